@@ -1,0 +1,224 @@
+"""The command line: options, renderer choice, exit code — and nothing else.
+
+``loopcheck [PATH]`` grades; ``loopcheck rubric ...`` and ``loopcheck explain`` are
+subcommands. A PATH spelled like a subcommand can still be graded as ``./rubric``.
+
+Exit codes: 0 graded and at/above the threshold; 1 graded and below; 2 usage error,
+invalid rubric, or PATH missing / not a folder; 3 internal error (a bug).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+
+from grader import __version__
+
+EXIT_OK, EXIT_BELOW, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+SUBCOMMANDS = ("rubric", "explain")
+FORMATS = ("table", "json")
+
+
+def _color_wanted(no_color: bool, stream) -> bool:
+    if no_color or os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def _write_output(text: str, output: str | None) -> None:
+    if output:
+        from grader.errors import LoopcheckError
+
+        try:
+            with open(output, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as exc:
+            raise LoopcheckError(f"can't write {output}: {exc.strerror}") from None
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+
+def _grade_app():
+    import typer
+
+    app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False)
+
+    @app.command(
+        context_settings={"help_option_names": ["-h", "--help"]},
+        epilog="Other commands: `loopcheck rubric list|show|validate`, `loopcheck explain CHECK_ID`. "
+        "Exit codes: 0 at/above the threshold, 1 below, 2 usage error or invalid rubric, 3 internal error.",
+    )
+    def grade(
+        path: str = typer.Argument(".", help="The learner's repository: a folder, or a git .bundle file."),
+        rubric: str = typer.Option(None, "--rubric", "-r", help="Bundled rubric name or a rubric YAML file [default: exercise-4.1]."),
+        fmt: str = typer.Option("table", "--format", "-f", help=f"Output format: {', '.join(FORMATS)}."),
+        output: str = typer.Option(None, "--output", "-o", help="Write the report to this file instead of stdout."),
+        fail_under: float = typer.Option(None, "--fail-under", min=0, max=100, help="Exit 1 below this percent [default: the rubric's pass mark]."),
+        verbose: bool = typer.Option(False, "--verbose", "-v", help="Also show passing checks with their evidence."),
+        no_color: bool = typer.Option(False, "--no-color", help="No colours (NO_COLOR is honoured too)."),
+        debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
+        version: bool = typer.Option(False, "--version", help="Print the version and exit."),
+    ):
+        """Grade a repository phase by phase through the DevOps loop."""
+        if version:
+            print(f"loopcheck {__version__}")
+            raise typer.Exit(EXIT_OK)
+        from grader.errors import LoopcheckError
+
+        if fmt not in FORMATS:
+            raise LoopcheckError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+        from grader import report as renderers
+        from grader import rubric as rubrics
+        from grader.scoring import grade as run_grade
+        from grader.sources import opened
+
+        loaded = rubrics.load(rubric)
+        with opened(path) as folder:
+            result = run_grade(folder, loaded, threshold=fail_under, display_path=path)
+        stream = sys.stdout
+        on_terminal = not output and hasattr(stream, "isatty") and stream.isatty()
+        width = shutil.get_terminal_size((100, 24)).columns if on_terminal else 100
+        text = renderers.render(fmt, result, color=not output and _color_wanted(no_color, stream),
+                                verbose=verbose, width=width)
+        _write_output(text, output)
+        raise typer.Exit(EXIT_OK if result.passed else EXIT_BELOW)
+
+    return app
+
+
+def _sub_app():
+    import typer
+
+    app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False,
+                      no_args_is_help=True, context_settings={"help_option_names": ["-h", "--help"]})
+    rubric_app = typer.Typer(no_args_is_help=True, help="List, show and validate rubrics.")
+    app.add_typer(rubric_app, name="rubric")
+
+    @rubric_app.command("list")
+    def rubric_list():
+        """The bundled rubrics with their titles."""
+        from grader import rubric as rubrics
+
+        for name in rubrics.bundled_names():
+            r = rubrics.load(name)
+            base = f"  (extends {r.extends})" if r.extends else ""
+            print(f"{r.id:<16} {r.version:<8} {r.title}{base}")
+
+    @rubric_app.command("show")
+    def rubric_show(ref: str = typer.Argument(..., metavar="NAME|FILE")):
+        """A rubric's phases, checks and points."""
+        from grader import rubric as rubrics
+
+        r = rubrics.load(ref)
+        print(f"{r.title} — {r.id} {r.version}, pass mark {r.pass_mark:g}%, {r.total_points:g} points")
+        if r.extends:
+            print(f"extends {r.extends}")
+        for phase in r.phases:
+            checks = r.phases[phase]
+            print(f"\n{r.phase_titles[phase]} ({sum(c.points for c in checks):g} points)")
+            for c in checks:
+                print(f"  {c.points:>4g}  {c.id:<34} {c.title}  [{c.kind}]")
+
+    @rubric_app.command("validate")
+    def rubric_validate(files: list[str] = typer.Argument(..., metavar="FILE...")):
+        """Validate rubric files: every problem with file:line and the key path."""
+        from grader import rubric as rubrics
+        from grader.errors import LoopcheckError, RubricError
+
+        bad = 0
+        for f in files:
+            try:
+                r = rubrics.load(f if rubrics._is_file_ref(f) or os.path.exists(f) else f, validate=True)
+            except RubricError as exc:
+                bad += 1
+                for problem in exc.problems:
+                    print(problem, file=sys.stderr)
+            except LoopcheckError as exc:
+                bad += 1
+                print(str(exc), file=sys.stderr)
+            else:
+                print(f"{f}: ok ({r.id} {r.version}, {len(r.checks)} checks, {r.total_points:g} points)")
+        raise typer.Exit(EXIT_USAGE if bad else EXIT_OK)
+
+    @app.command("explain")
+    def explain(
+        check_id: str = typer.Argument(..., metavar="CHECK_ID"),
+        rubric: str = typer.Option(None, "--rubric", "-r", help="Rubric to look in [default: exercise-4.1]."),
+    ):
+        """What a check looks for, why it matters, and how to fix it."""
+        from grader import detectors
+        from grader import rubric as rubrics
+        from grader.errors import LoopcheckError
+
+        r = rubrics.load(rubric)
+        check = r.check(check_id)
+        if check is None:
+            near = [c.id for c in r.checks if check_id.split(".")[-1] in c.id][:5]
+            extra = f" (did you mean {', '.join(near)}?)" if near else ""
+            raise LoopcheckError(f"no check {check_id!r} in rubric {r.id}{extra}; `loopcheck rubric show {r.id}` lists them")
+        det = detectors.registry()[check.kind]
+        params = {**det.defaults, **check.params}
+        print(f"{check.id} — {check.title}")
+        print(f"phase {r.phase_titles[check.phase]}, {check.points:g} points, kind {check.kind}\n")
+        print(f"What it looks for:\n  {det.looks_for}\n")
+        if params:
+            print("With: " + ", ".join(f"{k}={v}" for k, v in params.items()) + "\n")
+        print(f"Why it matters:\n  {check.why or det.why}\n")
+        print(f"How to fix it:\n  {check.hint}")
+        if check.docs:
+            print(f"\nRead more: {check.docs}")
+
+    return app
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv in (["--version"], ["-V"]):
+        print(f"loopcheck {__version__}")
+        return EXIT_OK
+    debug = "--debug" in argv
+    from grader.errors import LoopcheckError
+
+    try:
+        import typer
+
+        app = _sub_app() if argv and argv[0] in SUBCOMMANDS else _grade_app()
+        command = typer.main.get_command(app)
+        try:
+            result = command.main(args=argv, prog_name="loopcheck", standalone_mode=False)
+        except (typer.Exit, typer.Abort) as exc:
+            return getattr(exc, "exit_code", EXIT_USAGE)
+        except LoopcheckError:
+            raise
+        except Exception as exc:
+            # click's usage errors (vendored inside typer in recent versions) know how to show
+            # themselves; anything else is a bug and goes to the handler below.
+            if hasattr(exc, "show") and hasattr(exc, "exit_code"):
+                exc.show()
+                return EXIT_USAGE
+            raise
+        return result if isinstance(result, int) else EXIT_OK
+    except LoopcheckError as exc:
+        print(f"loopcheck: {exc}", file=sys.stderr)
+        problems = getattr(exc, "problems", [])
+        for problem in problems[1:10]:
+            print(f"  {problem}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("loopcheck: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - the last line of defence
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        print(f"loopcheck: internal error ({type(exc).__name__}: {str(exc)[:200]}). This is a bug in "
+              "loopcheck, not in your repository; please report it (run with --debug for details).",
+              file=sys.stderr)
+        return EXIT_INTERNAL

@@ -1,0 +1,77 @@
+"""Detectors: one small function per rubric ``kind``.
+
+Each detector declares, beside its code, what it looks for, why it matters, and a JSON
+Schema for its params (with defaults). ``loopcheck explain`` and the README's check
+reference are generated from these declarations. A detector never prints and never raises
+for bad input: it returns a :class:`~grader.model.Finding`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from grader.model import Finding
+
+_MODULES = ("plan", "code", "build", "test", "release", "deploy", "operate", "monitor", "written")
+
+
+@dataclass(frozen=True)
+class Detector:
+    kind: str
+    title: str
+    looks_for: str
+    why: str
+    func: Callable
+    params: dict = field(default_factory=dict)  # JSON Schema "properties" of the params
+    defaults: dict = field(default_factory=dict)
+    required: tuple[str, ...] = ()
+
+    def params_schema(self) -> dict:
+        return {
+            "type": "object",
+            "properties": self.params,
+            "required": list(self.required),
+            "additionalProperties": False,
+        }
+
+
+REGISTRY: dict[str, Detector] = {}
+_loaded = False
+
+
+def detector(kind: str, *, title: str, looks_for: str, why: str, params: dict | None = None,
+             defaults: dict | None = None, required: tuple[str, ...] = ()):
+    def register(func):
+        REGISTRY[kind] = Detector(kind, title, looks_for, why, func, params or {}, defaults or {},
+                                  required)
+        return func
+
+    return register
+
+
+def registry() -> dict[str, Detector]:
+    global _loaded
+    if not _loaded:
+        for name in _MODULES:
+            importlib.import_module(f"grader.detectors.{name}")
+        _loaded = True
+    return REGISTRY
+
+
+def run(sub, kind: str, params: dict) -> Finding:
+    """Run one detector; a bug in it becomes an ``error`` finding, never a crash."""
+    det = registry().get(kind)
+    if det is None:
+        return Finding.error(f"unknown check kind {kind!r}")
+    merged = {**det.defaults, **(params or {})}
+    try:
+        return det.func(sub, merged)
+    except RecursionError:
+        return Finding.error("the evidence is nested too deeply to read")
+    except Exception as exc:  # noqa: BLE001 - one broken check must not stop the grading
+        return Finding.error(
+            f"loopcheck could not run this check (internal error: {type(exc).__name__}); "
+            "this is a bug in loopcheck, please report it"
+        )

@@ -1,0 +1,118 @@
+"""Code: the git history: several descriptive commits, merged branches, tests with code."""
+
+from __future__ import annotations
+
+import re
+
+from grader.detectors import detector
+from grader.detectors.common import git_or_finding, plural, shallow_or
+from grader.evidence.testfiles import is_test_path
+from grader.model import Finding, Location
+
+_VAGUE = re.compile(
+    r"^(update[sd]?|fix(es|ed)?|wip|changes?|stuff|commit|asdf+|test(ing)?|minor|misc|tmp|temp|"
+    r"\.+|save|done|work|more|final|edit(s|ed)?|code|files?|add(ed)? files?|upload(ed)?( files?)?|"
+    r"initial commit|first commit|init|update readme(\.md)?|create [\w.-]+|update [\w./-]+|"
+    r"add files via upload)\W*$",
+    re.I,
+)
+_SQUASH_PR = re.compile(r"\(#\d+\)\s*$|^Merge (pull request|branch) ")
+_SOURCE_SUFFIX = (".py", ".js", ".ts", ".tsx", ".jsx", ".mjs", ".go", ".java", ".kt", ".rb", ".rs",
+                  ".cs", ".php", ".sh", ".c", ".cpp", ".scala", ".swift")
+
+
+def descriptive(subject: str) -> bool:
+    subject = subject.strip()
+    return bool(subject) and not _VAGUE.match(subject) and len(subject.split()) >= 2
+
+
+def _commit_loc(commit) -> Location:
+    return Location(f"commit {commit.sha[:10]}", None)
+
+
+@detector(
+    "commit-history",
+    title="Several descriptive commits",
+    looks_for="At least `min_commits` commits on the checked-out branch, and at least "
+    "`min_descriptive` (a share) of their messages descriptive: two words or more, not "
+    "'update', 'fix', 'wip', 'Add files via upload' and the like.",
+    why="Small, frequent commits with clear messages are how work is integrated and reviewed "
+    "continuously, and how a broken change is found and reverted later.",
+    params={
+        "min_commits": {"type": "integer", "minimum": 1, "maximum": 10000},
+        "min_descriptive": {"type": "number", "minimum": 0, "maximum": 1},
+    },
+    defaults={"min_commits": 5, "min_descriptive": 0.7},
+)
+def commit_history(sub, p):
+    facts, problem = git_or_finding(sub)
+    if problem:
+        return problem
+    total = facts.commit_count
+    own = [c for c in facts.commits if len(c.parents) <= 1]
+    good = [c for c in own if descriptive(c.subject)]
+    share = len(good) / len(own) if own else 0.0
+    count_part = min(1.0, total / p["min_commits"])
+    desc_part = min(1.0, share / p["min_descriptive"]) if p["min_descriptive"] else 1.0
+    vague = [c.subject for c in own if not descriptive(c.subject)][:3]
+    msg = (f"{plural(total, 'commit')}, {len(good)} of {len(own)} with descriptive messages "
+           f"({share:.0%}; needs {p['min_commits']} commits and {p['min_descriptive']:.0%})")
+    if vague:
+        msg += "; vague: " + ", ".join(repr(v) for v in vague)
+    return shallow_or(sub, Finding.ratio(0.5 * count_part + 0.5 * desc_part, msg,
+                                         [_commit_loc(c) for c in good[:3]]))
+
+
+@detector(
+    "merged-branches",
+    title="Short-lived branches merged back",
+    looks_for="At least `min_merges` branches merged into the checked-out branch: merge commits, "
+    "or squash-merged pull requests (a subject ending in `(#12)`).",
+    why="Work on short-lived branches merged back through pull requests is how trunk-based "
+    "teams get review and CI on every change without long-lived divergence.",
+    params={"min_merges": {"type": "integer", "minimum": 1, "maximum": 1000}},
+    defaults={"min_merges": 1},
+)
+def merged_branches(sub, p):
+    facts, problem = git_or_finding(sub)
+    if problem:
+        return problem
+    merges = [c for c in facts.commits if len(c.parents) > 1 or _SQUASH_PR.search(c.subject)]
+    msg = f"{plural(len(merges), 'merged branch', 'merged branches')} (needs {p['min_merges']})"
+    if merges:
+        msg += ": " + "; ".join(repr(c.subject[:60]) for c in merges[:3])
+    else:
+        msg = "no merge commits or merged pull requests: every commit went straight to one branch"
+    return shallow_or(sub, Finding.ratio(len(merges) / p["min_merges"], msg,
+                                         [_commit_loc(c) for c in merges[:3]]))
+
+
+@detector(
+    "tests-with-code",
+    title="Tests committed with the code",
+    looks_for="At least `min_commits` commits that change a test file and a source file "
+    "together (not tests bolted on afterwards in a commit of their own).",
+    why="Tests written alongside the code, not after it, are the lesson's 'shift left': "
+    "every change arrives already verified.",
+    params={"min_commits": {"type": "integer", "minimum": 1, "maximum": 1000}},
+    defaults={"min_commits": 1},
+)
+def tests_with_code(sub, p):
+    facts, problem = git_or_finding(sub)
+    if problem:
+        return problem
+    both = []
+    for c in facts.commits:
+        if len(c.parents) > 1:
+            continue
+        tests = [f for f in c.files if is_test_path(f)]
+        code = [f for f in c.files if f.endswith(_SOURCE_SUFFIX) and not is_test_path(f)]
+        if tests and code:
+            both.append(c)
+    if both:
+        return Finding.ratio(
+            len(both) / p["min_commits"],
+            f"{plural(len(both), 'commit')} change tests and code together, e.g. {both[0].subject[:60]!r}",
+            [_commit_loc(c) for c in both[:3]],
+        )
+    return shallow_or(sub, Finding.failed("no commit changes a test file together with the code it tests"))

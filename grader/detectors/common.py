@@ -1,0 +1,39 @@
+"""Helpers shared by detectors."""
+
+from __future__ import annotations
+
+from grader.model import Finding, Location
+
+FETCH_HINT = (
+    "the repository is a shallow clone, so its history and tags are missing: clone it with "
+    "`git clone` (no --depth), run `git fetch --unshallow --tags`, or in GitHub Actions use "
+    "`actions/checkout` with `fetch-depth: 0`"
+)
+
+
+def git_or_finding(sub):
+    """(facts, None) when git can be read, else (None, a Finding saying why not)."""
+    facts = sub.git
+    if not facts.is_git:
+        return None, Finding.failed(
+            "this folder is not a git repository, so there is no history or tags to read "
+            "(run `git init`, commit your work, and submit the repository itself)"
+        )
+    if facts.error:
+        return None, Finding.error(f"git history can't be read: {facts.error}")
+    return facts, None
+
+
+def shallow_or(sub, finding: Finding) -> Finding:
+    """When git is shallow, a failing history/tag finding becomes an ``error`` naming it."""
+    if finding.status in ("fail", "partial") and sub.git.shallow:
+        return Finding.error(f"{finding.message}; but {FETCH_HINT}", finding.evidence)
+    return finding
+
+
+def loc(path: str, line: int | None = None) -> Location:
+    return Location(path, line)
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (many or word + 's')}"

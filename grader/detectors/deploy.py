@@ -1,0 +1,268 @@
+"""Deploy: a deploy step, verification after it, a rollback that runs only on failure, and a
+named deployment strategy."""
+
+from __future__ import annotations
+
+import re
+
+from grader.detectors import detector
+from grader.detectors.build import live_steps
+from grader.detectors.common import loc
+from grader.evidence import manifests
+from grader.evidence.commands import normalise
+from grader.evidence.pipeline import read_pipelines
+from grader.model import Finding
+
+_HELM_SAFE = re.compile(r"^helm (upgrade|install)\b.*\s--(atomic|rollback-on-failure)\b")
+_HELM_WAIT = re.compile(r"^helm (upgrade|install)\b.*\s--(wait|atomic|rollback-on-failure)\b")
+
+
+def deploy_points(sub):
+    """(pipe, job, step index, command index or None, step) for every deploy in a pipeline."""
+    for pipe, job, index, step in live_steps(sub, automatic_only=False):
+        if "deploy" not in step.categories():
+            continue
+        cmds = [i for i, c in enumerate(step.commands) if "deploy" in _cats(c.text)]
+        yield pipe, job, index, (cmds[0] if cmds else None), step
+
+
+def _cats(text):
+    from grader.evidence.commands import categories
+
+    return categories(text)
+
+
+def _deploy_text(pipe, step, cmd_index):
+    if cmd_index is not None:
+        c = step.commands[cmd_index]
+        return loc(pipe.path, c.line), c.text
+    return loc(pipe.path, step.line), f"uses {step.uses}"
+
+
+def _manifest_evidence(sub):
+    objs = [o for o in manifests.objects(sub) if o.kind in manifests.WORKLOAD_KINDS]
+    charts = [f for f in sub.files if f.endswith("Chart.yaml")]
+    tf = [f for f in sub.files if f.endswith(".tf")]
+    return objs, charts, tf
+
+
+@detector(
+    "deploy-step",
+    title="Deployment is automated",
+    looks_for="A pipeline step that deploys: `kubectl apply`/`set image`, `helm upgrade --install`, "
+    "Kustomize, `argocd app sync`, `terraform apply`, `ansible-playbook`, `docker compose up`, "
+    "cloud CLIs (`gcloud run deploy`, `aws ecs update-service`, `az webapp`...), or deploy actions "
+    "(`azure/k8s-deploy`...). Deployment manifests without anything that applies them get "
+    "`manifest_credit`.",
+    why="Deployments done by the pipeline are repeatable and boring; manual ones (SSH into each "
+    "server) are where outages start.",
+    params={"manifest_credit": {"type": "number", "minimum": 0, "maximum": 1}},
+    defaults={"manifest_credit": 0.5},
+)
+def deploy_step(sub, p):
+    for pipe, job, _index, ci, step in deploy_points(sub):
+        where, what = _deploy_text(pipe, step, ci)
+        how = "automatically" if pipe.automatic else "when started by hand"
+        return Finding.passed(f"job `{job.id}` deploys {how}: {what}", [where])
+    objs, charts, tf = _manifest_evidence(sub)
+    if objs or charts or tf:
+        first = objs[0].path if objs else (charts or tf)[0]
+        return Finding.ratio(
+            p["manifest_credit"],
+            "deployment manifests found but no pipeline step applies them",
+            [loc(first, objs[0].line if objs else 1)],
+        )
+    return Finding.failed("no deploy step and no deployment manifests found")
+
+
+def _after(sub, pipe, job, index, ci):
+    """Commands and steps that run after a deploy on the success path: (location, text, step)."""
+    step = job.steps[index]
+    for c in step.commands[(ci or 0) + 1:]:
+        yield loc(pipe.path, c.line), c.text, step
+    for later in job.steps[index + 1:]:
+        for c in later.commands:
+            yield loc(pipe.path, c.line), c.text, later
+        if later.uses:
+            yield loc(pipe.path, later.line), f"uses {later.uses}", later
+    for other in pipe.jobs:
+        if job.id in pipe.upstream(other):
+            for later in other.steps:
+                if other.condition in ("failure",):
+                    continue
+                for c in later.commands:
+                    yield loc(pipe.path, c.line), c.text, later
+                if later.uses:
+                    yield loc(pipe.path, later.line), f"uses {later.uses}", later
+
+
+@detector(
+    "deploy-verification",
+    title="Deployment is verified",
+    looks_for="After a deploy, on the success path: `kubectl rollout status`, `kubectl wait`, "
+    "`helm test`, `helm upgrade --wait/--atomic`, `argocd app wait`, a smoke-test script or an "
+    "HTTP health check (`curl` of the service), in the same job after the deploy or in a job "
+    "that needs it.",
+    why="A deployment isn't done when the command returns: automated health checks after deploy "
+    "catch a broken release before users do.",
+)
+def deploy_verification(sub, p):
+    deploys = list(deploy_points(sub))
+    if not deploys:
+        return Finding.failed("no deploy step found, so nothing is verified after a deploy")
+    for pipe, job, index, ci, step in deploys:
+        if ci is not None and _HELM_WAIT.match(normalise(step.commands[ci].text)):
+            c = step.commands[ci]
+            return Finding.passed(f"`{c.text[:60]}` waits until the release is healthy", [loc(pipe.path, c.line)])
+        for where, text, later in _after(sub, pipe, job, index, ci):
+            if later.condition in ("failure", "never", "cancelled"):
+                continue
+            if "verify" in _cats(text) or (text.startswith("uses ") and "verify" in later.categories()):
+                return Finding.passed(f"after the deploy in job `{job.id}`: {text[:80]}", [where])
+    pipe, job, index, ci, step = deploys[0]
+    where, what = _deploy_text(pipe, step, ci)
+    return Finding.failed(
+        f"nothing checks the deployment after `{what[:60]}` (add `kubectl rollout status` or a smoke test)",
+        [where],
+    )
+
+
+_ROLLOUT_KINDS = {"Rollout", "Canary"}
+
+
+def _progressive(sub):
+    """Argo Rollouts with analysis, or Flagger canaries: automated rollback by a controller."""
+    for obj in manifests.objects(sub):
+        spec = obj.body.get("spec") if isinstance(obj.body.get("spec"), dict) else {}
+        if obj.kind == "Rollout" and "argoproj.io" in obj.api_version:
+            strategy = spec.get("strategy") if isinstance(spec.get("strategy"), dict) else {}
+            canary = strategy.get("canary") if isinstance(strategy.get("canary"), dict) else None
+            bg = strategy.get("blueGreen") if isinstance(strategy.get("blueGreen"), dict) else None
+            analysis = False
+            if canary:
+                steps = canary.get("steps") if isinstance(canary.get("steps"), list) else []
+                analysis = bool(canary.get("analysis")) or any(isinstance(s, dict) and "analysis" in s for s in steps)
+            if bg:
+                analysis = bool(bg.get("prePromotionAnalysis") or bg.get("postPromotionAnalysis"))
+            if analysis:
+                return obj, "Argo Rollouts " + ("canary" if canary else "blue-green") + " with analysis"
+        if obj.kind == "Canary" and "flagger.app" in obj.api_version:
+            if isinstance(spec.get("analysis"), dict):
+                return obj, "Flagger canary with analysis"
+    return None, None
+
+
+@detector(
+    "rollback-on-failure",
+    title="Rollback runs on failure",
+    looks_for="A rollback that runs only when the deploy or its verification fails: a step "
+    "`if: failure()` (or a job `if: failure()` that needs the deploy job; GitLab "
+    "`when: on_failure`) running `kubectl rollout undo`, `helm rollback`, `argocd app rollback`, "
+    "`kubectl argo rollouts undo/abort`; or `helm upgrade --atomic`; or a progressive-delivery "
+    "controller with automated analysis (Argo Rollouts, Flagger). A rollback that runs always, "
+    "a failure step that only prints logs, or a comment mentioning rollback doesn't count; a "
+    "rollback workflow run by hand gets `manual_credit`.",
+    why="When a release goes wrong, one automatic rollback turns an outage into a blip: the "
+    "time to restore is minutes, not hours.",
+    params={"manual_credit": {"type": "number", "minimum": 0, "maximum": 1}},
+    defaults={"manual_credit": 0.5},
+)
+def rollback_on_failure(sub, p):
+    deploys = list(deploy_points(sub))
+    for pipe, _job, _index, ci, step in deploys:
+        if ci is not None and _HELM_SAFE.match(normalise(step.commands[ci].text)):
+            c = step.commands[ci]
+            return Finding.passed(f"`{c.text[:60]}` rolls back by itself when the upgrade fails",
+                                  [loc(pipe.path, c.line)])
+    wrong = None
+    for pipe, job, index, ci, _step in deploys:
+        for where, text, later in _after(sub, pipe, job, index, ci):
+            if "rollback" not in _cats(text):
+                continue
+            if later.condition == "failure":
+                return Finding.passed(f"job `{job.id}`: `{text[:60]}` runs when the deploy fails", [where])
+            wrong = wrong or (where, text, later.condition)
+        for other in pipe.jobs:
+            if other.condition == "failure" and job.id in pipe.upstream(other):
+                for later in other.steps:
+                    for c in later.commands:
+                        if "rollback" in _cats(c.text):
+                            return Finding.passed(
+                                f"job `{other.id}` runs `{c.text[:60]}` when `{job.id}` fails",
+                                [loc(pipe.path, c.line)])
+    obj, what = _progressive(sub)
+    if obj:
+        return Finding.passed(f"{what}: {obj.name} rolls back automatically", [loc(obj.path, obj.line)])
+    if wrong:
+        where, text, cond = wrong
+        return Finding.failed(
+            f"`{text[:60]}` runs {'always' if cond == 'always' else 'on every deploy'}, not only on failure "
+            "(give it `if: failure()` / `when: on_failure`)", [where])
+    for pipe in read_pipelines(sub):
+        for job in pipe.jobs:
+            for step in job.steps:
+                for c in step.commands:
+                    if "rollback" in _cats(c.text):
+                        return Finding.ratio(
+                            p["manual_credit"] if not pipe.automatic or job.condition == "manual" else 0.0,
+                            f"`{c.text[:60]}` in {pipe.path} is a rollback run by hand, not on failure",
+                            [loc(pipe.path, c.line)])
+    if deploys:
+        pipe, job, index, ci, step = deploys[0]
+        where, what = _deploy_text(pipe, step, ci)
+        return Finding.failed("nothing rolls back when the deploy fails", [where])
+    return Finding.failed("no deploy step and no rollback found")
+
+
+_STRATEGY_WORDS = re.compile(r"\b(blue[- ]?green|canary|rolling(?: update)?)\b", re.I)
+
+
+@detector(
+    "deploy-strategy",
+    title="Named deployment strategy",
+    looks_for="A deployment strategy configured in manifests: a Deployment's `strategy` "
+    "(`RollingUpdate` with `maxSurge`/`maxUnavailable`), an Argo Rollouts `canary` or "
+    "`blueGreen` strategy, a Flagger `Canary`, or blue/green Deployments side by side. A "
+    "strategy only named in the docs gets `docs_credit`.",
+    why="Rolling, blue-green and canary deployments limit the blast radius of a bad release "
+    "and make rollback instant.",
+    params={"docs_credit": {"type": "number", "minimum": 0, "maximum": 1}},
+    defaults={"docs_credit": 0.5},
+)
+def deploy_strategy(sub, p):
+    objs = manifests.objects(sub)
+    names = {o.name for o in objs if o.kind == "Deployment"}
+    for obj in objs:
+        spec = obj.body.get("spec") if isinstance(obj.body.get("spec"), dict) else {}
+        strategy = spec.get("strategy") if isinstance(spec.get("strategy"), dict) else None
+        if obj.kind == "Rollout" and strategy:
+            kind = "canary" if "canary" in strategy else ("blue-green" if "blueGreen" in strategy else None)
+            if kind:
+                return Finding.passed(f"{kind} strategy (Argo Rollouts {obj.name})", [loc(obj.path, obj.line)])
+        if obj.kind == "Canary" and "flagger.app" in obj.api_version:
+            return Finding.passed(f"canary strategy (Flagger {obj.name})", [loc(obj.path, obj.line)])
+        if obj.kind == "Deployment" and strategy:
+            stype = strategy.get("type", "RollingUpdate")
+            if stype == "RollingUpdate" and isinstance(strategy.get("rollingUpdate"), dict):
+                return Finding.passed(f"rolling update strategy ({obj.name}: {dict(strategy['rollingUpdate'])})",
+                                      [loc(obj.path, obj.line)])
+        if obj.kind == "Deployment" and re.search(r"-(blue|green)$", obj.name):
+            other = re.sub(r"-(blue|green)$", lambda m: "-green" if m.group(1) == "blue" else "-blue", obj.name)
+            if other in names:
+                return Finding.passed(f"blue-green strategy ({obj.name} and {other})", [loc(obj.path, obj.line)])
+    for rel in sub.by_suffix(".md"):
+        root = None
+        if "deploy" in rel.lower() or "pipeline" in rel.lower() or rel.lower().endswith("readme.md"):
+            from grader.evidence import markdown
+
+            root = markdown.document(sub, rel)
+        if root is None:
+            continue
+        for section in root.walk():
+            if section.level and _STRATEGY_WORDS.search(section.title) and markdown.is_filled(section.body, 5):
+                return Finding.ratio(
+                    p["docs_credit"],
+                    f"{rel} describes a {_STRATEGY_WORDS.search(section.title).group(1).lower()} "
+                    "strategy, but no manifest configures it",
+                    [loc(rel, section.line)])
+    return Finding.failed("no deployment strategy configured (rolling update, blue-green or canary)")

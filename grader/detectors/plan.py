@@ -1,0 +1,176 @@
+"""Plan: issue and pull-request templates, CODEOWNERS, acceptance criteria."""
+
+from __future__ import annotations
+
+import re
+
+from grader.detectors import detector
+from grader.detectors.common import loc, plural
+from grader.evidence import markdown
+from grader.model import Finding
+
+_MIN_WORDS = {"type": "integer", "minimum": 1, "maximum": 1000,
+              "description": "words of real content a template needs"}
+
+
+def _strip_front_matter(text: str) -> tuple[str, int]:
+    if text.startswith("---\n"):
+        end = text.find("\n---", 4)
+        if end != -1:
+            return text[end + 4:], text.count("\n", 0, end + 4)
+    return text, 0
+
+
+def _template_ok(sub, rel: str, min_words: int) -> tuple[bool, str]:
+    if rel.lower().endswith((".yml", ".yaml")):  # GitHub issue forms
+        docs = sub.yaml_docs(rel) or []
+        doc = docs[0] if docs else None
+        if isinstance(doc, dict) and rel.lower().endswith("config.yml"):
+            return False, "only the template chooser config"
+        body = doc.get("body") if isinstance(doc, dict) else None
+        fields = [b for b in body if isinstance(b, dict) and b.get("type") != "markdown"] if isinstance(body, list) else []
+        if fields:
+            return True, f"issue form with {plural(len(fields), 'field')}"
+        return False, "issue form without input fields"
+    text = sub.read_text(rel)
+    if text is None:
+        return False, "unreadable"
+    body, _ = _strip_front_matter(text)
+    words = markdown.content_words(body)
+    if len(words) >= min_words:
+        return True, f"{len(words)} words"
+    return False, f"only {plural(len(words), 'word')} of content"
+
+
+def _templates(sub, patterns, min_words):
+    files = sub.glob(*patterns)
+    good, weak = [], []
+    for rel in files:
+        ok, why = _template_ok(sub, rel, min_words)
+        (good if ok else weak).append((rel, why))
+    return good, weak
+
+
+@detector(
+    "issue-templates",
+    title="Issue templates",
+    looks_for="Issue templates with real content: `.github/ISSUE_TEMPLATE/*.md` or issue forms "
+    "(`*.yml` with input fields), `.github/ISSUE_TEMPLATE.md`, or GitLab's "
+    "`.gitlab/issue_templates/*.md`. Empty templates don't count.",
+    why="Templates make every piece of planned work arrive with the same facts: the problem, "
+    "the acceptance criteria, the size. That is how small, clear batches get planned.",
+    params={"min_words": _MIN_WORDS},
+    defaults={"min_words": 10},
+)
+def issue_templates(sub, p):
+    good, weak = _templates(
+        sub,
+        (".github/ISSUE_TEMPLATE/*", ".github/issue_template.md", "issue_template.md",
+         "docs/issue_template.md", ".gitlab/issue_templates/*.md"),
+        p["min_words"],
+    )
+    if good:
+        return Finding.passed(
+            f"{plural(len(good), 'issue template')}: " + ", ".join(f"{r} ({w})" for r, w in good[:4]),
+            [loc(r, 1) for r, _ in good],
+        )
+    if weak:
+        return Finding.failed(
+            "issue templates are there but empty: " + ", ".join(f"{r} ({w})" for r, w in weak[:4]),
+            [loc(r, 1) for r, _ in weak],
+        )
+    return Finding.failed("no issue template found")
+
+
+@detector(
+    "pr-template",
+    title="Pull-request template",
+    looks_for="A pull-request (merge-request) template with real content: "
+    "`.github/pull_request_template.md`, `.github/PULL_REQUEST_TEMPLATE/*.md`, "
+    "`docs/pull_request_template.md`, or GitLab's `.gitlab/merge_request_templates/*.md`.",
+    why="A template turns each pull request into a checklist: what changed, how it was tested, "
+    "how it will be monitored and rolled back.",
+    params={"min_words": _MIN_WORDS},
+    defaults={"min_words": 10},
+)
+def pr_template(sub, p):
+    good, weak = _templates(
+        sub,
+        (".github/pull_request_template.md", ".github/PULL_REQUEST_TEMPLATE/*.md",
+         "pull_request_template.md", "docs/pull_request_template.md",
+         ".gitlab/merge_request_templates/*.md"),
+        p["min_words"],
+    )
+    if good:
+        return Finding.passed(f"pull-request template {good[0][0]} ({good[0][1]})", [loc(good[0][0], 1)])
+    if weak:
+        return Finding.failed(f"pull-request template {weak[0][0]} is empty ({weak[0][1]})", [loc(weak[0][0], 1)])
+    return Finding.failed("no pull-request template found")
+
+
+_OWNER = re.compile(r"^(@[\w.-]+(/[\w.-]+)?|[^@\s]+@[^@\s]+\.\w+)$")
+
+
+@detector(
+    "codeowners",
+    title="CODEOWNERS",
+    looks_for="A CODEOWNERS file (`.github/`, `docs/`, `.gitlab/` or the root) with at least one "
+    "rule: a path pattern followed by an owner (`@user`, `@org/team` or an e-mail).",
+    why="Owners are asked to review the changes to their areas automatically: review is planned, "
+    "not left to chance.",
+)
+def codeowners(sub, p):
+    files = [f for f in sub.files if f.lower() in
+             ("codeowners", ".github/codeowners", "docs/codeowners", ".gitlab/codeowners")]
+    for rel in files:
+        text = sub.read_text(rel) or ""
+        for i, line in enumerate(text.split("\n"), 1):
+            parts = line.split("#", 1)[0].split()
+            if len(parts) >= 2 and all(_OWNER.match(o) for o in parts[1:]):
+                return Finding.passed(f"{rel} assigns {parts[0]} to {' '.join(parts[1:])}", [loc(rel, i)])
+        return Finding.failed(f"{rel} has no rule of the form `PATTERN @owner`", [loc(rel, 1)])
+    return Finding.failed("no CODEOWNERS file found")
+
+
+_AC_HEADING = re.compile(r"acceptance criteria|definition of done|success criteria", re.I)
+_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s*)?(.+)$|^\s*(?:given|when|then|and)\b\s+(.+)$", re.I | re.M)
+
+
+@detector(
+    "acceptance-criteria",
+    title="Plan with acceptance criteria",
+    looks_for="A Markdown plan, design doc, issue template or README with a section headed "
+    "'Acceptance criteria' (or 'Definition of done') holding at least `min_items` real items "
+    "(list items, checkboxes or Given/When/Then lines, not placeholders).",
+    why="'Done' must be testable and agreed before coding starts: deployed and monitored, not "
+    "just coded.",
+    params={"min_items": {"type": "integer", "minimum": 1, "maximum": 50},
+            "heading_pattern": {"type": "string", "format": "regex", "minLength": 1,
+                                "description": "regular expression for the section's heading"}},
+    defaults={"min_items": 2, "heading_pattern": _AC_HEADING.pattern},
+)
+def acceptance_criteria(sub, p):
+    heading = re.compile(p["heading_pattern"], re.I)
+    best = None
+    for rel in sub.by_suffix(".md", ".markdown"):
+        if rel.startswith("exercises/module-01/exercise-04/task"):
+            continue  # the written exercise answers are graded on their own
+        root = markdown.document(sub, rel)
+        if root is None:
+            continue
+        for section in root.walk():
+            if section.level and heading.search(section.title[:500]):
+                items = [a or b for a, b in _ITEM.findall(section.all_text())]
+                real = [i for i in items if markdown.is_filled(i, 2)]
+                if best is None or len(real) > best[2]:
+                    best = (rel, section.line, len(real))
+    if best and best[2] >= p["min_items"]:
+        return Finding.passed(f"acceptance criteria in {best[0]}: {plural(best[2], 'item')}", [loc(best[0], best[1])])
+    if best:
+        return Finding.ratio(
+            0.5 * best[2] / p["min_items"],
+            f"the acceptance criteria section in {best[0]} has {plural(best[2], 'real item')} "
+            f"(needs {p['min_items']})",
+            [loc(best[0], best[1])],
+        )
+    return Finding.failed("no planning document with an 'Acceptance criteria' section found")

@@ -1,0 +1,180 @@
+"""Release: semantic-version tags, a changelog with versions, release automation on tags."""
+
+from __future__ import annotations
+
+import re
+
+from grader.detectors import detector
+from grader.detectors.build import live_steps
+from grader.detectors.common import git_or_finding, loc, plural, shallow_or
+from grader.evidence.pipeline import read_pipelines
+from grader.model import Finding, Location
+
+# Semantic Versioning 2.0.0 (semver.org), with an optional leading "v".
+SEMVER = re.compile(
+    r"^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
+    r"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
+    r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$"
+)
+
+
+def parse_semver(tag: str):
+    """A sortable key for a semver tag, or None when the tag is not semver."""
+    m = SEMVER.match(tag)
+    if not m:
+        return None
+    major, minor, patch, pre = int(m.group(1)), int(m.group(2)), int(m.group(3)), m.group(4)
+    if pre is None:
+        pre_key = (1,)
+    else:
+        pre_key = (0, *[(0, int(x), "") if x.isdigit() else (1, 0, x) for x in pre.split(".")])
+    return (major, minor, patch, pre_key)
+
+
+def _tag_loc(tag) -> Location:
+    return Location(f"tag {tag.name}", None) if not tag.commit else Location(
+        f"tag {tag.name} ({tag.commit[:10]})", None)
+
+
+@detector(
+    "semver-tags",
+    title="Semantic-version tags",
+    looks_for="At least `min_tags` git tags that follow Semantic Versioning 2.0.0 "
+    "(`MAJOR.MINOR.PATCH`, optional `v`, pre-release and build parts allowed) on commits of the "
+    "checked-out branch. `release-1`, `v1.2` and `jq-1.7.1` are not semver. Annotated and "
+    "lightweight tags both count; the message says which.",
+    why="Version numbers that say what changed (breaking, feature, fix) let everyone downstream "
+    "decide whether an upgrade is safe, and tie every release to one commit.",
+    params={"min_tags": {"type": "integer", "minimum": 1, "maximum": 10000},
+            "require_reachable": {"type": "boolean"}},
+    defaults={"min_tags": 1, "require_reachable": True},
+)
+def semver_tags(sub, p):
+    facts, problem = git_or_finding(sub)
+    if problem:
+        return problem
+    if facts.tag_error:
+        return Finding.error(facts.tag_error)
+    semver = [t for t in facts.tags if parse_semver(t.name)]
+    others = [t.name for t in facts.tags if not parse_semver(t.name)]
+    usable = [t for t in semver if t.reachable or not p["require_reachable"]]
+    if not facts.tags:
+        return shallow_or(sub, Finding.failed("no git tags (tag a release: `git tag -a v1.0.0 -m ...` and push it with `git push --tags`)"))
+    if not semver:
+        return Finding.failed(
+            f"{plural(len(facts.tags), 'tag')}, none of them semantic versions: "
+            + ", ".join(repr(n) for n in others[:5])
+        )
+    usable.sort(key=lambda t: parse_semver(t.name))
+    annotated = sum(1 for t in usable if t.annotated)
+    msg = (f"{plural(len(usable), 'semver tag')} on this branch "
+           f"({annotated} annotated, {len(usable) - annotated} lightweight)")
+    if usable:
+        msg += f", latest {usable[-1].name}"
+    unreachable = [t.name for t in semver if not t.reachable]
+    if unreachable and p["require_reachable"]:
+        msg += f"; not on this branch: {', '.join(unreachable[:3])}"
+    if others:
+        msg += f"; not semver: {', '.join(repr(n) for n in others[:3])}"
+    return Finding.ratio(len(usable) / p["min_tags"], msg, [_tag_loc(t) for t in usable[-3:]])
+
+
+_CHANGELOG_NAMES = ("changelog", "changes", "history", "release_notes", "releases", "news")
+_VERSION_HEADING = re.compile(r"\bv?(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)\b")
+
+
+def changelog_files(sub) -> list[str]:
+    out = []
+    for rel in sub.files:
+        name = rel.rsplit("/", 1)[-1].lower()
+        stem = name.rsplit(".", 1)[0] if "." in name else name
+        if stem.replace("-", "_") in _CHANGELOG_NAMES and rel.count("/") <= 2:
+            out.append(rel)
+    return out
+
+
+@detector(
+    "changelog",
+    title="Changelog with versions",
+    looks_for="A changelog or release notes (`CHANGELOG.md`, `CHANGES.md`, `HISTORY.md`, "
+    "`RELEASE_NOTES.md`...) whose headings name versions (`## [1.2.0] - 2025-03-01`, "
+    "`## v1.2.0`), each with entries under it. Full credit when it names the latest semver tag.",
+    why="Release notes tell users and operators what changed in each version: what to test, "
+    "what to watch after deploying.",
+)
+def changelog(sub, p):
+    from grader.evidence import markdown
+
+    files = changelog_files(sub)
+    if not files:
+        return Finding.failed("no changelog or release notes found (CHANGELOG.md)")
+    best = None
+    for rel in files:
+        root = markdown.document(sub, rel)
+        if root is None:
+            continue
+        versions = []
+        for section in root.walk():
+            m = _VERSION_HEADING.search(section.title) if section.level else None
+            if m and markdown.is_filled(section.all_text(), 2):
+                versions.append((m.group(1), section.line))
+        if best is None or len(versions) > len(best[1]):
+            best = (rel, versions)
+    if not best or not best[1]:
+        return Finding.failed(f"{files[0]} has no version headings with entries", [loc(files[0], 1)])
+    rel, versions = best
+    latest = _latest_tag(sub)
+    names = {v for v, _ in versions}
+    evidence = [loc(rel, line) for _, line in versions[:3]]
+    if latest and latest.lstrip("v") not in names:
+        return Finding.ratio(
+            0.6, f"{rel} lists {plural(len(versions), 'version')} but not the latest tag {latest}",
+            evidence,
+        )
+    return Finding.passed(f"{rel} lists {plural(len(versions), 'version')}"
+                          + (f", including the latest tag {latest}" if latest else ""), evidence)
+
+
+def _latest_tag(sub) -> str | None:
+    facts = sub.git
+    if not facts.is_git or facts.error:
+        return None
+    semver = [t.name for t in facts.tags if parse_semver(t.name) and t.reachable]
+    return max(semver, key=parse_semver) if semver else None
+
+
+@detector(
+    "release-automation",
+    title="Release automated on tags",
+    looks_for="A pipeline triggered by a tag (GitHub `on: push: tags:` or `on: release`, GitLab "
+    "`rules: if: $CI_COMMIT_TAG` / `only: [tags]`) with a step that builds, publishes or "
+    "creates the release (`docker push`, `gh release create`, `softprops/action-gh-release`, "
+    "`semantic-release`, `goreleaser`...).",
+    why="A release made by the pipeline from a tag is repeatable and traceable; a hand-made one "
+    "is neither.",
+)
+def release_automation(sub, p):
+    pipes = read_pipelines(sub)
+    if not pipes:
+        return Finding.failed("no CI pipeline found, so nothing releases on a tag")
+    for pipe, job, _, step in live_steps(sub, automatic_only=False):
+        if pipe.system == "gitlab":  # GitLab: the job itself must be limited to tags
+            on_tag = job.tag_only
+        else:
+            on_tag = "tag" in pipe.triggers or "release" in pipe.triggers
+        if not on_tag:
+            continue
+        cats = step.categories() & {"release", "publish", "build", "deploy"}
+        if cats:
+            line = pipe.triggers.get("tag", pipe.triggers.get("release", job.line))
+            if pipe.system == "gitlab":
+                line = job.line
+            return Finding.passed(
+                f"{pipe.path}: job `{job.id}` runs on tags and does the release ({', '.join(sorted(cats))})",
+                [loc(pipe.path, line), loc(pipe.path, step.line)],
+            )
+    tagged = [pipe for pipe in pipes if "tag" in pipe.triggers or "release" in pipe.triggers]
+    if tagged:
+        return Finding.ratio(0.3, f"{tagged[0].path} runs on tags but no step builds or publishes a release",
+                             [loc(tagged[0].path, tagged[0].line)])
+    return Finding.failed("no pipeline is triggered by a version tag")

@@ -1,0 +1,152 @@
+"""Prometheus alerting rules, found by content (rule files, ``PrometheusRule`` resources,
+rules embedded under a ``groups:`` key anywhere in a YAML document)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from grader.yamlload import line_of
+
+_DURATION = re.compile(r"^(?:\d+(?:ms|s|m|h|d|w|y))+$")
+_METRIC = re.compile(r"[A-Za-z_:][A-Za-z0-9_:]*")
+_PROMQL_WORDS = {
+    "and", "or", "unless", "by", "without", "on", "ignoring", "group_left", "group_right",
+    "offset", "bool", "sum", "avg", "min", "max", "count", "rate", "irate", "increase",
+    "histogram_quantile", "absent", "time", "vector", "scalar", "topk", "bottomk", "le",
+    "quantile", "stddev", "delta", "deriv", "predict_linear", "count_over_time", "avg_over_time",
+    "max_over_time", "min_over_time", "sum_over_time", "label_replace", "clamp_min", "clamp_max",
+    "abs", "ceil", "floor", "round", "sort", "changes", "resets", "absent_over_time",
+}
+
+
+@dataclass
+class AlertRule:
+    name: str
+    path: str
+    line: int
+    problems: list[str] = field(default_factory=list)
+    runbook: str | None = None
+
+    @property
+    def well_formed(self) -> bool:
+        return not self.problems
+
+
+@dataclass
+class RuleScan:
+    alerts: list[AlertRule] = field(default_factory=list)
+    recording: int = 0
+    group_files: list[tuple[str, int]] = field(default_factory=list)  # files with a groups: key
+
+
+def valid_duration(value) -> bool:
+    return isinstance(value, str) and bool(_DURATION.match(value.strip()))
+
+
+def plausible_promql(expr) -> str | None:
+    """None when ``expr`` looks like PromQL, else the reason it does not."""
+    if isinstance(expr, (int, float)) and not isinstance(expr, bool):
+        return "expr is a bare number: it never selects a metric"
+    if not isinstance(expr, str) or not expr.strip():
+        return "expr is empty"
+    text = re.sub(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'', '""', expr)
+    pairs = {")": "(", "]": "[", "}": "{"}
+    stack = []
+    for ch in text:
+        if ch in "([{":
+            stack.append(ch)
+        elif ch in pairs:
+            if not stack or stack.pop() != pairs[ch]:
+                return "expr has unbalanced brackets"
+    if stack:
+        return "expr has unbalanced brackets"
+    for rng in re.findall(r"\[([^\]]*)\]", text):
+        inner = rng.split(":")[0].strip()
+        if inner and not _DURATION.match(inner):
+            return f"expr has an invalid range duration [{rng}]"
+    outside = re.sub(r"\{[^}]*\}|\[[^\]]*\]", " ", text)
+    names = [w for w in _METRIC.findall(outside) if w.lower() not in _PROMQL_WORDS]
+    if not names and "{" not in text:
+        return "expr selects no metric"
+    return None
+
+
+def scan(sub) -> RuleScan:
+    cached = sub.memo("alerts")
+    if cached is not None:
+        return cached
+    result = RuleScan()
+    for rel in sub.yaml_files():
+        if rel.startswith(".github/"):
+            continue
+        for doc in sub.yaml_docs_quiet(rel) or []:
+            for groups, gline in _find_groups(doc, depth=0):
+                result.group_files.append((rel, gline))
+                for group in groups:
+                    rules = group.get("rules") if isinstance(group, dict) else None
+                    if not isinstance(rules, list):
+                        continue
+                    for i, rule in enumerate(rules):
+                        if not isinstance(rule, dict):
+                            continue
+                        if "record" in rule and "alert" not in rule:
+                            result.recording += 1
+                            continue
+                        if "alert" in rule:
+                            result.alerts.append(_judge(rule, rel, line_of(rule, rules.line_of(i))))
+    return sub.memo("alerts", result)
+
+
+def _find_groups(value, depth):
+    """Every ``groups:`` list of rule groups, at any depth (PrometheusRule spec, Helm values,
+    ConfigMap data parsed as YAML)."""
+    if depth > 12:
+        return
+    if isinstance(value, dict):
+        groups = value.get("groups")
+        if isinstance(groups, list) and any(isinstance(g, dict) and "rules" in g for g in groups):
+            yield groups, value.line_of("groups") if hasattr(value, "line_of") else 1
+            return
+        if isinstance(value.get("groups"), list) and not value.get("groups"):
+            yield [], value.line_of("groups") if hasattr(value, "line_of") else 1
+            return
+        for _key, child in value.items():
+            if isinstance(child, (dict, list)):
+                yield from _find_groups(child, depth + 1)
+            elif isinstance(child, str) and "groups:" in child and "rules:" in child and len(child) < 200_000:
+                from grader.yamlload import YamlError, load_all
+
+                try:
+                    for doc in load_all(child):
+                        for groups, gline in _find_groups(doc, depth + 1):
+                            yield groups, (line_of(value, 1) or 1) + gline
+                except YamlError:
+                    pass
+    elif isinstance(value, list):
+        for item in value:
+            if isinstance(item, (dict, list)):
+                yield from _find_groups(item, depth + 1)
+
+
+def _judge(rule: dict, rel: str, line: int) -> AlertRule:
+    name = rule.get("alert")
+    alert = AlertRule(str(name) if name else "(unnamed)", rel, line or 1)
+    if not isinstance(name, str) or not name.strip():
+        alert.problems.append("no alert name")
+    reason = plausible_promql(rule.get("expr"))
+    if reason:
+        alert.problems.append(reason)
+    if "for" not in rule:
+        alert.problems.append("no `for:` duration (it would fire on a single bad scrape)")
+    elif not valid_duration(rule.get("for")):
+        alert.problems.append(f"`for: {rule.get('for')}` is not a valid duration")
+    labels = rule.get("labels") if isinstance(rule.get("labels"), dict) else {}
+    if not str(labels.get("severity") or "").strip():
+        alert.problems.append("no severity label")
+    notes = rule.get("annotations") if isinstance(rule.get("annotations"), dict) else {}
+    if not any(str(notes.get(k) or "").strip() for k in ("summary", "description", "message")):
+        alert.problems.append("no summary or description annotation")
+    runbook = notes.get("runbook_url") or notes.get("runbook")
+    alert.runbook = str(runbook) if runbook else None
+    return alert

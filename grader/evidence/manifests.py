@@ -1,0 +1,114 @@
+"""Kubernetes objects (multi-document YAML, ``List`` items) and Dockerfile instructions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from grader.yamlload import line_of
+
+WORKLOAD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Rollout", "DeploymentConfig"}
+_SKIP_PREFIXES = (".github/", ".gitlab-ci", ".circleci/")
+
+
+@dataclass(frozen=True)
+class K8sObject:
+    kind: str
+    api_version: str
+    name: str
+    path: str
+    line: int
+    body: dict
+
+
+def objects(sub) -> list[K8sObject]:
+    """Every Kubernetes-shaped object (``apiVersion`` + ``kind``) in the submission's YAML."""
+    cached = sub.memo("k8s")
+    if cached is not None:
+        return cached
+    found: list[K8sObject] = []
+    for rel in sub.yaml_files():
+        if rel.startswith(_SKIP_PREFIXES):
+            continue
+        docs = sub.yaml_docs_quiet(rel)
+        for doc in docs or []:
+            _collect(doc, rel, found)
+    return sub.memo("k8s", found)
+
+
+def _collect(doc, rel: str, found: list) -> None:
+    if not isinstance(doc, dict):
+        return
+    kind, api = doc.get("kind"), doc.get("apiVersion")
+    if not isinstance(kind, str) or not isinstance(api, str):
+        return
+    if kind.endswith("List") and isinstance(doc.get("items"), list):
+        for item in doc["items"]:
+            _collect(item, rel, found)
+        return
+    meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
+    found.append(K8sObject(kind, api, str(meta.get("name", "?")), rel, line_of(doc, 1) or 1, doc))
+
+
+def containers(obj: K8sObject) -> list[dict]:
+    """The containers of a workload's pod template (CronJob and Job included)."""
+    spec = obj.body.get("spec")
+    if not isinstance(spec, dict):
+        return []
+    if obj.kind == "CronJob":
+        spec = _dig(spec, "jobTemplate", "spec")
+    template = spec.get("template") if isinstance(spec, dict) else None
+    pod = template.get("spec") if isinstance(template, dict) else None
+    if obj.kind == "Pod":
+        pod = spec
+    items = pod.get("containers") if isinstance(pod, dict) else None
+    return [c for c in items if isinstance(c, dict)] if isinstance(items, list) else []
+
+
+def workloads(sub) -> list[K8sObject]:
+    return [o for o in objects(sub) if o.kind in WORKLOAD_KINDS or o.kind in ("Pod", "Job", "CronJob")]
+
+
+def _dig(value, *keys):
+    for key in keys:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value
+
+
+def dig(value, *keys):
+    return _dig(value, *keys)
+
+
+_DOCKER_INSTR = re.compile(r"^\s*([A-Za-z]+)\s+(.*)$")
+
+
+def dockerfiles(sub) -> list[str]:
+    return [f for f in sub.files if re.search(r"(^|/)(Dockerfile|Containerfile)([.-][\w.-]+)?$|\.Dockerfile$", f)]
+
+
+def dockerfile_instructions(sub, rel: str) -> list[tuple[str, str, int]]:
+    """(INSTRUCTION, arguments, line) for a Dockerfile, comments dropped, continuations joined."""
+    text = sub.read_text(rel)
+    if text is None:
+        return []
+    out = []
+    lines = text.split("\n")
+    i = 0
+    while i < len(lines):
+        start = i
+        line = lines[i]
+        while line.rstrip().endswith("\\") and i + 1 < len(lines):
+            i += 1
+            nxt = lines[i]
+            if nxt.lstrip().startswith("#"):
+                continue
+            line = line.rstrip()[:-1] + " " + nxt.strip()
+        i += 1
+        if line.lstrip().startswith("#"):
+            continue
+        m = _DOCKER_INSTR.match(line)
+        if m:
+            out.append((m.group(1).upper(), m.group(2).strip(), start + 1))
+    return out

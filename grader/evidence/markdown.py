@@ -1,0 +1,130 @@
+"""Markdown documents as a tree of sections, parsed with markdown-it-py.
+
+A section is a heading with the text under it up to the next heading of the same or a
+higher level. Placeholder text from templates (``[Your answer]``, ``TODO``, ``TBD``...)
+does not count as content.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_PLACEHOLDER = re.compile(
+    r"\[(?!\s?\]|[xX]\])[^\]\n]*\](?!\()"  # template text in brackets (not links or checkboxes)
+    r"|\bTODO\b|\bTBD\b|\bFIXME\b|\.\.\.|…|\blorem ipsum\b|<[^>]*(?:your|here)[^>]*>",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’%.+/-]*")
+
+
+@dataclass
+class Section:
+    level: int
+    title: str
+    line: int  # 1-based line of the heading
+    body: str = ""  # text directly under the heading (before any sub-heading)
+    children: list[Section] = field(default_factory=list)
+
+    def all_text(self) -> str:
+        """The text under this heading and its sub-headings (the sub-headings' titles left out)."""
+        return "\n".join([self.body, *(c.all_text() for c in self.children)])
+
+    def walk(self):
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+def content_words(text: str) -> list[str]:
+    """The words of real content: markup, placeholders and template labels removed."""
+    text = re.sub(r"<!--.*?-->", " ", text, flags=re.S)
+    text = _PLACEHOLDER.sub(" ", text)
+    text = re.sub(r"[*_`>#|\-\[\]():]+", " ", text)
+    return _WORD.findall(text)
+
+
+def is_filled(text: str, min_words: int = 3) -> bool:
+    return len(content_words(text)) >= min_words
+
+
+def parse(text: str) -> Section:
+    """The document as a root section (level 0) holding its heading tree."""
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark")
+    tokens = md.parse(text)
+    lines = text.split("\n")
+    headings = []  # (level, title, start_line_idx, end_line_idx_of_heading)
+    for i, tok in enumerate(tokens):
+        if tok.type == "heading_open" and tok.map:
+            inline = tokens[i + 1] if i + 1 < len(tokens) else None
+            title = inline.content.strip() if inline is not None else ""
+            headings.append((int(tok.tag[1:]), title, tok.map[0], tok.map[1]))
+    root = Section(0, "", 0)
+    stack = [root]
+    first = headings[0][2] if headings else len(lines)
+    root.body = "\n".join(lines[:first])
+    for index, (level, title, start, end) in enumerate(headings):
+        nxt = headings[index + 1][2] if index + 1 < len(headings) else len(lines)
+        section = Section(level, title, start + 1, "\n".join(lines[end:nxt]))
+        while stack[-1].level >= level:
+            stack.pop()
+        stack[-1].children.append(section)
+        stack.append(section)
+    return root
+
+
+def document(sub, rel: str) -> Section | None:
+    key = f"md:{rel}"
+    cached = sub.memo(key)
+    if cached is not None:
+        return cached
+    text = sub.read_text(rel)
+    if text is None:
+        return None
+    try:
+        root = parse(text)
+    except (RecursionError, ValueError) as exc:  # pragma: no cover - markdown-it is robust
+        sub.problems[rel] = f"markdown can't be parsed: {type(exc).__name__}"
+        return None
+    return sub.memo(key, root)
+
+
+def labelled_parts(section: Section) -> dict[str, tuple[str, int]]:
+    """Parts of a section, by lower-case label: sub-headings, and ``**Label**:`` lines.
+
+    Value: (text of the part, 1-based line)."""
+    parts: dict[str, tuple[str, int]] = {}
+    for child in section.children:
+        parts.setdefault(_norm(child.title), (child.all_text(), child.line))
+    lines = section.body.split("\n")
+    label_rx = re.compile(r"^\s*(?:[-*]\s*)?\*\*([^*]+?)\*\*\s*:?\s*(.*)$")
+    current = None
+    buf: list[str] = []
+    start_line = 0
+    for i, line in enumerate(lines):
+        m = label_rx.match(line)
+        if m:
+            if current is not None:
+                parts.setdefault(current, ("\n".join(buf), start_line))
+            current = _norm(m.group(1))
+            buf = [m.group(2)]
+            start_line = section.line + 1 + i
+        elif current is not None:
+            buf.append(line)
+    if current is not None:
+        parts.setdefault(current, ("\n".join(buf), start_line))
+    return parts
+
+
+def _norm(label: str) -> str:
+    return re.sub(r"[^a-z0-9 ]+", "", label.lower().replace("’", "'")).strip()
+
+
+def find_part(parts: dict[str, tuple[str, int]], *names: str):
+    wanted = [_norm(n) for n in names]
+    for label, value in parts.items():
+        if any(label == w or label.startswith(w) for w in wanted):
+            return value
+    return None

@@ -1,0 +1,233 @@
+"""Test files and the real assertions in them.
+
+Python is read with :mod:`ast`; JavaScript/TypeScript (Jest, Mocha, Vitest), Go, Java
+(JUnit), Ruby (RSpec) and shell (bats) are split into test blocks by their declarations,
+comments removed, and each block is searched for an assertion that is not trivially true
+(``assert True``, ``assert 1``, ``expect(true).toBe(true)``, ``assertTrue(true)``).
+A test counts when it holds at least one real assertion.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+
+from grader.model import Location
+
+
+@dataclass
+class TestFile:
+    path: str
+    language: str
+    tests: list[tuple[str, int, bool]] = field(default_factory=list)  # name, line, real?
+
+    @property
+    def real_tests(self) -> list[tuple[str, int, bool]]:
+        return [t for t in self.tests if t[2]]
+
+
+_PY_TEST = re.compile(r"(^|/)(test_[^/]*|[^/]*_test)\.py$")
+_JS_TEST = re.compile(r"(^|/)([^/]+\.(test|spec)\.[cm]?[jt]sx?|__tests__/[^/]+\.[cm]?[jt]sx?)$")
+_GO_TEST = re.compile(r"_test\.go$")
+_JAVA_TEST = re.compile(r"(^|/)src/test/.*\.(java|kt)$|(Test|Tests|IT)\.(java|kt)$")
+_RUBY_TEST = re.compile(r"_spec\.rb$|(^|/)test/.*_test\.rb$")
+_BATS_TEST = re.compile(r"\.bats$")
+
+
+def language_of(path: str) -> str | None:
+    if _PY_TEST.search(path):
+        return "python"
+    if _JS_TEST.search(path):
+        return "javascript"
+    if _GO_TEST.search(path):
+        return "go"
+    if _JAVA_TEST.search(path):
+        return "java"
+    if _RUBY_TEST.search(path):
+        return "ruby"
+    if _BATS_TEST.search(path):
+        return "bats"
+    return None
+
+
+def is_test_path(path: str) -> bool:
+    return language_of(path) is not None or bool(re.search(r"(^|/)(tests?|spec|__tests__)/", path))
+
+
+def scan(sub) -> list[TestFile]:
+    cached = sub.memo("testfiles")
+    if cached is not None:
+        return cached
+    found = []
+    for rel in sub.files:
+        lang = language_of(rel)
+        if lang is None:
+            continue
+        text = sub.read_text(rel)
+        if text is None:
+            continue
+        tf = TestFile(rel, lang)
+        try:
+            tf.tests = _READERS[lang](text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+            sub.problems[rel] = f"can't be parsed as {lang}: {type(exc).__name__}"
+            continue
+        found.append(tf)
+    return sub.memo("testfiles", found)
+
+
+def locations(files: list[TestFile], limit: int = 5) -> list[Location]:
+    out = []
+    for tf in files:
+        for _name, line, real in tf.tests:
+            if real:
+                out.append(Location(tf.path, line))
+                break
+        if len(out) >= limit:
+            break
+    return out
+
+
+# -- Python ------------------------------------------------------------------------------
+def _py_trivial(node: ast.AST) -> bool:
+    """True when an asserted expression can't fail: a constant or a comparison of constants."""
+    if isinstance(node, ast.Constant):
+        return True  # assert True / assert 1 / assert "x" can't fail (assert False can't pass)
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set, ast.Dict)):
+        return True
+    if isinstance(node, ast.Compare):
+        parts = [node.left, *node.comparators]
+        return all(isinstance(p, ast.Constant) for p in parts)
+    if isinstance(node, ast.BoolOp):
+        return all(_py_trivial(v) for v in node.values)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.operand, ast.Constant):
+        return True
+    return False
+
+
+_UNITTEST_ASSERT = re.compile(r"^(assert[A-Z]\w*|fail[A-Z]?\w*|assert_\w+)$")
+
+
+def _py_real_assertions(func: ast.AST) -> int:
+    count = 0
+    for node in ast.walk(func):
+        if isinstance(node, ast.Assert):
+            if not _py_trivial(node.test):
+                count += 1
+        elif isinstance(node, ast.Call):
+            fn = node.func
+            name = fn.attr if isinstance(fn, ast.Attribute) else (fn.id if isinstance(fn, ast.Name) else "")
+            if name in ("raises", "warns", "approx") or name.startswith("assert_called") or name.startswith("assert_has"):
+                count += 1
+            elif _UNITTEST_ASSERT.match(name):
+                args = node.args
+                if name == "fail":
+                    continue
+                if args and all(isinstance(a, ast.Constant) for a in args):
+                    continue  # assertTrue(True), assertEqual(1, 1)
+                if args or node.keywords:
+                    count += 1
+        elif isinstance(node, ast.With):
+            for item in node.items:
+                call = item.context_expr
+                if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr in ("raises", "assertRaises", "warns"):
+                    count += 1
+    return count
+
+
+def _read_python(text: str) -> list[tuple[str, int, bool]]:
+    tree = ast.parse(text)
+    tests = []
+
+    def visit_function(fn, owner=None):
+        if fn.name.startswith("test"):
+            tests.append((f"{owner}.{fn.name}" if owner else fn.name, fn.lineno, _py_real_assertions(fn) > 0))
+
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            visit_function(node)
+        elif isinstance(node, ast.ClassDef):
+            bases = {getattr(b, "attr", getattr(b, "id", "")) for b in node.bases}
+            if node.name.startswith("Test") or "TestCase" in bases:
+                for item in node.body:
+                    if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                        visit_function(item, node.name)
+    return tests
+
+
+# -- block-based languages -----------------------------------------------------------------
+_C_COMMENTS = re.compile(r"//[^\n]*|/\*.*?\*/", re.S)
+_HASH_COMMENTS = re.compile(r"(^|\s)#[^\n]*")
+_LITERAL = r"(?:true|false|null|undefined|nil|\d+(?:\.\d+)?|'[^']*'|\"[^\"]*\"|`[^`$]*`)"
+
+
+def _blank_comments(text: str, pattern: re.Pattern) -> str:
+    """Replace comments by spaces, keeping newlines (so line numbers stay right)."""
+    return pattern.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+
+
+def _blocks(text: str, decl: re.Pattern) -> list[tuple[str, int, str]]:
+    """(name, line, body) per test declaration; the body runs to the next declaration."""
+    matches = list(decl.finditer(text))
+    blocks = []
+    for i, m in enumerate(matches):
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
+        line = text.count("\n", 0, m.start()) + 1
+        name = next((g for g in m.groups() if g), "test")
+        blocks.append((name, line, text[m.end():end]))
+    return blocks
+
+
+def _block_reader(decl: str, real: str, trivial: str | None, comments: re.Pattern):
+    decl_rx = re.compile(decl, re.M)
+    real_rx = re.compile(real)
+    trivial_rx = re.compile(trivial) if trivial else None
+
+    def read(text: str):
+        text = _blank_comments(text, comments)
+        out = []
+        for name, line, body in _blocks(text, decl_rx):
+            hits = [m.group() for m in real_rx.finditer(body)]
+            if trivial_rx:
+                hits = [h for h in hits if not trivial_rx.match(h)]
+            out.append((name.strip(), line, bool(hits)))
+        return out
+
+    return read
+
+
+_READERS = {
+    "python": _read_python,
+    "javascript": _block_reader(
+        r"""\b(?:it|test|specify)(?:\.(?:only|concurrent|each\([^)]*\)))?\s*\(\s*['"`]([^'"`]*)""",
+        r"""\bexpect\s*\([^;\n]*|\bassert(?:\.\w+)?\s*\([^;\n]*|\.should\.[^;\n]*|\bexpect\.assertions\(\d+\)""",
+        rf"""(?:expect|assert(?:\.\w+)?)\s*\(\s*{_LITERAL}\s*\)\s*(?:\.\w+\s*\(\s*{_LITERAL}?\s*\))?\s*;?\s*$|assert(?:\.\w+)?\s*\(\s*{_LITERAL}\s*(?:,\s*{_LITERAL}\s*)?\)""",
+        _C_COMMENTS,
+    ),
+    "go": _block_reader(
+        r"^func\s+(Test\w*)\s*\(\s*\w+\s+\*testing\.T\s*\)",
+        r"\b\w+\.(?:Error|Errorf|Fatal|Fatalf|Fail|FailNow)\s*\(|\b(?:assert|require)\.\w+\s*\([^\n]*",
+        rf"(?:assert|require)\.(?:True|False|Equal)\s*\(\s*\w+\s*,\s*{_LITERAL}\s*(?:,\s*{_LITERAL}\s*)?\)",
+        _C_COMMENTS,
+    ),
+    "java": _block_reader(
+        r"@(?:Test|ParameterizedTest|RepeatedTest)\b[^{;]*?\b(?:void|fun)\s+(\w+)",
+        r"\b(?:Assertions\.|Assert\.)?(?:assert\w+|fail)\s*\([^;]*|\bverify\s*\([^;]*",
+        rf"(?:Assertions\.|Assert\.)?assert\w+\s*\(\s*{_LITERAL}\s*(?:,\s*{_LITERAL}\s*)*\)",
+        _C_COMMENTS,
+    ),
+    "ruby": _block_reader(
+        r"""^\s*(?:it|specify|scenario|test)\s*\(?\s*['"]([^'"]*)""",
+        r"""\bexpect\s*[({][^\n]*|\bassert\w*\s*\(?[^\n]*|\.should\b[^\n]*""",
+        rf"""expect\s*\(\s*{_LITERAL}\s*\)\s*\.to\s+(?:eq|be)\s*\(?\s*{_LITERAL}?\s*\)?\s*$|assert\s*\(?\s*{_LITERAL}\s*\)?\s*$""",
+        _HASH_COMMENTS,
+    ),
+}
+# bats assertions are line-anchored
+_READERS["bats"] = _block_reader(
+    r"""^\s*@test\s+['"]([^'"]*)""",
+    r"""(?m)^\s*(?:\[\[?\s+[^\n]+\]\]?|assert\w*\b[^\n]*|refute\w*\b[^\n]*|\(\(\s*[^\n]+\)\)|grep\b[^\n]*|test\s+[^\n]+|diff\b[^\n]*)""",
+    r"""^\s*(?:\[\[?\s*(?:1|true|0\s*-eq\s*0|1\s*-eq\s*1|"?a"?\s*==?\s*"?a"?)\s*\]\]?|assert\s+true|\(\(\s*1\s*\)\))\s*$""",
+    _HASH_COMMENTS,
+)

@@ -1,0 +1,290 @@
+"""Git facts about a submission, read without trusting the submission's git config.
+
+The submission's ``.git`` folder is never used as the git directory. Instead a private,
+temporary *shadow* git directory is assembled that holds our own minimal ``config`` and
+links to the submission's object store and refs. So nothing in the submission's
+``.git/config`` (``core.fsmonitor``, hooks, ``diff.external``, filters, pagers,
+``include.path``, ``gpg.program``...) is ever read, system and global config are ignored,
+no hook can run, git's "dubious ownership" refusal does not apply (the shadow folder is
+ours), and ``objects/info/alternates`` (which could point outside) is left out.
+
+All of it is read with a handful of plumbing commands started in parallel
+(``for-each-ref``, ``log``), each with a timeout. Any failure becomes
+:attr:`GitFacts.error`, which the git-based checks report as ``error`` with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import stat
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+GIT_TIMEOUT = 8.0
+MAX_LOG = 3000  # commits read in detail (with their files)
+MAX_SMALL_FILE = 64 * 1024 * 1024
+_SHA = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
+
+
+@dataclass(frozen=True)
+class Commit:
+    sha: str
+    parents: tuple[str, ...]
+    time: int
+    subject: str
+    files: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Tag:
+    name: str
+    commit: str | None  # the commit the tag points at (peeled)
+    annotated: bool
+    time: int
+    reachable: bool
+
+
+@dataclass
+class GitFacts:
+    is_git: bool = False
+    error: str | None = None  # the repository exists but can't be read (fully)
+    shallow: bool = False
+    head: str | None = None
+    branch: str | None = None
+    commits: list[Commit] = field(default_factory=list)  # newest first, up to MAX_LOG
+    commit_count: int = 0
+    tags: list[Tag] = field(default_factory=list)
+    tag_error: str | None = None
+
+    @classmethod
+    def read(cls, root: Path) -> GitFacts:
+        dotgit = Path(root) / ".git"
+        try:
+            info = os.lstat(dotgit)
+        except OSError:
+            return cls(is_git=False)
+        if stat.S_ISLNK(info.st_mode):
+            return cls(is_git=True, error=".git is a symbolic link; it is not followed")
+        if stat.S_ISREG(info.st_mode):
+            return cls(
+                is_git=True,
+                error=".git is a file pointing to a git directory elsewhere (a worktree or "
+                "submodule); only a repository's own .git folder is read",
+            )
+        if not stat.S_ISDIR(info.st_mode):
+            return cls(is_git=False)
+        shadow = None
+        try:
+            shadow = _make_shadow(dotgit)
+            return _read_facts(shadow, dotgit)
+        except _GitProblem as exc:
+            return cls(is_git=True, error=str(exc))
+        finally:
+            if shadow:
+                shutil.rmtree(shadow, ignore_errors=True)
+
+    @property
+    def reachable_shas(self) -> set[str]:
+        return {c.sha for c in self.commits}
+
+
+class _GitProblem(Exception):
+    pass
+
+
+def _real_dir(path: Path) -> bool:
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _small_regular(path: Path) -> bytes | None:
+    """A regular (non-symlink) file's bytes, or None."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_SMALL_FILE:
+            return None
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            return fh.read(MAX_SMALL_FILE)
+    finally:
+        os.close(fd)
+
+
+def _make_shadow(dotgit: Path) -> str:
+    if not _real_dir(dotgit / "objects") or not _real_dir(dotgit / "refs"):
+        raise _GitProblem(".git has no objects or refs folder: not a readable repository")
+    shadow = tempfile.mkdtemp(prefix="loopcheck-git-")
+    try:
+        sh = Path(shadow)
+        (sh / "config").write_text(
+            "[core]\n\trepositoryformatversion = 0\n\tbare = true\n", encoding="ascii"
+        )
+        head = _small_regular(dotgit / "HEAD")
+        if head is None:
+            raise _GitProblem(".git/HEAD is missing or not a regular file")
+        (sh / "HEAD").write_bytes(head[:4096])
+        for name in ("packed-refs", "shallow"):
+            src = dotgit / name
+            if os.path.lexists(src):
+                data = _small_regular(src)
+                if data is None:
+                    raise _GitProblem(f".git/{name} is not a regular file")
+                (sh / name).write_bytes(data)
+        os.symlink(dotgit / "refs", sh / "refs")
+        objects = sh / "objects"
+        objects.mkdir()
+        with os.scandir(dotgit / "objects") as entries:
+            for entry in entries:
+                # info/ holds alternates, which may point outside the submission
+                if entry.name != "info" and entry.is_dir(follow_symlinks=False):
+                    os.symlink(entry.path, objects / entry.name)
+        return shadow
+    except BaseException:
+        shutil.rmtree(shadow, ignore_errors=True)
+        raise
+
+
+def isolated_git_env(home: str) -> dict[str, str]:
+    """An environment in which git reads no system or global config, asks no questions and
+    runs no pager: every ``GIT_*`` variable of ours is dropped, HOME is a private folder."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(
+        GIT_CONFIG_NOSYSTEM="1",
+        GIT_CONFIG_GLOBAL=os.devnull,
+        HOME=home,
+        XDG_CONFIG_HOME=home,
+        GIT_TERMINAL_PROMPT="0",
+        GIT_PAGER="cat",
+        PAGER="cat",
+        GIT_OPTIONAL_LOCKS="0",
+        GIT_NO_REPLACE_OBJECTS="1",
+        GIT_ATTR_NOSYSTEM="1",
+        LC_ALL="C",
+    )
+    return env
+
+
+def _git_env(shadow: str) -> dict[str, str]:
+    env = isolated_git_env(shadow)
+    env["GIT_DIR"] = shadow
+    return env
+
+
+_SAFE_CONFIG = (
+    "-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null", "-c", "log.showSignature=false",
+    "-c", "core.quotePath=false", "-c", "safe.directory=*",
+)
+
+
+def _start(shadow: str, *args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        ["git", *_SAFE_CONFIG, *args],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=_git_env(shadow),
+        cwd=shadow,
+    )
+
+
+def _finish(proc: subprocess.Popen) -> tuple[int, bytes, str]:
+    try:
+        out, err = proc.communicate(timeout=GIT_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        raise _GitProblem(f"git took longer than {GIT_TIMEOUT:.0f} s") from None
+    message = err.decode("utf-8", "replace").strip().splitlines()
+    return proc.returncode, out, (message[-1] if message else "")
+
+
+def _read_facts(shadow: str, dotgit: Path) -> GitFacts:
+    facts = GitFacts(is_git=True)
+    facts.shallow = os.path.exists(os.path.join(shadow, "shallow"))
+    head_text = Path(shadow, "HEAD").read_text("utf-8", "replace").strip()
+    if head_text.startswith("ref: refs/heads/"):
+        facts.branch = head_text[len("ref: refs/heads/"):]
+
+    log = _start(
+        shadow, "log", "-z", "--no-renames", "--name-only", f"-n{MAX_LOG}",
+        "--format=%x1e%H%x1f%P%x1f%ct%x1f%s%x1f", "HEAD", "--",
+    )
+    count = _start(shadow, "rev-list", "--count", "HEAD", "--")
+    tags = _start(
+        shadow, "for-each-ref", "refs/tags",
+        "--format=%(refname:strip=2)%1f%(objecttype)%1f%(objectname)%1f%(*objectname)"
+        "%1f%(creatordate:unix)",
+    )
+    merged = _start(shadow, "for-each-ref", "--merged=HEAD", "refs/tags", "--format=%(refname)")
+
+    rc, out, err = _finish(log)
+    if rc != 0:
+        for proc in (count, tags, merged):
+            _finish(proc)
+        if "does not have any commits" in err or "unknown revision" in err or "bad revision" in err:
+            raise _GitProblem("the repository has no commits (HEAD points to nothing)")
+        raise _GitProblem(f"git could not read the history: {err[:200]}")
+    facts.commits = _parse_log(out)
+    facts.head = facts.commits[0].sha if facts.commits else None
+
+    rc, out, err = _finish(count)
+    facts.commit_count = int(out.strip() or 0) if rc == 0 else len(facts.commits)
+
+    rc_t, out_t, err_t = _finish(tags)
+    rc_m, out_m, err_m = _finish(merged)
+    if rc_t != 0:
+        facts.tag_error = f"git could not list tags: {err_t[:200]}"
+    else:
+        reachable = set()
+        if rc_m == 0:
+            reachable = {
+                line[len("refs/tags/"):]
+                for line in out_m.decode("utf-8", "replace").splitlines()
+            }
+        facts.tags = _parse_tags(out_t, reachable)
+    return facts
+
+
+def _parse_log(raw: bytes) -> list[Commit]:
+    commits: list[Commit] = []
+    for record in raw.decode("utf-8", "replace").split("\x1e"):
+        if not record.strip("\x00\n"):
+            continue
+        parts = record.split("\x1f", 4)
+        if len(parts) < 5:
+            continue
+        sha, parents, when, subject, rest = parts
+        files = tuple(f for f in rest.strip("\n").split("\x00") if f.strip("\n"))
+        files = tuple(f.lstrip("\n") for f in files)
+        try:
+            moment = int(when)
+        except ValueError:
+            moment = 0
+        commits.append(Commit(sha, tuple(parents.split()), moment, subject, files))
+    return commits
+
+
+def _parse_tags(raw: bytes, reachable: set[str]) -> list[Tag]:
+    tags: list[Tag] = []
+    for line in raw.decode("utf-8", "replace").splitlines():
+        parts = line.split("\x1f")
+        if len(parts) != 5:
+            continue
+        name, objtype, objname, peeled, when = parts
+        annotated = objtype == "tag"
+        commit = peeled if annotated else objname
+        try:
+            moment = int(when)
+        except ValueError:
+            moment = 0
+        tags.append(Tag(name, commit or None, annotated, moment, name in reachable))
+    return tags

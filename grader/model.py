@@ -1,0 +1,201 @@
+"""The shared vocabulary: findings, check/phase results and the report.
+
+Everything here is a frozen dataclass; the JSON report is ``Report.to_dict()``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+PHASES: tuple[str, ...] = (
+    "plan",
+    "code",
+    "build",
+    "test",
+    "release",
+    "deploy",
+    "operate",
+    "monitor",
+)
+PHASE_TITLES: dict[str, str] = {
+    "plan": "Plan",
+    "code": "Code",
+    "build": "Build",
+    "test": "Test",
+    "release": "Release",
+    "deploy": "Deploy",
+    "operate": "Operate",
+    "monitor": "Monitor",
+}
+STATUSES: tuple[str, ...] = ("pass", "partial", "fail", "error", "skip")
+SCHEMA_VERSION = "1.0"
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in the submission: a path relative to its root, and a 1-based line."""
+
+    path: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+    def to_dict(self) -> dict:
+        return {"path": self.path, "line": self.line}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a detector found: an outcome, the share of credit, why, and where."""
+
+    status: str
+    fraction: float
+    message: str
+    evidence: tuple[Location, ...] = ()
+
+    @classmethod
+    def passed(cls, message: str, evidence=()) -> Finding:
+        return cls("pass", 1.0, message, tuple(evidence))
+
+    @classmethod
+    def failed(cls, message: str, evidence=()) -> Finding:
+        return cls("fail", 0.0, message, tuple(evidence))
+
+    @classmethod
+    def error(cls, message: str, evidence=()) -> Finding:
+        """The check could not be judged (broken git, shallow clone, unreadable file)."""
+        return cls("error", 0.0, message, tuple(evidence))
+
+    @classmethod
+    def skipped(cls, message: str) -> Finding:
+        return cls("skip", 0.0, message, ())
+
+    @classmethod
+    def ratio(cls, fraction: float, message: str, evidence=()) -> Finding:
+        """pass at 1, fail at 0, partial between."""
+        fraction = max(0.0, min(1.0, float(fraction)))
+        if fraction >= 0.999:
+            return cls("pass", 1.0, message, tuple(evidence))
+        if fraction <= 0.0:
+            return cls("fail", 0.0, message, tuple(evidence))
+        return cls("partial", round(fraction, 4), message, tuple(evidence))
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    id: str
+    title: str
+    kind: str
+    status: str
+    score: float
+    max_score: float
+    message: str
+    hint: str
+    evidence: tuple[Location, ...] = ()
+    docs: str | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "kind": self.kind,
+            "status": self.status,
+            "score": self.score,
+            "max_score": self.max_score,
+            "message": self.message,
+            "hint": self.hint,
+            "docs": self.docs,
+            "evidence": [loc.to_dict() for loc in self.evidence],
+        }
+
+
+@dataclass(frozen=True)
+class PhaseResult:
+    id: str
+    title: str
+    score: float
+    max_score: float
+    checks: tuple[CheckResult, ...]
+
+    @property
+    def percent(self) -> float:
+        return round(100.0 * self.score / self.max_score, 1) if self.max_score else 0.0
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "score": self.score,
+            "max_score": self.max_score,
+            "percent": self.percent,
+            "checks": [c.to_dict() for c in self.checks],
+        }
+
+
+@dataclass(frozen=True)
+class SubmissionInfo:
+    path: str
+    commit: str | None
+    is_git: bool
+    shallow: bool
+    branch: str | None = None
+
+
+@dataclass(frozen=True)
+class Warning_:
+    """Something about the submission the learner should know (an unreadable file...)."""
+
+    path: str
+    message: str
+
+    def to_dict(self) -> dict:
+        return {"path": self.path, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Report:
+    tool_version: str
+    rubric_id: str
+    rubric_title: str
+    rubric_version: str
+    rubric_sha256: str
+    submission: SubmissionInfo
+    score: float
+    max_score: float
+    percent: float
+    threshold: float
+    passed: bool
+    phases: tuple[PhaseResult, ...]
+    warnings: tuple[Warning_, ...] = field(default=())
+
+    def checks(self):
+        for phase in self.phases:
+            yield from ((phase, c) for c in phase.checks)
+
+    def to_dict(self) -> dict:
+        sub = self.submission
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "tool": {"name": "loopcheck", "version": self.tool_version},
+            "rubric": {
+                "id": self.rubric_id,
+                "title": self.rubric_title,
+                "version": self.rubric_version,
+                "sha256": self.rubric_sha256,
+            },
+            "submission": {
+                "path": sub.path,
+                "commit": sub.commit,
+                "branch": sub.branch,
+                "is_git": sub.is_git,
+                "shallow": sub.shallow,
+            },
+            "score": self.score,
+            "max_score": self.max_score,
+            "percent": self.percent,
+            "threshold": self.threshold,
+            "passed": self.passed,
+            "phases": [p.to_dict() for p in self.phases],
+            "warnings": [w.to_dict() for w in self.warnings],
+        }

@@ -1,0 +1,23 @@
+"""Renderers: Report -> text. One module per format, looked up by name (lazy imports).
+
+A renderer is ``render(report, *, color: bool, verbose: bool) -> str``. Add a format by
+adding a module and a line to :data:`RENDERERS`.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+RENDERERS: dict[str, str] = {
+    "table": "grader.report.table",
+    "json": "grader.report.json_report",
+}
+
+
+def names() -> list[str]:
+    return list(RENDERERS)
+
+
+def render(fmt: str, report, *, color: bool = False, verbose: bool = False, width: int | None = None) -> str:
+    module = importlib.import_module(RENDERERS[fmt])
+    return module.render(report, color=color, verbose=verbose, width=width)

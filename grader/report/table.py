@@ -1,0 +1,157 @@
+"""The terminal report (rich): the loop picture, a per-phase table, then what to fix.
+
+Everything that comes from the submission goes through :func:`clean` and into ``Text``
+objects (never parsed as markup), so file names, tags and YAML text can't inject rich markup
+or terminal escape sequences.
+"""
+
+from __future__ import annotations
+
+import io
+
+from grader.report.text import clean
+
+_STATUS_STYLE = {"pass": "green", "partial": "yellow", "fail": "red", "error": "magenta", "skip": "dim"}
+_STATUS_MARK = {"pass": "✔", "partial": "◐", "fail": "✘", "error": "!", "skip": "–"}
+
+
+def _style(percent: float) -> str:
+    if percent >= 80:
+        return "bold green"
+    if percent >= 50:
+        return "bold yellow"
+    return "bold red"
+
+
+def _bar(score: float, max_score: float, width: int = 12) -> str:
+    filled = round(width * score / max_score) if max_score else 0
+    return "█" * filled + "░" * (width - filled)
+
+
+def _loop_picture(report):
+    """The DevOps loop as an ∞: Dev on the left, Ops on the right, each phase coloured by its
+    score (green ≥ 80%, yellow ≥ 50%, red below)."""
+    from rich.text import Text
+
+    ph = {p.id: p for p in report.phases}
+
+    def row(*parts) -> Text:
+        out = Text()
+        for part in parts:
+            if part in ph:
+                p = ph[part]
+                out.append(part, style=_style(p.percent) if p.max_score else "dim")
+            else:
+                out.append(part, style="cyan")
+        return out
+
+    return [
+        row("   ╭─── ", "code", " ◀── ", "plan", " ◀──╮   ╭──▶ ", "release", " ──▶ ", "deploy", " ──╮"),
+        row("   │" + " " * 22 + "╲ ╱" + " " * 26 + "│"),
+        row("   ▼" + " " * 8 + "DEV" + " " * 12 + "╳" + " " * 10 + "OPS" + " " * 14 + "▼"),
+        row("   │" + " " * 22 + "╱ ╲" + " " * 26 + "│"),
+        row("   ╰─── ", "build", " ──▶ ", "test", " ──╯   ╰── ", "monitor", " ◀── ", "operate", " ◀─╯"),
+    ]
+
+
+def render(report, *, color: bool = False, verbose: bool = False, width: int | None = None) -> str:
+    from rich.console import Console
+    from rich.padding import Padding
+    from rich.table import Table
+    from rich.text import Text
+
+    buf = io.StringIO()
+    console = Console(file=buf, force_terminal=color, no_color=not color, width=width or 100,
+                      color_system="standard" if color else None, highlight=False, emoji=False,
+                      markup=False, soft_wrap=False)
+    sub = report.submission
+    head = Text()
+    head.append("loopcheck ", style="bold")
+    head.append(f"{report.rubric_title} ({report.rubric_id} {report.rubric_version})\n")
+    head.append("submission: ", style="dim")
+    head.append(clean(sub.path))
+    if sub.commit:
+        head.append(f"  commit {sub.commit[:10]}", style="dim")
+        if sub.branch:
+            head.append(f" on {clean(sub.branch)}", style="dim")
+    elif not sub.is_git:
+        head.append("  (not a git repository)", style="yellow")
+    if sub.shallow:
+        head.append("  shallow clone: history and tags may be missing", style="yellow")
+    console.print(head)
+    console.print()
+    for row in _loop_picture(report):
+        console.print(row)
+    console.print()
+
+    table = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
+    table.add_column("phase")
+    table.add_column("score", justify="right")
+    table.add_column("", no_wrap=True)
+    table.add_column("%", justify="right")
+    table.add_column("checks")
+    for phase in report.phases:
+        style = _style(phase.percent) if phase.max_score else "dim"
+        marks = Text()
+        for check in phase.checks:
+            marks.append(_STATUS_MARK[check.status] + " ", style=_STATUS_STYLE[check.status])
+        table.add_row(
+            Text(phase.title, style="bold"),
+            f"{_num(phase.score)}/{_num(phase.max_score)}",
+            Text(_bar(phase.score, phase.max_score), style=style),
+            Text(f"{phase.percent:.0f}%", style=style),
+            marks,
+        )
+    console.print(table)
+    console.print()
+
+    shown = 0
+    for phase in report.phases:
+        checks = [c for c in phase.checks if verbose or c.status not in ("pass", "skip")]
+        if not checks:
+            continue
+        console.print(Text(f"{phase.title}", style="bold underline"))
+        for check in checks:
+            shown += 1
+            line = Text("  ")
+            line.append(_STATUS_MARK[check.status] + " ", style=_STATUS_STYLE[check.status])
+            line.append(check.title, style="bold")
+            line.append(f"  {_num(check.score)}/{_num(check.max_score)}  ", style="dim")
+            line.append(check.id, style="dim")
+            console.print(line)
+            console.print(Padding(Text(clean(check.message)), (0, 0, 0, 6)))
+            if check.status != "pass":
+                fix = Text("fix: ", style="cyan")
+                fix.append(clean(check.hint))
+                console.print(Padding(fix, (0, 0, 0, 6)))
+            if check.evidence:
+                where = Text("at: ", style="dim")
+                where.append(", ".join(clean(str(e)) for e in check.evidence[:4]), style="dim")
+                console.print(Padding(where, (0, 0, 0, 6)))
+        console.print()
+    if not shown:
+        console.print(Text("Every check passes. Nothing to fix.", style="green"))
+        console.print()
+
+    if report.warnings:
+        console.print(Text(f"{len(report.warnings)} file(s) could not be read:", style="yellow"))
+        for w in report.warnings[:10]:
+            console.print(Text(f"  {clean(w.path)}: {clean(w.message)}", style="yellow"))
+        console.print()
+
+    verdict = Text()
+    verdict.append("Total ", style="bold")
+    verdict.append(f"{_num(report.score)}/{_num(report.max_score)} ({report.percent:.1f}%)  ",
+                   style=_style(report.percent))
+    if report.passed:
+        verdict.append(f"PASS (pass mark {report.threshold:g}%)", style="bold green")
+    else:
+        verdict.append(f"BELOW THE PASS MARK of {report.threshold:g}%", style="bold red")
+    console.print(verdict)
+    if not verbose:
+        console.print(Text("Run with --verbose to see the passing checks and their evidence.", style="dim"))
+    return buf.getvalue()
+
+
+def _num(x: float) -> str:
+    return f"{x:g}" if x == int(x) else f"{x:.2f}".rstrip("0").rstrip(".")

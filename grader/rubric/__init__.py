@@ -1,0 +1,330 @@
+"""Rubrics: YAML files, validated by JSON Schema, with ``extends`` resolved.
+
+Load with :func:`load` (a bundled name or a file path). Bundled rubrics are trusted (the
+test suite validates them), so they skip schema validation at run time; any other file is
+validated in full, and every problem is reported as ``file:line: key.path: message``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader import yamlload
+from grader.errors import LoopcheckError, RubricError
+from grader.model import PHASE_TITLES, PHASES
+
+DEFAULT_RUBRIC = "exercise-4.1"
+MAX_RUBRIC_BYTES = 1_000_000
+MAX_EXTENDS_DEPTH = 8
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    phase: str
+    title: str
+    kind: str
+    points: float
+    hint: str
+    params: dict = field(default_factory=dict)
+    docs: str | None = None
+    why: str | None = None
+
+
+@dataclass(frozen=True)
+class Rubric:
+    id: str
+    title: str
+    version: str
+    pass_mark: float
+    phases: dict  # phase id -> tuple[Check, ...], in loop order
+    phase_titles: dict
+    source: str
+    description: str = ""
+    extends: str | None = None
+
+    @property
+    def checks(self) -> list[Check]:
+        return [c for p in PHASES for c in self.phases[p]]
+
+    @property
+    def total_points(self) -> float:
+        return round(sum(c.points for c in self.checks), 4)
+
+    def check(self, check_id: str) -> Check | None:
+        return next((c for c in self.checks if c.id == check_id), None)
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id, "title": self.title, "version": self.version, "pass_mark": self.pass_mark,
+            "phases": {p: {"title": self.phase_titles[p], "checks": [
+                {"id": c.id, "title": c.title, "kind": c.kind, "points": c.points, "hint": c.hint,
+                 "params": c.params, "docs": c.docs} for c in self.phases[p]]} for p in PHASES},
+        }
+
+    @property
+    def sha256(self) -> str:
+        blob = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def bundled_dir() -> Path:
+    here = Path(__file__).resolve().parent.parent
+    installed = here / "bundled_rubrics"
+    return installed if installed.is_dir() else here.parent / "rubrics"
+
+
+def bundled_names() -> list[str]:
+    d = bundled_dir()
+    return sorted(p.stem for p in d.glob("*.yaml")) if d.is_dir() else []
+
+
+def _is_file_ref(ref: str) -> bool:
+    return ref.endswith((".yml", ".yaml")) or os.sep in ref or "/" in ref
+
+
+def load(ref: str | None = None, *, validate: bool | None = None) -> Rubric:
+    """A rubric by bundled name (``exercise-4.1``) or by file path."""
+    ref = ref or DEFAULT_RUBRIC
+    if _is_file_ref(ref) or os.path.isfile(ref):
+        return _load_file(Path(ref), validate=True if validate is None else validate, chain=())
+    path = bundled_dir() / f"{ref}.yaml"
+    if not path.is_file():
+        names = ", ".join(bundled_names())
+        raise LoopcheckError(f"no bundled rubric named {ref!r} (bundled: {names}); give a file path for your own")
+    return _load_file(path, validate=bool(validate), chain=())
+
+
+def _read(path: Path):
+    try:
+        if path.stat().st_size > MAX_RUBRIC_BYTES:
+            raise RubricError([f"{path}: larger than {MAX_RUBRIC_BYTES // 1000} kB"])
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise LoopcheckError(f"rubric file not found: {path}") from None
+    except IsADirectoryError:
+        raise LoopcheckError(f"rubric path is a folder, not a file: {path}") from None
+    except UnicodeDecodeError:
+        raise RubricError([f"{path}: not UTF-8 text"]) from None
+    except OSError as exc:
+        raise LoopcheckError(f"rubric can't be read: {path}: {exc.strerror}") from None
+    try:
+        docs = yamlload.load_all(text)
+    except yamlload.YamlError as exc:
+        raise RubricError([f"{path}:{exc.line or 1}: invalid YAML: {exc.message}"]) from None
+    if len(docs) != 1 or not isinstance(docs[0], dict):
+        raise RubricError([f"{path}:1: a rubric is one YAML mapping (id, title, version, phases...)"])
+    return docs[0]
+
+
+def _line_at(doc, path_parts) -> int:
+    node, line = doc, getattr(doc, "line", 1)
+    for part in path_parts:
+        try:
+            if isinstance(node, dict):
+                line = node.line_of(part) if hasattr(node, "line_of") else line
+                node = node[part]
+            elif isinstance(node, list):
+                line = node.line_of(part) if hasattr(node, "line_of") else line
+                node = node[part]
+            else:
+                break
+        except (KeyError, IndexError, TypeError):
+            break
+    return line or 1
+
+
+def _key_path(parts) -> str:
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _validate_schema(raw, path: Path) -> list[str]:
+    import jsonschema
+
+    from grader.rubric.schema import RUBRIC_SCHEMA
+
+    validator = jsonschema.Draft202012Validator(RUBRIC_SCHEMA, format_checker=jsonschema.FormatChecker())
+    problems = []
+    for err in sorted(validator.iter_errors(raw), key=lambda e: list(map(str, e.absolute_path))):
+        parts = list(err.absolute_path)
+        if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+            allowed = err.schema.get("properties", {})
+            extras = [k for k in err.instance if k not in allowed]
+            if extras:  # point at the unexpected key itself
+                key = extras[0]
+                problems.append(f"{path}:{_line_at(raw, parts + [key])}: {_key_path(parts + [key])}: "
+                                f"unknown key {key!r} (allowed: {', '.join(allowed)})")
+                continue
+        problems.append(f"{path}:{_line_at(raw, parts)}: {_key_path(parts)}: {_short(err)}")
+    return problems
+
+
+def _short(err) -> str:
+    msg = err.message
+    if err.validator == "additionalProperties":
+        return msg.replace("Additional properties are not allowed", "unknown key(s)")
+    if len(msg) > 200:
+        msg = msg[:200] + "..."
+    return msg
+
+
+_NESTED_QUANT = re.compile(r"\((?:[^()\\]|\\.)*[+*}](?:\)|\)\?)[+*{]")
+
+
+def check_regex(pattern: str) -> str | None:
+    """None when ``pattern`` is a usable regular expression, else why not."""
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        return f"invalid regular expression: {exc}"
+    if _NESTED_QUANT.search(pattern):
+        return "regular expression with nested quantifiers (catastrophic backtracking): rewrite it"
+    return None
+
+
+def _load_file(path: Path, *, validate: bool, chain: tuple) -> Rubric:
+    real = str(path.resolve())
+    if real in chain:
+        raise RubricError([f"{path}:1: extends: the rubric extends itself (through {' -> '.join(chain)})"])
+    if len(chain) > MAX_EXTENDS_DEPTH:
+        raise RubricError([f"{path}:1: extends: more than {MAX_EXTENDS_DEPTH} levels"])
+    raw = _read(path)
+    problems = _validate_schema(raw, path) if validate else []
+    if problems:
+        raise RubricError(problems)
+    return _resolve(raw, path, validate=validate, chain=chain + (real,))
+
+
+def _resolve(raw: dict, path: Path, *, validate: bool, chain: tuple) -> Rubric:
+    from grader import detectors
+
+    registry = detectors.registry()
+    problems: list[str] = []
+    base: Rubric | None = None
+    ext = raw.get("extends")
+    if ext:
+        try:
+            if _is_file_ref(ext):
+                target = (path.parent / ext) if not os.path.isabs(ext) else Path(ext)
+                base = _load_file(target, validate=True, chain=chain)
+            else:
+                target = bundled_dir() / f"{ext}.yaml"
+                if not target.is_file():
+                    raise LoopcheckError("missing")
+                base = _load_file(target, validate=validate, chain=chain)
+        except RubricError:
+            raise
+        except LoopcheckError:
+            raise RubricError([f"{path}:{_line_at(raw, ['extends'])}: extends: unknown rubric {ext!r} "
+                               f"(bundled: {', '.join(bundled_names())})"]) from None
+
+    # Start from the base rubric's checks (as plain dicts) when extending.
+    phases: dict[str, list[dict]] = {p: [] for p in PHASES}
+    titles = dict(PHASE_TITLES)
+    if base:
+        titles.update(base.phase_titles)
+        for p in PHASES:
+            phases[p] = [dict(id=c.id, title=c.title, kind=c.kind, points=c.points, hint=c.hint,
+                              params=dict(c.params), docs=c.docs, why=c.why, _line=0, _from=base.id)
+                         for c in base.phases[p]]
+    known = {c["id"]: (p, c) for p in PHASES for c in phases[p]}
+
+    for i, check_id in enumerate(raw.get("drop") or []):
+        if check_id not in known:
+            problems.append(f"{path}:{_line_at(raw, ['drop', i])}: drop[{i}]: no check {check_id!r} to drop")
+            continue
+        p, c = known.pop(check_id)
+        phases[p] = [x for x in phases[p] if x["id"] != check_id]
+
+    for check_id, change in (raw.get("overrides") or {}).items():
+        line = _line_at(raw, ["overrides", check_id])
+        if check_id not in known:
+            problems.append(f"{path}:{line}: overrides.{check_id}: no such check in {ext or 'this rubric'}")
+            continue
+        _, c = known[check_id]
+        for key, value in change.items():
+            if key == "params":
+                c["params"] = {**c["params"], **value}
+            else:
+                c[key] = value
+        c["_line"] = line
+
+    seen_lines = {}
+    for p, body in (raw.get("phases") or {}).items():
+        if p not in phases:
+            continue
+        if isinstance(body, dict) and body.get("title"):
+            titles[p] = str(body["title"])
+        for i, check in enumerate((body or {}).get("checks") or []):
+            line = _line_at(raw, ["phases", p, "checks", i])
+            cid = check.get("id")
+            if cid in known or cid in seen_lines:
+                first = seen_lines.get(cid)
+                where = f"line {first}" if first else f"rubric {known[cid][1].get('_from') or '?'}"
+                problems.append(f"{path}:{line}: phases.{p}.checks[{i}].id: duplicate check id {cid!r} (also at {where})")
+                continue
+            if isinstance(cid, str) and not cid.startswith(p + "."):
+                problems.append(f"{path}:{line}: phases.{p}.checks[{i}].id: {cid!r} must start with '{p}.'")
+            seen_lines[cid] = line
+            entry = dict(check)
+            entry.setdefault("params", {})
+            entry["_line"] = line
+            entry["_path"] = f"phases.{p}.checks[{i}]"
+            phases[p].append(entry)
+
+    if not base:
+        missing = [p for p in PHASES if p not in (raw.get("phases") or {})]
+        if missing:
+            problems.append(f"{path}:{_line_at(raw, ['phases'])}: phases: missing {', '.join(missing)}")
+
+    # Every check: a known kind, and params valid for that kind's schema.
+    checks: dict[str, tuple] = {}
+    for p in PHASES:
+        built = []
+        for c in phases[p]:
+            where = f"{path}:{c.get('_line') or 1}: {c.get('_path') or 'overrides.' + str(c.get('id'))}"
+            det = registry.get(c.get("kind"))
+            if det is None:
+                problems.append(f"{where}.kind: unknown kind {c.get('kind')!r} "
+                                f"(known: {', '.join(sorted(registry))})")
+                continue
+            if validate or c.get("_line"):
+                problems.extend(_check_params(det, c.get("params") or {}, where))
+            built.append(Check(
+                id=c["id"], phase=p, title=str(c["title"]), kind=c["kind"], points=float(c["points"]),
+                hint=str(c["hint"]), params=dict(c.get("params") or {}), docs=c.get("docs"),
+                why=c.get("why"),
+            ))
+        checks[p] = tuple(built)
+    if problems:
+        raise RubricError(problems)
+    pass_mark = raw.get("pass_mark", base.pass_mark if base else 80)
+    return Rubric(
+        id=str(raw["id"]), title=str(raw["title"]), version=str(raw["version"]),
+        pass_mark=float(pass_mark), phases=checks, phase_titles=titles, source=str(path),
+        description=str(raw.get("description") or ""), extends=ext,
+    )
+
+
+def _check_params(det, params: dict, where: str) -> list[str]:
+    import jsonschema
+
+    out = []
+    validator = jsonschema.Draft202012Validator(det.params_schema(), format_checker=jsonschema.FormatChecker())
+    for err in validator.iter_errors(params):
+        key = _key_path(["params", *err.absolute_path])
+        out.append(f"{where}.{key}: {_short(err)} (kind {det.kind})")
+    for key, spec in det.params.items():
+        if spec.get("format") == "regex" and isinstance(params.get(key), str):
+            reason = check_regex(params[key])
+            if reason:
+                out.append(f"{where}.params.{key}: {reason}")
+    return out

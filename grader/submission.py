@@ -1,0 +1,223 @@
+"""A submission: a read-only, bounded view of a learner's folder.
+
+* The file index is built by walking the tree without following symlinks; only regular
+  files are listed (FIFOs, sockets and devices are never opened). ``.git``,
+  ``node_modules``, virtualenvs and vendored trees are skipped.
+* Files are read at most once per run, up to a size cap, with ``O_NOFOLLOW``; text is
+  decoded as UTF-8 (a BOM is dropped, CRLF becomes LF). Parsed YAML/JSON is cached per path.
+* A file that can't be read or parsed is recorded in :attr:`Submission.problems` with the
+  reason; the grading goes on.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import re
+import stat
+from functools import cached_property
+from pathlib import Path
+
+from grader import yamlload
+
+MAX_FILES = 100_000
+MAX_FILE_BYTES = 1_000_000
+MAX_DEPTH = 40
+SKIP_DIRS = frozenset(
+    {
+        ".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".nox",
+        ".mypy_cache", ".pytest_cache", ".ruff_cache", "vendor", "third_party", "bower_components",
+        ".terraform", "site-packages", ".idea", ".gradle", "target", ".next", ".cache",
+    }
+)
+YAML_SUFFIXES = (".yml", ".yaml")
+
+
+class Submission:
+    """A learner's folder, read lazily and at most once per file."""
+
+    def __init__(self, root: str | os.PathLike, *, max_files: int = MAX_FILES,
+                 max_file_bytes: int = MAX_FILE_BYTES):
+        self.root = Path(os.path.abspath(root))
+        self.max_files = max_files
+        self.max_file_bytes = max_file_bytes
+        self.problems: dict[str, str] = {}
+        self._text: dict[str, str | None] = {}
+        self._yaml: dict[str, list | None] = {}
+        self._json: dict[str, object] = {}
+        self._memo: dict[str, object] = {}
+
+    def memo(self, key: str, value=None):
+        """A per-run cache for derived evidence: ``memo(k)`` reads, ``memo(k, v)`` stores v."""
+        if value is None:
+            return self._memo.get(key)
+        self._memo[key] = value
+        return value
+
+    # -- the file index -------------------------------------------------------------
+    @cached_property
+    def files(self) -> tuple[str, ...]:
+        """Relative POSIX paths of the regular files, sorted."""
+        found: list[str] = []
+        pending: list[tuple[str, str, int]] = [(str(self.root), "", 0)]
+        truncated = False
+        while pending:
+            abs_dir, rel_dir, depth = pending.pop()
+            try:
+                entries = list(os.scandir(abs_dir))
+            except OSError as exc:
+                self.problems[rel_dir or "."] = f"folder can't be listed ({exc.strerror})"
+                continue
+            for entry in entries:
+                rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+                try:
+                    if entry.is_symlink():
+                        continue  # never followed, in or out of the submission
+                    if entry.is_dir(follow_symlinks=False):
+                        if entry.name in SKIP_DIRS or depth >= MAX_DEPTH:
+                            continue
+                        if os.path.isfile(os.path.join(entry.path, "pyvenv.cfg")):
+                            continue  # a virtualenv under another name
+                        pending.append((entry.path, rel, depth + 1))
+                    elif entry.is_file(follow_symlinks=False):
+                        if len(found) >= self.max_files:
+                            truncated = True
+                            break
+                        found.append(rel)
+                except OSError:
+                    continue
+            if truncated:
+                self.problems["."] = (
+                    f"more than {self.max_files} files: only the first {self.max_files} were read"
+                )
+                break
+        found.sort()
+        return tuple(found)
+
+    @cached_property
+    def file_set(self) -> frozenset[str]:
+        return frozenset(self.files)
+
+    def exists(self, rel: str) -> bool:
+        return rel in self.file_set
+
+    def glob(self, *patterns: str) -> list[str]:
+        """Files whose relative path matches any pattern (fnmatch; ``*`` crosses ``/``)."""
+        regex = re.compile("|".join(fnmatch.translate(p) for p in patterns), re.IGNORECASE)
+        return [f for f in self.files if regex.match(f)]
+
+    def by_suffix(self, *suffixes: str) -> list[str]:
+        suffixes = tuple(s.lower() for s in suffixes)
+        return [f for f in self.files if f.lower().endswith(suffixes)]
+
+    def by_name(self, *names: str) -> list[str]:
+        wanted = {n.lower() for n in names}
+        return [f for f in self.files if f.rsplit("/", 1)[-1].lower() in wanted]
+
+    # -- reading --------------------------------------------------------------------
+    def read_bytes(self, rel: str, limit: int | None = None) -> bytes | None:
+        limit = self.max_file_bytes if limit is None else limit
+        path = os.path.join(self.root, rel)
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        flags |= getattr(os, "O_CLOEXEC", 0)
+        try:
+            fd = os.open(path, flags)
+        except OSError as exc:
+            self.problems[rel] = f"can't be opened ({exc.strerror})"
+            return None
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                self.problems[rel] = "not a regular file"
+                return None
+            if info.st_size > limit:
+                self.problems[rel] = f"larger than {limit // 1000} kB: not parsed"
+                return None
+            chunks = []
+            remaining = limit + 1
+            while remaining > 0:
+                chunk = os.read(fd, min(remaining, 1 << 20))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                remaining -= len(chunk)
+            data = b"".join(chunks)
+            if len(data) > limit:
+                self.problems[rel] = f"larger than {limit // 1000} kB: not parsed"
+                return None
+            return data
+        except OSError as exc:
+            self.problems[rel] = f"can't be read ({exc.strerror})"
+            return None
+        finally:
+            os.close(fd)
+
+    def read_text(self, rel: str) -> str | None:
+        """The file's text (UTF-8, LF line endings), or None when unreadable."""
+        if rel in self._text:
+            return self._text[rel]
+        text = None
+        data = self.read_bytes(rel)
+        if data is not None:
+            if b"\x00" in data[:8192]:
+                self.problems[rel] = "binary content, not text"
+            else:
+                try:
+                    text = data.decode("utf-8-sig")
+                except UnicodeDecodeError as exc:
+                    self.problems[rel] = f"not UTF-8 text (byte {exc.start})"
+                else:
+                    if "\r" in text:
+                        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        self._text[rel] = text
+        return text
+
+    def yaml_docs(self, rel: str) -> list | None:
+        """The YAML documents of a file (cached), or None when unreadable or invalid."""
+        if rel in self._yaml:
+            return self._yaml[rel]
+        docs = None
+        text = self.read_text(rel)
+        if text is not None:
+            try:
+                docs = yamlload.load_all(text)
+            except yamlload.YamlError as exc:
+                self.problems[rel] = f"invalid YAML: {exc}"
+        self._yaml[rel] = docs
+        return docs
+
+    def yaml_docs_quiet(self, rel: str) -> list | None:
+        """Like :meth:`yaml_docs` but a parse failure is not a problem worth reporting.
+
+        For files that are YAML by name but may be templates (Helm's ``{{ }}``).
+        """
+        had = rel in self.problems
+        docs = self.yaml_docs(rel)
+        if docs is None and not had and "{{" in (self._text.get(rel) or ""):
+            self.problems.pop(rel, None)
+        return docs
+
+    def json_data(self, rel: str):
+        """A JSON file's value (cached), or None when unreadable or invalid."""
+        if rel in self._json:
+            return self._json[rel]
+        value = None
+        text = self.read_text(rel)
+        if text is not None:
+            try:
+                value = json.loads(text)
+            except (ValueError, RecursionError) as exc:
+                self.problems[rel] = f"invalid JSON: {str(exc)[:120]}"
+        self._json[rel] = value
+        return value
+
+    def yaml_files(self) -> list[str]:
+        return self.by_suffix(*YAML_SUFFIXES)
+
+    # -- git --------------------------------------------------------------------------
+    @cached_property
+    def git(self):
+        from grader.gitfacts import GitFacts
+
+        return GitFacts.read(self.root)

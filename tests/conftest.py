@@ -1,0 +1,95 @@
+"""Test helpers: build fixture repositories in tmp_path and run detectors on them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from grader import detectors
+from grader.submission import Submission
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "sample_submissions"
+
+
+def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+class Repo:
+    """A git repository built commit by commit, isolated from the user's git config."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.tick = 0
+        path.mkdir(parents=True, exist_ok=True)
+        self.git("init", "--quiet", "--initial-branch=main", "--template=")
+
+    def env(self) -> dict[str, str]:
+        self.tick += 1
+        stamp = f"{1772100000 + self.tick * 600} +0000"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+        env.update(HOME=str(self.path.parent), GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull,
+                   GIT_AUTHOR_NAME="Test", GIT_AUTHOR_EMAIL="t@example.com",
+                   GIT_COMMITTER_NAME="Test", GIT_COMMITTER_EMAIL="t@example.com",
+                   GIT_AUTHOR_DATE=stamp, GIT_COMMITTER_DATE=stamp)
+        return env
+
+    def git(self, *args: str) -> str:
+        out = subprocess.run(["git", *args], cwd=self.path, env=self.env(), check=True,
+                             capture_output=True, text=True)
+        return out.stdout.strip()
+
+    def commit(self, message: str, files: dict[str, str | bytes] | None = None) -> str:
+        write_tree(self.path, files or {})
+        self.git("add", "-A")
+        self.git("commit", "--quiet", "--allow-empty", "-m", message)
+        return self.git("rev-parse", "HEAD")
+
+    def branch(self, name: str) -> None:
+        self.git("switch", "--quiet", "-c", name)
+
+    def switch(self, name: str) -> None:
+        self.git("switch", "--quiet", name)
+
+    def merge(self, name: str, message: str | None = None) -> None:
+        self.git("merge", "--quiet", "--no-ff", "-m", message or f"Merge branch '{name}'", name)
+
+    def tag(self, name: str, message: str | None = None, ref: str = "HEAD") -> None:
+        if message:
+            self.git("tag", "-a", name, "-m", message, ref)
+        else:
+            self.git("tag", name, ref)
+
+
+@pytest.fixture
+def repo(tmp_path) -> Repo:
+    return Repo(tmp_path / "repo")
+
+
+def run_check(root: Path, kind: str, params: dict | None = None):
+    return detectors.run(Submission(root), kind, params or {})
+
+
+@pytest.fixture
+def check(tmp_path):
+    """check(files, kind, params) -> Finding, on a plain folder (no git)."""
+    counter = {"n": 0}
+
+    def _check(files: dict, kind: str, params: dict | None = None):
+        counter["n"] += 1
+        root = write_tree(tmp_path / f"t{counter['n']}", files)
+        return run_check(root, kind, params)
+
+    return _check

@@ -1,0 +1,170 @@
+"""The command line: every exit code, options, subcommands, and no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import SAMPLES, write_tree
+from grader import __version__
+from grader.cli import main
+
+COMPLETE = str(SAMPLES / "complete.bundle")
+
+
+def run(args, capsys):
+    code = main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_version(capsys):
+    code, out, _ = run(["--version"], capsys)
+    assert code == 0 and out.strip() == f"loopcheck {__version__}"
+
+
+def test_help(capsys):
+    code, out, _ = run(["--help"], capsys)
+    assert code == 0 and "--fail-under" in out and "rubric" in out
+
+
+def test_exit_0_complete_sample(capsys):
+    code, out, err = run([COMPLETE, "--format", "json"], capsys)
+    assert code == 0, err
+    assert json.loads(out)["passed"] is True
+
+
+def test_exit_1_empty_directory(tmp_path, capsys):
+    code, out, _ = run([str(tmp_path), "--format", "json"], capsys)
+    assert code == 1
+    report = json.loads(out)
+    assert [p["id"] for p in report["phases"]] == ["plan", "code", "build", "test", "release",
+                                                   "deploy", "operate", "monitor"]
+    assert report["passed"] is False
+
+
+def test_fail_under_changes_the_exit_code(tmp_path, capsys):
+    assert run([str(tmp_path), "--fail-under", "0"], capsys)[0] == 0
+    assert run([COMPLETE, "--fail-under", "100.0"], capsys)[0] == 0
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["/no/such/path"], "path not found"),
+    (["--format", "xml", "."], "unknown format"),
+    (["--rubric", "nope", "."], "no bundled rubric"),
+    (["--fail-under", "150", "."], "150"),
+    (["--bogus"], "No such option"),
+])
+def test_exit_2_usage_errors(args, needle, capsys):
+    code, out, err = run(args, capsys)
+    assert code == 2
+    assert needle in err
+    assert "Traceback" not in err + out
+
+
+def test_exit_2_path_is_a_file(tmp_path, capsys):
+    f = tmp_path / "file.txt"
+    f.write_text("x")
+    code, _, err = run([str(f)], capsys)
+    assert code == 2 and "not a folder" in err
+
+
+def test_exit_2_invalid_rubric_file(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: x\ntitle: t\nversion: '1'\npass_mark: 80\nphases:\n  plan: {checks: [{id: plan.a}]}\n")
+    code, _, err = run([str(tmp_path), "--rubric", str(bad)], capsys)
+    assert code == 2
+    assert "bad.yaml:6" in err
+    assert "Traceback" not in err
+
+
+def test_exit_3_internal_error_without_traceback(tmp_path, capsys, monkeypatch):
+    import grader.scoring
+
+    def boom(*a, **k):
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(grader.scoring, "grade", boom)
+    code, out, err = run([str(tmp_path)], capsys)
+    assert code == 3
+    assert "internal error" in err and "bug" in err
+    assert "Traceback" not in err
+    code, out, err = run([str(tmp_path), "--debug"], capsys)
+    assert code == 3 and "Traceback" in err
+
+
+def test_path_named_like_a_subcommand(tmp_path, capsys, monkeypatch):
+    (tmp_path / "rubric").mkdir()
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(["./rubric", "--format", "json"], capsys)
+    assert code == 1
+    assert json.loads(out)["submission"]["path"] == "./rubric"
+
+
+def test_table_output_and_verbose(capsys):
+    code, out, _ = run([COMPLETE, "--no-color"], capsys)
+    assert code == 0
+    assert "Total 100/100" in out and "PASS" in out and "\x1b[" not in out
+    code, out, _ = run([COMPLETE, "--no-color", "--verbose"], capsys)
+    assert "k8s/deployment.yaml" in out
+
+
+def test_no_color_env(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    _, out, _ = run([str(tmp_path)], capsys)
+    assert "\x1b[" not in out
+    monkeypatch.delenv("NO_COLOR")
+    _, out, _ = run([str(tmp_path)], capsys)
+    assert "\x1b[" in out
+
+
+def test_output_file(tmp_path, capsys):
+    target = tmp_path / "r.json"
+    code, out, _ = run([str(tmp_path), "-f", "json", "-o", str(target)], capsys)
+    assert code == 1 and out == ""
+    assert json.loads(target.read_text())["percent"] < 20
+
+
+def test_rubric_list_show_validate(tmp_path, capsys):
+    code, out, _ = run(["rubric", "list"], capsys)
+    assert code == 0 and "exercise-4.1" in out and "devops-loop" in out
+    code, out, _ = run(["rubric", "show", "exercise-4.1"], capsys)
+    assert code == 0 and "deploy.rollback-on-failure" in out and "100 points" in out
+    good = tmp_path / "good.yaml"
+    good.write_text("id: x\ntitle: t\nversion: '1'\nextends: devops-loop\n")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: x\ntitle: t\nversion: '1'\nextends: devops-loop\ndrop: [nope.nope]\n")
+    code, out, err = run(["rubric", "validate", str(good), str(bad)], capsys)
+    assert code == 2
+    assert "good.yaml: ok" in out and "bad.yaml:5" in err
+
+
+def test_explain(capsys):
+    code, out, _ = run(["explain", "deploy.rollback-on-failure"], capsys)
+    assert code == 0
+    assert "What it looks for" in out and "Why it matters" in out and "How to fix it" in out
+    assert "if: failure()" in out
+    code, _, err = run(["explain", "deploy.nothing"], capsys)
+    assert code == 2 and "no check" in err
+
+
+def test_console_script_end_to_end(tmp_path):
+    """The installed entry point, in a separate process."""
+    proc = subprocess.run([sys.executable, "-m", "grader", str(tmp_path), "--format", "json"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert json.loads(proc.stdout)["max_score"] == 100
+    assert proc.stderr == ""
+
+
+def test_markup_in_names_is_escaped(tmp_path, capsys):
+    write_tree(tmp_path, {
+        "docs/runbooks/[red]boom[/red]\x1b[31m.md": "# [bold]x\n## Steps\n",
+    })
+    code, out, _ = run([str(tmp_path), "--no-color", "--verbose"], capsys)
+    assert "\x1b[31m" not in out
+    assert "[red]boom[/red]\\x1b[31m.md" in out

@@ -1,0 +1,317 @@
+"""File-based detectors: plan templates, test files, changelog, manifests, alerts, dashboards,
+runbooks — real, absent, faked, and other valid forms."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+# -- plan --------------------------------------------------------------------------------
+ISSUE = """---
+name: Feature
+about: plan a feature
+---
+## Problem
+Who is affected and what hurts today?
+## Acceptance criteria
+- [ ] outcome one
+"""
+
+
+def test_issue_templates(check):
+    assert check({".github/ISSUE_TEMPLATE/feature.md": ISSUE}, "issue-templates").status == "pass"
+    assert check({"README.md": "x"}, "issue-templates").status == "fail"
+    empty = check({".github/ISSUE_TEMPLATE/feature.md": "---\nname: x\n---\n\n"}, "issue-templates")
+    assert empty.status == "fail" and "empty" in empty.message
+    form = """
+    name: Bug
+    description: report a bug
+    body:
+      - type: textarea
+        attributes: {label: What happened?}
+    """
+    assert check({".github/ISSUE_TEMPLATE/bug.yml": form}, "issue-templates").status == "pass"
+    assert check({".gitlab/issue_templates/feature.md": ISSUE}, "issue-templates").status == "pass"
+
+
+def test_pr_template(check):
+    body = "## What changed\n\n## How was it tested\nDescribe the tests you ran and how to roll back.\n"
+    assert check({".github/pull_request_template.md": body}, "pr-template").status == "pass"
+    assert check({".github/PULL_REQUEST_TEMPLATE/default.md": body}, "pr-template").status == "pass"
+    assert check({".gitlab/merge_request_templates/Default.md": body}, "pr-template").status == "pass"
+    assert check({".github/pull_request_template.md": "## TODO\n"}, "pr-template").status == "fail"
+    assert check({}, "pr-template").status == "fail"
+
+
+def test_codeowners(check):
+    assert check({".github/CODEOWNERS": "* @org/team\n"}, "codeowners").status == "pass"
+    assert check({"CODEOWNERS": "docs/ dev@example.com\n"}, "codeowners").status == "pass"
+    assert check({".github/CODEOWNERS": "# * @org/team\n*\n"}, "codeowners").status == "fail"
+    assert check({}, "codeowners").status == "fail"
+
+
+def test_acceptance_criteria(check):
+    plan = "# Plan\n## Acceptance criteria\n- Reminder sent after one day\n- Code valid two days\n"
+    assert check({"docs/plan.md": plan}, "acceptance-criteria").status == "pass"
+    gherkin = "# Plan\n## Acceptance Criteria\nGiven an abandoned cart\nWhen a day passes\nThen a reminder is sent\n"
+    assert check({"PLAN.md": gherkin}, "acceptance-criteria").status == "pass"
+    assert check({"docs/plan.md": "# Plan\nWe will build it.\n"}, "acceptance-criteria").status == "fail"
+    fake = "# Plan\n## Acceptance criteria\n- [Your answer]\n- TODO\n"
+    assert check({"docs/plan.md": fake}, "acceptance-criteria").status == "fail"
+
+
+# -- test files ------------------------------------------------------------------------------
+REAL_PY = """
+import pytest
+from app import add
+
+def test_add():
+    assert add(1, 2) == 3
+
+def test_raises():
+    with pytest.raises(ValueError):
+        add("a", None)
+
+class TestMore:
+    def test_neg(self):
+        assert add(-1, 1) == 0
+"""
+
+FAKE_PY = """
+import unittest
+
+def test_nothing():
+    assert True
+
+def test_one():
+    assert 1
+
+def test_const_compare():
+    assert 1 == 1
+
+def test_empty():
+    pass
+
+class T(unittest.TestCase):
+    def test_true(self):
+        self.assertTrue(True)
+"""
+
+
+def test_python_tests_real(check):
+    finding = check({"tests/test_app.py": REAL_PY}, "test-files")
+    assert finding.status == "pass", finding.message
+    assert finding.evidence[0].path == "tests/test_app.py"
+
+
+def test_python_tests_fake(check):
+    finding = check({"tests/test_app.py": FAKE_PY}, "test-files")
+    assert finding.status == "fail"
+    assert "none asserts" in finding.message
+
+
+def test_no_tests(check):
+    assert check({"app.py": "def add(a, b): return a + b\n"}, "test-files").status == "fail"
+
+
+def test_unittest_real(check):
+    src = "import unittest\nclass T(unittest.TestCase):\n    def test_a(self):\n        self.assertEqual(f(2), 4)\n"
+    assert check({"tests/test_u.py": src}, "test-files", {"min_tests": 1}).status == "pass"
+
+
+@pytest.mark.parametrize("path,real,fake", [
+    ("src/sum.test.js", "test('adds', () => {\n  expect(sum(1, 2)).toBe(3);\n});\n",
+     "test('adds', () => {\n  expect(true).toBe(true);\n});\n// expect(sum(1,2)).toBe(3)\n"),
+    ("src/sum.spec.ts", "describe('x', () => {\n  it('adds', () => {\n    assert.equal(sum(1, 2), 3);\n  });\n});\n",
+     "it('adds', () => {\n});\n"),
+    ("sum_test.go", "package x\nimport \"testing\"\nfunc TestSum(t *testing.T) {\n\tif Sum(1, 2) != 3 {\n\t\tt.Errorf(\"bad\")\n\t}\n}\n",
+     "package x\nimport \"testing\"\nfunc TestSum(t *testing.T) {\n\t// t.Errorf(\"bad\")\n}\n"),
+    ("src/test/java/SumTest.java", "class SumTest {\n  @Test\n  void adds() {\n    assertEquals(3, Sum.add(1, 2));\n  }\n}\n",
+     "class SumTest {\n  @Test\n  void adds() {\n    assertTrue(true);\n  }\n}\n"),
+    ("spec/sum_spec.rb", "describe Sum do\n  it 'adds' do\n    expect(Sum.add(1, 2)).to eq(3)\n  end\nend\n",
+     "describe Sum do\n  it 'adds' do\n    expect(true).to eq(true)\n  end\nend\n"),
+    ("test/sum.bats", "@test \"adds\" {\n  run ./sum 1 2\n  [ \"$output\" = \"3\" ]\n}\n",
+     "@test \"adds\" {\n  [ 1 ]\n}\n"),
+])
+def test_other_languages(check, path, real, fake):
+    assert check({path: real}, "test-files", {"min_tests": 1}).status == "pass"
+    assert check({path: fake}, "test-files", {"min_tests": 1}).status == "fail"
+
+
+def test_partial_when_few_tests(check):
+    one = "def test_a():\n    assert f() == 1\n"
+    assert check({"tests/test_a.py": one}, "test-files", {"min_tests": 3}).status == "partial"
+
+
+def test_broken_python_test_file_is_reported_not_crashed(check):
+    finding = check({"tests/test_bad.py": "def test_(:\n"}, "test-files")
+    assert finding.status == "fail"
+
+
+# -- changelog -----------------------------------------------------------------------------
+def test_changelog(check):
+    good = "# Changelog\n## [1.1.0] - 2026-01-02\n- Added alerts\n## [1.0.0] - 2026-01-01\n- First release\n"
+    assert check({"CHANGELOG.md": good}, "changelog").status == "pass"
+    assert check({"docs/RELEASE_NOTES.md": "## v2.0.0\n- Big changes here\n"}, "changelog").status == "pass"
+    assert check({"CHANGELOG.md": "# Changelog\n## Unreleased\n- stuff\n"}, "changelog").status == "fail"
+    assert check({"CHANGELOG.md": "# Changelog\n## 1.0.0\n"}, "changelog").status == "fail"
+    assert check({}, "changelog").status == "fail"
+
+
+# -- manifests -------------------------------------------------------------------------------
+DEPLOY = """
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  strategy:
+    type: RollingUpdate
+    rollingUpdate: {maxSurge: 1, maxUnavailable: 0}
+  template:
+    spec:
+      containers:
+        - name: web
+          image: web:1
+          livenessProbe: {httpGet: {path: /healthz, port: 8080}}
+          readinessProbe: {tcpSocket: {port: 8080}}
+          resources:
+            requests: {cpu: 100m}
+            limits: {cpu: 500m, memory: 256Mi}
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  minReplicas: 2
+  maxReplicas: 6
+"""
+
+
+def test_manifests_pass(check):
+    files = {"deploy/app.yaml": DEPLOY}
+    for kind in ("health-checks", "resource-limits", "autoscaling", "deploy-strategy"):
+        assert check(files, kind).status == "pass", kind
+
+
+def test_manifests_absent(check):
+    for kind in ("health-checks", "resource-limits", "autoscaling", "deploy-strategy"):
+        assert check({"README.md": "x"}, kind).status == "fail", kind
+
+
+def test_manifests_faked(check):
+    weak = DEPLOY.replace("livenessProbe: {httpGet: {path: /healthz, port: 8080}}", "livenessProbe: {}")
+    weak = weak.replace("maxReplicas: 6", "maxReplicas: 2").replace("limits: {cpu: 500m, memory: 256Mi}", "limits: {}")
+    files = {"k8s/app.yaml": weak}
+    assert check(files, "health-checks").status == "fail"
+    assert check(files, "autoscaling").status == "fail"
+    assert check(files, "resource-limits").status == "fail"
+    commented = "# livenessProbe:\n#   httpGet: {path: /}\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n"
+    assert check({"k8s/cm.yaml": commented}, "health-checks").status == "fail"
+
+
+def test_manifest_alternatives(check):
+    assert check({"Dockerfile": "FROM x\nHEALTHCHECK CMD curl -f http://localhost/ || exit 1\n"},
+                 "health-checks").status == "pass"
+    assert check({"Dockerfile": "FROM x\n# HEALTHCHECK CMD curl -f http://localhost/\n"},
+                 "health-checks").status == "fail"
+    hpa_v1 = "apiVersion: autoscaling/v1\nkind: HorizontalPodAutoscaler\nmetadata: {name: a}\nspec:\n  scaleTargetRef: {kind: Deployment, name: a}\n  maxReplicas: 5\n"
+    assert check({"hpa.yml": hpa_v1}, "autoscaling").status == "pass"
+    first = DEPLOY.strip().split("\n---\n")[0].split("\n")
+    listed = "apiVersion: v1\nkind: List\nitems:\n  - " + first[0] + "\n" + "\n".join("    " + line for line in first[1:])
+    assert check({"k8s/list.yaml": listed}, "health-checks").status == "pass"
+
+
+def test_half_the_containers_is_partial(check):
+    second = DEPLOY.split("---")[0].replace("name: web}", "name: api}").replace(
+        "          livenessProbe: {httpGet: {path: /healthz, port: 8080}}\n", "")
+    files = {"k8s/a.yaml": DEPLOY, "k8s/b.yaml": second}
+    assert check(files, "health-checks").status == "partial"
+
+
+# -- alerts --------------------------------------------------------------------------------
+RULES = """
+groups:
+  - name: web
+    rules:
+      - alert: HighErrorRate
+        expr: sum(rate(http_errors_total[5m])) / sum(rate(http_requests_total[5m])) > 0.05
+        for: 5m
+        labels: {severity: page}
+        annotations: {summary: Too many errors}
+      - alert: HighLatency
+        expr: histogram_quantile(0.95, sum by (le) (rate(http_duration_seconds_bucket[5m]))) > 0.5
+        for: 10m
+        labels: {severity: ticket}
+        annotations: {description: Slow}
+"""
+
+
+def test_alert_rules_pass(check):
+    assert check({"monitoring/alerts.yml": RULES}, "alert-rules").status == "pass"
+
+
+def test_alert_rules_absent_and_empty(check):
+    assert check({}, "alert-rules").status == "fail"
+    assert check({"alerts.yml": "groups: []\n"}, "alert-rules").status == "fail"
+
+
+def test_alert_rules_faked(check):
+    recording = "groups:\n  - name: r\n    rules:\n      - record: job:rate5m\n        expr: rate(x[5m])\n"
+    finding = check({"rules.yml": recording}, "alert-rules")
+    assert finding.status == "fail" and "recording" in finding.message
+    no_for = RULES.replace("        for: 5m\n", "").replace("        for: 10m\n", "")
+    finding = check({"rules.yml": no_for}, "alert-rules")
+    assert finding.status == "fail" and "for" in finding.message
+    bad = RULES.replace("[5m])) / sum", "[5x])) / sum").replace("severity: ticket", "team: web")
+    finding = check({"rules.yml": bad}, "alert-rules")
+    assert finding.status == "fail"
+    assert finding.evidence[0].line == 4  # located at the broken rule
+
+
+def test_alert_rules_partial_by_share(check):
+    three = RULES + """      - alert: Bad
+        expr: ""
+        for: 5m
+"""
+    finding = check({"rules.yml": three}, "alert-rules")
+    assert finding.status == "partial"
+    assert abs(finding.fraction - 2 / 3) < 0.01
+
+
+def test_alert_rules_alternative_forms(check):
+    prom_rule = "apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata: {name: r}\nspec:\n" + "\n".join(
+        "  " + line for line in RULES.strip().split("\n"))
+    assert check({"deploy/rules.yaml": prom_rule}, "alert-rules").status == "pass"
+    values = "prometheus:\n  serverFiles:\n    alerting_rules.yml:\n" + "\n".join(
+        "      " + line for line in RULES.strip().split("\n"))
+    assert check({"chart/values.yaml": values}, "alert-rules").status == "pass"
+    cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: r}\ndata:\n  alerts.yml: |\n" + "\n".join(
+        "    " + line for line in RULES.strip().split("\n"))
+    assert check({"odd/place/cm.yaml": cm}, "alert-rules").status == "pass"
+    crlf = RULES.replace("\n", "\r\n").encode()
+    assert check({"rules.yaml": crlf}, "alert-rules").status == "pass"
+
+
+# -- dashboards ------------------------------------------------------------------------------
+def test_dashboards(check):
+    dash = {"title": "Web", "panels": [
+        {"title": "rate", "targets": [{"expr": "rate(x[5m])"}]},
+        {"type": "row", "panels": [{"title": "err", "targets": [{"expr": "rate(e[5m])"}]}]},
+    ]}
+    assert check({"grafana/web.json": json.dumps(dash)}, "dashboards").status == "pass"
+    wrapped = {"dashboard": dash}
+    assert check({"dash.json": json.dumps(wrapped)}, "dashboards").status == "pass"
+    empty = {"title": "Empty", "panels": [{"title": "nothing", "targets": [{"expr": ""}]}]}
+    assert check({"dash.json": json.dumps(empty)}, "dashboards").status == "fail"
+    assert check({"package.json": "{}"}, "dashboards").status == "fail"
+
+
+# -- runbook ---------------------------------------------------------------------------------
+def test_runbook(check):
+    good = "# High error rate\n## Mitigate\nRoll back with kubectl rollout undo deployment/web and watch the error rate drop on the dashboard.\n"
+    assert check({"docs/runbooks/errors.md": good}, "runbook").status == "pass"
+    assert check({"RUNBOOK.md": good}, "runbook").status == "pass"
+    assert check({"docs/runbooks/errors.md": "# High error rate\n## Mitigate\n"}, "runbook").status == "fail"
+    assert check({"docs/guide.md": good}, "runbook").status == "fail"

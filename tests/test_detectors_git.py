@@ -1,0 +1,163 @@
+"""Git-based detectors: history, merges, tests with code, semver tags, shallow clones."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+import pytest
+
+from conftest import Repo, run_check
+from grader.detectors.release import parse_semver
+
+GOOD_MESSAGES = [
+    "Add reminder scheduler with a 24 hour delay",
+    "Add discount code generator",
+    "Track opens and clicks of reminder emails",
+    "Let shoppers opt out of reminders",
+    "Document the reminder flow in the README",
+]
+
+
+def history(repo: Repo, messages=GOOD_MESSAGES):
+    for i, msg in enumerate(messages):
+        repo.commit(msg, {f"src/mod{i}.py": f"X = {i}\n"})
+
+
+def test_commit_history_pass(repo):
+    history(repo)
+    assert run_check(repo.path, "commit-history").status == "pass"
+
+
+def test_commit_history_absent_not_git(tmp_path):
+    (tmp_path / "a.txt").write_text("x")
+    finding = run_check(tmp_path, "commit-history")
+    assert finding.status == "fail"
+    assert "not a git repository" in finding.message
+
+
+def test_commit_history_one_giant_commit_or_vague(repo):
+    repo.commit("update", {f"f{i}.py": "x = 1\n" for i in range(20)})
+    assert run_check(repo.path, "commit-history").status == "partial"
+    vague = Repo(repo.path.parent / "vague")
+    history(vague, ["update", "fix", "wip", "changes", "Add files via upload", "asdf"])
+    finding = run_check(vague.path, "commit-history")
+    assert finding.fraction <= 0.5
+    assert "vague" in finding.message
+
+
+def test_merged_branches(repo):
+    repo.commit("Start the project with a README", {"README.md": "x"})
+    assert run_check(repo.path, "merged-branches").status == "fail"
+    repo.branch("feature/x")
+    repo.commit("Add feature x with tests", {"x.py": "x"})
+    repo.switch("main")
+    repo.merge("feature/x")
+    assert run_check(repo.path, "merged-branches").status == "pass"
+
+
+def test_squash_merged_pull_request_counts(repo):
+    repo.commit("Add reminder scheduler (#12)", {"a.py": "x"})
+    assert run_check(repo.path, "merged-branches").status == "pass"
+
+
+def test_tests_with_code(repo):
+    repo.commit("Add app code", {"app/core.py": "def f(): return 1\n"})
+    repo.commit("Add tests afterwards", {"tests/test_core.py": "def test_f():\n    assert f() == 1\n"})
+    assert run_check(repo.path, "tests-with-code").status == "fail"
+    repo.commit("Add g with its test", {"app/g.py": "def g(): return 2\n",
+                                        "tests/test_g.py": "def test_g():\n    assert g() == 2\n"})
+    assert run_check(repo.path, "tests-with-code").status == "pass"
+
+
+def test_no_commits_is_an_error_not_a_failure(repo):
+    finding = run_check(repo.path, "commit-history")
+    assert finding.status == "error"
+    assert "no commits" in finding.message
+
+
+# -- semver ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("tag", ["v1.2.3", "1.2.3", "1.0.0-alpha.1", "v2.0.0-rc.1+build.5", "0.1.0+20260101"])
+def test_semver_valid(tag):
+    assert parse_semver(tag) is not None
+
+
+@pytest.mark.parametrize("tag", ["release-1", "v1.2", "jq-1.7.1", "1.2.3.4", "v01.2.3", "1.2.3-", "latest", "V1.2.3"])
+def test_semver_invalid(tag):
+    assert parse_semver(tag) is None
+
+
+def test_semver_order():
+    tags = ["1.0.0", "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-beta", "1.0.0-beta.2", "1.0.0-rc.1", "0.9.9", "1.10.0"]
+    ordered = sorted(tags, key=parse_semver)
+    assert ordered == ["0.9.9", "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-beta", "1.0.0-beta.2",
+                       "1.0.0-rc.1", "1.0.0", "1.10.0"]
+
+
+def test_semver_tags_pass_annotated_and_lightweight(repo):
+    repo.commit("First release of the app", {"a.py": "x"})
+    repo.tag("v1.0.0", "First release")
+    repo.commit("Second release of the app", {"b.py": "x"})
+    repo.tag("1.1.0")
+    finding = run_check(repo.path, "semver-tags")
+    assert finding.status == "pass"
+    assert "1 annotated, 1 lightweight" in finding.message
+    assert "1.1.0" in finding.message
+
+
+def test_semver_tags_absent_and_fake(repo):
+    repo.commit("First commit of the app", {"a.py": "x"})
+    assert run_check(repo.path, "semver-tags").status == "fail"
+    repo.tag("release-1")
+    repo.tag("v1.2", "almost semver")
+    finding = run_check(repo.path, "semver-tags")
+    assert finding.status == "fail"
+    assert "release-1" in finding.message
+
+
+def test_semver_tag_not_on_branch_does_not_count(repo):
+    repo.commit("First commit of the app", {"a.py": "x"})
+    repo.branch("side")
+    repo.commit("Side work that was never merged", {"b.py": "x"})
+    repo.tag("v9.0.0", "unmerged")
+    repo.switch("main")
+    finding = run_check(repo.path, "semver-tags")
+    assert finding.status == "fail"
+    assert "v9.0.0" in finding.message
+
+
+def test_changelog_must_name_latest_tag(repo):
+    repo.commit("Add changelog for the first version", {"CHANGELOG.md": "# Changes\n## 1.0.0\n- First version of it\n"})
+    repo.tag("v1.0.0", "one")
+    assert run_check(repo.path, "changelog").status == "pass"
+    repo.tag("v1.1.0", "two")
+    assert run_check(repo.path, "changelog").status == "partial"
+
+
+# -- shallow clones ------------------------------------------------------------------------------
+def _git(*args, cwd=None):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull)
+    subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True)
+
+
+def test_shallow_clone_is_named_not_blamed(repo, tmp_path):
+    history(repo)
+    clone = tmp_path / "shallow"
+    _git("clone", "--quiet", "--depth=1", f"file://{repo.path}", str(clone))
+    finding = run_check(clone, "commit-history")
+    assert finding.status == "error"
+    assert "fetch-depth: 0" in finding.message
+    finding = run_check(clone, "semver-tags")
+    assert finding.status == "error"
+    assert "shallow" in finding.message
+
+
+def test_git_dir_pointing_elsewhere_is_an_error(tmp_path, repo):
+    history(repo)
+    work = tmp_path / "worktree"
+    work.mkdir()
+    (work / ".git").write_text(f"gitdir: {repo.path}/.git\n")
+    finding = run_check(work, "commit-history")
+    assert finding.status == "error"
+    assert "elsewhere" in finding.message

@@ -1,0 +1,328 @@
+"""Pipeline detectors: trigger, install, build, tests in CI, release automation, deploy,
+verification and rollback — each real, absent, faked, and in other valid forms."""
+
+from __future__ import annotations
+
+import pytest
+
+GOOD_CI = """
+name: CI
+on:
+  push:
+    branches: [main]
+  pull_request:
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: pip install -r requirements.txt
+      - run: pytest -q
+  build:
+    needs: test
+    runs-on: ubuntu-latest
+    steps:
+      - run: docker build -t app:${{ github.sha }} .
+  deploy:
+    needs: build
+    runs-on: ubuntu-latest
+    steps:
+      - name: Deploy
+        run: |
+          kubectl apply -f k8s/
+          kubectl rollout status deployment/app
+      - name: Roll back
+        if: failure()
+        run: kubectl rollout undo deployment/app
+"""
+
+TEST_FILE = {"tests/test_app.py": "from app import add\n\ndef test_add():\n    assert add(1, 2) == 3\n"}
+
+GITLAB = """
+stages: [test, build, deploy]
+test:
+  stage: test
+  script:
+    - pip install -r requirements.txt
+    - pytest
+build:
+  stage: build
+  script:
+    - docker build -t registry.example.com/app:$CI_COMMIT_SHA .
+deploy:
+  stage: deploy
+  script:
+    - helm upgrade --install app ./chart --set image.tag=$CI_COMMIT_SHA
+    - ./scripts/smoke-test.sh
+rollback:
+  stage: .post
+  when: on_failure
+  script:
+    - helm rollback app
+release:
+  stage: deploy
+  rules:
+    - if: $CI_COMMIT_TAG
+  script:
+    - docker push registry.example.com/app:$CI_COMMIT_TAG
+"""
+
+
+def wf(text: str, name: str = "ci.yml") -> dict:
+    return {f".github/workflows/{name}": text}
+
+
+# -- ci-trigger ------------------------------------------------------------------------
+@pytest.mark.parametrize("on", [
+    "on: push", "on: [push, pull_request]", "on:\n  pull_request:\n    branches: [main]",
+    "'on': push", "on:\n  push:\n    tags: [v*]\n  pull_request: {}",
+])
+def test_trigger_forms_pass(check, on):
+    text = f"{on}\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: make\n"
+    assert check(wf(text), "ci-trigger").status == "pass"
+
+
+def test_trigger_absent_fails(check):
+    assert check({"README.md": "# hi"}, "ci-trigger").status == "fail"
+
+
+def test_trigger_manual_only_is_fake(check):
+    text = "on: workflow_dispatch\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: pytest\n"
+    finding = check(wf(text), "ci-trigger")
+    assert finding.status == "fail"
+    assert "workflow_dispatch" in finding.message
+
+
+def test_trigger_outside_workflows_folder_is_fake(check):
+    files = {".github/ci.yml": GOOD_CI, "ci/workflows/ci.yml": GOOD_CI}
+    assert check(files, "ci-trigger").status == "fail"
+
+
+def test_trigger_gitlab_passes(check):
+    assert check({".gitlab-ci.yml": GITLAB}, "ci-trigger").status == "pass"
+
+
+def test_trigger_evidence_line(check):
+    finding = check(wf(GOOD_CI), "ci-trigger")
+    assert finding.evidence[0].path == ".github/workflows/ci.yml"
+    assert finding.evidence[0].line == 3  # the `push:` key
+
+
+# -- ci-install / ci-build-artifact ---------------------------------------------------------
+def test_install_and_build_pass(check):
+    assert check(wf(GOOD_CI), "ci-install").status == "pass"
+    assert check(wf(GOOD_CI), "ci-build-artifact").status == "pass"
+
+
+def test_install_absent(check):
+    text = "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: make lint\n"
+    assert check(wf(text), "ci-install").status == "fail"
+    assert check(wf(text), "ci-build-artifact").status == "fail"
+
+
+def test_build_in_comment_or_echo_is_fake(check):
+    text = """
+    on: push
+    jobs:
+      a:
+        runs-on: x
+        steps:
+          # - run: docker build -t app:${{ github.sha }} .
+          - run: |
+              # docker build -t app:${{ github.sha }} .
+              echo "docker build -t app:${{ github.sha }} ."
+              echo pip install -r requirements.txt
+    """
+    assert check(wf(text), "ci-build-artifact").status == "fail"
+    assert check(wf(text), "ci-install").status == "fail"
+
+
+def test_build_unversioned_is_partial(check):
+    text = "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: docker build -t app:latest .\n"
+    finding = check(wf(text), "ci-build-artifact")
+    assert finding.status == "partial"
+    assert "latest" in finding.message or "version" in finding.message
+
+
+@pytest.mark.parametrize("steps", [
+    "      - uses: docker/build-push-action@v6\n        with:\n          tags: app:${{ github.sha }}\n",
+    "      - run: npm run build\n",
+    "      - run: python -m build\n",
+    "      - run: ./gradlew build\n",
+])
+def test_build_alternative_forms(check, steps):
+    text = "on: [push]\njobs:\n  a:\n    runs-on: x\n    steps:\n" + steps
+    assert check(wf(text), "ci-build-artifact").status == "pass"
+
+
+def test_build_gitlab(check):
+    assert check({".gitlab-ci.yml": GITLAB}, "ci-build-artifact").status == "pass"
+    assert check({".gitlab-ci.yml": GITLAB}, "ci-install").status == "pass"
+
+
+# -- ci-runs-tests -----------------------------------------------------------------------
+def test_runs_tests_pass(check):
+    assert check({**wf(GOOD_CI), **TEST_FILE}, "ci-runs-tests").status == "pass"
+
+
+def test_runs_tests_without_tests_is_fake(check):
+    finding = check(wf(GOOD_CI), "ci-runs-tests")
+    assert finding.status == "fail"
+    assert "no real tests" in finding.message
+
+
+def test_tests_never_run_in_ci(check):
+    text = "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo pytest\n"
+    assert check({**wf(text), **TEST_FILE}, "ci-runs-tests").status == "fail"
+
+
+def test_runs_tests_gitlab_and_npm(check):
+    assert check({".gitlab-ci.yml": GITLAB, **TEST_FILE}, "ci-runs-tests").status == "pass"
+    js = {"src/sum.test.js": "test('adds', () => {\n  expect(sum(1, 2)).toBe(3);\n});\n"}
+    text = "on: pull_request\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: npm ci\n      - run: npm test\n"
+    assert check({**wf(text), **js}, "ci-runs-tests").status == "pass"
+
+
+# -- release-automation --------------------------------------------------------------------
+RELEASE = """
+on:
+  push:
+    tags: ['v*']
+jobs:
+  release:
+    runs-on: x
+    steps:
+      - run: gh release create "$GITHUB_REF_NAME" --generate-notes
+"""
+
+
+def test_release_automation_pass(check):
+    assert check(wf(RELEASE, "release.yml"), "release-automation").status == "pass"
+
+
+def test_release_automation_absent(check):
+    assert check(wf(GOOD_CI), "release-automation").status == "fail"
+
+
+def test_release_automation_tag_trigger_without_release_step_is_weak(check):
+    text = "on:\n  push:\n    tags: ['v*']\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo release\n"
+    assert check(wf(text), "release-automation").status in ("partial", "fail")
+
+
+def test_release_automation_alternatives(check):
+    action = """
+    on:
+      release:
+        types: [published]
+    jobs:
+      publish:
+        runs-on: x
+        steps:
+          - uses: pypa/gh-action-pypi-publish@release/v1
+    """
+    assert check(wf(action), "release-automation").status == "pass"
+    assert check({".gitlab-ci.yml": GITLAB}, "release-automation").status == "pass"
+
+
+# -- deploy, verification, rollback ---------------------------------------------------------
+def test_deploy_chain_pass(check):
+    files = wf(GOOD_CI)
+    assert check(files, "deploy-step").status == "pass"
+    assert check(files, "deploy-verification").status == "pass"
+    finding = check(files, "rollback-on-failure")
+    assert finding.status == "pass"
+    assert finding.evidence[0].line == 28  # the rollback command
+
+
+def test_deploy_absent(check):
+    text = "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: pytest\n"
+    for kind in ("deploy-step", "deploy-verification", "rollback-on-failure"):
+        assert check(wf(text), kind).status == "fail"
+
+
+def test_rollback_always_is_fake(check):
+    text = GOOD_CI.replace("if: failure()", "if: always()")
+    finding = check(wf(text), "rollback-on-failure")
+    assert finding.status == "fail"
+    assert "always" in finding.message
+
+
+def test_rollback_unconditional_is_fake(check):
+    text = GOOD_CI.replace("        if: failure()\n", "")
+    assert check(wf(text), "rollback-on-failure").status == "fail"
+
+
+def test_rollback_failure_step_that_only_logs_is_fake(check):
+    text = GOOD_CI.replace("kubectl rollout undo deployment/app", "kubectl logs deployment/app")
+    assert check(wf(text), "rollback-on-failure").status == "fail"
+
+
+def test_rollback_in_comment_is_fake(check):
+    text = GOOD_CI.replace("run: kubectl rollout undo deployment/app", "run: echo done # kubectl rollout undo")
+    assert check(wf(text), "rollback-on-failure").status == "fail"
+
+
+def test_rollback_alternatives(check):
+    helm = """
+    on: push
+    jobs:
+      deploy:
+        runs-on: x
+        steps:
+          - run: helm upgrade --install app ./chart --atomic --timeout 5m
+    """
+    assert check(wf(helm), "rollback-on-failure").status == "pass"
+    assert check(wf(helm), "deploy-verification").status == "pass"
+    assert check({".gitlab-ci.yml": GITLAB}, "rollback-on-failure").status == "pass"
+    assert check({".gitlab-ci.yml": GITLAB}, "deploy-verification").status == "pass"
+    job_level = """
+    on: push
+    jobs:
+      deploy:
+        runs-on: x
+        steps:
+          - run: helm upgrade --install app ./chart
+      rollback:
+        needs: deploy
+        if: ${{ failure() }}
+        runs-on: x
+        steps:
+          - run: helm rollback app
+    """
+    assert check(wf(job_level), "rollback-on-failure").status == "pass"
+
+
+def test_rollback_progressive_delivery(check):
+    rollout = """
+    apiVersion: argoproj.io/v1alpha1
+    kind: Rollout
+    metadata: {name: app}
+    spec:
+      strategy:
+        canary:
+          analysis: {templates: [{templateName: success-rate}]}
+          steps: [{setWeight: 20}, {pause: {duration: 5m}}]
+      template:
+        spec:
+          containers: [{name: app, image: app:1}]
+    """
+    assert check({"k8s/rollout.yaml": rollout}, "rollback-on-failure").status == "pass"
+    assert check({"k8s/rollout.yaml": rollout}, "deploy-strategy").status == "pass"
+
+
+def test_verification_before_deploy_does_not_count(check):
+    text = """
+    on: push
+    jobs:
+      deploy:
+        runs-on: x
+        steps:
+          - run: ./smoke-test.sh
+          - run: kubectl apply -f k8s/
+    """
+    assert check(wf(text), "deploy-verification").status == "fail"
+
+
+def test_manifests_only_is_partial_deploy(check):
+    files = {"k8s/deploy.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec: {}\n"}
+    assert check(files, "deploy-step").status == "partial"
