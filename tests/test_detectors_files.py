@@ -223,6 +223,17 @@ def test_manifest_alternatives(check):
     assert check({"k8s/list.yaml": listed}, "health-checks").status == "pass"
 
 
+def test_strategy_faked_and_docs_only(check):
+    commented = DEPLOY.replace("  strategy:\n    type: RollingUpdate\n    rollingUpdate: {maxSurge: 1, maxUnavailable: 0}\n",
+                               "  # strategy: canary\n")
+    assert check({"k8s/app.yaml": commented}, "deploy-strategy").status == "fail"
+    doc = "# Deploy\n## Canary releases\nWe send five percent of traffic to the new version first and watch the error rate.\n"
+    assert check({"docs/deploy.md": doc}, "deploy-strategy").status == "partial"
+    bluegreen = DEPLOY.split("---")[0].replace("name: web}", "name: web-blue}") + "---\n" + \
+        DEPLOY.split("---")[0].replace("name: web}", "name: web-green}").replace("  strategy:", "  x-strategy:")
+    assert check({"k8s/bg.yaml": bluegreen.replace("  strategy:", "  x-strategy:")}, "deploy-strategy").status == "pass"
+
+
 def test_half_the_containers_is_partial(check):
     second = DEPLOY.split("---")[0].replace("name: web}", "name: api}").replace(
         "          livenessProbe: {httpGet: {path: /healthz, port: 8080}}\n", "")

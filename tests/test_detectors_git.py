@@ -56,6 +56,12 @@ def test_merged_branches(repo):
     assert run_check(repo.path, "merged-branches").status == "pass"
 
 
+def test_merge_message_without_a_merge_is_fake(repo):
+    repo.commit("Merge branch 'feature/x' into main", {"a.py": "x"})
+    repo.commit("Merge pull request #3 from me/feature", {"b.py": "x"})
+    assert run_check(repo.path, "merged-branches").status == "fail"
+
+
 def test_squash_merged_pull_request_counts(repo):
     repo.commit("Add reminder scheduler (#12)", {"a.py": "x"})
     assert run_check(repo.path, "merged-branches").status == "pass"

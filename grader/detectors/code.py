@@ -16,7 +16,9 @@ _VAGUE = re.compile(
     r"add files via upload)\W*$",
     re.I,
 )
-_SQUASH_PR = re.compile(r"\(#\d+\)\s*$|^Merge (pull request|branch) ")
+# A squash-merged pull request (GitHub appends the PR number). A subject that merely says
+# "Merge branch ..." on a one-parent commit is not a merge.
+_SQUASH_PR = re.compile(r"\(#\d+\)\s*$")
 _SOURCE_SUFFIX = (".py", ".js", ".ts", ".tsx", ".jsx", ".mjs", ".go", ".java", ".kt", ".rb", ".rs",
                   ".cs", ".php", ".sh", ".c", ".cpp", ".scala", ".swift")
 
