@@ -9,71 +9,108 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# Each category: regexes matched against one simple command (leading env assignments,
-# ``sudo``, ``time`` and ``npx``-style runners removed).
-_CATEGORIES: dict[str, tuple[str, ...]] = {
-    "install": (
-        r"pip3? install\b", r"python3? -m pip install\b", r"uv (sync|pip install)\b",
-        r"poetry install\b", r"pipenv (install|sync)\b", r"npm (ci|install|i)\b",
-        r"yarn( install)?$", r"yarn install\b", r"pnpm (install|i)\b", r"bundle install\b",
-        r"go mod (download|tidy)\b", r"composer install\b", r"mvn\S* .*dependency:",
-        r"dotnet restore\b", r"cargo fetch\b", r"apt(-get)? install\b", r"conda (env )?(create|install)\b",
-    ),
-    "test": (
-        r"(python3? -m )?pytest\b", r"python3? -m unittest\b", r"(npm|pnpm|yarn|bun) (run )?test\b",
-        r"npm t\b", r"(npx |pnpm exec |yarn )?(jest|vitest|mocha|ava|jasmine)\b",
-        r"go test\b", r"(\./)?mvnw? .*\b(test|verify|package|install)\b",
-        r"(\./)?gradlew? .*\b(test|check|build)\b", r"(bundle exec )?rspec\b", r"bats\b",
-        r"tox\b", r"nox\b", r"make (test|check)\b", r"cargo (test|nextest)\b", r"dotnet test\b",
-        r"(bundle exec )?rake test\b", r"phpunit\b", r"ctest\b", r"deno test\b",
-        r"(npm|pnpm|yarn) run (test|unit|e2e|coverage)[\w:-]*",
-    ),
-    "build": (
-        r"docker (image )?build\b", r"docker buildx build\b", r"podman build\b", r"buildah bud\b",
-        r"(npm|pnpm|yarn|bun) (run )?build\b", r"python3? -m build\b", r"pip wheel\b",
-        r"poetry build\b", r"uv build\b", r"(\./)?mvnw? .*\b(package|install|verify)\b",
-        r"(\./)?gradlew? .*\b(build|assemble|jar|bootJar)\b", r"go build\b", r"cargo build\b",
-        r"dotnet (build|publish)\b", r"make( build| all)?$", r"make (build|all|dist)\b",
-        r"pack build\b", r"ko build\b", r"kaniko\b", r"/kaniko/executor\b", r"goreleaser build\b",
-        r"tsc\b", r"webpack\b", r"vite build\b",
-    ),
-    "publish": (
-        r"docker (image )?push\b", r"podman push\b", r"npm publish\b", r"twine upload\b",
-        r"poetry publish\b", r"uv publish\b", r"(\./)?mvnw? .*\bdeploy\b", r"gradlew? .*publish",
-        r"gh release create\b", r"crane push\b", r"helm push\b",
-    ),
-    "deploy": (
-        r"kubectl (apply|create|replace|set image|rollout restart)\b", r"kubectl .*\bapply\b",
-        r"oc (apply|rollout)\b", r"helm (upgrade|install)\b", r"helmfile (apply|sync)\b",
-        r"kustomize build\b.*\|\s*kubectl", r"argocd app (sync|create|set)\b",
-        r"terraform apply\b", r"terragrunt apply\b", r"tofu apply\b", r"pulumi up\b",
-        r"ansible-playbook\b", r"docker[- ]compose .*\bup\b", r"docker stack deploy\b",
-        r"aws (ecs update-service|deploy create-deployment|cloudformation deploy)\b",
-        r"aws s3 sync\b", r"sam deploy\b", r"cdk deploy\b", r"serverless deploy\b", r"sls deploy\b",
-        r"gcloud (run|app|functions) deploy\b", r"az (webapp|containerapp|functionapp) .*\b(deploy|up|update)\b",
-        r"flyctl deploy\b", r"fly deploy\b", r"vercel( --prod|.* deploy)\b", r"netlify deploy\b",
-        r"heroku (container:release|releases)\b", r"skaffold (run|deploy)\b", r"kubectl argo rollouts set image\b",
-        r"flux reconcile\b", r"cf push\b",
-    ),
-    "verify": (
-        r"kubectl rollout status\b", r"oc rollout status\b", r"kubectl wait\b", r"helm test\b",
-        r"curl\b.*(https?://|\$|localhost)", r"wget\b.*(--spider|https?://)", r"http(ie)? (GET|get)\b",
-        r"\S*smoke\S*", r"\S*health[-_]?check\S*", r"(npm|pnpm|yarn) run (smoke|e2e|verify)[\w:-]*",
-        r"argocd app wait\b", r"kubectl argo rollouts status\b", r"aws ecs wait services-stable\b",
-        r"newman run\b", r"k6 run\b",
-    ),
-    "rollback": (
-        r"kubectl rollout undo\b", r"oc rollout undo\b", r"helm rollback\b",
-        r"argocd app rollback\b", r"kubectl argo rollouts (undo|abort)\b", r"flyctl releases rollback",
-        r"heroku rollback\b", r"aws deploy stop-deployment\b.*--auto-rollback", r"\S*rollback\S*\.sh\b",
-    ),
-    "release": (
-        r"gh release create\b", r"(npx )?semantic-release\b", r"goreleaser( release)?\b",
-        r"release-please\b", r"(npx )?changeset publish\b", r"(npx )?standard-version\b",
-        r"(npx )?release-it\b", r"git tag\b.*\bv?\d+\.\d+\.\d+",
-    ),
+# What a command does, keyed by the tool that runs it: (category, regex matched at the start of
+# the command's arguments). Only the tools a submission uses get their regexes compiled.
+_F = r"(?:\S+\s+)*?"  # options that may stand before a sub-command (kubectl -n prod apply)
+_RULES: dict[str, tuple[tuple[str, str], ...]] = {
+    "pip": (("install", r"install\b"), ("build", r"wheel\b")),
+    "python": (("build", r"-m build\b"), ("test", r"-m (pytest|unittest)\b"), ("install", r"-m pip install\b")),
+    "uv": (("install", r"(sync|pip install)\b"), ("build", r"build\b"), ("publish", r"publish\b")),
+    "poetry": (("install", r"install\b"), ("build", r"build\b"), ("publish", r"publish\b")),
+    "pipenv": (("install", r"(install|sync)\b"),),
+    "conda": (("install", r"(env )?(create|install)\b"),),
+    "npm": (("install", r"(ci|install|i)\b"), ("test", r"(test|t)\b|run (test|unit|e2e|coverage)[\w:-]*"),
+            ("build", r"run build\b"), ("publish", r"publish\b"), ("verify", r"run (smoke|verify)[\w:-]*")),
+    "yarn": (("install", r"(install\b|$)"), ("test", r"(run )?(test|unit|e2e|coverage)[\w:-]*"),
+             ("build", r"(run )?build\b"), ("publish", r"publish\b"), ("verify", r"(run )?(smoke|verify)[\w:-]*")),
+    "pnpm": (("install", r"(install|i)\b"), ("test", r"(run )?(test|unit|e2e|coverage)[\w:-]*"),
+             ("build", r"(run )?build\b"), ("publish", r"publish\b"), ("verify", r"(run )?(smoke|verify)[\w:-]*")),
+    "bun": (("install", r"install\b"), ("test", r"(run )?test\b"), ("build", r"(run )?build\b")),
+    "bundle": (("install", r"install\b"),),
+    "composer": (("install", r"install\b"),),
+    "go": (("install", r"mod (download|tidy)\b"), ("test", r"test\b"), ("build", r"build\b")),
+    "mvn": (("install", r".*dependency:"), ("test", rf"{_F}(test|verify|package|install)\b"),
+            ("build", rf"{_F}(package|install|verify)\b"), ("publish", rf"{_F}deploy\b")),
+    "gradle": (("test", rf"{_F}(test|check|build)\b"), ("build", rf"{_F}(build|assemble|jar|bootJar)\b"),
+               ("publish", rf"{_F}publish")),
+    "dotnet": (("install", r"restore\b"), ("test", r"test\b"), ("build", r"(build|publish)\b")),
+    "cargo": (("install", r"fetch\b"), ("test", r"(test|nextest)\b"), ("build", r"build\b")),
+    "apt-get": (("install", r"(-\S+ )*install\b"),),
+    "make": (("test", r"(test|check)\b"), ("build", r"(build|all|dist)\b|$")),
+    "rake": (("test", r"test\b"),),
+    "deno": (("test", r"test\b"),),
+    "docker": (("build", r"(image |buildx )?build\b"), ("publish", r"(image )?push\b"),
+               ("deploy", r"(compose .*\bup\b|stack deploy\b)")),
+    "docker-compose": (("deploy", r".*\bup\b"),),
+    "podman": (("build", r"build\b"), ("publish", r"push\b")),
+    "buildah": (("build", r"bud\b"),),
+    "kubectl": (("deploy", rf"{_F}(apply|create|replace|set image|rollout restart|argo rollouts set image)\b"),
+                ("verify", rf"{_F}(rollout status|wait|argo rollouts status)\b"),
+                ("rollback", rf"{_F}(rollout undo|argo rollouts (undo|abort))\b")),
+    "oc": (("deploy", rf"{_F}(apply|rollout latest)\b"), ("verify", rf"{_F}rollout status\b"),
+           ("rollback", rf"{_F}rollout undo\b")),
+    "helm": (("deploy", rf"{_F}(upgrade|install)\b"), ("verify", rf"{_F}test\b"),
+             ("rollback", rf"{_F}rollback\b"), ("publish", r"push\b")),
+    "helmfile": (("deploy", rf"{_F}(apply|sync)\b"),),
+    "argocd": (("deploy", r"app (sync|create|set)\b"), ("verify", r"app wait\b"), ("rollback", r"app rollback\b")),
+    "terraform": (("deploy", rf"{_F}apply\b"),),
+    "pulumi": (("deploy", r"up\b"),),
+    "ansible-playbook": (("deploy", r""),),
+    "aws": (("deploy", r"(ecs update-service|deploy create-deployment|cloudformation deploy|s3 sync)\b"),
+            ("verify", r"ecs wait services-stable\b")),
+    "sam": (("deploy", r"deploy\b"),),
+    "cdk": (("deploy", r"deploy\b"),),
+    "serverless": (("deploy", r"deploy\b"),),
+    "gcloud": (("deploy", r"(run|app|functions) deploy\b"),),
+    "az": (("deploy", r"(webapp|containerapp|functionapp) .*\b(deploy|up|update)\b"),),
+    "flyctl": (("deploy", r"deploy\b"), ("rollback", r"releases rollback\b")),
+    "vercel": (("deploy", r"(--prod|.*\bdeploy)\b"),),
+    "netlify": (("deploy", r"deploy\b"),),
+    "heroku": (("deploy", r"(container:release|releases)\b"), ("rollback", r"rollback\b")),
+    "skaffold": (("deploy", r"(run|deploy)\b"),),
+    "flux": (("deploy", r"reconcile\b"),),
+    "cf": (("deploy", r"push\b"),),
+    "curl": (("verify", r".*(https?://|\$|localhost)"),),
+    "wget": (("verify", r".*(--spider|https?://)"),),
+    "http": (("verify", r"(GET|get)\b"),),
+    "newman": (("verify", r"run\b"),),
+    "k6": (("verify", r"run\b"),),
+    "gh": (("release", r"release create\b"), ("publish", r"release create\b")),
+    "git": (("release", r"tag\b.*\bv?\d+\.\d+\.\d+"),),
+    "twine": (("publish", r"upload\b"),),
+    "crane": (("publish", r"push\b"),),
+    "vite": (("build", r"build\b"),),
+    "pack": (("build", r"build\b"),),
+    "ko": (("build", r"build\b"),),
+    "goreleaser": (("release", r""), ("build", r"build\b")),
+    "changeset": (("release", r"publish\b"),),
 }
-_COMPILED = {cat: re.compile("|".join(f"(?:{p})" for p in pats)) for cat, pats in _CATEGORIES.items()}
+# Tools whose mere use is the category.
+_WHOLE: dict[str, str] = {
+    "pytest": "test", "jest": "test", "vitest": "test", "mocha": "test", "ava": "test", "jasmine": "test",
+    "rspec": "test", "bats": "test", "tox": "test", "nox": "test", "phpunit": "test", "ctest": "test",
+    "tsc": "build", "webpack": "build", "kaniko": "build", "executor": "build",
+    "semantic-release": "release", "release-please": "release", "standard-version": "release",
+    "release-it": "release", "terragrunt": "deploy", "tofu": "deploy",
+}
+_ALIASES = {"pip3": "pip", "mvnw": "mvn", "gradlew": "gradle", "apt": "apt-get", "fly": "flyctl",
+            "sls": "serverless", "python3": "python", "docker-compose": "docker-compose",
+            "httpie": "http", "terragrunt": "terragrunt"}
+# Runners that start another tool: `npx jest`, `python -m pytest`, `bundle exec rspec`...
+_RUNNERS = re.compile(
+    r"^(?:npx|bunx|(?:pnpm|yarn) (?:exec|dlx)|bundle exec|poetry run|uv run|pipenv run|python -m|"
+    r"pdm run|hatch run|npm exec(?: --)?)\s+(.*)$"
+)
+_compiled: dict[str, list[tuple[str, re.Pattern]]] = {}
+
+
+def _rules_for(tool: str) -> list[tuple[str, re.Pattern]]:
+    rules = _compiled.get(tool)
+    if rules is None:
+        rules = [(cat, re.compile(rx)) for cat, rx in _RULES.get(tool, ())]
+        _compiled[tool] = rules
+    return rules
+
 
 # `uses:` actions that do the work of a category (owner/name, matched without @ref).
 ACTION_CATEGORIES: dict[str, tuple[str, ...]] = {
@@ -177,11 +214,31 @@ def normalise(command: str) -> str:
 
 
 def categories(command: str) -> set[str]:
-    """What a simple command does: install, test, build, publish, deploy, verify, rollback..."""
+    """What a simple command does: install, test, build, publish, deploy, verify, rollback, release."""
     text = normalise(command)
     if not text or _NOT_RUN.match(text):
         return set()
-    return {cat for cat, rx in _COMPILED.items() if rx.match(text)}
+    found: set[str] = set()
+    for _ in range(3):  # a runner may start a tool: npx jest, python -m pytest, bundle exec rspec
+        word, _sep, rest = text.partition(" ")
+        tool = word.rsplit("/", 1)[-1].lower()
+        if tool.endswith(".exe"):
+            tool = tool[:-4]
+        tool = _ALIASES.get(tool, tool)
+        if tool in _WHOLE:
+            found.add(_WHOLE[tool])
+        for cat, rx in _rules_for(tool):
+            if rx.match(rest):
+                found.add(cat)
+        if "smoke" in tool or re.search(r"health[-_]?check", tool):
+            found.add("verify")
+        if "rollback" in tool and tool.endswith(".sh"):
+            found.add("rollback")
+        runner = _RUNNERS.match(text)
+        if not runner:
+            break
+        text = runner.group(1)
+    return found
 
 
 def action_categories(uses: str) -> set[str]:
