@@ -1,0 +1,66 @@
+"""CircleCI (``.circleci/config.yml``) into the pipeline model: jobs and their ``steps``
+(``run`` as a string or a mapping with ``command`` and ``when: on_fail``/``always``), workflows
+with ``requires`` and tag ``filters``. CircleCI builds every push."""
+
+from __future__ import annotations
+
+from grader.evidence.commands import split_script
+from grader.evidence.pipeline import Job, Pipeline, Step
+from grader.yamlload import line_of
+
+_WHEN = {"on_fail": "failure", "always": "always", "on_success": "success"}
+
+
+def read_circleci(path: str, doc) -> Pipeline | None:
+    if not isinstance(doc, dict) or not isinstance(doc.get("jobs"), dict):
+        return None
+    pipe = Pipeline("circleci", path, line_of(doc, 1) or 1, path)
+    pipe.triggers["push"] = line_of(doc, 1) or 1
+    jobs: dict[str, Job] = {}
+    for name, body in doc["jobs"].items():
+        if not isinstance(body, dict):
+            continue
+        job = Job(str(name), line_of(body, doc["jobs"].line_of(name)) or 1)
+        steps = body.get("steps")
+        for i, raw in enumerate(steps if isinstance(steps, list) else []):
+            if not isinstance(raw, dict) or "run" not in raw:
+                continue
+            run = raw["run"]
+            sline = steps.line_of(i)
+            if isinstance(run, str):
+                step = Step(f"{name}: run", sline)
+                offset = 1 if "\n" in run.rstrip("\n") else 0
+                step.commands = split_script(run, sline + offset)
+            elif isinstance(run, dict):
+                command = run.get("command")
+                step = Step(str(run.get("name") or f"{name}: run"), sline,
+                            condition=_WHEN.get(str(run.get("when", "on_success")), "success"))
+                if isinstance(command, str):
+                    cline = run.line_of("command") if hasattr(run, "line_of") else sline
+                    offset = 1 if "\n" in command.rstrip("\n") else 0
+                    step.commands = split_script(command, (cline or sline) + offset)
+            else:
+                continue
+            job.steps.append(step)
+        jobs[job.id] = job
+    workflows = doc.get("workflows") if isinstance(doc.get("workflows"), dict) else {}
+    for wf in workflows.values():
+        entries = wf.get("jobs") if isinstance(wf, dict) else None
+        for entry in entries if isinstance(entries, list) else []:
+            if isinstance(entry, dict) and len(entry) == 1:
+                (name, conf), = entry.items()
+                job = jobs.get(str(name))
+                if job is None or not isinstance(conf, dict):
+                    continue
+                requires = conf.get("requires")
+                if isinstance(requires, list):
+                    job.needs = [str(r) for r in requires]
+                filters = conf.get("filters") if isinstance(conf.get("filters"), dict) else {}
+                tags = filters.get("tags") if isinstance(filters.get("tags"), dict) else {}
+                branches = filters.get("branches") if isinstance(filters.get("branches"), dict) else {}
+                if tags.get("only") is not None:
+                    pipe.triggers.setdefault("tag", line_of(entry, job.line) or job.line)
+                    if str(branches.get("ignore", "")) in ("/.*/", ".*"):
+                        job.tag_only = True
+    pipe.jobs = list(jobs.values())
+    return pipe

@@ -1,0 +1,127 @@
+"""GitHub Actions workflows into the pipeline model: every `on:` form, `needs`, job and step
+`if:` conditions, multi-line `run:` scripts, `uses:` actions and reusable workflow calls."""
+
+from __future__ import annotations
+
+import re
+
+from grader.evidence.commands import split_script
+from grader.evidence.pipeline import Job, Pipeline, Step
+from grader.yamlload import line_of
+
+
+def github_condition(expr) -> str:
+    if expr is None or expr is True:
+        return "success"
+    if expr is False:
+        return "never"
+    text = str(expr).replace("${{", "").replace("}}", "").strip()
+    if re.search(r"\balways\(\)", text):
+        if re.search(r"!\s*always\(\)", text):
+            return "never"
+        return "always"
+    if re.search(r"\bfailure\(\)", text):
+        if re.search(r"!\s*failure\(\)", text):
+            return "success"
+        return "failure"
+    if re.search(r"\bcancelled\(\)", text) and not re.search(r"!\s*cancelled\(\)", text):
+        return "cancelled"
+    return "success"
+
+
+def read_github(path: str, doc) -> Pipeline | None:
+    if not isinstance(doc, dict) or "jobs" not in doc:
+        return None
+    pipe = Pipeline("github", path, line_of(doc, 1) or 1, str(doc.get("name") or path))
+    on = doc.get("on", doc.get(True))
+    on_line = doc.line_of("on") if hasattr(doc, "line_of") else 1
+    for event, line in _github_events(on, on_line):
+        pipe.triggers.setdefault(event, line)
+    jobs = doc.get("jobs")
+    if not isinstance(jobs, dict):
+        return pipe
+    for job_id, body in jobs.items():
+        if not isinstance(body, dict):
+            continue
+        job = Job(str(job_id), line_of(body, jobs.line_of(job_id) if hasattr(jobs, "line_of") else 0) or 0)
+        needs = body.get("needs")
+        job.needs = [str(n) for n in needs] if isinstance(needs, list) else ([str(needs)] if needs else [])
+        job.condition = github_condition(body.get("if"))
+        env = body.get("environment")
+        job.environment = str(env.get("name")) if isinstance(env, dict) else (str(env) if env else None)
+        if isinstance(body.get("if"), str) and "refs/tags" in body["if"]:
+            job.tag_only = True
+        if isinstance(body.get("uses"), str):  # a reusable workflow call
+            step = Step(f"uses {body['uses']}", job.line, uses=body["uses"])
+            job.steps.append(step)
+        steps = body.get("steps")
+        if isinstance(steps, list):
+            for index, raw in enumerate(steps):
+                if not isinstance(raw, dict):
+                    continue
+                sline = line_of(raw, steps.line_of(index)) or job.line
+                step = Step(
+                    str(raw.get("name") or raw.get("uses") or raw.get("id") or f"step {index + 1}"),
+                    sline,
+                    condition=github_condition(raw.get("if")),
+                    uses=raw.get("uses") if isinstance(raw.get("uses"), str) else None,
+                    with_=raw.get("with") if isinstance(raw.get("with"), dict) else {},
+                )
+                run = raw.get("run")
+                if isinstance(run, str):
+                    run_line = raw.line_of("run") if hasattr(raw, "line_of") else sline
+                    # block scalars (| and >) start on the line after the key
+                    offset = 1 if "\n" in run.rstrip("\n") else 0
+                    step.commands = split_script(run, (run_line or sline) + offset)
+                job.steps.append(step)
+        pipe.jobs.append(job)
+    return pipe
+
+
+def _github_events(on, line):
+    if isinstance(on, str):
+        yield _github_event_name(on, None), line
+    elif isinstance(on, list):
+        for i, item in enumerate(on):
+            if isinstance(item, str):
+                yield _github_event_name(item, None), on.line_of(i) if hasattr(on, "line_of") else line
+    elif isinstance(on, dict):
+        for event, conf in on.items():
+            eline = on.line_of(event) if hasattr(on, "line_of") else line
+            name = _github_event_name(str(event), conf)
+            yield name, eline
+            if name == "push" and isinstance(conf, dict) and conf.get("tags") is not None:
+                yield "tag", eline
+
+
+def _github_event_name(event: str, conf) -> str:
+    event = event.strip()
+    if event == "push" and isinstance(conf, dict):
+        if conf.get("tags") is not None and conf.get("branches") is None and conf.get("paths") is None:
+            return "tag"
+    if event in ("pull_request", "pull_request_target", "merge_group"):
+        return "pull_request"
+    if event == "release":
+        return "release"
+    return event
+
+
+
+
+def link_reusable(pipes: list[Pipeline]) -> None:
+    """A workflow run only by ``workflow_call`` or ``workflow_run`` is as automatic as the
+    workflows that call it or that it follows."""
+    github = [p for p in pipes if p.system == "github"]
+    for _ in range(3):  # calls may chain
+        for pipe in github:
+            if pipe.automatic:
+                continue
+            callers = [p for p in github if p.automatic and any(
+                s.uses and s.uses.split("@")[0].removeprefix("./") == pipe.path
+                for j in p.jobs for s in j.steps)]
+            followed = "workflow_run" in pipe.triggers and any(p.automatic for p in github if p is not pipe)
+            if callers or followed:
+                line = pipe.triggers.get("workflow_call", pipe.triggers.get("workflow_run", pipe.line))
+                source = {t for p in callers for t in p.triggers} or {"push"}
+                for trig in source & {"push", "pull_request", "tag"}:
+                    pipe.triggers.setdefault(trig, line)

@@ -1,0 +1,129 @@
+"""GitLab CI (`.gitlab-ci.yml`) into the pipeline model: stages, `script`/`before_script`/
+`after_script`, `rules`, `only`/`except`, `when`, `needs`, `extends`, local `include`s."""
+
+from __future__ import annotations
+
+import re
+
+from grader.evidence.commands import split_script
+from grader.evidence.pipeline import Job, Pipeline, Step
+from grader.yamlload import line_of
+
+_GITLAB_RESERVED = {
+    "stages", "variables", "default", "include", "workflow", "image", "services", "cache",
+    "before_script", "after_script", "types", "pages_default",
+}
+
+
+def read_gitlab(path: str, doc, includes: list | None = None) -> Pipeline | None:
+    if not isinstance(doc, dict):
+        return None
+    pipe = Pipeline("gitlab", path, line_of(doc, 1) or 1, path)
+    pipe.triggers["push"] = line_of(doc, 1) or 1  # GitLab runs pipelines on every push
+    merged = dict(doc)
+    for extra in includes or []:
+        if isinstance(extra, dict):
+            for key, value in extra.items():
+                merged.setdefault(key, value)
+    default = merged.get("default") if isinstance(merged.get("default"), dict) else {}
+    stages = merged.get("stages") if isinstance(merged.get("stages"), list) else [
+        "build", "test", "deploy"]
+    stage_order = {str(s): i for i, s in enumerate(stages)}
+    jobs = []
+    for key, body in merged.items():
+        if not isinstance(key, str) or key in _GITLAB_RESERVED or key.startswith("."):
+            continue
+        if not isinstance(body, dict):
+            continue
+        body = _gitlab_extends(body, merged)
+        if not any(k in body for k in ("script", "trigger", "run")):
+            continue
+        jline = line_of(body, 0) or 0
+        job = Job(key, jline, stage=str(body.get("stage", "test")))
+        when = str(body.get("when", "on_success"))
+        job.condition = {"on_failure": "failure", "always": "always", "manual": "manual",
+                         "never": "never"}.get(when, "success")
+        rules = body.get("rules")
+        _gitlab_rules(pipe, job, rules, body.get("only"), body.get("except"))
+        env = body.get("environment")
+        job.environment = str(env.get("name")) if isinstance(env, dict) else (str(env) if env else None)
+        needs = body.get("needs")
+        if isinstance(needs, list):
+            job.needs = [str(n.get("job")) if isinstance(n, dict) else str(n) for n in needs]
+        for part in ("before_script", "script", "after_script"):
+            script = body.get(part, default.get(part) if part != "script" else None)
+            if script is None:
+                continue
+            lines = script if isinstance(script, list) else [script]
+            cond = "always" if part == "after_script" else job.condition
+            step = Step(f"{key}:{part}", line_of(script, jline) or jline, condition=cond)
+            for i, cmd in enumerate(lines):
+                if isinstance(cmd, str):
+                    cline = script.line_of(i) if isinstance(script, list) and hasattr(script, "line_of") else step.line
+                    step.commands.extend(split_script(cmd, cline))
+            job.steps.append(step)
+        jobs.append(job)
+    # Without `needs`, a GitLab job depends on every job of the earlier stages.
+    for job in jobs:
+        if not job.needs:
+            mine = stage_order.get(job.stage or "", len(stage_order))
+            job.needs = [o.id for o in jobs if stage_order.get(o.stage or "", -1) < mine]
+    pipe.jobs = jobs
+    return pipe
+
+
+def _gitlab_extends(body: dict, doc: dict, depth: int = 0) -> dict:
+    parents = body.get("extends")
+    if not parents or depth > 10:
+        return body
+    result: dict = {}
+    for parent in parents if isinstance(parents, list) else [parents]:
+        base = doc.get(parent) if isinstance(parent, str) else None
+        if isinstance(base, dict):
+            result.update(_gitlab_extends(base, doc, depth + 1))
+    result.update(body)
+    return result
+
+
+def _gitlab_rules(pipe: Pipeline, job: Job, rules, only, except_) -> None:
+    text_rules = []
+    if isinstance(rules, list):
+        for rule in rules:
+            if isinstance(rule, dict):
+                cond = str(rule.get("if", ""))
+                text_rules.append(cond)
+                when = rule.get("when")
+                if when == "on_failure":
+                    job.condition = "failure"
+                if "merge_request_event" in cond:
+                    pipe.triggers.setdefault("merge_request", line_of(rule, job.line) or job.line)
+                    pipe.triggers.setdefault("pull_request", line_of(rule, job.line) or job.line)
+                if "CI_COMMIT_TAG" in cond and "==" not in cond.split("CI_COMMIT_TAG")[0][-3:]:
+                    pipe.triggers.setdefault("tag", line_of(rule, job.line) or job.line)
+        if text_rules and all("CI_COMMIT_TAG" in r and "null" not in r for r in text_rules):
+            job.tag_only = True
+    for spec in (only,):
+        refs = spec.get("refs") if isinstance(spec, dict) else spec
+        if isinstance(refs, list) and refs:
+            if "tags" in refs:
+                pipe.triggers.setdefault("tag", job.line)
+                if all(r == "tags" or str(r).startswith("/") for r in refs):
+                    job.tag_only = True
+            if "merge_requests" in refs:
+                pipe.triggers.setdefault("pull_request", job.line)
+
+
+
+def includes(sub, doc) -> list:
+    inc = doc.get("include") if isinstance(doc, dict) else None
+    items = inc if isinstance(inc, list) else ([inc] if inc else [])
+    out = []
+    for item in items[:20]:
+        local = item.get("local") if isinstance(item, dict) else item
+        if isinstance(local, str) and not re.match(r"^[a-z]+://", local):
+            rel = local.lstrip("/")
+            if sub.exists(rel):
+                docs = sub.yaml_docs(rel) or []
+                if docs:
+                    out.append(docs[0])
+    return out

@@ -1,0 +1,217 @@
+"""Jenkins declarative pipelines (a ``Jenkinsfile`` anywhere in the tree) into the pipeline model.
+
+The Groovy text is read, never run: comments are removed, strings kept whole, and the braces
+make a tree of blocks (``pipeline { stages { stage('Build') { steps { ... } } } post { ... } }``).
+``sh``/``bat``/``powershell`` calls in ``steps`` (and in ``script { }`` and other wrappers
+inside them) are the commands; ``post { failure { ... } }`` runs on failure, at the stage or
+pipeline level; ``when { tag ... }`` / ``buildingTag()`` limits a stage to tags. A
+multibranch Jenkins job builds every push, so a Jenkinsfile counts as triggered on push.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from grader.evidence.commands import split_script
+from grader.evidence.pipeline import Job, Pipeline, Step
+
+_POST_CONDITIONS = {
+    "always": "always", "cleanup": "always", "changed": "always", "success": "success",
+    "failure": "failure", "unsuccessful": "failure", "unstable": "failure", "aborted": "cancelled",
+    "fixed": "success", "regression": "failure",
+}
+_SHELLS = ("sh", "bat", "powershell", "pwsh")
+
+
+@dataclass
+class Block:
+    name: str
+    arg: str
+    line: int
+    text: list = field(default_factory=list)  # (offset line, own text) pieces
+    children: list = field(default_factory=list)
+
+    def child(self, name: str):
+        return next((c for c in self.children if c.name == name), None)
+
+    def all_children(self, name: str):
+        return [c for c in self.children if c.name == name]
+
+    def own_text(self) -> list[tuple[int, str]]:
+        return self.text
+
+    def subtree_text(self) -> list[tuple[int, str]]:
+        out = list(self.text)
+        for c in self.children:
+            out.extend(c.subtree_text())
+        return out
+
+
+_STRING = re.compile(r"'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"", re.S)
+
+
+def _strip_comments(text: str) -> str:
+    """Blank out // and /* */ comments (outside strings), keeping newlines."""
+    out = []
+    i, n = 0, len(text)
+    while i < n:
+        m = _STRING.match(text, i)
+        if m:
+            out.append(m.group())
+            i = m.end()
+            continue
+        if text.startswith("//", i):
+            j = text.find("\n", i)
+            j = n if j == -1 else j
+            out.append(" " * (j - i))
+            i = j
+            continue
+        if text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            j = n if j == -1 else j + 2
+            out.append(re.sub(r"[^\n]", " ", text[i:j]))
+            i = j
+            continue
+        out.append(text[i])
+        i += 1
+    return "".join(out)
+
+
+_HEADER = re.compile(r"([A-Za-z_][\w]*)\s*(?:\((.*)\))?\s*$", re.S)
+
+
+def parse_blocks(text: str, max_blocks: int = 5000) -> Block:
+    """The tree of ``name(arg) { ... }`` blocks of a Groovy text."""
+    text = _strip_comments(text)
+    root = Block("<root>", "", 1)
+    stack = [root]
+    seg_start = 0
+    i, n = 0, len(text)
+    count = 0
+    while i < n:
+        m = _STRING.match(text, i)
+        if m:
+            i = m.end()
+            continue
+        ch = text[i]
+        if ch == "{":
+            before = text[seg_start:i]
+            # the header is the last statement before the brace
+            cut = max(before.rfind("\n"), before.rfind(";"), before.rfind("}"), before.rfind("{"))
+            header_text = before[cut + 1:] if cut >= 0 else before
+            if "(" in header_text and header_text.count("(") > header_text.count(")"):
+                header_text = before  # a multi-line header like stage(\n'x'\n)
+            stack[-1].text.append((text.count("\n", 0, seg_start) + 1, before[: len(before) - len(header_text)]))
+            hm = _HEADER.search(header_text.strip())
+            name = hm.group(1) if hm else ""
+            arg = (hm.group(2) or "").strip() if hm else ""
+            block = Block(name, _unquote(arg), text.count("\n", 0, i) + 1)
+            stack[-1].children.append(block)
+            stack.append(block)
+            count += 1
+            if count > max_blocks or len(stack) > 200:
+                raise ValueError("Jenkinsfile too large or too deeply nested")
+            seg_start = i + 1
+        elif ch == "}":
+            stack[-1].text.append((text.count("\n", 0, seg_start) + 1, text[seg_start:i]))
+            if len(stack) > 1:
+                stack.pop()
+            seg_start = i + 1
+        i += 1
+    stack[-1].text.append((text.count("\n", 0, seg_start) + 1, text[seg_start:]))
+    return root
+
+
+def _unquote(arg: str) -> str:
+    arg = arg.strip()
+    m = re.match(r"^(?:name\s*:\s*)?(['\"])(.*)\1$", arg, re.S)
+    return m.group(2) if m else arg
+
+
+_SHELL_CALL = re.compile(
+    r"\b(?:" + "|".join(_SHELLS) + r")\b\s*\(?\s*(?:[\w]+\s*:\s*(?:'[^']*'|\"[^\"]*\"|\w+)\s*,\s*)*"
+    r"(?:script\s*:\s*)?('''(.*?)'''|\"\"\"(.*?)\"\"\"|'((?:[^'\\\n]|\\.)*)'|\"((?:[^\"\\\n]|\\.)*)\")",
+    re.S,
+)
+
+
+def _commands(pieces: list[tuple[int, str]]):
+    out = []
+    for first_line, text in pieces:
+        for m in _SHELL_CALL.finditer(text):
+            script = next(g for g in m.groups()[1:] if g is not None)
+            line = first_line + text.count("\n", 0, m.start(1))
+            if m.group(1).startswith(("'''", '"""')) and script.startswith("\n"):
+                script = script[1:]
+                line += 1
+            out.extend(split_script(script, line))
+    return out
+
+
+def read_jenkins(path: str, text: str) -> Pipeline | None:
+    root = parse_blocks(text)
+    pipeline = root.child("pipeline")
+    if pipeline is None:
+        return None  # a scripted pipeline (node { }) is not read
+    pipe = Pipeline("jenkins", path, pipeline.line, path)
+    pipe.triggers["push"] = pipeline.line
+    triggers = pipeline.child("triggers")
+    if triggers is not None:
+        body = " ".join(t for _, t in triggers.subtree_text())
+        if re.search(r"\b(cron|pollSCM)\b", body):
+            pipe.triggers.setdefault("schedule", triggers.line)
+        if re.search(r"\b(githubPush|gitlab|GenericTrigger)\b", body):
+            pipe.triggers.setdefault("push", triggers.line)
+    stages_block = pipeline.child("stages")
+    previous: list[str] = []
+    for stage in _stages(stages_block):
+        job = Job(stage.arg or f"stage {stage.line}", stage.line, needs=list(previous))
+        when = stage.child("when")
+        if when is not None:
+            cond = " ".join(t for _, t in when.subtree_text()) + " ".join(c.name for c in when.children)
+            if re.search(r"\b(tag|buildingTag)\b", cond):
+                job.tag_only = True
+                pipe.triggers.setdefault("tag", when.line)
+        steps = stage.child("steps")
+        if steps is not None:
+            step = Step(f"{job.id}: steps", steps.line)
+            step.commands = _commands(steps.subtree_text())
+            job.steps.append(step)
+        _post(stage.child("post"), job)
+        pipe.jobs.append(job)
+        previous = [job.id]
+    post = pipeline.child("post")
+    if post is not None:
+        job = Job("post", post.line, needs=[j.id for j in pipe.jobs])
+        _post(post, job)
+        if job.steps:
+            pipe.jobs.append(job)
+    return pipe
+
+
+def _stages(block):
+    """Stages in order, descending into parallel/stages groups."""
+    if block is None:
+        return
+    for child in block.children:
+        if child.name == "stage":
+            nested = child.child("stages") or child.child("parallel")
+            if nested is not None and child.child("steps") is None:
+                yield from _stages(nested)
+            else:
+                yield child
+        elif child.name in ("parallel", "stages"):
+            yield from _stages(child)
+
+
+def _post(post, job: Job) -> None:
+    if post is None:
+        return
+    for cond in post.children:
+        condition = _POST_CONDITIONS.get(cond.name)
+        if condition is None:
+            continue
+        step = Step(f"{job.id}: post {cond.name}", cond.line, condition=condition)
+        step.commands = _commands(cond.subtree_text())
+        job.steps.append(step)
