@@ -326,3 +326,65 @@ def test_runbook(check):
     assert check({"RUNBOOK.md": good}, "runbook").status == "pass"
     assert check({"docs/runbooks/errors.md": "# High error rate\n## Mitigate\n"}, "runbook").status == "fail"
     assert check({"docs/guide.md": good}, "runbook").status == "fail"
+
+
+# -- Helm charts -------------------------------------------------------------------------------
+CHART_DEPLOY = """
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ include "app.fullname" . }}
+  labels:
+    {{- include "app.labels" . | nindent 4 }}
+spec:
+  {{- if not .Values.autoscaling.enabled }}
+  replicas: {{ .Values.replicaCount }}
+  {{- end }}
+  template:
+    spec:
+      containers:
+        - name: {{ .Chart.Name }}
+          image: "{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}"
+          livenessProbe:
+            {{- toYaml .Values.livenessProbe | nindent 12 }}
+          readinessProbe:
+            httpGet:
+              path: /ready
+              port: http
+          resources:
+            {{- toYaml .Values.resources | nindent 12 }}
+"""
+CHART_VALUES = """
+replicaCount: 2
+image: {repository: shop/app, tag: ""}
+autoscaling: {enabled: false}
+livenessProbe:
+  httpGet: {path: /healthz, port: http}
+resources:
+  limits: {cpu: 500m, memory: 256Mi}
+"""
+
+
+def test_helm_chart_templates_read_best_effort(check):
+    files = {"chart/Chart.yaml": "apiVersion: v2\nname: app\nversion: 0.1.0\n",
+             "chart/values.yaml": CHART_VALUES, "chart/templates/deployment.yaml": CHART_DEPLOY}
+    assert check(files, "health-checks").status == "pass"
+    assert check(files, "resource-limits").status == "pass"
+    no_values = {k: v for k, v in files.items() if "values" not in k}
+    assert check(no_values, "health-checks").status == "fail"  # the liveness probe is only in values
+    garbage = {**files, "chart/templates/broken.yaml": "{{ if }}\n  - : : [\n"}
+    assert check(garbage, "resource-limits").status == "pass"
+
+
+def test_alert_runbook_links(check):
+    linked = RULES.replace("annotations: {summary: Too many errors}",
+                           "annotations: {summary: Too many errors, runbook_url: ../docs/runbook.md}")
+    files = {"monitoring/rules.yml": linked, "docs/runbook.md": "# Runbook\n"}
+    assert check(files, "alert-rules").status == "pass"
+    dangling = check({"monitoring/rules.yml": linked}, "alert-rules")
+    assert dangling.status == "partial" and "points to no file" in dangling.message
+    url = RULES.replace("annotations: {summary: Too many errors}",
+                        "annotations: {summary: Too many errors, runbook_url: 'https://wiki.example.com/rb'}")
+    assert check({"r.yml": url}, "alert-rules").status == "pass"
+    required = check({"r.yml": url}, "alert-rules", {"require_runbook": True})
+    assert required.status == "partial"

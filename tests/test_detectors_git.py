@@ -167,3 +167,13 @@ def test_git_dir_pointing_elsewhere_is_an_error(tmp_path, repo):
     finding = run_check(work, "commit-history")
     assert finding.status == "error"
     assert "elsewhere" in finding.message
+
+
+def test_version_order_must_follow_history(repo):
+    repo.commit("First version of the app", {"a.py": "x"})
+    repo.tag("v2.0.0", "two on the first commit")
+    repo.commit("Second version of the app", {"b.py": "x"})
+    repo.tag("v1.0.0", "one on the second commit")
+    finding = run_check(repo.path, "semver-tags")
+    assert finding.status == "partial"
+    assert "v2.0.0 is on an older commit than v1.0.0" in finding.message

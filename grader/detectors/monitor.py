@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import posixpath
+import re
+
 from grader.detectors import detector
 from grader.detectors.common import loc, plural
 from grader.evidence import alerts
@@ -18,12 +21,15 @@ from grader.model import Finding
     "`min_rules` are needed. Recording rules are not alerts; `groups: []` is nothing.",
     why="Alerts on symptoms (error rate, latency) page a human only when users are hurt, and "
     "`for:` keeps a single bad scrape from waking anyone.",
-    params={"min_rules": {"type": "integer", "minimum": 1, "maximum": 1000}},
-    defaults={"min_rules": 2},
+    params={"min_rules": {"type": "integer", "minimum": 1, "maximum": 1000},
+            "require_runbook": {"type": "boolean"}},
+    defaults={"min_rules": 2, "require_runbook": False},
 )
 def alert_rules(sub, p):
     scan = alerts.scan(sub)
     rules = scan.alerts
+    for rule in rules:
+        _check_runbook(sub, rule, p["require_runbook"])
     if not rules:
         if scan.group_files:
             rel, line = scan.group_files[0]
@@ -41,6 +47,24 @@ def alert_rules(sub, p):
         msg += f"; {bad[0].name}: {'; '.join(bad[0].problems)}"
     ev = [loc(r.path, r.line) for r in (bad[:2] + good[:2])]
     return Finding.ratio(min(share, count), msg, ev)
+
+
+def _check_runbook(sub, rule, required: bool) -> None:
+    """A runbook link must resolve: a URL, or a file of the submission (from the root or
+    from the rule file's folder). A dangling link is a problem; a missing one only when
+    ``required``."""
+    link = (rule.runbook or "").strip()
+    if not link:
+        if required and "no runbook link" not in rule.problems:
+            rule.problems.append("no runbook_url annotation")
+        return
+    if re.match(r"^https?://\S+$", link):
+        return
+    path = link.split("#", 1)[0].removeprefix("./")
+    here = rule.path.rsplit("/", 1)[0] if "/" in rule.path else ""
+    candidates = {path, posixpath.normpath(posixpath.join(here, path)) if here else path}
+    if not any(sub.exists(c) for c in candidates):
+        rule.problems.append(f"runbook link {link!r} points to no file in the repository")
 
 
 def _panels(dash, depth=0):

@@ -76,7 +76,24 @@ def semver_tags(sub, p):
         msg += f"; not on this branch: {', '.join(unreachable[:3])}"
     if others:
         msg += f"; not semver: {', '.join(repr(n) for n in others[:3])}"
-    return Finding.ratio(len(usable) / p["min_tags"], msg, [_tag_loc(t) for t in usable[-3:]])
+    fraction = min(1.0, len(usable) / p["min_tags"])
+    disorder = _out_of_order(facts, usable)
+    if disorder:
+        newer, older = disorder
+        msg += (f"; version order disagrees with history: {newer.name} is on an older commit "
+                f"than {older.name}")
+        fraction *= 0.8
+    return Finding.ratio(fraction, msg, [_tag_loc(t) for t in usable[-3:]])
+
+
+def _out_of_order(facts, tags):
+    """(higher version, lower version) when a higher version tags an older commit."""
+    order = {c.sha: i for i, c in enumerate(facts.commits)}  # 0 = newest
+    placed = [t for t in tags if t.commit in order]  # sorted by version, ascending
+    for lower, higher in zip(placed, placed[1:]):
+        if order[higher.commit] > order[lower.commit]:
+            return higher, lower
+    return None
 
 
 _CHANGELOG_NAMES = ("changelog", "changes", "history", "release_notes", "releases", "news")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from grader import yamlload
+from grader.evidence import helm
 from grader.yamlload import line_of
 
 WORKLOAD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Rollout", "DeploymentConfig"}
@@ -30,10 +32,30 @@ def objects(sub) -> list[K8sObject]:
     for rel in sub.yaml_files():
         if rel.startswith(_SKIP_PREFIXES):
             continue
-        docs = sub.yaml_docs_quiet(rel)
+        chart = helm.chart_root(rel, sub.file_set)
+        docs = _helm_docs(sub, rel, chart) if chart is not None else sub.yaml_docs_quiet(rel)
         for doc in docs or []:
             _collect(doc, rel, found)
     return sub.memo("k8s", found)
+
+
+def _helm_docs(sub, rel: str, chart: str) -> list:
+    """A chart template's documents, read best effort (see grader.evidence.helm)."""
+    text = sub.read_text(rel)
+    if text is None:
+        return []
+    if "{{" not in text:
+        return sub.yaml_docs_quiet(rel) or []
+    values_rel = f"{chart}/values.yaml" if chart else "values.yaml"
+    values_docs = sub.yaml_docs_quiet(values_rel) if sub.exists(values_rel) else None
+    values = values_docs[0] if values_docs and isinstance(values_docs[0], dict) else {}
+    docs = []
+    for part in helm.render(text, values).split("\n---"):
+        try:
+            docs.extend(yamlload.load_all(part))
+        except yamlload.YamlError:
+            continue  # best effort: a template we can't read is skipped, not reported
+    return docs
 
 
 def _collect(doc, rel: str, found: list) -> None:
