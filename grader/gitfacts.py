@@ -21,6 +21,7 @@ import shutil
 import stat
 import subprocess
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -196,15 +197,42 @@ def _start(shadow: str, *args: str) -> subprocess.Popen:
     )
 
 
+MAX_OUTPUT = 64 * 1024 * 1024  # bytes read from one git command; the rest is dropped
+
+
 def _finish(proc: subprocess.Popen) -> tuple[int, bytes, str]:
+    """Wait for a git command (bounded in time) and read at most MAX_OUTPUT bytes of it."""
+    chunks: list[bytes] = []
+    errors: list[bytes] = []
+
+    def read_out():
+        size = 0
+        while True:
+            chunk = proc.stdout.read(1 << 16)
+            if not chunk:
+                break
+            if size < MAX_OUTPUT:
+                chunks.append(chunk[: MAX_OUTPUT - size])
+            size += len(chunk)  # keep draining so git can finish
+
+    def read_err():
+        errors.append(proc.stderr.read(1 << 16))
+        proc.stderr.read()
+
+    threads = [threading.Thread(target=read_out, daemon=True), threading.Thread(target=read_err, daemon=True)]
+    for t in threads:
+        t.start()
     try:
-        out, err = proc.communicate(timeout=GIT_TIMEOUT)
+        proc.wait(timeout=GIT_TIMEOUT)
     except subprocess.TimeoutExpired:
         proc.kill()
-        proc.communicate()
+        proc.wait()
         raise _GitProblem(f"git took longer than {GIT_TIMEOUT:.0f} s") from None
-    message = err.decode("utf-8", "replace").strip().splitlines()
-    return proc.returncode, out, (message[-1] if message else "")
+    finally:
+        for t in threads:
+            t.join(timeout=2)
+    message = b"".join(errors).decode("utf-8", "replace").strip().splitlines()
+    return proc.returncode, b"".join(chunks), (message[-1] if message else "")
 
 
 def _read_facts(shadow: str, dotgit: Path) -> GitFacts:
@@ -214,17 +242,32 @@ def _read_facts(shadow: str, dotgit: Path) -> GitFacts:
     if head_text.startswith("ref: refs/heads/"):
         facts.branch = head_text[len("ref: refs/heads/"):]
 
+    procs: list[subprocess.Popen] = []
+    try:
+        return _collect_facts(shadow, facts, procs)
+    finally:
+        for proc in procs:  # whatever happened, no git process outlives the read
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+
+
+def _collect_facts(shadow: str, facts: GitFacts, procs: list) -> GitFacts:
     log = _start(
         shadow, "log", "-z", "--no-renames", "--name-only", f"-n{MAX_LOG}",
         "--format=%x1e%H%x1f%P%x1f%ct%x1f%s%x1f", "HEAD", "--",
     )
+    procs.append(log)
     count = _start(shadow, "rev-list", "--count", "HEAD", "--")
+    procs.append(count)
     tags = _start(
         shadow, "for-each-ref", "refs/tags",
         "--format=%(refname:strip=2)%1f%(objecttype)%1f%(objectname)%1f%(*objectname)"
         "%1f%(creatordate:unix)",
     )
+    procs.append(tags)
     merged = _start(shadow, "for-each-ref", "--merged=HEAD", "refs/tags", "--format=%(refname)")
+    procs.append(merged)
 
     rc, out, err = _finish(log)
     if rc != 0:

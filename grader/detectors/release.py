@@ -90,7 +90,7 @@ def _out_of_order(facts, tags):
     """(higher version, lower version) when a higher version tags an older commit."""
     order = {c.sha: i for i, c in enumerate(facts.commits)}  # 0 = newest
     placed = [t for t in tags if t.commit in order]  # sorted by version, ascending
-    for lower, higher in zip(placed, placed[1:]):
+    for lower, higher in zip(placed, placed[1:], strict=False):
         if order[higher.commit] > order[lower.commit]:
             return higher, lower
     return None

@@ -10,6 +10,7 @@ multibranch Jenkins job builds every push, so a Jenkinsfile counts as triggered 
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -51,50 +52,41 @@ class Block:
 _STRING = re.compile(r"'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"", re.S)
 
 
+_TOKENS = re.compile(_STRING.pattern + r"|//[^\n]*|/\*.*?(?:\*/|\Z)", re.S)
+
+
 def _strip_comments(text: str) -> str:
     """Blank out // and /* */ comments (outside strings), keeping newlines."""
-    out = []
-    i, n = 0, len(text)
-    while i < n:
-        m = _STRING.match(text, i)
-        if m:
-            out.append(m.group())
-            i = m.end()
-            continue
-        if text.startswith("//", i):
-            j = text.find("\n", i)
-            j = n if j == -1 else j
-            out.append(" " * (j - i))
-            i = j
-            continue
-        if text.startswith("/*", i):
-            j = text.find("*/", i + 2)
-            j = n if j == -1 else j + 2
-            out.append(re.sub(r"[^\n]", " ", text[i:j]))
-            i = j
-            continue
-        out.append(text[i])
-        i += 1
-    return "".join(out)
+
+    def blank(m: re.Match) -> str:
+        token = m.group()
+        if token.startswith(("//", "/*")):
+            return re.sub(r"[^\n]", " ", token)
+        return token
+
+    return _TOKENS.sub(blank, text)
 
 
+_BRACES = re.compile(_STRING.pattern + r"|[{}]", re.S)
 _HEADER = re.compile(r"([A-Za-z_][\w]*)\s*(?:\((.*)\))?\s*$", re.S)
 
 
-def parse_blocks(text: str, max_blocks: int = 5000) -> Block:
+def parse_blocks(text: str, max_blocks: int = 20000) -> Block:
     """The tree of ``name(arg) { ... }`` blocks of a Groovy text."""
     text = _strip_comments(text)
+    newlines = [i for i, ch in enumerate(text) if ch == "\n"]
+
+    def line_at(offset: int) -> int:
+        return bisect.bisect_left(newlines, offset) + 1
     root = Block("<root>", "", 1)
     stack = [root]
     seg_start = 0
-    i, n = 0, len(text)
     count = 0
-    while i < n:
-        m = _STRING.match(text, i)
-        if m:
-            i = m.end()
-            continue
-        ch = text[i]
+    for m in _BRACES.finditer(text):
+        ch = m.group()
+        i = m.start()
+        if ch not in "{}":
+            continue  # a string: braces inside it don't count
         if ch == "{":
             before = text[seg_start:i]
             # the header is the last statement before the brace
@@ -102,11 +94,11 @@ def parse_blocks(text: str, max_blocks: int = 5000) -> Block:
             header_text = before[cut + 1:] if cut >= 0 else before
             if "(" in header_text and header_text.count("(") > header_text.count(")"):
                 header_text = before  # a multi-line header like stage(\n'x'\n)
-            stack[-1].text.append((text.count("\n", 0, seg_start) + 1, before[: len(before) - len(header_text)]))
-            hm = _HEADER.search(header_text.strip())
+            stack[-1].text.append((line_at(seg_start), before[: len(before) - len(header_text)]))
+            hm = _HEADER.search(header_text.strip()[-500:])
             name = hm.group(1) if hm else ""
             arg = (hm.group(2) or "").strip() if hm else ""
-            block = Block(name, _unquote(arg), text.count("\n", 0, i) + 1)
+            block = Block(name, _unquote(arg), line_at(i))
             stack[-1].children.append(block)
             stack.append(block)
             count += 1
@@ -114,12 +106,11 @@ def parse_blocks(text: str, max_blocks: int = 5000) -> Block:
                 raise ValueError("Jenkinsfile too large or too deeply nested")
             seg_start = i + 1
         elif ch == "}":
-            stack[-1].text.append((text.count("\n", 0, seg_start) + 1, text[seg_start:i]))
+            stack[-1].text.append((line_at(seg_start), text[seg_start:i]))
             if len(stack) > 1:
                 stack.pop()
             seg_start = i + 1
-        i += 1
-    stack[-1].text.append((text.count("\n", 0, seg_start) + 1, text[seg_start:]))
+    stack[-1].text.append((line_at(seg_start), text[seg_start:]))
     return root
 
 

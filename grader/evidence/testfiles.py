@@ -171,9 +171,11 @@ def _blocks(text: str, decl: re.Pattern) -> list[tuple[str, int, str]]:
     """(name, line, body) per test declaration; the body runs to the next declaration."""
     matches = list(decl.finditer(text))
     blocks = []
+    line, counted = 1, 0
     for i, m in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
-        line = text.count("\n", 0, m.start()) + 1
+        line += text.count("\n", counted, m.start())  # counted once, front to back
+        counted = m.start()
         name = next((g for g in m.groups() if g), "test")
         blocks.append((name, line, text[m.end():end]))
     return blocks

@@ -11,9 +11,12 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 def clean(text, *, single_line: bool = True) -> str:
     """Text with control characters shown as escapes (``\\x1b``), never executed by a terminal.
 
-    With ``single_line``, newlines and tabs become spaces too."""
+    With ``single_line``, newlines and tabs become spaces too. ``::`` gets a zero-width space
+    between its colons, so a line of ours can never be read as a CI workflow command
+    (``::set-output``, ``::add-mask``) when the report is printed in a CI log."""
     text = "" if text is None else str(text)
     if single_line:
         text = text.replace("\n", " ").replace("\t", " ")
+    text = text.replace("::", ":\u200b:")
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
                         else f"\\u{ord(m.group()):04x}", text)
