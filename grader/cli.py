@@ -17,7 +17,51 @@ from grader import __version__
 
 EXIT_OK, EXIT_BELOW, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 SUBCOMMANDS = ("rubric", "explain")
-FORMATS = ("table", "json")
+FORMATS = ("table", "json", "markdown", "github", "junit", "sarif", "gradescope", "classroom", "csv")
+_argv: list[str] = []  # the arguments of this run, for pairing --format with --output
+
+
+def pair_formats(argv: list[str]) -> list[tuple[str, str | None]]:
+    """(format, output file or None) in the order given.
+
+    Each ``--output`` belongs to the ``--format`` before it; an ``--output`` given before any
+    ``--format`` belongs to the first one (or to the default ``table``)."""
+    pairs: list[list] = []
+    orphans: list[str] = []
+    i = 0
+    while i < len(argv):
+        tok = argv[i]
+        if tok == "--":
+            break
+        value = None
+        for long, short in (("--format", "-f"), ("--output", "-o")):
+            if tok in (long, short) and i + 1 < len(argv):
+                value, i = (long, argv[i + 1]), i + 1
+            elif tok.startswith(long + "="):
+                value = (long, tok[len(long) + 1:])
+            elif tok.startswith(short) and len(tok) > 2 and not tok.startswith("--"):
+                value = (long, tok[2:])
+            if value:
+                break
+        if value and value[0] == "--format":
+            pairs.append([value[1], None])
+        elif value:
+            target = pairs[-1] if pairs and pairs[-1][1] is None else None
+            if target is None:
+                orphans.append(value[1])
+            else:
+                target[1] = value[1]
+        i += 1
+    if not pairs:
+        pairs.append(["table", None])
+    for out in orphans:
+        free = next((p for p in pairs if p[1] is None), None)
+        if free is None:
+            from grader.errors import LoopcheckError
+
+            raise LoopcheckError(f"--output {out} has no --format of its own")
+        free[1] = out
+    return [(f, o) for f, o in pairs]
 
 
 def _color_wanted(no_color: bool, stream) -> bool:
@@ -55,9 +99,10 @@ def _grade_app():
     def grade(
         path: str = typer.Argument(".", help="The learner's repository: a folder, or a git .bundle file."),
         rubric: str = typer.Option(None, "--rubric", "-r", help="Bundled rubric name or a rubric YAML file [default: exercise-4.1]."),
-        fmt: str = typer.Option("table", "--format", "-f", help=f"Output format: {', '.join(FORMATS)}."),
-        output: str = typer.Option(None, "--output", "-o", help="Write the report to this file instead of stdout."),
+        fmt: list[str] = typer.Option(None, "--format", "-f", help=f"Output format, may be repeated: {', '.join(FORMATS)} [default: table]."),
+        output: list[str] = typer.Option(None, "--output", "-o", help="Write the preceding --format to this file instead of stdout."),
         fail_under: float = typer.Option(None, "--fail-under", min=0, max=100, help="Exit 1 below this percent [default: the rubric's pass mark]."),
+        no_fail: bool = typer.Option(False, "--no-fail", help="Exit 0 whatever the score (report-only runs)."),
         verbose: bool = typer.Option(False, "--verbose", "-v", help="Also show passing checks with their evidence."),
         no_color: bool = typer.Option(False, "--no-color", help="No colours (NO_COLOR is honoured too)."),
         debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
@@ -69,8 +114,15 @@ def _grade_app():
             raise typer.Exit(EXIT_OK)
         from grader.errors import LoopcheckError
 
-        if fmt not in FORMATS:
-            raise LoopcheckError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+        pairs = pair_formats(_argv)
+        for name, _out in pairs:
+            if name not in FORMATS:
+                raise LoopcheckError(f"unknown format {name!r} (choose from {', '.join(FORMATS)})")
+        if sum(out is None for _, out in pairs) > 1:
+            raise LoopcheckError("at most one --format can go to stdout: give the others an --output FILE")
+        outs = [out for _, out in pairs if out]
+        if len(outs) != len(set(outs)):
+            raise LoopcheckError("two formats can't be written to the same --output file")
         from grader import report as renderers
         from grader import rubric as rubrics
         from grader.scoring import grade as run_grade
@@ -80,12 +132,13 @@ def _grade_app():
         with opened(path) as folder:
             result = run_grade(folder, loaded, threshold=fail_under, display_path=path)
         stream = sys.stdout
-        on_terminal = not output and hasattr(stream, "isatty") and stream.isatty()
-        width = shutil.get_terminal_size((100, 24)).columns if on_terminal else 100
-        text = renderers.render(fmt, result, color=not output and _color_wanted(no_color, stream),
-                                verbose=verbose, width=width)
-        _write_output(text, output)
-        raise typer.Exit(EXIT_OK if result.passed else EXIT_BELOW)
+        for name, out in pairs:
+            on_terminal = not out and hasattr(stream, "isatty") and stream.isatty()
+            width = shutil.get_terminal_size((100, 24)).columns if on_terminal else 100
+            text = renderers.render(name, result, color=not out and _color_wanted(no_color, stream),
+                                    verbose=verbose, width=width)
+            _write_output(text, out)
+        raise typer.Exit(EXIT_OK if result.passed or no_fail else EXIT_BELOW)
 
     return app
 
@@ -177,6 +230,7 @@ def _sub_app():
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    _argv[:] = argv
     if argv in (["--version"], ["-V"]):
         print(f"loopcheck {__version__}")
         return EXIT_OK

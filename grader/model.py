@@ -41,6 +41,11 @@ class Location:
     def __str__(self) -> str:
         return f"{self.path}:{self.line}" if self.line else self.path
 
+    @property
+    def is_file(self) -> bool:
+        """A place in a file (not a commit or a tag), so it can carry an annotation."""
+        return not self.path.startswith(("commit ", "tag "))
+
     def to_dict(self) -> dict:
         return {"path": self.path, "line": self.line}
 

@@ -11,6 +11,13 @@ import importlib
 RENDERERS: dict[str, str] = {
     "table": "grader.report.table",
     "json": "grader.report.json_report",
+    "markdown": "grader.report.markdown",
+    "github": "grader.report.github",
+    "junit": "grader.report.junit",
+    "sarif": "grader.report.sarif",
+    "gradescope": "grader.report.gradescope",
+    "classroom": "grader.report.classroom",
+    "csv": "grader.report.csv_report",
 }
 
 

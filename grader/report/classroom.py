@@ -1,0 +1,32 @@
+"""GitHub Classroom: the result object the autograding reporter
+(``classroom-resources/autograding-grading-reporter``) reads, base64-encoded, from a step's
+``result`` output — ``{"version": 1, "status", "max_score", "tests": [...]}`` — whose scores it
+adds up into the ``Points X/Y`` that Classroom records. ``--format classroom`` prints the JSON;
+the example workflow in the README base64-encodes it into ``$GITHUB_OUTPUT``."""
+
+from __future__ import annotations
+
+import json
+
+
+def render(report, **_options) -> str:
+    tests = []
+    for phase, check in report.checks():
+        where = next((e for e in check.evidence if e.is_file), None)
+        tests.append({
+            "name": f"{phase.title}: {check.title}",
+            "status": "pass" if check.status == "pass" else ("error" if check.status == "error" else "fail"),
+            "message": check.message if check.status == "pass" else f"{check.message} Fix: {check.hint}",
+            "test_code": check.id,
+            "filename": where.path if where else "",
+            "line_no": (where.line or 0) if where else 0,
+            "execution_time": "0s",
+            "score": check.score,
+        })
+    result = {
+        "version": 1,
+        "status": "pass" if report.passed else "fail",
+        "max_score": report.max_score,
+        "tests": tests,
+    }
+    return json.dumps(result, ensure_ascii=False) + "\n"

@@ -1,0 +1,32 @@
+"""CSV: a header and one row — the submission, phase scores, total, percent, passed."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from grader.model import PHASES
+
+HEADER = ["submission", "commit", "rubric", *PHASES, "score", "max_score", "percent", "passed"]
+
+
+def row(report) -> list:
+    scores = {p.id: p.score for p in report.phases}
+    return [report.submission.path, report.submission.commit or "", report.rubric_id,
+            *(scores[p] for p in PHASES), report.score, report.max_score, report.percent,
+            "true" if report.passed else "false"]
+
+
+def safe_cell(value):
+    """Spreadsheets run cells that start with = + - @: prefix those from the submission."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def render(report, **_options) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(HEADER)
+    writer.writerow([safe_cell(v) for v in row(report)])
+    return buf.getvalue()

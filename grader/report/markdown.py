@@ -1,0 +1,56 @@
+"""Markdown: a compact per-phase table and the failing checks with their hints — for a PR
+comment or ``$GITHUB_STEP_SUMMARY``. Submission text is escaped for Markdown and HTML."""
+
+from __future__ import annotations
+
+import re
+
+from grader.report.common import STATUS_ICONS, failing, num
+from grader.report.text import clean
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~])")
+
+
+def md(text) -> str:
+    """Submission text made inert in Markdown: no markup, links, HTML or table breaks."""
+    return _MD_SPECIAL.sub(r"\\\1", clean(text))
+
+
+def code(text) -> str:
+    """Submission text as an inline code span (backticks inside can't close it)."""
+    return "`" + clean(text).replace("`", "'") + "`"
+
+
+def render(report, **_options) -> str:
+    verdict = "passed" if report.passed else "below the pass mark"
+    lines = [
+        f"## loopcheck: {num(report.score)}/{num(report.max_score)} ({report.percent:.1f}%) — {verdict}",
+        "",
+        f"Rubric **{md(report.rubric_title)}** ({code(report.rubric_id)} {md(report.rubric_version)}), "
+        f"pass mark {report.threshold:g}%"
+        + (f", commit `{report.submission.commit[:10]}`" if report.submission.commit else "")
+        + (" — **shallow clone: history and tags may be missing**" if report.submission.shallow else ""),
+        "",
+        "| phase | score | % | checks |",
+        "|---|---:|---:|---|",
+    ]
+    for phase in report.phases:
+        marks = " ".join(STATUS_ICONS[c.status] for c in phase.checks)
+        lines.append(f"| {phase.title} | {num(phase.score)}/{num(phase.max_score)} | {phase.percent:.0f}% | {marks} |")
+    lines.append(f"| **total** | **{num(report.score)}/{num(report.max_score)}** | **{report.percent:.0f}%** | |")
+    todo = failing(report)
+    if todo:
+        lines += ["", "### What to fix", ""]
+        for phase, check in todo:
+            where = ", ".join(code(e) for e in check.evidence[:3])
+            lines.append(f"- {STATUS_ICONS[check.status]} **{phase.title} — {md(check.title)}** "
+                         f"({num(check.score)}/{num(check.max_score)}): {md(check.message)}"
+                         + (f" at {where}" if where else ""))
+            lines.append(f"  - fix: {md(check.hint)}")
+    else:
+        lines += ["", "Every check passes."]
+    if report.warnings:
+        lines += ["", f"<details><summary>{len(report.warnings)} file(s) could not be read</summary>", ""]
+        lines += [f"- {code(w.path)}: {md(w.message)}" for w in report.warnings[:20]]
+        lines += ["", "</details>"]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,70 @@
+"""SARIF 2.1.0 for code scanning: one rule per check (with its help text), one result per
+check that is not a full pass, located where the evidence is; level by status (fail → error,
+partial → warning, error → note)."""
+
+from __future__ import annotations
+
+import json
+
+from grader.report.common import num
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+_LEVEL = {"fail": "error", "partial": "warning", "error": "note"}
+
+
+def render(report, **_options) -> str:
+    from grader import detectors
+
+    registry = detectors.registry()
+    rules, index = [], {}
+    for phase, check in report.checks():
+        det = registry.get(check.kind)
+        index[check.id] = len(rules)
+        rules.append({
+            "id": check.id,
+            "name": "".join(part.title() for part in check.id.replace(".", "-").split("-")),
+            "shortDescription": {"text": f"{phase.title}: {check.title}"},
+            "fullDescription": {"text": det.looks_for if det else check.title},
+            "help": {"text": f"{check.hint}\n\nWhy it matters: {det.why if det else ''}".strip(),
+                     "markdown": f"**Fix:** {check.hint}\n\n**Why it matters:** {det.why if det else ''}"},
+            **({"helpUri": check.docs} if check.docs else {}),
+            "defaultConfiguration": {"level": "error"},
+            "properties": {"phase": phase.id, "kind": check.kind, "points": check.max_score},
+        })
+    results = []
+    for phase, check in report.checks():
+        if check.status not in _LEVEL:
+            continue
+        result = {
+            "ruleId": check.id,
+            "ruleIndex": index[check.id],
+            "level": _LEVEL[check.status],
+            "message": {"text": f"{check.message} Fix: {check.hint}"},
+            "properties": {"status": check.status, "score": check.score, "max_score": check.max_score,
+                           "phase": phase.id},
+        }
+        locations = []
+        for where in [e for e in check.evidence if e.is_file][:5]:
+            physical = {"artifactLocation": {"uri": where.path, "uriBaseId": "%SRCROOT%"}}
+            if where.line:
+                physical["region"] = {"startLine": where.line}
+            locations.append({"physicalLocation": physical})
+        if locations:
+            result["locations"] = locations
+        results.append(result)
+    log = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "loopcheck", "version": report.tool_version, "semanticVersion": report.tool_version,
+                "informationUri": "https://github.com/loopcheck/loopcheck", "rules": rules,
+            }},
+            "automationDetails": {"id": f"loopcheck/{report.rubric_id}/"},
+            "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "The graded repository"}}},
+            "results": results,
+            "properties": {"score": report.score, "max_score": report.max_score, "percent": report.percent,
+                           "passed": report.passed, "summary": f"{num(report.score)}/{num(report.max_score)}"},
+        }],
+    }
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"

