@@ -63,30 +63,7 @@ class GitFacts:
 
     @classmethod
     def read(cls, root: Path) -> GitFacts:
-        dotgit = Path(root) / ".git"
-        try:
-            info = os.lstat(dotgit)
-        except OSError:
-            return cls(is_git=False)
-        if stat.S_ISLNK(info.st_mode):
-            return cls(is_git=True, error=".git is a symbolic link; it is not followed")
-        if stat.S_ISREG(info.st_mode):
-            return cls(
-                is_git=True,
-                error=".git is a file pointing to a git directory elsewhere (a worktree or "
-                "submodule); only a repository's own .git folder is read",
-            )
-        if not stat.S_ISDIR(info.st_mode):
-            return cls(is_git=False)
-        shadow = None
-        try:
-            shadow = _make_shadow(dotgit)
-            return _read_facts(shadow, dotgit)
-        except _GitProblem as exc:
-            return cls(is_git=True, error=str(exc))
-        finally:
-            if shadow:
-                shutil.rmtree(shadow, ignore_errors=True)
+        return PendingGit(root).finish()
 
     @property
     def reachable_shas(self) -> set[str]:
@@ -235,40 +212,95 @@ def _finish(proc: subprocess.Popen) -> tuple[int, bytes, str]:
     return proc.returncode, b"".join(chunks), (message[-1] if message else "")
 
 
-def _read_facts(shadow: str, dotgit: Path) -> GitFacts:
-    facts = GitFacts(is_git=True)
-    facts.shallow = os.path.exists(os.path.join(shadow, "shallow"))
-    head_text = Path(shadow, "HEAD").read_text("utf-8", "replace").strip()
-    if head_text.startswith("ref: refs/heads/"):
-        facts.branch = head_text[len("ref: refs/heads/"):]
+class PendingGit:
+    """Git facts being read: the git commands start at once (in the background, so they run
+    while other checks work) and :meth:`finish` collects them. Always call :meth:`finish` (or
+    :meth:`close`): it removes the shadow folder and ends every git process."""
 
-    procs: list[subprocess.Popen] = []
-    try:
-        return _collect_facts(shadow, facts, procs)
-    finally:
-        for proc in procs:  # whatever happened, no git process outlives the read
+    def __init__(self, root: Path):
+        self.facts: GitFacts | None = None
+        self.shadow: str | None = None
+        self.procs: dict[str, subprocess.Popen] = {}
+        dotgit = Path(root) / ".git"
+        try:
+            info = os.lstat(dotgit)
+        except OSError:
+            self.facts = GitFacts(is_git=False)
+            return
+        if stat.S_ISLNK(info.st_mode):
+            self.facts = GitFacts(is_git=True, error=".git is a symbolic link; it is not followed")
+        elif stat.S_ISREG(info.st_mode):
+            self.facts = GitFacts(
+                is_git=True,
+                error=".git is a file pointing to a git directory elsewhere (a worktree or "
+                "submodule); only a repository's own .git folder is read",
+            )
+        elif not stat.S_ISDIR(info.st_mode):
+            self.facts = GitFacts(is_git=False)
+        else:
+            try:
+                self.shadow = _make_shadow(dotgit)
+                self.procs = _start_all(self.shadow)
+            except _GitProblem as exc:
+                self.facts = GitFacts(is_git=True, error=str(exc))
+                self.close()
+            except OSError as exc:
+                self.facts = GitFacts(is_git=True, error=f"git could not be started: {exc.strerror}")
+                self.close()
+
+    def finish(self) -> GitFacts:
+        if self.facts is None:
+            facts = GitFacts(is_git=True)
+            facts.shallow = os.path.exists(os.path.join(self.shadow, "shallow"))
+            head_text = Path(self.shadow, "HEAD").read_text("utf-8", "replace").strip()
+            if head_text.startswith("ref: refs/heads/"):
+                facts.branch = head_text[len("ref: refs/heads/"):]
+            try:
+                self.facts = _collect_facts(facts, self.procs)
+            except _GitProblem as exc:
+                self.facts = GitFacts(is_git=True, error=str(exc))
+            finally:
+                self.close()
+        return self.facts
+
+    def close(self) -> None:
+        for proc in self.procs.values():  # whatever happened, no git process outlives the read
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
+            for stream in (proc.stdout, proc.stderr):
+                if stream:
+                    stream.close()
+        self.procs = {}
+        if self.shadow:
+            shutil.rmtree(self.shadow, ignore_errors=True)
+            self.shadow = None
 
 
-def _collect_facts(shadow: str, facts: GitFacts, procs: list) -> GitFacts:
-    log = _start(
-        shadow, "log", "-z", "--no-renames", "--name-only", f"-n{MAX_LOG}",
-        "--format=%x1e%H%x1f%P%x1f%ct%x1f%s%x1f", "HEAD", "--",
-    )
-    procs.append(log)
-    count = _start(shadow, "rev-list", "--count", "HEAD", "--")
-    procs.append(count)
-    tags = _start(
-        shadow, "for-each-ref", "refs/tags",
-        "--format=%(refname:strip=2)%1f%(objecttype)%1f%(objectname)%1f%(*objectname)"
-        "%1f%(creatordate:unix)",
-    )
-    procs.append(tags)
-    merged = _start(shadow, "for-each-ref", "--merged=HEAD", "refs/tags", "--format=%(refname)")
-    procs.append(merged)
+def _start_all(shadow: str) -> dict[str, subprocess.Popen]:
+    procs: dict[str, subprocess.Popen] = {}
+    try:
+        procs["log"] = _start(
+            shadow, "log", "-z", "--no-renames", "--name-only", f"-n{MAX_LOG}",
+            "--format=%x1e%H%x1f%P%x1f%ct%x1f%s%x1f", "HEAD", "--",
+        )
+        procs["count"] = _start(shadow, "rev-list", "--count", "HEAD", "--")
+        procs["tags"] = _start(
+            shadow, "for-each-ref", "refs/tags",
+            "--format=%(refname:strip=2)%1f%(objecttype)%1f%(objectname)%1f%(*objectname)"
+            "%1f%(creatordate:unix)",
+        )
+        procs["merged"] = _start(shadow, "for-each-ref", "--merged=HEAD", "refs/tags", "--format=%(refname)")
+    except OSError:
+        for proc in procs.values():
+            proc.kill()
+            proc.wait()
+        raise
+    return procs
 
+
+def _collect_facts(facts: GitFacts, procs: dict) -> GitFacts:
+    log, count, tags, merged = procs["log"], procs["count"], procs["tags"], procs["merged"]
     rc, out, err = _finish(log)
     if rc != 0:
         for proc in (count, tags, merged):

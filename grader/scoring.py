@@ -32,7 +32,11 @@ def _round(x: float) -> float:
 def grade(path: str | os.PathLike, rubric: Rubric, *, threshold: float | None = None,
           display_path: str | None = None) -> Report:
     sub = Submission(path)
-    return grade_submission(sub, rubric, threshold=threshold, display_path=display_path or str(path))
+    sub.start_git()  # git runs in the background while the first phases are checked
+    try:
+        return grade_submission(sub, rubric, threshold=threshold, display_path=display_path or str(path))
+    finally:
+        sub.close()
 
 
 def grade_submission(sub: Submission, rubric: Rubric, *, threshold: float | None = None,

@@ -47,6 +47,7 @@ class Submission:
         self._yaml: dict[str, list | None] = {}
         self._json: dict[str, object] = {}
         self._memo: dict[str, object] = {}
+        self._git_pending = None
 
     def memo(self, key: str, value=None):
         """A per-run cache for derived evidence: ``memo(k)`` reads, ``memo(k, v)`` stores v."""
@@ -216,8 +217,21 @@ class Submission:
         return self.by_suffix(*YAML_SUFFIXES)
 
     # -- git --------------------------------------------------------------------------
+    def start_git(self) -> None:
+        """Start reading git in the background (the commands run while other checks work)."""
+        if self._git_pending is None and "git" not in self.__dict__:
+            from grader.gitfacts import PendingGit
+
+            self._git_pending = PendingGit(self.root)
+
     @cached_property
     def git(self):
-        from grader.gitfacts import GitFacts
+        self.start_git()
+        pending, self._git_pending = self._git_pending, None
+        return pending.finish()
 
-        return GitFacts.read(self.root)
+    def close(self) -> None:
+        """End any git command still running and remove its temporary folder."""
+        if self._git_pending is not None:
+            self._git_pending.close()
+            self._git_pending = None

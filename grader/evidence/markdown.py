@@ -48,12 +48,23 @@ def is_filled(text: str, min_words: int = 3) -> bool:
     return len(content_words(text)) >= min_words
 
 
+_md = None
+
+
+def _parser():
+    """A CommonMark block parser: inline parsing is switched off (only the block structure and
+    the headings' raw text are needed), and the parser is built once per process."""
+    global _md
+    if _md is None:
+        from markdown_it import MarkdownIt
+
+        _md = MarkdownIt("commonmark").disable(["inline", "text_join"], ignoreInvalid=True)
+    return _md
+
+
 def parse(text: str) -> Section:
     """The document as a root section (level 0) holding its heading tree."""
-    from markdown_it import MarkdownIt
-
-    md = MarkdownIt("commonmark")
-    tokens = md.parse(text)
+    tokens = _parser().parse(text)
     lines = text.split("\n")
     headings = []  # (level, title, start_line_idx, end_line_idx_of_heading)
     for i, tok in enumerate(tokens):

@@ -182,11 +182,13 @@ def _blocks(text: str, decl: re.Pattern) -> list[tuple[str, int, str]]:
 
 
 def _block_reader(decl: str, real: str, trivial: str | None, comments: re.Pattern):
-    decl_rx = re.compile(decl, re.M)
-    real_rx = re.compile(real)
-    trivial_rx = re.compile(trivial) if trivial else None
+    compiled: list = []  # compiled on first use: only the languages a submission has
 
     def read(text: str):
+        if not compiled:
+            compiled.extend([re.compile(decl, re.M), re.compile(real),
+                             re.compile(trivial) if trivial else None])
+        decl_rx, real_rx, trivial_rx = compiled
         text = _blank_comments(text, comments)
         out = []
         for name, line, body in _blocks(text, decl_rx):
