@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 GIT_TIMEOUT = 8.0
-MAX_LOG = 3000  # commits read in detail (with their files)
+MAX_LOG = 3000  # commits read (newest first)
+MAX_FILES_LOG = 500  # of those, the newest whose changed files are read
 MAX_SMALL_FILE = 64 * 1024 * 1024
 _SHA = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
 
@@ -199,15 +200,20 @@ def _finish(proc: subprocess.Popen) -> tuple[int, bytes, str]:
     threads = [threading.Thread(target=read_out, daemon=True), threading.Thread(target=read_err, daemon=True)]
     for t in threads:
         t.start()
+    # Wait on the reader (a lock, woken the moment git closes its output) rather than on
+    # Popen.wait(timeout=...), which polls with sleeps.
+    threads[0].join(timeout=GIT_TIMEOUT)
+    if threads[0].is_alive():
+        proc.kill()
+        proc.wait()
+        raise _GitProblem(f"git took longer than {GIT_TIMEOUT:.0f} s")
     try:
         proc.wait(timeout=GIT_TIMEOUT)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
         raise _GitProblem(f"git took longer than {GIT_TIMEOUT:.0f} s") from None
-    finally:
-        for t in threads:
-            t.join(timeout=2)
+    threads[1].join(timeout=2)
     message = b"".join(errors).decode("utf-8", "replace").strip().splitlines()
     return proc.returncode, b"".join(chunks), (message[-1] if message else "")
 
@@ -256,7 +262,7 @@ class PendingGit:
             if head_text.startswith("ref: refs/heads/"):
                 facts.branch = head_text[len("ref: refs/heads/"):]
             try:
-                self.facts = _collect_facts(facts, self.procs)
+                self.facts = _collect_facts(facts, self.procs, self.shadow)
             except _GitProblem as exc:
                 self.facts = GitFacts(is_git=True, error=str(exc))
             finally:
@@ -281,16 +287,17 @@ def _start_all(shadow: str) -> dict[str, subprocess.Popen]:
     procs: dict[str, subprocess.Popen] = {}
     try:
         procs["log"] = _start(
-            shadow, "log", "-z", "--no-renames", "--name-only", f"-n{MAX_LOG}",
-            "--format=%x1e%H%x1f%P%x1f%ct%x1f%s%x1f", "HEAD", "--",
+            shadow, "log", "-z", f"-n{MAX_LOG}", "--format=%x1e%H%x1f%P%x1f%ct%x1f%s", "HEAD", "--",
         )
-        procs["count"] = _start(shadow, "rev-list", "--count", "HEAD", "--")
+        procs["files"] = _start(
+            shadow, "log", "-z", "--no-renames", "--name-only", f"-n{MAX_FILES_LOG}",
+            "--format=%x1e%H%x1f", "HEAD", "--",
+        )
         procs["tags"] = _start(
             shadow, "for-each-ref", "refs/tags",
             "--format=%(refname:strip=2)%1f%(objecttype)%1f%(objectname)%1f%(*objectname)"
             "%1f%(creatordate:unix)",
         )
-        procs["merged"] = _start(shadow, "for-each-ref", "--merged=HEAD", "refs/tags", "--format=%(refname)")
     except OSError:
         for proc in procs.values():
             proc.kill()
@@ -299,52 +306,63 @@ def _start_all(shadow: str) -> dict[str, subprocess.Popen]:
     return procs
 
 
-def _collect_facts(facts: GitFacts, procs: dict) -> GitFacts:
-    log, count, tags, merged = procs["log"], procs["count"], procs["tags"], procs["merged"]
-    rc, out, err = _finish(log)
+def _collect_facts(facts: GitFacts, procs: dict, shadow: str) -> GitFacts:
+    rc, out, err = _finish(procs["log"])
     if rc != 0:
-        for proc in (count, tags, merged):
-            _finish(proc)
+        for name in ("files", "tags"):
+            _finish(procs[name])
         if "does not have any commits" in err or "unknown revision" in err or "bad revision" in err:
             raise _GitProblem("the repository has no commits (HEAD points to nothing)")
         raise _GitProblem(f"git could not read the history: {err[:200]}")
-    facts.commits = _parse_log(out)
+    rc_f, out_f, _ = _finish(procs["files"])
+    files = _parse_files(out_f) if rc_f == 0 else {}
+    facts.commits = _parse_log(out, files)
     facts.head = facts.commits[0].sha if facts.commits else None
+    truncated = len(facts.commits) >= MAX_LOG
+    facts.commit_count = len(facts.commits)
+    if truncated:  # only a long history needs counting
+        rc, out, _ = _finish(_start(shadow, "rev-list", "--count", "HEAD", "--"))
+        if rc == 0 and out.strip().isdigit():
+            facts.commit_count = int(out.strip())
 
-    rc, out, err = _finish(count)
-    facts.commit_count = int(out.strip() or 0) if rc == 0 else len(facts.commits)
-
-    rc_t, out_t, err_t = _finish(tags)
-    rc_m, out_m, err_m = _finish(merged)
+    rc_t, out_t, err_t = _finish(procs["tags"])
     if rc_t != 0:
         facts.tag_error = f"git could not list tags: {err_t[:200]}"
-    else:
-        reachable = set()
+        return facts
+    facts.tags = _parse_tags(out_t, set())
+    known = facts.reachable_shas
+    reachable = {t.name for t in facts.tags if t.commit in known}
+    if truncated and len(reachable) < len(facts.tags):
+        # tags on commits older than the history read: ask git which are on this branch
+        rc_m, out_m, _ = _finish(_start(shadow, "for-each-ref", "--merged=HEAD", "refs/tags",
+                                        "--format=%(refname)"))
         if rc_m == 0:
-            reachable = {
-                line[len("refs/tags/"):]
-                for line in out_m.decode("utf-8", "replace").splitlines()
-            }
-        facts.tags = _parse_tags(out_t, reachable)
+            reachable |= {line[len("refs/tags/"):] for line in out_m.decode("utf-8", "replace").splitlines()}
+    facts.tags = _parse_tags(out_t, reachable)
     return facts
 
 
-def _parse_log(raw: bytes) -> list[Commit]:
+def _parse_files(raw: bytes) -> dict[str, tuple[str, ...]]:
+    out = {}
+    for record in raw.decode("utf-8", "replace").split("\x1e"):
+        sha, sep, rest = record.partition("\x1f")
+        if sep:
+            out[sha.strip()] = tuple(f.strip("\n") for f in rest.split("\x00") if f.strip("\n"))
+    return out
+
+
+def _parse_log(raw: bytes, files: dict[str, tuple[str, ...]]) -> list[Commit]:
     commits: list[Commit] = []
     for record in raw.decode("utf-8", "replace").split("\x1e"):
-        if not record.strip("\x00\n"):
+        parts = record.strip("\x00\n").split("\x1f", 3)
+        if len(parts) < 4:
             continue
-        parts = record.split("\x1f", 4)
-        if len(parts) < 5:
-            continue
-        sha, parents, when, subject, rest = parts
-        files = tuple(f for f in rest.strip("\n").split("\x00") if f.strip("\n"))
-        files = tuple(f.lstrip("\n") for f in files)
+        sha, parents, when, subject = parts
         try:
             moment = int(when)
         except ValueError:
             moment = 0
-        commits.append(Commit(sha, tuple(parents.split()), moment, subject, files))
+        commits.append(Commit(sha, tuple(parents.split()), moment, subject, files.get(sha, ())))
     return commits
 
 

@@ -1,0 +1,215 @@
+#!/usr/bin/env python3
+"""Benchmark loopcheck on synthetic repositories, against the floor and Repolinter.
+
+    python benchmarks/bench.py            # everything (builds a 100,000-file repository: minutes)
+    python benchmarks/bench.py --quick    # skips the 100k-file and 20k-tag cases
+    python benchmarks/bench.py --runs 11  # more runs per median
+
+Each case is graded by the installed ``loopcheck`` (the one on PATH next to this Python), in a
+child process, ``--runs`` times; the table shows the median wall time, the floor (``git
+ls-files``, reading every tracked file, listing tags with dates and counting commits, in one
+shell) and Repolinter's time on the same repository when ``npx repolinter`` (or
+``$REPOLINTER``) is available. Peak memory is the child's maximum resident set size.
+Repositories are built with ``git fast-import`` in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "sample_submissions" / "complete.bundle"
+SAMPLE_SRC = ROOT / "sample_submissions" / "src" / "complete"
+GIT_ENV = {**{k: v for k, v in os.environ.items() if not k.startswith("GIT_")},
+           "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
+
+
+def git(repo: Path, *args: str, data: bytes | None = None) -> None:
+    subprocess.run(["git", *args], cwd=repo, env=GIT_ENV, input=data, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+# -- synthetic repositories ---------------------------------------------------------------
+def _file_set(n: int) -> dict[str, bytes]:
+    """n files shaped like a real service: sources, tests, manifests, workflows, docs."""
+    files: dict[str, bytes] = {}
+    for rel in (".github/workflows/ci.yml", ".github/workflows/release.yml", "k8s/deployment.yaml",
+                "k8s/hpa.yaml", "monitoring/alerts.yml", "monitoring/dashboard.json", "CHANGELOG.md",
+                "docs/plan.md", "docs/runbooks/high-error-rate.md", "Dockerfile", ".github/CODEOWNERS",
+                ".github/pull_request_template.md", ".github/ISSUE_TEMPLATE/feature.md"):
+        files[rel] = (SAMPLE_SRC / rel).read_bytes()
+    i = 0
+    while len(files) < n:
+        kind = i % 10
+        pkg = f"pkg/mod{i % 97}"
+        if kind < 5:
+            files[f"{pkg}/file{i}.go"] = (f"package mod\n\n// F{i} does a thing.\nfunc F{i}(x int) int {{\n"
+                                          f"\treturn x + {i}\n}}\n").encode()
+        elif kind < 7:
+            files[f"{pkg}/file{i}_test.go"] = (f"package mod\n\nimport \"testing\"\n\nfunc TestF{i}(t *testing.T) {{\n"
+                                               f"\tif F{i}(1) != {i + 1} {{\n\t\tt.Errorf(\"bad\")\n\t}}\n}}\n").encode()
+        elif kind == 7:
+            files[f"docs/page{i}.md"] = f"# Page {i}\n\n## Details\nSome words about part {i}.\n".encode()
+        elif kind == 8:
+            files[f"deploy/cm{i}.yaml"] = (f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm{i}\n"
+                                           f"data:\n  key: value{i}\n").encode()
+        else:
+            files[f"assets/data{i}.txt"] = f"data {i}\n".encode() * 4
+        i += 1
+    return files
+
+
+def build_repo(dest: Path, *, files: int, commits: int, tags: int) -> Path:
+    """A repository with ``files`` files, ``commits`` commits on main, ``tags`` annotated tags."""
+    dest.mkdir(parents=True)
+    git(dest, "init", "--quiet", "--initial-branch=main", "--template=")
+    content = _file_set(files)
+    names = sorted(content)
+    out: list[bytes] = []
+    tag_every = max(1, commits // max(tags, 1)) if tags else 0
+    made_tags = 0
+    stamp = 1700000000
+    for c in range(commits):
+        out.append(b"commit refs/heads/main\n")
+        out.append(f"mark :{c + 1}\n".encode())
+        out.append(f"committer Bench <bench@example.com> {stamp + c * 60} +0000\n".encode())
+        msg = f"Change number {c} of the service\n".encode()
+        out.append(f"data {len(msg)}\n".encode() + msg)
+        if c == 0:
+            for rel in names:
+                data = content[rel]
+                out.append(f"M 100644 inline {rel}\ndata {len(data)}\n".encode() + data + b"\n")
+        else:
+            rel = names[c % len(names)]
+            data = content[rel] + f"// change {c}\n".encode()
+            out.append(f"M 100644 inline {rel}\ndata {len(data)}\n".encode() + data + b"\n")
+        out.append(b"\n")
+        if tags and made_tags < tags and (c % tag_every == tag_every - 1 or c == commits - 1):
+            name = f"v{made_tags // 100}.{made_tags % 100}.0"
+            note = f"Release {name}\n".encode()
+            out.append(f"tag {name}\nfrom :{c + 1}\ntagger Bench <bench@example.com> {stamp + c * 60} +0000\n".encode())
+            out.append(f"data {len(note)}\n".encode() + note + b"\n")
+            made_tags += 1
+    # tags left over (more tags than commits): all on the last commit
+    while made_tags < tags:
+        name = f"v{made_tags // 100}.{made_tags % 100}.{made_tags // 10000}"
+        out.append(f"reset refs/tags/{name}\nfrom :{commits}\n\n".encode())
+        made_tags += 1
+    git(dest, "fast-import", "--quiet", data=b"".join(out))
+    git(dest, "checkout", "--quiet", "-f", "main")
+    return dest
+
+
+def typical(dest: Path) -> Path:
+    git(dest.parent, "clone", "--quiet", str(SAMPLE), str(dest))
+    return dest
+
+
+# -- measuring ---------------------------------------------------------------------------------
+def run_once(cmd: list[str], cwd: Path | None = None) -> tuple[float, float]:
+    """(wall seconds, peak RSS in MB) of one child process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return wall, usage.ru_maxrss / 1024
+
+
+def median_of(cmd, runs: int, cwd=None) -> tuple[float, float]:
+    run_once(cmd, cwd)  # warm the page cache
+    results = [run_once(cmd, cwd) for _ in range(runs)]
+    return statistics.median(r[0] for r in results), max(r[1] for r in results)
+
+
+def floor_cmd(repo: Path) -> list[str]:
+    script = ("git ls-files -z | xargs -0 cat > /dev/null; "
+              "git for-each-ref --format='%(refname) %(creatordate:unix)' refs/tags > /dev/null; "
+              "git rev-list --count HEAD > /dev/null")
+    return ["sh", "-c", f"cd '{repo}' && {script}"]
+
+
+def repolinter_cmd() -> list[str] | None:
+    if os.environ.get("REPOLINTER"):
+        return [os.environ["REPOLINTER"], "lint"]
+    npx = shutil.which("npx")
+    if npx and subprocess.run([npx, "--no-install", "repolinter", "--version"], capture_output=True,
+                              timeout=120).returncode == 0:
+        return [npx, "--no-install", "repolinter", "lint"]
+    return None
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--quick", action="store_true", help="skip the 100k-file and 20k-tag cases")
+    parser.add_argument("--keep", action="store_true", help="keep the repositories (prints where)")
+    args = parser.parse_args(argv)
+
+    loopcheck = shutil.which("loopcheck", path=str(Path(sys.executable).parent)) or shutil.which("loopcheck")
+    if not loopcheck:
+        print("loopcheck is not installed: pip install . first", file=sys.stderr)
+        return 2
+    repolinter = repolinter_cmd()
+    work = Path(tempfile.mkdtemp(prefix="loopcheck-bench-"))
+    cases = [
+        ("typical learner repo (complete sample)", lambda d: typical(d)),
+        ("mid-size (300 files, 1,200 commits, 100 tags)", lambda d: build_repo(d, files=300, commits=1200, tags=100)),
+        ("large (1,700 files, 18,000 commits, 550 tags)", lambda d: build_repo(d, files=1700, commits=18000, tags=550)),
+        ("1k files", lambda d: build_repo(d, files=1000, commits=1, tags=0)),
+        ("10k files", lambda d: build_repo(d, files=10000, commits=1, tags=0)),
+        ("100k files", lambda d: build_repo(d, files=100000, commits=1, tags=0)),
+        ("10 tags", lambda d: build_repo(d, files=50, commits=20, tags=10)),
+        ("1k tags", lambda d: build_repo(d, files=50, commits=20, tags=1000)),
+        ("20k tags", lambda d: build_repo(d, files=50, commits=20, tags=20000)),
+    ]
+    if args.quick:
+        cases = [c for c in cases if c[0] not in ("100k files", "20k tags")]
+    rows = []
+    try:
+        for i, (name, make) in enumerate(cases):
+            repo = make(work / f"case{i}")
+            lc, lc_mem = median_of([loopcheck, str(repo), "--format", "json", "--output", os.devnull,
+                                    "--no-fail"], args.runs)
+            fl, _ = median_of(floor_cmd(repo), args.runs)
+            rl = None
+            if repolinter and name.startswith(("typical", "mid", "large")):
+                rl, _ = median_of([*repolinter, str(repo)], max(3, args.runs // 2), cwd=repo)
+            rows.append((name, lc, fl, lc_mem, rl))
+            print(f"  measured: {name}", file=sys.stderr)
+        version, _ = median_of([loopcheck, "--version"], args.runs)
+        helptime, _ = median_of([loopcheck, "--help"], args.runs)
+    finally:
+        if args.keep:
+            print(f"repositories kept in {work}", file=sys.stderr)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+    print(f"\nloopcheck benchmark — medians of {args.runs} runs, {os.cpu_count()} cores, "
+          f"Python {sys.version.split()[0]}")
+    print(f"loopcheck --version: {version * 1000:.0f} ms   loopcheck --help: {helptime * 1000:.0f} ms\n")
+    head = f"{'case':<48} {'loopcheck':>10} {'floor':>8} {'ratio':>6} {'peak MB':>8} {'repolinter':>11} {'vs RL':>6}"
+    print(head)
+    print("-" * len(head))
+    for name, lc, fl, mem, rl in rows:
+        rl_text = f"{rl * 1000:9.0f}ms" if rl else f"{'n/a':>11}"
+        vs = f"{lc / rl:6.2f}" if rl else f"{'':>6}"
+        print(f"{name:<48} {lc * 1000:8.0f}ms {fl * 1000:6.0f}ms {lc / fl:6.1f} {mem:8.0f} {rl_text} {vs}")
+    tags = {name: lc for name, lc, *_ in rows}
+    if "20k tags" in tags and "10 tags" in tags:
+        print(f"\n20,000 tags add {(tags['20k tags'] - tags['10 tags']) * 1000:.0f} ms over 10 tags")
+    if not repolinter:
+        print("\nRepolinter: not found (npm install -g repolinter, or set REPOLINTER=/path/to/repolinter)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
