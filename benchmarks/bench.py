@@ -115,13 +115,20 @@ def typical(dest: Path) -> Path:
 
 # -- measuring ---------------------------------------------------------------------------------
 def run_once(cmd: list[str], cwd: Path | None = None) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MB) of one child process."""
+    """(wall seconds, peak RSS in MB) of one child process.
+
+    Memory comes from GNU time when it is there (the rusage of a forked child would include
+    this benchmark's own memory from before the exec)."""
+    gnu_time = shutil.which("time") if Path("/usr/bin/time").exists() else None
+    argv = ["/usr/bin/time", "-f", "%M", *cmd] if gnu_time else cmd
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
+    proc = subprocess.run(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return wall, usage.ru_maxrss / 1024
+    peak = 0.0
+    if gnu_time:
+        last = proc.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["0"]
+        peak = int(last[0]) / 1024 if last[0].isdigit() else 0.0
+    return wall, peak
 
 
 def median_of(cmd, runs: int, cwd=None) -> tuple[float, float]:

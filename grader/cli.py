@@ -12,11 +12,12 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import time
 
 from grader import __version__
 
 EXIT_OK, EXIT_BELOW, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
-SUBCOMMANDS = ("rubric", "explain")
+SUBCOMMANDS = ("rubric", "explain", "batch", "merge")
 FORMATS = ("table", "json", "markdown", "github", "junit", "sarif", "gradescope", "classroom", "csv")
 _argv: list[str] = []  # the arguments of this run, for pairing --format with --output
 
@@ -225,7 +226,95 @@ def _sub_app():
         if check.docs:
             print(f"\nRead more: {check.docs}")
 
+    @app.command("batch")
+    def batch_cmd(
+        sources: list[str] = typer.Argument(..., metavar="SOURCE...", help="Folders of submissions, archives (.zip, .tar.gz, .tgz), .bundle files, or roster .csv files."),
+        rubric: str = typer.Option(None, "--rubric", "-r", help="Rubric for every submission [default: exercise-4.1]."),
+        jobs: int = typer.Option(2, "--jobs", "-j", min=1, max=64, help="Worker processes."),
+        timeout: float = typer.Option(60.0, "--timeout", min=1, help="Seconds one submission may take (unpacking and cloning included)."),
+        memory_mb: int = typer.Option(2048, "--memory-mb", min=0, help="Memory cap of each worker in MB (0: none)."),
+        out: str = typer.Option(None, "--out", help="Write grades.csv: one row per submission, sorted by id."),
+        jsonl: str = typer.Option(None, "--jsonl", help="Append each full JSON report to this file as soon as it is done."),
+        resume: bool = typer.Option(False, "--resume", help="Skip submissions already graded in --jsonl with the same fingerprint and rubric."),
+        shard_spec: str = typer.Option(None, "--shard", metavar="K/N", help="Grade only the K-th of N deterministic shards."),
+        quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary."),
+    ):
+        """Grade a whole class. Exit 0 when every submission was graded, 1 when any could not be."""
+        from grader import batch
+        from grader.errors import LoopcheckError
+
+        if resume and not jsonl:
+            raise LoopcheckError("--resume needs --jsonl FILE (the results of the earlier run)")
+        if not out and not jsonl:
+            raise LoopcheckError("give --out grades.csv and/or --jsonl results.jsonl: where should the grades go?")
+        tasks = batch.shard(batch.discover(sources), shard_spec)
+        show = not quiet and sys.stderr.isatty() and not os.environ.get("CI")
+        with _progress(show, len(tasks)) as advance:
+            records = batch.run(tasks, rubric_ref=rubric, jobs=jobs, timeout=timeout, memory_mb=memory_mb,
+                                jsonl=jsonl, resume=resume, progress=advance)
+        if out:
+            batch.write_csv(records, out)
+        if not quiet:
+            batch.print_summary(records)
+        failed = any(r.get("status") != "graded" for r in records.values())
+        raise typer.Exit(EXIT_BELOW if failed else EXIT_OK)
+
+    @app.command("merge")
+    def merge_cmd(
+        files: list[str] = typer.Argument(..., metavar="RESULTS.jsonl..."),
+        out: str = typer.Option(..., "--out", help="The combined grades.csv."),
+        quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary."),
+    ):
+        """Combine the --jsonl results of several shards into one grades.csv."""
+        from grader import batch
+
+        records = batch.merge(files)
+        batch.write_csv(records, out)
+        if not quiet:
+            batch.print_summary(records)
+        failed = any(r.get("status") != "graded" for r in records.values())
+        raise typer.Exit(EXIT_BELOW if failed else EXIT_OK)
+
     return app
+
+
+class _progress:
+    """A rich progress bar (count, rate, ETA) on a terminal; nothing elsewhere."""
+
+    def __init__(self, show: bool, total: int):
+        self.show, self.total, self.bar = show, total, None
+
+    def __enter__(self):
+        if not self.show:
+            return None
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TaskProgressColumn,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
+        self.bar = Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
+                            TextColumn("{task.fields[rate]}"), TimeRemainingColumn(),
+                            console=None, transient=True)
+        self.bar.__enter__()
+        task = self.bar.add_task("grading", total=self.total, rate="")
+        start = time.monotonic()
+        done = [0]
+
+        def advance(_record):
+            done[0] += 1
+            elapsed = max(time.monotonic() - start, 1e-6)
+            self.bar.update(task, advance=1, rate=f"{done[0] / elapsed:.1f}/s")
+
+        return advance
+
+    def __exit__(self, *exc):
+        if self.bar:
+            self.bar.__exit__(*exc)
+        return False
 
 
 def main(argv: list[str] | None = None) -> int:

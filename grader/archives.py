@@ -1,0 +1,163 @@
+"""Unpacking submissions safely: zip and tar archives into a folder of ours.
+
+No entry lands outside the destination (absolute paths, ``..``, drive letters are refused);
+symlinks, hard links and device files are skipped; the number of entries and the bytes
+written are capped *as they are written* (the sizes an archive declares are not trusted).
+A corrupt archive or one over a cap raises :class:`ArchiveError` with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tarfile
+import zipfile
+from pathlib import Path, PurePosixPath
+
+MAX_ENTRIES = 20_000
+MAX_TOTAL_BYTES = 500 * 1024 * 1024
+CHUNK = 1 << 16
+
+
+class ArchiveError(Exception):
+    pass
+
+
+def kind_of(path: str) -> str | None:
+    low = path.lower()
+    if low.endswith(".zip"):
+        return "zip"
+    if low.endswith((".tar.gz", ".tgz", ".tar", ".tar.bz2", ".tar.xz")):
+        return "tar"
+    if low.endswith(".bundle"):
+        return "bundle"
+    return None
+
+
+def _safe_target(dest: Path, name: str) -> Path | None:
+    """Where an entry goes, or None when its name would escape ``dest``."""
+    name = name.replace("\\", "/")
+    if not name or name.startswith("/") or (len(name) > 1 and name[1] == ":"):
+        return None
+    parts = [p for p in PurePosixPath(name).parts if p not in ("", ".")]
+    if not parts or any(p == ".." for p in parts) or any("\x00" in p for p in parts):
+        return None
+    return dest.joinpath(*parts)
+
+
+class _Budget:
+    def __init__(self, max_entries: int, max_bytes: int):
+        self.entries = 0
+        self.bytes = 0
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+
+    def entry(self):
+        self.entries += 1
+        if self.entries > self.max_entries:
+            raise ArchiveError(f"more than {self.max_entries} entries")
+
+    def copy(self, src, target: Path):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        with os.fdopen(fd, "wb") as out:
+            while True:
+                chunk = src.read(CHUNK)
+                if not chunk:
+                    break
+                self.bytes += len(chunk)
+                if self.bytes > self.max_bytes:
+                    raise ArchiveError(f"unpacks to more than {self.max_bytes // (1024 * 1024)} MB")
+                out.write(chunk)
+
+
+def extract(archive: str, dest: Path, *, max_entries: int = MAX_ENTRIES,
+            max_bytes: int = MAX_TOTAL_BYTES) -> list[str]:
+    """Unpack ``archive`` into ``dest`` (an empty folder). Returns the entries skipped, with why."""
+    kind = kind_of(archive)
+    budget = _Budget(max_entries, max_bytes)
+    skipped: list[str] = []
+    try:
+        info = os.stat(archive)
+    except OSError as exc:
+        raise ArchiveError(f"can't be read ({exc.strerror})") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise ArchiveError("not a regular file")
+    try:
+        if kind == "zip":
+            _extract_zip(archive, dest, budget, skipped)
+        elif kind == "tar":
+            _extract_tar(archive, dest, budget, skipped)
+        else:
+            raise ArchiveError("not a zip or tar archive")
+    except ArchiveError:
+        raise
+    except (zipfile.BadZipFile, tarfile.TarError, EOFError, zlib_error(), OSError, ValueError,
+            NotImplementedError, RuntimeError) as exc:
+        raise ArchiveError(f"corrupt or unreadable archive ({type(exc).__name__}: {str(exc)[:120]})") from None
+    return skipped
+
+
+def zlib_error():
+    import zlib
+
+    return zlib.error
+
+
+def _extract_zip(archive: str, dest: Path, budget: _Budget, skipped: list[str]) -> None:
+    with zipfile.ZipFile(archive) as zf:
+        for member in zf.infolist():
+            budget.entry()
+            mode = member.external_attr >> 16
+            if member.is_dir():
+                target = _safe_target(dest, member.filename)
+                if target is None:
+                    skipped.append(f"{member.filename}: outside the archive's folder")
+                else:
+                    target.mkdir(parents=True, exist_ok=True)
+                continue
+            kind = stat.S_IFMT(mode)  # 0 when the archiver recorded no type: a plain file
+            if kind and kind != stat.S_IFREG:
+                skipped.append(f"{member.filename}: not a regular file (symlink or device)")
+                continue
+            target = _safe_target(dest, member.filename)
+            if target is None:
+                skipped.append(f"{member.filename}: outside the archive's folder")
+                continue
+            if target.exists():
+                skipped.append(f"{member.filename}: duplicate entry")
+                continue
+            with zf.open(member) as src:
+                budget.copy(src, target)
+
+
+def _extract_tar(archive: str, dest: Path, budget: _Budget, skipped: list[str]) -> None:
+    with tarfile.open(archive, mode="r:*") as tf:
+        for member in tf:
+            budget.entry()
+            target = _safe_target(dest, member.name)
+            if target is None:
+                skipped.append(f"{member.name}: outside the archive's folder")
+                continue
+            if member.isdir():
+                target.mkdir(parents=True, exist_ok=True)
+                continue
+            if not member.isreg():
+                skipped.append(f"{member.name}: not a regular file (link or device)")
+                continue
+            if target.exists():
+                skipped.append(f"{member.name}: duplicate entry")
+                continue
+            src = tf.extractfile(member)
+            if src is None:
+                continue
+            with src:
+                budget.copy(src, target)
+
+
+def submission_root(dest: Path) -> Path:
+    """The folder to grade: the archive's single top-level folder when it has one."""
+    entries = [e for e in dest.iterdir() if e.name not in ("__MACOSX",)]
+    if len(entries) == 1 and entries[0].is_dir() and not entries[0].is_symlink() and entries[0].name != ".git":
+        return entries[0]
+    return dest
