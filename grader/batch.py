@@ -30,7 +30,7 @@ from grader.archives import kind_of
 from grader.errors import LoopcheckError
 from grader.model import PHASES
 
-CSV_HEADER = ["id", "status", *PHASES, "score", "max_score", "percent", "passed", "reason"]
+CSV_HEADER = ["id", "status", *PHASES, "bonus", "score", "max_score", "percent", "passed", "reason"]
 _CRED = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<cred>[^/@\s]+)@")
 _URL = re.compile(r"^(https?|ssh|git|file)://|^[\w.-]+@[\w.-]+:[^/\\]")
 _STUDENT_COLUMNS = ("student", "name", "id", "login", "github_username", "username", "identifier", "email")
@@ -459,6 +459,7 @@ def csv_rows(records: dict[str, dict]) -> list[list]:
         phases = {p["id"]: p["score"] for p in report.get("phases", [])}
         graded = rec.get("status") == "graded"
         rows.append([rid, rec.get("status", "error"), *(phases.get(p, "") for p in PHASES),
+                     (report.get("bonus") or {}).get("applied", 0.0) if graded else "",
                      report.get("score", "") if graded else "", report.get("max_score", "") if graded else "",
                      report.get("percent", "") if graded else "",
                      ("true" if report.get("passed") else "false") if graded else "",
@@ -491,7 +492,7 @@ def summary(records: dict[str, dict]) -> dict:
             if phase["max_score"]:
                 phase_pct[phase["id"]].append(100.0 * phase["score"] / phase["max_score"])
             for check in phase["checks"]:
-                if check["status"] in ("fail", "partial", "error"):
+                if check["status"] in ("fail", "partial", "error") and not check.get("bonus"):
                     failing[(check["id"], check["title"])] += 1
     return {
         "graded": len(graded),

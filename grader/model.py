@@ -28,7 +28,7 @@ PHASE_TITLES: dict[str, str] = {
     "monitor": "Monitor",
 }
 STATUSES: tuple[str, ...] = ("pass", "partial", "fail", "error", "skip")
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 @dataclass(frozen=True)
@@ -58,10 +58,11 @@ class Finding:
     fraction: float
     message: str
     evidence: tuple[Location, ...] = ()
+    tools: tuple[str, ...] = ()  # the tools found ("Trivy", "Argo CD"), for bonus checks
 
     @classmethod
-    def passed(cls, message: str, evidence=()) -> Finding:
-        return cls("pass", 1.0, message, tuple(evidence))
+    def passed(cls, message: str, evidence=(), tools=()) -> Finding:
+        return cls("pass", 1.0, message, tuple(evidence), tuple(tools))
 
     @classmethod
     def failed(cls, message: str, evidence=()) -> Finding:
@@ -77,14 +78,14 @@ class Finding:
         return cls("skip", 0.0, message, ())
 
     @classmethod
-    def ratio(cls, fraction: float, message: str, evidence=()) -> Finding:
+    def ratio(cls, fraction: float, message: str, evidence=(), tools=()) -> Finding:
         """pass at 1, fail at 0, partial between."""
         fraction = max(0.0, min(1.0, float(fraction)))
         if fraction >= 0.999:
-            return cls("pass", 1.0, message, tuple(evidence))
+            return cls("pass", 1.0, message, tuple(evidence), tuple(tools))
         if fraction <= 0.0:
-            return cls("fail", 0.0, message, tuple(evidence))
-        return cls("partial", round(fraction, 4), message, tuple(evidence))
+            return cls("fail", 0.0, message, tuple(evidence), tuple(tools))
+        return cls("partial", round(fraction, 4), message, tuple(evidence), tuple(tools))
 
 
 @dataclass(frozen=True)
@@ -99,18 +100,22 @@ class CheckResult:
     hint: str
     evidence: tuple[Location, ...] = ()
     docs: str | None = None
+    bonus: bool = False  # extra credit: counts toward the total only, never the phase
+    tools: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
         return {
             "id": self.id,
             "title": self.title,
             "kind": self.kind,
+            "bonus": self.bonus,
             "status": self.status,
             "score": self.score,
             "max_score": self.max_score,
             "message": self.message,
             "hint": self.hint,
             "docs": self.docs,
+            "tools": list(self.tools),
             "evidence": [loc.to_dict() for loc in self.evidence],
         }
 
@@ -127,6 +132,27 @@ class PhaseResult:
     def percent(self) -> float:
         return round(100.0 * self.score / self.max_score, 1) if self.max_score else 0.0
 
+    @property
+    def bonus_checks(self) -> tuple[CheckResult, ...]:
+        return tuple(c for c in self.checks if c.bonus)
+
+    @property
+    def bonus_score(self) -> float:
+        return round(sum(c.score for c in self.bonus_checks), 2)
+
+    @property
+    def bonus_max(self) -> float:
+        return round(sum(c.max_score for c in self.bonus_checks), 2)
+
+    @property
+    def bonus_found(self) -> list[str]:
+        """What earned bonus points: the tools found, else the checks' titles."""
+        out: list[str] = []
+        for c in self.bonus_checks:
+            if c.score > 0:
+                out.extend(t for t in (c.tools or (c.title,)) if t not in out)
+        return out
+
     def to_dict(self) -> dict:
         return {
             "id": self.id,
@@ -134,6 +160,7 @@ class PhaseResult:
             "score": self.score,
             "max_score": self.max_score,
             "percent": self.percent,
+            "bonus": {"score": self.bonus_score, "max_score": self.bonus_max, "found": self.bonus_found},
             "checks": [c.to_dict() for c in self.checks],
         }
 
@@ -173,6 +200,21 @@ class Report:
     passed: bool
     phases: tuple[PhaseResult, ...]
     warnings: tuple[Warning_, ...] = field(default=())
+    core_score: float | None = None  # the phases' sum, before bonus (None: same as score)
+
+    @property
+    def bonus_score(self) -> float:
+        return round(sum(p.bonus_score for p in self.phases), 2)
+
+    @property
+    def bonus_max(self) -> float:
+        return round(sum(p.bonus_max for p in self.phases), 2)
+
+    @property
+    def bonus_applied(self) -> float:
+        """The part of the bonus that went into the total (the total is capped at the maximum)."""
+        core = self.score if self.core_score is None else self.core_score
+        return round(self.score - core, 2)
 
     def checks(self):
         for phase in self.phases:
@@ -201,6 +243,7 @@ class Report:
             "percent": self.percent,
             "threshold": self.threshold,
             "passed": self.passed,
+            "bonus": {"score": self.bonus_score, "max_score": self.bonus_max, "applied": self.bonus_applied},
             "phases": [p.to_dict() for p in self.phases],
             "warnings": [w.to_dict() for w in self.warnings],
         }

@@ -51,15 +51,18 @@ def grade_submission(sub: Submission, rubric: Rubric, *, threshold: float | None
                 id=check.id, title=check.title, kind=check.kind, status=finding.status,
                 score=_round(check.points * finding.fraction) if finding.status != "skip" else 0.0,
                 max_score=max_score, message=finding.message, hint=check.hint,
-                evidence=finding.evidence, docs=check.docs,
+                evidence=finding.evidence, docs=check.docs, bonus=check.bonus, tools=finding.tools,
             ))
+        core = [r for r in results if not r.bonus]
         phases.append(PhaseResult(
             id=phase, title=rubric.phase_titles.get(phase, phase.title()),
-            score=_round(sum(r.score for r in results)),
-            max_score=_round(sum(r.max_score for r in results)), checks=tuple(results),
+            score=_round(sum(r.score for r in core)),
+            max_score=_round(sum(r.max_score for r in core)), checks=tuple(results),
         ))
-    score = _round(sum(p.score for p in phases))
+    core_score = _round(sum(p.score for p in phases))
     max_score = _round(sum(p.max_score for p in phases))
+    # bonus points lift the total only, up to the maximum
+    score = _round(min(max_score, core_score + sum(p.bonus_score for p in phases)))
     percent = round(100.0 * score / max_score, 1) if max_score else 0.0
     mark = rubric.pass_mark if threshold is None else float(threshold)
     git = sub.git
@@ -72,5 +75,5 @@ def grade_submission(sub: Submission, rubric: Rubric, *, threshold: float | None
         submission=SubmissionInfo(path=display_path or str(sub.root), commit=git.head,
                                   is_git=git.is_git, shallow=git.shallow, branch=git.branch),
         score=score, max_score=max_score, percent=percent, threshold=mark,
-        passed=percent >= mark, phases=tuple(phases), warnings=warnings,
+        passed=percent >= mark, phases=tuple(phases), warnings=warnings, core_score=core_score,
     )

@@ -52,16 +52,27 @@ def fixture_report() -> Report:
                                 [Location("commit 0123456789")], kind="commit-history"))
         elif pid == "release":
             checks.append(check("release.notes", "skip", 0, 0, "not applicable", kind="changelog"))
-        score = sum(c.score for c in checks)
-        phases.append(PhaseResult(pid, pid.capitalize(), score, sum(c.max_score for c in checks), tuple(checks)))
-    score = sum(p.score for p in phases)
+        elif pid == "test":
+            checks.append(CheckResult(id="test.security-scan", title="Security scanning", kind="security-scan",
+                                      status="pass", score=1, max_score=1, message="security scan: Trivy in ci.yml",
+                                      hint="Add a scanner.", evidence=(Location(".github/workflows/ci.yml", 41),),
+                                      bonus=True, tools=("Trivy",)))
+            checks.append(CheckResult(id="test.load-test", title="Load tests", kind="load-test", status="fail",
+                                      score=0, max_score=1, message="no load test found", hint="Add k6.",
+                                      bonus=True))
+        core = [c for c in checks if not c.bonus]
+        score = sum(c.score for c in core)
+        phases.append(PhaseResult(pid, pid.capitalize(), score, sum(c.max_score for c in core), tuple(checks)))
+    core_score = sum(p.score for p in phases)
     max_score = sum(p.max_score for p in phases)
+    score = min(max_score, core_score + sum(p.bonus_score for p in phases))
     return Report(
         tool_version="0.0.0-test", rubric_id="fixture", rubric_title="Fixture rubric", rubric_version="1",
         rubric_sha256="0" * 64,
         submission=SubmissionInfo(path="learner/repo", commit="a" * 40, is_git=True, shallow=False, branch="main"),
         score=score, max_score=max_score, percent=round(100 * score / max_score, 1), threshold=90.0,
         passed=False, phases=tuple(phases), warnings=(Warning_("k8s/bad\x1b[31m.yaml", "invalid YAML: line 2"),),
+        core_score=core_score,
     )
 
 
@@ -88,7 +99,7 @@ def test_junit_parses_and_counts_match():
     assert [s.get("name") for s in suites] == [f"loopcheck.{p.id}" for p in report.phases]
     cases = root.iter("testcase")
     assert len(list(cases)) == sum(len(p.checks) for p in report.phases) == int(root.get("tests"))
-    assert int(root.get("failures")) == 2 and int(root.get("errors")) == 1 and int(root.get("skipped")) == 1
+    assert int(root.get("failures")) == 2 and int(root.get("errors")) == 1 and int(root.get("skipped")) == 2
     failure = root.find(".//testcase[@classname='loopcheck.deploy']/failure")
     assert "Fix deploy.rollback." in failure.text and "At: .github/workflows" in failure.text
     case = root.find(".//testcase[@classname='loopcheck.deploy'][failure]")
@@ -117,8 +128,11 @@ def test_gradescope_fields_and_types():
     for test in data["tests"]:
         assert set(test) >= {"name", "score", "max_score", "status", "output", "visibility"}
         assert test["status"] in ("passed", "failed")
-        assert isinstance(test["score"], (int, float)) and test["score"] <= test["max_score"]
-    assert abs(sum(t["score"] for t in data["tests"]) - data["score"]) < 1e-9
+        assert isinstance(test["score"], (int, float))
+        assert test["score"] <= test["max_score"] or test["name"].endswith("(bonus)")
+    assert abs(sum(t["score"] for t in data["tests"]) - data["score"]) < 1e-9  # the bonus fits under the cap
+    bonus = [t for t in data["tests"] if t["name"].endswith("(bonus)")]
+    assert bonus and all(t["max_score"] == 0 for t in bonus)  # extra credit
     assert any(t["name"].startswith("Deploy — ") for t in data["tests"])
 
 
@@ -126,7 +140,7 @@ def test_classroom_result_adds_up_to_points():
     data = json.loads(render("classroom", fixture_report()))
     assert data["version"] == 1 and data["status"] == "fail"
     total = sum(t["score"] for t in data["tests"])
-    assert f"Points {total:g}/{data['max_score']:g}" == "Points 42.5/52"
+    assert f"Points {total:g}/{data['max_score']:g}" == "Points 43.5/52"  # the bonus test included
     assert all(t["status"] in ("pass", "fail", "error") for t in data["tests"])
     base64.b64encode(render("classroom", fixture_report()).encode())  # what the workflow does
 
@@ -158,7 +172,7 @@ def test_github_format_lines_and_summary(tmp_path, monkeypatch):
     assert all(line.startswith(("::error ", "::warning ", "::notice ")) for line in lines)
     assert all(line.count("::") == 2 for line in lines)
     assert any("file=.github/workflows/ci%2Cd%3A%3Aeploy.yml" in line and "line=12" in line for line in lines)
-    assert lines[-1].startswith("::notice title=loopcheck total::loopcheck: 42.5/52")
+    assert lines[-1].startswith("::notice title=loopcheck total::loopcheck: 43.5/52")
     assert "## loopcheck" in summary.read_text()
 
 

@@ -17,5 +17,13 @@ def file_location(check):
 
 
 def failing(report):
-    """(phase, check) for every check that is not a full pass (skips left out)."""
-    return [(p, c) for p, c in report.checks() if c.status in ("fail", "partial", "error")]
+    """(phase, check) for every core check that is not a full pass (skips and bonus left out)."""
+    return [(p, c) for p, c in report.checks() if c.status in ("fail", "partial", "error") and not c.bonus]
+
+
+def bonus_line(phase) -> str:
+    """'+1: Argo CD, Trivy' for a phase's earned bonus, or ''."""
+    if not phase.bonus_score:
+        return ""
+    found = ", ".join(phase.bonus_found)
+    return f"+{num(phase.bonus_score)}" + (f": {found}" if found else "")

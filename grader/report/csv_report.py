@@ -7,13 +7,13 @@ import io
 
 from grader.model import PHASES
 
-HEADER = ["submission", "commit", "rubric", *PHASES, "score", "max_score", "percent", "passed"]
+HEADER = ["submission", "commit", "rubric", *PHASES, "bonus", "score", "max_score", "percent", "passed"]
 
 
 def row(report) -> list:
     scores = {p.id: p.score for p in report.phases}
     return [report.submission.path, report.submission.commit or "", report.rubric_id,
-            *(scores[p] for p in PHASES), report.score, report.max_score, report.percent,
+            *(scores[p] for p in PHASES), report.bonus_applied, report.score, report.max_score, report.percent,
             "true" if report.passed else "false"]
 
 

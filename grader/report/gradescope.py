@@ -16,10 +16,10 @@ def render(report, **_options) -> str:
             lines.append(f"Fix: {check.hint}")
         lines += [f"At: {e}" for e in check.evidence[:3]]
         tests.append({
-            "name": f"{phase.title} — {check.title}",
+            "name": f"{phase.title} — {check.title}" + (" (bonus)" if check.bonus else ""),
             "number": check.id,
             "score": check.score,
-            "max_score": check.max_score,
+            "max_score": 0 if check.bonus else check.max_score,  # extra credit
             "status": "passed" if check.status == "pass" else "failed",
             "output": "\n".join(lines),
             "tags": [phase.id, check.kind, check.status],

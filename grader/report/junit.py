@@ -21,13 +21,15 @@ def render(report, **_options) -> str:
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     for phase in report.phases:
         counts = {"tests": len(phase.checks),
-                  "failures": sum(c.status in ("fail", "partial") for c in phase.checks),
-                  "errors": sum(c.status == "error" for c in phase.checks),
-                  "skipped": sum(c.status == "skip" for c in phase.checks)}
+                  "failures": sum(c.status in ("fail", "partial") and not c.bonus for c in phase.checks),
+                  "errors": sum(c.status == "error" and not c.bonus for c in phase.checks),
+                  "skipped": sum(c.status == "skip" or (c.bonus and c.status != "pass") for c in phase.checks)}
         suite = ET.SubElement(suites, "testsuite", name=f"loopcheck.{phase.id}",
                               **{k: str(v) for k, v in counts.items()}, time="0")
         props = ET.SubElement(suite, "properties")
         ET.SubElement(props, "property", name="score", value=f"{num(phase.score)}/{num(phase.max_score)}")
+        if phase.bonus_checks:
+            ET.SubElement(props, "property", name="bonus", value=f"{num(phase.bonus_score)}/{num(phase.bonus_max)}")
         for check in phase.checks:
             case = ET.SubElement(suite, "testcase", name=f"{check.id}: {_xml(check.title)}",
                                  classname=f"loopcheck.{phase.id}", time="0")
@@ -41,7 +43,9 @@ def render(report, **_options) -> str:
                 *(f"At: {_xml(str(e))}" for e in check.evidence[:5]),
                 f"Score: {num(check.score)}/{num(check.max_score)}",
             ])
-            if check.status in ("fail", "partial"):
+            if check.bonus and check.status != "pass":
+                ET.SubElement(case, "skipped", message=f"bonus not earned: {_xml(check.message)}")
+            elif check.status in ("fail", "partial"):
                 el = ET.SubElement(case, "failure", message=_xml(check.message), type=check.status)
                 el.text = body
             elif check.status == "error":

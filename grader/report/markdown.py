@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from grader.report.common import STATUS_ICONS, failing, num
+from grader.report.common import STATUS_ICONS, bonus_line, failing, num
 from grader.report.text import clean
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~])")
@@ -31,13 +31,15 @@ def render(report, **_options) -> str:
         + (f", commit `{report.submission.commit[:10]}`" if report.submission.commit else "")
         + (" — **shallow clone: history and tags may be missing**" if report.submission.shallow else ""),
         "",
-        "| phase | score | % | checks |",
-        "|---|---:|---:|---|",
+        "| phase | score | % | checks | bonus |",
+        "|---|---:|---:|---|---|",
     ]
     for phase in report.phases:
-        marks = " ".join(STATUS_ICONS[c.status] for c in phase.checks)
-        lines.append(f"| {phase.title} | {num(phase.score)}/{num(phase.max_score)} | {phase.percent:.0f}% | {marks} |")
-    lines.append(f"| **total** | **{num(report.score)}/{num(report.max_score)}** | **{report.percent:.0f}%** | |")
+        marks = " ".join(STATUS_ICONS[c.status] for c in phase.checks if not c.bonus)
+        lines.append(f"| {phase.title} | {num(phase.score)}/{num(phase.max_score)} | {phase.percent:.0f}% | {marks} "
+                     f"| {md(bonus_line(phase))} |")
+    extra = f"incl. +{num(report.bonus_applied)} bonus" if report.bonus_applied else ""
+    lines.append(f"| **total** | **{num(report.score)}/{num(report.max_score)}** | **{report.percent:.0f}%** | | {extra} |")
     todo = failing(report)
     if todo:
         lines += ["", "### What to fix", ""]

@@ -33,7 +33,7 @@ def render(report, **_options) -> str:
         })
     results = []
     for phase, check in report.checks():
-        if check.status not in _LEVEL:
+        if check.status not in _LEVEL or check.bonus:
             continue
         result = {
             "ruleId": check.id,

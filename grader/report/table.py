@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 
+from grader.report.common import bonus_line
 from grader.report.text import clean
 
 _STATUS_STYLE = {"pass": "green", "partial": "yellow", "fail": "red", "error": "magenta", "skip": "dim"}
@@ -90,24 +91,32 @@ def render(report, *, color: bool = False, verbose: bool = False, width: int | N
     table.add_column("", no_wrap=True)
     table.add_column("%", justify="right")
     table.add_column("checks")
+    has_bonus = any(p.bonus_checks for p in report.phases)
+    if has_bonus:
+        table.add_column("bonus")
     for phase in report.phases:
         style = _style(phase.percent) if phase.max_score else "dim"
         marks = Text()
         for check in phase.checks:
-            marks.append(_STATUS_MARK[check.status] + " ", style=_STATUS_STYLE[check.status])
-        table.add_row(
+            if not check.bonus:
+                marks.append(_STATUS_MARK[check.status] + " ", style=_STATUS_STYLE[check.status])
+        row = [
             Text(phase.title, style="bold"),
             f"{_num(phase.score)}/{_num(phase.max_score)}",
             Text(_bar(phase.score, phase.max_score), style=style),
             Text(f"{phase.percent:.0f}%", style=style),
             marks,
-        )
+        ]
+        if has_bonus:
+            row.append(Text(clean(bonus_line(phase)), style="cyan"))
+        table.add_row(*row)
     console.print(table)
     console.print()
 
     shown = 0
     for phase in report.phases:
-        checks = [c for c in phase.checks if verbose or c.status not in ("pass", "skip")]
+        checks = [c for c in phase.checks
+                  if verbose or (c.status not in ("pass", "skip") and not c.bonus)]
         if not checks:
             continue
         console.print(Text(f"{phase.title}", style="bold underline"))
@@ -116,11 +125,13 @@ def render(report, *, color: bool = False, verbose: bool = False, width: int | N
             line = Text("  ")
             line.append(_STATUS_MARK[check.status] + " ", style=_STATUS_STYLE[check.status])
             line.append(check.title, style="bold")
+            if check.bonus:
+                line.append(" (bonus)", style="cyan")
             line.append(f"  {_num(check.score)}/{_num(check.max_score)}  ", style="dim")
             line.append(check.id, style="dim")
             console.print(line)
             console.print(Padding(Text(clean(check.message)), (0, 0, 0, 6)))
-            if check.status != "pass":
+            if check.status != "pass" and not (check.bonus and check.status == "fail"):
                 fix = Text("fix: ", style="cyan")
                 fix.append(clean(check.hint))
                 console.print(Padding(fix, (0, 0, 0, 6)))
@@ -143,6 +154,8 @@ def render(report, *, color: bool = False, verbose: bool = False, width: int | N
     verdict.append("Total ", style="bold")
     verdict.append(f"{_num(report.score)}/{_num(report.max_score)} ({report.percent:.1f}%)  ",
                    style=_style(report.percent))
+    if report.bonus_applied:
+        verdict.append(f"including +{_num(report.bonus_applied)} bonus  ", style="cyan")
     if report.passed:
         verdict.append(f"PASS (pass mark {report.threshold:g}%)", style="bold green")
     else:

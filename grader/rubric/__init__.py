@@ -34,6 +34,7 @@ class Check:
     params: dict = field(default_factory=dict)
     docs: str | None = None
     why: str | None = None
+    bonus: bool = False  # extra credit: added to the total only, never to the phase
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,12 @@ class Rubric:
 
     @property
     def total_points(self) -> float:
-        return round(sum(c.points for c in self.checks), 4)
+        """The points of the core checks (bonus checks are extra)."""
+        return round(sum(c.points for c in self.checks if not c.bonus), 4)
+
+    @property
+    def bonus_points(self) -> float:
+        return round(sum(c.points for c in self.checks if c.bonus), 4)
 
     def check(self, check_id: str) -> Check | None:
         return next((c for c in self.checks if c.id == check_id), None)
@@ -64,7 +70,7 @@ class Rubric:
             "id": self.id, "title": self.title, "version": self.version, "pass_mark": self.pass_mark,
             "phases": {p: {"title": self.phase_titles[p], "checks": [
                 {"id": c.id, "title": c.title, "kind": c.kind, "points": c.points, "hint": c.hint,
-                 "params": c.params, "docs": c.docs} for c in self.phases[p]]} for p in PHASES},
+                 "params": c.params, "docs": c.docs, "bonus": c.bonus} for c in self.phases[p]]} for p in PHASES},
         }
 
     @property
@@ -233,7 +239,8 @@ def _resolve(raw: dict, path: Path, *, validate: bool, chain: tuple) -> Rubric:
         titles.update(base.phase_titles)
         for p in PHASES:
             phases[p] = [dict(id=c.id, title=c.title, kind=c.kind, points=c.points, hint=c.hint,
-                              params=dict(c.params), docs=c.docs, why=c.why, _line=0, _from=base.id)
+                              params=dict(c.params), docs=c.docs, why=c.why, bonus=c.bonus, _line=0,
+                              _from=base.id)
                          for c in base.phases[p]]
     known = {c["id"]: (p, c) for p in PHASES for c in phases[p]}
 
@@ -301,7 +308,7 @@ def _resolve(raw: dict, path: Path, *, validate: bool, chain: tuple) -> Rubric:
             built.append(Check(
                 id=c["id"], phase=p, title=str(c["title"]), kind=c["kind"], points=float(c["points"]),
                 hint=str(c["hint"]), params=dict(c.get("params") or {}), docs=c.get("docs"),
-                why=c.get("why"),
+                why=c.get("why"), bonus=bool(c.get("bonus", False)),
             ))
         checks[p] = tuple(built)
     if problems:

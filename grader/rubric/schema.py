@@ -16,6 +16,7 @@ _CHECK = {
         "why": {"type": "string"},
         "docs": {"type": "string"},
         "params": {"type": "object"},
+        "bonus": {"type": "boolean"},
     },
 }
 
