@@ -32,8 +32,9 @@ def reference() -> str:
             base = loop.check(cid)
             det = reg[c.kind]
             text = det.looks_for.replace("|", "\\|").replace("\n", " ")
-            lines.append(f"| `{cid}` | `{c.kind}` | {base.points:g} | "
-                         f"{ex.check(cid).points if ex.check(cid) else 0:g} | {text} |"
+            mark = "+" if c.bonus else ""
+            lines.append(f"| `{cid}`{' (bonus)' if c.bonus else ''} | `{c.kind}` | {mark}{base.points:g} | "
+                         f"{mark}{ex.check(cid).points if ex.check(cid) else 0:g} | {text} |"
                          if base else
                          f"| `{cid}` | `{c.kind}` | – | {c.points:g} | {text} |")
         lines.append("")

@@ -138,11 +138,11 @@ class PhaseResult:
 
     @property
     def bonus_score(self) -> float:
-        return round(sum(c.score for c in self.bonus_checks), 2)
+        return round(float(sum(c.score for c in self.bonus_checks)), 2)
 
     @property
     def bonus_max(self) -> float:
-        return round(sum(c.max_score for c in self.bonus_checks), 2)
+        return round(float(sum(c.max_score for c in self.bonus_checks)), 2)
 
     @property
     def bonus_found(self) -> list[str]:
@@ -204,11 +204,11 @@ class Report:
 
     @property
     def bonus_score(self) -> float:
-        return round(sum(p.bonus_score for p in self.phases), 2)
+        return round(float(sum(p.bonus_score for p in self.phases)), 2)
 
     @property
     def bonus_max(self) -> float:
-        return round(sum(p.bonus_max for p in self.phases), 2)
+        return round(float(sum(p.bonus_max for p in self.phases)), 2)
 
     @property
     def bonus_applied(self) -> float:

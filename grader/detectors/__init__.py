@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from grader.model import Finding
 
-_MODULES = ("plan", "code", "build", "test", "release", "deploy", "operate", "monitor", "written")
+_MODULES = ("plan", "code", "build", "test", "release", "deploy", "operate", "monitor", "written",
+            "toolchain_ci", "toolchain_ops")
 
 
 @dataclass(frozen=True)
