@@ -273,29 +273,39 @@ def grade_task(task: Task, rubric, tmp_root: str, previous: str | None = None) -
 
 def worker_main(conn, rubric_ref: str | None, memory_mb: int, tmp_root: str) -> None:
     """A worker: its own process group (so a timeout kills its git children too), a memory
-    cap, the rubric loaded once; then submissions until told to stop or the parent is gone."""
-    os.setsid()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
-    if memory_mb:
-        import resource
+    cap, the rubric loaded once; then submissions until told to stop or the parent is gone.
+    Nothing escapes it as a traceback: a failure is reported as the submission's error."""
+    try:
+        os.setsid()
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+        if memory_mb:
+            import resource
 
-        limit = memory_mb * 1024 * 1024
+            limit = memory_mb * 1024 * 1024
+            try:
+                resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+            except (ValueError, OSError):
+                pass
+        from grader import rubric as rubrics
+
+        loaded = rubrics.load(rubric_ref)
+        while True:
+            try:
+                message = conn.recv()
+            except (EOFError, OSError):
+                return
+            if message is None:
+                return
+            task, previous = message
+            conn.send(grade_task(Task(**task), loaded, tmp_root, previous))
+    except BaseException as exc:  # noqa: BLE001 - MemoryError while starting, a broken pipe...
         try:
-            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        except (ValueError, OSError):
+            reason = "ran out of memory (over the batch's memory cap)" if isinstance(exc, MemoryError) \
+                else f"the grading worker failed: {type(exc).__name__}"
+            conn.send({"worker_error": reason})
+        except BaseException:  # noqa: BLE001 - the parent will see the worker die
             pass
-    from grader import rubric as rubrics
-
-    loaded = rubrics.load(rubric_ref)
-    while True:
-        try:
-            message = conn.recv()
-        except (EOFError, OSError):
-            return
-        if message is None:
-            return
-        task, previous = message
-        conn.send(grade_task(Task(**task), loaded, tmp_root, previous))
+        os._exit(1)
 
 
 # -- the parent side -----------------------------------------------------------------------------
@@ -390,7 +400,7 @@ def run(tasks: list[Task], *, rubric_ref: str | None, jobs: int, timeout: float,
     writer = _JsonlWriter(jsonl)
     tmp_root = tempfile.mkdtemp(prefix="loopcheck-batch-")
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["grader.batch", "grader.scoring", "grader.rubric", "grader.detectors"])
+    ctx.set_forkserver_preload(["grader._preload"])
     workers: list[_Worker] = []
     queue = list(reversed(pending))
     try:
@@ -413,6 +423,9 @@ def run(tasks: list[Task], *, rubric_ref: str | None, jobs: int, timeout: float,
                         record = w.conn.recv()
                     except (EOFError, OSError):
                         record = None
+                    if isinstance(record, dict) and "worker_error" in record:
+                        record = _failure(w.task, rubric, "error", record["worker_error"])
+                        w.proc.join(timeout=5)
                 if record is None and (w.proc.sentinel in ready or w.conn in ready):
                     code = w.proc.exitcode
                     why = "killed (likely over the memory cap)" if code in (-9, 137) else f"exit code {code}"

@@ -273,3 +273,15 @@ def test_archive_caps(tmp_path):
     skipped = extract(str(tarball), tmp_path / "out3")
     assert (tmp_path / "out3" / "ok.txt").exists() and not (tmp_path / "up.txt").exists()
     assert len(skipped) == 2
+
+
+def test_memory_cap_gives_error_rows_not_tracebacks(tmp_path):
+    klass = make_class(tmp_path / "class", 2)
+    out = tmp_path / "g.csv"
+    proc = run_batch_process([str(klass), "--out", str(out), "--memory-mb", "40", "--timeout", "20", "-q"])
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 1, stderr
+    assert "Traceback" not in stderr
+    rows = read_csv(out)
+    assert len(rows) == 2 and all(r["status"] == "error" for r in rows)
+    assert all("memory" in r["reason"] or "worker" in r["reason"] for r in rows), rows
