@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import bisect
 import fnmatch
 import json
 import os
@@ -103,18 +104,40 @@ class Submission:
     def exists(self, rel: str) -> bool:
         return rel in self.file_set
 
+    @cached_property
+    def _lower(self) -> tuple[str, ...]:
+        return tuple(f.lower() for f in self.files)
+
     def glob(self, *patterns: str) -> list[str]:
-        """Files whose relative path matches any pattern (fnmatch; ``*`` crosses ``/``)."""
+        """Files whose relative path matches any pattern (fnmatch, case-insensitive; ``*``
+        crosses ``/``). Only files under a pattern's literal prefix are tested."""
         regex = re.compile("|".join(fnmatch.translate(p) for p in patterns), re.IGNORECASE)
-        return [f for f in self.files if regex.match(f)]
+        index = self._sorted_lower
+        found = set()
+        for pattern in patterns:
+            prefix = re.split(r"[*?\[]", pattern, maxsplit=1)[0].lower()
+            i = bisect.bisect_left(index, (prefix, ""))
+            while i < len(index) and index[i][0].startswith(prefix):
+                if regex.match(index[i][1]):
+                    found.add(index[i][1])
+                i += 1
+        return sorted(found)
+
+    @cached_property
+    def _sorted_lower(self) -> list[tuple[str, str]]:
+        return sorted(zip(self._lower, self.files, strict=True))
 
     def by_suffix(self, *suffixes: str) -> list[str]:
-        suffixes = tuple(s.lower() for s in suffixes)
-        return [f for f in self.files if f.lower().endswith(suffixes)]
+        key = ("suffix",) + tuple(s.lower() for s in suffixes)
+        cached = self._memo.get(key)
+        if cached is None:
+            cached = self._memo[key] = [f for f, low in zip(self.files, self._lower, strict=True)
+                                        if low.endswith(key[1:])]
+        return cached
 
     def by_name(self, *names: str) -> list[str]:
         wanted = {n.lower() for n in names}
-        return [f for f in self.files if f.rsplit("/", 1)[-1].lower() in wanted]
+        return [f for f, low in zip(self.files, self._lower, strict=True) if low.rsplit("/", 1)[-1] in wanted]
 
     # -- reading --------------------------------------------------------------------
     def read_bytes(self, rel: str, limit: int | None = None) -> bytes | None:

@@ -23,11 +23,13 @@ def _yaml_docs(sub):
             yield rel, doc
 
 
+_COMPOSE_NAME = re.compile(r"(^|/)((docker-)?compose(\.[\w-]+)?|[\w-]*stack[\w-]*)\.ya?ml$")
+
+
 def _compose_services(sub):
     """(path, service name, service) of docker compose files."""
-    for rel in sub.files:
-        name = rel.rsplit("/", 1)[-1].lower()
-        if re.match(r"^(docker-)?compose(\.[\w-]+)?\.ya?ml$", name) or re.match(r"^[\w-]*stack[\w-]*\.ya?ml$", name):
+    for rel in sub.yaml_files():
+        if _COMPOSE_NAME.search(rel.lower()):
             doc = (sub.yaml_docs_quiet(rel) or [None])[0]
             services = doc.get("services") if isinstance(doc, dict) else None
             if isinstance(services, dict):
@@ -509,6 +511,8 @@ def slo(sub, p):
             hits.append(("Pyrra", Location(rel, line_of(doc, 1) or 1), rel))
     for rel in sub.by_suffix(".md"):
         if rel.startswith("exercises/module-01/exercise-04/task"):
+            continue
+        if not _SLO_HEADING.search(sub.read_text(rel) or ""):
             continue
         root = markdown.document(sub, rel)
         if root is None:

@@ -80,6 +80,8 @@ def scan(sub) -> RuleScan:
     for rel in sub.yaml_files():
         if rel.startswith(".github/"):
             continue
+        if "groups" not in (sub.read_text(rel) or ""):
+            continue  # no rule group can be in it: don't parse
         for doc in sub.yaml_docs_quiet(rel) or []:
             for groups, gline in _find_groups(doc, depth=0):
                 result.group_files.append((rel, gline))

@@ -22,8 +22,18 @@ _C_COMMENTS = re.compile(r"//[^\n]*|/\*.*?\*/", re.S)
 class SourceFile:
     path: str
     language: str
-    imports: list[tuple[str, int]] = field(default_factory=list)  # module, line
     text: str = ""
+    _imports: list[tuple[str, int]] | None = field(default=None, repr=False)
+
+    @property
+    def imports(self) -> list[tuple[str, int]]:
+        """(module, line) of each import, parsed on first use."""
+        if self._imports is None:
+            try:
+                self._imports = _IMPORTS[self.language](self.text)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                self._imports = []
+        return self._imports
 
 
 def language_of(path: str) -> str | None:
@@ -45,12 +55,7 @@ def sources(sub) -> list[SourceFile]:
         text = sub.read_text(rel)
         if text is None:
             continue
-        sf = SourceFile(rel, lang, text=text)
-        try:
-            sf.imports = _IMPORTS[lang](text)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            sf.imports = []
-        out.append(sf)
+        out.append(SourceFile(rel, lang, text=text))
     return sub.memo("codescan", out)
 
 
@@ -95,9 +100,12 @@ def find_imports(sub, table: dict[str, str], *, tests_too: bool = False):
     from grader.evidence.testfiles import is_test_path
 
     hits = []
+    needles = tuple({key.rstrip("/") for key in table})
     for sf in sources(sub):
         if not tests_too and is_test_path(sf.path):
             continue
+        if not any(n in sf.text for n in needles):
+            continue  # none of the modules is even named: no need to parse the imports
         for module, line in sf.imports:
             name = _match(module, table)
             if name:

@@ -32,6 +32,9 @@ def objects(sub) -> list[K8sObject]:
     for rel in sub.yaml_files():
         if rel.startswith(_SKIP_PREFIXES):
             continue
+        text = sub.read_text(rel)
+        if not text or "kind" not in text or "apiVersion" not in text:
+            continue  # no Kubernetes object can be in it: don't parse
         chart = helm.chart_root(rel, sub.file_set)
         docs = _helm_docs(sub, rel, chart) if chart is not None else sub.yaml_docs_quiet(rel)
         for doc in docs or []:

@@ -10,6 +10,7 @@ A test counts when it holds at least one real assertion.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -35,7 +36,13 @@ _RUBY_TEST = re.compile(r"_spec\.rb$|(^|/)test/.*_test\.rb$")
 _BATS_TEST = re.compile(r"\.bats$")
 
 
+_TEST_SUFFIXES = (".py", ".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".go", ".java", ".kt", ".rb", ".bats")
+
+
+@functools.lru_cache(maxsize=250_000)
 def language_of(path: str) -> str | None:
+    if not path.endswith(_TEST_SUFFIXES):
+        return None
     if _PY_TEST.search(path):
         return "python"
     if _JS_TEST.search(path):
@@ -51,8 +58,11 @@ def language_of(path: str) -> str | None:
     return None
 
 
+_TEST_DIR = re.compile(r"(^|/)(tests?|spec|__tests__)/")
+
+
 def is_test_path(path: str) -> bool:
-    return language_of(path) is not None or bool(re.search(r"(^|/)(tests?|spec|__tests__)/", path))
+    return language_of(path) is not None or bool(_TEST_DIR.search(path))
 
 
 def scan(sub) -> list[TestFile]:
