@@ -169,3 +169,12 @@ def test_workflow_run_follows_ci(tmp_path):
         **TESTS,
     }
     assert check_files(tmp_path, files, "ci-runs-tests").status == "pass"
+
+
+def test_gitlab_only_and_except_for_tags(tmp_path):
+    only = "release:\n  only: [tags]\n  script:\n    - docker push registry.example.com/app:$CI_COMMIT_TAG\n"
+    assert check_files(tmp_path / "a", {".gitlab-ci.yml": only}, "release-automation").status == "pass"
+    excl = "release:\n  except: [branches]\n  script:\n    - gh release create $CI_COMMIT_TAG\n"
+    assert check_files(tmp_path / "b", {".gitlab-ci.yml": excl}, "release-automation").status == "pass"
+    always = "release:\n  script:\n    - docker push registry.example.com/app:latest\n"
+    assert check_files(tmp_path / "c", {".gitlab-ci.yml": always}, "release-automation").status == "fail"

@@ -111,6 +111,10 @@ def _gitlab_rules(pipe: Pipeline, job: Job, rules, only, except_) -> None:
                     job.tag_only = True
             if "merge_requests" in refs:
                 pipe.triggers.setdefault("pull_request", job.line)
+    excluded = except_.get("refs") if isinstance(except_, dict) else except_
+    if isinstance(excluded, list) and "branches" in excluded:  # runs for tags (and the like) only
+        job.tag_only = True
+        pipe.triggers.setdefault("tag", job.line)
 
 
 
