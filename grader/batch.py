@@ -170,27 +170,29 @@ def _fingerprint(task: Task) -> str | None:
 
 
 def _head_commit(root: Path) -> str | None:
-    """HEAD's commit, read from the files (no git process): a quick fingerprint."""
+    """HEAD's commit, read from the files (no git process): a quick fingerprint. Only regular,
+    small files are read (no symlink, FIFO or device is ever opened)."""
+    from grader.gitfacts import _small_regular
+
     dotgit = root / ".git"
-    try:
-        head = (dotgit / "HEAD").read_text(encoding="utf-8", errors="replace").strip()
-        if not head.startswith("ref: "):
-            return head if re.fullmatch(r"[0-9a-f]{40,64}", head) else None
-        ref = head[5:].strip()
-        if ".." in ref or not ref.startswith("refs/"):
-            return None
-        loose = dotgit / ref
-        if loose.is_file() and not loose.is_symlink():
-            value = loose.read_text(encoding="utf-8", errors="replace").strip()
-            return value if re.fullmatch(r"[0-9a-f]{40,64}", value) else None
-        packed = dotgit / "packed-refs"
-        if packed.is_file() and not packed.is_symlink():
-            for line in packed.read_text(encoding="utf-8", errors="replace").splitlines():
-                parts = line.split()
-                if len(parts) == 2 and parts[1] == ref:
-                    return parts[0]
-    except OSError:
+
+    def read(path: Path) -> str:
+        data = _small_regular(path)
+        return data[:65536].decode("utf-8", "replace").strip() if data is not None else ""
+
+    head = read(dotgit / "HEAD")
+    if not head.startswith("ref: "):
+        return head if re.fullmatch(r"[0-9a-f]{40,64}", head) else None
+    ref = head[5:].strip()
+    if ".." in ref or not ref.startswith("refs/"):
         return None
+    value = read(dotgit / ref)
+    if re.fullmatch(r"[0-9a-f]{40,64}", value):
+        return value
+    for line in read(dotgit / "packed-refs").splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[1] == ref and re.fullmatch(r"[0-9a-f]{40,64}", parts[0]):
+            return parts[0]
     return None
 
 

@@ -262,7 +262,7 @@ class PendingGit:
             if head_text.startswith("ref: refs/heads/"):
                 facts.branch = head_text[len("ref: refs/heads/"):]
             try:
-                self.facts = _collect_facts(facts, self.procs, self.shadow)
+                self.facts = _collect_facts(facts, self.procs)
             except _GitProblem as exc:
                 self.facts = GitFacts(is_git=True, error=str(exc))
             finally:
@@ -310,7 +310,7 @@ def _start_all(shadow: str) -> dict[str, subprocess.Popen]:
     return procs
 
 
-def _collect_facts(facts: GitFacts, procs: dict, shadow: str) -> GitFacts:
+def _collect_facts(facts: GitFacts, procs: dict) -> GitFacts:
     rc, out, err = _finish(procs["log"])
     if rc != 0:
         for name in ("files", "tags", "count", "merged"):

@@ -285,3 +285,18 @@ def test_memory_cap_gives_error_rows_not_tracebacks(tmp_path):
     rows = read_csv(out)
     assert len(rows) == 2 and all(r["status"] == "error" for r in rows)
     assert all("memory" in r["reason"] or "worker" in r["reason"] for r in rows), rows
+
+
+def test_fingerprint_never_opens_fifos_or_follows_links(tmp_path):
+    sub = tmp_path / "sub"
+    (sub / ".git" / "refs" / "heads").mkdir(parents=True)
+    os.mkfifo(sub / ".git" / "HEAD")
+    start = time.monotonic()
+    assert batch._head_commit(sub) is None
+    assert time.monotonic() - start < 2
+    os.unlink(sub / ".git" / "HEAD")
+    (sub / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    secret = tmp_path / "secret"
+    secret.write_text("a" * 40 + "\n")
+    os.symlink(secret, sub / ".git" / "refs" / "heads" / "main")
+    assert batch._head_commit(sub) is None  # the symlinked ref is not followed

@@ -9,7 +9,7 @@ from grader.detectors import detector
 from grader.detectors.build import live_steps
 from grader.detectors.common import loc
 from grader.evidence import manifests
-from grader.evidence.commands import normalise
+from grader.evidence.commands import categories, normalise
 from grader.evidence.pipeline import read_pipelines
 from grader.model import Finding
 
@@ -27,8 +27,6 @@ def deploy_points(sub):
 
 
 def _cats(text):
-    from grader.evidence.commands import categories
-
     return categories(text)
 
 

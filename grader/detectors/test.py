@@ -7,7 +7,7 @@ from grader.detectors.build import NO_PIPELINE, step_evidence, step_with
 from grader.detectors.common import plural
 from grader.evidence import testfiles
 from grader.evidence.pipeline import read_pipelines
-from grader.model import Finding
+from grader.model import Finding, Location
 
 
 def _summary(files):
@@ -36,7 +36,7 @@ def test_files(sub, p):
     if not files:
         return Finding.failed("no test files found (e.g. tests/test_*.py, *.test.js, *_test.go)")
     if real == 0:
-        where = [testfiles.Location(f.path, f.tests[0][1] if f.tests else 1) for f in files[:3]]
+        where = [Location(f.path, f.tests[0][1] if f.tests else 1) for f in files[:3]]
         return Finding.failed(
             f"{plural(len(files), 'test file')} with {plural(total, 'test')}, but none asserts "
             "anything that can fail (trivial or missing assertions)",
