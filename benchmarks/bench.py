@@ -166,6 +166,12 @@ def main(argv: list[str]) -> int:
         print("loopcheck is not installed: pip install . first", file=sys.stderr)
         return 2
     repolinter = repolinter_cmd()
+    # Measure what an installed package does: pip byte-compiles on install, but an editable
+    # install under PYTHONDONTWRITEBYTECODE=1 would recompile every module on every run.
+    python = Path(loopcheck).with_name("python")
+    subprocess.run([str(python if python.exists() else sys.executable), "-c",
+                    "import compileall, os, grader; compileall.compile_dir(os.path.dirname(grader.__file__), quiet=1)"],
+                   check=False)
     work = Path(tempfile.mkdtemp(prefix="loopcheck-bench-"))
     cases = [
         ("typical learner repo (complete sample)", lambda d: typical(d)),
