@@ -326,3 +326,11 @@ def test_verification_before_deploy_does_not_count(check):
 def test_manifests_only_is_partial_deploy(check):
     files = {"k8s/deploy.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec: {}\n"}
     assert check(files, "deploy-step").status == "partial"
+
+
+def test_missing_steps_are_located_where_they_belong(check):
+    text = "on: push\njobs:\n  build:\n    runs-on: x\n    steps:\n      - run: make lint\n"
+    for kind in ("ci-install", "ci-build-artifact", "ci-runs-tests"):
+        finding = check(wf(text), kind)
+        assert finding.status == "fail"
+        assert finding.evidence[0].path == ".github/workflows/ci.yml" and finding.evidence[0].line == 4

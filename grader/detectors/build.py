@@ -7,7 +7,7 @@ from grader.detectors import detector
 from grader.detectors.common import loc
 from grader.evidence.commands import is_versioned_build
 from grader.evidence.pipeline import read_pipelines
-from grader.model import Finding
+from grader.model import Finding, Location
 
 NO_PIPELINE = ("no CI pipeline found (GitHub Actions in `.github/workflows/*.yml` or "
                "`.gitlab-ci.yml`)")
@@ -31,6 +31,17 @@ def step_with(sub, category: str, *, automatic_only: bool = True):
     for pipe, job, index, step in live_steps(sub, automatic_only=automatic_only):
         if category in step.categories():
             yield pipe, job, index, step
+
+
+def where_it_belongs(sub) -> list[Location]:
+    """Where a missing pipeline step belongs: the first job of the first automatic pipeline
+    (or of the first pipeline), so the finding points at the file to edit."""
+    pipes = read_pipelines(sub)
+    auto = [p for p in pipes if p.automatic] or pipes
+    if not auto:
+        return []
+    pipe = auto[0]
+    return [Location(pipe.path, pipe.jobs[0].line if pipe.jobs else pipe.line)]
 
 
 def step_evidence(pipe, step, category: str):
@@ -86,7 +97,7 @@ def ci_install(sub, p):
     for pipe, job, _index, step in step_with(sub, "install"):
         where, what = step_evidence(pipe, step, "install")
         return Finding.passed(f"job `{job.id}` installs dependencies: {what}", [where])
-    return Finding.failed("no step of an automatic pipeline installs dependencies")
+    return Finding.failed("no step of an automatic pipeline installs dependencies", where_it_belongs(sub))
 
 
 @detector(
@@ -123,4 +134,4 @@ def ci_build_artifact(sub, p):
             "(tag it with the commit SHA or a release version, not `latest`)",
             [where],
         )
-    return Finding.failed("no step of an automatic pipeline builds an artifact")
+    return Finding.failed("no step of an automatic pipeline builds an artifact", where_it_belongs(sub))

@@ -83,7 +83,9 @@ def autoscaling(sub, p):
             return Finding.passed(f"KEDA ScaledObject {obj.name}", [loc(obj.path, obj.line)])
     if weak:
         return Finding.failed(weak[1], [loc(weak[0].path, weak[0].line)])
-    return Finding.failed("no HorizontalPodAutoscaler found")
+    targets = [o for o in manifests.objects(sub) if o.kind in ("Deployment", "StatefulSet", "Rollout")]
+    return Finding.failed("no HorizontalPodAutoscaler found" + (f" for {targets[0].name}" if targets else ""),
+                          [loc(targets[0].path, targets[0].line)] if targets else [])
 
 
 @detector(

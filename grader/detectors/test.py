@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from grader.detectors import detector
-from grader.detectors.build import NO_PIPELINE, step_evidence, step_with
+from grader.detectors.build import NO_PIPELINE, step_evidence, step_with, where_it_belongs
 from grader.detectors.common import plural
 from grader.evidence import testfiles
 from grader.evidence.pipeline import read_pipelines
@@ -67,8 +67,9 @@ def ci_runs_tests(sub, p):
     real, total, _ = _summary(testfiles.scan(sub))
     if hit is None:
         if real:
-            return Finding.failed(f"{plural(real, 'real test')} exist, but no automatic pipeline step runs them")
-        return Finding.failed("no automatic pipeline step runs tests")
+            return Finding.failed(f"{plural(real, 'real test')} exist, but no automatic pipeline step runs them",
+                                  where_it_belongs(sub))
+        return Finding.failed("no automatic pipeline step runs tests", where_it_belongs(sub))
     pipe, job, _, step = hit
     where, what = step_evidence(pipe, step, "test")
     if not real:
