@@ -57,7 +57,6 @@ def _loop_picture(report):
 
 def render(report, *, color: bool = False, verbose: bool = False, width: int | None = None) -> str:
     from rich.console import Console
-    from rich.padding import Padding
     from rich.table import Table
     from rich.text import Text
 
@@ -81,9 +80,10 @@ def render(report, *, color: bool = False, verbose: bool = False, width: int | N
         head.append("  shallow clone: history and tags may be missing", style="yellow")
     console.print(head)
     console.print()
-    for row in _loop_picture(report):
-        console.print(row)
-    console.print()
+    if console.width >= 60:  # the picture is 56 columns wide: skip it rather than wrap it
+        for row in _loop_picture(report):
+            console.print(row, no_wrap=True, overflow="crop")
+        console.print()
 
     table = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
     table.add_column("phase")
@@ -130,15 +130,11 @@ def render(report, *, color: bool = False, verbose: bool = False, width: int | N
             line.append(f"  {_num(check.score)}/{_num(check.max_score)}  ", style="dim")
             line.append(check.id, style="dim")
             console.print(line)
-            console.print(Padding(Text(clean(check.message)), (0, 0, 0, 6)))
+            _indented(console, "", clean(check.message), "")
             if check.status != "pass" and not (check.bonus and check.status == "fail"):
-                fix = Text("fix: ", style="cyan")
-                fix.append(clean(check.hint))
-                console.print(Padding(fix, (0, 0, 0, 6)))
+                _indented(console, "fix: ", clean(check.hint), "cyan")
             if check.evidence:
-                where = Text("at: ", style="dim")
-                where.append(", ".join(clean(str(e)) for e in check.evidence[:4]), style="dim")
-                console.print(Padding(where, (0, 0, 0, 6)))
+                _indented(console, "at: ", ", ".join(clean(str(e)) for e in check.evidence[:4]), "dim", dim=True)
         console.print()
     if not shown:
         console.print(Text("Every check passes. Nothing to fix.", style="green"))
@@ -164,6 +160,25 @@ def render(report, *, color: bool = False, verbose: bool = False, width: int | N
     if not verbose:
         console.print(Text("Run with --verbose to see the passing checks and their evidence.", style="dim"))
     return buf.getvalue()
+
+
+def _indented(console, label: str, text: str, label_style: str, *, dim: bool = False) -> None:
+    """Print ``label text`` wrapped to the console, every line indented by six spaces (no
+    trailing padding, so the report copies cleanly)."""
+    import textwrap
+
+    from rich.text import Text
+
+    width = max(20, console.width - 6)
+    lines = textwrap.wrap(label + text, width=width, break_on_hyphens=False, break_long_words=True) or [label]
+    for i, line in enumerate(lines):
+        out = Text("      ")
+        if i == 0 and label and line.startswith(label):
+            out.append(label, style=label_style)
+            out.append(line[len(label):], style="dim" if dim else "")
+        else:
+            out.append(line, style="dim" if dim else "")
+        console.print(out, no_wrap=True, overflow="fold")
 
 
 def _num(x: float) -> str:
