@@ -249,9 +249,14 @@ def _sub_app():
             raise LoopcheckError("give --out grades.csv and/or --jsonl results.jsonl: where should the grades go?")
         tasks = batch.shard(batch.discover(sources), shard_spec)
         show = not quiet and sys.stderr.isatty() and not os.environ.get("CI")
-        with _progress(show, len(tasks)) as advance:
-            records = batch.run(tasks, rubric_ref=rubric, jobs=jobs, timeout=timeout, memory_mb=memory_mb,
-                                jsonl=jsonl, resume=resume, progress=advance)
+        try:
+            with _progress(show, len(tasks)) as advance:
+                records = batch.run(tasks, rubric_ref=rubric, jobs=jobs, timeout=timeout, memory_mb=memory_mb,
+                                    jsonl=jsonl, resume=resume, progress=advance)
+        except KeyboardInterrupt:
+            kept = f"; what was graded is in {jsonl}: run the same command with --resume" if jsonl else ""
+            print(f"loopcheck: interrupted{kept}", file=sys.stderr)
+            raise typer.Exit(130) from None
         if out:
             batch.write_csv(records, out)
         if not quiet:
@@ -333,8 +338,11 @@ def main(argv: list[str] | None = None) -> int:
         command = typer.main.get_command(app)
         try:
             result = command.main(args=argv, prog_name="loopcheck", standalone_mode=False)
-        except (typer.Exit, typer.Abort) as exc:
-            return getattr(exc, "exit_code", EXIT_USAGE)
+        except typer.Exit as exc:
+            return exc.exit_code
+        except typer.Abort:  # Ctrl-C while a command ran (click turns it into Abort)
+            print("loopcheck: interrupted", file=sys.stderr)
+            return 130
         except LoopcheckError:
             raise
         except Exception as exc:

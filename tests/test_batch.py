@@ -300,3 +300,19 @@ def test_fingerprint_never_opens_fifos_or_follows_links(tmp_path):
     secret.write_text("a" * 40 + "\n")
     os.symlink(secret, sub / ".git" / "refs" / "heads" / "main")
     assert batch._head_commit(sub) is None  # the symlinked ref is not followed
+
+
+def test_ctrl_c_stops_cleanly_and_says_how_to_resume(tmp_path):
+    klass = make_class(tmp_path / "class", 30)
+    jsonl = tmp_path / "r.jsonl"
+    proc = subprocess.Popen([sys.executable, "-m", "grader", "batch", str(klass), "--jsonl", str(jsonl), "--jobs", "1", "-q"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (jsonl.exists() and jsonl.read_text().count("\n") >= 2):
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert "interrupted" in err and "--resume" in err and "Traceback" not in err
+    assert all(line.startswith("{") for line in jsonl.read_text().splitlines())
