@@ -135,9 +135,6 @@ class Submission:
                                         if low.endswith(key[1:])]
         return cached
 
-    def by_name(self, *names: str) -> list[str]:
-        wanted = {n.lower() for n in names}
-        return [f for f, low in zip(self.files, self._lower, strict=True) if low.rsplit("/", 1)[-1] in wanted]
 
     # -- reading --------------------------------------------------------------------
     def read_bytes(self, rel: str, limit: int | None = None) -> bytes | None:

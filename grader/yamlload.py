@@ -240,6 +240,17 @@ def _apply_merges(mapping: YDict, merges: list) -> None:
                     mapping.key_lines[key] = lines.get(key, mapping.line)
 
 
+def embedded_docs(text: str, *, max_chars: int = 200_000) -> list:
+    """The documents of YAML held in a string (a ConfigMap's data, a Helm value), or [] when
+    it is too long or not YAML: embedded text is evidence, never an error of its own."""
+    if len(text) > max_chars:
+        return []
+    try:
+        return load_all(text)
+    except YamlError:
+        return []
+
+
 def load(text: str, **kwargs):
     """The first document of ``text`` (``None`` when there is none)."""
     docs = load_all(text, **kwargs)

@@ -22,12 +22,8 @@ def deploy_points(sub):
     for pipe, job, index, step in live_steps(sub, automatic_only=False):
         if "deploy" not in step.categories():
             continue
-        cmds = [i for i, c in enumerate(step.commands) if "deploy" in _cats(c.text)]
+        cmds = [i for i, c in enumerate(step.commands) if "deploy" in categories(c.text)]
         yield pipe, job, index, (cmds[0] if cmds else None), step
-
-
-def _cats(text):
-    return categories(text)
 
 
 def _deploy_text(pipe, step, cmd_index):
@@ -115,7 +111,7 @@ def deploy_verification(sub, p):
         for where, text, later in _after(sub, pipe, job, index, ci):
             if later.condition in ("failure", "never", "cancelled"):
                 continue
-            if "verify" in _cats(text) or (text.startswith("uses ") and "verify" in later.categories()):
+            if "verify" in categories(text) or (text.startswith("uses ") and "verify" in later.categories()):
                 return Finding.passed(f"after the deploy in job `{job.id}`: {text[:80]}", [where])
     pipe, job, index, ci, step = deploys[0]
     where, what = _deploy_text(pipe, step, ci)
@@ -175,7 +171,7 @@ def rollback_on_failure(sub, p):
     wrong = None
     for pipe, job, index, ci, _step in deploys:
         for where, text, later in _after(sub, pipe, job, index, ci):
-            if "rollback" not in _cats(text):
+            if "rollback" not in categories(text):
                 continue
             if later.condition == "failure":
                 return Finding.passed(f"job `{job.id}`: `{text[:60]}` runs when the deploy fails", [where])
@@ -184,7 +180,7 @@ def rollback_on_failure(sub, p):
             if other.condition == "failure" and job.id in pipe.upstream(other):
                 for later in other.steps:
                     for c in later.commands:
-                        if "rollback" in _cats(c.text):
+                        if "rollback" in categories(c.text):
                             return Finding.passed(
                                 f"job `{other.id}` runs `{c.text[:60]}` when `{job.id}` fails",
                                 [loc(pipe.path, c.line)])
@@ -200,7 +196,7 @@ def rollback_on_failure(sub, p):
         for job in pipe.jobs:
             for step in job.steps:
                 for c in step.commands:
-                    if "rollback" in _cats(c.text):
+                    if "rollback" in categories(c.text):
                         return Finding.ratio(
                             p["manual_credit"] if not pipe.automatic or job.condition == "manual" else 0.0,
                             f"`{c.text[:60]}` in {pipe.path} is a rollback run by hand, not on failure",

@@ -11,7 +11,7 @@ from grader.detectors import detector
 from grader.detectors.toolchain_ci import _found
 from grader.evidence import codescan, manifests, markdown
 from grader.model import Finding, Location
-from grader.yamlload import line_of
+from grader.yamlload import embedded_docs, line_of
 
 
 def _yaml_docs(sub):
@@ -172,13 +172,8 @@ def _alertmanager_configs(value, depth=0):
             if isinstance(child, (dict, list)):
                 yield from _alertmanager_configs(child, depth + 1)
             elif isinstance(child, str) and "receivers:" in child and "route:" in child and len(child) < 200_000:
-                from grader.yamlload import YamlError, load_all
-
-                try:
-                    for doc in load_all(child):
-                        yield from _alertmanager_configs(doc, depth + 1)
-                except YamlError:
-                    pass
+                for doc in embedded_docs(child):
+                    yield from _alertmanager_configs(doc, depth + 1)
     elif isinstance(value, list):
         for item in value:
             yield from _alertmanager_configs(item, depth + 1)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from grader.yamlload import line_of
+from grader.yamlload import embedded_docs, line_of
 
 _DURATION = re.compile(r"^(?:\d+(?:ms|s|m|h|d|w|y))+$")
 _METRIC = re.compile(r"[A-Za-z_:][A-Za-z0-9_:]*")
@@ -117,14 +117,9 @@ def _find_groups(value, depth):
             if isinstance(child, (dict, list)):
                 yield from _find_groups(child, depth + 1)
             elif isinstance(child, str) and "groups:" in child and "rules:" in child and len(child) < 200_000:
-                from grader.yamlload import YamlError, load_all
-
-                try:
-                    for doc in load_all(child):
-                        for groups, gline in _find_groups(doc, depth + 1):
-                            yield groups, (line_of(value, 1) or 1) + gline
-                except YamlError:
-                    pass
+                for doc in embedded_docs(child):
+                    for groups, gline in _find_groups(doc, depth + 1):
+                        yield groups, (line_of(value, 1) or 1) + gline
     elif isinstance(value, list):
         for item in value:
             if isinstance(item, (dict, list)):

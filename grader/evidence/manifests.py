@@ -102,10 +102,6 @@ def _dig(value, *keys):
     return value
 
 
-def dig(value, *keys):
-    return _dig(value, *keys)
-
-
 _DOCKER_INSTR = re.compile(r"^\s*([A-Za-z]+)\s+(.*)$")
 
 

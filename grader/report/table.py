@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 
-from grader.report.common import bonus_line
+from grader.report.common import bonus_line, num
 from grader.report.text import clean
 
 _STATUS_STYLE = {"pass": "green", "partial": "yellow", "fail": "red", "error": "magenta", "skip": "dim"}
@@ -102,7 +102,7 @@ def render(report, *, color: bool = False, verbose: bool = False, width: int | N
                 marks.append(_STATUS_MARK[check.status] + " ", style=_STATUS_STYLE[check.status])
         row = [
             Text(phase.title, style="bold"),
-            f"{_num(phase.score)}/{_num(phase.max_score)}",
+            f"{num(phase.score)}/{num(phase.max_score)}",
             Text(_bar(phase.score, phase.max_score), style=style),
             Text(f"{phase.percent:.0f}%", style=style),
             marks,
@@ -127,7 +127,7 @@ def render(report, *, color: bool = False, verbose: bool = False, width: int | N
             line.append(check.title, style="bold")
             if check.bonus:
                 line.append(" (bonus)", style="cyan")
-            line.append(f"  {_num(check.score)}/{_num(check.max_score)}  ", style="dim")
+            line.append(f"  {num(check.score)}/{num(check.max_score)}  ", style="dim")
             line.append(check.id, style="dim")
             console.print(line)
             _indented(console, "", clean(check.message), "")
@@ -148,10 +148,10 @@ def render(report, *, color: bool = False, verbose: bool = False, width: int | N
 
     verdict = Text()
     verdict.append("Total ", style="bold")
-    verdict.append(f"{_num(report.score)}/{_num(report.max_score)} ({report.percent:.1f}%)  ",
+    verdict.append(f"{num(report.score)}/{num(report.max_score)} ({report.percent:.1f}%)  ",
                    style=_style(report.percent))
     if report.bonus_applied:
-        verdict.append(f"including +{_num(report.bonus_applied)} bonus  ", style="cyan")
+        verdict.append(f"including +{num(report.bonus_applied)} bonus  ", style="cyan")
     if report.passed:
         verdict.append(f"PASS (pass mark {report.threshold:g}%)", style="bold green")
     else:
@@ -179,7 +179,3 @@ def _indented(console, label: str, text: str, label_style: str, *, dim: bool = F
         else:
             out.append(line, style="dim" if dim else "")
         console.print(out, no_wrap=True, overflow="fold")
-
-
-def _num(x: float) -> str:
-    return f"{x:g}" if x == int(x) else f"{x:.2f}".rstrip("0").rstrip(".")
