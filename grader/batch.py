@@ -23,12 +23,12 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 
 from grader.archives import kind_of
 from grader.errors import LoopcheckError
 from grader.model import PHASES
+from grader.record import record
 
 CSV_HEADER = ["id", "status", *PHASES, "bonus", "score", "max_score", "percent", "passed", "reason"]
 _CRED = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<cred>[^/@\s]+)@")
@@ -42,7 +42,7 @@ def redact(text) -> str:
     return _CRED.sub(lambda m: m.group("scheme") + "***@", str(text))
 
 
-@dataclass(frozen=True)
+@record
 class Task:
     id: str
     kind: str  # dir | zip | tar | bundle | url

@@ -22,8 +22,9 @@ import stat
 import subprocess
 import tempfile
 import threading
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from grader.record import field, record
 
 GIT_TIMEOUT = 8.0
 MAX_LOG = 3000  # commits read (newest first)
@@ -32,7 +33,7 @@ MAX_SMALL_FILE = 64 * 1024 * 1024
 _SHA = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
 
 
-@dataclass(frozen=True)
+@record
 class Commit:
     sha: str
     parents: tuple[str, ...]
@@ -41,7 +42,7 @@ class Commit:
     files: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@record
 class Tag:
     name: str
     commit: str | None  # the commit the tag points at (peeled)
@@ -50,7 +51,7 @@ class Tag:
     reachable: bool
 
 
-@dataclass
+@record(frozen=False)
 class GitFacts:
     is_git: bool = False
     error: str | None = None  # the repository exists but can't be read (fully)
@@ -346,8 +347,8 @@ def _collect_facts(facts: GitFacts, procs: dict) -> GitFacts:
 
 def _parse_files(raw: bytes) -> dict[str, tuple[str, ...]]:
     out = {}
-    for record in raw.decode("utf-8", "replace").split("\x1e"):
-        sha, sep, rest = record.partition("\x1f")
+    for entry in raw.decode("utf-8", "replace").split("\x1e"):
+        sha, sep, rest = entry.partition("\x1f")
         if sep:
             out[sha.strip()] = tuple(f.strip("\n") for f in rest.split("\x00") if f.strip("\n"))
     return out
@@ -355,8 +356,8 @@ def _parse_files(raw: bytes) -> dict[str, tuple[str, ...]]:
 
 def _parse_log(raw: bytes, files: dict[str, tuple[str, ...]]) -> list[Commit]:
     commits: list[Commit] = []
-    for record in raw.decode("utf-8", "replace").split("\x1e"):
-        parts = record.strip("\x00\n").split("\x1f", 3)
+    for entry in raw.decode("utf-8", "replace").split("\x1e"):
+        parts = entry.strip("\x00\n").split("\x1f", 3)
         if len(parts) < 4:
             continue
         sha, parents, when, subject = parts

@@ -1,11 +1,11 @@
 """The shared vocabulary: findings, check/phase results and the report.
 
-Everything here is a frozen dataclass; the JSON report is ``Report.to_dict()``.
+Everything here is a frozen record (``grader.record``); the JSON report is ``Report.to_dict()``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from grader.record import field, record
 
 PHASES: tuple[str, ...] = (
     "plan",
@@ -31,7 +31,7 @@ STATUSES: tuple[str, ...] = ("pass", "partial", "fail", "error", "skip")
 SCHEMA_VERSION = "1.1"
 
 
-@dataclass(frozen=True)
+@record
 class Location:
     """A place in the submission: a path relative to its root, and a 1-based line."""
 
@@ -50,7 +50,7 @@ class Location:
         return {"path": self.path, "line": self.line}
 
 
-@dataclass(frozen=True)
+@record
 class Finding:
     """What a detector found: an outcome, the share of credit, why, and where."""
 
@@ -88,7 +88,7 @@ class Finding:
         return cls("partial", round(fraction, 4), message, tuple(evidence), tuple(tools))
 
 
-@dataclass(frozen=True)
+@record
 class CheckResult:
     id: str
     title: str
@@ -120,7 +120,7 @@ class CheckResult:
         }
 
 
-@dataclass(frozen=True)
+@record
 class PhaseResult:
     id: str
     title: str
@@ -165,7 +165,7 @@ class PhaseResult:
         }
 
 
-@dataclass(frozen=True)
+@record
 class SubmissionInfo:
     path: str
     commit: str | None
@@ -174,7 +174,7 @@ class SubmissionInfo:
     branch: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Warning_:
     """Something about the submission the learner should know (an unreadable file...)."""
 
@@ -185,7 +185,7 @@ class Warning_:
         return {"path": self.path, "message": self.message}
 
 
-@dataclass(frozen=True)
+@record
 class Report:
     tool_version: str
     rubric_id: str

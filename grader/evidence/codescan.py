@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass, field
+
+from grader.record import field, record
 
 MAX_SOURCES = 3000
 _SUFFIX_LANG = {".py": "python", ".js": "js", ".mjs": "js", ".cjs": "js", ".ts": "js", ".tsx": "js",
@@ -18,7 +19,7 @@ _JAVA_IMPORT = re.compile(r"^\s*import\s+(?:static\s+)?([\w.]+)", re.M)
 _C_COMMENTS = re.compile(r"//[^\n]*|/\*.*?\*/", re.S)
 
 
-@dataclass
+@record(frozen=False)
 class SourceFile:
     path: str
     language: str

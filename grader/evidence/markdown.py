@@ -8,7 +8,8 @@ does not count as content.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+
+from grader.record import field, record
 
 _PLACEHOLDER = re.compile(
     r"\[(?!\s?\]|[xX]\])[^\]\n]*\](?!\()"  # template text in brackets (not links or checkboxes)
@@ -18,7 +19,7 @@ _PLACEHOLDER = re.compile(
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’%.+/-]*")
 
 
-@dataclass
+@record(frozen=False)
 class Section:
     level: int
     title: str

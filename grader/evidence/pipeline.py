@@ -11,14 +11,13 @@ and ``manual``/``never``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from grader.evidence.commands import Command, action_categories, categories
+from grader.record import field, record
 
 GITHUB_DIR = ".github/workflows/"
 
 
-@dataclass
+@record(frozen=False)
 class Step:
     name: str
     line: int
@@ -40,7 +39,7 @@ class Step:
         return [c for c in self.commands if category in categories(c.text)]
 
 
-@dataclass
+@record(frozen=False)
 class Job:
     id: str
     line: int
@@ -52,7 +51,7 @@ class Job:
     tag_only: bool = False  # runs only for tag pipelines
 
 
-@dataclass
+@record(frozen=False)
 class Pipeline:
     system: str  # github | gitlab
     path: str

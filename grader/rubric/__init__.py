@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader import yamlload
 from grader.errors import LoopcheckError, RubricError
 from grader.model import PHASE_TITLES, PHASES
+from grader.record import field, record
 
 try:  # the built-in module: hashlib would load OpenSSL (~8 ms) just for this
     from _sha256 import sha256 as _sha256
@@ -27,7 +27,7 @@ MAX_RUBRIC_BYTES = 1_000_000
 MAX_EXTENDS_DEPTH = 8
 
 
-@dataclass(frozen=True)
+@record
 class Check:
     id: str
     phase: str
@@ -41,7 +41,7 @@ class Check:
     bonus: bool = False  # extra credit: added to the total only, never to the phase
 
 
-@dataclass(frozen=True)
+@record
 class Rubric:
     id: str
     title: str
