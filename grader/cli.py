@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import sys
 import time
 
 from grader import __version__
+from grader.fsutil import terminal_width
 
 EXIT_OK, EXIT_BELOW, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 SUBCOMMANDS = ("rubric", "explain", "batch", "merge")
@@ -113,7 +113,7 @@ def _run_grade(*, path: str, rubric: str | None, fail_under: float | None, no_fa
     stream = sys.stdout
     for name, out in pairs:
         on_terminal = not out and hasattr(stream, "isatty") and stream.isatty()
-        width = shutil.get_terminal_size((100, 24)).columns if on_terminal else 100
+        width = terminal_width(100) if on_terminal else 100
         text = renderers.render(name, result, color=not out and _color_wanted(no_color, stream),
                                 verbose=verbose, width=width)
         _write_output(text, out)

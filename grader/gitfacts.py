@@ -17,13 +17,11 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import stat
 import subprocess
-import tempfile
 import threading
-from pathlib import Path
 
+from grader.fsutil import private_dir, remove_tree
 from grader.record import field, record
 
 GIT_TIMEOUT = 8.0
@@ -64,7 +62,7 @@ class GitFacts:
     tag_error: str | None = None
 
     @classmethod
-    def read(cls, root: Path) -> GitFacts:
+    def read(cls, root: str) -> GitFacts:
         return PendingGit(root).finish()
 
     @property
@@ -76,14 +74,14 @@ class _GitProblem(Exception):
     pass
 
 
-def _real_dir(path: Path) -> bool:
+def _real_dir(path: str) -> bool:
     try:
         return stat.S_ISDIR(os.lstat(path).st_mode)
     except OSError:
         return False
 
 
-def _small_regular(path: Path) -> bytes | None:
+def _small_regular(path: str) -> bytes | None:
     """A regular (non-symlink) file's bytes, or None."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
@@ -99,38 +97,42 @@ def _small_regular(path: Path) -> bytes | None:
         os.close(fd)
 
 
-def _make_shadow(dotgit: Path) -> str:
-    if not _real_dir(dotgit / "objects") or not _real_dir(dotgit / "refs"):
+def _make_shadow(dotgit: str) -> str:
+    join = os.path.join
+    if not _real_dir(join(dotgit, "objects")) or not _real_dir(join(dotgit, "refs")):
         raise _GitProblem(".git has no objects or refs folder: not a readable repository")
-    shadow = tempfile.mkdtemp(prefix="loopcheck-git-")
+    shadow = private_dir("loopcheck-git-")
     try:
-        sh = Path(shadow)
-        (sh / "config").write_text(
-            "[core]\n\trepositoryformatversion = 0\n\tbare = true\n", encoding="ascii"
-        )
-        head = _small_regular(dotgit / "HEAD")
+        with open(join(shadow, "config"), "w", encoding="ascii") as fh:
+            fh.write("[core]\n\trepositoryformatversion = 0\n\tbare = true\n")
+        head = _small_regular(join(dotgit, "HEAD"))
         if head is None:
             raise _GitProblem(".git/HEAD is missing or not a regular file")
-        (sh / "HEAD").write_bytes(head[:4096])
+        _write_bytes(join(shadow, "HEAD"), head[:4096])
         for name in ("packed-refs", "shallow"):
-            src = dotgit / name
+            src = join(dotgit, name)
             if os.path.lexists(src):
                 data = _small_regular(src)
                 if data is None:
                     raise _GitProblem(f".git/{name} is not a regular file")
-                (sh / name).write_bytes(data)
-        os.symlink(dotgit / "refs", sh / "refs")
-        objects = sh / "objects"
-        objects.mkdir()
-        with os.scandir(dotgit / "objects") as entries:
+                _write_bytes(join(shadow, name), data)
+        os.symlink(join(dotgit, "refs"), join(shadow, "refs"))
+        objects = join(shadow, "objects")
+        os.mkdir(objects)
+        with os.scandir(join(dotgit, "objects")) as entries:
             for entry in entries:
                 # info/ holds alternates, which may point outside the submission
                 if entry.name != "info" and entry.is_dir(follow_symlinks=False):
-                    os.symlink(entry.path, objects / entry.name)
+                    os.symlink(entry.path, join(objects, entry.name))
         return shadow
     except BaseException:
-        shutil.rmtree(shadow, ignore_errors=True)
+        remove_tree(shadow)
         raise
+
+
+def _write_bytes(path: str, data: bytes) -> None:
+    with open(path, "wb") as fh:
+        fh.write(data)
 
 
 def isolated_git_env(home: str) -> dict[str, str]:
@@ -224,11 +226,11 @@ class PendingGit:
     while other checks work) and :meth:`finish` collects them. Always call :meth:`finish` (or
     :meth:`close`): it removes the shadow folder and ends every git process."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: str):
         self.facts: GitFacts | None = None
         self.shadow: str | None = None
         self.procs: dict[str, subprocess.Popen] = {}
-        dotgit = Path(root) / ".git"
+        dotgit = os.path.join(root, ".git")
         try:
             info = os.lstat(dotgit)
         except OSError:
@@ -259,7 +261,8 @@ class PendingGit:
         if self.facts is None:
             facts = GitFacts(is_git=True)
             facts.shallow = os.path.exists(os.path.join(self.shadow, "shallow"))
-            head_text = Path(self.shadow, "HEAD").read_text("utf-8", "replace").strip()
+            with open(os.path.join(self.shadow, "HEAD"), encoding="utf-8", errors="replace") as fh:
+                head_text = fh.read().strip()
             if head_text.startswith("ref: refs/heads/"):
                 facts.branch = head_text[len("ref: refs/heads/"):]
             try:
@@ -280,7 +283,7 @@ class PendingGit:
                     stream.close()
         self.procs = {}
         if self.shadow:
-            shutil.rmtree(self.shadow, ignore_errors=True)
+            remove_tree(self.shadow)
             self.shadow = None
 
 

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import subprocess
-import tempfile
 
 from grader.errors import LoopcheckError
+from grader.fsutil import private_dir, remove_tree
 from grader.gitfacts import isolated_git_env
 
 CLONE_TIMEOUT = 60.0
@@ -21,7 +20,7 @@ CLONE_TIMEOUT = 60.0
 
 def clone_bundle(bundle: str, dest: str) -> None:
     """Clone a git bundle into ``dest`` (which must not exist)."""
-    home = tempfile.mkdtemp(prefix="loopcheck-home-")
+    home = private_dir("loopcheck-home-")
     try:
         proc = subprocess.run(
             ["git", "-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false",
@@ -32,7 +31,7 @@ def clone_bundle(bundle: str, dest: str) -> None:
     except subprocess.TimeoutExpired:
         raise LoopcheckError(f"{bundle}: cloning the bundle took longer than {CLONE_TIMEOUT:.0f} s") from None
     finally:
-        shutil.rmtree(home, ignore_errors=True)
+        remove_tree(home)
     if proc.returncode != 0:
         lines = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         reason = lines[-1] if lines else f"git exited {proc.returncode}"
@@ -48,12 +47,12 @@ def opened(path: str):
         yield path
         return
     if os.path.isfile(path) and path.endswith(".bundle"):
-        tmp = tempfile.mkdtemp(prefix="loopcheck-sub-")
+        tmp = private_dir("loopcheck-sub-")
         try:
             dest = os.path.join(tmp, os.path.basename(path)[: -len(".bundle")] or "submission")
             clone_bundle(path, dest)
             yield dest
         finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+            remove_tree(tmp)
         return
     raise LoopcheckError(f"not a folder: {path} (give the repository's folder, or a .bundle file)")

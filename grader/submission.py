@@ -18,7 +18,6 @@ import os
 import re
 import stat
 from functools import cached_property
-from pathlib import Path
 
 from grader import yamlload
 
@@ -40,7 +39,7 @@ class Submission:
 
     def __init__(self, root: str | os.PathLike, *, max_files: int = MAX_FILES,
                  max_file_bytes: int = MAX_FILE_BYTES):
-        self.root = Path(os.path.abspath(root))
+        self.root = os.path.abspath(root)
         self.max_files = max_files
         self.max_file_bytes = max_file_bytes
         self.problems: dict[str, str] = {}

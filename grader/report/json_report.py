@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
+import os
 
-SCHEMA_PATH = Path(__file__).with_name("report.schema.json")
+SCHEMA_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "report.schema.json")
 
 
 def render(report, **_options) -> str:
@@ -13,4 +13,5 @@ def render(report, **_options) -> str:
 
 
 def schema() -> dict:
-    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    with open(SCHEMA_PATH, encoding="utf-8") as fh:
+        return json.load(fh)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-from pathlib import Path
 
 from grader import yamlload
 from grader.errors import LoopcheckError, RubricError
@@ -83,15 +82,17 @@ class Rubric:
         return _sha256(blob.encode()).hexdigest()
 
 
-def bundled_dir() -> Path:
-    here = Path(__file__).resolve().parent.parent
-    installed = here / "bundled_rubrics"
-    return installed if installed.is_dir() else here.parent / "rubrics"
+def bundled_dir() -> str:
+    here = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+    installed = os.path.join(here, "bundled_rubrics")
+    return installed if os.path.isdir(installed) else os.path.join(os.path.dirname(here), "rubrics")
 
 
 def bundled_names() -> list[str]:
     d = bundled_dir()
-    return sorted(p.stem for p in d.glob("*.yaml")) if d.is_dir() else []
+    if not os.path.isdir(d):
+        return []
+    return sorted(name[: -len(".yaml")] for name in os.listdir(d) if name.endswith(".yaml"))
 
 
 def _is_file_ref(ref: str) -> bool:
@@ -102,19 +103,20 @@ def load(ref: str | None = None, *, validate: bool | None = None) -> Rubric:
     """A rubric by bundled name (``exercise-4.1``) or by file path."""
     ref = ref or DEFAULT_RUBRIC
     if _is_file_ref(ref) or os.path.isfile(ref):
-        return _load_file(Path(ref), validate=True if validate is None else validate, chain=())
-    path = bundled_dir() / f"{ref}.yaml"
-    if not path.is_file():
+        return _load_file(ref, validate=True if validate is None else validate, chain=())
+    path = os.path.join(bundled_dir(), f"{ref}.yaml")
+    if not os.path.isfile(path):
         names = ", ".join(bundled_names())
         raise LoopcheckError(f"no bundled rubric named {ref!r} (bundled: {names}); give a file path for your own")
     return _load_file(path, validate=bool(validate), chain=())
 
 
-def _read(path: Path):
+def _read(path: str):
     try:
-        if path.stat().st_size > MAX_RUBRIC_BYTES:
+        if os.stat(path).st_size > MAX_RUBRIC_BYTES:
             raise RubricError([f"{path}: larger than {MAX_RUBRIC_BYTES // 1000} kB"])
-        text = path.read_text(encoding="utf-8")
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
     except FileNotFoundError:
         raise LoopcheckError(f"rubric file not found: {path}") from None
     except IsADirectoryError:
@@ -156,7 +158,7 @@ def _key_path(parts) -> str:
     return out or "(top level)"
 
 
-def _validate_schema(raw, path: Path) -> list[str]:
+def _validate_schema(raw, path: str) -> list[str]:
     import jsonschema
 
     from grader.rubric.schema import RUBRIC_SCHEMA
@@ -200,8 +202,8 @@ def check_regex(pattern: str) -> str | None:
     return None
 
 
-def _load_file(path: Path, *, validate: bool, chain: tuple) -> Rubric:
-    real = str(path.resolve())
+def _load_file(path: str, *, validate: bool, chain: tuple) -> Rubric:
+    real = os.path.realpath(path)
     if real in chain:
         raise RubricError([f"{path}:1: extends: the rubric extends itself (through {' -> '.join(chain)})"])
     if len(chain) > MAX_EXTENDS_DEPTH:
@@ -213,7 +215,7 @@ def _load_file(path: Path, *, validate: bool, chain: tuple) -> Rubric:
     return _resolve(raw, path, validate=validate, chain=chain + (real,))
 
 
-def _resolve(raw: dict, path: Path, *, validate: bool, chain: tuple) -> Rubric:
+def _resolve(raw: dict, path: str, *, validate: bool, chain: tuple) -> Rubric:
     from grader import detectors
 
     registry = detectors.registry()
@@ -223,11 +225,11 @@ def _resolve(raw: dict, path: Path, *, validate: bool, chain: tuple) -> Rubric:
     if ext:
         try:
             if _is_file_ref(ext):
-                target = (path.parent / ext) if not os.path.isabs(ext) else Path(ext)
+                target = os.path.join(os.path.dirname(path), ext)
                 base = _load_file(target, validate=True, chain=chain)
             else:
-                target = bundled_dir() / f"{ext}.yaml"
-                if not target.is_file():
+                target = os.path.join(bundled_dir(), f"{ext}.yaml")
+                if not os.path.isfile(target):
                     raise LoopcheckError("missing")
                 base = _load_file(target, validate=validate, chain=chain)
         except RubricError:
