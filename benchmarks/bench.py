@@ -197,6 +197,9 @@ def main(argv: list[str]) -> int:
             if repolinter and name.startswith(("typical", "mid", "large")):
                 rl, _ = median_of([*repolinter, str(repo)], max(3, args.runs // 2), cwd=repo)
             rows.append((name, lc, fl, lc_mem, rl))
+            if name.startswith("typical"):  # what a learner sees: the default table format
+                tb, tb_mem = median_of([loopcheck, str(repo), "--no-fail"], args.runs)
+                rows.append(("  the same, table format (the default)", tb, fl, tb_mem, rl))
             print(f"  measured: {name}", file=sys.stderr)
         version, _ = median_of([loopcheck, "--version"], args.runs)
         helptime, _ = median_of([loopcheck, "--help"], args.runs)

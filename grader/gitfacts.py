@@ -328,23 +328,30 @@ def _collect_facts(facts: GitFacts, procs: dict) -> GitFacts:
     facts.head = facts.commits[0].sha if facts.commits else None
     truncated = len(facts.commits) >= MAX_LOG
     facts.commit_count = len(facts.commits)
-    rc, out, _ = _finish(procs["count"])
-    if truncated and rc == 0 and out.strip().isdigit():  # only a long history needs counting
-        facts.commit_count = int(out.strip())
+    if not truncated:
+        # The whole history was read: the count and the reachable tags follow from it, so the
+        # two helpers stop now rather than compete for the CPU (close() reaps them).
+        for name in ("count", "merged"):
+            if procs[name].poll() is None:
+                procs[name].kill()
+    else:
+        rc, out, _ = _finish(procs["count"])
+        if rc == 0 and out.strip().isdigit():
+            facts.commit_count = int(out.strip())
 
     rc_t, out_t, err_t = _finish(procs["tags"])
-    rc_m, out_m, _ = _finish(procs["merged"])
     if rc_t != 0:
         facts.tag_error = f"git could not list tags: {err_t[:200]}"
         return facts
-    facts.tags = _parse_tags(out_t, set())
+    rows = _parse_tags(out_t)
     known = facts.reachable_shas
-    reachable = {t.name for t in facts.tags if t.commit in known}
-    if truncated and len(reachable) < len(facts.tags):
+    reachable = {row[0] for row in rows if row[1] in known}
+    if truncated and len(reachable) < len(rows):
         # tags on commits older than the history read: git's answer of which are on this branch
+        rc_m, out_m, _ = _finish(procs["merged"])
         if rc_m == 0:
             reachable |= {line[len("refs/tags/"):] for line in out_m.decode("utf-8", "replace").splitlines()}
-    facts.tags = _parse_tags(out_t, reachable)
+    facts.tags = [Tag(*row, row[0] in reachable) for row in rows]
     return facts
 
 
@@ -372,8 +379,9 @@ def _parse_log(raw: bytes, files: dict[str, tuple[str, ...]]) -> list[Commit]:
     return commits
 
 
-def _parse_tags(raw: bytes, reachable: set[str]) -> list[Tag]:
-    tags: list[Tag] = []
+def _parse_tags(raw: bytes) -> list[tuple[str, str | None, bool, int]]:
+    """(name, commit, annotated, creation time) of each tag."""
+    tags: list[tuple[str, str | None, bool, int]] = []
     for line in raw.decode("utf-8", "replace").splitlines():
         parts = line.split("\x1f")
         if len(parts) != 5:
@@ -385,5 +393,5 @@ def _parse_tags(raw: bytes, reachable: set[str]) -> list[Tag]:
             moment = int(when)
         except ValueError:
             moment = 0
-        tags.append(Tag(name, commit or None, annotated, moment, name in reachable))
+        tags.append((name, commit or None, annotated, moment))
     return tags

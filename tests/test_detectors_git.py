@@ -177,3 +177,25 @@ def test_version_order_must_follow_history(repo):
     finding = run_check(repo.path, "semver-tags")
     assert finding.status == "partial"
     assert "v2.0.0 is on an older commit than v1.0.0" in finding.message
+
+
+@pytest.mark.parametrize("max_log", [3000, 3])
+def test_tag_reachability_and_count_with_a_whole_or_truncated_history(repo, monkeypatch, max_log):
+    from grader import gitfacts
+
+    monkeypatch.setattr(gitfacts, "MAX_LOG", max_log)
+    repo.commit("first commit of the app", {"a.txt": "1"})
+    repo.tag("v0.1.0", "old release")  # older than a 3-commit window
+    repo.branch("side")
+    repo.switch("side")
+    repo.commit("work that was never merged", {"side.txt": "x"})
+    repo.tag("v9.9.9")
+    repo.switch("main")
+    for i in range(4):
+        repo.commit(f"feature step number {i}", {f"f{i}.txt": str(i)})
+    repo.tag("v0.2.0", "new release")
+    facts = gitfacts.GitFacts.read(str(repo.path))
+    assert facts.commit_count == 5
+    assert len(facts.commits) == min(5, max_log)
+    assert {t.name: t.reachable for t in facts.tags} == {"v0.1.0": True, "v0.2.0": True, "v9.9.9": False}
+    assert {t.name: t.annotated for t in facts.tags} == {"v0.1.0": True, "v0.2.0": True, "v9.9.9": False}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from grader.detectors import detector
@@ -18,6 +19,7 @@ SEMVER = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=65536)  # several checks ask about the same tags (20,000 in a big repository)
 def parse_semver(tag: str):
     """A sortable key for a semver tag, or None when the tag is not semver."""
     m = SEMVER.match(tag)
