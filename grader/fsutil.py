@@ -13,7 +13,11 @@ import sys
 def private_dir(prefix: str) -> str:
     """A new folder only we can use (mode 0700, a random name), like ``tempfile.mkdtemp``."""
     candidates = [os.environ.get(v) for v in ("TMPDIR", "TEMP", "TMP")]
-    candidates += ["/tmp", "/var/tmp", "/usr/tmp", os.getcwd()]
+    candidates += ["/tmp", "/var/tmp", "/usr/tmp"]
+    try:
+        candidates.append(os.getcwd())
+    except OSError:  # the current folder was deleted
+        pass
     last: OSError | None = None
     for base in candidates:
         if not base:
