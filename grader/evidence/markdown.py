@@ -134,7 +134,7 @@ def _scan(lines: list[str]) -> list[Heading]:
         if not body:
             para, blank_seen = None, True
             continue
-        if in_list and indent >= 4 or body[0] in "<>" and (in_list or indent < 4):
+        if (in_list and indent >= 4) or (body[0] in "<>" and (in_list or indent < 4)):
             raise _Decline
         if indent >= 4:
             blank_seen = False
