@@ -38,7 +38,7 @@ def test_scanner_agrees_with_markdown_it(lines, trailing_newline):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=" #-=*_`~>1.)\nab", max_size=60))
+@given(st.text(alphabet=" #-=*_`~>1.)\nab\x0c\x0b\u00a0\u2028<[]:", max_size=60))
 def test_scanner_agrees_on_arbitrary_text(text):
     fast = md._scan_headings(text)
     if fast is not None:
