@@ -103,7 +103,7 @@ def _atx(line: str) -> tuple[int, str] | None:
     return level, rest.strip()
 
 
-def _scan_headings(text: str) -> list[Heading] | None:
+def _scan_headings(text: str, lines: list[str] | None = None) -> list[Heading] | None:
     """The headings of a plain document, found without markdown-it; None when unsure.
 
     Plain means: no tabs, CR or NUL, no HTML blocks, block quotes or link reference
@@ -113,7 +113,7 @@ def _scan_headings(text: str) -> list[Heading] | None:
     if "\t" in text or "\r" in text or "\0" in text or ("]:" in text and _REFDEF.search(text)):
         return None
     try:
-        return _scan(text.split("\n"))
+        return _scan(text.split("\n") if lines is None else lines)
     except _Decline:
         return None
 
@@ -195,10 +195,10 @@ def _check_item(item: re.Match) -> None:
 
 def parse(text: str) -> Section:
     """The document as a root section (level 0) holding its heading tree."""
-    headings = _scan_headings(text)
+    lines = text.split("\n")
+    headings = _scan_headings(text, lines)
     if headings is None:
         headings = _markdown_it_headings(text)
-    lines = text.split("\n")
     root = Section(0, "", 0)
     stack = [root]
     first = headings[0][2] if headings else len(lines)
