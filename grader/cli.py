@@ -1,7 +1,9 @@
-"""The command line: options, renderer choice, exit code — and nothing else.
+"""The command line: one typer application — options, output routing, exit code, nothing else.
 
-``loopcheck [PATH]`` grades; ``loopcheck rubric ...`` and ``loopcheck explain`` are
-subcommands. A PATH spelled like a subcommand can still be graded as ``./rubric``.
+``loopcheck [PATH]`` grades (the ``grade`` command is the default: anything that is not a
+subcommand's name is handed to it); ``loopcheck batch``, ``merge``, ``rubric`` and
+``explain`` are subcommands. A PATH spelled like a subcommand can still be graded as
+``./rubric``.
 
 Exit codes: 0 graded and at/above the threshold; 1 graded and below; 2 usage error,
 invalid rubric, or PATH missing / not a folder; 3 internal error (a bug).
@@ -10,57 +12,57 @@ invalid rubric, or PATH missing / not a folder; 3 internal error (a bug).
 from __future__ import annotations
 
 import os
-import re
+import shutil
 import sys
 import time
 
+import typer
+from typer.core import TyperCommand
+
 from grader import __version__
-from grader.fsutil import terminal_width
 
 EXIT_OK, EXIT_BELOW, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
-SUBCOMMANDS = ("rubric", "explain", "batch", "merge")
+SUBCOMMANDS = ("grade", "rubric", "explain", "batch", "merge")
 FORMATS = ("table", "json", "markdown", "github", "junit", "sarif", "gradescope", "classroom", "csv")
-_argv: list[str] = []  # the arguments of this run, for pairing --format with --output
+_ORDER_KEY = "loopcheck.option_order"
 
 
-def pair_formats(argv: list[str]) -> list[tuple[str, str | None]]:
+class _OrderedOptions(TyperCommand):
+    """typer's command, remembering the order in which options were given (click's own parser
+    reports it; typer only hands over each option's list), so each ``--output`` can belong to
+    the ``--format`` before it."""
+
+    def parse_args(self, ctx, args):
+        _opts, _rest, order = self.make_parser(ctx).parse_args(args=list(args))
+        ctx.meta[_ORDER_KEY] = [getattr(p, "name", None) for p in order]
+        return super().parse_args(ctx, args)
+
+
+def pair_formats(order: list[str | None], formats: list[str], outputs: list[str]) -> list[tuple[str, str | None]]:
     """(format, output file or None) in the order given.
 
-    Each ``--output`` belongs to the ``--format`` before it; an ``--output`` given before any
+    ``order`` is the parameter names in command-line order (one per occurrence). Each
+    ``--output`` belongs to the ``--format`` before it; an ``--output`` given before any
     ``--format`` belongs to the first one (or to the default ``table``)."""
+    from grader.errors import LoopcheckError
+
+    fmts, outs = iter(formats), iter(outputs)
     pairs: list[list] = []
     orphans: list[str] = []
-    i = 0
-    while i < len(argv):
-        tok = argv[i]
-        if tok == "--":
-            break
-        value = None
-        for long, short in (("--format", "-f"), ("--output", "-o")):
-            if tok in (long, short) and i + 1 < len(argv):
-                value, i = (long, argv[i + 1]), i + 1
-            elif tok.startswith(long + "="):
-                value = (long, tok[len(long) + 1:])
-            elif tok.startswith(short) and len(tok) > 2 and not tok.startswith("--"):
-                value = (long, tok[2:])
-            if value:
-                break
-        if value and value[0] == "--format":
-            pairs.append([value[1], None])
-        elif value:
-            target = pairs[-1] if pairs and pairs[-1][1] is None else None
-            if target is None:
-                orphans.append(value[1])
+    for name in order:
+        if name == "fmt":
+            pairs.append([next(fmts), None])
+        elif name == "output":
+            out = next(outs)
+            if pairs and pairs[-1][1] is None:
+                pairs[-1][1] = out
             else:
-                target[1] = value[1]
-        i += 1
+                orphans.append(out)
     if not pairs:
         pairs.append(["table", None])
     for out in orphans:
         free = next((p for p in pairs if p[1] is None), None)
         if free is None:
-            from grader.errors import LoopcheckError
-
             raise LoopcheckError(f"--output {out} has no --format of its own")
         free[1] = out
     return [(f, o) for f, o in pairs]
@@ -74,12 +76,12 @@ def _color_wanted(no_color: bool, stream) -> bool:
     return hasattr(stream, "isatty") and stream.isatty()
 
 
-def _write_output(text: str, output: str | None) -> None:
+def _write_output(text: str, output: str | None, *, append: bool = False) -> None:
     if output:
         from grader.errors import LoopcheckError
 
         try:
-            with open(output, "w", encoding="utf-8") as fh:
+            with open(output, "a" if append else "w", encoding="utf-8") as fh:
                 fh.write(text)
         except OSError as exc:
             raise LoopcheckError(f"can't write {output}: {exc.strerror}") from None
@@ -88,12 +90,23 @@ def _write_output(text: str, output: str | None) -> None:
         sys.stdout.flush()
 
 
-def _run_grade(*, path: str, rubric: str | None, fail_under: float | None, no_fail: bool,
-               verbose: bool, no_color: bool) -> int:
-    """Grade PATH and write every requested format; the exit code. Formats come from ``_argv``."""
+def _step_summary(report) -> str:
+    """Append the Markdown report to GitHub's job summary; a workflow warning when that fails."""
+    from grader.report import github, markdown
+
+    try:
+        _write_output(markdown.render(report), os.environ["GITHUB_STEP_SUMMARY"], append=True)
+    except Exception as exc:  # noqa: BLE001 - LoopcheckError with the OS reason
+        reason = str(exc).rsplit(": ", 1)[-1]
+        return github.command("warning", f"loopcheck could not write the job summary: {reason}") + "\n"
+    return ""
+
+
+def run_grade(*, path: str, rubric: str | None, pairs: list[tuple[str, str | None]],
+              fail_under: float | None, no_fail: bool, verbose: bool, no_color: bool) -> int:
+    """Grade PATH and write every requested (format, output) pair; the exit code."""
     from grader.errors import LoopcheckError
 
-    pairs = pair_formats(_argv)
     for name, _out in pairs:
         if name not in FORMATS:
             raise LoopcheckError(f"unknown format {name!r} (choose from {', '.join(FORMATS)})")
@@ -104,95 +117,50 @@ def _run_grade(*, path: str, rubric: str | None, fail_under: float | None, no_fa
         raise LoopcheckError("two formats can't be written to the same --output file")
     from grader import report as renderers
     from grader import rubric as rubrics
-    from grader.scoring import grade as run_grade
+    from grader.scoring import grade
     from grader.sources import opened
 
     loaded = rubrics.load(rubric)
     with opened(path) as folder:
-        result = run_grade(folder, loaded, threshold=fail_under, display_path=path)
+        result = grade(folder, loaded, threshold=fail_under, display_path=path)
     stream = sys.stdout
     for name, out in pairs:
         on_terminal = not out and hasattr(stream, "isatty") and stream.isatty()
-        width = terminal_width(100) if on_terminal else 100
+        width = shutil.get_terminal_size((100, 24)).columns if on_terminal else 100
         text = renderers.render(name, result, color=not out and _color_wanted(no_color, stream),
                                 verbose=verbose, width=width)
+        if name == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
+            text += _step_summary(result)
         _write_output(text, out)
     return EXIT_OK if result.passed or no_fail else EXIT_BELOW
 
 
-_VALUE_OPTIONS = {"--rubric": "rubric", "-r": "rubric", "--format": "format", "-f": "format",
-                  "--output": "output", "-o": "output", "--fail-under": "fail_under"}
-_FLAG_OPTIONS = {"--no-fail": "no_fail", "--verbose": "verbose", "-v": "verbose",
-                 "--no-color": "no_color", "--debug": "debug", "--version": "version"}
-_PERCENT = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\Z")
+def _version(value: bool) -> None:
+    if value:
+        print(f"loopcheck {__version__}")
+        raise typer.Exit(EXIT_OK)
 
 
-def _fast_parse(argv: list[str]) -> dict | None:
-    """The grade command's options for the plain forms learners and CI type, without typer.
+def build_app() -> typer.Typer:
+    """The one typer application: ``grade`` (the default), ``batch``, ``merge``, ``rubric``,
+    ``explain``."""
+    app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False,
+                      context_settings={"help_option_names": ["-h", "--help"]},
+                      help="Grade a learner's repository phase by phase through the DevOps loop. "
+                      "`loopcheck PATH` is short for `loopcheck grade PATH`.",
+                      epilog="Exit codes: 0 at/above the threshold, 1 below, 2 usage error or invalid "
+                      "rubric, 3 internal error.")
 
-    Importing typer (and click) costs about 50 ms, a third of a learner's run. This parser
-    accepts only an unambiguous subset — long options with ``=`` or a separate value, short
-    ones with an attached or separate value, flags, one PATH — and returns None for anything
-    else (help, errors, repeated single options, values that look like options, ``--``), which
-    then goes through typer as before. A test checks it agrees with typer on what it accepts."""
-    opts: dict = {"path": None, "rubric": None, "fail_under": None}
-    flags: set[str] = set()
-    i = 0
-    while i < len(argv):
-        tok = argv[i]
-        i += 1
-        if not tok.startswith("-"):
-            if opts["path"] is not None:
-                return None
-            opts["path"] = tok
-            continue
-        if tok in _FLAG_OPTIONS:
-            flags.add(_FLAG_OPTIONS[tok])
-            continue
-        name, value = tok, None
-        if tok.startswith("--") and "=" in tok:
-            name, value = tok.split("=", 1)
-        elif not tok.startswith("--") and len(tok) > 2:
-            name, value = tok[:2], tok[2:]
-        key = _VALUE_OPTIONS.get(name)
-        if key is None:
-            return None
-        if value is None:
-            if i >= len(argv):
-                return None
-            value = argv[i]
-            i += 1
-        if not value or value.startswith("-"):
-            return None
-        if key in ("format", "output"):
-            continue  # paired from the raw arguments by pair_formats
-        if opts[key] is not None:
-            return None
-        if key == "fail_under":
-            if not _PERCENT.match(value) or float(value) > 100:
-                return None
-            value = float(value)
-        opts[key] = value
-    if "version" in flags:
-        return {"version": True}
-    if opts["path"] is None:
-        opts["path"] = "."
-    for flag in ("no_fail", "verbose", "no_color"):
-        opts[flag] = flag in flags
-    return opts
+    @app.callback()
+    def _main(version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True,
+                                           help="Print the version and exit.")):
+        """Grade a learner's repository phase by phase through the DevOps loop."""
 
-
-def _grade_app():
-    import typer
-
-    app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False)
-
-    @app.command(
-        context_settings={"help_option_names": ["-h", "--help"]},
-        epilog="Other commands: `loopcheck rubric list|show|validate`, `loopcheck explain CHECK_ID`. "
-        "Exit codes: 0 at/above the threshold, 1 below, 2 usage error or invalid rubric, 3 internal error.",
-    )
+    @app.command("grade", cls=_OrderedOptions,
+                 epilog="Exit codes: 0 at/above the threshold, 1 below, 2 usage error or invalid rubric, "
+                 "3 internal error.")
     def grade(
+        ctx: typer.Context,
         path: str = typer.Argument(".", help="The learner's repository: a folder, or a git .bundle file."),
         rubric: str = typer.Option(None, "--rubric", "-r", help="Bundled rubric name or a rubric YAML file [default: exercise-4.1]."),
         fmt: list[str] = typer.Option(None, "--format", "-f", help=f"Output format, may be repeated: {', '.join(FORMATS)} [default: table]."),
@@ -202,23 +170,18 @@ def _grade_app():
         verbose: bool = typer.Option(False, "--verbose", "-v", help="Also show passing checks with their evidence."),
         no_color: bool = typer.Option(False, "--no-color", help="No colours (NO_COLOR is honoured too)."),
         debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
-        version: bool = typer.Option(False, "--version", help="Print the version and exit."),
+        version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True, help="Print the version and exit."),
     ):
-        """Grade a repository phase by phase through the DevOps loop."""
-        if version:
-            print(f"loopcheck {__version__}")
-            raise typer.Exit(EXIT_OK)
-        raise typer.Exit(_run_grade(path=path, rubric=rubric, fail_under=fail_under, no_fail=no_fail,
-                                    verbose=verbose, no_color=no_color))
+        """Grade one repository (the default command)."""
+        pairs = pair_formats(ctx.meta.get(_ORDER_KEY, []), fmt or [], output or [])
+        raise typer.Exit(run_grade(path=path, rubric=rubric, pairs=pairs, fail_under=fail_under,
+                                   no_fail=no_fail, verbose=verbose, no_color=no_color))
 
+    _add_subcommands(app)
     return app
 
 
-def _sub_app():
-    import typer
-
-    app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False,
-                      no_args_is_help=True, context_settings={"help_option_names": ["-h", "--help"]})
+def _add_subcommands(app: typer.Typer) -> None:
     rubric_app = typer.Typer(no_args_is_help=True, help="List, show and validate rubrics.")
     app.add_typer(rubric_app, name="rubric")
 
@@ -327,12 +290,7 @@ def _sub_app():
             kept = f"; what was graded is in {jsonl}: run the same command with --resume" if jsonl else ""
             print(f"loopcheck: interrupted{kept}", file=sys.stderr)
             raise typer.Exit(130) from None
-        if out:
-            batch.write_csv(records, out)
-        if not quiet:
-            batch.print_summary(records)
-        failed = any(r.get("status") != "graded" for r in records.values())
-        raise typer.Exit(EXIT_BELOW if failed else EXIT_OK)
+        raise typer.Exit(_class_outputs(records, out, quiet))
 
     @app.command("merge")
     def merge_cmd(
@@ -343,14 +301,32 @@ def _sub_app():
         """Combine the --jsonl results of several shards into one grades.csv."""
         from grader import batch
 
-        records = batch.merge(files)
-        batch.write_csv(records, out)
-        if not quiet:
-            batch.print_summary(records)
-        failed = any(r.get("status") != "graded" for r in records.values())
-        raise typer.Exit(EXIT_BELOW if failed else EXIT_OK)
+        raise typer.Exit(_class_outputs(batch.merge(files), out, quiet))
 
-    return app
+
+def _write_atomic(path: str, text: str) -> None:
+    """Write a whole file or nothing: a temporary file beside it, then renamed over it."""
+    from grader.errors import LoopcheckError
+
+    tmp = f"{path}.tmp"
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise LoopcheckError(f"can't write {path}: {exc.strerror}") from None
+
+
+def _class_outputs(results: dict, out: str | None, quiet: bool) -> int:
+    """grades.csv and the summary of a batch or a merge; the exit code."""
+    from grader.report import grades
+
+    if out:
+        _write_atomic(out, grades.render_csv(results))
+    if not quiet:
+        sys.stdout.write(grades.render_summary(results))
+    failed = any(r.status != "graded" for r in results.values())
+    return EXIT_BELOW if failed else EXIT_OK
 
 
 class _progress:
@@ -392,29 +368,23 @@ class _progress:
         return False
 
 
+def command_line(argv: list[str]) -> list[str]:
+    """The arguments as the application reads them: ``grade`` is the default command, so
+    anything that is not a subcommand (or the application's own ``--help``) goes to it."""
+    if argv and (argv[0] in SUBCOMMANDS or argv[0] in ("-h", "--help")):
+        return argv
+    return ["grade", *argv]
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    _argv[:] = argv
-    if argv in (["--version"], ["-V"]):
-        print(f"loopcheck {__version__}")
-        return EXIT_OK
     debug = "--debug" in argv
     from grader.errors import LoopcheckError
 
     try:
-        if not argv or argv[0] not in SUBCOMMANDS:
-            fast = _fast_parse(argv)
-            if fast is not None and fast.get("version"):
-                print(f"loopcheck {__version__}")
-                return EXIT_OK
-            if fast is not None:
-                return _run_grade(**fast)
-        import typer
-
-        app = _sub_app() if argv and argv[0] in SUBCOMMANDS else _grade_app()
-        command = typer.main.get_command(app)
+        command = typer.main.get_command(build_app())
         try:
-            result = command.main(args=argv, prog_name="loopcheck", standalone_mode=False)
+            result = command.main(args=command_line(argv), prog_name="loopcheck", standalone_mode=False)
         except typer.Exit as exc:
             return exc.exit_code
         except typer.Abort:  # Ctrl-C while a command ran (click turns it into Abort)

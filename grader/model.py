@@ -5,7 +5,7 @@ Everything here is a frozen record (``grader.record``); the JSON report is ``Rep
 
 from __future__ import annotations
 
-from grader.record import field, record
+from dataclasses import dataclass, field
 
 PHASES: tuple[str, ...] = (
     "plan",
@@ -31,7 +31,7 @@ STATUSES: tuple[str, ...] = ("pass", "partial", "fail", "error", "skip")
 SCHEMA_VERSION = "1.1"
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Location:
     """A place in the submission: a path relative to its root, and a 1-based line."""
 
@@ -50,7 +50,7 @@ class Location:
         return {"path": self.path, "line": self.line}
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Finding:
     """What a detector found: an outcome, the share of credit, why, and where."""
 
@@ -88,7 +88,7 @@ class Finding:
         return cls("partial", round(fraction, 4), message, tuple(evidence), tuple(tools))
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class CheckResult:
     id: str
     title: str
@@ -120,7 +120,7 @@ class CheckResult:
         }
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class PhaseResult:
     id: str
     title: str
@@ -165,7 +165,7 @@ class PhaseResult:
         }
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class SubmissionInfo:
     path: str
     commit: str | None
@@ -174,7 +174,7 @@ class SubmissionInfo:
     branch: str | None = None
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Warning_:
     """Something about the submission the learner should know (an unreadable file...)."""
 
@@ -185,7 +185,7 @@ class Warning_:
         return {"path": self.path, "message": self.message}
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Report:
     tool_version: str
     rubric_id: str

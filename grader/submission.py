@@ -239,7 +239,7 @@ class Submission:
     def start_git(self) -> None:
         """Start reading git in the background (the commands run while other checks work)."""
         if self._git_pending is None and "git" not in self.__dict__:
-            from grader.gitfacts import PendingGit
+            from grader.git import PendingGit
 
             self._git_pending = PendingGit(self.root)
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SAMPLES, Repo
-from grader import batch
+from grader import batch, git
 from grader.cli import main
 
 
@@ -292,14 +292,14 @@ def test_fingerprint_never_opens_fifos_or_follows_links(tmp_path):
     (sub / ".git" / "refs" / "heads").mkdir(parents=True)
     os.mkfifo(sub / ".git" / "HEAD")
     start = time.monotonic()
-    assert batch._head_commit(sub) is None
+    assert git.head_commit(str(sub)) is None
     assert time.monotonic() - start < 2
     os.unlink(sub / ".git" / "HEAD")
     (sub / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
     secret = tmp_path / "secret"
     secret.write_text("a" * 40 + "\n")
     os.symlink(secret, sub / ".git" / "refs" / "heads" / "main")
-    assert batch._head_commit(sub) is None  # the symlinked ref is not followed
+    assert git.head_commit(str(sub)) is None  # the symlinked ref is not followed
 
 
 def test_ctrl_c_stops_cleanly_and_says_how_to_resume(tmp_path):

@@ -26,9 +26,34 @@ def test_version(capsys):
     assert code == 0 and out.strip() == f"loopcheck {__version__}"
 
 
-def test_help(capsys):
+def test_help_lists_every_command(capsys):
     code, out, _ = run(["--help"], capsys)
-    assert code == 0 and "--fail-under" in out and "rubric" in out
+    assert code == 0
+    for command in ("grade", "batch", "merge", "rubric", "explain"):
+        assert f"  {command} " in out
+
+
+@pytest.mark.parametrize("argv", [["grade", "--help"], [".", "--help"]])
+def test_grade_help_shows_its_options(capsys, argv):
+    code, out, _ = run(argv, capsys)
+    assert code == 0 and "--fail-under" in out and "--format" in out
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["-f", "table", "-f", "json", "-o", "a.json"], [("table", None), ("json", "a.json")]),
+    (["-f", "json", "-o", "a.json", "-f", "table"], [("json", "a.json"), ("table", None)]),
+    (["-o", "a.txt"], [("table", "a.txt")]),
+    (["-o", "a.json", "-f", "json", "-f", "table"], [("json", "a.json"), ("table", None)]),
+    (["--format=junit", "--output=r.xml", "-fsarif", "-or.sarif"], [("junit", "r.xml"), ("sarif", "r.sarif")]),
+    ([], [("table", None)]),
+])
+def test_each_output_belongs_to_the_format_before_it(monkeypatch, argv, expected):
+    from grader import cli
+
+    seen = {}
+    monkeypatch.setattr(cli, "run_grade", lambda **kw: seen.update(kw) or 0)
+    assert cli.main(["repo", *argv]) == 0
+    assert seen["pairs"] == expected and seen["path"] == "repo"
 
 
 def test_exit_0_complete_sample(capsys):

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from grader.model import Finding
-from grader.record import field, record
 
 _MODULES = ("plan", "code", "build", "test", "release", "deploy", "operate", "monitor", "written",
             "toolchain_ci", "toolchain_ops")
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Detector:
     kind: str
     title: str

@@ -4,8 +4,8 @@ rules embedded under a ``groups:`` key anywhere in a YAML document)."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
-from grader.record import field, record
 from grader.yamlload import embedded_docs, line_of
 
 _DURATION = re.compile(r"^(?:\d+(?:ms|s|m|h|d|w|y))+$")
@@ -20,7 +20,7 @@ _PROMQL_WORDS = {
 }
 
 
-@record(frozen=False)
+@dataclass(slots=True)
 class AlertRule:
     name: str
     path: str
@@ -33,7 +33,7 @@ class AlertRule:
         return not self.problems
 
 
-@record(frozen=False)
+@dataclass(slots=True)
 class RuleScan:
     alerts: list[AlertRule] = field(default_factory=list)
     recording: int = 0

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import bisect
 import re
+from dataclasses import dataclass, field
 
 from grader.evidence.commands import split_script
 from grader.evidence.pipeline import Job, Pipeline, Step
-from grader.record import field, record
 
 _POST_CONDITIONS = {
     "always": "always", "cleanup": "always", "changed": "always", "success": "success",
@@ -25,7 +25,7 @@ _POST_CONDITIONS = {
 _SHELLS = ("sh", "bat", "powershell", "pwsh")
 
 
-@record(frozen=False)
+@dataclass(slots=True)
 class Block:
     name: str
     arg: str

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import ast
 import re
-
-from grader.record import field, record
+from dataclasses import dataclass, field
 
 MAX_SOURCES = 3000
 _SUFFIX_LANG = {".py": "python", ".js": "js", ".mjs": "js", ".cjs": "js", ".ts": "js", ".tsx": "js",
@@ -19,7 +18,7 @@ _JAVA_IMPORT = re.compile(r"^\s*import\s+(?:static\s+)?([\w.]+)", re.M)
 _C_COMMENTS = re.compile(r"//[^\n]*|/\*.*?\*/", re.S)
 
 
-@record(frozen=False)
+@dataclass(slots=True)
 class SourceFile:
     path: str
     language: str

@@ -7,8 +7,7 @@ shell comment, inside an ``echo``/``printf`` string, or after ``exit`` doesn't c
 from __future__ import annotations
 
 import re
-
-from grader.record import record
+from dataclasses import dataclass
 
 # What a command does, keyed by the tool that runs it: (category, regex matched at the start of
 # the command's arguments). Only the tools a submission uses get their regexes compiled.
@@ -140,7 +139,7 @@ _NOT_RUN = re.compile(r"^(?:echo|printf|:|true|false|#|cat\s*<<|read)\b")
 _SPLIT = re.compile(r"\s*(?:&&|\|\||;|\|(?!\|)|&(?!&))\s*")
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Command:
     text: str  # one simple command, as written (comments removed)
     line: int  # 1-based line in the pipeline file

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from grader import yamlload
 from grader.evidence import helm
-from grader.record import record
 from grader.yamlload import line_of
 
 WORKLOAD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Rollout", "DeploymentConfig"}
 _SKIP_PREFIXES = (".github/", ".gitlab-ci", ".circleci/")
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class K8sObject:
     kind: str
     api_version: str

@@ -8,8 +8,7 @@ does not count as content.
 from __future__ import annotations
 
 import re
-
-from grader.record import field, record
+from dataclasses import dataclass, field
 
 _PLACEHOLDER = re.compile(
     r"\[(?!\s?\]|[xX]\])[^\]\n]*\](?!\()"  # template text in brackets (not links or checkboxes)
@@ -19,7 +18,7 @@ _PLACEHOLDER = re.compile(
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’%.+/-]*")
 
 
-@record(frozen=False)
+@dataclass(slots=True)
 class Section:
     level: int
     title: str

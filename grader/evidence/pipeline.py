@@ -11,13 +11,14 @@ and ``manual``/``never``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from grader.evidence.commands import Command, action_categories, categories
-from grader.record import field, record
 
 GITHUB_DIR = ".github/workflows/"
 
 
-@record(frozen=False)
+@dataclass(slots=True)
 class Step:
     name: str
     line: int
@@ -39,7 +40,7 @@ class Step:
         return [c for c in self.commands if category in categories(c.text)]
 
 
-@record(frozen=False)
+@dataclass(slots=True)
 class Job:
     id: str
     line: int
@@ -51,7 +52,7 @@ class Job:
     tag_only: bool = False  # runs only for tag pipelines
 
 
-@record(frozen=False)
+@dataclass(slots=True)
 class Pipeline:
     system: str  # github | gitlab
     path: str

@@ -12,12 +12,12 @@ from __future__ import annotations
 import ast
 import functools
 import re
+from dataclasses import dataclass, field
 
 from grader.model import Location
-from grader.record import field, record
 
 
-@record(frozen=False)
+@dataclass(slots=True)
 class TestFile:
     path: str
     language: str

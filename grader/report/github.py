@@ -1,6 +1,6 @@
 """GitHub workflow commands: ``::error``/``::warning`` annotations on the file and line of
-each located finding, a ``::notice`` with the total; the Markdown summary is appended to
-``$GITHUB_STEP_SUMMARY`` when it is set.
+each located finding, a ``::notice`` with the total. (The CLI appends the Markdown report to
+``$GITHUB_STEP_SUMMARY``; a renderer only returns text.)
 
 Escaping follows GitHub's rules (data: ``%``, CR, LF; properties also ``:`` and ``,``),
 and ``::`` coming from the submission is broken with a zero-width space, so no learner file
@@ -8,8 +8,6 @@ can inject a workflow command (``::set-output``, ``::add-mask``, ``::stop-comman
 """
 
 from __future__ import annotations
-
-import os
 
 from grader.report.common import failing, file_location, num
 
@@ -44,13 +42,4 @@ def render(report, **_options) -> str:
     verdict = "passed" if report.passed else f"below the pass mark of {report.threshold:g}%"
     lines.append(command("notice", f"loopcheck: {num(report.score)}/{num(report.max_score)} "
                                    f"({report.percent:.1f}%) {verdict}", title="loopcheck total"))
-    summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
-    if summary_path:
-        from grader.report import markdown
-
-        try:
-            with open(summary_path, "a", encoding="utf-8") as fh:
-                fh.write(markdown.render(report))
-        except OSError as exc:
-            lines.append(command("warning", f"loopcheck could not write the job summary: {exc.strerror}"))
     return "\n".join(lines) + "\n"

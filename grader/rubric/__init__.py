@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 import os
 import re
+from dataclasses import dataclass, field
 
 from grader import yamlload
 from grader.errors import LoopcheckError, RubricError
 from grader.model import PHASE_TITLES, PHASES
-from grader.record import field, record
 
 try:  # the built-in module: hashlib would load OpenSSL (~8 ms) just for this
     from _sha256 import sha256 as _sha256
@@ -26,7 +26,7 @@ MAX_RUBRIC_BYTES = 1_000_000
 MAX_EXTENDS_DEPTH = 8
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Check:
     id: str
     phase: str
@@ -40,7 +40,7 @@ class Check:
     bonus: bool = False  # extra credit: added to the total only, never to the phase
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Rubric:
     id: str
     title: str

@@ -1,4 +1,7 @@
-"""Git facts about a submission, read without trusting the submission's git config.
+"""The one place git runs: an isolated environment, a timeout on every call, bundles and
+URLs cloned, remote heads listed, and the facts of a submission's history.
+
+Git facts are read without trusting the submission's git config.
 
 The submission's ``.git`` folder is never used as the git directory. Instead a private,
 temporary *shadow* git directory is assembled that holds our own minimal ``config`` and
@@ -17,12 +20,14 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import stat
 import subprocess
+import tempfile
 import threading
+from dataclasses import dataclass, field
 
-from grader.fsutil import private_dir, remove_tree
-from grader.record import field, record
+from grader.errors import LoopcheckError
 
 GIT_TIMEOUT = 8.0
 MAX_LOG = 3000  # commits read (newest first)
@@ -31,7 +36,7 @@ MAX_SMALL_FILE = 64 * 1024 * 1024
 _SHA = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Commit:
     sha: str
     parents: tuple[str, ...]
@@ -40,7 +45,7 @@ class Commit:
     files: tuple[str, ...]
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Tag:
     name: str
     commit: str | None  # the commit the tag points at (peeled)
@@ -49,7 +54,7 @@ class Tag:
     reachable: bool
 
 
-@record(frozen=False)
+@dataclass(slots=True)
 class GitFacts:
     is_git: bool = False
     error: str | None = None  # the repository exists but can't be read (fully)
@@ -81,7 +86,7 @@ def _real_dir(path: str) -> bool:
         return False
 
 
-def _small_regular(path: str) -> bytes | None:
+def small_regular(path: str) -> bytes | None:
     """A regular (non-symlink) file's bytes, or None."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
@@ -101,18 +106,18 @@ def _make_shadow(dotgit: str) -> str:
     join = os.path.join
     if not _real_dir(join(dotgit, "objects")) or not _real_dir(join(dotgit, "refs")):
         raise _GitProblem(".git has no objects or refs folder: not a readable repository")
-    shadow = private_dir("loopcheck-git-")
+    shadow = tempfile.mkdtemp(prefix="loopcheck-git-")
     try:
         with open(join(shadow, "config"), "w", encoding="ascii") as fh:
             fh.write("[core]\n\trepositoryformatversion = 0\n\tbare = true\n")
-        head = _small_regular(join(dotgit, "HEAD"))
+        head = small_regular(join(dotgit, "HEAD"))
         if head is None:
             raise _GitProblem(".git/HEAD is missing or not a regular file")
         _write_bytes(join(shadow, "HEAD"), head[:4096])
         for name in ("packed-refs", "shallow"):
             src = join(dotgit, name)
             if os.path.lexists(src):
-                data = _small_regular(src)
+                data = small_regular(src)
                 if data is None:
                     raise _GitProblem(f".git/{name} is not a regular file")
                 _write_bytes(join(shadow, name), data)
@@ -126,7 +131,7 @@ def _make_shadow(dotgit: str) -> str:
                     os.symlink(entry.path, join(objects, entry.name))
         return shadow
     except BaseException:
-        remove_tree(shadow)
+        shutil.rmtree(shadow, ignore_errors=True)
         raise
 
 
@@ -283,7 +288,7 @@ class PendingGit:
                     stream.close()
         self.procs = {}
         if self.shadow:
-            remove_tree(self.shadow)
+            shutil.rmtree(self.shadow, ignore_errors=True)
             self.shadow = None
 
 
@@ -395,3 +400,91 @@ def _parse_tags(raw: bytes) -> list[tuple[str, str | None, bool, int]]:
             moment = 0
         tags.append((name, commit or None, annotated, moment))
     return tags
+
+
+# -- cloning and remotes ------------------------------------------------------------------------
+CLONE_TIMEOUT = 60.0
+REMOTE_TIMEOUT = 30.0
+
+
+def clone_bundle(bundle: str, dest: str) -> None:
+    """Clone a git bundle into ``dest`` (which must not exist): isolated from system and global
+    config, no templates (so no hooks), no prompt, only the ``file`` transport."""
+    home = tempfile.mkdtemp(prefix="loopcheck-home-")
+    try:
+        proc = subprocess.run(
+            ["git", "-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false",
+             "clone", "--quiet", "--template=", "--no-hardlinks", "--", os.path.abspath(bundle), dest],
+            stdin=subprocess.DEVNULL, capture_output=True, env={**isolated_git_env(home), "GIT_ALLOW_PROTOCOL": "file"},
+            timeout=CLONE_TIMEOUT, cwd=home,
+        )
+    except subprocess.TimeoutExpired:
+        raise LoopcheckError(f"{bundle}: cloning the bundle took longer than {CLONE_TIMEOUT:.0f} s") from None
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+    if proc.returncode != 0:
+        lines = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        reason = lines[-1] if lines else f"git exited {proc.returncode}"
+        raise LoopcheckError(f"{bundle}: not a readable git bundle ({reason[:200]})")
+
+
+def _gitpython_env(home: str) -> dict[str, str]:
+    """GitPython adds these to the process environment (it cannot remove variables; batch
+    workers drop every inherited ``GIT_*`` variable when they start)."""
+    env = isolated_git_env(home)
+    return {k: v for k, v in env.items() if k.startswith(("GIT_", "HOME", "XDG_", "LC_"))}
+
+
+def clone_url(url: str, dest: str) -> None:
+    """Clone a remote repository with GitPython: no templates or hooks, no prompt, no unsafe
+    protocol (``ext::``) or option (``--upload-pack``), isolated config, bounded in time."""
+    from git import Repo
+
+    home = tempfile.mkdtemp(prefix="loopcheck-home-")
+    try:
+        Repo.clone_from(url, dest, multi_options=["--template=", "--config=core.hooksPath=/dev/null",
+                                                  "--config=core.fsmonitor=false"],
+                        allow_unsafe_options=True, allow_unsafe_protocols=False,
+                        env=_gitpython_env(home), kill_after_timeout=CLONE_TIMEOUT)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def remote_head(url: str) -> str | None:
+    """The commit a remote's HEAD points at (``git ls-remote``), bounded in time."""
+    from git.cmd import Git
+
+    home = tempfile.mkdtemp(prefix="loopcheck-home-")
+    try:
+        g = Git()
+        g.update_environment(**_gitpython_env(home))
+        out = g.ls_remote("--", url, "HEAD", kill_after_timeout=REMOTE_TIMEOUT)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+    sha = out.split()[0] if out.strip() else None
+    return sha if sha and _SHA.match(sha) else None
+
+
+def head_commit(root: str) -> str | None:
+    """HEAD's commit, read from the files (no git process): a quick fingerprint. Only regular,
+    small files are read (no symlink, FIFO or device is ever opened)."""
+    dotgit = os.path.join(root, ".git")
+
+    def read(*parts: str) -> str:
+        data = small_regular(os.path.join(dotgit, *parts))
+        return data[:65536].decode("utf-8", "replace").strip() if data is not None else ""
+
+    head = read("HEAD")
+    if not head.startswith("ref: "):
+        return head if re.fullmatch(r"[0-9a-f]{40,64}", head) else None
+    ref = head[5:].strip()
+    if ".." in ref or not ref.startswith("refs/"):
+        return None
+    value = read(*ref.split("/"))
+    if re.fullmatch(r"[0-9a-f]{40,64}", value):
+        return value
+    for line in read("packed-refs").splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[1] == ref and re.fullmatch(r"[0-9a-f]{40,64}", parts[0]):
+            return parts[0]
+    return None

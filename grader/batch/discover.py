@@ -1,0 +1,132 @@
+"""Finding the submissions: folders, archives, bundles, URLs and roster CSV files, each a
+:class:`Task` with a unique id; deterministic shards of them."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.archives import kind_of
+from grader.errors import LoopcheckError
+
+_CRED = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<cred>[^/@\s]+)@")
+_URL = re.compile(r"^(https?|ssh|git|file)://|^[\w.-]+@[\w.-]+:[^/\\]")
+_STUDENT_COLUMNS = ("student", "name", "id", "login", "github_username", "username", "identifier", "email")
+_SOURCE_COLUMNS = ("url", "repo", "repository", "repo_url", "git_url", "clone_url", "path", "submission", "source")
+
+
+def redact(text) -> str:
+    """Credentials in URLs (``https://user:token@host``) replaced by ``***``."""
+    return _CRED.sub(lambda m: m.group("scheme") + "***@", str(text))
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    id: str
+    kind: str  # dir | zip | tar | bundle | url
+    source: str  # a path, or a URL (credentials kept: it is handed to git, never shown)
+
+    @property
+    def display(self) -> str:
+        return redact(self.source)
+
+
+def discover(sources: list[str]) -> list[Task]:
+    tasks: list[Task] = []
+    for source in sources:
+        path = Path(source)
+        if _URL.match(source):
+            tasks.append(Task(_id_from_url(source), "url", source))
+        elif not path.exists():
+            raise LoopcheckError(f"source not found: {redact(source)}")
+        elif path.is_dir() and (path / ".git").exists():
+            tasks.append(Task(path.resolve().name, "dir", str(path)))
+        elif path.is_dir():
+            tasks.extend(_folder_children(path))
+        elif path.suffix.lower() == ".csv":
+            tasks.extend(_roster(path))
+        elif kind_of(source):
+            tasks.append(Task(_stem(path.name), kind_of(source), str(path)))
+        else:
+            raise LoopcheckError(f"{source}: not a folder, archive (.zip, .tar.gz, .tgz), .bundle or roster .csv")
+    seen: dict[str, int] = Counter()
+    unique = []
+    for task in tasks:
+        seen[task.id] += 1
+        if seen[task.id] > 1:  # two submissions with one name: keep both, apart
+            task = Task(f"{task.id}~{seen[task.id]}", task.kind, task.source)
+        unique.append(task)
+    return unique
+
+
+def _stem(name: str) -> str:
+    for ext in (".tar.gz", ".tar.bz2", ".tar.xz", ".tgz", ".tar", ".zip", ".bundle"):
+        if name.lower().endswith(ext):
+            return name[: -len(ext)]
+    return name
+
+
+def _folder_children(folder: Path) -> list[Task]:
+    tasks = []
+    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+        if entry.name.startswith(".") or entry.is_symlink():
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            tasks.append(Task(entry.name, "dir", entry.path))
+        elif entry.is_file(follow_symlinks=False) and kind_of(entry.name):
+            tasks.append(Task(_stem(entry.name), kind_of(entry.name), entry.path))
+    return tasks
+
+
+def _id_from_url(url: str) -> str:
+    tail = redact(url).rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+    return tail[:-4] if tail.endswith(".git") else tail
+
+
+def _roster(path: Path) -> list[Task]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LoopcheckError(f"{path}: roster can't be read ({exc})") from None
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        raise LoopcheckError(f"{path}: the roster is empty")
+    header = [h.strip().lower() for h in rows[0]]
+    student = next((header.index(c) for c in _STUDENT_COLUMNS if c in header), None)
+    source = next((header.index(c) for c in _SOURCE_COLUMNS if c in header), None)
+    if student is None or source is None:
+        raise LoopcheckError(f"{path}: the roster needs a student column ({', '.join(_STUDENT_COLUMNS[:4])}...) "
+                             f"and a repository column ({', '.join(_SOURCE_COLUMNS[:4])}...)")
+    tasks = []
+    for line, row in enumerate(rows[1:], start=2):
+        if len(row) <= max(student, source) or not row[student].strip() or not row[source].strip():
+            continue
+        who, where = row[student].strip(), row[source].strip()
+        if where.startswith("-"):
+            raise LoopcheckError(f"{path}:{line}: {redact(where)!r} is not a repository")
+        if _URL.match(where):
+            tasks.append(Task(who, "url", where))
+        else:
+            local = (path.parent / where) if not os.path.isabs(where) else Path(where)
+            kind = "dir" if local.is_dir() else kind_of(where)
+            if kind is None:
+                raise LoopcheckError(f"{path}:{line}: {where!r} is neither a URL nor a folder, archive or bundle")
+            tasks.append(Task(who, kind, str(local)))
+    return tasks
+
+
+def shard(tasks: list[Task], spec: str | None) -> list[Task]:
+    """The K-th of N deterministic shards (``K/N``, K from 1), stable under input order."""
+    if not spec:
+        return tasks
+    m = re.fullmatch(r"(\d+)/(\d+)", spec.strip())
+    if not m or not 1 <= int(m.group(1)) <= int(m.group(2)):
+        raise LoopcheckError(f"--shard {spec!r}: give K/N with 1 <= K <= N, e.g. 2/3")
+    k, n = int(m.group(1)), int(m.group(2))
+    return [t for t in tasks if int(hashlib.sha256(t.id.encode()).hexdigest(), 16) % n == k - 1]

@@ -1,0 +1,164 @@
+"""The worker pool: N worker processes that stay alive (forked from a forkserver that preloaded
+loopcheck), each submission bounded in time (the worker's whole process group is killed at
+the deadline) and memory; dead workers are replaced; each result is written to JSON Lines
+the moment it is done; ``--resume`` reuses earlier results whose fingerprint and rubric are
+unchanged. The parent never grades."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+import signal
+import tempfile
+import time
+
+from grader.batch.discover import Task
+from grader.batch.prepare import failure, grade_task
+from grader.batch.results import JsonlWriter, Result, load_jsonl
+
+
+def worker_main(conn, rubric_ref: str | None, memory_mb: int, tmp_root: str) -> None:
+    """A worker: its own process group (so a timeout kills its git children too), a memory
+    cap, the rubric loaded once; then submissions until told to stop or the parent is gone.
+    Nothing escapes it as a traceback: a failure is reported as the submission's error."""
+    try:
+        os.setsid()
+        for name in [k for k in os.environ if k.startswith("GIT_")]:
+            del os.environ[name]  # git (and GitPython) here see only the isolated settings
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+        if memory_mb:
+            import resource
+
+            limit = memory_mb * 1024 * 1024
+            try:
+                resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+            except (ValueError, OSError):
+                pass
+        from grader import rubric as rubrics
+
+        loaded = rubrics.load(rubric_ref)
+        while True:
+            try:
+                message = conn.recv()
+            except (EOFError, OSError):
+                return
+            if message is None:
+                return
+            task, previous = message
+            conn.send(grade_task(Task(**task), loaded, tmp_root, previous).to_dict())
+    except BaseException as exc:  # noqa: BLE001 - MemoryError while starting, a broken pipe...
+        try:
+            reason = "ran out of memory (over the batch's memory cap)" if isinstance(exc, MemoryError) \
+                else f"the grading worker failed: {type(exc).__name__}"
+            conn.send({"worker_error": reason})
+        except BaseException:  # noqa: BLE001 - the parent will see the worker die
+            pass
+        os._exit(1)
+
+
+class _Worker:
+    def __init__(self, ctx, rubric_ref, memory_mb, tmp_root):
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=worker_main, args=(child, rubric_ref, memory_mb, tmp_root), daemon=True)
+        self.proc.start()
+        child.close()
+        self.task: Task | None = None
+        self.deadline = 0.0
+
+    def kill(self) -> None:
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError, OSError):
+            self.proc.kill()
+        self.proc.join(timeout=5)
+        self.conn.close()
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except (OSError, ValueError):
+            pass
+        self.proc.join(timeout=5)
+        if self.proc.is_alive():
+            self.kill()
+
+
+def run(tasks: list[Task], *, rubric_ref: str | None, jobs: int, timeout: float, memory_mb: int,
+        jsonl: str | None, resume: bool, progress=None) -> dict[str, Result]:
+    """Grade every task; returns the results by id (resumed ones included)."""
+    import multiprocessing
+    from multiprocessing.connection import wait
+
+    from grader import rubric as rubrics
+
+    rubric = rubrics.load(rubric_ref)  # fail fast on a bad rubric, before any worker starts
+    previous = load_jsonl(jsonl) if (resume and jsonl) else {}
+    records: dict[str, Result] = {}
+    pending: list[tuple[Task, str | None]] = []
+    for task in tasks:
+        old = previous.get(task.id)
+        if old and old.rubric.get("sha256") == rubric.sha256 and old.status == "graded" and old.fingerprint:
+            pending.append((task, old.fingerprint))
+        else:
+            pending.append((task, None))
+    writer = JsonlWriter(jsonl)
+    tmp_root = tempfile.mkdtemp(prefix="loopcheck-batch-")
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["grader._preload"])
+    workers: list[_Worker] = []
+    queue = list(reversed(pending))
+    try:
+        workers = [_Worker(ctx, rubric_ref, memory_mb, tmp_root) for _ in range(max(1, min(jobs, len(queue))))]
+        while queue or any(w.task for w in workers):
+            for w in workers:
+                if w.task is None and queue:
+                    task, prev = queue.pop()
+                    w.task, w.deadline = task, time.monotonic() + timeout
+                    w.conn.send((dataclasses.asdict(task), prev))
+            busy = [w for w in workers if w.task]
+            soonest = min(w.deadline for w in busy) - time.monotonic()
+            ready = wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout=max(0.0, soonest))
+            for i, w in enumerate(workers):
+                if w.task is None:
+                    continue
+                record: Result | None = None
+                if w.conn in ready:
+                    try:
+                        message = w.conn.recv()
+                    except (EOFError, OSError):
+                        message = None
+                    if isinstance(message, dict) and "worker_error" in message:
+                        record = failure(w.task, rubric, "error", message["worker_error"])
+                        w.proc.join(timeout=5)
+                    elif isinstance(message, dict):
+                        record = Result.from_dict(message)
+                if record is None and (w.proc.sentinel in ready or w.conn in ready):
+                    code = w.proc.exitcode
+                    why = "killed (likely over the memory cap)" if code in (-9, 137) else f"exit code {code}"
+                    record = failure(w.task, rubric, "error", f"the grading worker died ({why})")
+                elif record is None and time.monotonic() >= w.deadline:
+                    record = failure(w.task, rubric, "timeout", f"took longer than {timeout:g} s")
+                if record is None:
+                    continue
+                if record.status == "unchanged":
+                    record = previous[w.task.id]
+                else:
+                    writer.write(record)
+                records[w.task.id] = record
+                if progress:
+                    progress(record)
+                if record.status == "timeout" or not w.proc.is_alive() or record.reason.startswith("the grading worker died"):
+                    w.kill()
+                    workers[i] = _Worker(ctx, rubric_ref, memory_mb, tmp_root)
+                else:
+                    w.task = None
+    finally:
+        for w in workers:
+            if w.task is not None:
+                w.kill()
+            else:
+                w.stop()
+        writer.close()
+        shutil.rmtree(tmp_root, ignore_errors=True)
+    return records

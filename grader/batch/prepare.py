@@ -1,0 +1,104 @@
+"""One submission in a worker: its fingerprint, the folder to grade (as it is, unpacked from an
+archive, or cloned from a bundle or URL), and the graded :class:`Result`. Never raises."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from grader import git
+from grader.batch.discover import Task, redact
+from grader.batch.results import Result
+from grader.errors import LoopcheckError
+
+
+def fingerprint(task: Task) -> str | None:
+    """What identifies this version of the submission, cheaply: an archive's hash, a folder's
+    HEAD commit (or its file listing), a remote's HEAD."""
+    if task.kind in ("zip", "tar", "bundle"):
+        digest = hashlib.sha256()
+        with open(task.source, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+        return "sha256:" + digest.hexdigest()
+    if task.kind == "dir":
+        head = git.head_commit(task.source)
+        return f"commit:{head}" if head else "files:" + _listing_hash(Path(task.source))
+    if task.kind == "url":
+        sha = git.remote_head(task.source)
+        return f"commit:{sha}" if sha else None
+    return None
+
+
+def _listing_hash(root: Path) -> str:
+    digest = hashlib.sha256()
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d != ".git")
+        for name in sorted(filenames):
+            p = os.path.join(dirpath, name)
+            try:
+                st = os.lstat(p)
+            except OSError:
+                continue
+            digest.update(f"{os.path.relpath(p, root)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def failure(task: Task, rubric, status: str, reason: str) -> Result:
+    """A submission that could not be graded (timeout, a dead worker...)."""
+    return Result(id=task.id, source=task.display, rubric={"id": rubric.id, "sha256": rubric.sha256},
+                  status=status, reason=redact(reason))
+
+
+def grade_task(task: Task, rubric, tmp_root: str, previous: str | None = None) -> Result:
+    """Prepare and grade one submission (in a worker). Never raises."""
+    from grader.archives import ArchiveError, extract, submission_root
+    from grader.scoring import grade
+
+    result = failure(task, rubric, "error", "")
+    work = tempfile.mkdtemp(prefix="sub-", dir=tmp_root)
+    try:
+        result.fingerprint = fingerprint(task)
+        if previous and result.fingerprint == previous:
+            result.status = "unchanged"
+            return result
+        if task.kind == "dir":
+            folder = task.source
+        elif task.kind == "bundle":
+            folder = os.path.join(work, "repo")
+            git.clone_bundle(task.source, folder)
+        elif task.kind == "url":
+            folder = os.path.join(work, "repo")
+            git.clone_url(task.source, folder)
+        else:
+            unpacked = Path(work) / "unpacked"
+            unpacked.mkdir()
+            skipped = extract(task.source, unpacked)
+            folder = str(submission_root(unpacked))
+            if skipped:  # graded all the same, but the instructor should know
+                result.reason = (f"{len(skipped)} unsafe archive entr{'y' if len(skipped) == 1 else 'ies'} "
+                                 f"skipped: " + "; ".join(skipped[:3]))
+        report = grade(folder, rubric, display_path=task.display)
+        result.report = report.to_dict()
+        result.status = "graded"
+        if result.fingerprint is None and report.submission.commit:
+            result.fingerprint = f"commit:{report.submission.commit}"
+    except ArchiveError as exc:
+        result.reason = f"archive refused: {exc}"
+    except LoopcheckError as exc:
+        result.reason = str(exc)
+    except MemoryError:
+        result.reason = "ran out of memory (over the batch's memory cap)"
+    except Exception as exc:  # noqa: BLE001 - one submission must not stop the batch
+        text = " ".join(str(exc).split())
+        if type(exc).__name__ == "GitCommandError":
+            stderr = getattr(exc, "stderr", "") or ""
+            text = "git could not clone it: " + " ".join(str(stderr).split())[-300:]
+        result.reason = f"{type(exc).__name__}: {text}"[:500]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    result.reason = redact(result.reason)
+    return result

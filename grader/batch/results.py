@@ -1,0 +1,114 @@
+"""A graded submission as a typed :class:`Result`, and its JSON Lines storage: append as soon
+as it is done (fsync'd), load for ``--resume``, merge shards."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+
+from grader.errors import LoopcheckError
+
+STATUSES = ("graded", "error", "timeout", "unchanged")
+
+
+@dataclass(slots=True)
+class Result:
+    """One submission's outcome: ``graded`` with the JSON report, or why it could not be."""
+
+    id: str
+    source: str
+    rubric: dict  # {"id": ..., "sha256": ...}
+    status: str = "error"
+    reason: str = ""
+    fingerprint: str | None = None
+    report: dict | None = field(default=None, repr=False)
+
+    @property
+    def graded(self) -> bool:
+        return self.status == "graded" and self.report is not None
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "source": self.source, "fingerprint": self.fingerprint,
+                "rubric": self.rubric, "status": self.status, "reason": self.reason, "report": self.report}
+
+    @classmethod
+    def from_dict(cls, rec: dict) -> Result | None:
+        """A result from a stored line, or None when the line is not one of ours."""
+        if not isinstance(rec, dict) or not isinstance(rec.get("id"), str) or "status" not in rec:
+            return None
+        report = rec.get("report")
+        return cls(id=rec["id"], source=str(rec.get("source", "")),
+                   rubric=rec.get("rubric") if isinstance(rec.get("rubric"), dict) else {},
+                   status=str(rec["status"]), reason=str(rec.get("reason") or ""),
+                   fingerprint=rec.get("fingerprint") if isinstance(rec.get("fingerprint"), str) else None,
+                   report=report if isinstance(report, dict) else None)
+
+    def key(self):
+        """What two results of one submission must agree on to be the same grade."""
+        report = self.report or {}
+        return (self.status, self.fingerprint, self.rubric.get("sha256"), report.get("score"),
+                tuple((p["id"], p["score"]) for p in report.get("phases", [])))
+
+
+def load_jsonl(path: str) -> dict[str, Result]:
+    """Results of a results file by id (the last one wins); torn or foreign lines are skipped."""
+    results: dict[str, Result] = {}
+    try:
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
+                try:
+                    result = Result.from_dict(json.loads(line))
+                except ValueError:
+                    continue
+                if result is not None:
+                    results[result.id] = result
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise LoopcheckError(f"{path}: can't be read ({exc.strerror})") from None
+    return results
+
+
+class JsonlWriter:
+    """Appends one JSON line per result, flushed and fsync'd, so a kill loses nothing done."""
+
+    def __init__(self, path: str | None):
+        self.fh = None
+        if path:
+            exists = os.path.exists(path) and os.path.getsize(path) > 0
+            self.fh = open(path, "a", encoding="utf-8")  # noqa: SIM115 - kept open for the batch
+            if exists:
+                with open(path, "rb") as check:
+                    check.seek(-1, os.SEEK_END)
+                    if check.read(1) != b"\n":  # a torn last line from an interrupted run
+                        self.fh.write("\n")
+
+    def write(self, result: Result) -> None:
+        if self.fh:
+            self.fh.write(json.dumps(result.to_dict(), ensure_ascii=False, sort_keys=True) + "\n")
+            self.fh.flush()
+            os.fsync(self.fh.fileno())
+
+    def close(self) -> None:
+        if self.fh:
+            self.fh.close()
+
+
+def merge(files: list[str]) -> dict[str, Result]:
+    """The results of several results files; a conflicting duplicate is an error."""
+    merged: dict[str, Result] = {}
+    origin: dict[str, str] = {}
+    conflicts = []
+    for path in files:
+        if not os.path.exists(path):
+            raise LoopcheckError(f"results file not found: {path}")
+        for rid, result in load_jsonl(path).items():
+            if rid in merged and merged[rid].key() != result.key():
+                conflicts.append(f"{rid}: {origin[rid]} and {path} disagree")
+                continue
+            merged[rid] = result
+            origin[rid] = path
+    if conflicts:
+        raise LoopcheckError("conflicting results for the same submission: " + "; ".join(conflicts[:5]))
+    return merged
