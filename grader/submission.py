@@ -232,6 +232,16 @@ class Submission:
         self._json[rel] = value
         return value
 
+    def json_object(self, rel: str) -> dict | None:
+        """A JSON file's object, or None (unreadable, invalid, or not an object)."""
+        data = self.json_data(rel)
+        return data if isinstance(data, dict) else None
+
+    def named(self, *names: str) -> list[str]:
+        """Files with one of these names, in any folder (case-insensitive)."""
+        wanted = {n.lower() for n in names}
+        return [f for f in self.files if f.rsplit("/", 1)[-1].lower() in wanted]
+
     def yaml_files(self) -> list[str]:
         return self.by_suffix(*YAML_SUFFIXES)
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from conftest import write_tree
-from grader.evidence.ci_jenkins import parse_blocks
-from grader.evidence.pipeline import read_pipelines
+from grader.evidence.ci import read_pipelines
+from grader.evidence.ci.jenkins import parse_blocks
 from grader.submission import Submission
 
 JENKINSFILE = """

@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 
 from grader.model import Finding
 
-_MODULES = ("plan", "code", "build", "test", "release", "deploy", "operate", "monitor", "written",
-            "toolchain_ci", "toolchain_ops")
+_MODULES = ("plan", "code", "build", "test", "release", "deploy", "operate", "monitor", "written")
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,52 +3,15 @@ versioned artifact."""
 
 from __future__ import annotations
 
+import re
+
 from grader.detectors import detector
-from grader.detectors.common import loc
-from grader.evidence.commands import is_versioned_build
-from grader.evidence.pipeline import read_pipelines
+from grader.detectors.common import found, loc
+from grader.evidence import buildfiles
+from grader.evidence.ci import no_pipeline_message, read_pipelines
+from grader.evidence.ci.model import live_steps, step_evidence, step_with, where_it_belongs
+from grader.evidence.commands import is_versioned_build, normalise
 from grader.model import Finding, Location
-
-NO_PIPELINE = ("no CI pipeline found (GitHub Actions in `.github/workflows/*.yml` or "
-               "`.gitlab-ci.yml`)")
-
-
-def live_steps(sub, *, automatic_only: bool = True):
-    """(pipeline, job, index, step) for every step that would run in an automatic pipeline."""
-    for pipe in read_pipelines(sub):
-        if automatic_only and not pipe.automatic:
-            continue
-        for job in pipe.jobs:
-            if job.condition in ("never",):
-                continue
-            for index, step in enumerate(job.steps):
-                if step.condition == "never":
-                    continue
-                yield pipe, job, index, step
-
-
-def step_with(sub, category: str, *, automatic_only: bool = True):
-    for pipe, job, index, step in live_steps(sub, automatic_only=automatic_only):
-        if category in step.categories():
-            yield pipe, job, index, step
-
-
-def where_it_belongs(sub) -> list[Location]:
-    """Where a missing pipeline step belongs: the first job of the first automatic pipeline
-    (or of the first pipeline), so the finding points at the file to edit."""
-    pipes = read_pipelines(sub)
-    auto = [p for p in pipes if p.automatic] or pipes
-    if not auto:
-        return []
-    pipe = auto[0]
-    return [Location(pipe.path, pipe.jobs[0].line if pipe.jobs else pipe.line)]
-
-
-def step_evidence(pipe, step, category: str):
-    cmds = step.commands_in(category)
-    if cmds:
-        return loc(pipe.path, cmds[0].line), cmds[0].text
-    return loc(pipe.path, step.line), f"uses {step.uses}" if step.uses else step.name
 
 
 @detector(
@@ -66,7 +29,7 @@ def step_evidence(pipe, step, category: str):
 def ci_trigger(sub, p):
     pipes = read_pipelines(sub)
     if not pipes:
-        return Finding.failed(NO_PIPELINE)
+        return Finding.failed(no_pipeline_message())
     for pipe in pipes:
         hits = [e for e in p["events"] if e in pipe.triggers]
         if hits:
@@ -93,11 +56,11 @@ def ci_trigger(sub, p):
 )
 def ci_install(sub, p):
     if not read_pipelines(sub):
-        return Finding.failed(NO_PIPELINE)
-    for pipe, job, _index, step in step_with(sub, "install"):
+        return Finding.failed(no_pipeline_message())
+    for pipe, job, _index, step in step_with(read_pipelines(sub), "install"):
         where, what = step_evidence(pipe, step, "install")
         return Finding.passed(f"job `{job.id}` installs dependencies: {what}", [where])
-    return Finding.failed("no step of an automatic pipeline installs dependencies", where_it_belongs(sub))
+    return Finding.failed("no step of an automatic pipeline installs dependencies", where_it_belongs(read_pipelines(sub)))
 
 
 @detector(
@@ -114,9 +77,9 @@ def ci_install(sub, p):
 )
 def ci_build_artifact(sub, p):
     if not read_pipelines(sub):
-        return Finding.failed(NO_PIPELINE)
+        return Finding.failed(no_pipeline_message())
     unversioned = None
-    for pipe, job, _index, step in step_with(sub, "build"):
+    for pipe, job, _index, step in step_with(read_pipelines(sub), "build"):
         where, what = step_evidence(pipe, step, "build")
         if step.uses and "build-push-action" in step.uses:
             tags = str(step.with_.get("tags") or "")
@@ -134,4 +97,100 @@ def ci_build_artifact(sub, p):
             "(tag it with the commit SHA or a release version, not `latest`)",
             [where],
         )
-    return Finding.failed("no step of an automatic pipeline builds an artifact", where_it_belongs(sub))
+    return Finding.failed("no step of an automatic pipeline builds an artifact", where_it_belongs(read_pipelines(sub)))
+
+
+@detector(
+    "build-tooling",
+    title="Build tool wired into CI",
+    looks_for="A build tool's configuration (Maven `pom.xml`, Gradle, `package.json` with a build script "
+    "(npm, Yarn or pnpm), a `pyproject.toml` build system, `go.mod`, a Dockerfile, Buildpacks "
+    "`project.toml`) that a CI step uses to build — full credit; the configuration alone — half.",
+    why="A declared, automated build is reproducible: anyone (and the pipeline) builds the same artifact "
+    "with one command.",
+)
+def build_tooling(sub, p):
+    configs = buildfiles.build_configs(sub)
+    builds = [(_tool_of_build(c.text, step), Location(pipe.path, c.line), c.text)
+              for pipe, _j, _i, step in live_steps(read_pipelines(sub), automatic_only=True) for c in step.commands_in("build")]
+    builds += [("Docker", Location(pipe.path, step.line), step.uses)
+               for pipe, _j, _i, step in live_steps(read_pipelines(sub), automatic_only=True)
+               if step.uses and "build-push-action" in step.uses]
+    if builds and configs:
+        return found("build tools", configs + builds)
+    if builds:
+        return found("build in CI", builds)
+    if configs:
+        return found("build tools configured", configs, 0.5, " (no CI step builds with them)")
+    return Finding.failed("no build tool configuration found")
+
+
+def _tool_of_build(text: str, step) -> str:
+    first = normalise(text).split(" ", 1)[0].rsplit("/", 1)[-1]
+    return {"mvn": "Maven", "mvnw": "Maven", "gradle": "Gradle", "gradlew": "Gradle", "npm": "npm", "yarn": "Yarn",
+            "pnpm": "pnpm", "go": "Go", "docker": "Docker", "podman": "Podman", "pack": "Buildpacks",
+            "python": "Python build", "python3": "Python build", "poetry": "Poetry", "uv": "uv",
+            "cargo": "Cargo", "dotnet": ".NET"}.get(first, first)
+
+
+_REGISTRIES = (
+    (r"ghcr\.io", "GitHub Container Registry"), (r"\.dkr\.ecr\.[\w-]+\.amazonaws\.com", "Amazon ECR"),
+    (r"(^|/)([\w-]+\.)?gcr\.io|-docker\.pkg\.dev", "Google Artifact Registry"), (r"\.azurecr\.io", "Azure Container Registry"),
+    (r"registry\.gitlab\.com|\$CI_REGISTRY", "GitLab Container Registry"), (r"quay\.io", "Quay"),
+)
+
+
+def _registry(ref: str) -> str:
+    for pattern, name in _REGISTRIES:
+        if re.search(pattern, ref):
+            return name
+    return "Docker Hub" if "/" in ref or ":" in ref else "a container registry"
+
+
+@detector(
+    "artifact-publish",
+    title="Artifacts published with a version",
+    looks_for="A CI step that publishes the build: `docker push` / `docker/build-push-action` with "
+    "`push: true` (the registry is named: GHCR, ECR, GCR, ACR, GitLab, Docker Hub), `npm publish`, "
+    "`twine upload` / the PyPI publish action, `mvn deploy` / Gradle `publish` (Nexus, Artifactory), "
+    "JFrog CLI uploads. Full credit when the artifact's name carries a commit SHA or a version.",
+    why="A versioned artifact in a registry is what gets deployed, and what you roll back to.",
+)
+def artifact_publish(sub, p):
+    hits, versioned = [], False
+    for pipe, _j, _i, step in live_steps(read_pipelines(sub), automatic_only=False):
+        if step.uses and step.uses.split("@")[0].lower() == "docker/build-push-action" \
+                and str(step.with_.get("push", "")).lower() in ("true", "${{ true }}"):
+            tags = str(step.with_.get("tags") or "")
+            hits.append((_registry(tags), Location(pipe.path, step.line), step.uses))
+            versioned |= "$" in tags or bool(re.search(r":\d+\.\d+", tags))
+        if step.uses and step.uses.split("@")[0].lower() == "pypa/gh-action-pypi-publish":
+            hits.append(("PyPI", Location(pipe.path, step.line), step.uses))
+            versioned = True
+        if step.uses and step.uses.split("@")[0].lower().startswith("jfrog/setup-jfrog-cli"):
+            continue
+        for c in step.commands:
+            text = normalise(c.text)
+            m = re.match(r"^(docker|podman) (image )?push (\S+)", text)
+            if m:
+                hits.append((_registry(m.group(3)), Location(pipe.path, c.line), c.text))
+                versioned |= is_versioned_build(f"docker build -t {m.group(3)} .")
+            elif re.match(r"^npm publish\b", text):
+                hits.append(("npm registry", Location(pipe.path, c.line), c.text))
+                versioned = True
+            elif re.match(r"^(twine upload|poetry publish|uv publish)\b", text):
+                hits.append(("PyPI", Location(pipe.path, c.line), c.text))
+                versioned = True
+            elif re.match(r"^(\./)?mvnw? .*\bdeploy\b|^(\./)?gradlew? .*\bpublish", text):
+                pom = sub.read_text("pom.xml") if sub.exists("pom.xml") else ""
+                repo = "Artifactory" if "artifactory" in (pom or "").lower() else ("Nexus" if "nexus" in (pom or "").lower() else "Maven repository")
+                hits.append((repo, Location(pipe.path, c.line), c.text))
+                versioned = True
+            elif re.match(r"^jf (rt )?(u|upload)\b", text):
+                hits.append(("Artifactory", Location(pipe.path, c.line), c.text))
+                versioned = True
+    if hits:
+        return found("artifacts published to", hits, 1.0 if versioned else 0.5,
+                      "" if versioned else " (with no version or commit SHA in the name)")
+    return Finding.failed("no CI step publishes an artifact")
+

@@ -37,3 +37,21 @@ def loc(path: str, line: int | None = None) -> Location:
 
 def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
+def tool_names(hits) -> list[str]:
+    """The distinct tool names of ``(tool, Location, text)`` hits, in order."""
+    out: list[str] = []
+    for h in hits:
+        if h[0] not in out:
+            out.append(h[0])
+    return out
+
+
+def found(what: str, hits, fraction: float = 1.0, extra: str = "") -> Finding:
+    """A toolchain finding: the tools found (named), where, and the credit they earn."""
+    names = tool_names(hits)
+    where = hits[0][1]
+    return Finding.ratio(fraction, f"{what}: {', '.join(names)} in {where}{extra}",
+                         [h[1] for h in hits[:4]], tools=names)
+

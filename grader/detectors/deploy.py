@@ -6,12 +6,13 @@ from __future__ import annotations
 import re
 
 from grader.detectors import detector
-from grader.detectors.build import live_steps
-from grader.detectors.common import loc
-from grader.evidence import manifests
+from grader.detectors.common import found, loc
+from grader.evidence import infra, manifests, markdown
+from grader.evidence.ci import read_pipelines
+from grader.evidence.ci.model import live_steps
 from grader.evidence.commands import categories, normalise
-from grader.evidence.pipeline import read_pipelines
-from grader.model import Finding
+from grader.model import Finding, Location
+from grader.yamlload import line_of
 
 _HELM_SAFE = re.compile(r"^helm (upgrade|install)\b.*\s--(atomic|rollback-on-failure)\b")
 _HELM_WAIT = re.compile(r"^helm (upgrade|install)\b.*\s--(wait|atomic|rollback-on-failure)\b")
@@ -19,7 +20,7 @@ _HELM_WAIT = re.compile(r"^helm (upgrade|install)\b.*\s--(wait|atomic|rollback-o
 
 def deploy_points(sub):
     """(pipe, job, step index, command index or None, step) for every deploy in a pipeline."""
-    for pipe, job, index, step in live_steps(sub, automatic_only=False):
+    for pipe, job, index, step in live_steps(read_pipelines(sub), automatic_only=False):
         if "deploy" not in step.categories():
             continue
         cmds = [i for i, c in enumerate(step.commands) if "deploy" in categories(c.text)]
@@ -247,8 +248,6 @@ def deploy_strategy(sub, p):
     for rel in sub.by_suffix(".md"):
         root = None
         if "deploy" in rel.lower() or "pipeline" in rel.lower() or rel.lower().endswith("readme.md"):
-            from grader.evidence import markdown
-
             root = markdown.document(sub, rel)
         if root is None:
             continue
@@ -260,3 +259,92 @@ def deploy_strategy(sub, p):
                     "strategy, but no manifest configures it",
                     [loc(rel, section.line)])
     return Finding.failed("no deployment strategy configured (rolling update, blue-green or canary)")
+
+
+@detector(
+    "deploy-tooling",
+    title="Deployment tooling",
+    looks_for="A deployment tool configured: Argo CD `Application`/`ApplicationSet` (source and "
+    "destination), Flux `Kustomization` or `HelmRelease`, a Spinnaker pipeline (JSON with `application` "
+    "and deploy `stages`), an Ansible playbook (plays with `hosts` and `tasks`/`roles`), Terraform "
+    "resources, or a docker compose / Swarm stack file with services.",
+    why="Declarative deployment tools (GitOps, infrastructure as code) make every environment "
+    "reproducible from the repository.",
+)
+def deploy_tooling(sub, p):
+    hits = []
+    for obj in manifests.objects(sub):
+        spec = obj.body.get("spec") if isinstance(obj.body.get("spec"), dict) else {}
+        if obj.kind in ("Application", "ApplicationSet") and "argoproj.io" in obj.api_version \
+                and (spec.get("source") or spec.get("sources") or spec.get("template")):
+            hits.append(("Argo CD", Location(obj.path, obj.line), obj.name))
+        elif obj.kind in ("Kustomization", "HelmRelease") and "toolkit.fluxcd.io" in obj.api_version:
+            hits.append(("Flux", Location(obj.path, obj.line), obj.name))
+    for rel, doc in infra.yaml_documents(sub):
+        if isinstance(doc, list) and doc and all(isinstance(play, dict) for play in doc) \
+                and any("hosts" in play and ("tasks" in play or "roles" in play) for play in doc):
+            hits.append(("Ansible", Location(rel, line_of(doc, 1) or 1), rel))
+    for rel in sub.by_suffix(".json"):
+        if "spinnaker" in rel.lower() or "pipeline" in rel.lower():
+            data = sub.json_data(rel)
+            stages = data.get("stages") if isinstance(data, dict) else None
+            if isinstance(stages, list) and data.get("application") and any(
+                    isinstance(s, dict) and str(s.get("type", "")).lower() in ("deploy", "deploymanifest", "bake")
+                    for s in stages):
+                hits.append(("Spinnaker", Location(rel, 1), rel))
+    for rel, line, rtype, _body in infra.terraform_resources(sub):
+        hits.append(("Terraform", Location(rel, line), rtype))
+        break
+    swarm = False
+    for rel, _svc, body in infra.compose_services(sub):
+        if isinstance(body.get("deploy"), dict) and ("replicas" in body["deploy"] or "update_config" in body["deploy"]):
+            swarm = True
+            hits.append(("Docker Swarm stack", Location(rel, line_of(body, 1)), rel))
+            break
+    if not swarm:
+        for rel, _svc, body in infra.compose_services(sub):
+            if body.get("image") or body.get("build"):
+                hits.append(("docker compose", Location(rel, line_of(body, 1)), rel))
+                break
+    if hits:
+        return found("deployment tooling", hits)
+    return Finding.failed("no deployment tooling configured (Argo CD, Flux, Spinnaker, Ansible, Terraform, compose)")
+
+
+@detector(
+    "progressive-delivery",
+    title="Blue-green or canary set-up",
+    looks_for="A blue-green or canary deployment configured: Argo Rollouts (`canary` or `blueGreen`), "
+    "a Flagger `Canary`, blue and green Deployments side by side, Istio `VirtualService` routes split by "
+    "`weight`, or an SMI `TrafficSplit`.",
+    why="Canary and blue-green releases limit a bad version to a few users and make rollback a "
+    "switch, not a redeploy.",
+)
+def progressive_delivery(sub, p):
+    hits = []
+    objs = manifests.objects(sub)
+    names = {o.name for o in objs if o.kind == "Deployment"}
+    for obj in objs:
+        spec = obj.body.get("spec") if isinstance(obj.body.get("spec"), dict) else {}
+        strategy = spec.get("strategy") if isinstance(spec.get("strategy"), dict) else {}
+        if obj.kind == "Rollout" and "argoproj.io" in obj.api_version:
+            if "canary" in strategy:
+                hits.append(("canary (Argo Rollouts)", Location(obj.path, obj.line), obj.name))
+            elif "blueGreen" in strategy:
+                hits.append(("blue-green (Argo Rollouts)", Location(obj.path, obj.line), obj.name))
+        elif obj.kind == "Canary" and "flagger.app" in obj.api_version:
+            hits.append(("canary (Flagger)", Location(obj.path, obj.line), obj.name))
+        elif obj.kind == "Deployment" and obj.name.endswith("-blue") and obj.name[:-5] + "-green" in names:
+            hits.append(("blue-green Deployments", Location(obj.path, obj.line), obj.name))
+        elif obj.kind == "VirtualService" and "istio.io" in obj.api_version:
+            for route in spec.get("http") or []:
+                dests = route.get("route") if isinstance(route, dict) else None
+                if isinstance(dests, list) and sum(1 for d in dests if isinstance(d, dict) and d.get("weight")) >= 2:
+                    hits.append(("canary (Istio weights)", Location(obj.path, obj.line), obj.name))
+                    break
+        elif obj.kind == "TrafficSplit" and isinstance(spec.get("backends"), list) and len(spec["backends"]) >= 2:
+            hits.append(("canary (SMI TrafficSplit)", Location(obj.path, obj.line), obj.name))
+    if hits:
+        return found("progressive delivery", hits)
+    return Finding.failed("no blue-green or canary set-up configured")
+

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import posixpath
 import re
 
 from grader.detectors import detector
-from grader.detectors.common import loc, plural
-from grader.evidence import alerts
-from grader.model import Finding
+from grader.detectors.common import found, loc, plural
+from grader.evidence import alerts, codescan, infra, markdown
+from grader.evidence.testfiles import is_test_path
+from grader.model import Finding, Location
+from grader.yamlload import line_of
 
 
 @detector(
@@ -130,9 +133,167 @@ def dashboards(sub, p):
 
 
 def _json(text):
-    import json
-
     try:
         return json.loads(text)
     except (ValueError, RecursionError):
         return None
+
+
+_LOG_IMAGES = {"elasticsearch": "Elasticsearch", "kibana": "Kibana", "logstash": "Logstash", "fluentd": "Fluentd",
+               "filebeat": "Filebeat", "grafana/loki": "Loki", "grafana/promtail": "Promtail",
+               "fluent-bit": "Fluent Bit", "fluent/fluent-bit": "Fluent Bit", "opensearch": "OpenSearch"}
+
+
+@detector(
+    "logging-stack",
+    title="Centralised logging",
+    looks_for="A logging stack deployed or configured: ELK/EFK (Elasticsearch with Kibana and "
+    "Logstash/Fluentd/Filebeat images in compose or Kubernetes), Loki (a Loki config with "
+    "`schema_config`, or Promtail `clients`), or Fluent Bit (`fluent-bit.conf` with `[INPUT]` and "
+    "`[OUTPUT]`, or its image).",
+    why="Centralised, searchable logs are how an incident is diagnosed in minutes instead of by "
+    "SSH-ing into pods.",
+)
+def logging_stack(sub, p):
+    hits = []
+    for rel, line, image in infra.images(sub):
+        base = image.split("@")[0].rsplit(":", 1)[0].lower()
+        for key, name in _LOG_IMAGES.items():
+            if base.endswith(key) or f"/{key}" in base:
+                hits.append((name, Location(rel, line), image))
+                break
+    for rel, doc in infra.yaml_documents(sub):
+        if isinstance(doc, dict) and isinstance(doc.get("schema_config"), dict):
+            hits.append(("Loki", Location(rel, 1), rel))
+        elif isinstance(doc, dict) and isinstance(doc.get("clients"), list) and isinstance(doc.get("scrape_configs"), list):
+            hits.append(("Promtail", Location(rel, 1), rel))
+    for rel in sub.files:
+        if rel.lower().endswith(("fluent-bit.conf", "fluentbit.conf")):
+            text = sub.read_text(rel) or ""
+            if re.search(r"^\s*\[INPUT\]", text, re.M | re.I) and re.search(r"^\s*\[OUTPUT\]", text, re.M | re.I):
+                hits.append(("Fluent Bit", Location(rel, 1), rel))
+    names = {h[0] for h in hits}
+    if names & {"Elasticsearch", "OpenSearch"} and names & {"Kibana"} and names & {"Logstash", "Fluentd", "Filebeat", "Fluent Bit"}:
+        hits.insert(0, ("ELK/EFK stack", hits[0][1], ""))
+    if hits:
+        return found("logging", hits)
+    return Finding.failed("no logging stack (ELK/EFK, Loki, Fluent Bit) configured")
+
+
+_TRACE_IMPORTS = {"opentelemetry": "OpenTelemetry", "@opentelemetry/": "OpenTelemetry", "go.opentelemetry.io/otel": "OpenTelemetry",
+                  "io.opentelemetry": "OpenTelemetry", "jaeger_client": "Jaeger", "jaeger-client": "Jaeger",
+                  "github.com/uber/jaeger-client-go": "Jaeger", "py_zipkin": "Zipkin", "zipkin": "Zipkin",
+                  "brave": "Zipkin", "github.com/openzipkin/": "Zipkin"}
+
+
+@detector(
+    "tracing",
+    title="Distributed tracing",
+    looks_for="Tracing wired in: an OpenTelemetry Collector config (`receivers`, `exporters` and a "
+    "`service.pipelines.traces`), OpenTelemetry/Jaeger/Zipkin SDKs imported in application code, or "
+    "Jaeger/Zipkin/OTel collector images deployed.",
+    why="Traces show where a slow request spends its time across services: the 'why' behind a "
+    "latency alert.",
+)
+def tracing(sub, p):
+    hits = [(name, Location(path, line), "") for name, path, line in codescan.find_imports(sub, _TRACE_IMPORTS)]
+    for rel, doc in infra.yaml_documents(sub):
+        service = doc.get("service") if isinstance(doc, dict) else None
+        pipelines = service.get("pipelines") if isinstance(service, dict) else None
+        if isinstance(pipelines, dict) and any(str(k).startswith("traces") for k in pipelines) \
+                and isinstance(doc.get("receivers"), dict) and isinstance(doc.get("exporters"), dict):
+            hits.append(("OpenTelemetry Collector", Location(rel, 1), rel))
+    for rel, line, image in infra.images(sub):
+        low = image.lower()
+        if "jaegertracing/" in low:
+            hits.append(("Jaeger", Location(rel, line), image))
+        elif "openzipkin/zipkin" in low:
+            hits.append(("Zipkin", Location(rel, line), image))
+        elif "opentelemetry-collector" in low:
+            hits.append(("OpenTelemetry Collector", Location(rel, line), image))
+    if hits:
+        return found("tracing", hits)
+    return Finding.failed("no tracing (OpenTelemetry, Jaeger, Zipkin) configured or instrumented")
+
+
+_METRIC_IMPORTS = {"prometheus_client": "Prometheus client (Python)", "prom-client": "prom-client",
+                   "github.com/prometheus/client_golang": "Prometheus client (Go)", "io.prometheus": "Prometheus client (Java)",
+                   "io.micrometer": "Micrometer", "prometheus_fastapi_instrumentator": "Prometheus FastAPI instrumentator",
+                   "prometheus_flask_exporter": "Prometheus Flask exporter", "express-prom-bundle": "express-prom-bundle",
+                   "opentelemetry.metrics": "OpenTelemetry metrics"}
+
+
+_METRICS_ROUTE = re.compile(r"""['"]/metrics['"]""")
+
+
+@detector(
+    "app-metrics",
+    title="Application metrics",
+    looks_for="Metrics exposed by the application itself: a Prometheus client library (Python "
+    "`prometheus_client`, Node `prom-client`, Go `client_golang`, Micrometer...) imported in application "
+    "code, or a `/metrics` route served by the code.",
+    why="RED metrics (rate, errors, duration) from inside the service are what symptom-based alerts "
+    "and dashboards are built on.",
+)
+def app_metrics(sub, p):
+    hits = [(name, Location(path, line), "") for name, path, line in codescan.find_imports(sub, _METRIC_IMPORTS)]
+    for sf in codescan.sources(sub):
+        if is_test_path(sf.path):
+            continue
+        m = _METRICS_ROUTE.search(sf.text)
+        if m:
+            hits.append(("/metrics endpoint", Location(sf.path, sf.text.count("\n", 0, m.start()) + 1), ""))
+    if hits:
+        return found("application metrics", hits)
+    return Finding.failed("the application exposes no metrics (no Prometheus client, no /metrics route)")
+
+
+_SLO_HEADING = re.compile(r"\bSLOs?\b|service[- ]level objective", re.I)
+
+
+_PERCENT = re.compile(r"\b\d{2}(\.\d+)?\s?%")
+
+
+_WINDOW = re.compile(r"\b\d+\s?(d|days?|weeks?|w|h|hours?)\b|\b(rolling|calendar|monthly|weekly|quarterly)\b", re.I)
+
+
+@detector(
+    "slo",
+    title="Service-level objectives",
+    looks_for="SLOs defined: Sloth (`sloth.slok.dev` `PrometheusServiceLevel`, or `version: prometheus/v1` "
+    "with `slos`), OpenSLO (`apiVersion: openslo/v1`, `kind: SLO`), Pyrra (`ServiceLevelObjective` with a "
+    "target and a window), or an SLO section in the docs with an objective (`99.9%`) and a window "
+    "(`30 days`).",
+    why="An SLO turns 'is it reliable enough?' into a number the team plans against, with an error "
+    "budget that decides between features and fixes.",
+)
+def slo(sub, p):
+    hits = []
+    for rel, doc in infra.yaml_documents(sub):
+        if not isinstance(doc, dict):
+            continue
+        api, kind = str(doc.get("apiVersion", "")), doc.get("kind")
+        if "sloth.slok.dev" in api or (str(doc.get("version", "")).startswith("prometheus/v") and isinstance(doc.get("slos"), list)):
+            hits.append(("Sloth", Location(rel, line_of(doc, 1) or 1), rel))
+        elif api.startswith("openslo/") and kind == "SLO":
+            hits.append(("OpenSLO", Location(rel, line_of(doc, 1) or 1), rel))
+        elif "pyrra.dev" in api and kind == "ServiceLevelObjective":
+            hits.append(("Pyrra", Location(rel, line_of(doc, 1) or 1), rel))
+    for rel in sub.by_suffix(".md"):
+        if rel.startswith("exercises/module-01/exercise-04/task"):
+            continue
+        if not _SLO_HEADING.search(sub.read_text(rel) or ""):
+            continue
+        root = markdown.document(sub, rel)
+        if root is None:
+            continue
+        for section in root.walk():
+            if section.level and _SLO_HEADING.search(section.title):
+                text = section.all_text()
+                if _PERCENT.search(text) and _WINDOW.search(text):
+                    hits.append(("SLO document", Location(rel, section.line), rel))
+                    break
+    if hits:
+        return found("SLOs", hits)
+    return Finding.failed("no SLO definitions (Sloth, OpenSLO, Pyrra, or an SLO doc with objectives and windows)")
+

@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 
 from grader.detectors import detector
-from grader.detectors.common import loc, plural
-from grader.evidence import manifests, markdown
-from grader.model import Finding
+from grader.detectors.common import found, loc, plural
+from grader.evidence import alerts, infra, manifests, markdown
+from grader.evidence.ci import read_pipelines
+from grader.evidence.commands import NOT_RUN, normalise, split_script
+from grader.model import Finding, Location
+from grader.yamlload import line_of
 
 _PROBE_ACTIONS = ("httpGet", "tcpSocket", "exec", "grpc")
 
@@ -150,3 +153,195 @@ def runbook(sub, p):
                              [loc(r, s.line) for r, s in filled[:3]])
     where = [loc(r, s.line) for r, s in empty[:3]] or [loc(files[0], 1)]
     return Finding.failed(f"{plural(len(files), 'runbook')} found but no section has real steps", where)
+
+
+_ONCALL = {"pagerduty_configs": "PagerDuty", "opsgenie_configs": "Opsgenie", "victorops_configs": "VictorOps",
+           "pagerdutyConfigs": "PagerDuty", "opsgenieConfigs": "Opsgenie", "victoropsConfigs": "VictorOps"}
+
+
+_CHAT = {"slack_configs": "Slack", "msteams_configs": "Microsoft Teams", "email_configs": "e-mail",
+         "webhook_configs": "webhook", "slackConfigs": "Slack", "emailConfigs": "e-mail", "webhookConfigs": "webhook"}
+
+
+@detector(
+    "alert-routing",
+    title="Alerts routed to on-call",
+    looks_for="An Alertmanager configuration (a `route` and `receivers`, in its own file, a Helm values "
+    "file, a ConfigMap or an `AlertmanagerConfig` resource) with a receiver that pages an on-call tool "
+    "(PagerDuty, Opsgenie, VictorOps) — full credit — or only chat/e-mail receivers — half.",
+    why="An alert nobody receives is noise; routing pages to the on-call rotation closes the "
+    "monitor-to-operate loop.",
+)
+def alert_routing(sub, p):
+    paging, chat = [], []
+    for rel, doc in infra.yaml_documents(sub):
+        candidates = list(alerts.alertmanager_configs(doc))
+        if isinstance(doc, dict) and doc.get("kind") == "AlertmanagerConfig" and isinstance(doc.get("spec"), dict):
+            spec = doc["spec"]
+            if isinstance(spec.get("receivers"), list):
+                candidates.append({"route": spec.get("route") or {}, "receivers": spec["receivers"]})
+        for conf in candidates:
+            for recv in conf["receivers"]:
+                if not isinstance(recv, dict):
+                    continue
+                for key, tool in _ONCALL.items():
+                    if recv.get(key):
+                        paging.append((tool, Location(rel, line_of(recv, 1) or 1), str(recv.get("name"))))
+                for key, tool in _CHAT.items():
+                    if recv.get(key):
+                        chat.append((tool, Location(rel, line_of(recv, 1) or 1), str(recv.get("name"))))
+    if paging:
+        return found("alerts routed to on-call", paging + chat)
+    if chat:
+        return found("alerts routed", chat, 0.5, " (no on-call tool such as PagerDuty or Opsgenie)")
+    return Finding.failed("no Alertmanager routing found")
+
+
+@detector(
+    "cloud-autoscaling",
+    title="Autoscaling outside Kubernetes",
+    looks_for="Cloud autoscaling in Terraform: an `aws_autoscaling_group` (`max_size` above `min_size`), "
+    "`aws_appautoscaling_target` (`max_capacity` above `min_capacity`), a Google "
+    "`google_compute_(region_)autoscaler` or an Azure `azurerm_monitor_autoscale_setting`.",
+    why="Scaling the fleet with demand keeps the service fast at peak and cheap at night.",
+)
+def cloud_autoscaling(sub, p):
+    hits = []
+    for rel, line, rtype, body in infra.terraform_resources(sub):
+        ok = False
+        if rtype == "aws_autoscaling_group":
+            lo, hi = infra.terraform_int(body, "min_size"), infra.terraform_int(body, "max_size")
+            ok = lo is not None and hi is not None and hi > lo
+            name = "AWS Auto Scaling group"
+        elif rtype == "aws_appautoscaling_target":
+            lo, hi = infra.terraform_int(body, "min_capacity"), infra.terraform_int(body, "max_capacity")
+            ok = lo is not None and hi is not None and hi > lo
+            name = "AWS Application Auto Scaling"
+        elif rtype in ("google_compute_autoscaler", "google_compute_region_autoscaler"):
+            ok = infra.terraform_int(body, "max_replicas") is not None
+            name = "Google Compute autoscaler"
+        elif rtype == "azurerm_monitor_autoscale_setting":
+            ok = infra.terraform_int(body, "maximum") is not None
+            name = "Azure autoscale"
+        if ok:
+            hits.append((name, Location(rel, line), rtype))
+    if hits:
+        return found("cloud autoscaling", hits)
+    return Finding.failed("no cloud autoscaling configured in Terraform")
+
+
+_DUMP = re.compile(r"\b(pg_dump(all)?|mysqldump|mongodump|redis-cli\b.*--rdb|velero backup|restic backup|"
+                   r"etcdctl snapshot save|borg create|rclone (copy|sync)|aws s3 (cp|sync))\b")
+
+
+def _runs_dump(container: dict) -> str | None:
+    """The dump tool a container's command would run (``sh -c '...'`` scripts read as shell)."""
+    parts = [str(x) for key in ("command", "args") for x in (container.get(key) or [])
+             if isinstance(container.get(key), list)]
+    if len(parts) >= 2 and parts[0].rsplit("/", 1)[-1] in ("sh", "bash", "ash") and parts[1] == "-c":
+        script = " ".join(parts[2:])
+    else:
+        script = " ".join(parts)
+    for cmd in split_script(script, 1):
+        text = normalise(cmd.text)
+        m = _DUMP.search(text)
+        if m and not NOT_RUN.match(text):
+            return m.group(1)
+    return None
+
+
+@detector(
+    "backups",
+    title="Backups",
+    looks_for="Backups that run on a schedule: a Kubernetes `CronJob` whose container runs a dump "
+    "(`pg_dump`, `mysqldump`, `mongodump`, `restic`, `velero backup`, `etcdctl snapshot save`...), a "
+    "Velero `Schedule`, a scheduled CI workflow that dumps, or Terraform backup resources "
+    "(`aws_backup_plan`, `backup_retention_period` above 0).",
+    why="Backups you have tested are the difference between an incident and a catastrophe.",
+)
+def backups(sub, p):
+    hits = []
+    for obj in manifests.objects(sub):
+        if obj.kind == "CronJob":
+            for c in manifests.containers(obj):
+                dump = _runs_dump(c)
+                if dump:
+                    hits.append((f"CronJob ({dump})", Location(obj.path, obj.line), obj.name))
+        elif obj.kind == "Schedule" and "velero.io" in obj.api_version:
+            hits.append(("Velero", Location(obj.path, obj.line), obj.name))
+    for rel, line, rtype, body in infra.terraform_resources(sub):
+        if rtype == "aws_backup_plan" or (infra.terraform_int(body, "backup_retention_period") or 0) > 0:
+            hits.append(("Terraform backups", Location(rel, line), rtype))
+    for pipe in read_pipelines(sub):
+        if "schedule" in pipe.triggers:
+            for job in pipe.jobs:
+                for step in job.steps:
+                    for c in step.commands:
+                        m = _DUMP.search(c.text)
+                        if m and not c.text.lstrip().startswith(("echo", "printf")):
+                            hits.append((f"scheduled CI ({m.group(1)})", Location(pipe.path, c.line), c.text))
+    if hits:
+        return found("backups", hits)
+    return Finding.failed("no scheduled backups found")
+
+
+_PIR_PATH = re.compile(r"post[-_ ]?mortem|post[-_ ]?incident|incident[-_ ]?(review|report|template)|retrospective", re.I)
+
+
+_PIR_SECTIONS = ("timeline", "impact", "root cause", "action item", "what went well", "detection", "resolution",
+                 "contributing factor", "lessons")
+
+
+_ONCALL_PATH = re.compile(r"on[-_ ]?call", re.I)
+
+
+@detector(
+    "incident-docs",
+    title="On-call and post-incident docs",
+    looks_for="A post-incident review template (a Markdown file named postmortem / post-incident / "
+    "incident-review with at least three of the sections timeline, impact, root cause, action items, "
+    "detection, resolution, lessons) and on-call documentation (an on-call file with real content about "
+    "rotation and escalation). Half the credit each.",
+    why="Blameless reviews and a clear on-call process are how operations feed learning back into "
+    "planning.",
+)
+def incident_docs(sub, p):
+    pir, oncall = [], []
+    for rel in sub.by_suffix(".md"):
+        root = None
+        if _PIR_PATH.search(rel):
+            root = markdown.document(sub, rel)
+            if root is not None:
+                titles = " ".join(s.title.lower() for s in root.walk())
+                if sum(1 for k in _PIR_SECTIONS if k in titles) >= 3:
+                    pir.append(("post-incident review template", Location(rel, 1), rel))
+        if _ONCALL_PATH.search(rel):
+            root = root or markdown.document(sub, rel)
+            if root is not None:
+                text = root.all_text().lower()
+                if markdown.is_filled(text, 30) and re.search(r"escalat|rotation|pager|schedule|handover|shift", text):
+                    oncall.append(("on-call guide", Location(rel, 1), rel))
+    hits = pir[:1] + oncall[:1]
+    if hits:
+        return found("incident docs", hits, 0.5 * bool(pir) + 0.5 * bool(oncall),
+                      "" if pir and oncall else (" (no on-call guide)" if pir else " (no post-incident template)"))
+    return Finding.failed("no post-incident review template or on-call guide")
+
+
+@detector(
+    "disruption-budget",
+    title="Pod disruption budget",
+    looks_for="A `PodDisruptionBudget` with `minAvailable` or `maxUnavailable` and a selector.",
+    why="A disruption budget keeps enough replicas serving while nodes are drained or upgraded.",
+)
+def disruption_budget(sub, p):
+    hits = []
+    for obj in manifests.objects(sub):
+        spec = obj.body.get("spec") if isinstance(obj.body.get("spec"), dict) else {}
+        if obj.kind == "PodDisruptionBudget" and ("minAvailable" in spec or "maxUnavailable" in spec) \
+                and isinstance(spec.get("selector"), dict):
+            hits.append(("PodDisruptionBudget", Location(obj.path, obj.line), obj.name))
+    if hits:
+        return found("disruption budget", hits)
+    return Finding.failed("no PodDisruptionBudget")
+

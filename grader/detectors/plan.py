@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 from grader.detectors import detector
-from grader.detectors.common import loc, plural
+from grader.detectors.common import found, loc, plural
 from grader.evidence import markdown
-from grader.model import Finding
+from grader.model import Finding, Location
 
 _MIN_WORDS = {"type": "integer", "minimum": 1, "maximum": 1000,
               "description": "words of real content a template needs"}
@@ -176,3 +176,44 @@ def acceptance_criteria(sub, p):
             [loc(best[0], best[1])],
         )
     return Finding.failed("no planning document with an 'Acceptance criteria' section found")
+
+
+_ISSUE_REF = re.compile(r"(?<![\w/])(#\d+|GH-\d+|[A-Z][A-Z0-9]{1,9}-\d+)\b")
+
+
+_PR_LINK = re.compile(r"\b(closes|fixes|resolves|related issue|issue link|jira)\b", re.I)
+
+
+@detector(
+    "issue-links",
+    title="Work linked to issues",
+    looks_for="Commits that reference issues (`#12`, `GH-12`, Jira keys like `SHOP-42`) — at least "
+    "`min_commits` — or a pull-request template that asks for the issue (`Closes #`, `Fixes #`, a Jira "
+    "field). Half the credit each.",
+    why="Linking every change to the issue it serves makes work traceable from plan to production "
+    "and back.",
+    params={"min_commits": {"type": "integer", "minimum": 1, "maximum": 1000}},
+    defaults={"min_commits": 3},
+)
+def issue_links(sub, p):
+    hits = []
+    facts = sub.git
+    refs = [c for c in facts.commits if _ISSUE_REF.search(c.subject)] if facts.is_git and not facts.error else []
+    if refs:
+        kind = "Jira" if any(re.search(r"[A-Z][A-Z0-9]+-\d+", c.subject) for c in refs) else "GitHub Issues"
+        hits.append((kind, Location(f"commit {refs[0].sha[:10]}"), refs[0].subject))
+    template = None
+    for rel in sub.glob(".github/pull_request_template.md", ".github/PULL_REQUEST_TEMPLATE/*.md",
+                        "docs/pull_request_template.md", ".gitlab/merge_request_templates/*.md"):
+        text = sub.read_text(rel) or ""
+        m = _PR_LINK.search(text)
+        if m:
+            template = ("pull-request template link", Location(rel, text.count("\n", 0, m.start()) + 1), rel)
+            hits.append(template)
+            break
+    if hits:
+        commit_part = 0.5 * min(1.0, len(refs) / p["min_commits"])
+        return found("issue links", hits, commit_part + (0.5 if template else 0.0),
+                      f" ({len(refs)} commit(s) reference issues)")
+    return Finding.failed("no commit references an issue and the pull-request template asks for none")
+

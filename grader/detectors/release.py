@@ -6,9 +6,11 @@ import functools
 import re
 
 from grader.detectors import detector
-from grader.detectors.build import live_steps
-from grader.detectors.common import git_or_finding, loc, plural, shallow_or
-from grader.evidence.pipeline import read_pipelines
+from grader.detectors.common import found, git_or_finding, loc, plural, shallow_or
+from grader.evidence import codescan, markdown
+from grader.evidence.ci import read_pipelines
+from grader.evidence.ci.model import live_steps, tool_steps
+from grader.evidence.testfiles import is_test_path
 from grader.model import Finding, Location
 
 # Semantic Versioning 2.0.0 (semver.org), with an optional leading "v".
@@ -122,8 +124,6 @@ def changelog_files(sub) -> list[str]:
     "what to watch after deploying.",
 )
 def changelog(sub, p):
-    from grader.evidence import markdown
-
     files = changelog_files(sub)
     if not files:
         return Finding.failed("no changelog or release notes found (CHANGELOG.md)")
@@ -176,24 +176,91 @@ def release_automation(sub, p):
     pipes = read_pipelines(sub)
     if not pipes:
         return Finding.failed("no CI pipeline found, so nothing releases on a tag")
-    for pipe, job, _, step in live_steps(sub, automatic_only=False):
-        if pipe.system == "gitlab":  # GitLab: the job itself must be limited to tags
-            on_tag = job.tag_only
-        else:
-            on_tag = "tag" in pipe.triggers or "release" in pipe.triggers
-        if not on_tag:
+    for pipe, job, _, step in live_steps(read_pipelines(sub), automatic_only=False):
+        if not job.on_tag:
             continue
         cats = step.categories() & {"release", "publish", "build", "deploy"}
         if cats:
-            line = pipe.triggers.get("tag", pipe.triggers.get("release", job.line))
-            if pipe.system == "gitlab":
-                line = job.line
             return Finding.passed(
                 f"{pipe.path}: job `{job.id}` runs on tags and does the release ({', '.join(sorted(cats))})",
-                [loc(pipe.path, line), loc(pipe.path, step.line)],
+                [loc(pipe.path, job.tag_line), loc(pipe.path, step.line)],
             )
     tagged = [pipe for pipe in pipes if "tag" in pipe.triggers or "release" in pipe.triggers]
     if tagged:
         return Finding.ratio(0.3, f"{tagged[0].path} runs on tags but no step builds or publishes a release",
                              [loc(tagged[0].path, tagged[0].line)])
     return Finding.failed("no pipeline is triggered by a version tag")
+
+
+@detector(
+    "release-tooling",
+    title="Release tooling",
+    looks_for="Releases made by a tool: semantic-release (`.releaserc*`, `release.config.js`, a `release` "
+    "key in package.json, or a CI step), release-please (config/manifest or its action), GoReleaser "
+    "(`.goreleaser.yml`), changesets (`.changeset/config.json`), or `gh release create` in CI.",
+    why="Release tooling turns commits into versions, changelogs and published releases with no "
+    "hand-made steps to forget.",
+)
+def release_tooling(sub, p):
+    hits = tool_steps(read_pipelines(sub), {r"^(npx )?semantic-release\b": "semantic-release", r"^(npx )?release-please\b": "release-please",
+                          r"^goreleaser( release)?\b": "GoReleaser", r"^(npx )?changeset (publish|version)\b": "changesets",
+                          r"^gh release create\b": "GitHub CLI releases"},
+                    {"cycjimmy/semantic-release-action": "semantic-release",
+                     "googleapis/release-please-action": "release-please",
+                     "google-github-actions/release-please-action": "release-please",
+                     "goreleaser/goreleaser-action": "GoReleaser", "changesets/action": "changesets",
+                     "softprops/action-gh-release": "GitHub releases"})
+    for rel in sub.files:
+        name = rel.rsplit("/", 1)[-1].lower()
+        if name in (".releaserc", ".releaserc.json", ".releaserc.yml", ".releaserc.yaml", "release.config.js",
+                    "release.config.cjs"):
+            hits.append(("semantic-release", Location(rel, 1), rel))
+        elif name in ("release-please-config.json", ".release-please-manifest.json"):
+            hits.append(("release-please", Location(rel, 1), rel))
+        elif name in (".goreleaser.yml", ".goreleaser.yaml") and (sub.yaml_docs_quiet(rel) or [None])[0]:
+            hits.append(("GoReleaser", Location(rel, 1), rel))
+        elif rel == ".changeset/config.json":
+            hits.append(("changesets", Location(rel, 1), rel))
+        elif name == "package.json" and isinstance((sub.json_object(rel) or {}).get("release"), dict):
+            hits.append(("semantic-release", Location(rel, 1), rel))
+    if hits:
+        return found("release tooling", hits)
+    return Finding.failed("no release tooling (semantic-release, release-please, GoReleaser, changesets, gh release)")
+
+
+_FLAG_IMPORTS = {
+    "ldclient": "LaunchDarkly", "launchdarkly-node-server-sdk": "LaunchDarkly", "@launchdarkly/": "LaunchDarkly",
+    "launchdarkly-js-client-sdk": "LaunchDarkly", "github.com/launchdarkly/": "LaunchDarkly", "com.launchdarkly": "LaunchDarkly",
+    "UnleashClient": "Unleash", "unleash-client": "Unleash", "@unleash/": "Unleash", "github.com/Unleash/": "Unleash",
+    "io.getunleash": "Unleash", "flagsmith": "Flagsmith", "flagsmith-nodejs": "Flagsmith", "com.flagsmith": "Flagsmith",
+    "openfeature": "OpenFeature", "@openfeature/": "OpenFeature", "github.com/open-feature/": "OpenFeature",
+    "dev.openfeature": "OpenFeature",
+}
+
+
+_FLAG_FILE = re.compile(r"(^|/)(feature[-_]?flags?|flags|features|toggles)\.(json|ya?ml|toml)$", re.I)
+
+
+@detector(
+    "feature-flags",
+    title="Feature flags",
+    looks_for="Feature flags the code uses: the LaunchDarkly, Unleash, Flagsmith or OpenFeature SDK "
+    "imported in application code, or a flag file (`flags.yaml`, `feature-flags.json`...) that the code "
+    "reads by name.",
+    why="Flags decouple deployment from release: code ships dark and is switched on for 5%, 50%, 100% "
+    "of users — and off again without a redeploy.",
+)
+def feature_flags(sub, p):
+    hits = [(name, Location(path, line), "") for name, path, line in codescan.find_imports(sub, _FLAG_IMPORTS)]
+    flag_files = [f for f in sub.files if _FLAG_FILE.search(f)]
+    if flag_files:
+        for rel in flag_files:
+            base = rel.rsplit("/", 1)[-1]
+            for sf in codescan.sources(sub):
+                if not is_test_path(sf.path) and re.search(r"""['"][^'"\n]*""" + re.escape(base) + r"""['"]""", sf.text):
+                    hits.append(("flag file", Location(rel, 1), sf.path))
+                    break
+    if hits:
+        return found("feature flags", hits)
+    return Finding.failed("no feature-flag SDK in the code and no flag file the code reads")
+

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from grader.detectors import detector
-from grader.detectors.build import NO_PIPELINE, step_evidence, step_with, where_it_belongs
-from grader.detectors.common import plural
-from grader.evidence import testfiles
-from grader.evidence.pipeline import read_pipelines
+from grader.detectors.common import found, plural
+from grader.evidence import buildfiles, testfiles, testtools
+from grader.evidence.ci import no_pipeline_message, read_pipelines
+from grader.evidence.ci.model import step_evidence, step_with, tool_steps, where_it_belongs
 from grader.model import Finding, Location
 
 
@@ -62,14 +64,14 @@ def test_files(sub, p):
 )
 def ci_runs_tests(sub, p):
     if not read_pipelines(sub):
-        return Finding.failed(NO_PIPELINE)
-    hit = next(step_with(sub, "test"), None)
+        return Finding.failed(no_pipeline_message())
+    hit = next(step_with(read_pipelines(sub), "test"), None)
     real, total, _ = _summary(testfiles.scan(sub))
     if hit is None:
         if real:
             return Finding.failed(f"{plural(real, 'real test')} exist, but no automatic pipeline step runs them",
-                                  where_it_belongs(sub))
-        return Finding.failed("no automatic pipeline step runs tests", where_it_belongs(sub))
+                                  where_it_belongs(read_pipelines(sub)))
+        return Finding.failed("no automatic pipeline step runs tests", where_it_belongs(read_pipelines(sub)))
     pipe, job, _, step = hit
     where, what = step_evidence(pipe, step, "test")
     if not real:
@@ -77,3 +79,187 @@ def ci_runs_tests(sub, p):
             f"job `{job.id}` runs `{what}`, but there are no real tests behind it", [where]
         )
     return Finding.passed(f"job `{job.id}` runs the tests: {what} ({plural(real, 'real test')})", [where])
+
+
+_SEC_CMDS = {
+    r"^snyk (test|monitor|code test|container test|iac test)\b": "Snyk",
+    r"^trivy (image|fs|repo|config|k8s|filesystem|rootfs|sbom)\b": "Trivy",
+    r"^grype\b": "Grype",
+    r"^pip-audit\b": "pip-audit",
+    r"^npm audit\b": "npm audit",
+    r"^(yarn|pnpm) (npm )?audit\b": "yarn/pnpm audit",
+    r"^(zap-(baseline|full-scan|api-scan)\.py)\b|owasp/zap|zaproxy/zap": "OWASP ZAP",
+    r"^bandit\b": "Bandit",
+    r"^gosec\b": "gosec",
+    r"^semgrep (ci|scan|--config)": "Semgrep",
+    r"^safety (check|scan)\b": "Safety",
+    r"^osv-scanner\b": "OSV-Scanner",
+    r"^(checkov|tfsec)\b": "IaC scanning",
+    r"^dependency-check(\.sh)?\b": "OWASP Dependency-Check",
+}
+
+
+_SEC_ACTIONS = {
+    "snyk/actions": "Snyk", "aquasecurity/trivy-action": "Trivy", "anchore/scan-action": "Grype",
+    "pypa/gh-action-pip-audit": "pip-audit", "github/codeql-action/init": "CodeQL",
+    "github/codeql-action/analyze": "CodeQL", "zaproxy/action-baseline": "OWASP ZAP",
+    "zaproxy/action-full-scan": "OWASP ZAP", "zaproxy/action-api-scan": "OWASP ZAP",
+    "returntocorp/semgrep-action": "Semgrep", "semgrep/semgrep-action": "Semgrep",
+    "securego/gosec": "gosec", "actions/dependency-review-action": "Dependency review",
+    "dependency-check/dependency-check_action": "OWASP Dependency-Check",
+}
+
+
+def _security_templates(pipes):
+    """Vendor security templates a pipeline includes (GitLab's ``Security/SAST.gitlab-ci.yml``...)."""
+    for pipe in pipes:
+        for template, line in pipe.templates:
+            if template.startswith(("Security/", "Jobs/SAST", "Jobs/Dependency-Scanning")):
+                yield (f"GitLab {template.split('/')[-1].split('.')[0]}", Location(pipe.path, line), template)
+                return
+
+
+@detector(
+    "security-scan",
+    title="Security scanning",
+    looks_for="A security scan wired in: a CI step that runs Snyk, OWASP ZAP, Trivy, Grype, pip-audit, "
+    "npm audit, Bandit, gosec, Semgrep, CodeQL (`github/codeql-action`) or GitLab's security templates; "
+    "or dependency updates configured with Dependabot (`.github/dependabot.yml` with `updates`) or "
+    "Renovate (`renovate.json`).",
+    why="Shifting security left: known vulnerabilities in your code and dependencies are caught on "
+    "every change, not in production.",
+)
+def security_scan(sub, p):
+    hits = tool_steps(read_pipelines(sub), _SEC_CMDS, _SEC_ACTIONS)
+    hits += [h for h in (buildfiles.dependabot(sub), buildfiles.renovate(sub), *_security_templates(read_pipelines(sub))) if h]
+    if hits:
+        return found("security scan", hits)
+    return Finding.failed("no security scanning in CI and no Dependabot or Renovate config")
+
+
+_LOAD_CI = {r"^k6 run\b": "k6", r"^jmeter\b.*\s-n\b": "JMeter", r"^locust\b.*--headless": "Locust",
+            r"^artillery run\b": "Artillery", r"gatling(:test|Run|\.sh)": "Gatling", r"^mvnw? .*gatling:test": "Gatling"}
+
+
+_LOAD_ACTIONS = {"grafana/k6-action": "k6", "grafana/run-k6-action": "k6", "rbhadti94/apache-jmeter-action": "JMeter",
+                 "artilleryio/action-cli": "Artillery"}
+
+
+@detector(
+    "load-test",
+    title="Load and performance tests",
+    looks_for="A load test that can run: a JMeter test plan (`.jmx` with a thread group and samplers), a "
+    "Gatling simulation, a k6 script (imports `k6/http`, exports a default function), a Locust file "
+    "(an `HttpUser` with `@task`s) or an Artillery scenario (`config.target` + `scenarios`). Full "
+    "credit when CI runs it (`k6 run`, `jmeter -n`, `locust --headless`, `artillery run`, Gatling), "
+    "half when it only exists.",
+    why="Performance tests tell you the checkout still answers in 500 ms at 1,000 requests a second "
+    "before your users find out it doesn't.",
+)
+def load_test(sub, p):
+    files = testtools.load_test_files(sub)
+    ran = tool_steps(read_pipelines(sub), _LOAD_CI, _LOAD_ACTIONS)
+    if ran:
+        return found("load test run in CI", ran + files)
+    if files:
+        return found("load test", files, 0.5, " (not run by CI)")
+    return Finding.failed("no load or performance test found (JMeter, Gatling, k6, Locust, Artillery)")
+
+
+@detector(
+    "e2e-tests",
+    title="End-to-end / UI tests",
+    looks_for="End-to-end tests that drive the application: Cypress specs (`cypress/e2e` or "
+    "`cypress/integration` with `cy.visit`/`cy.get`), Playwright tests (importing `@playwright/test` or "
+    "Python's `playwright`, using `page.`), or Selenium WebDriver tests (`driver.get`).",
+    why="A few end-to-end tests of the critical paths (add to cart, check out) prove the pieces work "
+    "together the way a user sees them.",
+)
+def e2e_tests(sub, p):
+    hits = testtools.e2e_test_files(sub)
+    if hits:
+        return found("end-to-end tests", hits)
+    return Finding.failed("no end-to-end tests found (Cypress, Playwright, Selenium)")
+
+
+def _threshold_in_text(sub, rel, pattern, tool):
+    text = sub.read_text(rel) or ""
+    for m in re.finditer(pattern, text, re.M):
+        try:
+            value = float(m.group("n"))
+        except (IndexError, ValueError):
+            continue
+        if value > 0:
+            return (tool, Location(rel, text.count("\n", 0, m.start()) + 1), f"{value:g}%")
+    return None
+
+
+@detector(
+    "coverage-threshold",
+    title="Coverage threshold",
+    looks_for="A coverage threshold that fails the build: `--cov-fail-under=N` in a CI command or pytest "
+    "config, `fail_under` in coverage.py config, Jest's `coverageThreshold`, Vitest `thresholds`, nyc "
+    "`check-coverage`, a JaCoCo `<minimum>` rule, or a Codecov `target` — with a value above zero.",
+    why="A threshold keeps test coverage from silently eroding: a change that drops it fails fast.",
+)
+def coverage_threshold(sub, p):
+    hits = tool_steps(read_pipelines(sub), {r"--cov-fail-under[= ]?[1-9]": "pytest-cov", r"--coverage\.thresholds?\.": "Vitest",
+                          r"^nyc .*--check-coverage": "nyc"})
+    for rel in sub.files:
+        name = rel.rsplit("/", 1)[-1].lower()
+        hit = None
+        if name in ("pytest.ini", "setup.cfg", "tox.ini", "pyproject.toml", ".coveragerc"):
+            hit = (_threshold_in_text(sub, rel, r"--cov-fail-under[= ](?P<n>\d+(\.\d+)?)", "pytest-cov")
+                   or _threshold_in_text(sub, rel, r"^\s*fail_under\s*=\s*(?P<n>\d+(\.\d+)?)", "coverage.py"))
+        elif re.match(r"^(jest|vitest|vite)\.config\.(js|ts|mjs|cjs|json)$", name):
+            hit = _threshold_in_text(sub, rel, r"(coverageThreshold|thresholds)\s*:?\s*\{[^}]*?(lines|statements|branches|functions)\s*:\s*(?P<n>\d+)",
+                                     "Jest" if name.startswith("jest") else "Vitest")
+        elif name == "package.json":
+            data = sub.json_object(rel) or {}
+            jest = data.get("jest") if isinstance(data.get("jest"), dict) else {}
+            glob = (jest.get("coverageThreshold") or {}).get("global") if isinstance(jest.get("coverageThreshold"), dict) else None
+            if isinstance(glob, dict) and any(isinstance(v, (int, float)) and v > 0 for v in glob.values()):
+                hit = ("Jest", Location(rel, 1), "coverageThreshold")
+        elif name in (".nycrc", ".nycrc.json"):
+            data = sub.json_object(rel) or {}
+            if data.get("check-coverage") and any(isinstance(data.get(k), (int, float)) and data[k] > 0 for k in ("lines", "statements", "branches")):
+                hit = ("nyc", Location(rel, 1), "check-coverage")
+        elif name == "pom.xml":
+            text = sub.read_text(rel) or ""
+            if "jacoco" in text and re.search(r"<minimum>\s*0?\.\d*[1-9]", text):
+                hit = ("JaCoCo", Location(rel, 1), "minimum")
+        elif name in ("codecov.yml", ".codecov.yml"):
+            hit = _threshold_in_text(sub, rel, r"^\s*target:\s*(?P<n>\d+(\.\d+)?)%?", "Codecov")
+        if hit:
+            hits.append(hit)
+    if hits:
+        return found("coverage threshold", hits)
+    return Finding.failed("no coverage threshold that fails the build")
+
+
+@detector(
+    "quality-gate",
+    title="Code-quality gate (SonarQube / SonarCloud)",
+    looks_for="SonarQube or SonarCloud wired in: a CI step that runs the scanner (`sonarsource/*` actions, "
+    "`sonar-scanner`, `mvn sonar:sonar`, `gradle sonar`) — full credit — or a `sonar-project.properties` "
+    "with a `sonar.projectKey` only — half.",
+    why="A quality gate stops code with new bugs, vulnerabilities or untested lines from being merged.",
+)
+def quality_gate(sub, p):
+    ran = tool_steps(read_pipelines(sub), {r"^sonar-scanner\b": "SonarQube", r"^(\./)?mvnw? .*sonar:sonar": "SonarQube",
+                         r"^(\./)?gradlew? .*\bsonar(qube)?\b": "SonarQube"},
+                   {"sonarsource/sonarcloud-github-action": "SonarCloud", "sonarsource/sonarqube-scan-action": "SonarQube",
+                    "sonarsource/sonarqube-quality-gate-action": "SonarQube quality gate"})
+    props = []
+    for rel in sub.named("sonar-project.properties"):
+        text = sub.read_text(rel) or ""
+        m = re.search(r"^\s*sonar\.projectKey\s*[=:]\s*\S", text, re.M)
+        if m:
+            cloud = "sonarcloud.io" in text or "sonar.organization" in text
+            props.append(("SonarCloud" if cloud else "SonarQube", Location(rel, text.count("\n", 0, m.start()) + 1), rel))
+    if ran:
+        return found("quality gate", ran + props)
+    if props:
+        return found("quality gate configured", props, 0.5, " (no CI step runs the scanner)")
+    return Finding.failed("no SonarQube/SonarCloud configuration or CI step")
+

@@ -147,3 +147,23 @@ def _judge(rule: dict, rel: str, line: int) -> AlertRule:
     runbook = notes.get("runbook_url") or notes.get("runbook")
     alert.runbook = str(runbook) if runbook else None
     return alert
+
+
+def alertmanager_configs(value, depth=0):
+    """Alertmanager configurations (route + receivers) anywhere in a document, as text or YAML."""
+    if depth > 8:
+        return
+    if isinstance(value, dict):
+        if isinstance(value.get("route"), dict) and isinstance(value.get("receivers"), list):
+            yield value
+            return
+        for child in value.values():
+            if isinstance(child, (dict, list)):
+                yield from alertmanager_configs(child, depth + 1)
+            elif isinstance(child, str) and "receivers:" in child and "route:" in child and len(child) < 200_000:
+                for doc in embedded_docs(child):
+                    yield from alertmanager_configs(doc, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            yield from alertmanager_configs(item, depth + 1)
+

@@ -8,6 +8,8 @@ import ast
 import re
 from dataclasses import dataclass, field
 
+from grader.evidence.testfiles import is_test_path
+
 MAX_SOURCES = 3000
 _SUFFIX_LANG = {".py": "python", ".js": "js", ".mjs": "js", ".cjs": "js", ".ts": "js", ".tsx": "js",
                 ".jsx": "js", ".go": "go", ".java": "java", ".kt": "java", ".scala": "java"}
@@ -97,8 +99,6 @@ _IMPORTS = {"python": _python, "js": _js, "go": _go, "java": _java}
 
 def find_imports(sub, table: dict[str, str], *, tests_too: bool = False):
     """[(tool name, path, line)] for imports whose module starts with a key of ``table``."""
-    from grader.evidence.testfiles import is_test_path
-
     hits = []
     needles = tuple({key.rstrip("/") for key in table})
     for sf in sources(sub):

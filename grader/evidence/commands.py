@@ -135,7 +135,7 @@ ACTION_CATEGORIES: dict[str, tuple[str, ...]] = {
 
 _ENV_ASSIGN = re.compile(r"^(?:[A-Za-z_][A-Za-z0-9_]*=(?:\"[^\"]*\"|'[^']*'|\S*)\s+)+")
 _PREFIXES = re.compile(r"^(?:(?:sudo|time|exec|command|nohup|env)\s+(?:-\S+\s+)*)+")
-_NOT_RUN = re.compile(r"^(?:echo|printf|:|true|false|#|cat\s*<<|read)\b")
+NOT_RUN = re.compile(r"^(?:echo|printf|:|true|false|#|cat\s*<<|read)\b")
 _SPLIT = re.compile(r"\s*(?:&&|\|\||;|\|(?!\|)|&(?!&))\s*")
 
 
@@ -216,7 +216,7 @@ def normalise(command: str) -> str:
 def categories(command: str) -> set[str]:
     """What a simple command does: install, test, build, publish, deploy, verify, rollback, release."""
     text = normalise(command)
-    if not text or _NOT_RUN.match(text):
+    if not text or NOT_RUN.match(text):
         return set()
     found: set[str] = set()
     for _ in range(3):  # a runner may start a tool: npx jest, python -m pytest, bundle exec rspec

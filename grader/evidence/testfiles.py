@@ -245,3 +245,4 @@ _READERS["bats"] = _block_reader(
     r"""^\s*(?:\[\[?\s*(?:1|true|0\s*-eq\s*0|1\s*-eq\s*1|"?a"?\s*==?\s*"?a"?)\s*\]\]?|assert\s+true|\(\(\s*1\s*\)\))\s*$""",
     _HASH_COMMENTS,
 )
+

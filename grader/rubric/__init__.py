@@ -7,6 +7,7 @@ validated in full, and every problem is reported as ``file:line: key.path: messa
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -15,11 +16,6 @@ from dataclasses import dataclass, field
 from grader import yamlload
 from grader.errors import LoopcheckError, RubricError
 from grader.model import PHASE_TITLES, PHASES
-
-try:  # the built-in module: hashlib would load OpenSSL (~8 ms) just for this
-    from _sha256 import sha256 as _sha256
-except ImportError:  # pragma: no cover - Pythons built without it
-    from hashlib import sha256 as _sha256
 
 DEFAULT_RUBRIC = "exercise-4.1"
 MAX_RUBRIC_BYTES = 1_000_000
@@ -79,7 +75,7 @@ class Rubric:
     @property
     def sha256(self) -> str:
         blob = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"), default=str)
-        return _sha256(blob.encode()).hexdigest()
+        return hashlib.sha256(blob.encode()).hexdigest()
 
 
 def bundled_dir() -> str:

@@ -5,9 +5,28 @@ from __future__ import annotations
 
 import re
 
+from grader.evidence.ci.model import Job, Pipeline, Step
 from grader.evidence.commands import split_script
-from grader.evidence.pipeline import Job, Pipeline, Step
 from grader.yamlload import line_of
+
+SYSTEM = "gitlab"
+NAME = "GitLab CI"
+WHERE = "`.gitlab-ci.yml`"
+PREFIXES = (".gitlab-ci",)
+
+
+def matches(path: str) -> bool:
+    return path == ".gitlab-ci.yml"
+
+
+def read(sub, path: str) -> Pipeline | None:
+    docs = sub.yaml_docs(path) or []
+    if not docs:
+        return None
+    pipe = read_gitlab(path, docs[0], includes(sub, docs[0]))
+    if pipe is not None:
+        pipe.templates = templates(docs[0])
+    return pipe
 
 _GITLAB_RESERVED = {
     "stages", "variables", "default", "include", "workflow", "image", "services", "cache",
@@ -18,7 +37,7 @@ _GITLAB_RESERVED = {
 def read_gitlab(path: str, doc, includes: list | None = None) -> Pipeline | None:
     if not isinstance(doc, dict):
         return None
-    pipe = Pipeline("gitlab", path, line_of(doc, 1) or 1, path)
+    pipe = Pipeline(SYSTEM, path, line_of(doc, 1) or 1, path)
     pipe.triggers["push"] = line_of(doc, 1) or 1  # GitLab runs pipelines on every push
     merged = dict(doc)
     for extra in includes or []:
@@ -45,8 +64,6 @@ def read_gitlab(path: str, doc, includes: list | None = None) -> Pipeline | None
                          "never": "never"}.get(when, "success")
         rules = body.get("rules")
         _gitlab_rules(pipe, job, rules, body.get("only"), body.get("except"))
-        env = body.get("environment")
-        job.environment = str(env.get("name")) if isinstance(env, dict) else (str(env) if env else None)
         needs = body.get("needs")
         if isinstance(needs, list):
             job.needs = [str(n.get("job")) if isinstance(n, dict) else str(n) for n in needs]
@@ -62,6 +79,7 @@ def read_gitlab(path: str, doc, includes: list | None = None) -> Pipeline | None
                     cline = script.line_of(i) if isinstance(script, list) and hasattr(script, "line_of") else step.line
                     step.commands.extend(split_script(cmd, cline))
             job.steps.append(step)
+        job.on_tag, job.tag_line = job.tag_only, job.line  # GitLab: the job itself must be limited to tags
         jobs.append(job)
     # Without `needs`, a GitLab job depends on every job of the earlier stages.
     for job in jobs:
@@ -117,7 +135,6 @@ def _gitlab_rules(pipe: Pipeline, job: Job, rules, only, except_) -> None:
         pipe.triggers.setdefault("tag", job.line)
 
 
-
 def includes(sub, doc) -> list:
     inc = doc.get("include") if isinstance(doc, dict) else None
     items = inc if isinstance(inc, list) else ([inc] if inc else [])
@@ -130,4 +147,15 @@ def includes(sub, doc) -> list:
                 docs = sub.yaml_docs(rel) or []
                 if docs:
                     out.append(docs[0])
+    return out
+
+
+def templates(doc) -> list[tuple[str, int]]:
+    """GitLab's own templates the pipeline includes (``include: template: Security/SAST...``)."""
+    inc = doc.get("include") if isinstance(doc, dict) else None
+    out = []
+    for item in inc if isinstance(inc, list) else ([inc] if inc else []):
+        template = item.get("template") if isinstance(item, dict) else None
+        if isinstance(template, str):
+            out.append((template, doc.line_of("include") if hasattr(doc, "line_of") else 1))
     return out

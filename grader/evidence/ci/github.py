@@ -5,9 +5,25 @@ from __future__ import annotations
 
 import re
 
+from grader.evidence.ci.model import Job, Pipeline, Step
 from grader.evidence.commands import split_script
-from grader.evidence.pipeline import Job, Pipeline, Step
 from grader.yamlload import line_of
+
+SYSTEM = "github"
+NAME = "GitHub Actions"
+WHERE = "`.github/workflows/*.yml`"
+PREFIXES = (".github/workflows/",)
+
+
+def matches(path: str) -> bool:
+    """A workflow directly in ``.github/workflows/`` (GitHub runs no others)."""
+    low = path.lower()
+    return low.startswith(".github/workflows/") and low.endswith((".yml", ".yaml")) and path.count("/") == 2
+
+
+def read(sub, path: str) -> Pipeline | None:
+    docs = sub.yaml_docs(path) or []
+    return read_github(path, docs[0]) if docs else None  # GitHub reads one document
 
 
 def github_condition(expr) -> str:
@@ -32,7 +48,7 @@ def github_condition(expr) -> str:
 def read_github(path: str, doc) -> Pipeline | None:
     if not isinstance(doc, dict) or "jobs" not in doc:
         return None
-    pipe = Pipeline("github", path, line_of(doc, 1) or 1, str(doc.get("name") or path))
+    pipe = Pipeline(SYSTEM, path, line_of(doc, 1) or 1, str(doc.get("name") or path))
     on = doc.get("on", doc.get(True))
     on_line = doc.line_of("on") if hasattr(doc, "line_of") else 1
     for event, line in _github_events(on, on_line):
@@ -47,8 +63,6 @@ def read_github(path: str, doc) -> Pipeline | None:
         needs = body.get("needs")
         job.needs = [str(n) for n in needs] if isinstance(needs, list) else ([str(needs)] if needs else [])
         job.condition = github_condition(body.get("if"))
-        env = body.get("environment")
-        job.environment = str(env.get("name")) if isinstance(env, dict) else (str(env) if env else None)
         if isinstance(body.get("if"), str) and "refs/tags" in body["if"]:
             job.tag_only = True
         if isinstance(body.get("uses"), str):  # a reusable workflow call
@@ -106,12 +120,9 @@ def _github_event_name(event: str, conf) -> str:
     return event
 
 
-
-
-def link_reusable(pipes: list[Pipeline]) -> None:
+def link(github: list[Pipeline]) -> None:
     """A workflow run only by ``workflow_call`` or ``workflow_run`` is as automatic as the
     workflows that call it or that it follows."""
-    github = [p for p in pipes if p.system == "github"]
     for _ in range(3):  # calls may chain
         for pipe in github:
             if pipe.automatic:

@@ -4,9 +4,23 @@ with ``requires`` and tag ``filters``. CircleCI builds every push."""
 
 from __future__ import annotations
 
+from grader.evidence.ci.model import Job, Pipeline, Step
 from grader.evidence.commands import split_script
-from grader.evidence.pipeline import Job, Pipeline, Step
 from grader.yamlload import line_of
+
+SYSTEM = "circleci"
+NAME = "CircleCI"
+WHERE = "`.circleci/config.yml`"
+PREFIXES = (".circleci/",)
+
+
+def matches(path: str) -> bool:
+    return path == ".circleci/config.yml"
+
+
+def read(sub, path: str) -> Pipeline | None:
+    docs = sub.yaml_docs(path) or []
+    return read_circleci(path, docs[0]) if docs else None
 
 _WHEN = {"on_fail": "failure", "always": "always", "on_success": "success"}
 
@@ -14,7 +28,7 @@ _WHEN = {"on_fail": "failure", "always": "always", "on_success": "success"}
 def read_circleci(path: str, doc) -> Pipeline | None:
     if not isinstance(doc, dict) or not isinstance(doc.get("jobs"), dict):
         return None
-    pipe = Pipeline("circleci", path, line_of(doc, 1) or 1, path)
+    pipe = Pipeline(SYSTEM, path, line_of(doc, 1) or 1, path)
     pipe.triggers["push"] = line_of(doc, 1) or 1
     jobs: dict[str, Job] = {}
     for name, body in doc["jobs"].items():

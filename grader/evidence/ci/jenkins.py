@@ -14,8 +14,27 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+from grader.evidence.ci.model import Job, Pipeline, Step
 from grader.evidence.commands import split_script
-from grader.evidence.pipeline import Job, Pipeline, Step
+
+SYSTEM = "jenkins"
+NAME = "Jenkins"
+WHERE = "a `Jenkinsfile`"
+PREFIXES: tuple[str, ...] = ()
+
+
+def matches(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1]
+    return name == "Jenkinsfile" or name.endswith(".Jenkinsfile") or name.startswith("Jenkinsfile.")
+
+
+def read(sub, path: str) -> Pipeline | None:
+    text = sub.read_text(path)
+    try:
+        return read_jenkins(path, text) if text else None
+    except ValueError as exc:
+        sub.problems[path] = f"can't be read as a Jenkinsfile: {exc}"
+        return None
 
 _POST_CONDITIONS = {
     "always": "always", "cleanup": "always", "changed": "always", "success": "success",
@@ -38,9 +57,6 @@ class Block:
 
     def all_children(self, name: str):
         return [c for c in self.children if c.name == name]
-
-    def own_text(self) -> list[tuple[int, str]]:
-        return self.text
 
     def subtree_text(self) -> list[tuple[int, str]]:
         out = list(self.text)
@@ -145,7 +161,7 @@ def read_jenkins(path: str, text: str) -> Pipeline | None:
     pipeline = root.child("pipeline")
     if pipeline is None:
         return None  # a scripted pipeline (node { }) is not read
-    pipe = Pipeline("jenkins", path, pipeline.line, path)
+    pipe = Pipeline(SYSTEM, path, pipeline.line, path)
     pipe.triggers["push"] = pipeline.line
     triggers = pipeline.child("triggers")
     if triggers is not None:

@@ -1,0 +1,72 @@
+"""CI pipelines of every system, read into one model (:mod:`grader.evidence.ci.model`).
+
+:data:`READERS` is the registry: one module per CI system, each exporting
+
+* ``SYSTEM`` (a short id, ``"github"``), ``NAME`` (``"GitHub Actions"``), ``WHERE`` (where
+  its configuration lives, for messages) and ``PREFIXES`` (paths that are its configuration),
+* ``matches(path) -> bool``: is this file (a path relative to the submission) one of its
+  pipelines, one that the system would actually run,
+* ``read(sub, path) -> Pipeline | None``,
+* optionally ``link(pipelines)``: fix-ups across that system's pipelines once all are read.
+
+Everything that names CI systems (the "no pipeline" message, hints, which YAML files are CI
+configuration rather than manifests) is derived from this registry, so adding a CI system is
+one module here, one line in :data:`READERS`, and its golden fixtures in ``tests/cases/ci/``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+from grader.evidence.ci.model import Job, Pipeline, Step
+
+__all__ = ["READERS", "Job", "Pipeline", "Step", "is_ci_config", "no_pipeline_message",
+           "read_pipelines", "readers"]
+
+# Module names under grader.evidence.ci, imported on first use.
+READERS: tuple[str, ...] = ("github", "gitlab", "circleci", "jenkins")
+
+_loaded: list[ModuleType] = []
+
+
+def readers() -> list[ModuleType]:
+    if not _loaded:
+        _loaded.extend(importlib.import_module(f"grader.evidence.ci.{name}") for name in READERS)
+    return _loaded
+
+
+def reader_for(path: str) -> ModuleType | None:
+    return next((r for r in readers() if r.matches(path)), None)
+
+
+def is_ci_config(path: str) -> bool:
+    """Is this file a CI system's configuration (not, say, a Kubernetes manifest)?"""
+    return any(r.matches(path) or path.startswith(r.PREFIXES) for r in readers())
+
+
+def no_pipeline_message() -> str:
+    where = ", ".join(f"{r.NAME} in {r.WHERE}" for r in readers())
+    return f"no CI pipeline found ({where})"
+
+
+def read_pipelines(sub) -> list[Pipeline]:
+    """Every pipeline in the submission that its CI system would actually run (cached)."""
+    cached = sub.memo("pipelines")
+    if cached is not None:
+        return cached
+    pipes: list[Pipeline] = []
+    for rel in sub.files:
+        reader = reader_for(rel)
+        if reader is None:
+            continue
+        pipe = reader.read(sub, rel)
+        if pipe is not None:
+            pipes.append(pipe)
+    for reader in readers():
+        link = getattr(reader, "link", None)
+        if link is not None:
+            link([p for p in pipes if p.system == reader.SYSTEM])
+    for pipe in pipes:
+        pipe.finish()
+    return sub.memo("pipelines", pipes)

@@ -1,0 +1,161 @@
+"""One pipeline model for every CI system, and the queries detectors ask of it.
+
+A :class:`Pipeline` has triggers, jobs with their dependencies, and ordered steps with the
+commands they would run and the condition they run under. Each CI system's reader (a module
+beside this one) fills it the same way, so no detector needs to know which system it is.
+
+Conditions are normalised to one of ``success`` (the default: runs when everything before
+succeeded), ``failure`` (runs only when something before failed), ``always`` (runs either way),
+``cancelled``, and ``manual``/``never``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from grader.evidence.commands import NOT_RUN, Command, action_categories, categories, normalise
+from grader.model import Location
+
+
+@dataclass(slots=True)
+class Step:
+    name: str
+    line: int
+    condition: str = "success"
+    uses: str | None = None
+    with_: dict = field(default_factory=dict)
+    commands: list[Command] = field(default_factory=list)
+
+    def categories(self) -> set[str]:
+        found = set(action_categories(self.uses)) if self.uses else set()
+        if self.uses and self.uses.split("@")[0].lower() == "docker/build-push-action":
+            if str(self.with_.get("push", "")).lower() not in ("true", "${{ true }}"):
+                found.discard("publish")
+        for cmd in self.commands:
+            found |= categories(cmd.text)
+        return found
+
+    def commands_in(self, category: str) -> list[Command]:
+        return [c for c in self.commands if category in categories(c.text)]
+
+
+@dataclass(slots=True)
+class Job:
+    id: str
+    line: int
+    needs: list[str] = field(default_factory=list)
+    condition: str = "success"
+    steps: list[Step] = field(default_factory=list)
+    stage: str | None = None
+    tag_only: bool = False  # the job itself is limited to tag pipelines
+    # Whether the job runs for a version tag, and the line that says so. A reader that knows
+    # it per job sets it; otherwise it follows the pipeline's triggers (see finish()).
+    on_tag: bool | None = None
+    tag_line: int = 0
+
+
+@dataclass(slots=True)
+class Pipeline:
+    system: str  # the reader's NAME: for messages, never for decisions
+    path: str
+    line: int
+    name: str
+    triggers: dict[str, int] = field(default_factory=dict)  # trigger -> line
+    jobs: list[Job] = field(default_factory=list)
+    templates: list[tuple[str, int]] = field(default_factory=list)  # included vendor templates, line
+
+    @property
+    def automatic(self) -> bool:
+        return bool(set(self.triggers) & {"push", "pull_request", "tag", "merge_request"})
+
+    def job(self, job_id: str) -> Job | None:
+        return next((j for j in self.jobs if j.id == job_id), None)
+
+    def upstream(self, job: Job) -> set[str]:
+        """Ids of every job ``job`` needs, directly or not."""
+        seen: set[str] = set()
+        pending = list(job.needs)
+        while pending:
+            jid = pending.pop()
+            if jid in seen:
+                continue
+            seen.add(jid)
+            other = self.job(jid)
+            if other:
+                pending.extend(other.needs)
+        return seen
+
+    def finish(self) -> Pipeline:
+        """Fill what a reader left to the pipeline's triggers: which jobs run for tags."""
+        tagged = "tag" in self.triggers or "release" in self.triggers
+        line = self.triggers.get("tag", self.triggers.get("release", 0))
+        for job in self.jobs:
+            if job.on_tag is None:
+                job.on_tag = tagged
+                job.tag_line = line or job.line
+        return self
+
+
+# -- the queries detectors ask ------------------------------------------------------------------
+def live_steps(pipes: list[Pipeline], *, automatic_only: bool = True) -> Iterator[tuple[Pipeline, Job, int, Step]]:
+    """(pipeline, job, index, step) for every step that would run (in an automatic pipeline)."""
+    for pipe in pipes:
+        if automatic_only and not pipe.automatic:
+            continue
+        for job in pipe.jobs:
+            if job.condition == "never":
+                continue
+            for index, step in enumerate(job.steps):
+                if step.condition == "never":
+                    continue
+                yield pipe, job, index, step
+
+
+def step_with(pipes: list[Pipeline], category: str, *, automatic_only: bool = True):
+    """The live steps that do ``category`` (install, build, test, deploy, publish...)."""
+    for pipe, job, index, step in live_steps(pipes, automatic_only=automatic_only):
+        if category in step.categories():
+            yield pipe, job, index, step
+
+
+def where_it_belongs(pipes: list[Pipeline]) -> list[Location]:
+    """Where a missing pipeline step belongs: the first job of the first automatic pipeline
+    (or of the first pipeline), so the finding points at the file to edit."""
+    auto = [p for p in pipes if p.automatic] or pipes
+    if not auto:
+        return []
+    pipe = auto[0]
+    return [Location(pipe.path, pipe.jobs[0].line if pipe.jobs else pipe.line)]
+
+
+def step_evidence(pipe: Pipeline, step: Step, category: str) -> tuple[Location, str]:
+    """Where a step does ``category`` and what it runs, for a finding's message."""
+    cmds = step.commands_in(category)
+    if cmds:
+        return Location(pipe.path, cmds[0].line), cmds[0].text
+    return Location(pipe.path, step.line), f"uses {step.uses}" if step.uses else step.name
+
+
+def tool_steps(pipes: list[Pipeline], commands: dict[str, str],
+               actions: dict[str, str] | None = None) -> list[tuple[str, Location, str]]:
+    """[(tool, Location, text)] for steps (of any pipeline) that would run a command matching
+    one of ``commands`` (regular expression → tool) or use one of ``actions`` (prefix → tool)."""
+    found = []
+    for pipe, _job, _i, step in live_steps(pipes, automatic_only=False):
+        if step.uses and actions:
+            name = step.uses.split("@", 1)[0].lower()
+            for prefix, tool in actions.items():
+                if name == prefix or name.startswith(prefix + "/"):
+                    found.append((tool, Location(pipe.path, step.line), f"uses {step.uses}"))
+                    break
+        for cmd in step.commands:
+            text = normalise(cmd.text)
+            if NOT_RUN.match(text):
+                continue  # echo/printf text is not a command
+            for pattern, tool in commands.items():
+                if re.search(pattern, text):
+                    found.append((tool, Location(pipe.path, cmd.line), cmd.text))
+                    break
+    return found

@@ -1,0 +1,66 @@
+"""Infrastructure as files: YAML documents outside CI configuration, docker compose services,
+container images (compose and Kubernetes), Terraform resources."""
+
+from __future__ import annotations
+
+import re
+
+from grader.evidence import manifests
+from grader.evidence.ci import is_ci_config
+from grader.yamlload import line_of
+
+
+def yaml_documents(sub):
+    """(path, document) for every YAML document outside CI configuration."""
+    for rel in sub.yaml_files():
+        if is_ci_config(rel):
+            continue
+        for doc in sub.yaml_docs_quiet(rel) or []:
+            yield rel, doc
+
+
+_COMPOSE_NAME = re.compile(r"(^|/)((docker-)?compose(\.[\w-]+)?|[\w-]*stack[\w-]*)\.ya?ml$")
+
+
+def compose_services(sub):
+    """(path, service name, service) of docker compose files."""
+    for rel in sub.yaml_files():
+        if _COMPOSE_NAME.search(rel.lower()):
+            doc = (sub.yaml_docs_quiet(rel) or [None])[0]
+            services = doc.get("services") if isinstance(doc, dict) else None
+            if isinstance(services, dict):
+                for svc, body in services.items():
+                    if isinstance(body, dict):
+                        yield rel, str(svc), body
+
+
+def images(sub):
+    """(path, line, image) for container images in compose files and Kubernetes workloads."""
+    for rel, _svc, body in compose_services(sub):
+        if isinstance(body.get("image"), str):
+            yield rel, line_of(body, 1), body["image"]
+    for obj in manifests.workloads(sub):
+        for c in manifests.containers(obj):
+            if isinstance(c.get("image"), str):
+                yield obj.path, line_of(c, obj.line), c["image"]
+
+
+_TF_RESOURCE = re.compile(r'^\s*resource\s+"([\w-]+)"\s+"([\w-]+)"\s*\{', re.M)
+
+
+def terraform_resources(sub):
+    """(path, line, resource type, body text) of Terraform resources (brace-balanced, best effort)."""
+    for rel in sub.by_suffix(".tf"):
+        text = sub.read_text(rel) or ""
+        for m in _TF_RESOURCE.finditer(text):
+            depth, i = 1, m.end()
+            while i < len(text) and depth:
+                depth += {"{": 1, "}": -1}.get(text[i], 0)
+                i += 1
+            yield rel, text.count("\n", 0, m.start()) + 1, m.group(1), text[m.end():i]
+
+
+def terraform_int(body: str, key: str) -> int | None:
+    m = re.search(rf"^\s*{key}\s*=\s*(\d+)\s*$", body, re.M)
+    return int(m.group(1)) if m else None
+
