@@ -12,6 +12,7 @@ import os
 import stat
 import tarfile
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 
 MAX_ENTRIES = 20_000
@@ -99,8 +100,6 @@ def extract(archive: str, dest: Path, *, max_entries: int = MAX_ENTRIES,
 
 
 def zlib_error():
-    import zlib
-
     return zlib.error
 
 

@@ -20,6 +20,7 @@ import typer
 from typer.core import TyperCommand
 
 from grader import __version__
+from grader.errors import LoopcheckError
 
 EXIT_OK, EXIT_BELOW, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 SUBCOMMANDS = ("grade", "rubric", "explain", "batch", "merge")
@@ -44,8 +45,6 @@ def pair_formats(order: list[str | None], formats: list[str], outputs: list[str]
     ``order`` is the parameter names in command-line order (one per occurrence). Each
     ``--output`` belongs to the ``--format`` before it; an ``--output`` given before any
     ``--format`` belongs to the first one (or to the default ``table``)."""
-    from grader.errors import LoopcheckError
-
     fmts, outs = iter(formats), iter(outputs)
     pairs: list[list] = []
     orphans: list[str] = []
@@ -78,8 +77,6 @@ def _color_wanted(no_color: bool, stream) -> bool:
 
 def _write_output(text: str, output: str | None, *, append: bool = False) -> None:
     if output:
-        from grader.errors import LoopcheckError
-
         try:
             with open(output, "a" if append else "w", encoding="utf-8") as fh:
                 fh.write(text)
@@ -105,8 +102,6 @@ def _step_summary(report) -> str:
 def run_grade(*, path: str, rubric: str | None, pairs: list[tuple[str, str | None]],
               fail_under: float | None, no_fail: bool, verbose: bool, no_color: bool) -> int:
     """Grade PATH and write every requested (format, output) pair; the exit code."""
-    from grader.errors import LoopcheckError
-
     for name, _out in pairs:
         if name not in FORMATS:
             raise LoopcheckError(f"unknown format {name!r} (choose from {', '.join(FORMATS)})")
@@ -214,7 +209,7 @@ def _add_subcommands(app: typer.Typer) -> None:
     def rubric_validate(files: list[str] = typer.Argument(..., metavar="FILE...")):
         """Validate rubric files: every problem with file:line and the key path."""
         from grader import rubric as rubrics
-        from grader.errors import LoopcheckError, RubricError
+        from grader.errors import RubricError
 
         bad = 0
         for f in files:
@@ -237,25 +232,22 @@ def _add_subcommands(app: typer.Typer) -> None:
         rubric: str = typer.Option(None, "--rubric", "-r", help="Rubric to look in [default: exercise-4.1]."),
     ):
         """What a check looks for, why it matters, and how to fix it."""
-        from grader import detectors
         from grader import rubric as rubrics
-        from grader.errors import LoopcheckError
-
+        from grader.docs import describe
         r = rubrics.load(rubric)
         check = r.check(check_id)
         if check is None:
             near = [c.id for c in r.checks if check_id.split(".")[-1] in c.id][:5]
             extra = f" (did you mean {', '.join(near)}?)" if near else ""
             raise LoopcheckError(f"no check {check_id!r} in rubric {r.id}{extra}; `loopcheck rubric show {r.id}` lists them")
-        det = detectors.registry()[check.kind]
-        params = {**det.defaults, **check.params}
-        print(f"{check.id} — {check.title}")
+        text = describe(check.kind, check)
+        print(f"{check.id} — {text.title}")
         print(f"phase {r.phase_titles[check.phase]}, {check.points:g} points, kind {check.kind}\n")
-        print(f"What it looks for:\n  {det.looks_for}\n")
-        if params:
-            print("With: " + ", ".join(f"{k}={v}" for k, v in params.items()) + "\n")
-        print(f"Why it matters:\n  {check.why or det.why}\n")
-        print(f"How to fix it:\n  {check.hint}")
+        print(f"What it looks for:\n  {text.looks_for}\n")
+        if text.params:
+            print("With: " + ", ".join(f"{k}={v}" for k, v in text.params.items()) + "\n")
+        print(f"Why it matters:\n  {text.why}\n")
+        print(f"How to fix it:\n  {text.hint}")
         if check.docs:
             print(f"\nRead more: {check.docs}")
 
@@ -274,8 +266,6 @@ def _add_subcommands(app: typer.Typer) -> None:
     ):
         """Grade a whole class. Exit 0 when every submission was graded, 1 when any could not be."""
         from grader import batch
-        from grader.errors import LoopcheckError
-
         if resume and not jsonl:
             raise LoopcheckError("--resume needs --jsonl FILE (the results of the earlier run)")
         if not out and not jsonl:
@@ -306,8 +296,6 @@ def _add_subcommands(app: typer.Typer) -> None:
 
 def _write_atomic(path: str, text: str) -> None:
     """Write a whole file or nothing: a temporary file beside it, then renamed over it."""
-    from grader.errors import LoopcheckError
-
     tmp = f"{path}.tmp"
     try:
         with open(tmp, "w", encoding="utf-8", newline="") as fh:
@@ -379,8 +367,6 @@ def command_line(argv: list[str]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
-    from grader.errors import LoopcheckError
-
     try:
         command = typer.main.get_command(build_app())
         try:

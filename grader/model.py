@@ -1,6 +1,6 @@
 """The shared vocabulary: findings, check/phase results and the report.
 
-Everything here is a frozen record (``grader.record``); the JSON report is ``Report.to_dict()``.
+Everything here is a frozen dataclass; the JSON report is ``Report.to_dict()``.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ PHASE_TITLES: dict[str, str] = {
     "operate": "Operate",
     "monitor": "Monitor",
 }
-STATUSES: tuple[str, ...] = ("pass", "partial", "fail", "error", "skip")
 SCHEMA_VERSION = "1.1"
 
 
@@ -102,6 +101,10 @@ class CheckResult:
     docs: str | None = None
     bonus: bool = False  # extra credit: counts toward the total only, never the phase
     tools: tuple[str, ...] = ()
+    # What the check looks for and why (from grader.docs.describe), for rule metadata (SARIF);
+    # not part of the JSON report.
+    looks_for: str = field(default="", compare=False, repr=False)
+    why: str = field(default="", compare=False, repr=False)
 
     def to_dict(self) -> dict:
         return {

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 
 from grader import __version__, detectors
+from grader.docs import describe
 from grader.model import (
     PHASES,
     CheckResult,
@@ -46,12 +47,14 @@ def grade_submission(sub: Submission, rubric: Rubric, *, threshold: float | None
         results = []
         for check in rubric.phases[phase]:
             finding = detectors.run(sub, check.kind, check.params)
+            text = describe(check.kind, check)
             max_score = 0.0 if finding.status == "skip" else check.points
             results.append(CheckResult(
                 id=check.id, title=check.title, kind=check.kind, status=finding.status,
                 score=_round(check.points * finding.fraction) if finding.status != "skip" else 0.0,
                 max_score=max_score, message=finding.message, hint=check.hint,
                 evidence=finding.evidence, docs=check.docs, bonus=check.bonus, tools=finding.tools,
+                looks_for=text.looks_for, why=text.why,
             ))
         core = [r for r in results if not r.bonus]
         phases.append(PhaseResult(

@@ -21,6 +21,7 @@ import pytest
 
 from conftest import SAMPLES
 from grader.cli import main
+from grader.docs import describe
 from grader.model import CheckResult, Location, PhaseResult, Report, SubmissionInfo, Warning_
 from grader.report import names, render
 
@@ -32,10 +33,12 @@ EXT = {"table": "txt", "json": "json", "markdown": "md", "github": "txt", "junit
 
 
 def fixture_report() -> Report:
-    def check(cid, status, score, max_score, message, evidence=(), kind="codeowners"):
-        return CheckResult(id=cid, title=cid.split(".")[1].replace("-", " ").capitalize(), kind=kind,
-                           status=status, score=score, max_score=max_score, message=message,
-                           hint=f"Fix {cid}.", evidence=tuple(evidence), docs=None)
+    def check(cid, status, score, max_score, message, evidence=(), kind="codeowners", **extra):
+        text = describe(kind)  # as scoring fills it
+        return CheckResult(id=cid, title=extra.pop("title", cid.split(".")[1].replace("-", " ").capitalize()),
+                           kind=kind, status=status, score=score, max_score=max_score, message=message,
+                           hint=extra.pop("hint", f"Fix {cid}."), evidence=tuple(evidence), docs=None,
+                           looks_for=text.looks_for, why=text.why, **extra)
 
     phases = []
     for _i, pid in enumerate(["plan", "code", "build", "test", "release", "deploy", "operate", "monitor"]):
@@ -52,13 +55,11 @@ def fixture_report() -> Report:
         elif pid == "release":
             checks.append(check("release.notes", "skip", 0, 0, "not applicable", kind="changelog"))
         elif pid == "test":
-            checks.append(CheckResult(id="test.security-scan", title="Security scanning", kind="security-scan",
-                                      status="pass", score=1, max_score=1, message="security scan: Trivy in ci.yml",
-                                      hint="Add a scanner.", evidence=(Location(".github/workflows/ci.yml", 41),),
-                                      bonus=True, tools=("Trivy",)))
-            checks.append(CheckResult(id="test.load-test", title="Load tests", kind="load-test", status="fail",
-                                      score=0, max_score=1, message="no load test found", hint="Add k6.",
-                                      bonus=True))
+            checks.append(check("test.security-scan", "pass", 1, 1, "security scan: Trivy in ci.yml",
+                                [Location(".github/workflows/ci.yml", 41)], kind="security-scan",
+                                title="Security scanning", hint="Add a scanner.", bonus=True, tools=("Trivy",)))
+            checks.append(check("test.load-test", "fail", 0, 1, "no load test found", kind="load-test",
+                                title="Load tests", hint="Add k6.", bonus=True))
         core = [c for c in checks if not c.bonus]
         score = sum(c.score for c in core)
         phases.append(PhaseResult(pid, pid.capitalize(), score, sum(c.max_score for c in core), tuple(checks)))

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from grader.evidence import markdown as md
+from grader.evidence import mdscan
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,14 +26,14 @@ LINES = [
 
 
 def reference(text: str):
-    return md._markdown_it_headings(text)
+    return md.markdown_it_headings(text)
 
 
 @settings(max_examples=1500, deadline=None)
 @given(st.lists(st.sampled_from(LINES), max_size=12), st.booleans())
 def test_scanner_agrees_with_markdown_it(lines, trailing_newline):
     text = "\n".join(lines) + ("\n" if trailing_newline else "")
-    fast = md._scan_headings(text)
+    fast = mdscan.scan_headings(text)
     if fast is not None:
         assert fast == reference(text), text
 
@@ -40,7 +41,7 @@ def test_scanner_agrees_with_markdown_it(lines, trailing_newline):
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=" #-=*_`~>1.)\nab\x0c\x0b\u00a0\u2028<[]:", max_size=60))
 def test_scanner_agrees_on_arbitrary_text(text):
-    fast = md._scan_headings(text)
+    fast = mdscan.scan_headings(text)
     if fast is not None:
         assert fast == reference(text), text
 
@@ -55,12 +56,12 @@ def test_scanner_agrees_on_real_documents_and_answers_for_the_samples():
     answered = 0
     for path in markdown_files():
         text = path.read_text(encoding="utf-8")
-        fast = md._scan_headings(text)
+        fast = mdscan.scan_headings(text)
         if fast is not None:
             answered += 1
             assert fast == reference(text), path
     samples = [p for p in markdown_files() if "sample_submissions" in str(p)]
-    assert samples and all(md._scan_headings(p.read_text(encoding="utf-8")) is not None for p in samples)
+    assert samples and all(mdscan.scan_headings(p.read_text(encoding="utf-8")) is not None for p in samples)
     assert answered >= len(samples)
 
 
@@ -78,7 +79,7 @@ def test_scanner_agrees_on_real_documents_and_answers_for_the_samples():
     "    code\nText\n---",
 ])
 def test_scanner_answers_and_agrees(text):
-    fast = md._scan_headings(text)
+    fast = mdscan.scan_headings(text)
     assert fast is not None and fast == reference(text)
 
 
@@ -92,14 +93,14 @@ def test_scanner_answers_and_agrees(text):
     "x\r\n# y",
 ])
 def test_scanner_leaves_other_constructs_to_markdown_it(text):
-    assert md._scan_headings(text) is None
+    assert mdscan.scan_headings(text) is None
     md.parse(text)  # still parsed, by markdown-it
 
 
 def test_parse_gives_the_same_tree_either_way(monkeypatch):
     text = "intro\n# One\nbody\n## Two\nSetext\n---\nend\n```\n# not a heading\n```\n"
     fast = md.parse(text)
-    monkeypatch.setattr(md, "_scan_headings", lambda *_args: None)
+    monkeypatch.setattr(md, "scan_headings", lambda *_args: None)
     slow = md.parse(text)
     assert [(s.level, s.title, s.line, s.body) for s in fast.walk()] == \
         [(s.level, s.title, s.line, s.body) for s in slow.walk()]

@@ -1,4 +1,5 @@
-"""Markdown documents as a tree of sections, parsed with markdown-it-py.
+"""Markdown documents as a tree of sections, parsed with markdown-it-py (plain documents by
+the quick heading scanner of :mod:`grader.evidence.mdscan`, checked against markdown-it).
 
 A section is a heading with the text under it up to the next heading of the same or a
 higher level. Placeholder text from templates (``[Your answer]``, ``TODO``, ``TBD``...)
@@ -9,6 +10,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+
+from grader.evidence.mdscan import Heading, scan_headings
 
 _PLACEHOLDER = re.compile(
     r"\[(?!\s?\]|[xX]\])[^\]\n]*\](?!\()"  # template text in brackets (not links or checkboxes)
@@ -62,10 +65,7 @@ def _parser():
     return _md
 
 
-Heading = tuple  # (level, title, first line index, index after the heading's last line)
-
-
-def _markdown_it_headings(text: str) -> list[Heading]:
+def markdown_it_headings(text: str) -> list[Heading]:
     tokens = _parser().parse(text)
     headings = []
     for i, tok in enumerate(tokens):
@@ -76,128 +76,12 @@ def _markdown_it_headings(text: str) -> list[Heading]:
     return headings
 
 
-_FENCE = re.compile(r"( {0,3})(`{3,}|~{3,})(.*)\Z")
-_SETEXT = re.compile(r" {0,3}(=+|-+) *\Z")
-_BREAK = re.compile(r" {0,3}([-*_])(?: *\1){2,} *\Z")
-_ITEM = re.compile(r"( {0,3})(?:[-+*]|([0-9]{1,9})[.)])( +|\Z)")
-_REFDEF = re.compile(r"^ {0,3}\[", re.M)
-
-
-class _Decline(Exception):
-    """The document uses a construct the quick scanner leaves to markdown-it."""
-
-
-def _atx(line: str) -> tuple[int, str] | None:
-    body = line.lstrip(" ")
-    if len(line) - len(body) > 3 or not body.startswith("#"):
-        return None
-    level = len(body) - len(body.lstrip("#"))
-    rest = body[level:]
-    if level > 6 or (rest and rest[0] != " "):
-        return None
-    rest = rest.rstrip(" ")
-    bare = rest.rstrip("#")
-    if len(bare) < len(rest) and (not bare or bare[-1] == " "):
-        rest = bare  # the optional closing sequence
-    return level, rest.strip()
-
-
-def _scan_headings(text: str, lines: list[str] | None = None) -> list[Heading] | None:
-    """The headings of a plain document, found without markdown-it; None when unsure.
-
-    Plain means: no tabs, CR or NUL, no HTML blocks, block quotes or link reference
-    definitions, and lists without headings, fences or indented code inside their items.
-    That covers the written deliverables learners hand in; anything else is parsed by
-    markdown-it. A differential test checks both agree wherever this scanner answers."""
-    if "\t" in text or "\r" in text or "\0" in text or ("]:" in text and _REFDEF.search(text)):
-        return None
-    try:
-        return _scan(text.split("\n") if lines is None else lines)
-    except _Decline:
-        return None
-
-
-def _scan(lines: list[str]) -> list[Heading]:
-    headings: list[Heading] = []
-    para = None  # first line of the open top-level paragraph
-    fence = None  # (marker character, length) of the open fenced code block
-    in_list = blank_seen = False  # inside a list (where lazy lines and items blur)
-    for i, line in enumerate(lines):
-        if fence is not None:
-            m = _FENCE.match(line)
-            if m and not m.group(3).strip(" ") and m.group(2)[0] == fence[0] and len(m.group(2)) >= fence[1]:
-                fence = None
-            continue
-        body = line.lstrip(" ")
-        indent = len(line) - len(body)
-        if not body:
-            para, blank_seen = None, True
-            continue
-        if (in_list and indent >= 4) or (body[0] in "<>" and (in_list or indent < 4)):
-            raise _Decline
-        if indent >= 4:
-            blank_seen = False
-            continue  # continues the paragraph, or is indented code
-        fm = _FENCE.match(line)
-        if fm and not (fm.group(2)[0] == "`" and "`" in fm.group(3)):
-            if indent and in_list:
-                raise _Decline
-            fence, para, in_list, blank_seen = (fm.group(2)[0], len(fm.group(2))), None, False, False
-            continue
-        atx = _atx(line)
-        if atx:
-            headings.append((atx[0], atx[1], i, i + 1))
-            para, blank_seen = None, False
-            in_list = in_list and indent > 0
-            continue
-        setext = _SETEXT.match(line)
-        thematic = _BREAK.match(line)
-        item = None if thematic else _ITEM.match(line)
-        if in_list:
-            if thematic and blank_seen and indent == 0:
-                in_list = False
-            elif thematic or setext:
-                raise _Decline
-            elif item:
-                _check_item(item)
-            elif blank_seen and indent == 0:
-                in_list, para = False, i
-            blank_seen = False
-            continue
-        blank_seen = False
-        if para is not None and setext:
-            level = 1 if setext.group(1)[0] == "=" else 2
-            headings.append((level, "\n".join(lines[para:i]).strip(), para, i + 1))
-            para = None
-        elif thematic:
-            para = None
-        elif item:
-            empty = not line[item.end():].strip(" ")
-            if para is not None and (empty or (item.group(2) and int(item.group(2)) != 1)):
-                raise _Decline  # may be paragraph text rather than a list: rare, left to markdown-it
-            _check_item(item)
-            in_list, para = True, None
-        elif para is None:
-            para = i
-    return headings
-
-
-def _check_item(item: re.Match) -> None:
-    """A list item whose content could hold a heading, a fence, a quote, a nested list or
-    indented code is left to markdown-it."""
-    rest = item.string[item.end():]
-    if not rest.strip(" "):
-        return
-    if len(item.group(3)) >= 5 or rest[0] in "#<>" or _FENCE.match(rest) or _ITEM.match(rest) or _BREAK.match(rest):
-        raise _Decline
-
-
 def parse(text: str) -> Section:
     """The document as a root section (level 0) holding its heading tree."""
     lines = text.split("\n")
-    headings = _scan_headings(text, lines)
+    headings = scan_headings(text, lines)
     if headings is None:
-        headings = _markdown_it_headings(text)
+        headings = markdown_it_headings(text)
     root = Section(0, "", 0)
     stack = [root]
     first = headings[0][2] if headings else len(lines)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-STATUS_WORDS = {"pass": "pass", "partial": "partial", "fail": "fail", "error": "error", "skip": "skipped"}
 STATUS_ICONS = {"pass": "✅", "partial": "🟡", "fail": "❌", "error": "⚠️", "skip": "➖"}
 
 

@@ -13,20 +13,16 @@ _LEVEL = {"fail": "error", "partial": "warning", "error": "note"}
 
 
 def render(report, **_options) -> str:
-    from grader import detectors
-
-    registry = detectors.registry()
     rules, index = [], {}
     for phase, check in report.checks():
-        det = registry.get(check.kind)
         index[check.id] = len(rules)
         rules.append({
             "id": check.id,
             "name": "".join(part.title() for part in check.id.replace(".", "-").split("-")),
             "shortDescription": {"text": f"{phase.title}: {check.title}"},
-            "fullDescription": {"text": det.looks_for if det else check.title},
-            "help": {"text": f"{check.hint}\n\nWhy it matters: {det.why if det else ''}".strip(),
-                     "markdown": f"**Fix:** {check.hint}\n\n**Why it matters:** {det.why if det else ''}"},
+            "fullDescription": {"text": check.looks_for or check.title},
+            "help": {"text": f"{check.hint}\n\nWhy it matters: {check.why}".strip(),
+                     "markdown": f"**Fix:** {check.hint}\n\n**Why it matters:** {check.why}"},
             **({"helpUri": check.docs} if check.docs else {}),
             "defaultConfiguration": {"level": "error"},
             "properties": {"phase": phase.id, "kind": check.kind, "points": check.max_score},

@@ -8,6 +8,7 @@ or terminal escape sequences.
 from __future__ import annotations
 
 import io
+import textwrap
 
 from grader.report.common import bonus_line, num
 from grader.report.text import clean
@@ -165,8 +166,6 @@ def render(report, *, color: bool = False, verbose: bool = False, width: int | N
 def _indented(console, label: str, text: str, label_style: str, *, dim: bool = False) -> None:
     """Print ``label text`` wrapped to the console, every line indented by six spaces (no
     trailing padding, so the report copies cleanly)."""
-    import textwrap
-
     from rich.text import Text
 
     width = max(20, console.width - 6)

@@ -13,7 +13,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from grader import yamlload
+from grader import detectors, yamlload
 from grader.errors import LoopcheckError, RubricError
 from grader.model import PHASE_TITLES, PHASES
 
@@ -56,10 +56,6 @@ class Rubric:
     def total_points(self) -> float:
         """The points of the core checks (bonus checks are extra)."""
         return round(sum(c.points for c in self.checks if not c.bonus), 4)
-
-    @property
-    def bonus_points(self) -> float:
-        return round(sum(c.points for c in self.checks if c.bonus), 4)
 
     def check(self, check_id: str) -> Check | None:
         return next((c for c in self.checks if c.id == check_id), None)
@@ -212,8 +208,6 @@ def _load_file(path: str, *, validate: bool, chain: tuple) -> Rubric:
 
 
 def _resolve(raw: dict, path: str, *, validate: bool, chain: tuple) -> Rubric:
-    from grader import detectors
-
     registry = detectors.registry()
     problems: list[str] = []
     base: Rubric | None = None
