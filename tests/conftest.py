@@ -93,38 +93,3 @@ def check(tmp_path):
         return run_check(root, kind, params)
 
     return _check
-
-
-# -- every detector is seen passing and failing ---------------------------------------------------
-# Like Polaris and check-jsonschema: a check without both a passing and a failing fixture is a
-# test failure. The outcomes of every in-process detector run are recorded; at the end of a full
-# run (no -k/-m selection, no failures already) a kind never seen both ways fails the session.
-_SEEN: dict[str, set[str]] = {}
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _record_detector_outcomes():
-    original = detectors.run
-
-    def recording(sub, kind, params):
-        finding = original(sub, kind, params)
-        _SEEN.setdefault(kind, set()).add(finding.status)
-        return finding
-
-    detectors.run = recording
-    yield
-    detectors.run = original
-
-
-def pytest_sessionfinish(session, exitstatus):
-    opts = session.config.option
-    if exitstatus != 0 or getattr(opts, "keyword", "") or getattr(opts, "markexpr", ""):
-        return
-    if session.testscollected < 300:  # a single file or folder was run, not the suite
-        return
-    missing = sorted(kind for kind in detectors.registry()
-                     if "pass" not in _SEEN.get(kind, set()) or not _SEEN.get(kind, set()) & {"fail", "partial"})
-    if missing:
-        session.config.get_terminal_writer().line(
-            f"detectors without both a passing and a failing test: {', '.join(missing)}", red=True)
-        session.exitstatus = 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from conftest import write_tree
+from grader import detectors
 from grader.evidence.ci import read_pipelines
 from grader.evidence.ci.jenkins import parse_blocks
 from grader.submission import Submission
@@ -101,9 +102,14 @@ def test_jenkins_fakes(tmp_path):
     assert check_files(tmp_path / "c", {"Jenkinsfile": scripted}, "ci-trigger").status == "fail"
 
 
-def test_jenkins_unbalanced_is_not_a_crash(tmp_path):
+def test_jenkins_unbalanced_is_a_problem_not_a_pipeline(tmp_path):
+    # Jenkins refuses to compile a Jenkinsfile whose braces don't balance: nothing would run.
     files = {"Jenkinsfile": "pipeline { stages { stage('x') { steps { sh 'make' \n", **TESTS}
-    assert check_files(tmp_path, files, "ci-trigger").status in ("pass", "fail")
+    sub = Submission(write_tree(tmp_path, files))
+    assert detectors.run(sub, "ci-trigger", {}).status == "fail"
+    assert "unbalanced braces" in sub.problems["Jenkinsfile"]
+    extra = {"Jenkinsfile": "pipeline { agent any }\n}\n", **TESTS}
+    assert check_files(tmp_path / "b", extra, "ci-trigger").status == "fail"
 
 
 CIRCLE = """

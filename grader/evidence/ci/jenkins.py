@@ -123,9 +123,12 @@ def parse_blocks(text: str, max_blocks: int = 20000) -> Block:
             seg_start = i + 1
         elif ch == "}":
             stack[-1].text.append((line_at(seg_start), text[seg_start:i]))
-            if len(stack) > 1:
-                stack.pop()
+            if len(stack) == 1:
+                raise ValueError(f"unbalanced braces: a `}}` on line {line_at(i)} closes nothing")
+            stack.pop()
             seg_start = i + 1
+    if len(stack) > 1:
+        raise ValueError(f"unbalanced braces: the block opened on line {stack[-1].line} is never closed")
     stack[-1].text.append((line_at(seg_start), text[seg_start:]))
     return root
 

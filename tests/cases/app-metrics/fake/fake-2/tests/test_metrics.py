@@ -1,0 +1,1 @@
+from prometheus_client import Counter

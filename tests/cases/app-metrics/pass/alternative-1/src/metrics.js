@@ -1,0 +1,1 @@
+const client = require('prom-client');

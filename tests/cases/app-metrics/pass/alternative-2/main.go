@@ -1,0 +1,3 @@
+package main
+
+import "github.com/prometheus/client_golang/prometheus/promhttp"

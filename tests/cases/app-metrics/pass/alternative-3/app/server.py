@@ -1,0 +1,3 @@
+def route(path):
+    if path == '/metrics':
+        return render()

@@ -1,0 +1,3 @@
+resource "aws_db_instance" "db" {
+  backup_retention_period = 7
+}

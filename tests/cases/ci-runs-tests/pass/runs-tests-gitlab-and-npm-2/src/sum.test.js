@@ -1,0 +1,3 @@
+test('adds', () => {
+  expect(sum(1, 2)).toBe(3);
+});

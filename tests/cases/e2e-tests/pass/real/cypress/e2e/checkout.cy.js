@@ -1,0 +1,6 @@
+describe('checkout', () => {
+  it('pays', () => {
+    cy.visit('/');
+    cy.get('[data-test=pay]').click();
+  });
+});

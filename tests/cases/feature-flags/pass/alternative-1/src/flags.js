@@ -1,0 +1,1 @@
+const { initialize } = require('unleash-client');

@@ -1,0 +1,1 @@
+FLAGS = load('config/flags.yaml')

@@ -1,0 +1,5 @@
+package main
+
+import (
+	"github.com/open-feature/go-sdk/openfeature"
+)

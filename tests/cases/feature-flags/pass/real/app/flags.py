@@ -1,0 +1,3 @@
+from openfeature import api
+
+client = api.get_client()

@@ -1,0 +1,1 @@
+console.log('k6 run')

@@ -1,0 +1,1 @@
+import { NodeSDK } from '@opentelemetry/sdk-node';

@@ -1,0 +1,2 @@
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
