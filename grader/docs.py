@@ -54,11 +54,13 @@ def reference() -> str:
         ids = [c.id for c in loop.phases[phase]] + [c.id for c in ex.phases[phase] if loop.check(c.id) is None]
         for cid in ids:
             c = ex.check(cid) or loop.check(cid)
+            assert c is not None  # the ids come from these two rubrics
             base = loop.check(cid)
             text = describe(c.kind).looks_for.replace("|", "\\|").replace("\n", " ")
             mark = "+" if c.bonus else ""
+            in_ex = ex.check(cid)
             lines.append(f"| `{cid}`{' (bonus)' if c.bonus else ''} | `{c.kind}` | {mark}{base.points:g} | "
-                         f"{mark}{ex.check(cid).points if ex.check(cid) else 0:g} | {text} |"
+                         f"{mark}{in_ex.points if in_ex else 0:g} | {text} |"
                          if base else
                          f"| `{cid}` | `{c.kind}` | – | {c.points:g} | {text} |")
         lines.append("")

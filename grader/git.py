@@ -263,7 +263,7 @@ class PendingGit:
                 self.close()
 
     def finish(self) -> GitFacts:
-        if self.facts is None:
+        if self.facts is None and self.shadow is not None:
             facts = GitFacts(is_git=True)
             facts.shallow = os.path.exists(os.path.join(self.shadow, "shallow"))
             with open(os.path.join(self.shadow, "HEAD"), encoding="utf-8", errors="replace") as fh:
@@ -276,6 +276,8 @@ class PendingGit:
                 self.facts = GitFacts(is_git=True, error=str(exc))
             finally:
                 self.close()
+        if self.facts is None:  # closed before it was read
+            self.facts = GitFacts(is_git=True, error="git facts were not read")
         return self.facts
 
     def close(self) -> None:
@@ -461,7 +463,7 @@ def remote_head(url: str) -> str | None:
         out = g.ls_remote("--", url, "HEAD", kill_after_timeout=REMOTE_TIMEOUT)
     finally:
         shutil.rmtree(home, ignore_errors=True)
-    sha = out.split()[0] if out.strip() else None
+    sha = str(out).split()[0] if str(out).strip() else None
     return sha if sha and _SHA.match(sha) else None
 
 

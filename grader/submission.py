@@ -18,8 +18,12 @@ import os
 import re
 import stat
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from grader import yamlload
+
+if TYPE_CHECKING:
+    from grader.git import PendingGit
 
 MAX_FILES = 100_000
 MAX_FILE_BYTES = 1_000_000
@@ -46,8 +50,8 @@ class Submission:
         self._text: dict[str, str | None] = {}
         self._yaml: dict[str, list | None] = {}
         self._json: dict[str, object] = {}
-        self._memo: dict[str, object] = {}
-        self._git_pending = None
+        self._memo: dict[object, object] = {}
+        self._git_pending: PendingGit | None = None
 
     def memo(self, key: str, value=None):
         """A per-run cache for derived evidence: ``memo(k)`` reads, ``memo(k, v)`` stores v."""
@@ -132,7 +136,7 @@ class Submission:
         if cached is None:
             cached = self._memo[key] = [f for f, low in zip(self.files, self._lower, strict=True)
                                         if low.endswith(key[1:])]
-        return cached
+        return cached  # type: ignore[return-value]  # a list, as stored just above
 
 
     # -- reading --------------------------------------------------------------------

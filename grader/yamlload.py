@@ -18,13 +18,11 @@ unreadable and go on.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import yaml
 
-try:  # pragma: no branch
-    _Parser = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - libyaml missing
-    _Parser = yaml.SafeLoader
+_Parser: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when it is there
 
 MAX_DEPTH = 200
 MAX_NODES = 250_000
@@ -65,6 +63,16 @@ class YList(list):
             return self.item_lines[index]
         except IndexError:
             return self.line
+
+
+def mapping(value) -> dict:
+    """``value`` when it is a mapping, else an empty one (for reading optional YAML keys)."""
+    return value if isinstance(value, dict) else {}
+
+
+def item_line(seq, index: int, default: int = 0) -> int:
+    """The line of a sequence's item (a YAML list keeps them), else ``default``."""
+    return seq.line_of(index) if isinstance(seq, YList) else default
 
 
 def line_of(value, default: int | None = None) -> int | None:
@@ -139,7 +147,7 @@ def load_all(text: str, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODE
     count = 0
     try:
         while True:
-            event = parser.get_event()
+            event: Any = parser.get_event()
             if event is None:
                 break
             cls = type(event)

@@ -316,3 +316,25 @@ def test_ctrl_c_stops_cleanly_and_says_how_to_resume(tmp_path):
     assert proc.returncode == 130
     assert "interrupted" in err and "--resume" in err and "Traceback" not in err
     assert all(line.startswith("{") for line in jsonl.read_text().splitlines())
+
+
+def test_a_grader_package_in_the_current_folder_is_never_imported(tmp_path):
+    # The worker processes start from Python's forkserver (`python -c ...`), which puts the
+    # current folder first on sys.path: a folder named `grader` there (a student's, in the
+    # downloads folder the instructor runs from) must not replace loopcheck's own package.
+    here = tmp_path / "downloads"
+    marker = tmp_path / "PWNED"
+    (here / "grader").mkdir(parents=True)
+    for name in ("__init__.py", "_preload.py"):
+        (here / "grader" / name).write_text(f"open({str(marker)!r}, 'w').write('ran')\n")
+    klass = make_class(here / "class", 2)
+    out = tmp_path / "grades.csv"
+    exe = shutil.which("loopcheck", path=os.path.dirname(sys.executable))  # as installed: not `python -m`
+    assert exe, "loopcheck is not installed beside this Python"
+    proc = subprocess.run([exe, "batch", "class", "--out", str(out), "-q"],
+                          cwd=here, capture_output=True, text=True, timeout=120)
+    assert not marker.exists(), proc.stderr[-2000:]
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    rows = list(csv.DictReader(out.open()))
+    assert len(rows) == 2 and all(r["status"] == "graded" for r in rows)
+    assert klass.exists()

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import io
 import os
@@ -31,10 +32,18 @@ class Task:
     id: str
     kind: str  # dir | zip | tar | bundle | url
     source: str  # a path, or a URL (credentials kept: it is handed to git, never shown)
+    label: str = ""  # what reports show (default: the source, credentials redacted)
 
     @property
     def display(self) -> str:
-        return redact(self.source)
+        return self.label or redact(self.source)
+
+    def for_worker(self) -> dict:
+        """The task as a worker gets it: local paths made absolute (workers run in a folder of
+        their own), shown as they were given."""
+        if self.kind == "url":
+            return dataclasses.asdict(self)
+        return {**dataclasses.asdict(self), "source": os.path.abspath(self.source), "label": self.display}
 
 
 def discover(sources: list[str]) -> list[Task]:
@@ -51,8 +60,8 @@ def discover(sources: list[str]) -> list[Task]:
             tasks.extend(_folder_children(path))
         elif path.suffix.lower() == ".csv":
             tasks.extend(_roster(path))
-        elif kind_of(source):
-            tasks.append(Task(_stem(path.name), kind_of(source), str(path)))
+        elif kind := kind_of(source):
+            tasks.append(Task(_stem(path.name), kind, str(path)))
         else:
             raise LoopcheckError(f"{source}: not a folder, archive (.zip, .tar.gz, .tgz), .bundle or roster .csv")
     seen: dict[str, int] = Counter()
@@ -79,8 +88,8 @@ def _folder_children(folder: Path) -> list[Task]:
             continue
         if entry.is_dir(follow_symlinks=False):
             tasks.append(Task(entry.name, "dir", entry.path))
-        elif entry.is_file(follow_symlinks=False) and kind_of(entry.name):
-            tasks.append(Task(_stem(entry.name), kind_of(entry.name), entry.path))
+        elif entry.is_file(follow_symlinks=False) and (kind := kind_of(entry.name)):
+            tasks.append(Task(_stem(entry.name), kind, entry.path))
     return tasks
 
 

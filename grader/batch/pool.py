@@ -6,7 +6,6 @@ unchanged. The parent never grades."""
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import shutil
 import signal
@@ -109,13 +108,21 @@ def run(tasks: list[Task], *, rubric_ref: str | None, jobs: int, timeout: float,
     workers: list[_Worker] = []
     queue = list(reversed(pending))
     try:
-        workers = [_Worker(ctx, rubric_ref, memory_mb, tmp_root) for _ in range(max(1, min(jobs, len(queue))))]
+        # Python's forkserver runs `python -c ...`, which puts its current folder first on
+        # sys.path: started from our private folder, a `grader/` package in the user's current
+        # folder (a student's, in a downloads folder) can never be imported in its place.
+        here = os.getcwd()
+        os.chdir(tmp_root)
+        try:
+            workers = [_Worker(ctx, rubric_ref, memory_mb, tmp_root) for _ in range(max(1, min(jobs, len(queue))))]
+        finally:
+            os.chdir(here)
         while queue or any(w.task for w in workers):
             for w in workers:
                 if w.task is None and queue:
                     task, prev = queue.pop()
                     w.task, w.deadline = task, time.monotonic() + timeout
-                    w.conn.send((dataclasses.asdict(task), prev))
+                    w.conn.send((task.for_worker(), prev))
             busy = [w for w in workers if w.task]
             soonest = min(w.deadline for w in busy) - time.monotonic()
             ready = wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout=max(0.0, soonest))

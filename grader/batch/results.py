@@ -8,6 +8,7 @@ import os
 from dataclasses import dataclass, field
 
 from grader.errors import LoopcheckError
+from grader.yamlload import mapping
 
 STATUSES = ("graded", "error", "timeout", "unchanged")
 
@@ -39,7 +40,7 @@ class Result:
             return None
         report = rec.get("report")
         return cls(id=rec["id"], source=str(rec.get("source", "")),
-                   rubric=rec.get("rubric") if isinstance(rec.get("rubric"), dict) else {},
+                   rubric=mapping(rec.get("rubric")),
                    status=str(rec["status"]), reason=str(rec.get("reason") or ""),
                    fingerprint=rec.get("fingerprint") if isinstance(rec.get("fingerprint"), str) else None,
                    report=report if isinstance(report, dict) else None)

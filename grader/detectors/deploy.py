@@ -12,7 +12,7 @@ from grader.evidence.ci import read_pipelines
 from grader.evidence.ci.model import live_steps
 from grader.evidence.commands import categories, normalise
 from grader.model import Finding, Location
-from grader.yamlload import line_of
+from grader.yamlload import line_of, mapping
 
 _HELM_SAFE = re.compile(r"^helm (upgrade|install)\b.*\s--(atomic|rollback-on-failure)\b")
 _HELM_WAIT = re.compile(r"^helm (upgrade|install)\b.*\s--(wait|atomic|rollback-on-failure)\b")
@@ -128,9 +128,9 @@ _ROLLOUT_KINDS = {"Rollout", "Canary"}
 def _progressive(sub):
     """Argo Rollouts with analysis, or Flagger canaries: automated rollback by a controller."""
     for obj in manifests.objects(sub):
-        spec = obj.body.get("spec") if isinstance(obj.body.get("spec"), dict) else {}
+        spec = mapping(obj.body.get("spec"))
         if obj.kind == "Rollout" and "argoproj.io" in obj.api_version:
-            strategy = spec.get("strategy") if isinstance(spec.get("strategy"), dict) else {}
+            strategy = mapping(spec.get("strategy"))
             canary = strategy.get("canary") if isinstance(strategy.get("canary"), dict) else None
             bg = strategy.get("blueGreen") if isinstance(strategy.get("blueGreen"), dict) else None
             analysis = False
@@ -228,7 +228,7 @@ def deploy_strategy(sub, p):
     objs = manifests.objects(sub)
     names = {o.name for o in objs if o.kind == "Deployment"}
     for obj in objs:
-        spec = obj.body.get("spec") if isinstance(obj.body.get("spec"), dict) else {}
+        spec = mapping(obj.body.get("spec"))
         strategy = spec.get("strategy") if isinstance(spec.get("strategy"), dict) else None
         if obj.kind == "Rollout" and strategy:
             kind = "canary" if "canary" in strategy else ("blue-green" if "blueGreen" in strategy else None)
@@ -274,7 +274,7 @@ def deploy_strategy(sub, p):
 def deploy_tooling(sub, p):
     hits = []
     for obj in manifests.objects(sub):
-        spec = obj.body.get("spec") if isinstance(obj.body.get("spec"), dict) else {}
+        spec = mapping(obj.body.get("spec"))
         if obj.kind in ("Application", "ApplicationSet") and "argoproj.io" in obj.api_version \
                 and (spec.get("source") or spec.get("sources") or spec.get("template")):
             hits.append(("Argo CD", Location(obj.path, obj.line), obj.name))
@@ -325,8 +325,8 @@ def progressive_delivery(sub, p):
     objs = manifests.objects(sub)
     names = {o.name for o in objs if o.kind == "Deployment"}
     for obj in objs:
-        spec = obj.body.get("spec") if isinstance(obj.body.get("spec"), dict) else {}
-        strategy = spec.get("strategy") if isinstance(spec.get("strategy"), dict) else {}
+        spec = mapping(obj.body.get("spec"))
+        strategy = mapping(spec.get("strategy"))
         if obj.kind == "Rollout" and "argoproj.io" in obj.api_version:
             if "canary" in strategy:
                 hits.append(("canary (Argo Rollouts)", Location(obj.path, obj.line), obj.name))

@@ -10,7 +10,7 @@ from grader.evidence import alerts, infra, manifests, markdown
 from grader.evidence.ci import read_pipelines
 from grader.evidence.commands import NOT_RUN, normalise, split_script
 from grader.model import Finding, Location
-from grader.yamlload import line_of
+from grader.yamlload import line_of, mapping
 
 _PROBE_ACTIONS = ("httpGet", "tcpSocket", "exec", "grpc")
 
@@ -72,7 +72,7 @@ def _int(value):
 def autoscaling(sub, p):
     weak = None
     for obj in manifests.objects(sub):
-        spec = obj.body.get("spec") if isinstance(obj.body.get("spec"), dict) else {}
+        spec = mapping(obj.body.get("spec"))
         if obj.kind == "HorizontalPodAutoscaler":
             lo = _int(spec.get("minReplicas", 1))
             hi = _int(spec.get("maxReplicas"))
@@ -105,8 +105,8 @@ def resource_limits(sub, p):
         return Finding.failed("no Kubernetes workloads with containers found")
     good = []
     for obj, c in containers:
-        res = c.get("resources") if isinstance(c.get("resources"), dict) else {}
-        limits = res.get("limits") if isinstance(res.get("limits"), dict) else {}
+        res = mapping(c.get("resources"))
+        limits = mapping(res.get("limits"))
         if limits.get("cpu") or limits.get("memory"):
             good.append((obj, c))
     msg = f"{len(good)} of {plural(len(containers), 'container')} have resource limits"
@@ -337,7 +337,7 @@ def incident_docs(sub, p):
 def disruption_budget(sub, p):
     hits = []
     for obj in manifests.objects(sub):
-        spec = obj.body.get("spec") if isinstance(obj.body.get("spec"), dict) else {}
+        spec = mapping(obj.body.get("spec"))
         if obj.kind == "PodDisruptionBudget" and ("minAvailable" in spec or "maxUnavailable" in spec) \
                 and isinstance(spec.get("selector"), dict):
             hits.append(("PodDisruptionBudget", Location(obj.path, obj.line), obj.name))

@@ -29,7 +29,7 @@ def parse_semver(tag: str):
         return None
     major, minor, patch, pre = int(m.group(1)), int(m.group(2)), int(m.group(3)), m.group(4)
     if pre is None:
-        pre_key = (1,)
+        pre_key: tuple = (1,)
     else:
         pre_key = (0, *[(0, int(x), "") if x.isdigit() else (1, 0, x) for x in pre.split(".")])
     return (major, minor, patch, pre_key)

@@ -10,6 +10,7 @@ from grader.evidence import buildfiles, testfiles, testtools
 from grader.evidence.ci import no_pipeline_message, read_pipelines
 from grader.evidence.ci.model import step_evidence, step_with, tool_steps, where_it_belongs
 from grader.model import Finding, Location
+from grader.yamlload import mapping
 
 
 def _summary(files):
@@ -216,7 +217,7 @@ def coverage_threshold(sub, p):
                                      "Jest" if name.startswith("jest") else "Vitest")
         elif name == "package.json":
             data = sub.json_object(rel) or {}
-            jest = data.get("jest") if isinstance(data.get("jest"), dict) else {}
+            jest = mapping(data.get("jest"))
             glob = (jest.get("coverageThreshold") or {}).get("global") if isinstance(jest.get("coverageThreshold"), dict) else None
             if isinstance(glob, dict) and any(isinstance(v, (int, float)) and v > 0 for v in glob.values()):
                 hit = ("Jest", Location(rel, 1), "coverageThreshold")

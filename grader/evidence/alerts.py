@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from grader.yamlload import embedded_docs, line_of
+from grader.yamlload import embedded_docs, item_line, line_of, mapping
 
 _DURATION = re.compile(r"^(?:\d+(?:ms|s|m|h|d|w|y))+$")
 _METRIC = re.compile(r"[A-Za-z_:][A-Za-z0-9_:]*")
@@ -96,7 +96,7 @@ def scan(sub) -> RuleScan:
                             result.recording += 1
                             continue
                         if "alert" in rule:
-                            result.alerts.append(_judge(rule, rel, line_of(rule, rules.line_of(i))))
+                            result.alerts.append(_judge(rule, rel, line_of(rule, item_line(rules, i)) or 0))
     return sub.memo("alerts", result)
 
 
@@ -138,10 +138,10 @@ def _judge(rule: dict, rel: str, line: int) -> AlertRule:
         alert.problems.append("no `for:` duration (it would fire on a single bad scrape)")
     elif not valid_duration(rule.get("for")):
         alert.problems.append(f"`for: {rule.get('for')}` is not a valid duration")
-    labels = rule.get("labels") if isinstance(rule.get("labels"), dict) else {}
+    labels = mapping(rule.get("labels"))
     if not str(labels.get("severity") or "").strip():
         alert.problems.append("no severity label")
-    notes = rule.get("annotations") if isinstance(rule.get("annotations"), dict) else {}
+    notes = mapping(rule.get("annotations"))
     if not any(str(notes.get(k) or "").strip() for k in ("summary", "description", "message")):
         alert.problems.append("no summary or description annotation")
     runbook = notes.get("runbook_url") or notes.get("runbook")

@@ -62,7 +62,7 @@ def sources(sub) -> list[SourceFile]:
 
 
 def _python(text: str) -> list[tuple[str, int]]:
-    found = []
+    found: list[tuple[str, int]] = []
     for node in ast.walk(ast.parse(text)):
         if isinstance(node, ast.Import):
             found.extend((a.name, node.lineno) for a in node.names)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from grader import yamlload
 from grader.evidence import helm
-from grader.yamlload import line_of
+from grader.yamlload import line_of, mapping
 
 WORKLOAD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Rollout", "DeploymentConfig"}
 _SKIP_PREFIXES = (".github/", ".gitlab-ci", ".circleci/")
@@ -71,7 +71,7 @@ def _collect(doc, rel: str, found: list) -> None:
         for item in doc["items"]:
             _collect(item, rel, found)
         return
-    meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
+    meta = mapping(doc.get("metadata"))
     found.append(K8sObject(kind, api, str(meta.get("name", "?")), rel, line_of(doc, 1) or 1, doc))
 
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
-
-SCHEMA_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "report.schema.json")
+from importlib import resources
 
 
 def render(report, **_options) -> str:
@@ -13,5 +11,5 @@ def render(report, **_options) -> str:
 
 
 def schema() -> dict:
-    with open(SCHEMA_PATH, encoding="utf-8") as fh:
-        return json.load(fh)
+    """The report's JSON Schema, shipped in the package."""
+    return json.loads(resources.files("grader.report").joinpath("report.schema.json").read_text(encoding="utf-8"))

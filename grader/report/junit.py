@@ -24,8 +24,8 @@ def render(report, **_options) -> str:
                   "failures": sum(c.status in ("fail", "partial") and not c.bonus for c in phase.checks),
                   "errors": sum(c.status == "error" and not c.bonus for c in phase.checks),
                   "skipped": sum(c.status == "skip" or (c.bonus and c.status != "pass") for c in phase.checks)}
-        suite = ET.SubElement(suites, "testsuite", name=f"loopcheck.{phase.id}",
-                              **{k: str(v) for k, v in counts.items()}, time="0")
+        suite = ET.SubElement(suites, "testsuite", {"name": f"loopcheck.{phase.id}",
+                                                    **{k: str(v) for k, v in counts.items()}, "time": "0"})
         props = ET.SubElement(suite, "properties")
         ET.SubElement(props, "property", name="score", value=f"{num(phase.score)}/{num(phase.max_score)}")
         if phase.bonus_checks:

@@ -13,7 +13,8 @@ _LEVEL = {"fail": "error", "partial": "warning", "error": "note"}
 
 
 def render(report, **_options) -> str:
-    rules, index = [], {}
+    rules: list[dict] = []
+    index: dict[str, int] = {}
     for phase, check in report.checks():
         index[check.id] = len(rules)
         rules.append({

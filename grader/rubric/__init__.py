@@ -260,7 +260,7 @@ def _resolve(raw: dict, path: str, *, validate: bool, chain: tuple) -> Rubric:
                 c[key] = value
         c["_line"] = line
 
-    seen_lines = {}
+    seen_lines: dict = {}
     for p, body in (raw.get("phases") or {}).items():
         if p not in phases:
             continue
@@ -294,7 +294,7 @@ def _resolve(raw: dict, path: str, *, validate: bool, chain: tuple) -> Rubric:
         built = []
         for c in phases[p]:
             where = f"{path}:{c.get('_line') or 1}: {c.get('_path') or 'overrides.' + str(c.get('id'))}"
-            det = registry.get(c.get("kind"))
+            det = registry.get(str(c.get("kind")))
             if det is None:
                 problems.append(f"{where}.kind: unknown kind {c.get('kind')!r} "
                                 f"(known: {', '.join(sorted(registry))})")

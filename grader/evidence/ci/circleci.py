@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from grader.evidence.ci.model import Job, Pipeline, Step
 from grader.evidence.commands import split_script
-from grader.yamlload import line_of
+from grader.yamlload import item_line, line_of, mapping
 
 SYSTEM = "circleci"
 NAME = "CircleCI"
@@ -40,7 +40,7 @@ def read_circleci(path: str, doc) -> Pipeline | None:
             if not isinstance(raw, dict) or "run" not in raw:
                 continue
             run = raw["run"]
-            sline = steps.line_of(i)
+            sline = item_line(steps, i)
             if isinstance(run, str):
                 step = Step(f"{name}: run", sline)
                 offset = 1 if "\n" in run.rstrip("\n") else 0
@@ -57,24 +57,24 @@ def read_circleci(path: str, doc) -> Pipeline | None:
                 continue
             job.steps.append(step)
         jobs[job.id] = job
-    workflows = doc.get("workflows") if isinstance(doc.get("workflows"), dict) else {}
+    workflows = mapping(doc.get("workflows"))
     for wf in workflows.values():
         entries = wf.get("jobs") if isinstance(wf, dict) else None
         for entry in entries if isinstance(entries, list) else []:
             if isinstance(entry, dict) and len(entry) == 1:
                 (name, conf), = entry.items()
-                job = jobs.get(str(name))
-                if job is None or not isinstance(conf, dict):
+                found = jobs.get(str(name))
+                if found is None or not isinstance(conf, dict):
                     continue
                 requires = conf.get("requires")
                 if isinstance(requires, list):
-                    job.needs = [str(r) for r in requires]
-                filters = conf.get("filters") if isinstance(conf.get("filters"), dict) else {}
-                tags = filters.get("tags") if isinstance(filters.get("tags"), dict) else {}
-                branches = filters.get("branches") if isinstance(filters.get("branches"), dict) else {}
+                    found.needs = [str(r) for r in requires]
+                filters = mapping(conf.get("filters"))
+                tags = mapping(filters.get("tags"))
+                branches = mapping(filters.get("branches"))
                 if tags.get("only") is not None:
-                    pipe.triggers.setdefault("tag", line_of(entry, job.line) or job.line)
+                    pipe.triggers.setdefault("tag", line_of(entry, found.line) or found.line)
                     if str(branches.get("ignore", "")) in ("/.*/", ".*"):
-                        job.tag_only = True
+                        found.tag_only = True
     pipe.jobs = list(jobs.values())
     return pipe

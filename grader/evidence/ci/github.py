@@ -7,7 +7,7 @@ import re
 
 from grader.evidence.ci.model import Job, Pipeline, Step
 from grader.evidence.commands import split_script
-from grader.yamlload import line_of
+from grader.yamlload import item_line, line_of, mapping
 
 SYSTEM = "github"
 NAME = "GitHub Actions"
@@ -73,13 +73,13 @@ def read_github(path: str, doc) -> Pipeline | None:
             for index, raw in enumerate(steps):
                 if not isinstance(raw, dict):
                     continue
-                sline = line_of(raw, steps.line_of(index)) or job.line
+                sline = line_of(raw, item_line(steps, index)) or job.line
                 step = Step(
                     str(raw.get("name") or raw.get("uses") or raw.get("id") or f"step {index + 1}"),
                     sline,
                     condition=github_condition(raw.get("if")),
                     uses=raw.get("uses") if isinstance(raw.get("uses"), str) else None,
-                    with_=raw.get("with") if isinstance(raw.get("with"), dict) else {},
+                    with_=mapping(raw.get("with")),
                 )
                 run = raw.get("run")
                 if isinstance(run, str):

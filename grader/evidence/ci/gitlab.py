@@ -7,7 +7,7 @@ import re
 
 from grader.evidence.ci.model import Job, Pipeline, Step
 from grader.evidence.commands import split_script
-from grader.yamlload import line_of
+from grader.yamlload import line_of, mapping
 
 SYSTEM = "gitlab"
 NAME = "GitLab CI"
@@ -44,9 +44,10 @@ def read_gitlab(path: str, doc, includes: list | None = None) -> Pipeline | None
         if isinstance(extra, dict):
             for key, value in extra.items():
                 merged.setdefault(key, value)
-    default = merged.get("default") if isinstance(merged.get("default"), dict) else {}
-    stages = merged.get("stages") if isinstance(merged.get("stages"), list) else [
-        "build", "test", "deploy"]
+    default = mapping(merged.get("default"))
+    stages = merged.get("stages")
+    if not isinstance(stages, list):
+        stages = ["build", "test", "deploy"]
     stage_order = {str(s): i for i, s in enumerate(stages)}
     jobs = []
     for key, body in merged.items():
