@@ -27,7 +27,7 @@ PHASE_TITLES: dict[str, str] = {
     "operate": "Operate",
     "monitor": "Monitor",
 }
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +58,10 @@ class Finding:
     message: str
     evidence: tuple[Location, ...] = ()
     tools: tuple[str, ...] = ()  # the tools found ("Trivy", "Argo CD"), for bonus checks
+    # The credit of each part of a check made of parts ("tools": 1.0...), so repository
+    # evidence can credit some of them; and what the learner's text claims ("ci"...).
+    parts: tuple[tuple[str, float], ...] = ()
+    claims: tuple[str, ...] = ()
 
     @classmethod
     def passed(cls, message: str, evidence=(), tools=()) -> Finding:
@@ -169,6 +173,36 @@ class PhaseResult:
 
 
 @dataclass(frozen=True, slots=True)
+class TaskResult:
+    """A task of the exercise (Task 1 — loop mapping, 40 points…): its checks, wherever they sit.
+
+    ``checks`` holds every check of the task; those that also belong to a phase appear there too."""
+
+    id: str
+    title: str
+    score: float
+    max_score: float
+    checks: tuple[CheckResult, ...]
+    bonus: bool = False  # extra credit, like a bonus check
+
+    @property
+    def percent(self) -> float:
+        return round(100.0 * self.score / self.max_score, 1) if self.max_score else 0.0
+
+    def to_dict(self, phased: set[str]) -> dict:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "bonus": self.bonus,
+            "score": self.score,
+            "max_score": self.max_score,
+            "percent": self.percent,
+            "check_ids": [c.id for c in self.checks],
+            "checks": [c.to_dict() for c in self.checks if c.id not in phased],
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class SubmissionInfo:
     path: str
     commit: str | None
@@ -203,15 +237,17 @@ class Report:
     passed: bool
     phases: tuple[PhaseResult, ...]
     warnings: tuple[Warning_, ...] = field(default=())
-    core_score: float | None = None  # the phases' sum, before bonus (None: same as score)
+    core_score: float | None = None  # the core checks' sum, before bonus (None: same as score)
+    tasks: tuple[TaskResult, ...] = ()  # the exercise's own tasks, when the rubric has them
+    notes: tuple[str, ...] = ()  # for the instructor: claims the repository contradicts, things to view
 
     @property
     def bonus_score(self) -> float:
-        return round(float(sum(p.bonus_score for p in self.phases)), 2)
+        return round(float(sum(c.score for _, c in self.checks() if c.bonus)), 2)
 
     @property
     def bonus_max(self) -> float:
-        return round(float(sum(p.bonus_max for p in self.phases)), 2)
+        return round(float(sum(c.max_score for _, c in self.checks() if c.bonus)), 2)
 
     @property
     def bonus_applied(self) -> float:
@@ -220,8 +256,17 @@ class Report:
         return round(self.score - core, 2)
 
     def checks(self):
+        """(group, check) for every check once: by phase, then the tasks' checks in no phase."""
+        seen: set[str] = set()
         for phase in self.phases:
-            yield from ((phase, c) for c in phase.checks)
+            for c in phase.checks:
+                seen.add(c.id)
+                yield phase, c
+        for task in self.tasks:
+            for c in task.checks:
+                if c.id not in seen:
+                    seen.add(c.id)
+                    yield task, c
 
     def to_dict(self) -> dict:
         sub = self.submission
@@ -248,5 +293,7 @@ class Report:
             "passed": self.passed,
             "bonus": {"score": self.bonus_score, "max_score": self.bonus_max, "applied": self.bonus_applied},
             "phases": [p.to_dict() for p in self.phases],
+            "tasks": [t.to_dict({c.id for p in self.phases for c in p.checks}) for t in self.tasks],
+            "notes": list(self.notes),
             "warnings": [w.to_dict() for w in self.warnings],
         }

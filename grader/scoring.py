@@ -15,9 +15,11 @@ from grader.docs import describe
 from grader.model import (
     PHASES,
     CheckResult,
+    Finding,
     PhaseResult,
     Report,
     SubmissionInfo,
+    TaskResult,
     Warning_,
 )
 from grader.rubric import Rubric
@@ -42,36 +44,53 @@ def grade(path: str | os.PathLike, rubric: Rubric, *, threshold: float | None = 
 
 def grade_submission(sub: Submission, rubric: Rubric, *, threshold: float | None = None,
                      display_path: str | None = None) -> Report:
+    findings = {c.id: detectors.run(sub, c.kind, c.params) for c in rubric.checks}
+    notes: list[str] = []
+    by_id = {c.id: c for c in rubric.checks}
+    for check in rubric.checks:
+        if check.evidence:
+            findings[check.id] = _with_evidence(check, findings, by_id, _hands_on(sub), notes)
+    results: dict[str, CheckResult] = {}
+    for check in rubric.checks:
+        finding = findings[check.id]
+        text = describe(check.kind, check)
+        max_score = 0.0 if finding.status == "skip" else check.points
+        results[check.id] = CheckResult(
+            id=check.id, title=check.title, kind=check.kind, status=finding.status,
+            score=_round(check.points * finding.fraction) if finding.status != "skip" else 0.0,
+            max_score=max_score, message=finding.message, hint=check.hint,
+            evidence=finding.evidence, docs=check.docs, bonus=check.bonus, tools=finding.tools,
+            looks_for=text.looks_for, why=text.why,
+        )
     phases = []
     for phase in PHASES:
-        results = []
-        for check in rubric.phases[phase]:
-            finding = detectors.run(sub, check.kind, check.params)
-            text = describe(check.kind, check)
-            max_score = 0.0 if finding.status == "skip" else check.points
-            results.append(CheckResult(
-                id=check.id, title=check.title, kind=check.kind, status=finding.status,
-                score=_round(check.points * finding.fraction) if finding.status != "skip" else 0.0,
-                max_score=max_score, message=finding.message, hint=check.hint,
-                evidence=finding.evidence, docs=check.docs, bonus=check.bonus, tools=finding.tools,
-                looks_for=text.looks_for, why=text.why,
-            ))
-        core = [r for r in results if not r.bonus]
+        checks = tuple(results[c.id] for c in rubric.phases[phase])
+        core = [r for r in checks if not r.bonus]
         phases.append(PhaseResult(
             id=phase, title=rubric.phase_titles.get(phase, phase.title()),
             score=_round(sum(r.score for r in core)),
-            max_score=_round(sum(r.max_score for r in core)), checks=tuple(results),
+            max_score=_round(sum(r.max_score for r in core)), checks=checks,
         ))
-    core_score = _round(sum(p.score for p in phases))
-    max_score = _round(sum(p.max_score for p in phases))
+    tasks = []
+    for task in rubric.tasks:
+        checks = tuple(results[c.id] for c in rubric.task_of(task.id))
+        counted = [r for r in checks if task.bonus or not r.bonus]
+        tasks.append(TaskResult(id=task.id, title=task.title, score=_round(sum(r.score for r in counted)),
+                                max_score=_round(sum(r.max_score for r in counted)), checks=checks, bonus=task.bonus))
+    all_results = list(results.values())
+    core_score = _round(sum(r.score for r in all_results if not r.bonus))
+    max_score = _round(sum(r.max_score for r in all_results if not r.bonus))
     # bonus points lift the total only, up to the maximum
-    score = _round(min(max_score, core_score + sum(p.bonus_score for p in phases)))
+    score = _round(min(max_score, core_score + sum(r.score for r in all_results if r.bonus)))
     percent = round(100.0 * score / max_score, 1) if max_score else 0.0
     mark = rubric.pass_mark if threshold is None else float(threshold)
     git = sub.git
     warnings = tuple(Warning_(p, m) for p, m in sorted(sub.problems.items())[:MAX_WARNINGS])
     if git.error:
         warnings = (Warning_(".git", git.error),) + warnings
+    for r in all_results:
+        if r.status == "pass" and "to be viewed" in r.message:
+            notes.append(f"{r.title}: {r.message}")
     return Report(
         tool_version=__version__, rubric_id=rubric.id, rubric_title=rubric.title,
         rubric_version=rubric.version, rubric_sha256=rubric.sha256,
@@ -79,4 +98,53 @@ def grade_submission(sub: Submission, rubric: Rubric, *, threshold: float | None
                                   is_git=git.is_git, shallow=git.shallow, branch=git.branch),
         score=score, max_score=max_score, percent=percent, threshold=mark,
         passed=percent >= mark, phases=tuple(phases), warnings=warnings, core_score=core_score,
+        tasks=tuple(tasks), notes=tuple(notes),
     )
+
+
+def _hands_on(sub: Submission) -> bool:
+    """Does the repository hold more than the written work (so its absence of a pipeline, say,
+    contradicts a written claim rather than being the docs-only exercise)?"""
+    docs = ("readme", "license", "licence", ".gitignore", ".gitattributes", "changelog")
+    return any(not f.startswith("exercises/") and not f.lower().startswith(docs) for f in sub.files)
+
+
+def _with_evidence(check, findings: dict[str, Finding], by_id: dict, hands_on: bool, notes: list[str]) -> Finding:
+    """The check's finding with its repository evidence counted: an evidence check's credit
+    counts for the listed parts (or the whole check), whichever is more."""
+    finding = findings[check.id]
+    if finding.status in ("error", "skip"):
+        return finding
+    parts = dict(finding.parts)
+    fraction = finding.fraction
+    credited: list[str] = []
+    evidence = list(finding.evidence)
+    for ev in check.evidence:
+        ref = findings.get(ev.check)
+        ref_check = by_id.get(ev.check)
+        if ref is None or ref_check is None:
+            continue
+        if ev.claims and set(ev.claims) & set(finding.claims) and ref.status == "fail" and hands_on:
+            notes.append(f"{check.title}: the written work says this is done with {', '.join(sorted(set(ev.claims) & set(finding.claims)))}, "
+                         f"but the repository does not show it ({ref_check.title}: {ref.message})")
+        if ref.fraction <= 0:
+            continue
+        if ev.parts and parts:
+            gained = [p for p in ev.parts if p in parts and ref.fraction > parts[p]]
+            for p in gained:
+                parts[p] = ref.fraction
+            if gained:
+                credited.append(f"{', '.join(gained)} by {ref_check.title.lower()}")
+                evidence.extend(ref.evidence[:1])
+        elif ref.fraction > fraction:
+            fraction = ref.fraction
+            credited.append(f"by {ref_check.title.lower()}")
+            evidence.extend(ref.evidence[:1])
+    if not credited:
+        return finding
+    if parts:
+        fraction = max(fraction, sum(parts.values()) / len(parts))
+    better = Finding.ratio(fraction, f"{finding.message}; credited from the repository: {'; '.join(credited)}",
+                           evidence[:5], finding.tools)
+    return Finding(better.status, better.fraction, better.message, better.evidence, better.tools,
+                   tuple(parts.items()), finding.claims)

@@ -22,7 +22,15 @@ import pytest
 from conftest import SAMPLES
 from grader.cli import main
 from grader.docs import describe
-from grader.model import CheckResult, Location, PhaseResult, Report, SubmissionInfo, Warning_
+from grader.model import (
+    CheckResult,
+    Location,
+    PhaseResult,
+    Report,
+    SubmissionInfo,
+    TaskResult,
+    Warning_,
+)
 from grader.report import names, render
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -63,16 +71,25 @@ def fixture_report() -> Report:
         core = [c for c in checks if not c.bonus]
         score = sum(c.score for c in core)
         phases.append(PhaseResult(pid, pid.capitalize(), score, sum(c.max_score for c in core), tuple(checks)))
-    core_score = sum(p.score for p in phases)
-    max_score = sum(p.max_score for p in phases)
-    score = min(max_score, core_score + sum(p.bonus_score for p in phases))
+    loops = check("task2.loops", "partial", 6, 10, "3 loops (needs 5): 2 say what flows back and how",
+                  [Location("exercises/task2.md", 4)], kind="feedback-loops", title="Feedback loops")
+    diagram = check("bonus.diagram", "pass", 5, 5, "bonus-diagram.png (PNG 600×300): to be viewed by the instructor",
+                    [Location("exercises/bonus-diagram.png")], kind="loop-diagram", title="Loop diagram", bonus=True)
+    firsts = tuple(c for p in phases for c in p.checks if c.id.endswith(".first"))
+    tasks = (TaskResult("task1", "Task 1 — loop mapping", 40, 40, firsts),
+             TaskResult("task2", "Task 2 — feedback loops", 6, 10, (loops,)),
+             TaskResult("bonus", "Bonus — the loop as a diagram", 5, 5, (diagram,), bonus=True))
+    core_score = sum(p.score for p in phases) + loops.score
+    max_score = sum(p.max_score for p in phases) + loops.max_score
+    score = min(max_score, core_score + sum(p.bonus_score for p in phases) + diagram.score)
     return Report(
         tool_version="0.0.0-test", rubric_id="fixture", rubric_title="Fixture rubric", rubric_version="1",
         rubric_sha256="0" * 64,
         submission=SubmissionInfo(path="learner/repo", commit="a" * 40, is_git=True, shallow=False, branch="main"),
         score=score, max_score=max_score, percent=round(100 * score / max_score, 1), threshold=90.0,
         passed=False, phases=tuple(phases), warnings=(Warning_("k8s/bad\x1b[31m.yaml", "invalid YAML: line 2"),),
-        core_score=core_score,
+        core_score=core_score, tasks=tasks,
+        notes=("Loop mapping: Build: the written work says this is done with ci, but the repository does not show it",),
     )
 
 
@@ -96,10 +113,12 @@ def test_junit_parses_and_counts_match():
     root = ET.fromstring(render("junit", report))
     assert root.tag == "testsuites"
     suites = root.findall("testsuite")
-    assert [s.get("name") for s in suites] == [f"loopcheck.{p.id}" for p in report.phases]
+    # a suite per phase, then one per task for its checks that are in no phase
+    assert [s.get("name") for s in suites] == [f"loopcheck.{p.id}" for p in report.phases] + \
+        ["loopcheck.task2", "loopcheck.bonus"]
     cases = root.iter("testcase")
-    assert len(list(cases)) == sum(len(p.checks) for p in report.phases) == int(root.get("tests"))
-    assert int(root.get("failures")) == 2 and int(root.get("errors")) == 1 and int(root.get("skipped")) == 2
+    assert len(list(cases)) == len(list(report.checks())) == int(root.get("tests"))
+    assert int(root.get("failures")) == 3 and int(root.get("errors")) == 1 and int(root.get("skipped")) == 2
     failure = root.find(".//testcase[@classname='loopcheck.deploy']/failure")
     assert "Fix deploy.rollback." in failure.text and "At: .github/workflows" in failure.text
     case = root.find(".//testcase[@classname='loopcheck.deploy'][failure]")
@@ -112,9 +131,9 @@ def test_sarif_validates_against_the_2_1_0_schema():
     log = json.loads(render("sarif", fixture_report()))
     jsonschema.Draft4Validator(schema).validate(log)
     run = log["runs"][0]
-    assert len(run["tool"]["driver"]["rules"]) == sum(len(p.checks) for p in fixture_report().phases)
+    assert len(run["tool"]["driver"]["rules"]) == len(list(fixture_report().checks()))
     levels = {r["ruleId"]: r["level"] for r in run["results"]}
-    assert levels == {"deploy.rollback": "error", "monitor.alerts": "warning", "code.history": "note"}
+    assert levels == {"deploy.rollback": "error", "monitor.alerts": "warning", "code.history": "note", "task2.loops": "warning"}
     located = next(r for r in run["results"] if r["ruleId"] == "monitor.alerts")
     assert located["locations"][0]["physicalLocation"]["region"]["startLine"] == 7
     unlocated = next(r for r in run["results"] if r["ruleId"] == "code.history")
@@ -140,7 +159,7 @@ def test_classroom_result_adds_up_to_points():
     data = json.loads(render("classroom", fixture_report()))
     assert data["version"] == 1 and data["status"] == "fail"
     total = sum(t["score"] for t in data["tests"])
-    assert f"Points {total:g}/{data['max_score']:g}" == "Points 43.5/52"  # the bonus test included
+    assert f"Points {total:g}/{data['max_score']:g}" == "Points 54.5/62"  # the bonus test included
     assert all(t["status"] in ("pass", "fail", "error") for t in data["tests"])
     base64.b64encode(render("classroom", fixture_report()).encode())  # what the workflow does
 
@@ -172,7 +191,7 @@ def test_github_format_lines_and_summary(tmp_path, monkeypatch):
     assert all(line.startswith(("::error ", "::warning ", "::notice ")) for line in lines)
     assert all(line.count("::") == 2 for line in lines)
     assert any("file=.github/workflows/ci%2Cd%3A%3Aeploy.yml" in line and "line=12" in line for line in lines)
-    assert lines[-1].startswith("::notice title=loopcheck total::loopcheck: 43.5/52")
+    assert lines[-1].startswith("::notice title=loopcheck total::loopcheck: 54.5/62")
     assert not summary.exists()  # a renderer only returns text: the CLI writes the job summary
 
 
@@ -201,10 +220,12 @@ def test_end_to_end_several_formats_in_one_run(tmp_path, capsys, monkeypatch):
     stdout = capsys.readouterr().out
     assert code == 1 and "Total" in stdout
     report = json.loads(files["json"].read_text())
-    assert ET.fromstring(files["junit"].read_text()).get("tests") == str(sum(len(p["checks"]) for p in report["phases"]))
+    everything = {c["id"] for p in report["phases"] for c in p["checks"]} | {c["id"] for t in report["tasks"] for c in t["checks"]}
+    assert ET.fromstring(files["junit"].read_text()).get("tests") == str(len(everything))
     assert json.loads(files["gradescope"].read_text())["score"] == report["score"]
     assert json.loads(files["sarif"].read_text())["version"] == "2.1.0"
-    assert list(csv.reader(files["csv"].open()))[1][-2] == str(report["percent"])
+    rows = list(csv.reader(files["csv"].open()))
+    assert rows[1][rows[0].index("percent")] == str(report["percent"])
     assert abs(sum(t["score"] for t in json.loads(files["classroom"].read_text())["tests"]) - report["score"]) < 1e-6
     assert files["markdown"].read_text().startswith("## loopcheck")
     assert "::notice" in files["github"].read_text()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from grader.detectors import detector
-from grader.detectors.common import found, loc
+from grader.detectors.common import found, loc, plural
 from grader.evidence import buildfiles
 from grader.evidence.ci import no_pipeline_message, read_pipelines
 from grader.evidence.ci.model import live_steps, step_evidence, step_with, where_it_belongs
@@ -194,3 +194,34 @@ def artifact_publish(sub, p):
                       "" if versioned else " (with no version or commit SHA in the name)")
     return Finding.failed("no CI step publishes an artifact")
 
+
+
+_STAGE_ORDER = ("install", "build", "test", "publish", "deploy", "verify", "rollback", "release")
+
+
+@detector(
+    "pipeline-stages",
+    title="A real pipeline with stages",
+    looks_for="An automatic pipeline whose steps do at least `min_stages` different things, in any "
+    "CI system read: install, build, test, publish, deploy, verify (a smoke test, `rollout status`), "
+    "roll back, release. Credit by the share of `min_stages`.",
+    why="A pipeline that builds, tests and deploys on every change is the design of Task 3 made real.",
+    params={"min_stages": {"type": "integer", "minimum": 1, "maximum": 8}},
+    defaults={"min_stages": 4},
+)
+def pipeline_stages(sub, p):
+    pipes = read_pipelines(sub)
+    if not pipes:
+        return Finding.failed(no_pipeline_message())
+    done: dict[str, Location] = {}
+    for pipe, _job, _i, step in live_steps(pipes, automatic_only=True):
+        for cat in step.categories():
+            if cat in _STAGE_ORDER and cat not in done:
+                done[cat] = loc(pipe.path, step.line)
+    stages = [c for c in _STAGE_ORDER if c in done]
+    if not stages:
+        return Finding.failed("no automatic pipeline step installs, builds, tests or deploys anything",
+                              where_it_belongs(pipes))
+    return Finding.ratio(len(stages) / p["min_stages"],
+                         f"the automatic pipeline does {plural(len(stages), 'kind')} of work: {', '.join(stages)}",
+                         [done[c] for c in stages[:4]])

@@ -16,8 +16,29 @@ def file_location(check):
 
 
 def failing(report):
-    """(phase, check) for every core check that is not a full pass (skips and bonus left out)."""
-    return [(p, c) for p, c in report.checks() if c.status in ("fail", "partial", "error") and not c.bonus]
+    """(group, check) for every core check that is not a full pass and could earn points (skips,
+    bonus and zero-point evidence checks left out). A group is a phase, or a task for the
+    checks that belong to no phase."""
+    return [(p, c) for p, c in report.checks()
+            if c.status in ("fail", "partial", "error") and not c.bonus and c.max_score > 0]
+
+
+def scored(check) -> bool:
+    """A core check that carries points (or was skipped), not a zero-point piece of evidence."""
+    return not check.bonus and (check.max_score > 0 or check.status == "skip")
+
+
+def evidence_only(check) -> bool:
+    """A check shown as the repository's evidence, worth no points on its own."""
+    return not check.bonus and check.max_score == 0 and check.status != "skip"
+
+
+def groups(report) -> list[tuple[object, tuple]]:
+    """(group, its checks): each phase, then each task with the checks that are in no phase."""
+    phased = {c.id for p in report.phases for c in p.checks}
+    out: list[tuple[object, tuple]] = [(p, p.checks) for p in report.phases]
+    out += [(t, own) for t in report.tasks if (own := tuple(c for c in t.checks if c.id not in phased))]
+    return out
 
 
 def bonus_line(phase) -> str:

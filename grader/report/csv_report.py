@@ -1,4 +1,5 @@
-"""CSV: a header and one row — the submission, phase scores, total, percent, passed."""
+"""CSV: a header and one row — the submission, phase scores, total, percent, passed, and the
+exercise's task scores when the rubric has tasks."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ def safe_cell(value):
 def render(report, **_options) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(HEADER)
-    writer.writerow([safe_cell(v) for v in row(report)])
+    tasks = [t for t in report.tasks if not t.bonus]
+    writer.writerow(HEADER + [t.id for t in tasks])
+    writer.writerow([safe_cell(v) for v in row(report)] + [t.score for t in tasks])
     return buf.getvalue()

@@ -15,8 +15,19 @@ from grader.report.text import clean
 CSV_HEADER = ["id", "status", *PHASES, "bonus", "score", "max_score", "percent", "passed", "reason"]
 
 
+def task_ids(results: dict) -> list[str]:
+    """The (non-bonus) task ids of the graded reports, in order of first appearance."""
+    out: list[str] = []
+    for res in results.values():
+        for task in (res.report or {}).get("tasks", []):
+            if not task.get("bonus") and task["id"] not in out:
+                out.append(task["id"])
+    return out
+
+
 def csv_rows(results: dict) -> list[list]:
-    """One row per result (a :class:`grader.batch.Result`), sorted by id."""
+    """One row per result (a :class:`grader.batch.Result`), sorted by id; the task scores last."""
+    tasks = task_ids(results)
     rows = []
     for rid in sorted(results):
         res = results[rid]
@@ -28,14 +39,16 @@ def csv_rows(results: dict) -> list[list]:
                      report.get("score", "") if graded else "", report.get("max_score", "") if graded else "",
                      report.get("percent", "") if graded else "",
                      ("true" if report.get("passed") else "false") if graded else "",
-                     res.reason])
+                     res.reason,
+                     *(next((t["score"] for t in report.get("tasks", []) if t["id"] == tid), "") if graded else ""
+                       for tid in tasks)])
     return rows
 
 
 def render_csv(results: dict) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(CSV_HEADER)
+    writer.writerow(CSV_HEADER + task_ids(results))
     for row in csv_rows(results):
         writer.writerow([safe_cell(c) for c in row])
     return buf.getvalue()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from xml.etree import ElementTree as ET
 
-from grader.report.common import file_location, num
+from grader.report.common import file_location, groups, num
 from grader.report.text import clean
 
 
@@ -19,18 +19,18 @@ def render(report, **_options) -> str:
     suites = ET.Element("testsuites", name="loopcheck", tests="0", failures="0", errors="0",
                         skipped="0", time="0")
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-    for phase in report.phases:
-        counts = {"tests": len(phase.checks),
-                  "failures": sum(c.status in ("fail", "partial") and not c.bonus for c in phase.checks),
-                  "errors": sum(c.status == "error" and not c.bonus for c in phase.checks),
-                  "skipped": sum(c.status == "skip" or (c.bonus and c.status != "pass") for c in phase.checks)}
+    for phase, checks in groups(report):
+        counts = {"tests": len(checks),
+                  "failures": sum(c.status in ("fail", "partial") and not c.bonus for c in checks),
+                  "errors": sum(c.status == "error" and not c.bonus for c in checks),
+                  "skipped": sum(c.status == "skip" or (c.bonus and c.status != "pass") for c in checks)}
         suite = ET.SubElement(suites, "testsuite", {"name": f"loopcheck.{phase.id}",
                                                     **{k: str(v) for k, v in counts.items()}, "time": "0"})
         props = ET.SubElement(suite, "properties")
         ET.SubElement(props, "property", name="score", value=f"{num(phase.score)}/{num(phase.max_score)}")
-        if phase.bonus_checks:
+        if getattr(phase, "bonus_checks", ()):
             ET.SubElement(props, "property", name="bonus", value=f"{num(phase.bonus_score)}/{num(phase.bonus_max)}")
-        for check in phase.checks:
+        for check in checks:
             case = ET.SubElement(suite, "testcase", name=f"{check.id}: {_xml(check.title)}",
                                  classname=f"loopcheck.{phase.id}", time="0")
             where = file_location(check)

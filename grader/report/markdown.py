@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from grader.report.common import STATUS_ICONS, bonus_line, failing, num
+from grader.report.common import STATUS_ICONS, bonus_line, failing, num, scored
 from grader.report.text import clean
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~])")
@@ -35,11 +35,18 @@ def render(report, **_options) -> str:
         "|---|---:|---:|---|---|",
     ]
     for phase in report.phases:
-        marks = " ".join(STATUS_ICONS[c.status] for c in phase.checks if not c.bonus)
+        marks = " ".join(STATUS_ICONS[c.status] for c in phase.checks if scored(c))
         lines.append(f"| {phase.title} | {num(phase.score)}/{num(phase.max_score)} | {phase.percent:.0f}% | {marks} "
                      f"| {md(bonus_line(phase))} |")
     extra = f"incl. +{num(report.bonus_applied)} bonus" if report.bonus_applied else ""
     lines.append(f"| **total** | **{num(report.score)}/{num(report.max_score)}** | **{report.percent:.0f}%** | | {extra} |")
+    if report.tasks:
+        lines += ["", "| task | score | % |", "|---|---:|---:|"]
+        for task in report.tasks:
+            lines.append(f"| {md(task.title)}{' (bonus)' if task.bonus else ''} | {num(task.score)}/{num(task.max_score)} "
+                         f"| {task.percent:.0f}% |")
+    if report.notes:
+        lines += ["", "### For the instructor", ""] + [f"- {md(n)}" for n in report.notes]
     todo = failing(report)
     if todo:
         lines += ["", "### What to fix", ""]

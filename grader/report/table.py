@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import textwrap
 
-from grader.report.common import bonus_line, num
+from grader.report.common import bonus_line, evidence_only, groups, num, scored
 from grader.report.text import clean
 
 _STATUS_STYLE = {"pass": "green", "partial": "yellow", "fail": "red", "error": "magenta", "skip": "dim"}
@@ -92,15 +92,21 @@ def render(report, *, color: bool = False, verbose: bool = False, width: int | N
     table.add_column("", no_wrap=True)
     table.add_column("%", justify="right")
     table.add_column("checks")
-    has_bonus = any(p.bonus_checks for p in report.phases)
+    has_bonus = any(p.bonus_max for p in report.phases)
+    has_evidence = any(evidence_only(c) for p in report.phases for c in p.checks)
+    if has_evidence:
+        table.add_column("repository")
     if has_bonus:
         table.add_column("bonus")
     for phase in report.phases:
         style = _style(phase.percent) if phase.max_score else "dim"
         marks = Text()
+        evidence = Text()
         for check in phase.checks:
-            if not check.bonus:
+            if scored(check):
                 marks.append(_STATUS_MARK[check.status] + " ", style=_STATUS_STYLE[check.status])
+            elif evidence_only(check):
+                evidence.append(_STATUS_MARK[check.status] + " ", style=_STATUS_STYLE[check.status])
         row = [
             Text(phase.title, style="bold"),
             f"{num(phase.score)}/{num(phase.max_score)}",
@@ -108,16 +114,34 @@ def render(report, *, color: bool = False, verbose: bool = False, width: int | N
             Text(f"{phase.percent:.0f}%", style=style),
             marks,
         ]
+        if has_evidence:
+            row.append(evidence)
         if has_bonus:
             row.append(Text(clean(bonus_line(phase)), style="cyan"))
         table.add_row(*row)
     console.print(table)
     console.print()
+    if report.tasks:
+        tasks = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
+        for name, justify in (("task", "left"), ("score", "right"), ("", "left"), ("%", "right")):
+            tasks.add_column(name, justify=justify, no_wrap=not name)  # type: ignore[arg-type]
+        for task in report.tasks:
+            style = _style(task.percent) if task.max_score else "dim"
+            tasks.add_row(Text(task.title + (" (bonus)" if task.bonus else ""), style="bold"),
+                          f"{num(task.score)}/{num(task.max_score)}", Text(_bar(task.score, task.max_score), style=style),
+                          Text(f"{task.percent:.0f}%", style=style))
+        console.print(tasks)
+        console.print()
+    if report.notes:
+        console.print(Text("For the instructor:", style="bold"))
+        for note in report.notes:
+            _indented(console, "", clean(note), "")
+        console.print()
 
     shown = 0
-    for phase in report.phases:
-        checks = [c for c in phase.checks
-                  if verbose or (c.status not in ("pass", "skip") and not c.bonus)]
+    for phase, group in groups(report):
+        checks = [c for c in group
+                  if verbose or (c.status not in ("pass", "skip") and not c.bonus and c.max_score > 0)]
         if not checks:
             continue
         console.print(Text(f"{phase.title}", style="bold underline"))

@@ -23,9 +23,19 @@ MAX_EXTENDS_DEPTH = 8
 
 
 @dataclass(frozen=True, slots=True)
+class Evidence:
+    """Another check whose credit counts for this one (for ``parts`` only, when given); when the
+    learner's text ``claims`` it and the repository fails it, the instructor is told."""
+
+    check: str
+    parts: tuple[str, ...] = ()
+    claims: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Check:
     id: str
-    phase: str
+    phase: str | None  # None: the check belongs to a task only
     title: str
     kind: str
     points: float
@@ -34,6 +44,16 @@ class Check:
     docs: str | None = None
     why: str | None = None
     bonus: bool = False  # extra credit: added to the total only, never to the phase
+    task: str | None = None
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TaskDef:
+    id: str
+    title: str
+    points: float
+    bonus: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +67,16 @@ class Rubric:
     source: str
     description: str = ""
     extends: str | None = None
+    tasks: tuple[TaskDef, ...] = ()
+    task_checks: dict = field(default_factory=dict)  # task id -> tuple[Check, ...] in no phase
 
     @property
     def checks(self) -> list[Check]:
-        return [c for p in PHASES for c in self.phases[p]]
+        return [c for p in PHASES for c in self.phases[p]] + [c for t in self.tasks for c in self.task_checks.get(t.id, ())]
+
+    def task_of(self, task_id: str) -> list[Check]:
+        """Every check of a task: those in phases, then those in the task only."""
+        return [c for c in self.checks if c.task == task_id]
 
     @property
     def total_points(self) -> float:
@@ -61,12 +87,23 @@ class Rubric:
         return next((c for c in self.checks if c.id == check_id), None)
 
     def to_dict(self) -> dict:
-        return {
+        def check(c: Check) -> dict:
+            out = {"id": c.id, "title": c.title, "kind": c.kind, "points": c.points, "hint": c.hint,
+                   "params": c.params, "docs": c.docs, "bonus": c.bonus}
+            if c.task:
+                out["task"] = c.task
+            if c.evidence:
+                out["evidence"] = [{"check": e.check, "parts": list(e.parts), "claims": list(e.claims)} for e in c.evidence]
+            return out
+
+        out = {
             "id": self.id, "title": self.title, "version": self.version, "pass_mark": self.pass_mark,
-            "phases": {p: {"title": self.phase_titles[p], "checks": [
-                {"id": c.id, "title": c.title, "kind": c.kind, "points": c.points, "hint": c.hint,
-                 "params": c.params, "docs": c.docs, "bonus": c.bonus} for c in self.phases[p]]} for p in PHASES},
+            "phases": {p: {"title": self.phase_titles[p], "checks": [check(c) for c in self.phases[p]]} for p in PHASES},
         }
+        if self.tasks:
+            out["tasks"] = [{"id": t.id, "title": t.title, "points": t.points, "bonus": t.bonus,
+                             "checks": [check(c) for c in self.task_checks.get(t.id, ())]} for t in self.tasks]
+        return out
 
     @property
     def sha256(self) -> str:
@@ -234,18 +271,26 @@ def _resolve(raw: dict, path: str, *, validate: bool, chain: tuple) -> Rubric:
     if base:
         titles.update(base.phase_titles)
         for p in PHASES:
-            phases[p] = [dict(id=c.id, title=c.title, kind=c.kind, points=c.points, hint=c.hint,
-                              params=dict(c.params), docs=c.docs, why=c.why, bonus=c.bonus, _line=0,
-                              _from=base.id)
-                         for c in base.phases[p]]
+            phases[p] = [_as_entry(c, base.id) for c in base.phases[p]]
+    tasks: list[dict] = []
+    task_only: dict[str, list[dict]] = {}
+    if base:
+        for t in base.tasks:
+            tasks.append({"id": t.id, "title": t.title, "points": t.points, "bonus": t.bonus, "_line": 0})
+            task_only[t.id] = [_as_entry(c, base.id) for c in base.task_checks.get(t.id, ())]
     known = {c["id"]: (p, c) for p in PHASES for c in phases[p]}
+    known.update({c["id"]: (None, c) for t in task_only for c in task_only[t]})
 
     for i, check_id in enumerate(raw.get("drop") or []):
         if check_id not in known:
             problems.append(f"{path}:{_line_at(raw, ['drop', i])}: drop[{i}]: no check {check_id!r} to drop")
             continue
         p, c = known.pop(check_id)
-        phases[p] = [x for x in phases[p] if x["id"] != check_id]
+        if p is None:
+            for t in task_only:
+                task_only[t] = [x for x in task_only[t] if x["id"] != check_id]
+        else:
+            phases[p] = [x for x in phases[p] if x["id"] != check_id]
 
     for check_id, change in (raw.get("overrides") or {}).items():
         line = _line_at(raw, ["overrides", check_id])
@@ -283,30 +328,68 @@ def _resolve(raw: dict, path: str, *, validate: bool, chain: tuple) -> Rubric:
             entry["_path"] = f"phases.{p}.checks[{i}]"
             phases[p].append(entry)
 
+    for i, task in enumerate(raw.get("tasks") or []):
+        tline = _line_at(raw, ["tasks", i])
+        if any(t["id"] == task.get("id") for t in tasks):
+            problems.append(f"{path}:{tline}: tasks[{i}].id: duplicate task id {task.get('id')!r}")
+            continue
+        tasks.append({"id": task["id"], "title": task["title"], "points": task["points"],
+                      "bonus": bool(task.get("bonus", False)), "_line": tline})
+        task_only[task["id"]] = []
+        for j, check in enumerate(task.get("checks") or []):
+            line = _line_at(raw, ["tasks", i, "checks", j])
+            cid = check.get("id")
+            if cid in known or cid in seen_lines:
+                problems.append(f"{path}:{line}: tasks[{i}].checks[{j}].id: duplicate check id {cid!r}")
+                continue
+            seen_lines[cid] = line
+            entry = dict(check)
+            entry.setdefault("params", {})
+            entry.setdefault("task", task["id"])
+            entry["_line"] = line
+            entry["_path"] = f"tasks[{i}].checks[{j}]"
+            task_only[task["id"]].append(entry)
+            known[cid] = (None, entry)
+
     if not base:
         missing = [p for p in PHASES if p not in (raw.get("phases") or {})]
         if missing:
             problems.append(f"{path}:{_line_at(raw, ['phases'])}: phases: missing {', '.join(missing)}")
 
     # Every check: a known kind, and params valid for that kind's schema.
-    checks: dict[str, tuple] = {}
-    for p in PHASES:
-        built = []
-        for c in phases[p]:
-            where = f"{path}:{c.get('_line') or 1}: {c.get('_path') or 'overrides.' + str(c.get('id'))}"
-            det = registry.get(str(c.get("kind")))
-            if det is None:
-                problems.append(f"{where}.kind: unknown kind {c.get('kind')!r} "
-                                f"(known: {', '.join(sorted(registry))})")
-                continue
-            if validate:  # bundled rubrics are validated by the test suite
-                problems.extend(_check_params(det, c.get("params") or {}, where))
-            built.append(Check(
-                id=c["id"], phase=p, title=str(c["title"]), kind=c["kind"], points=float(c["points"]),
-                hint=str(c["hint"]), params=dict(c.get("params") or {}), docs=c.get("docs"),
-                why=c.get("why"), bonus=bool(c.get("bonus", False)),
-            ))
-        checks[p] = tuple(built)
+    task_ids = {t["id"] for t in tasks}
+    all_ids = set(known) | {c["id"] for p in PHASES for c in phases[p]}
+
+    def build(c: dict, phase: str | None) -> Check | None:
+        where = f"{path}:{c.get('_line') or 1}: {c.get('_path') or 'overrides.' + str(c.get('id'))}"
+        det = registry.get(str(c.get("kind")))
+        if det is None:
+            problems.append(f"{where}.kind: unknown kind {c.get('kind')!r} "
+                            f"(known: {', '.join(sorted(registry))})")
+            return None
+        if validate:  # bundled rubrics are validated by the test suite
+            problems.extend(_check_params(det, c.get("params") or {}, where))
+        if c.get("task") and c["task"] not in task_ids:
+            problems.append(f"{where}.task: no task {c['task']!r} (tasks: {', '.join(sorted(task_ids)) or 'none'})")
+        evidence = []
+        for k, ev in enumerate(c.get("evidence") or []):
+            if ev.get("check") not in all_ids:
+                problems.append(f"{where}.evidence[{k}].check: no check {ev.get('check')!r} in this rubric")
+            evidence.append(Evidence(str(ev.get("check")), tuple(ev.get("parts") or ()), tuple(ev.get("claims") or ())))
+        return Check(
+            id=c["id"], phase=phase, title=str(c["title"]), kind=c["kind"], points=float(c["points"]),
+            hint=str(c["hint"]), params=dict(c.get("params") or {}), docs=c.get("docs"),
+            why=c.get("why"), bonus=bool(c.get("bonus", False)), task=c.get("task"), evidence=tuple(evidence),
+        )
+
+    checks: dict[str, tuple] = {p: tuple(x for c in phases[p] if (x := build(c, p))) for p in PHASES}
+    task_checks = {t: tuple(x for c in task_only[t] if (x := build(c, None))) for t in task_only}
+    for t in tasks:
+        total = sum(c.points for p in PHASES for c in checks[p] if c.task == t["id"]) + \
+            sum(c.points for c in task_checks.get(t["id"], ()))
+        if abs(total - float(t["points"])) > 1e-6:
+            problems.append(f"{path}:{t['_line'] or 1}: tasks: task {t['id']!r} declares {t['points']:g} points "
+                            f"but its checks add up to {total:g}")
     if problems:
         raise RubricError(problems)
     pass_mark = raw.get("pass_mark", base.pass_mark if base else 80)
@@ -314,7 +397,20 @@ def _resolve(raw: dict, path: str, *, validate: bool, chain: tuple) -> Rubric:
         id=str(raw["id"]), title=str(raw["title"]), version=str(raw["version"]),
         pass_mark=float(pass_mark), phases=checks, phase_titles=titles, source=str(path),
         description=str(raw.get("description") or ""), extends=ext,
+        tasks=tuple(TaskDef(t["id"], str(t["title"]), float(t["points"]), bool(t["bonus"])) for t in tasks),
+        task_checks=task_checks,
     )
+
+
+def _as_entry(c: Check, origin: str) -> dict:
+    """A resolved check as the plain dict a rubric file would give, to extend or override."""
+    entry: dict = dict(id=c.id, title=c.title, kind=c.kind, points=c.points, hint=c.hint, params=dict(c.params),
+                       docs=c.docs, why=c.why, bonus=c.bonus, _line=0, _from=origin)
+    if c.task:
+        entry["task"] = c.task
+    if c.evidence:
+        entry["evidence"] = [{"check": e.check, "parts": list(e.parts), "claims": list(e.claims)} for e in c.evidence]
+    return entry
 
 
 def _check_params(det, params: dict, where: str) -> list[str]:
