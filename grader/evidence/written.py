@@ -225,7 +225,7 @@ def label_parts(text: str, first_line: int, vocabulary) -> dict[str, tuple[str, 
     for i, line in enumerate(text.split("\n")):
         m = _LABEL_LINE.match(line) if "|" not in line else None
         part = canonical(m.group(1), vocabulary) if m else None
-        if part:
+        if part and m:
             if current is not None:
                 parts.setdefault(current, ("\n".join(buf), start))
             current, buf, start = part, [m.group(2)], first_line + i

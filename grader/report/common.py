@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 STATUS_ICONS = {"pass": "✅", "partial": "🟡", "fail": "❌", "error": "⚠️", "skip": "➖"}
 
 
@@ -33,7 +35,7 @@ def evidence_only(check) -> bool:
     return not check.bonus and check.max_score == 0 and check.status != "skip"
 
 
-def groups(report) -> list[tuple[object, tuple]]:
+def groups(report) -> list[tuple[Any, tuple]]:
     """(group, its checks): each phase, then each task with the checks that are in no phase."""
     phased = {c.id for p in report.phases for c in p.checks}
     out: list[tuple[object, tuple]] = [(p, p.checks) for p in report.phases]

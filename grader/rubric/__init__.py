@@ -278,19 +278,19 @@ def _resolve(raw: dict, path: str, *, validate: bool, chain: tuple) -> Rubric:
         for t in base.tasks:
             tasks.append({"id": t.id, "title": t.title, "points": t.points, "bonus": t.bonus, "_line": 0})
             task_only[t.id] = [_as_entry(c, base.id) for c in base.task_checks.get(t.id, ())]
-    known = {c["id"]: (p, c) for p in PHASES for c in phases[p]}
+    known: dict[str, tuple[str | None, dict]] = {c["id"]: (p, c) for p in PHASES for c in phases[p]}
     known.update({c["id"]: (None, c) for t in task_only for c in task_only[t]})
 
     for i, check_id in enumerate(raw.get("drop") or []):
         if check_id not in known:
             problems.append(f"{path}:{_line_at(raw, ['drop', i])}: drop[{i}]: no check {check_id!r} to drop")
             continue
-        p, c = known.pop(check_id)
-        if p is None:
-            for t in task_only:
-                task_only[t] = [x for x in task_only[t] if x["id"] != check_id]
+        where, _dropped = known.pop(check_id)
+        if where is None:
+            for tid in task_only:
+                task_only[tid] = [x for x in task_only[tid] if x["id"] != check_id]
         else:
-            phases[p] = [x for x in phases[p] if x["id"] != check_id]
+            phases[where] = [x for x in phases[where] if x["id"] != check_id]
 
     for check_id, change in (raw.get("overrides") or {}).items():
         line = _line_at(raw, ["overrides", check_id])
@@ -384,12 +384,12 @@ def _resolve(raw: dict, path: str, *, validate: bool, chain: tuple) -> Rubric:
 
     checks: dict[str, tuple] = {p: tuple(x for c in phases[p] if (x := build(c, p))) for p in PHASES}
     task_checks = {t: tuple(x for c in task_only[t] if (x := build(c, None))) for t in task_only}
-    for t in tasks:
-        total = sum(c.points for p in PHASES for c in checks[p] if c.task == t["id"]) + \
-            sum(c.points for c in task_checks.get(t["id"], ()))
-        if abs(total - float(t["points"])) > 1e-6:
-            problems.append(f"{path}:{t['_line'] or 1}: tasks: task {t['id']!r} declares {t['points']:g} points "
-                            f"but its checks add up to {total:g}")
+    for declared in tasks:
+        total = sum(c.points for p in PHASES for c in checks[p] if c.task == declared["id"]) + \
+            sum(c.points for c in task_checks.get(declared["id"], ()))
+        if abs(total - float(declared["points"])) > 1e-6:
+            problems.append(f"{path}:{declared['_line'] or 1}: tasks: task {declared['id']!r} declares "
+                            f"{declared['points']:g} points but its checks add up to {total:g}")
     if problems:
         raise RubricError(problems)
     pass_mark = raw.get("pass_mark", base.pass_mark if base else 80)
