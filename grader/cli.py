@@ -23,7 +23,7 @@ from grader import __version__
 from grader.errors import LoopcheckError
 
 EXIT_OK, EXIT_BELOW, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
-SUBCOMMANDS = ("grade", "rubric", "explain", "batch", "merge")
+SUBCOMMANDS = ("grade", "rubric", "explain", "batch", "merge", "init")
 FORMATS = ("table", "json", "markdown", "github", "junit", "sarif", "gradescope", "classroom", "csv")
 _ORDER_KEY = "loopcheck.option_order"
 
@@ -176,7 +176,43 @@ def build_app() -> typer.Typer:
     return app
 
 
+def init_templates(path: str, *, force: bool) -> list[str]:
+    """Write Exercise 4.1's four templates into PATH/exercises/module-01/exercise-04/; the files
+    written. An existing file is kept unless ``force``."""
+    from importlib import resources
+
+    from grader.evidence.written import EXERCISE_DIR
+
+    if not os.path.isdir(path):
+        raise LoopcheckError(f"not a folder: {path}")
+    target = os.path.join(path, *EXERCISE_DIR.strip("/").split("/"))
+    templates = sorted((t for t in resources.files("grader").joinpath("templates").iterdir() if t.name.endswith(".md")), key=lambda t: t.name)
+    existing = [t.name for t in templates if os.path.lexists(os.path.join(target, t.name))]
+    if existing and not force:
+        raise LoopcheckError(f"{', '.join(existing)} already in {target}: nothing written (--force overwrites)")
+    os.makedirs(target, exist_ok=True)
+    written = []
+    for t in templates:
+        dest = os.path.join(target, t.name)
+        if os.path.islink(dest):
+            os.unlink(dest)  # never write through a link
+        with open(dest, "w", encoding="utf-8") as fh:
+            fh.write(t.read_text(encoding="utf-8"))
+        written.append(dest)
+    return written
+
+
 def _add_subcommands(app: typer.Typer) -> None:
+    @app.command("init")
+    def init_cmd(
+        path: str = typer.Argument(".", help="The repository to start the exercise in."),
+        force: bool = typer.Option(False, "--force", help="Overwrite templates that are already there."),
+    ):
+        """Write Exercise 4.1's four templates into exercises/module-01/exercise-04/."""
+        for dest in init_templates(path, force=force):
+            print(f"wrote {dest}")
+        print("Replace every [Your answer] with your own words, then run `loopcheck` to see your score.")
+
     rubric_app = typer.Typer(no_args_is_help=True, help="List, show and validate rubrics.")
     app.add_typer(rubric_app, name="rubric")
 

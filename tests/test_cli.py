@@ -193,3 +193,22 @@ def test_markup_in_names_is_escaped(tmp_path, capsys):
     code, out, _ = run([str(tmp_path), "--no-color", "--verbose"], capsys)
     assert "\x1b[31m" not in out
     assert "[red]boom[/red]\\x1b[31m.md" in out
+
+
+def test_init_writes_the_four_templates_and_keeps_existing_work(tmp_path, capsys):
+    from grader import rubric
+    from grader.scoring import grade
+
+    assert main(["init", str(tmp_path)]) == 0
+    folder = tmp_path / "exercises" / "module-01" / "exercise-04"
+    assert sorted(p.name for p in folder.iterdir()) == ["task1-loop-mapping.md", "task2-feedback-loops.md",
+                                                        "task3-pipeline-design.md", "task4-success-metrics.md"]
+    report = grade(tmp_path, rubric.load("exercise-4.1"))
+    assert report.score == 0 and not report.passed  # the templates alone earn nothing
+    (folder / "task1-loop-mapping.md").write_text("# my work\n")
+    capsys.readouterr()
+    assert main(["init", str(tmp_path)]) == 2
+    assert "already in" in capsys.readouterr().err
+    assert (folder / "task1-loop-mapping.md").read_text() == "# my work\n"
+    assert main(["init", str(tmp_path), "--force"]) == 0
+    assert "[Your answer" in (folder / "task1-loop-mapping.md").read_text()

@@ -278,7 +278,7 @@ def _pipeline(sub):
     if cached is not None:
         return cached
     places = written.task_text(sub, 3)
-    text = "\n".join(t for _, _, t in places)
+    text = sb.without_placeholders("\n".join(t for _, _, t in places))
     stages: list[str] = []
     for line in text.split("\n"):
         candidates: list[str] = []
@@ -393,7 +393,8 @@ def _metric_groups(sub) -> dict[str, list[tuple[str, str, int]]]:
             if group:
                 items = _items(s.all_text()) or ([s.all_text()] if s.all_text().strip() else [])
                 if group == "dora" and s.children:
-                    items = [c.title + ": " + c.all_text() for c in s.children] + _items(s.body)
+                    items = [c.title + ": " + c.all_text() for c in s.children if not sb.is_placeholder(c.all_text())]
+                    items += _items(s.body)
                 groups[group] += [(i, rel, s.line) for i in items]
             # label lines: **Technical:** a; b; c (continued on the next lines)
             for label, (value, line) in written.label_parts(s.body, base, _METRIC_LABELS).items():
@@ -433,7 +434,7 @@ def success_metrics(sub, p):
     if not places:
         return _no_writing("success metrics (Task 4)")
     groups = _metric_groups(sub)
-    full_text = "\n".join(t for _, _, t in written.task_text(sub, 4))
+    full_text = sb.without_placeholders("\n".join(t for _, _, t in written.task_text(sub, 4)))
     where = [loc(places[0][0], 1)]
     shares, msgs = {}, {}
     for g in ("technical", "business"):
@@ -449,7 +450,7 @@ def success_metrics(sub, p):
                    else f"{g}: no metrics found (a heading, label or table type `{g.title()}` with measurable items)")
         if items:
             where.append(loc(items[0][1], items[0][2]))
-    dora_text = "\n".join(t for t, _, _ in groups["dora"]) or full_text
+    dora_text = sb.without_placeholders("\n".join(t for t, _, _ in groups["dora"])) or full_text
     named, targeted = [], []
     if not sb.is_copied(dora_text, 0.4):
         for name, rx in _DORA.items():

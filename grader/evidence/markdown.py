@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from grader.evidence.mdscan import Heading, scan_headings
 
-_PLACEHOLDER = re.compile(
+PLACEHOLDER = re.compile(
     r"\[(?!\s?\]|[xX]\])[^\]\n]*\](?!\()"  # template text in brackets (not links or checkboxes)
     r"|\bTODO\b|\bTBD\b|\bFIXME\b|\.\.\.|…|\blorem ipsum\b|<[^>]*(?:your|here)[^>]*>",
     re.IGNORECASE,
@@ -42,7 +42,7 @@ class Section:
 def content_words(text: str) -> list[str]:
     """The words of real content: markup, placeholders and template labels removed."""
     text = re.sub(r"<!--.*?-->", " ", text, flags=re.S)
-    text = _PLACEHOLDER.sub(" ", text)
+    text = PLACEHOLDER.sub(" ", text)
     text = re.sub(r"[*_`>#|\-\[\]():]+", " ", text)
     return _WORD.findall(text)
 

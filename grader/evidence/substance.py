@@ -71,6 +71,16 @@ def substantive(text: str) -> list[str]:
     return out
 
 
+_PROMPT = re.compile(r"(?<![\w\]])\[[^\]\n]*\b(?:your|answer|description|todo|tbd|example|e\.g|metric|target|"
+                     r"stage|phase|immediate|minutes|hours)\b[^\]\n]*\](?!\()|\bTODO\b|\bTBD\b", re.I)
+
+
+def without_placeholders(text: str) -> str:
+    """The text with template prompts (``[Your answer: ...]``, ``[Stage]``, TODO, TBD) blanked —
+    not every bracket: a mermaid node ``A[Lint]`` is content."""
+    return _PROMPT.sub(" ", text)
+
+
 def is_placeholder(text: str) -> bool:
     """Empty, or only template text (``[Your answer]``, TODO, TBD, N/A, ?)."""
     left = re.sub(r"(?i)\b(n/?a|none yet|tbc|todo|tbd)\b|[?\-–—.]", " ", text)
