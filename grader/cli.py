@@ -343,12 +343,13 @@ def _write_atomic(path: str, text: str) -> None:
 
 def _class_outputs(results: dict, out: str | None, quiet: bool) -> int:
     """grades.csv and the summary of a batch or a merge; the exit code."""
+    from grader.batch import similar_pairs
     from grader.report import grades
 
     if out:
         _write_atomic(out, grades.render_csv(results))
     if not quiet:
-        sys.stdout.write(grades.render_summary(results))
+        sys.stdout.write(grades.render_summary(results, similar_pairs(results)))
     failed = any(r.status != "graded" for r in results.values())
     return EXIT_BELOW if failed else EXIT_OK
 

@@ -23,6 +23,8 @@ from conftest import SAMPLES, Repo
 from grader import batch, git
 from grader.cli import main
 
+HANDGRADED = Path(__file__).parent / "handgraded"
+
 
 def git_env():
     return {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
@@ -338,3 +340,25 @@ def test_a_grader_package_in_the_current_folder_is_never_imported(tmp_path):
     rows = list(csv.DictReader(out.open()))
     assert len(rows) == 2 and all(r["status"] == "graded" for r in rows)
     assert klass.exists()
+
+
+def test_near_identical_written_work_is_reported_not_deducted(tmp_path, capsys):
+    from grader.report.grades import render_summary
+
+    klass = tmp_path / "class"
+    text = (HANDGRADED / "excellent" / "exercises" / "module-01" / "exercise-04" / "task1-loop-mapping.md").read_text()
+    other = (HANDGRADED / "docs-only" / "exercises" / "module-01" / "exercise-04" / "task1-loop-mapping.md").read_text()
+    for who, body in (("ann", text), ("ben", text.replace("Two days", "Three days")), ("cid", other)):
+        folder = klass / who / "exercises" / "module-01" / "exercise-04"
+        folder.mkdir(parents=True)
+        (folder / "task1-loop-mapping.md").write_text(body)
+    out = tmp_path / "grades.csv"
+    assert main(["batch", str(klass), "--out", str(out), "--jsonl", str(tmp_path / "r.jsonl")]) in (0, 1)
+    summary = capsys.readouterr().out
+    assert "Near-identical written work" in summary and "ann and ben" in summary
+    assert "cid" not in summary.split("Near-identical written work")[1]
+    rows = {r["id"]: r for r in csv.DictReader(out.open())}
+    assert rows["ann"]["score"] == rows["ben"]["score"]  # reported, not deducted
+    results = batch.load_jsonl(str(tmp_path / "r.jsonl"))
+    assert batch.similar_pairs(results)[0][:2] == ("ann", "ben")
+    assert "Near-identical" not in render_summary(results)  # the renderer shows only what it is given

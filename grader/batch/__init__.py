@@ -14,6 +14,6 @@ from __future__ import annotations
 
 from grader.batch.discover import Task, discover, redact, shard
 from grader.batch.pool import run
-from grader.batch.results import Result, load_jsonl, merge
+from grader.batch.results import Result, load_jsonl, merge, similar_pairs
 
-__all__ = ["Result", "Task", "discover", "load_jsonl", "merge", "redact", "run", "shard"]
+__all__ = ["Result", "Task", "discover", "load_jsonl", "merge", "redact", "run", "shard", "similar_pairs"]

@@ -13,6 +13,8 @@ from grader import git
 from grader.batch.discover import Task, redact
 from grader.batch.results import Result
 from grader.errors import LoopcheckError
+from grader.evidence import substance
+from grader.submission import Submission
 
 
 def fingerprint(task: Task) -> str | None:
@@ -83,6 +85,7 @@ def grade_task(task: Task, rubric, tmp_root: str, previous: str | None = None) -
                                  f"skipped: " + "; ".join(skipped[:3]))
         report = grade(folder, rubric, display_path=task.display)
         result.report = report.to_dict()
+        result.sketch = substance.written_sketch(Submission(folder))
         result.status = "graded"
         if result.fingerprint is None and report.submission.commit:
             result.fingerprint = f"commit:{report.submission.commit}"

@@ -8,6 +8,7 @@ import os
 from dataclasses import dataclass, field
 
 from grader.errors import LoopcheckError
+from grader.evidence.substance import resemblance
 from grader.yamlload import mapping
 
 STATUSES = ("graded", "error", "timeout", "unchanged")
@@ -24,14 +25,18 @@ class Result:
     reason: str = ""
     fingerprint: str | None = None
     report: dict | None = field(default=None, repr=False)
+    sketch: list[str] | None = field(default=None, repr=False)  # of the written work, for similarity
 
     @property
     def graded(self) -> bool:
         return self.status == "graded" and self.report is not None
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "source": self.source, "fingerprint": self.fingerprint,
-                "rubric": self.rubric, "status": self.status, "reason": self.reason, "report": self.report}
+        out: dict = {"id": self.id, "source": self.source, "fingerprint": self.fingerprint,
+               "rubric": self.rubric, "status": self.status, "reason": self.reason, "report": self.report}
+        if self.sketch:
+            out["sketch"] = self.sketch
+        return out
 
     @classmethod
     def from_dict(cls, rec: dict) -> Result | None:
@@ -43,7 +48,8 @@ class Result:
                    rubric=mapping(rec.get("rubric")),
                    status=str(rec["status"]), reason=str(rec.get("reason") or ""),
                    fingerprint=rec.get("fingerprint") if isinstance(rec.get("fingerprint"), str) else None,
-                   report=report if isinstance(report, dict) else None)
+                   report=report if isinstance(report, dict) else None,
+                   sketch=[str(h) for h in rec["sketch"][:256]] if isinstance(rec.get("sketch"), list) else None)
 
     def key(self):
         """What two results of one submission must agree on to be the same grade."""
@@ -113,3 +119,15 @@ def merge(files: list[str]) -> dict[str, Result]:
     if conflicts:
         raise LoopcheckError("conflicting results for the same submission: " + "; ".join(conflicts[:5]))
     return merged
+
+
+def similar_pairs(results: dict, threshold: float = 0.6) -> list[tuple[str, str, float]]:
+    """Pairs of submissions whose written work is near-identical, most similar first."""
+    sketched = sorted((r.id, r.sketch) for r in results.values() if r.graded and r.sketch)
+    pairs = []
+    for i, (a, sa) in enumerate(sketched):
+        for b, sb_ in sketched[i + 1:]:
+            r = resemblance(sa, sb_)
+            if r >= threshold:
+                pairs.append((a, b, round(r, 2)))
+    return sorted(pairs, key=lambda p: (-p[2], p[0], p[1]))

@@ -137,6 +137,33 @@ def is_copied(text: str, threshold: float = 0.5) -> bool:
     return copied_share(text) >= threshold
 
 
+SKETCH = 128
+
+
+def sketch(text: str) -> list[str]:
+    """A bottom-k sketch of the text's shingles (the ``SKETCH`` smallest hashes): two sketches
+    estimate how much of two texts is the same (:func:`resemblance`)."""
+    return sorted(set(shingles(text)))[:SKETCH]
+
+
+def resemblance(a: list[str], b: list[str]) -> float:
+    """The estimated Jaccard similarity of the two texts behind two sketches."""
+    if not a or not b:
+        return 0.0
+    union = sorted(set(a) | set(b))[:SKETCH]
+    both = set(a) & set(b)
+    return sum(1 for h in union if h in both) / len(union)
+
+
+def written_sketch(sub) -> list[str] | None:
+    """The sketch of a submission's written work, or None when there is too little of it."""
+    from grader.evidence import written
+
+    text = "\n".join(without_placeholders(sub.read_text(rel) or "") for rel in written.exercise_files(sub))
+    marks = sketch(text)
+    return marks if len(marks) >= 40 else None
+
+
 def build(lesson_path: str, out_path: str) -> int:
     with open(lesson_path, encoding="utf-8") as fh:
         hashes = sorted(set(shingles(fh.read())))

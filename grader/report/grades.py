@@ -54,7 +54,7 @@ def render_csv(results: dict) -> str:
     return buf.getvalue()
 
 
-def summary(results: dict) -> dict:
+def summary(results: dict, similar: list | tuple = ()) -> dict:
     graded = [r for r in results.values() if r.graded]
     failed = [r for r in results.values() if r.status != "graded"]
     phase_pct: dict[str, list[float]] = {p: [] for p in PHASES}
@@ -73,12 +73,14 @@ def summary(results: dict) -> dict:
         "phases": {p: (statistics.fmean(v) if v else 0.0, statistics.median(v) if v else 0.0)
                    for p, v in phase_pct.items()},
         "most_failed": failing.most_common(5),
+        "similar": list(similar),
         "failures": sorted((r.id, r.status, r.reason) for r in failed),
     }
 
 
-def render_summary(results: dict) -> str:
-    s = summary(results)
+def render_summary(results: dict, similar: list | tuple = ()) -> str:
+    """The class summary; ``similar`` lists (id, id, resemblance) of near-identical written work."""
+    s = summary(results, similar)
     total = s["graded"]
     rate = f"{100.0 * s['passed'] / total:.0f}%" if total else "n/a"
     lines = [f"Graded {s['graded']} submission(s); {s['failed_to_grade']} could not be graded.",
@@ -89,6 +91,9 @@ def render_summary(results: dict) -> str:
     if s["most_failed"]:
         lines += ["", "Checks most often not passed (a teaching signal):"]
         lines += [f"  {n:>4} × {cid} — {title}" for (cid, title), n in s["most_failed"]]
+    if s["similar"]:
+        lines += ["", "Near-identical written work (for you to look at; nothing was deducted):"]
+        lines += [f"  {a} and {b}: about {100 * r:.0f}% the same" for a, b, r in s["similar"][:20]]
     if s["failures"]:
         lines += ["", "Could not be graded:"]
         lines += [f"  {rid}: {status}: {reason}" for rid, status, reason in s["failures"][:20]]
