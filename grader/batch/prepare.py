@@ -58,7 +58,7 @@ def failure(task: Task, rubric, status: str, reason: str) -> Result:
 def grade_task(task: Task, rubric, tmp_root: str, previous: str | None = None) -> Result:
     """Prepare and grade one submission (in a worker). Never raises."""
     from grader.archives import ArchiveError, extract, submission_root
-    from grader.scoring import grade
+    from grader.scoring import grade_submission
 
     result = failure(task, rubric, "error", "")
     work = tempfile.mkdtemp(prefix="sub-", dir=tmp_root)
@@ -83,9 +83,14 @@ def grade_task(task: Task, rubric, tmp_root: str, previous: str | None = None) -
             if skipped:  # graded all the same, but the instructor should know
                 result.reason = (f"{len(skipped)} unsafe archive entr{'y' if len(skipped) == 1 else 'ies'} "
                                  f"skipped: " + "; ".join(skipped[:3]))
-        report = grade(folder, rubric, display_path=task.display)
+        sub = Submission(folder)
+        sub.start_git()  # git runs in the background while the first checks work
+        try:
+            report = grade_submission(sub, rubric, display_path=task.display)
+            result.sketch = substance.written_sketch(sub)  # from the files already read
+        finally:
+            sub.close()
         result.report = report.to_dict()
-        result.sketch = substance.written_sketch(Submission(folder))
         result.status = "graded"
         if result.fingerprint is None and report.submission.commit:
             result.fingerprint = f"commit:{report.submission.commit}"

@@ -230,7 +230,9 @@ def feedback_loops(sub, p):
         files = sorted({rel for rel, _ in written.deliverables(sub)[2]})
         return Finding.failed(f"no feedback loop found in {', '.join(files)}: expected loops written like "
                               f"`## Loop 1: Monitor → Plan`, a table row or a list item with an arrow", [loc(files[0], 1)])
-    judged = [_loop_judgement(u) for u in units]
+    judged = sub.memo("written:loops-judged")
+    if judged is None:
+        judged = sub.memo("written:loops-judged", [_loop_judgement(u) for u in units])
     target = p["min_loops"]
     counted = sum(1.0 if content else 0.5 for content, _, _ in judged)
     explained = sum(1 for _, e, _ in judged if e)
@@ -251,6 +253,7 @@ _STAGE = re.compile(r"\b(checkout|install|lint|linting|format|compile|build|unit
                     r"end-to-end|scan|security|sast|package|publish|push|registry|deploy|deployment|staging|"
                     r"production|prod|release|tag|approval|approve|gate|smoke|canary|rollout|roll-out|verify|"
                     r"verification|monitor|health|notify|sign|migrate|migration|archive)\b", re.I)
+_PLANTUML_ACTIVITY = re.compile(r"^\s*:([^;\n]{1,80});\s*$")
 _MERMAID_NODE = re.compile(r"\b\w+\s*[\[(]{1,2}([^\])\n]{1,60})[\])]{1,2}")
 _FAIL_ROLLBACK = re.compile(r"roll\s?-?back|roll(?:s|ed|ing) back|revert|rollout undo|switch (?:traffic )?back|keeps? the previous|"
                             r"previous version|abort(?:s|ed)? the rollout|undo", re.I)
@@ -287,8 +290,11 @@ def _pipeline(sub):
             candidates += nodes or [s for s in written.ARROW.split(line) if s.strip()]
         else:
             m = written._LIST_ITEM.match(line)
+            activity = _PLANTUML_ACTIVITY.match(line)
             if m:
                 candidates.append(m.group(1))
+            elif activity:
+                candidates.append(activity.group(1))
             elif line.strip().startswith("|") and not written._TABLE_SEP.match(line):
                 candidates.append(written._cells(line)[0])
         for c in candidates:

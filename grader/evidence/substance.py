@@ -124,6 +124,7 @@ def lesson_shingles() -> frozenset[str]:
     return frozenset(data.split())
 
 
+@lru_cache(maxsize=4096)
 def copied_share(text: str) -> float:
     """The share of the text's five-word runs that are the lesson's (0 for fewer than 2 runs)."""
     mine = shingles(text)

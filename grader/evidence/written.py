@@ -89,8 +89,20 @@ def _norm(label: str) -> str:
     return re.sub(r"[^a-z0-9' ]+", " ", label.lower().replace("’", "'")).strip()
 
 
+_CANONICAL: dict[tuple[str, int], str | None] = {}
+
+
 def canonical(label: str, vocabulary: dict[str, tuple[str, ...]]) -> str | None:
     """The part a label names (``"Who is involved?"`` -> ``roles``), or None."""
+    key = (label, id(vocabulary))
+    if key not in _CANONICAL:
+        if len(_CANONICAL) > 20_000:
+            _CANONICAL.clear()
+        _CANONICAL[key] = _canonical(label, vocabulary)
+    return _CANONICAL[key]
+
+
+def _canonical(label: str, vocabulary: dict[str, tuple[str, ...]]) -> str | None:
     norm = " ".join(_norm(label).split())
     if not norm:
         return None
