@@ -19,7 +19,9 @@ from grader import rubric
 from grader.scoring import grade
 
 HERE = Path(__file__).parent / "handgraded"
-LESSON = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "lesson-04-devops-infinity-loop.md"
+LESSON = next((p / "shared" / "seeds" / "lesson-04-devops-infinity-loop.md" for p in Path(__file__).resolve().parents
+               if (p / "shared" / "seeds" / "lesson-04-devops-infinity-loop.md").exists()),
+              Path(__file__).resolve().parents[2] / "shared" / "seeds" / "lesson-04-devops-infinity-loop.md")
 GRADES = yaml.safe_load((HERE / "grades.yaml").read_text(encoding="utf-8"))
 TASKS = ("task1", "task2", "task3", "task4")
 
