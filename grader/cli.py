@@ -118,16 +118,29 @@ def run_grade(*, path: str, rubric: str | None, pairs: list[tuple[str, str | Non
     loaded = rubrics.load(rubric)
     with opened(path) as folder:
         result = grade(folder, loaded, threshold=fail_under, display_path=path)
+        prefix = workspace_prefix(folder) if os.path.isdir(path) else ""
     stream = sys.stdout
     for name, out in pairs:
         on_terminal = not out and hasattr(stream, "isatty") and stream.isatty()
         width = shutil.get_terminal_size((100, 24)).columns if on_terminal else 100
         text = renderers.render(name, result, color=not out and _color_wanted(no_color, stream),
-                                verbose=verbose, width=width)
+                                verbose=verbose, width=width, prefix=prefix)
         if name == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
             text += _step_summary(result)
         _write_output(text, out)
     return EXIT_OK if result.passed or no_fail else EXIT_BELOW
+
+
+def workspace_prefix(folder: str) -> str:
+    """The graded folder's path inside GitHub's workspace ($GITHUB_WORKSPACE), so annotation and
+    SARIF paths point at the files as checked out; "" outside GitHub or at its root."""
+    workspace = os.environ.get("GITHUB_WORKSPACE")
+    if not workspace:
+        return ""
+    rel = os.path.relpath(os.path.realpath(folder), os.path.realpath(workspace))
+    if rel == "." or rel.startswith(".."):
+        return ""
+    return rel.replace(os.sep, "/")
 
 
 def _version(value: bool) -> None:

@@ -137,7 +137,8 @@ def test_sarif_validates_against_the_2_1_0_schema():
     located = next(r for r in run["results"] if r["ruleId"] == "monitor.alerts")
     assert located["locations"][0]["physicalLocation"]["region"]["startLine"] == 7
     unlocated = next(r for r in run["results"] if r["ruleId"] == "code.history")
-    assert "locations" not in unlocated  # a commit is not a file
+    # a commit is not a file: GitHub needs a location all the same, the repository's root file
+    assert unlocated["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "README.md"
 
 
 def test_gradescope_fields_and_types():
@@ -247,3 +248,68 @@ def test_exit_code_follows_fail_under_and_no_fail(tmp_path, capsys):
 def test_format_usage_errors(tmp_path, capsys, args, needle):
     assert main([str(tmp_path), *args]) == 2
     assert needle in capsys.readouterr().err
+
+
+# -- where users run it: GitHub code scanning and annotations -----------------------------------
+def github_upload_problems(log: dict) -> list[str]:
+    """GitHub code scanning's documented upload constraints, beyond the SARIF 2.1.0 schema."""
+    problems = []
+    for run in log["runs"]:
+        rules = {r["id"] for r in run["tool"]["driver"]["rules"]}
+        if len(run["results"]) > 25_000 or len(rules) > 25_000:
+            problems.append("too many results or rules")
+        for i, result in enumerate(run["results"]):
+            if result.get("ruleId") not in rules:
+                problems.append(f"result {i}: ruleId not among the rules")
+            if not result.get("message", {}).get("text"):
+                problems.append(f"result {i}: no message text")
+            locations = result.get("locations") or []
+            if not locations or len(locations) > 1000:
+                problems.append(f"result {i}: needs 1 to 1000 locations")
+            for loc in locations:
+                uri = loc.get("physicalLocation", {}).get("artifactLocation", {}).get("uri", "")
+                if not uri or "://" in uri or uri.startswith("/") or ".." in uri.split("/"):
+                    problems.append(f"result {i}: location {uri!r} is not a path in the repository")
+    return problems
+
+
+def test_sarif_is_accepted_by_github_code_scanning_for_an_unfinished_repository(tmp_path, capsys):
+    out = tmp_path / "r.sarif"
+    assert main([str(SAMPLES / "starter.bundle"), "-f", "sarif", "-o", str(out)]) == 1
+    log = json.loads(out.read_text())
+    assert log["runs"][0]["results"], "an unfinished repository has results"
+    assert github_upload_problems(log) == []
+
+
+def test_sarif_and_annotation_paths_are_relative_to_the_workspace(tmp_path, capsys, monkeypatch):
+    repo = tmp_path / "ws" / "sub"
+    (repo / ".github" / "workflows").mkdir(parents=True)
+    (repo / ".github" / "workflows" / "ci.yml").write_text("on: workflow_dispatch\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: make\n")
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(tmp_path / "ws"))
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    out = tmp_path / "r.sarif"
+    main([str(repo), "-r", "devops-loop", "-f", "sarif", "-o", str(out), "-f", "github"])
+    uris = {loc["physicalLocation"]["artifactLocation"]["uri"]
+            for r in json.loads(out.read_text())["runs"][0]["results"] for loc in r["locations"]}
+    assert "sub/.github/workflows/ci.yml" in uris and not any(u.startswith(".github") for u in uris)
+    annotations = capsys.readouterr().out
+    assert "file=sub/.github/workflows/ci.yml" in annotations
+
+
+def test_annotations_put_located_findings_first_and_respect_githubs_limits():
+    report = fixture_report()
+    many = tuple(CheckResult(id=f"deploy.x{i}", title=f"X{i}", kind="deploy-step", status="fail", score=0,
+                             max_score=float(i % 5 + 1), message="missing", hint="add it",
+                             evidence=(Location(f"f{i}.yml", i + 1),) if i % 2 else ())
+                 for i in range(30))
+    phases = tuple(p if p.id != "deploy" else PhaseResult(p.id, p.title, p.score, p.max_score, p.checks + many)
+                   for p in report.phases)
+    import dataclasses
+
+    lines = render("github", dataclasses.replace(report, phases=phases)).splitlines()
+    errors = [ln for ln in lines if ln.startswith("::error")]
+    assert len(errors) == 10 and len([ln for ln in lines if ln.startswith("::warning")]) <= 10
+    assert all("file=" in ln for ln in errors)  # located findings come first
+    lost = [float(ln.split("(")[-1].split("/")[1].split(")")[0]) for ln in errors[:5]]
+    assert lost == sorted(lost, reverse=True)  # by points lost
+    assert any(ln.startswith("::notice") and "more findings" in ln and "job summary" in ln for ln in lines)

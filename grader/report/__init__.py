@@ -25,6 +25,9 @@ def names() -> list[str]:
     return list(RENDERERS)
 
 
-def render(fmt: str, report, *, color: bool = False, verbose: bool = False, width: int | None = None) -> str:
+def render(fmt: str, report, *, color: bool = False, verbose: bool = False, width: int | None = None,
+           prefix: str = "") -> str:
+    """``prefix``: the graded folder's path inside the repository as checked out (GitHub's
+    workspace), put before file paths where a CI tool resolves them (annotations, SARIF)."""
     module = importlib.import_module(RENDERERS[fmt])
-    return module.render(report, color=color, verbose=verbose, width=width)
+    return module.render(report, color=color, verbose=verbose, width=width, prefix=prefix)

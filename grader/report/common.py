@@ -17,6 +17,16 @@ def file_location(check):
     return next((e for e in check.evidence if e.is_file), None)
 
 
+def prefixed(path: str, prefix: str) -> str:
+    """``path`` inside the folder ``prefix`` (a relative POSIX path; "" or "." for none)."""
+    prefix = prefix.strip("/")
+    return f"{prefix}/{path}" if prefix and prefix != "." else path
+
+
+def points_lost(check) -> float:
+    return round(check.max_score - check.score, 4)
+
+
 def failing(report):
     """(group, check) for every core check that is not a full pass and could earn points (skips,
     bonus and zero-point evidence checks left out). A group is a phase, or a task for the

@@ -9,7 +9,7 @@ can inject a workflow command (``::set-output``, ``::add-mask``, ``::stop-comman
 
 from __future__ import annotations
 
-from grader.report.common import failing, file_location, num
+from grader.report.common import failing, file_location, num, points_lost, prefixed
 
 _LEVEL = {"fail": "error", "partial": "warning", "error": "warning"}
 
@@ -29,16 +29,34 @@ def command(name: str, message: str, **props) -> str:
     return f"::{name}{' ' + parts if parts else ''}::{escape_data(message)}"
 
 
-def render(report, **_options) -> str:
-    lines = []
-    for phase, check in failing(report):
+# GitHub shows at most this many annotations of each level per step; the rest are dropped.
+LIMITS = {"error": 10, "warning": 10}
+
+
+def render(report, *, prefix: str = "", **_options) -> str:
+    """Annotations for the checks that lost points: those with a file and line first, the
+    largest losses first, within GitHub's per-step limits — then one notice for what was left
+    out (the job summary has everything) and one with the total."""
+    todo = failing(report)
+    todo.sort(key=lambda pc: (file_location(pc[1]) is None, -points_lost(pc[1])))
+    lines, shown, left = [], {"error": 0, "warning": 0}, 0
+    for phase, check in todo:
+        level = _LEVEL[check.status]
+        if shown[level] >= LIMITS[level]:
+            left += 1
+            continue
+        shown[level] += 1
         where = file_location(check)
         message = f"{check.message}\nFix: {check.hint}"
         title = f"{phase.title}: {check.title} ({num(check.score)}/{num(check.max_score)})"
-        props = {"title": title}
+        props: dict = {"title": title}
         if where is not None:
-            props = {"file": where.path, "line": where.line, "title": title}
-        lines.append(command(_LEVEL[check.status], message, **props))
+            props = {"file": prefixed(where.path, prefix), "line": where.line, "title": title}
+        lines.append(command(level, message, **props))
+    if left:
+        lines.append(command("notice", f"{left} more findings are not annotated (GitHub shows {LIMITS['error']} "
+                                       f"errors and {LIMITS['warning']} warnings per step): see the job summary",
+                             title="loopcheck: more findings"))
     verdict = "passed" if report.passed else f"below the pass mark of {report.threshold:g}%"
     lines.append(command("notice", f"loopcheck: {num(report.score)}/{num(report.max_score)} "
                                    f"({report.percent:.1f}%) {verdict}", title="loopcheck total"))

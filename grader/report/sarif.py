@@ -1,18 +1,25 @@
 """SARIF 2.1.0 for code scanning: one rule per check (with its help text), one result per
-check that is not a full pass, located where the evidence is; level by status (fail → error,
-partial → warning, error → note)."""
+check that is not a full pass; level by status (fail → error, partial → warning, error → note).
+
+GitHub code scanning refuses a whole upload when a result has no location, so every result has
+one: where the evidence is, else the repository's root file (``README.md``) — the file a
+missing thing is reported against. Paths are relative to the repository as checked out: the
+``prefix`` option puts the graded folder's place in the workspace before them."""
 
 from __future__ import annotations
 
 import json
 
-from grader.report.common import num
+from grader.report.common import num, prefixed
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {"fail": "error", "partial": "warning", "error": "note"}
 
 
-def render(report, **_options) -> str:
+ROOT_FILE = "README.md"
+
+
+def render(report, *, prefix: str = "", **_options) -> str:
     rules: list[dict] = []
     index: dict[str, int] = {}
     for phase, check in report.checks():
@@ -42,12 +49,15 @@ def render(report, **_options) -> str:
         }
         locations = []
         for where in [e for e in check.evidence if e.is_file][:5]:
-            physical = {"artifactLocation": {"uri": where.path, "uriBaseId": "%SRCROOT%"}}
+            physical: dict = {"artifactLocation": {"uri": prefixed(where.path.rstrip("/") or ROOT_FILE, prefix),
+                                                   "uriBaseId": "%SRCROOT%"}}
             if where.line:
                 physical["region"] = {"startLine": where.line}
             locations.append({"physicalLocation": physical})
-        if locations:
-            result["locations"] = locations
+        if not locations:  # nothing to point at: the repository's root file carries it
+            locations.append({"physicalLocation": {"artifactLocation": {"uri": prefixed(ROOT_FILE, prefix),
+                                                                        "uriBaseId": "%SRCROOT%"}}})
+        result["locations"] = locations
         results.append(result)
     log = {
         "$schema": SARIF_SCHEMA,

@@ -56,7 +56,7 @@ def _loop_picture(report):
     ]
 
 
-def render(report, *, color: bool = False, verbose: bool = False, width: int | None = None) -> str:
+def render(report, *, color: bool = False, verbose: bool = False, width: int | None = None, **_options) -> str:
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
