@@ -88,6 +88,8 @@ def grade_submission(sub: Submission, rubric: Rubric, *, threshold: float | None
     warnings = tuple(Warning_(p, m) for p, m in sorted(sub.problems.items())[:MAX_WARNINGS])
     if git.error:
         warnings = (Warning_(".git", git.error),) + warnings
+    if git.note:
+        notes.append(f"Git: {git.note}")
     for r in all_results:
         if r.status == "pass" and "to be viewed" in r.message:
             notes.append(f"{r.title}: {r.message}")

@@ -199,3 +199,27 @@ def test_tag_reachability_and_count_with_a_whole_or_truncated_history(repo, monk
     assert len(facts.commits) == min(5, max_log)
     assert {t.name: t.reachable for t in facts.tags} == {"v0.1.0": True, "v0.2.0": True, "v9.9.9": False}
     assert {t.name: t.annotated for t in facts.tags} == {"v0.1.0": True, "v0.2.0": True, "v9.9.9": False}
+
+
+def test_a_pull_request_checkout_grades_the_pull_requests_own_history(repo, monkeypatch):
+    # actions/checkout on pull_request checks out a merge commit "Merge <head> into <base>":
+    # it is not the learner's merge, and must not count as a merged branch.
+    monkeypatch.delenv("GITHUB_EVENT_NAME", raising=False)
+    repo.commit("Start the reminder service with a README", {"README.md": "x"})
+    repo.branch("feature/coupon")
+    repo.commit("Generate one-time coupon codes with tests", {"coupon.py": "x"})
+    head = repo.git("rev-parse", "HEAD")
+    repo.switch("main")
+    base = repo.git("rev-parse", "HEAD")
+    repo.merge("feature/coupon", f"Merge {head} into {base}")
+    finding = run_check(repo.path, "merged-branches")
+    assert finding.status == "fail", finding.message
+    from grader import git
+
+    facts = git.GitFacts.read(str(repo.path))
+    assert facts.head == head and facts.commit_count == 2 and "pull request" in (facts.note or "")
+    # a learner's own merge of the same shape, outside a pull-request run, still counts
+    repo.git("commit", "--amend", "-m", "Merge branch 'feature/coupon'")
+    assert run_check(repo.path, "merged-branches").status == "pass"
+    monkeypatch.setenv("GITHUB_EVENT_NAME", "pull_request")
+    assert run_check(repo.path, "merged-branches").status == "fail"
