@@ -66,6 +66,7 @@ class GitFacts:
     tags: list[Tag] = field(default_factory=list)
     tag_error: str | None = None
     note: str | None = None  # how the history was read, when it is not simply HEAD's
+    grafted: frozenset[str] = frozenset()  # a shallow clone's boundary: commits whose parents are missing
 
     @classmethod
     def read(cls, root: str) -> GitFacts:
@@ -266,7 +267,11 @@ class PendingGit:
     def finish(self) -> GitFacts:
         if self.facts is None and self.shadow is not None:
             facts = GitFacts(is_git=True)
-            facts.shallow = os.path.exists(os.path.join(self.shadow, "shallow"))
+            shallow = os.path.join(self.shadow, "shallow")
+            facts.shallow = os.path.exists(shallow)
+            if facts.shallow:
+                with open(shallow, encoding="ascii", errors="replace") as fh:
+                    facts.grafted = frozenset(line.strip() for line in fh if _SHA.match(line.strip()))
             with open(os.path.join(self.shadow, "HEAD"), encoding="utf-8", errors="replace") as fh:
                 head_text = fh.read().strip()
             if head_text.startswith("ref: refs/heads/"):

@@ -54,10 +54,13 @@ def grade_submission(sub: Submission, rubric: Rubric, *, threshold: float | None
     for check in rubric.checks:
         finding = findings[check.id]
         text = describe(check.kind, check)
-        max_score = 0.0 if finding.status == "skip" else check.points
+        # skip: does not apply; error: could not be judged (a shallow clone, an unreadable .git):
+        # either way the check is left out of the total and of the maximum
+        judged = finding.status not in ("skip", "error")
+        max_score = check.points if judged else 0.0
         results[check.id] = CheckResult(
             id=check.id, title=check.title, kind=check.kind, status=finding.status,
-            score=_round(check.points * finding.fraction) if finding.status != "skip" else 0.0,
+            score=_round(check.points * finding.fraction) if judged else 0.0,
             max_score=max_score, message=finding.message, hint=check.hint,
             evidence=finding.evidence, docs=check.docs, bonus=check.bonus, tools=finding.tools,
             looks_for=text.looks_for, why=text.why,

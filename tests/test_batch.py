@@ -362,3 +362,17 @@ def test_near_identical_written_work_is_reported_not_deducted(tmp_path, capsys):
     results = batch.load_jsonl(str(tmp_path / "r.jsonl"))
     assert batch.similar_pairs(results)[0][:2] == ("ann", "ben")
     assert "Near-identical" not in render_summary(results)  # the renderer shows only what it is given
+
+
+@pytest.mark.parametrize("content, needle", [
+    ("id,status\nalice,graded\n", ":1: not a loopcheck results line"),
+    ('{"id": "a", "status": "graded", "source": "a", "rubric": {}}\nnot json\n', ":2: not a loopcheck results line"),
+    ("", "no results in it"),
+    (b"\xff\xfe\x00garbage", "not UTF-8"),
+])
+def test_merge_refuses_what_is_not_a_results_file(tmp_path, capsys, content, needle):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(content if isinstance(content, bytes) else content.encode())
+    assert main(["merge", str(bad), "--out", str(tmp_path / "g.csv")]) == 2
+    assert needle in capsys.readouterr().err
+    assert not (tmp_path / "g.csv").exists()

@@ -223,3 +223,37 @@ def test_a_pull_request_checkout_grades_the_pull_requests_own_history(repo, monk
     assert run_check(repo.path, "merged-branches").status == "pass"
     monkeypatch.setenv("GITHUB_EVENT_NAME", "pull_request")
     assert run_check(repo.path, "merged-branches").status == "fail"
+
+
+def _shallow_clone(src, dest):
+    subprocess.run(["git", "clone", "--quiet", "--depth", "1", f"file://{src}", str(dest)], check=True,
+                   capture_output=True, env={k: v for k, v in os.environ.items() if not k.startswith("GIT_")})
+
+
+def test_a_shallow_clone_never_turns_a_pass_into_a_fail(tmp_path):
+    from conftest import SAMPLES
+    from grader import rubric
+    from grader.scoring import grade
+
+    full = tmp_path / "full"
+    subprocess.run(["git", "clone", "--quiet", str(SAMPLES / "complete.bundle"), str(full)], check=True,
+                   capture_output=True)
+    shallow = tmp_path / "shallow"
+    _shallow_clone(full, shallow)
+    for name in ("devops-loop", "exercise-4.1"):
+        deep, thin = grade(full, rubric.load(name)), grade(shallow, rubric.load(name))
+        assert deep.passed and thin.passed, (name, thin.percent)
+        assert thin.percent >= deep.percent - 0.01  # what can't be judged is left out, not failed
+        errors = [c for _, c in thin.checks() if c.status == "error"]
+        if name == "devops-loop":
+            assert errors and all(c.max_score == 0 and c.score == 0 for c in errors)
+
+
+def test_a_grafted_commit_is_not_a_commit_that_adds_tests_with_code(repo, tmp_path):
+    repo.commit("Add the app code", {"app/core.py": "def f():\n    return 1\n"})
+    repo.commit("Add tests afterwards", {"tests/test_core.py": "def test_f():\n    assert f() == 1\n"})
+    assert run_check(repo.path, "tests-with-code").status == "fail"
+    shallow = tmp_path / "shallow"
+    _shallow_clone(repo.path, shallow)  # its one commit seems to add the code and the tests together
+    finding = run_check(shallow, "tests-with-code")
+    assert finding.status == "error" and "shallow" in finding.message

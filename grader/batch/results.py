@@ -58,20 +58,30 @@ class Result:
                 tuple((p["id"], p["score"]) for p in report.get("phases", [])))
 
 
-def load_jsonl(path: str) -> dict[str, Result]:
-    """Results of a results file by id (the last one wins); torn or foreign lines are skipped."""
+def load_jsonl(path: str, *, strict: bool = False) -> dict[str, Result]:
+    """Results of a results file by id (the last one wins). A torn line (a run killed while
+    writing) is skipped; with ``strict`` (``merge``), any line that is not a result is an error
+    naming the file and line."""
     results: dict[str, Result] = {}
     try:
-        with open(path, encoding="utf-8") as fh:
-            for line in fh:
+        with open(path, encoding="utf-8", errors="strict") as fh:
+            for number, line in enumerate(fh, start=1):
+                if not line.strip():
+                    continue
                 try:
                     result = Result.from_dict(json.loads(line))
                 except ValueError:
-                    continue
+                    result = None
+                if result is None and strict:
+                    raise LoopcheckError(f"{path}:{number}: not a loopcheck results line (give the --jsonl "
+                                         "files of `loopcheck batch`)")
                 if result is not None:
                     results[result.id] = result
     except FileNotFoundError:
-        pass
+        if strict:
+            raise LoopcheckError(f"results file not found: {path}") from None
+    except UnicodeDecodeError:
+        raise LoopcheckError(f"{path}: not a loopcheck results file (not UTF-8 text)") from None
     except OSError as exc:
         raise LoopcheckError(f"{path}: can't be read ({exc.strerror})") from None
     return results
@@ -108,9 +118,10 @@ def merge(files: list[str]) -> dict[str, Result]:
     origin: dict[str, str] = {}
     conflicts = []
     for path in files:
-        if not os.path.exists(path):
-            raise LoopcheckError(f"results file not found: {path}")
-        for rid, result in load_jsonl(path).items():
+        loaded = load_jsonl(path, strict=True)
+        if not loaded:
+            raise LoopcheckError(f"{path}: no results in it")
+        for rid, result in loaded.items():
             if rid in merged and merged[rid].key() != result.key():
                 conflicts.append(f"{rid}: {origin[rid]} and {path} disagree")
                 continue

@@ -51,7 +51,7 @@ def commit_history(sub, p):
     if problem:
         return problem
     total = facts.commit_count
-    own = [c for c in facts.commits if len(c.parents) <= 1]
+    own = [c for c in facts.commits if len(c.parents) <= 1 and c.sha not in facts.grafted]
     good = [c for c in own if descriptive(c.subject)]
     share = len(good) / len(own) if own else 0.0
     count_part = min(1.0, total / p["min_commits"])
@@ -105,8 +105,8 @@ def tests_with_code(sub, p):
         return problem
     both = []
     for c in facts.commits:
-        if len(c.parents) > 1:
-            continue
+        if len(c.parents) > 1 or c.sha in facts.grafted:
+            continue  # a merge, or a shallow clone's boundary commit (it seems to add every file)
         tests = [f for f in c.files if is_test_path(f)]
         code = [f for f in c.files if f.endswith(_SOURCE_SUFFIX) and not is_test_path(f)]
         if tests and code:

@@ -23,6 +23,11 @@ def prefixed(path: str, prefix: str) -> str:
     return f"{prefix}/{path}" if prefix and prefix != "." else path
 
 
+def score_text(check) -> str:
+    """``3/4``, or ``not judged`` for a check that could not be judged (left out of the total)."""
+    return "not judged" if check.status == "error" else f"{num(check.score)}/{num(check.max_score)}"
+
+
 def points_lost(check) -> float:
     return round(check.max_score - check.score, 4)
 
@@ -32,17 +37,17 @@ def failing(report):
     bonus and zero-point evidence checks left out). A group is a phase, or a task for the
     checks that belong to no phase."""
     return [(p, c) for p, c in report.checks()
-            if c.status in ("fail", "partial", "error") and not c.bonus and c.max_score > 0]
+            if not c.bonus and (c.status == "error" or (c.status in ("fail", "partial") and c.max_score > 0))]
 
 
 def scored(check) -> bool:
     """A core check that carries points (or was skipped), not a zero-point piece of evidence."""
-    return not check.bonus and (check.max_score > 0 or check.status == "skip")
+    return not check.bonus and (check.max_score > 0 or check.status in ("skip", "error"))
 
 
 def evidence_only(check) -> bool:
     """A check shown as the repository's evidence, worth no points on its own."""
-    return not check.bonus and check.max_score == 0 and check.status != "skip"
+    return not check.bonus and check.max_score == 0 and check.status not in ("skip", "error")
 
 
 def groups(report) -> list[tuple[Any, tuple]]:

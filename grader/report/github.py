@@ -9,7 +9,7 @@ can inject a workflow command (``::set-output``, ``::add-mask``, ``::stop-comman
 
 from __future__ import annotations
 
-from grader.report.common import failing, file_location, num, points_lost, prefixed
+from grader.report.common import failing, file_location, num, points_lost, prefixed, score_text
 
 _LEVEL = {"fail": "error", "partial": "warning", "error": "warning"}
 
@@ -48,7 +48,7 @@ def render(report, *, prefix: str = "", **_options) -> str:
         shown[level] += 1
         where = file_location(check)
         message = f"{check.message}\nFix: {check.hint}"
-        title = f"{phase.title}: {check.title} ({num(check.score)}/{num(check.max_score)})"
+        title = f"{phase.title}: {check.title} ({score_text(check)})"
         props: dict = {"title": title}
         if where is not None:
             props = {"file": prefixed(where.path, prefix), "line": where.line, "title": title}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from grader.report.common import STATUS_ICONS, bonus_line, failing, num, scored
+from grader.report.common import STATUS_ICONS, bonus_line, failing, num, score_text, scored
 from grader.report.text import clean
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~])")
@@ -53,7 +53,7 @@ def render(report, **_options) -> str:
         for phase, check in todo:
             where = ", ".join(code(e) for e in check.evidence[:3])
             lines.append(f"- {STATUS_ICONS[check.status]} **{phase.title} — {md(check.title)}** "
-                         f"({num(check.score)}/{num(check.max_score)}): {md(check.message)}"
+                         f"({score_text(check)}): {md(check.message)}"
                          + (f" at {where}" if where else ""))
             lines.append(f"  - fix: {md(check.hint)}")
     else:

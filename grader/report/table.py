@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import textwrap
 
-from grader.report.common import bonus_line, evidence_only, groups, num, scored
+from grader.report.common import bonus_line, evidence_only, groups, num, score_text, scored
 from grader.report.text import clean
 
 _STATUS_STYLE = {"pass": "green", "partial": "yellow", "fail": "red", "error": "magenta", "skip": "dim"}
@@ -141,7 +141,7 @@ def render(report, *, color: bool = False, verbose: bool = False, width: int | N
     shown = 0
     for phase, group in groups(report):
         checks = [c for c in group
-                  if verbose or (c.status not in ("pass", "skip") and not c.bonus and c.max_score > 0)]
+                  if verbose or c.status == "error" or (c.status not in ("pass", "skip") and not c.bonus and c.max_score > 0)]
         if not checks:
             continue
         console.print(Text(f"{phase.title}", style="bold underline"))
@@ -152,7 +152,7 @@ def render(report, *, color: bool = False, verbose: bool = False, width: int | N
             line.append(check.title, style="bold")
             if check.bonus:
                 line.append(" (bonus)", style="cyan")
-            line.append(f"  {num(check.score)}/{num(check.max_score)}  ", style="dim")
+            line.append(f"  {score_text(check)}  ", style="dim")
             line.append(check.id, style="dim")
             console.print(line)
             _indented(console, "", clean(check.message), "")
