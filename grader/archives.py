@@ -41,6 +41,8 @@ def _safe_target(dest: Path, name: str) -> Path | None:
     if not name or name.startswith("/") or (len(name) > 1 and name[1] == ":"):
         return None
     parts = [p for p in PurePosixPath(name).parts if p not in ("", ".")]
+    if not parts and set(name) <= {".", "/"}:
+        return dest  # "./", the archive's own folder (`tar czf x.tgz .`)
     if not parts or any(p == ".." for p in parts) or any("\x00" in p for p in parts):
         return None
     return dest.joinpath(*parts)

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import sys
+import textwrap
 import time
 
 import typer
@@ -65,6 +67,19 @@ def pair_formats(order: list[str | None], formats: list[str], outputs: list[str]
             raise LoopcheckError(f"--output {out} has no --format of its own")
         free[1] = out
     return [(f, o) for f, o in pairs]
+
+
+_EXTENSIONS = {".json": "json", ".xml": "junit", ".sarif": "sarif", ".md": "markdown", ".markdown": "markdown",
+               ".csv": "csv", ".txt": "table"}
+
+
+def format_of(output: str) -> str:
+    """The format an --output file's extension asks for, when no --format was given."""
+    ext = os.path.splitext(output)[1].lower()
+    if ext not in _EXTENSIONS:
+        raise LoopcheckError(f"--output {output}: give its --format (no format is known for {ext or 'no extension'}; "
+                             f"by extension: {', '.join(f'{e} {f}' for e, f in _EXTENSIONS.items())})")
+    return _EXTENSIONS[ext]
 
 
 def _color_wanted(no_color: bool, stream) -> bool:
@@ -143,6 +158,11 @@ def workspace_prefix(folder: str) -> str:
     return rel.replace(os.sep, "/")
 
 
+def points(x: float) -> str:
+    """``1 point``, ``0.5 points``, ``3 points``."""
+    return f"{x:g} point" + ("" if x == 1 else "s")
+
+
 def _version(value: bool) -> None:
     if value:
         print(f"loopcheck {__version__}")
@@ -181,7 +201,11 @@ def build_app() -> typer.Typer:
         version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True, help="Print the version and exit."),
     ):
         """Grade one repository (the default command)."""
-        pairs = pair_formats(ctx.meta.get(_ORDER_KEY, []), fmt or [], output or [])
+        pairs: list[tuple[str, str | None]]
+        if output and not fmt:  # `-o report.json`: the file's extension says which format
+            pairs = [(format_of(out), out) for out in output]
+        else:
+            pairs = pair_formats(ctx.meta.get(_ORDER_KEY, []), fmt or [], output or [])
         raise typer.Exit(run_grade(path=path, rubric=rubric, pairs=pairs, fail_under=fail_under,
                                    no_fail=no_fail, verbose=verbose, no_color=no_color))
 
@@ -245,14 +269,24 @@ def _add_subcommands(app: typer.Typer) -> None:
         from grader import rubric as rubrics
 
         r = rubrics.load(ref)
-        print(f"{r.title} — {r.id} {r.version}, pass mark {r.pass_mark:g}%, {r.total_points:g} points")
+        bonus = sum(c.points for c in r.checks if c.bonus)
+        print(f"{r.title} — {r.id} {r.version}, pass mark {r.pass_mark:g}%, {points(r.total_points)}"
+              + (f" (+{points(bonus)} bonus)" if bonus else ""))
         if r.extends:
             print(f"extends {r.extends}")
-        for phase in r.phases:
-            checks = r.phases[phase]
-            print(f"\n{r.phase_titles[phase]} ({sum(c.points for c in checks):g} points)")
+
+        def show(title: str, checks) -> None:
+            core = sum(c.points for c in checks if not c.bonus)
+            extra = sum(c.points for c in checks if c.bonus)
+            print(f"\n{title} ({points(core)}" + (f", +{points(extra)} bonus" if extra else "") + ")")
             for c in checks:
-                print(f"  {c.points:>4g}  {c.id:<34} {c.title}  [{c.kind}]")
+                mark = "+" if c.bonus else " "
+                print(f"  {mark}{c.points:>4g}  {c.id:<34} {c.title}  [{c.kind}]")
+
+        for phase in r.phases:
+            show(r.phase_titles[phase], r.phases[phase])
+        for task in r.tasks:
+            show(task.title, r.task_of(task.id))
 
     @rubric_app.command("validate")
     def rubric_validate(files: list[str] = typer.Argument(..., metavar="FILE...")):
@@ -272,7 +306,7 @@ def _add_subcommands(app: typer.Typer) -> None:
                 bad += 1
                 print(str(exc), file=sys.stderr)
             else:
-                print(f"{f}: ok ({r.id} {r.version}, {len(r.checks)} checks, {r.total_points:g} points)")
+                print(f"{f}: ok ({r.id} {r.version}, {len(r.checks)} checks, {points(r.total_points)})")
         raise typer.Exit(EXIT_USAGE if bad else EXIT_OK)
 
     @app.command("explain")
@@ -291,12 +325,17 @@ def _add_subcommands(app: typer.Typer) -> None:
             raise LoopcheckError(f"no check {check_id!r} in rubric {r.id}{extra}; `loopcheck rubric show {r.id}` lists them")
         text = describe(check.kind, check)
         print(f"{check.id} — {text.title}")
-        print(f"phase {r.phase_titles[check.phase]}, {check.points:g} points, kind {check.kind}\n")
-        print(f"What it looks for:\n  {text.looks_for}\n")
+        where = f"phase {r.phase_titles[check.phase]}" if check.phase else "no phase"
+        task = next((t.title for t in r.tasks if t.id == check.task), None)
+        print(f"{where}{f', {task}' if task else ''}, {points(check.points)}, kind {check.kind}\n")
+        width = max(40, shutil.get_terminal_size((100, 24)).columns - 2)
+        para = lambda s: textwrap.fill(s, width=width, initial_indent="  ", subsequent_indent="  ",  # noqa: E731
+                                       break_long_words=False, break_on_hyphens=False)
+        print(f"What it looks for:\n{para(text.looks_for)}\n")
         if text.params:
             print("With: " + ", ".join(f"{k}={v}" for k, v in text.params.items()) + "\n")
-        print(f"Why it matters:\n  {text.why}\n")
-        print(f"How to fix it:\n  {text.hint}")
+        print(f"Why it matters:\n{para(text.why)}\n")
+        print(f"How to fix it:\n{para(text.hint)}")
         if check.docs:
             print(f"\nRead more: {check.docs}")
 
@@ -414,9 +453,18 @@ def command_line(argv: list[str]) -> list[str]:
     return ["grade", *argv]
 
 
+def _terminated(signum, _frame) -> None:
+    """SIGTERM ends a run the way Ctrl-C does: temporary folders removed, workers stopped."""
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
+    try:
+        signal.signal(signal.SIGTERM, _terminated)
+    except ValueError:  # not the main thread (loopcheck used as a library): leave signals alone
+        pass
     try:
         command = typer.main.get_command(build_app())
         try:

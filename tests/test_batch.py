@@ -376,3 +376,23 @@ def test_merge_refuses_what_is_not_a_results_file(tmp_path, capsys, content, nee
     assert main(["merge", str(bad), "--out", str(tmp_path / "g.csv")]) == 2
     assert needle in capsys.readouterr().err
     assert not (tmp_path / "g.csv").exists()
+
+
+def test_sigterm_stops_the_batch_and_removes_temporary_folders(tmp_path):
+    klass = tmp_path / "class"
+    klass.mkdir()
+    for i in range(12):
+        shutil.copy(SAMPLES / "complete.bundle", klass / f"s{i:02}.bundle")
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    jsonl = tmp_path / "r.jsonl"
+    proc = run_batch_process([str(klass), "--jsonl", str(jsonl), "--jobs", "1", "-q"],
+                             env={**os.environ, "TMPDIR": str(tmp)})
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (jsonl.exists() and jsonl.read_text().count("\n") >= 2):
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=60)
+    assert proc.returncode == 143
+    time.sleep(0.2)
+    assert [p.name for p in tmp.iterdir() if p.name.startswith(("loopcheck-", "sub-"))] == []

@@ -149,7 +149,8 @@ workflows:
 
 
 def test_circleci(tmp_path):
-    files = {".circleci/config.yml": CIRCLE, **TESTS}
+    files = {".circleci/config.yml": CIRCLE, **TESTS,
+             "k8s/deployment.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: app}\nspec: {}\n"}
     for kind in ("ci-trigger", "ci-install", "ci-runs-tests", "deploy-step", "deploy-verification",
                  "rollback-on-failure", "release-automation", "ci-build-artifact"):
         assert check_files(tmp_path / kind, files, kind).status == "pass", kind

@@ -43,6 +43,8 @@ def test_grade_help_shows_its_options(capsys, argv):
     (["-f", "table", "-f", "json", "-o", "a.json"], [("table", None), ("json", "a.json")]),
     (["-f", "json", "-o", "a.json", "-f", "table"], [("json", "a.json"), ("table", None)]),
     (["-o", "a.txt"], [("table", "a.txt")]),
+    (["-o", "r.json"], [("json", "r.json")]),  # the extension says which format
+    (["-o", "r.json", "-o", "r.sarif"], [("json", "r.json"), ("sarif", "r.sarif")]),
     (["-o", "a.json", "-f", "json", "-f", "table"], [("json", "a.json"), ("table", None)]),
     (["--format=junit", "--output=r.xml", "-fsarif", "-or.sarif"], [("junit", "r.xml"), ("sarif", "r.sarif")]),
     ([], [("table", None)]),
@@ -212,3 +214,9 @@ def test_init_writes_the_four_templates_and_keeps_existing_work(tmp_path, capsys
     assert (folder / "task1-loop-mapping.md").read_text() == "# my work\n"
     assert main(["init", str(tmp_path), "--force"]) == 0
     assert "[Your answer" in (folder / "task1-loop-mapping.md").read_text()
+
+
+def test_an_output_whose_format_cannot_be_told_is_refused(tmp_path, capsys):
+    assert main([str(tmp_path), "-o", str(tmp_path / "report.bin")]) == 2
+    assert "give its --format" in capsys.readouterr().err
+    assert not (tmp_path / "report.bin").exists()

@@ -226,8 +226,11 @@ def test_release_automation_alternatives(check):
 
 
 # -- deploy, verification, rollback ---------------------------------------------------------
+K8S = {"k8s/deployment.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: app}\nspec: {}\n"}
+
+
 def test_deploy_chain_pass(check):
-    files = wf(GOOD_CI)
+    files = {**wf(GOOD_CI), **K8S}
     assert check(files, "deploy-step").status == "pass"
     assert check(files, "deploy-verification").status == "pass"
     finding = check(files, "rollback-on-failure")
@@ -335,3 +338,10 @@ def test_missing_steps_are_located_where_they_belong(check):
         finding = check(wf(text), kind)
         assert finding.status == "fail"
         assert finding.evidence[0].path == ".github/workflows/ci.yml" and finding.evidence[0].line == 4
+
+
+def test_applying_a_folder_the_repository_lacks_is_no_deploy(check):
+    finding = check(wf(GOOD_CI), "deploy-step")  # `kubectl apply -f k8s/` with no k8s/ folder
+    assert finding.status == "fail" and "has no such file or folder" in finding.message
+    url = GOOD_CI.replace("kubectl apply -f k8s/", "kubectl apply -f https://example.com/app.yaml")
+    assert check(wf(url), "deploy-step").status == "pass"  # a URL is taken on trust

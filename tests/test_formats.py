@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import os
+import re
 from importlib import resources
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -313,3 +314,12 @@ def test_annotations_put_located_findings_first_and_respect_githubs_limits():
     lost = [float(ln.split("(")[-1].split("/")[1].split(")")[0]) for ln in errors[:5]]
     assert lost == sorted(lost, reverse=True)  # by points lost
     assert any(ln.startswith("::notice") and "more findings" in ln and "job summary" in ln for ln in lines)
+
+
+@pytest.mark.parametrize("width", [40, 60, 100])
+def test_narrow_terminals_never_cut_names_or_scores(width):
+    text = render("table", fixture_report(), width=width)
+    rows = [ln for ln in text.splitlines() if ln.split(" ")[0] in ("Plan", "Code", "Monitor") and "%" in ln]
+    assert len(rows) == 3
+    for row in rows:
+        assert "…" not in row.split("  ")[0] and re.search(r"\d+(\.\d+)?/\d+", row) and re.search(r"\d+%", row)

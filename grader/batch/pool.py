@@ -23,6 +23,10 @@ def worker_main(conn, rubric_ref: str | None, memory_mb: int, tmp_root: str) -> 
     Nothing escapes it as a traceback: a failure is reported as the submission's error."""
     try:
         os.setsid()
+        # Every temporary folder of this worker (clones, git's private homes and shadow
+        # directories) goes inside the batch's own, which the parent removes whatever happens
+        # to the worker (a timeout or SIGTERM kills it before its own clean-up can run).
+        tempfile.tempdir = tmp_root
         for name in [k for k in os.environ if k.startswith("GIT_")]:
             del os.environ[name]  # git (and GitPython) here see only the isolated settings
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop

@@ -41,6 +41,22 @@ def _manifest_evidence(sub):
     return objs, charts, tf
 
 
+_APPLIED = re.compile(r"(?:^|\s)(?:-f|--filename|-k|--kustomize)(?:=|\s+)(\S+)")
+
+
+def _applies_what_exists(sub, text: str) -> bool:
+    """False when the command applies a local path (``kubectl apply -f k8s/``) that the
+    repository does not have; URLs, stdin and variables are taken on trust."""
+    m = _APPLIED.search(text)
+    if not m:
+        return True
+    target = m.group(1).strip("'\"")
+    if target == "-" or "://" in target or "$" in target or "{" in target:
+        return True
+    target = target.removeprefix("./").rstrip("/")
+    return sub.exists(target) or any(f.startswith(target + "/") for f in sub.files)
+
+
 @detector(
     "deploy-step",
     title="Deployment is automated",
@@ -55,8 +71,12 @@ def _manifest_evidence(sub):
     defaults={"manifest_credit": 0.5},
 )
 def deploy_step(sub, p):
+    missing = None
     for pipe, job, _index, ci, step in deploy_points(sub):
         where, what = _deploy_text(pipe, step, ci)
+        if not _applies_what_exists(sub, what):
+            missing = missing or (where, what)
+            continue
         how = "automatically" if pipe.automatic else "when started by hand"
         return Finding.passed(f"job `{job.id}` deploys {how}: {what}", [where])
     objs, charts, tf = _manifest_evidence(sub)
@@ -67,6 +87,9 @@ def deploy_step(sub, p):
             "deployment manifests found but no pipeline step applies them",
             [loc(first, objs[0].line if objs else 1)],
         )
+    if missing:
+        return Finding.failed(f"the pipeline deploys {missing[1]!r}, but the repository has no such file or folder",
+                              [missing[0]])
     return Finding.failed("no deploy step and no deployment manifests found")
 
 
@@ -239,7 +262,8 @@ def deploy_strategy(sub, p):
         if obj.kind == "Deployment" and strategy:
             stype = strategy.get("type", "RollingUpdate")
             if stype == "RollingUpdate" and isinstance(strategy.get("rollingUpdate"), dict):
-                return Finding.passed(f"rolling update strategy ({obj.name}: {dict(strategy['rollingUpdate'])})",
+                settings = ", ".join(f"{k} {v}" for k, v in strategy["rollingUpdate"].items())
+                return Finding.passed(f"rolling update strategy ({obj.name}: {settings})",
                                       [loc(obj.path, obj.line)])
         if obj.kind == "Deployment" and re.search(r"-(blue|green)$", obj.name):
             other = re.sub(r"-(blue|green)$", lambda m: "-green" if m.group(1) == "blue" else "-blue", obj.name)

@@ -43,7 +43,8 @@ def health_checks(sub, p):
     if containers:
         both = [(o, c) for o, c in containers if _probe_ok(c.get("livenessProbe")) and _probe_ok(c.get("readinessProbe"))]
         missing = [(o, c) for o, c in containers if (o, c) not in both]
-        msg = f"{len(both)} of {plural(len(containers), 'container')} have liveness and readiness probes"
+        msg = (f"{len(both)} of {plural(len(containers), 'container')} "
+               f"{'has' if len(containers) == 1 else 'have'} liveness and readiness probes")
         if missing:
             o, c = missing[0]
             which = [n for n in ("livenessProbe", "readinessProbe") if not _probe_ok(c.get(n))]
@@ -109,7 +110,7 @@ def resource_limits(sub, p):
         limits = mapping(res.get("limits"))
         if limits.get("cpu") or limits.get("memory"):
             good.append((obj, c))
-    msg = f"{len(good)} of {plural(len(containers), 'container')} have resource limits"
+    msg = f"{len(good)} of {plural(len(containers), 'container')} {'has' if len(containers) == 1 else 'have'} resource limits"
     ev = [loc(o.path, getattr(c, "line", o.line)) for o, c in (good or containers)[:3]]
     return Finding.ratio(len(good) / len(containers), msg, ev)
 

@@ -86,11 +86,13 @@ def render(report, *, color: bool = False, verbose: bool = False, width: int | N
             console.print(row, no_wrap=True, overflow="crop")
         console.print()
 
+    # On a narrow terminal the bars shrink (then go) before a name or a score is ever cut.
+    bar = 12 if console.width >= 80 else (6 if console.width >= 56 else 0)
     table = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
-    table.add_column("phase")
-    table.add_column("score", justify="right")
+    table.add_column("phase", no_wrap=True)
+    table.add_column("score", justify="right", no_wrap=True)
     table.add_column("", no_wrap=True)
-    table.add_column("%", justify="right")
+    table.add_column("%", justify="right", no_wrap=True)
     table.add_column("checks")
     has_bonus = any(p.bonus_max for p in report.phases)
     has_evidence = any(evidence_only(c) for p in report.phases for c in p.checks)
@@ -110,7 +112,7 @@ def render(report, *, color: bool = False, verbose: bool = False, width: int | N
         row = [
             Text(phase.title, style="bold"),
             f"{num(phase.score)}/{num(phase.max_score)}",
-            Text(_bar(phase.score, phase.max_score), style=style),
+            Text(_bar(phase.score, phase.max_score, bar), style=style),
             Text(f"{phase.percent:.0f}%", style=style),
             marks,
         ]
@@ -124,11 +126,11 @@ def render(report, *, color: bool = False, verbose: bool = False, width: int | N
     if report.tasks:
         tasks = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
         for name, justify in (("task", "left"), ("score", "right"), ("", "left"), ("%", "right")):
-            tasks.add_column(name, justify=justify, no_wrap=not name)  # type: ignore[arg-type]
+            tasks.add_column(name, justify=justify, no_wrap=name != "task")  # type: ignore[arg-type]
         for task in report.tasks:
             style = _style(task.percent) if task.max_score else "dim"
             tasks.add_row(Text(task.title + (" (bonus)" if task.bonus else ""), style="bold"),
-                          f"{num(task.score)}/{num(task.max_score)}", Text(_bar(task.score, task.max_score), style=style),
+                          f"{num(task.score)}/{num(task.max_score)}", Text(_bar(task.score, task.max_score, bar), style=style),
                           Text(f"{task.percent:.0f}%", style=style))
         console.print(tasks)
         console.print()

@@ -240,6 +240,13 @@ def _load_file(path: str, *, validate: bool, chain: tuple) -> Rubric:
     raw = _read(path)
     problems = _validate_schema(raw, path) if validate else []
     if problems:
+        # Report what resolving finds too (unknown kinds, bad params...), as far as it can go.
+        try:
+            _resolve(raw, path, validate=validate, chain=chain + (real,))
+        except RubricError as exc:
+            problems += [p for p in exc.problems if p not in problems]
+        except Exception:  # noqa: BLE001 - the schema problems already say why it can't be read
+            pass
         raise RubricError(problems)
     return _resolve(raw, path, validate=validate, chain=chain + (real,))
 
