@@ -12,6 +12,7 @@ import os
 
 from grader import __version__, detectors
 from grader.docs import describe
+from grader.evidence import ci
 from grader.model import (
     PHASES,
     CheckResult,
@@ -51,6 +52,7 @@ def grade_submission(sub: Submission, rubric: Rubric, *, threshold: float | None
         if check.evidence:
             findings[check.id] = _with_evidence(check, findings, by_id, _hands_on(sub), notes)
     results: dict[str, CheckResult] = {}
+    words = ci.terms(ci.read_pipelines(sub))  # hints in the words of the repository's CI system
     for check in rubric.checks:
         finding = findings[check.id]
         text = describe(check.kind, check)
@@ -61,7 +63,7 @@ def grade_submission(sub: Submission, rubric: Rubric, *, threshold: float | None
         results[check.id] = CheckResult(
             id=check.id, title=check.title, kind=check.kind, status=finding.status,
             score=_round(check.points * finding.fraction) if judged else 0.0,
-            max_score=max_score, message=finding.message, hint=check.hint,
+            max_score=max_score, message=finding.message, hint=ci.phrase(check.hint, words),
             evidence=finding.evidence, docs=check.docs, bonus=check.bonus, tools=finding.tools,
             looks_for=text.looks_for, why=text.why,
         )

@@ -185,3 +185,22 @@ def test_gitlab_only_and_except_for_tags(tmp_path):
     assert check_files(tmp_path / "b", {".gitlab-ci.yml": excl}, "release-automation").status == "pass"
     always = "release:\n  script:\n    - docker push registry.example.com/app:latest\n"
     assert check_files(tmp_path / "c", {".gitlab-ci.yml": always}, "release-automation").status == "fail"
+
+
+def test_hints_speak_the_ci_system_the_repository_uses(tmp_path):
+    from grader import rubric
+    from grader.scoring import grade
+
+    setups = {
+        "github": ({".github/workflows/ci.yml": "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: make\n"},
+                   "`if: failure()`", "${{ github.sha }}"),
+        "gitlab": ({".gitlab-ci.yml": "build:\n  script: [make]\n"}, "`when: on_failure`", "$CI_COMMIT_SHORT_SHA"),
+        "jenkins": ({"Jenkinsfile": "pipeline { agent any\n stages { stage('b') { steps { sh 'make' } } } }\n"},
+                    "`post { failure { ... } }`", "${GIT_COMMIT}"),
+    }
+    for name, (files, on_failure, sha) in setups.items():
+        report = grade(write_tree(tmp_path / name, files), rubric.load("devops-loop"))
+        hints = {c.id: c.hint for _, c in report.checks()}
+        assert on_failure in hints["deploy.rollback-on-failure"], name
+        assert sha in hints["build.ci-build-artifact"], name
+        assert "{ci}" not in " ".join(hints.values())

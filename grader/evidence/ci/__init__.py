@@ -7,6 +7,7 @@
 * ``matches(path) -> bool``: is this file (a path relative to the submission) one of its
   pipelines, one that the system would actually run,
 * ``read(sub, path) -> Pipeline | None``,
+* ``TERMS``: how hints say things in this system (``{ci_file}``, ``{on_failure}``...),
 * optionally ``link(pipelines)``: fix-ups across that system's pipelines once all are read.
 
 Everything that names CI systems (the "no pipeline" message, hints, which YAML files are CI
@@ -17,6 +18,7 @@ one module here, one line in :data:`READERS`, and its golden fixtures in ``tests
 from __future__ import annotations
 
 import importlib
+import re
 from types import ModuleType
 
 from grader.evidence.ci.model import Job, Pipeline, Step
@@ -43,6 +45,23 @@ def reader_for(path: str) -> ModuleType | None:
 def is_ci_config(path: str) -> bool:
     """Is this file a CI system's configuration (not, say, a Kubernetes manifest)?"""
     return any(r.matches(path) or path.startswith(r.PREFIXES) for r in readers())
+
+
+_TERM = re.compile(r"\{(ci|ci_file|commit_sha|on_change|on_failure|on_tags)\}")
+
+
+def terms(pipes: list[Pipeline]) -> dict[str, str]:
+    """How hints name things in the CI system the repository uses (its first pipeline's;
+    GitHub Actions when it has none)."""
+    by_system = {r.SYSTEM: r for r in readers()}
+    reader = by_system.get(pipes[0].system) if pipes else None
+    return dict((reader or readers()[0]).TERMS)
+
+
+def phrase(text: str, words: dict[str, str]) -> str:
+    """A hint with its ``{ci}``, ``{ci_file}``, ``{commit_sha}``, ``{on_change}``, ``{on_failure}``
+    and ``{on_tags}`` filled in (any other braces are left as they are)."""
+    return _TERM.sub(lambda m: words.get(m.group(1), m.group(0)), text)
 
 
 def no_pipeline_message() -> str:

@@ -13,6 +13,12 @@ NAME = "CircleCI"
 WHERE = "`.circleci/config.yml`"
 PREFIXES = (".circleci/",)
 
+TERMS = {  # how a hint says it in this system
+    "ci": "CircleCI", "ci_file": ".circleci/config.yml", "commit_sha": "$CIRCLE_SHA1",
+    "on_change": "a workflow (CircleCI builds every push)", "on_failure": "`when: on_fail`",
+    "on_tags": "workflow `filters: {tags: {only: /^v.*/}}`",
+}
+
 
 def matches(path: str) -> bool:
     return path == ".circleci/config.yml"

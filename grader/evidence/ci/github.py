@@ -14,6 +14,12 @@ NAME = "GitHub Actions"
 WHERE = "`.github/workflows/*.yml`"
 PREFIXES = (".github/workflows/",)
 
+TERMS = {  # how a hint says it in this system
+    "ci": "GitHub Actions", "ci_file": ".github/workflows/ci.yml", "commit_sha": "${{ github.sha }}",
+    "on_change": "`on: [push, pull_request]`", "on_failure": "`if: failure()`",
+    "on_tags": "`on: push: tags: ['v*']`",
+}
+
 
 def matches(path: str) -> bool:
     """A workflow directly in ``.github/workflows/`` (GitHub runs no others)."""

@@ -14,6 +14,12 @@ NAME = "GitLab CI"
 WHERE = "`.gitlab-ci.yml`"
 PREFIXES = (".gitlab-ci",)
 
+TERMS = {  # how a hint says it in this system
+    "ci": "GitLab CI", "ci_file": ".gitlab-ci.yml", "commit_sha": "$CI_COMMIT_SHORT_SHA",
+    "on_change": "no `rules` that stop it (GitLab runs every push)", "on_failure": "`when: on_failure`",
+    "on_tags": "`rules: [{if: $CI_COMMIT_TAG}]`",
+}
+
 
 def matches(path: str) -> bool:
     return path == ".gitlab-ci.yml"

@@ -22,6 +22,12 @@ NAME = "Jenkins"
 WHERE = "a `Jenkinsfile`"
 PREFIXES: tuple[str, ...] = ()
 
+TERMS = {  # how a hint says it in this system
+    "ci": "Jenkins", "ci_file": "Jenkinsfile", "commit_sha": "${GIT_COMMIT}",
+    "on_change": "a multibranch pipeline (Jenkins builds every push)", "on_failure": "`post { failure { ... } }`",
+    "on_tags": "`when { buildingTag() }`",
+}
+
 
 def matches(path: str) -> bool:
     name = path.rsplit("/", 1)[-1]
