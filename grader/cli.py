@@ -131,9 +131,13 @@ def run_grade(*, path: str, rubric: str | None, pairs: list[tuple[str, str | Non
     from grader.sources import opened
 
     loaded = rubrics.load(rubric)
-    with opened(path) as folder:
-        result = grade(folder, loaded, threshold=fail_under, display_path=path)
-        prefix = workspace_prefix(folder) if os.path.isdir(path) else ""
+    with opened(path) as source:
+        result = grade(source.folder, loaded, threshold=fail_under, display_path=path)
+        prefix = workspace_prefix(source.folder) if os.path.isdir(path) else ""
+    if source.notes:
+        import dataclasses
+
+        result = dataclasses.replace(result, notes=tuple(source.notes) + result.notes)
     stream = sys.stdout
     for name, out in pairs:
         on_terminal = not out and hasattr(stream, "isatty") and stream.isatty()

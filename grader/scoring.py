@@ -95,6 +95,10 @@ def grade_submission(sub: Submission, rubric: Rubric, *, threshold: float | None
         warnings = (Warning_(".git", git.error),) + warnings
     if git.note:
         notes.append(f"Git: {git.note}")
+    if not git.is_git:
+        unjudged = sum(c.points for c in rubric.checks if not c.bonus and results[c.id].status == "error")
+        if unjudged:
+            notes.append(f"no git history: {unjudged:g} points could not be judged")
     for r in all_results:
         if r.status == "pass" and "to be viewed" in r.message:
             notes.append(f"{r.title}: {r.message}")

@@ -220,3 +220,41 @@ def test_an_output_whose_format_cannot_be_told_is_refused(tmp_path, capsys):
     assert main([str(tmp_path), "-o", str(tmp_path / "report.bin")]) == 2
     assert "give its --format" in capsys.readouterr().err
     assert not (tmp_path / "report.bin").exists()
+
+
+def test_a_folder_inside_a_repository_grades_the_repository(tmp_path, capsys, monkeypatch):
+    from conftest import Repo
+
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    repo = Repo(tmp_path / "repo")
+    repo.commit("Start the reminder service", {"docs/plan.md": "# Plan\n", "app/x.py": "x = 1\n"})
+    assert main([str(repo.path / "docs"), "-f", "json"]) in (0, 1)
+    data = json.loads(capsys.readouterr().out)
+    assert data["submission"]["is_git"] and data["submission"]["commit"]
+    assert any("graded the git repository at" in n for n in data["notes"])
+
+
+def test_a_zip_or_tarball_is_graded_like_in_a_batch(tmp_path, capsys):
+    import tarfile
+
+    src = tmp_path / "src" / "work"
+    (src / "exercises" / "module-01" / "exercise-04").mkdir(parents=True)
+    (src / "exercises" / "module-01" / "exercise-04" / "task4-success-metrics.md").write_text(
+        "# Metrics\n## Business metrics\n- 8% of carts recovered\n- opt-out < 2%\n")
+    archive = tmp_path / "work.tgz"
+    with tarfile.open(archive, "w:gz") as tf:
+        tf.add(src, arcname=".")  # `tar czf work.tgz .`: a "./" entry first
+    assert main([str(archive), "-f", "json"]) in (0, 1)
+    data = json.loads(capsys.readouterr().out)
+    business = next(c for t in data["tasks"] for c in t["checks"] if c["id"] == "task4.business")
+    assert business["status"] == "pass" and not any("unsafe" in n for n in data["notes"])
+
+
+def test_a_download_without_git_says_what_could_not_be_judged(tmp_path, capsys):
+    (tmp_path / "app.py").write_text("x = 1\n")
+    assert main([str(tmp_path), "-r", "devops-loop", "-f", "json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    history = [c for p in data["phases"] for c in p["checks"] if c["id"] in ("code.commit-history", "release.semver-tags")]
+    assert history and all(c["status"] == "error" and c["max_score"] == 0 for c in history)
+    assert all("git init" not in c["message"] for c in history)  # impossible on Gradescope
+    assert any(n.startswith("no git history: ") and "points could not be judged" in n for n in data["notes"])

@@ -47,7 +47,8 @@ def test_files_are_read_and_parsed_at_most_once(sample, monkeypatch):
     monkeypatch.setattr(yamlload, "load_all", counting_load)
     monkeypatch.setattr(markdown, "parse", counting_md)
     loaded = rubric.load("exercise-4.1")
-    with opened(str(SAMPLES / f"{sample}.bundle")) as folder:
+    with opened(str(SAMPLES / f"{sample}.bundle")) as source:
+        folder = source.folder
         grade(folder, loaded, threshold=None, display_path=sample)
 
     assert reads, "nothing was read"

@@ -91,6 +91,9 @@ def grade_task(task: Task, rubric, tmp_root: str, previous: str | None = None) -
         finally:
             sub.close()
         result.report = report.to_dict()
+        history = next((n for n in report.notes if n.startswith("no git history")), None)
+        if history:  # the instructor sees it in the reason column
+            result.reason = f"{result.reason}; {history}" if result.reason else history
         result.status = "graded"
         if result.fingerprint is None and report.submission.commit:
             result.fingerprint = f"commit:{report.submission.commit}"

@@ -51,6 +51,11 @@ def commit_history(sub, p):
     if problem:
         return problem
     total = facts.commit_count
+    if total < 2 and not facts.shallow:
+        only = facts.commits[0] if facts.commits else None
+        return Finding.failed("a single commit: the work was not committed in small steps"
+                              + (f" ({only.subject[:60]!r})" if only else ""),
+                              [_commit_loc(only)] if only else [])
     own = [c for c in facts.commits if len(c.parents) <= 1 and c.sha not in facts.grafted]
     good = [c for c in own if descriptive(c.subject)]
     share = len(good) / len(own) if own else 0.0

@@ -11,14 +11,16 @@ FETCH_HINT = (
 )
 
 
+NO_HISTORY = ("no git history: the submission has no .git folder (a ZIP download or an upload), so its "
+              "commits and tags can't be judged; hand in the repository itself, or a bundle of it "
+              "(`git bundle create work.bundle --all`), for them to count")
+
+
 def git_or_finding(sub):
     """(facts, None) when git can be read, else (None, a Finding saying why not)."""
     facts = sub.git
     if not facts.is_git:
-        return None, Finding.failed(
-            "this folder is not a git repository, so there is no history or tags to read "
-            "(run `git init`, commit your work, and submit the repository itself)"
-        )
+        return None, Finding.error(NO_HISTORY)
     if facts.error:
         return None, Finding.error(f"git history can't be read: {facts.error}")
     return facts, None
