@@ -156,9 +156,24 @@ def _extract_tar(archive: str, dest: Path, budget: _Budget, skipped: list[str]) 
                 budget.copy(src, target)
 
 
+JUNK = frozenset({"__MACOSX", ".DS_Store", "Thumbs.db", "desktop.ini"})
+
+
+def lone_archive(folder: str) -> str | None:
+    """The one archive or bundle a folder holds and nothing else (an LMS's per-student folder,
+    Gradescope's /autograder/submission), or None."""
+    try:
+        entries = [e for e in os.scandir(folder) if e.name not in JUNK and not e.name.startswith(".")]
+    except OSError:
+        return None
+    if len(entries) == 1 and entries[0].is_file(follow_symlinks=False) and kind_of(entries[0].name):
+        return entries[0].path
+    return None
+
+
 def submission_root(dest: Path) -> Path:
     """The folder to grade: the archive's single top-level folder when it has one."""
-    entries = [e for e in dest.iterdir() if e.name not in ("__MACOSX",)]
+    entries = [e for e in dest.iterdir() if e.name not in JUNK]
     if len(entries) == 1 and entries[0].is_dir() and not entries[0].is_symlink() and entries[0].name != ".git":
         return entries[0]
     return dest

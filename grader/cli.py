@@ -362,6 +362,7 @@ def _add_subcommands(app: typer.Typer) -> None:
             raise LoopcheckError("--resume needs --jsonl FILE (the results of the earlier run)")
         if not out and not jsonl:
             raise LoopcheckError("give --out grades.csv and/or --jsonl results.jsonl: where should the grades go?")
+        batch.shard([], shard_spec)  # a bad --shard is a usage error before anything is looked at
         tasks = batch.shard(batch.discover(sources), shard_spec)
         show = not quiet and sys.stderr.isatty() and not os.environ.get("CI")
         try:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.archives import ArchiveError, extract, kind_of, submission_root
+from grader.archives import ArchiveError, extract, kind_of, lone_archive, submission_root
 from grader.errors import LoopcheckError
 from grader.git import clone_bundle
 
@@ -48,6 +48,11 @@ def opened(path: str) -> Iterator[Opened]:
     if os.path.isdir(path):
         if os.path.lexists(os.path.join(path, ".git")):
             yield Opened(path)
+            return
+        inner = lone_archive(path)
+        if inner:  # Gradescope's /autograder/submission holding the learner's bundle or zip
+            with opened(inner) as source:
+                yield Opened(source.folder, [f"graded {os.path.basename(inner)}, the one archive in {path}", *source.notes])
             return
         root = repository_root(path)
         if root:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import shutil
 import signal
@@ -396,3 +397,53 @@ def test_sigterm_stops_the_batch_and_removes_temporary_folders(tmp_path):
     assert proc.returncode == 143
     time.sleep(0.2)
     assert [p.name for p in tmp.iterdir() if p.name.startswith(("loopcheck-", "sub-"))] == []
+
+
+def _zip_of(folder: Path, dest: Path, *, mac_junk: bool = False) -> None:
+    with zipfile.ZipFile(dest, "w") as zf:
+        for p in sorted(folder.rglob("*")):
+            if p.is_file() and ".git" not in p.parts:
+                zf.write(p, p.relative_to(folder).as_posix())
+        if mac_junk:
+            zf.writestr("__MACOSX/._task1-loop-mapping.md", b"\x00\x05\x16\x07junk")
+
+
+def test_lms_downloads_are_graded_per_student(tmp_path, capsys):
+    work = HANDGRADED / "docs-only"
+    down = tmp_path / "download"
+    down.mkdir()
+    moodle = down / "Ada Lovelace_123456_assignsubmission_file_"
+    moodle.mkdir()
+    _zip_of(work, moodle / "ex41.zip", mac_junk=True)
+    bundle_dir = down / "Grace Hopper_654321_assignsubmission_file_"
+    bundle_dir.mkdir()
+    shutil.copy(SAMPLES / "complete.bundle", bundle_dir / "repo.bundle")
+    _zip_of(work, down / "lovelaceada_LATE_1234_5678_exercise.zip")  # Canvas
+    _zip_of(work, down / "Ex41_hopperg_attempt_2026-11-30-10-00-00_ex41.zip")  # Blackboard
+    (down / "Ex41_hopperg_attempt_2026-11-30-10-00-00.txt").write_text("receipt")
+    (down / "__MACOSX").mkdir()
+    (down / "__MACOSX" / "._x").write_bytes(b"\x00")
+    (down / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    out = tmp_path / "grades.csv"
+    assert main(["batch", str(down), "--out", str(out), "-q"]) == 0
+    rows = {r["id"]: r for r in csv.DictReader(out.open())}
+    assert sorted(rows) == ["Ada Lovelace", "Grace Hopper", "hopperg", "lovelaceada"]
+    assert all(r["status"] == "graded" and float(r["percent"]) >= 80 for r in rows.values()), rows
+
+
+def test_an_empty_source_is_an_error_naming_what_was_looked_at(tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / ".DS_Store").write_bytes(b"x")
+    assert main(["batch", str(tmp_path / "empty"), "--out", str(tmp_path / "g.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "no submissions found in" in err and ".bundle" in err
+
+
+def test_gradescope_submission_with_a_bundle_inside_is_unpacked(tmp_path, capsys):
+    submission = tmp_path / "autograder" / "submission"
+    submission.mkdir(parents=True)
+    shutil.copy(SAMPLES / "complete.bundle", submission / "my-work.bundle")
+    assert main([str(submission), "-f", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["passed"] and data["submission"]["is_git"]
+    assert any("the one archive in" in n for n in data["notes"])

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.archives import kind_of
+from grader.archives import JUNK, kind_of, lone_archive
 from grader.errors import LoopcheckError
 
 _CRED = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<cred>[^/@\s]+)@")
@@ -64,6 +64,10 @@ def discover(sources: list[str]) -> list[Task]:
             tasks.append(Task(_stem(path.name), kind, str(path)))
         else:
             raise LoopcheckError(f"{source}: not a folder, archive (.zip, .tar.gz, .tgz), .bundle or roster .csv")
+    if not tasks:
+        looked = ", ".join(redact(s) for s in sources)
+        raise LoopcheckError(f"no submissions found in {looked}: looked for git repositories, folders, "
+                             ".zip/.tar.gz/.tgz archives, .bundle files and roster .csv files")
     seen: dict[str, int] = Counter()
     unique = []
     for task in tasks:
@@ -81,15 +85,36 @@ def _stem(name: str) -> str:
     return name
 
 
+# How LMS downloads name each student's work; the student is the ``name`` group.
+_LMS_NAMES = (
+    re.compile(r"^(?P<name>.+?)_\d+_assignsubmission_[a-z]+_?$", re.I),  # Moodle: Ada Lovelace_123456_assignsubmission_file_
+    re.compile(r"^.+?_(?P<name>[^_]+)_attempt_\d{4}(?:-\d{2}){5}(?:_.*)?$"),  # Blackboard: Ex41_ada_attempt_2026-11-30-10-00-00_x
+    re.compile(r"^(?P<name>[a-z][a-z0-9-]*?)(?:_late)?_\d+_\d+_.+$", re.I),  # Canvas: lovelaceada_LATE_1234_5678_ex41.zip
+)
+
+
+def student_of(name: str) -> str:
+    """The student an LMS download's folder or file name stands for (else the name itself)."""
+    for rx in _LMS_NAMES:
+        m = rx.match(name)
+        if m:
+            return m.group("name").strip()
+    return name
+
+
 def _folder_children(folder: Path) -> list[Task]:
     tasks = []
     for entry in sorted(os.scandir(folder), key=lambda e: e.name):
-        if entry.name.startswith(".") or entry.is_symlink():
+        if entry.name.startswith(".") or entry.name in JUNK or entry.is_symlink():
             continue
         if entry.is_dir(follow_symlinks=False):
-            tasks.append(Task(entry.name, "dir", entry.path))
+            inner = None if os.path.lexists(os.path.join(entry.path, ".git")) else lone_archive(entry.path)
+            if inner:  # a per-student folder holding the archive or bundle they handed in
+                tasks.append(Task(student_of(entry.name), kind_of(inner) or "zip", inner))
+            else:
+                tasks.append(Task(student_of(entry.name), "dir", entry.path))
         elif entry.is_file(follow_symlinks=False) and (kind := kind_of(entry.name)):
-            tasks.append(Task(_stem(entry.name), kind, entry.path))
+            tasks.append(Task(student_of(_stem(entry.name)), kind, entry.path))
     return tasks
 
 

@@ -64,7 +64,7 @@ def summary(results: dict, similar: list | tuple = ()) -> dict:
             if phase["max_score"]:
                 phase_pct[phase["id"]].append(100.0 * phase["score"] / phase["max_score"])
             for check in phase["checks"]:
-                if check["status"] in ("fail", "partial", "error") and not check.get("bonus"):
+                if check["status"] in ("fail", "partial") and not check.get("bonus") and check["max_score"] > 0:
                     failing[(check["id"], check["title"])] += 1
     return {
         "graded": len(graded),
