@@ -115,7 +115,8 @@ def _step_summary(report) -> str:
 
 
 def run_grade(*, path: str, rubric: str | None, pairs: list[tuple[str, str | None]],
-              fail_under: float | None, no_fail: bool, verbose: bool, no_color: bool) -> int:
+              fail_under: float | None, no_fail: bool, verbose: bool, no_color: bool,
+              worktree: bool = False) -> int:
     """Grade PATH and write every requested (format, output) pair; the exit code."""
     for name, _out in pairs:
         if name not in FORMATS:
@@ -131,9 +132,9 @@ def run_grade(*, path: str, rubric: str | None, pairs: list[tuple[str, str | Non
     from grader.sources import opened
 
     loaded = rubrics.load(rubric)
-    with opened(path) as source:
-        result = grade(source.folder, loaded, threshold=fail_under, display_path=path)
-        prefix = workspace_prefix(source.folder) if os.path.isdir(path) else ""
+    with opened(path, worktree=worktree) as source:
+        result = grade(source.folder, loaded, threshold=fail_under, display_path=path, git_root=source.git_root)
+        prefix = workspace_prefix(source.git_root or source.folder) if os.path.isdir(path) else ""
     if source.notes:
         import dataclasses
 
@@ -201,6 +202,7 @@ def build_app() -> typer.Typer:
         no_fail: bool = typer.Option(False, "--no-fail", help="Exit 0 whatever the score (report-only runs)."),
         verbose: bool = typer.Option(False, "--verbose", "-v", help="Also show passing checks with their evidence."),
         no_color: bool = typer.Option(False, "--no-color", help="No colours (NO_COLOR is honoured too)."),
+        worktree: bool = typer.Option(False, "--worktree", help="Grade the folder as it is, uncommitted changes included [default: its last commit]."),
         debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
         version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True, help="Print the version and exit."),
     ):
@@ -211,7 +213,7 @@ def build_app() -> typer.Typer:
         else:
             pairs = pair_formats(ctx.meta.get(_ORDER_KEY, []), fmt or [], output or [])
         raise typer.Exit(run_grade(path=path, rubric=rubric, pairs=pairs, fail_under=fail_under,
-                                   no_fail=no_fail, verbose=verbose, no_color=no_color))
+                                   no_fail=no_fail, verbose=verbose, no_color=no_color, worktree=worktree))
 
     _add_subcommands(app)
     return app

@@ -104,7 +104,7 @@ def small_regular(path: str) -> bytes | None:
         os.close(fd)
 
 
-def _make_shadow(dotgit: str) -> str:
+def _make_shadow(dotgit: str, *, index: bool = False) -> str:
     join = os.path.join
     if not _real_dir(join(dotgit, "objects")) or not _real_dir(join(dotgit, "refs")):
         raise _GitProblem(".git has no objects or refs folder: not a readable repository")
@@ -123,6 +123,10 @@ def _make_shadow(dotgit: str) -> str:
                 if data is None:
                     raise _GitProblem(f".git/{name} is not a regular file")
                 _write_bytes(join(shadow, name), data)
+        if index and os.path.lexists(join(dotgit, "index")):  # a copy: git may refresh its own
+            data = small_regular(join(dotgit, "index"))
+            if data is not None:
+                _write_bytes(join(shadow, "index"), data)
         os.symlink(join(dotgit, "refs"), join(shadow, "refs"))
         objects = join(shadow, "objects")
         os.mkdir(objects)
@@ -504,6 +508,89 @@ def remote_head(url: str) -> str | None:
         shutil.rmtree(home, ignore_errors=True)
     sha = str(out).split()[0] if str(out).strip() else None
     return sha if sha and _SHA.match(sha) else None
+
+
+def worktree_changes(root: str) -> list[str] | None:
+    """Paths in the folder that differ from its last commit — modified, deleted, untracked or
+    git-ignored — from ``git status`` run through a private shadow git directory (the
+    repository's own config, hooks and submodules are never used); None when git can't tell."""
+    dotgit = os.path.join(root, ".git")
+    try:
+        if not stat.S_ISDIR(os.lstat(dotgit).st_mode):
+            return None
+        shadow = _make_shadow(dotgit, index=True)
+    except (OSError, _GitProblem):
+        return None
+    try:
+        proc = _start(shadow, f"--work-tree={os.path.abspath(root)}", "status", "--porcelain=v1", "-z",
+                      "--ignored=traditional", "--untracked-files=all", "--ignore-submodules=all", "--no-renames")
+        rc, out, _err = _finish(proc)
+    except (OSError, _GitProblem):
+        return None
+    finally:
+        shutil.rmtree(shadow, ignore_errors=True)
+    if rc != 0:
+        return None
+    paths = []
+    for entry in out.decode("utf-8", "replace").split("\x00"):
+        if len(entry) > 3:
+            paths.append(entry[3:])
+    return paths
+
+
+EXPORT_MAX_BYTES = 500 * 1024 * 1024
+
+
+def export_head(root: str, tar_path: str, *, max_bytes: int = EXPORT_MAX_BYTES) -> None:
+    """Write the files of ``root``'s HEAD commit to ``tar_path`` (``git archive``), read through
+    a private shadow git directory like every other git call, bounded in time and size. Raises
+    LoopcheckError saying why it can't (no .git folder, no commit, too large...)."""
+    dotgit = os.path.join(root, ".git")
+    try:
+        if not stat.S_ISDIR(os.lstat(dotgit).st_mode):
+            raise LoopcheckError(".git is not a folder")
+    except OSError:
+        raise LoopcheckError("no .git folder") from None
+    try:
+        shadow = _make_shadow(dotgit)
+    except _GitProblem as exc:
+        raise LoopcheckError(str(exc)) from None
+    try:
+        proc = _start(shadow, "archive", "--format=tar", "HEAD")
+        assert proc.stdout is not None and proc.stderr is not None  # both are pipes
+        stdout, stderr = proc.stdout, proc.stderr
+        size = 0
+        too_big = False
+        errors: list[bytes] = []
+        reader = threading.Thread(target=lambda: errors.append(stderr.read(1 << 16)), daemon=True)
+        reader.start()
+        timer = threading.Timer(GIT_TIMEOUT * 4, proc.kill)
+        timer.start()
+        try:
+            with open(tar_path, "wb") as out:
+                while True:
+                    chunk = stdout.read(1 << 16)
+                    if not chunk:
+                        break
+                    size += len(chunk)
+                    if size > max_bytes:
+                        too_big = True
+                        proc.kill()
+                        break
+                    out.write(chunk)
+            proc.wait()
+        finally:
+            timer.cancel()
+            reader.join(timeout=2)
+            for stream in (stdout, stderr):
+                stream.close()
+        if too_big:
+            raise LoopcheckError(f"the commit's files are larger than {max_bytes // (1024 * 1024)} MB")
+        if proc.returncode != 0:
+            message = b"".join(errors).decode("utf-8", "replace").strip().splitlines()
+            raise LoopcheckError(message[-1][:200] if message else f"git archive exited {proc.returncode}")
+    finally:
+        shutil.rmtree(shadow, ignore_errors=True)
 
 
 def head_commit(root: str) -> str | None:

@@ -34,8 +34,9 @@ def _round(x: float) -> float:
 
 
 def grade(path: str | os.PathLike, rubric: Rubric, *, threshold: float | None = None,
-          display_path: str | None = None) -> Report:
-    sub = Submission(path)
+          display_path: str | None = None, git_root: str | os.PathLike | None = None) -> Report:
+    """Grade the files in ``path``; the history comes from ``git_root`` (default: ``path``)."""
+    sub = Submission(path, git_root=git_root)
     sub.start_git()  # git runs in the background while the first phases are checked
     try:
         return grade_submission(sub, rubric, threshold=threshold, display_path=display_path or str(path))

@@ -15,13 +15,14 @@ from pathlib import Path
 
 from grader.archives import ArchiveError, extract, kind_of, lone_archive, submission_root
 from grader.errors import LoopcheckError
-from grader.git import clone_bundle
+from grader.git import clone_bundle, export_head, worktree_changes
 
 
 @dataclass(slots=True)
 class Opened:
-    folder: str
+    folder: str  # the files to grade
     notes: list[str] = field(default_factory=list)  # what the user should know about what was graded
+    git_root: str | None = None  # where the history is read, when not ``folder``
 
 
 def repository_root(folder: str) -> str | None:
@@ -41,13 +42,60 @@ def repository_root(folder: str) -> str | None:
 
 
 @contextlib.contextmanager
-def opened(path: str) -> Iterator[Opened]:
-    """What to grade for ``path``: a folder, a ``.bundle`` file or a zip/tar archive."""
+def committed(root: str) -> Iterator[Opened]:
+    """What the last commit of ``root`` holds: the folder itself when it matches the commit (a
+    clean working tree, the usual case), else the commit's files in a temporary folder, with a
+    note naming the files of the folder that differ from it (uncommitted, untracked, ignored)."""
+    changed = worktree_changes(root)
+    if changed is not None:
+        changed = [p for p in changed if not _skipped(p)]
+        if not changed:
+            yield Opened(root)
+            return
+    tmp = tempfile.mkdtemp(prefix="loopcheck-head-")
+    try:
+        tar_path = os.path.join(tmp, "head.tar")
+        try:
+            export_head(root, tar_path)
+            files = Path(tmp) / "files"
+            files.mkdir()
+            skipped = extract(tar_path, files)
+        except (LoopcheckError, ArchiveError) as exc:
+            yield Opened(root, [f"graded the folder as it is: its commit can't be read ({exc})"])
+            return
+        finally:
+            if os.path.exists(tar_path):
+                os.unlink(tar_path)
+        notes = [f"{len(skipped)} unsafe entries of the commit skipped: {'; '.join(skipped[:3])}"] if skipped else []
+        if changed:
+            shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
+            notes.append(f"graded the last commit: {len(changed)} file(s) in the folder differ from it "
+                         f"(uncommitted, untracked or ignored): {shown} — commit them, or grade with --worktree")
+        yield Opened(str(files), notes, git_root=root)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _skipped(path: str) -> bool:
+    """A path the grader never reads anyway (dependencies, caches, virtualenvs)."""
+    from grader.submission import SKIP_DIRS
+
+    return any(part in SKIP_DIRS for part in path.rstrip("/").split("/"))
+
+
+@contextlib.contextmanager
+def opened(path: str, *, worktree: bool = False) -> Iterator[Opened]:
+    """What to grade for ``path``: a folder (a repository's last commit, unless ``worktree``), a
+    ``.bundle`` file or a zip/tar archive."""
     if not os.path.exists(path):
         raise LoopcheckError(f"path not found: {path}")
     if os.path.isdir(path):
         if os.path.lexists(os.path.join(path, ".git")):
-            yield Opened(path)
+            if worktree:
+                yield Opened(path, ["graded the folder as it is (--worktree), not its last commit"])
+            else:
+                with committed(path) as source:
+                    yield source
             return
         inner = lone_archive(path)
         if inner:  # Gradescope's /autograder/submission holding the learner's bundle or zip
@@ -56,7 +104,9 @@ def opened(path: str) -> Iterator[Opened]:
             return
         root = repository_root(path)
         if root:
-            yield Opened(root, [f"graded the git repository at {root}: the folder given ({path}) is inside it"])
+            with opened(root, worktree=worktree) as source:
+                source.notes.insert(0, f"graded the git repository at {root}: the folder given ({path}) is inside it")
+                yield source
         else:
             yield Opened(path)
         return

@@ -258,3 +258,25 @@ def test_a_download_without_git_says_what_could_not_be_judged(tmp_path, capsys):
     assert history and all(c["status"] == "error" and c["max_score"] == 0 for c in history)
     assert all("git init" not in c["message"] for c in history)  # impossible on Gradescope
     assert any(n.startswith("no git history: ") and "points could not be judged" in n for n in data["notes"])
+
+
+def test_the_last_commit_is_graded_and_uncommitted_work_is_named(tmp_path, capsys, monkeypatch):
+    from conftest import Repo
+
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    repo = Repo(tmp_path / "repo")
+    repo.commit("Start the project", {"README.md": "# Reminders\n"})
+    files = {".github/CODEOWNERS": "* @ada\n", "notes.md": "draft\n"}
+    for rel, text in files.items():  # written but never committed
+        (repo.path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (repo.path / rel).write_text(text)
+    assert main([str(repo.path), "-r", "devops-loop", "-f", "json"]) == 1
+    committed = json.loads(capsys.readouterr().out)
+    owners = next(c for p in committed["phases"] for c in p["checks"] if c["id"] == "plan.codeowners")
+    assert owners["status"] == "fail"  # CI grades the commit: so does the learner's own run
+    note = next(n for n in committed["notes"] if n.startswith("graded the last commit"))
+    assert "2 file(s)" in note and ".github/CODEOWNERS" in note and "--worktree" in note
+    assert main([str(repo.path), "-r", "devops-loop", "-f", "json", "--worktree"]) == 1
+    worktree = json.loads(capsys.readouterr().out)
+    owners = next(c for p in worktree["phases"] for c in p["checks"] if c["id"] == "plan.codeowners")
+    assert owners["status"] == "pass" and worktree["submission"]["commit"] == committed["submission"]["commit"]

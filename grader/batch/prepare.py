@@ -3,6 +3,7 @@ archive, or cloned from a bundle or URL), and the graded :class:`Result`. Never 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import shutil
@@ -14,6 +15,7 @@ from grader.batch.discover import Task, redact
 from grader.batch.results import Result
 from grader.errors import LoopcheckError
 from grader.evidence import substance
+from grader.sources import Opened, opened
 from grader.submission import Submission
 
 
@@ -57,9 +59,6 @@ def failure(task: Task, rubric, status: str, reason: str) -> Result:
 
 def grade_task(task: Task, rubric, tmp_root: str, previous: str | None = None) -> Result:
     """Prepare and grade one submission (in a worker). Never raises."""
-    from grader.archives import ArchiveError, extract, submission_root
-    from grader.scoring import grade_submission
-
     result = failure(task, rubric, "error", "")
     work = tempfile.mkdtemp(prefix="sub-", dir=tmp_root)
     try:
@@ -67,38 +66,15 @@ def grade_task(task: Task, rubric, tmp_root: str, previous: str | None = None) -
         if previous and result.fingerprint == previous:
             result.status = "unchanged"
             return result
-        if task.kind == "dir":
-            folder = task.source
-        elif task.kind == "bundle":
-            folder = os.path.join(work, "repo")
-            git.clone_bundle(task.source, folder)
-        elif task.kind == "url":
+        if task.kind == "url":
             folder = os.path.join(work, "repo")
             git.clone_url(task.source, folder)
-        else:
-            unpacked = Path(work) / "unpacked"
-            unpacked.mkdir()
-            skipped = extract(task.source, unpacked)
-            folder = str(submission_root(unpacked))
-            if skipped:  # graded all the same, but the instructor should know
-                result.reason = (f"{len(skipped)} unsafe archive entr{'y' if len(skipped) == 1 else 'ies'} "
-                                 f"skipped: " + "; ".join(skipped[:3]))
-        sub = Submission(folder)
-        sub.start_git()  # git runs in the background while the first checks work
-        try:
-            report = grade_submission(sub, rubric, display_path=task.display)
-            result.sketch = substance.written_sketch(sub)  # from the files already read
-        finally:
-            sub.close()
-        result.report = report.to_dict()
-        history = next((n for n in report.notes if n.startswith("no git history")), None)
-        if history:  # the instructor sees it in the reason column
-            result.reason = f"{result.reason}; {history}" if result.reason else history
-        result.status = "graded"
-        if result.fingerprint is None and report.submission.commit:
-            result.fingerprint = f"commit:{report.submission.commit}"
-    except ArchiveError as exc:
-        result.reason = f"archive refused: {exc}"
+            _grade_into(result, Opened(folder), rubric, task)
+        else:  # a folder (its last commit), a bundle or an archive, as in single mode
+            with opened(task.source) as source:
+                _grade_into(result, source, rubric, task)
+        if result.fingerprint is None and result.report and result.report["submission"]["commit"]:
+            result.fingerprint = f"commit:{result.report['submission']['commit']}"
     except LoopcheckError as exc:
         result.reason = str(exc)
     except MemoryError:
@@ -113,3 +89,25 @@ def grade_task(task: Task, rubric, tmp_root: str, previous: str | None = None) -
         shutil.rmtree(work, ignore_errors=True)
     result.reason = redact(result.reason)
     return result
+
+
+_FOR_THE_INSTRUCTOR = ("no git history", "unsafe", "graded the last commit")
+
+
+def _grade_into(result: Result, source: Opened, rubric, task: Task) -> None:
+    """Grade what ``source`` holds into ``result``: the report, the written work's sketch, and
+    in ``reason`` what the instructor should know (skipped archive entries, missing history)."""
+    from grader.scoring import grade_submission
+
+    sub = Submission(source.folder, git_root=source.git_root)
+    sub.start_git()  # git runs in the background while the first checks work
+    try:
+        report = grade_submission(sub, rubric, display_path=task.display)
+        result.sketch = substance.written_sketch(sub)  # from the files already read
+    finally:
+        sub.close()
+    if source.notes:
+        report = dataclasses.replace(report, notes=tuple(source.notes) + report.notes)
+    result.report = report.to_dict()
+    result.reason = "; ".join(n for n in report.notes if any(k in n for k in _FOR_THE_INSTRUCTOR))
+    result.status = "graded"
