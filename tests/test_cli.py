@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -280,3 +281,33 @@ def test_the_last_commit_is_graded_and_uncommitted_work_is_named(tmp_path, capsy
     worktree = json.loads(capsys.readouterr().out)
     owners = next(c for p in worktree["phases"] for c in p["checks"] if c["id"] == "plan.codeowners")
     assert owners["status"] == "pass" and worktree["submission"]["commit"] == committed["submission"]["commit"]
+
+
+def test_small_wordings(tmp_path, capsys):
+    from conftest import run_check
+
+    assert main(["rubric", "show", "devops-loop"]) == 0
+    shown = capsys.readouterr().out
+    assert not re.search(r"(?<![\d.])1 points", shown) and "(12 points, +1 point bonus)" in shown
+    assert main(["explain", "build.ci-trigger", "-r", "devops-loop"]) == 0
+    text = capsys.readouterr().out
+    assert "run by hand (`workflow_dispatch`)" in " ".join(text.split())  # wrapped between words only
+    deployment = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec:\n  template:\n    spec:\n"
+                  "      containers:\n        - name: a\n          image: a:1\n")
+    (tmp_path / "k8s").mkdir()
+    (tmp_path / "k8s" / "d.yaml").write_text(deployment)
+    assert "0 of 1 container has resource limits" in run_check(tmp_path, "resource-limits").message
+    strategy = deployment.replace("spec:\n  template:", "spec:\n  strategy:\n    type: RollingUpdate\n"
+                                  "    rollingUpdate: {maxSurge: 1, maxUnavailable: 0}\n  template:")
+    (tmp_path / "k8s" / "d.yaml").write_text(strategy)
+    message = run_check(tmp_path, "deploy-strategy").message
+    assert "maxSurge 1, maxUnavailable 0" in message and "{" not in message
+
+
+def test_rubric_validate_reports_schema_and_meaning_problems_together(tmp_path, capsys):
+    bad = tmp_path / "r.yaml"
+    bad.write_text("id: r\ntitle: R\nversion: '1'\nextends: devops-loop\nsurprise: 1\n"
+                   "overrides:\n  plan.nothing: {points: 2}\n", encoding="utf-8")
+    assert main(["rubric", "validate", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "unknown key 'surprise'" in err and "overrides.plan.nothing: no such check" in err
