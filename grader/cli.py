@@ -93,7 +93,7 @@ def _color_wanted(no_color: bool, stream) -> bool:
 def _write_output(text: str, output: str | None, *, append: bool = False) -> None:
     if output:
         try:
-            with open(output, "a" if append else "w", encoding="utf-8") as fh:
+            with open(output, "a" if append else "w", encoding="utf-8", errors="backslashreplace") as fh:
                 fh.write(text)
         except OSError as exc:
             raise LoopcheckError(f"can't write {output}: {exc.strerror}") from None
@@ -393,7 +393,7 @@ def _write_atomic(path: str, text: str) -> None:
     """Write a whole file or nothing: a temporary file beside it, then renamed over it."""
     tmp = f"{path}.tmp"
     try:
-        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+        with open(tmp, "w", encoding="utf-8", errors="backslashreplace", newline="") as fh:
             fh.write(text)
         os.replace(tmp, path)
     except OSError as exc:
@@ -468,6 +468,12 @@ def _terminated(signum, _frame) -> None:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
+    for stream in (sys.stdout, sys.stderr):  # a name that is not UTF-8 is shown escaped, never a crash
+        if hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):
+                pass
     try:
         signal.signal(signal.SIGTERM, _terminated)
     except ValueError:  # not the main thread (loopcheck used as a library): leave signals alone

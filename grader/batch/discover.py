@@ -15,6 +15,7 @@ from pathlib import Path
 
 from grader.archives import JUNK, kind_of, lone_archive
 from grader.errors import LoopcheckError
+from grader.report.text import shown_name
 
 _CRED = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<cred>[^/@\s]+)@")
 _URL = re.compile(r"^(https?|ssh|git|file)://|^[\w.-]+@[\w.-]+:[^/\\]")
@@ -36,7 +37,7 @@ class Task:
 
     @property
     def display(self) -> str:
-        return self.label or redact(self.source)
+        return self.label or shown_name(redact(self.source))
 
     def for_worker(self) -> dict:
         """The task as a worker gets it: local paths made absolute (workers run in a folder of
@@ -55,7 +56,7 @@ def discover(sources: list[str]) -> list[Task]:
         elif not path.exists():
             raise LoopcheckError(f"source not found: {redact(source)}")
         elif path.is_dir() and (path / ".git").exists():
-            tasks.append(Task(path.resolve().name, "dir", str(path)))
+            tasks.append(Task(shown_name(path.resolve().name), "dir", str(path)))
         elif path.is_dir():
             tasks.extend(_folder_children(path))
         elif path.suffix.lower() == ".csv":
@@ -94,7 +95,9 @@ _LMS_NAMES = (
 
 
 def student_of(name: str) -> str:
-    """The student an LMS download's folder or file name stands for (else the name itself)."""
+    """The student an LMS download's folder or file name stands for (else the name itself),
+    as text any output can hold (bytes that are not UTF-8 shown escaped)."""
+    name = shown_name(name)
     for rx in _LMS_NAMES:
         m = rx.match(name)
         if m:

@@ -94,7 +94,7 @@ class JsonlWriter:
         self.fh = None
         if path:
             exists = os.path.exists(path) and os.path.getsize(path) > 0
-            self.fh = open(path, "a", encoding="utf-8")  # noqa: SIM115 - kept open for the batch
+            self.fh = open(path, "a", encoding="utf-8", errors="backslashreplace")  # noqa: SIM115 - kept open
             if exists:
                 with open(path, "rb") as check:
                     check.seek(-1, os.SEEK_END)

@@ -8,6 +8,12 @@ import re
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
+def shown_name(name: str) -> str:
+    """A file or folder name as text any output can hold: bytes that are not UTF-8 (kept by
+    Python as lone surrogates) shown as ``\\xe9`` escapes."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def clean(text, *, single_line: bool = True) -> str:
     """Text with control characters shown as escapes (``\\x1b``), never executed by a terminal.
 
