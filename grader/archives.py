@@ -16,6 +16,7 @@ import zlib
 from pathlib import Path, PurePosixPath
 
 MAX_ENTRIES = 20_000
+MAX_ENTRY_DEPTH = 64  # folders an entry may be nested in
 MAX_TOTAL_BYTES = 500 * 1024 * 1024
 CHUNK = 1 << 16
 
@@ -44,6 +45,8 @@ def _safe_target(dest: Path, name: str) -> Path | None:
     if not parts and set(name) <= {".", "/"}:
         return dest  # "./", the archive's own folder (`tar czf x.tgz .`)
     if not parts or any(p == ".." for p in parts) or any("\x00" in p for p in parts):
+        return None
+    if len(parts) > MAX_ENTRY_DEPTH:  # deeper than any project: unreadable, and hard to remove
         return None
     return dest.joinpath(*parts)
 

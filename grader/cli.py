@@ -391,13 +391,23 @@ def _add_subcommands(app: typer.Typer) -> None:
 
 def _write_atomic(path: str, text: str) -> None:
     """Write a whole file or nothing: a temporary file beside it, then renamed over it."""
-    tmp = f"{path}.tmp"
-    try:
-        with open(tmp, "w", encoding="utf-8", errors="backslashreplace", newline="") as fh:
+    import tempfile
+
+    tmp = None
+    try:  # a temporary name of our own: two runs writing the same file never mix their lines
+        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp",
+                                   dir=os.path.dirname(os.path.abspath(path)))
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace", newline="") as fh:
             fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
         os.replace(tmp, path)
+        tmp = None
     except OSError as exc:
         raise LoopcheckError(f"can't write {path}: {exc.strerror}") from None
+    finally:
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 def _class_outputs(results: dict, out: str | None, quiet: bool) -> int:

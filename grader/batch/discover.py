@@ -17,15 +17,23 @@ from grader.archives import JUNK, kind_of, lone_archive
 from grader.errors import LoopcheckError
 from grader.report.text import shown_name
 
-_CRED = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<cred>[^/@\s]+)@")
-_URL = re.compile(r"^(https?|ssh|git|file)://|^[\w.-]+@[\w.-]+:[^/\\]")
+# Everything between a URL's scheme and the last "@" of the line is a credential (a password
+# may hold "@", "/" or a space); and secrets passed in the query string.
+_CRED = re.compile(r"(?P<scheme>\b[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<cred>[^\n]*)@")
+_QUERY_SECRET = re.compile(r"(?i)(?P<key>[?&](?:access_token|private_token|oauth_token|token|password|passwd|pwd|"
+                           r"secret|key|api_key|apikey|auth)=)[^&\s#]+")
+_URL = re.compile(r"(?i)^(?:git\+)?(https?|ssh|git|file)://|^[\w.-]+@[\w.-]+:[^/\\]")
+MAX_ROSTER_BYTES = 20_000_000
+MAX_ROSTER_FIELD = 2_000
 _STUDENT_COLUMNS = ("student", "name", "id", "login", "github_username", "username", "identifier", "email")
 _SOURCE_COLUMNS = ("url", "repo", "repository", "repo_url", "git_url", "clone_url", "path", "submission", "source")
 
 
 def redact(text) -> str:
-    """Credentials in URLs (``https://user:token@host``) replaced by ``***``."""
-    return _CRED.sub(lambda m: m.group("scheme") + "***@", str(text))
+    """Credentials in URLs (``https://user:token@host``, any scheme's case, ``git+https``, a
+    password holding ``@``, ``/`` or spaces, ``?access_token=``) replaced by ``***``."""
+    text = _CRED.sub(lambda m: m.group("scheme") + "***@", str(text))
+    return _QUERY_SECRET.sub(lambda m: m.group("key") + "***", text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,12 +77,20 @@ def discover(sources: list[str]) -> list[Task]:
         looked = ", ".join(redact(s) for s in sources)
         raise LoopcheckError(f"no submissions found in {looked}: looked for git repositories, folders, "
                              ".zip/.tar.gz/.tgz archives, .bundle files and roster .csv files")
-    seen: dict[str, int] = Counter()
+    # Two submissions with one name are kept apart (alice, alice~2...), whatever other names
+    # already look like that: an id is never used twice.
+    taken = {task.id for task in tasks}
+    used: set[str] = set()
+    counts: dict[str, int] = Counter()
     unique = []
     for task in tasks:
-        seen[task.id] += 1
-        if seen[task.id] > 1:  # two submissions with one name: keep both, apart
-            task = Task(f"{task.id}~{seen[task.id]}", task.kind, task.source)
+        if task.id in used:
+            n = counts[task.id] or 1
+            while f"{task.id}~{n}" in used or f"{task.id}~{n}" in taken:
+                n += 1
+            counts[task.id] = n
+            task = Task(f"{task.id}~{n}", task.kind, task.source, task.label)
+        used.add(task.id)
         unique.append(task)
     return unique
 
@@ -131,7 +147,18 @@ def _roster(path: Path) -> list[Task]:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise LoopcheckError(f"{path}: roster can't be read ({exc})") from None
-    rows = list(csv.reader(io.StringIO(text)))
+    if len(text) > MAX_ROSTER_BYTES:
+        raise LoopcheckError(f"{path}: the roster is larger than {MAX_ROSTER_BYTES // 1_000_000} MB")
+    reader = csv.reader(io.StringIO(text))
+    rows = []
+    try:
+        for row in reader:
+            if any(len(cell) > MAX_ROSTER_FIELD for cell in row):
+                raise LoopcheckError(f"{path}:{reader.line_num}: a field is longer than {MAX_ROSTER_FIELD} characters")
+            rows.append(row)
+    except csv.Error as exc:  # a field over the csv module's own limit, a NUL byte...
+        raise LoopcheckError(f"{path}:{reader.line_num}: not a readable CSV row "
+                             f"({str(exc).replace(str(csv.field_size_limit()), 'its limit')})") from None
     if not rows:
         raise LoopcheckError(f"{path}: the roster is empty")
     header = [h.strip().lower() for h in rows[0]]
@@ -153,7 +180,7 @@ def _roster(path: Path) -> list[Task]:
             local = (path.parent / where) if not os.path.isabs(where) else Path(where)
             kind = "dir" if local.is_dir() else kind_of(where)
             if kind is None:
-                raise LoopcheckError(f"{path}:{line}: {where!r} is neither a URL nor a folder, archive or bundle")
+                raise LoopcheckError(f"{path}:{line}: {redact(where)!r} is neither a URL nor a folder, archive or bundle")
             tasks.append(Task(who, kind, str(local)))
     return tasks
 

@@ -103,9 +103,12 @@ class JsonlWriter:
 
     def write(self, result: Result) -> None:
         if self.fh:
-            self.fh.write(json.dumps(result.to_dict(), ensure_ascii=False, sort_keys=True) + "\n")
-            self.fh.flush()
-            os.fsync(self.fh.fileno())
+            try:
+                self.fh.write(json.dumps(result.to_dict(), ensure_ascii=False, sort_keys=True) + "\n")
+                self.fh.flush()
+                os.fsync(self.fh.fileno())
+            except OSError as exc:  # a full disk: stop cleanly, what was written stays whole
+                raise LoopcheckError(f"can't write the results to {self.fh.name}: {exc.strerror}") from None
 
     def close(self) -> None:
         if self.fh:
