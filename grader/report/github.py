@@ -10,18 +10,19 @@ can inject a workflow command (``::set-output``, ``::add-mask``, ``::stop-comman
 from __future__ import annotations
 
 from grader.report.common import failing, file_location, num, points_lost, prefixed, score_text
+from grader.report.text import clean, escape_controls
 
 _LEVEL = {"fail": "error", "partial": "warning", "error": "warning"}
 
 
 def escape_data(text) -> str:
     text = str(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return text.replace("::", ":\u200b:")
+    return clean(text).replace("::", ":\u200b:")
 
 
 def escape_property(text) -> str:
     text = str(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return text.replace(":", "%3A").replace(",", "%2C")
+    return escape_controls(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def command(name: str, message: str, **props) -> str:

@@ -11,9 +11,14 @@ from grader.report.text import clean
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~])")
 
 
+_AUTOLINK = re.compile(r"(?i)(@|://|\bwww\.)")
+
+
 def md(text) -> str:
-    """Submission text made inert in Markdown: no markup, links, HTML or table breaks."""
-    return _MD_SPECIAL.sub(r"\\\1", clean(text))
+    """Submission text made inert in Markdown: no markup, links, HTML or table breaks, and no
+    @mention or autolinked address (a zero-width joiner breaks what GitHub would link)."""
+    inert = _MD_SPECIAL.sub(r"\\\1", clean(text))
+    return _AUTOLINK.sub(lambda m: m.group(1)[0] + "\u2060" + m.group(1)[1:], inert)
 
 
 def code(text) -> str:
