@@ -104,10 +104,46 @@ def small_regular(path: str) -> bytes | None:
         os.close(fd)
 
 
+MAX_GIT_ENTRIES = 200_000
+MAX_REF_BYTES = 4096
+
+
+def _only_own_files(top: str, what: str, *, skip: tuple[str, ...] = (), max_file: int | None = None) -> None:
+    """Raise unless every entry under ``top`` is a real folder or a regular file: a symbolic
+    link (to another submission's packs or objects, to /dev/zero), a FIFO, a socket or a
+    device is never followed or opened, and such a repository's history is not read."""
+    pending = [(top, 0)]
+    seen = 0
+    while pending:
+        folder, depth = pending.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if depth == 0 and entry.name in skip:
+                    continue
+                seen += 1
+                if seen > MAX_GIT_ENTRIES:
+                    raise _GitProblem(f"{what} holds more than {MAX_GIT_ENTRIES} entries")
+                mode = entry.stat(follow_symlinks=False).st_mode
+                rel = os.path.relpath(entry.path, top)
+                if stat.S_ISDIR(mode) and depth < 8:
+                    pending.append((entry.path, depth + 1))
+                elif not stat.S_ISREG(mode):
+                    kind = "a symbolic link" if stat.S_ISLNK(mode) else "a special file"
+                    raise _GitProblem(f"{what}/{rel} is {kind}: it is not followed, so the history can't be read "
+                                      "(a repository must hold its own objects and refs)")
+                elif max_file is not None and entry.stat(follow_symlinks=False).st_size > max_file:
+                    raise _GitProblem(f"{what}/{rel} is larger than a ref can be")
+
+
 def _make_shadow(dotgit: str, *, index: bool = False) -> str:
     join = os.path.join
     if not _real_dir(join(dotgit, "objects")) or not _real_dir(join(dotgit, "refs")):
         raise _GitProblem(".git has no objects or refs folder: not a readable repository")
+    try:
+        _only_own_files(join(dotgit, "refs"), ".git/refs", max_file=MAX_REF_BYTES)
+        _only_own_files(join(dotgit, "objects"), ".git/objects", skip=("info",))
+    except OSError as exc:
+        raise _GitProblem(f".git can't be listed ({exc.strerror})") from None
     shadow = tempfile.mkdtemp(prefix="loopcheck-git-")
     try:
         with open(join(shadow, "config"), "w", encoding="ascii") as fh:

@@ -1,0 +1,52 @@
+"""Nothing is read from outside the submission through its .git folder (promise: "loopcheck
+never reads outside the submission"): links to another student's objects or refs, and special
+files, make the history unreadable — said so — instead of being followed."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from conftest import Repo, run_check
+from grader import git
+
+
+def _other_student(tmp_path) -> Repo:
+    other = Repo(tmp_path / "other")
+    for i in range(6):
+        other.commit(f"Add the reminder module part {i} with its tests", {f"m{i}.py": f"X = {i}\n"})
+    other.git("gc", "--quiet")
+    return other
+
+
+def test_a_symlinked_pack_of_another_student_is_not_read(tmp_path):
+    other = _other_student(tmp_path)
+    thief = Repo(tmp_path / "thief")
+    thief.commit("empty start")
+    pack_dir = other.path / ".git" / "objects" / "pack"
+    for f in pack_dir.iterdir():
+        os.symlink(f, thief.path / ".git" / "objects" / "pack" / f.name)
+    (thief.path / ".git" / "refs" / "heads" / "main").write_text(other.git("rev-parse", "HEAD") + "\n")
+    facts = git.GitFacts.read(str(thief.path))
+    assert facts.error and "symbolic link" in facts.error and not facts.commits
+    finding = run_check(thief.path, "commit-history")
+    assert finding.status == "error" and "symbolic link" in finding.message
+
+
+def test_a_ref_linked_to_dev_zero_is_refused_at_once(tmp_path):
+    repo = Repo(tmp_path / "repo")
+    repo.commit("start")
+    ref = repo.path / ".git" / "refs" / "heads" / "evil"
+    os.symlink("/dev/zero", ref)
+    start = time.monotonic()
+    facts = git.GitFacts.read(str(repo.path))
+    assert time.monotonic() - start < 5 and facts.error and "symbolic link" in facts.error
+
+
+def test_a_fifo_among_the_refs_is_never_opened(tmp_path):
+    repo = Repo(tmp_path / "repo")
+    repo.commit("start")
+    os.mkfifo(repo.path / ".git" / "refs" / "heads" / "blocker")
+    start = time.monotonic()
+    facts = git.GitFacts.read(str(repo.path))
+    assert time.monotonic() - start < 5 and facts.error and "special file" in facts.error
