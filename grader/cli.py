@@ -116,7 +116,7 @@ def _step_summary(report) -> str:
 
 def run_grade(*, path: str, rubric: str | None, pairs: list[tuple[str, str | None]],
               fail_under: float | None, no_fail: bool, verbose: bool, no_color: bool,
-              worktree: bool = False) -> int:
+              worktree: bool = False, timeout: float | None = None) -> int:
     """Grade PATH and write every requested (format, output) pair; the exit code."""
     for name, _out in pairs:
         if name not in FORMATS:
@@ -133,7 +133,8 @@ def run_grade(*, path: str, rubric: str | None, pairs: list[tuple[str, str | Non
 
     loaded = rubrics.load(rubric)
     with opened(path, worktree=worktree) as source:
-        result = grade(source.folder, loaded, threshold=fail_under, display_path=path, git_root=source.git_root)
+        result = grade(source.folder, loaded, threshold=fail_under, display_path=path, git_root=source.git_root,
+                       timeout=timeout)
         prefix = workspace_prefix(source.git_root or source.folder) if os.path.isdir(path) else ""
     if source.notes:
         import dataclasses
@@ -166,6 +167,15 @@ def workspace_prefix(folder: str) -> str:
 def points(x: float) -> str:
     """``1 point``, ``0.5 points``, ``3 points``."""
     return f"{x:g} point" + ("" if x == 1 else "s")
+
+
+def _finite(value: float | None) -> float | None:
+    """A number of seconds must be a number: nan and infinity are usage errors."""
+    import math
+
+    if value is not None and not math.isfinite(value):
+        raise typer.BadParameter("give a number of seconds")
+    return value
 
 
 def _version(value: bool) -> None:
@@ -203,6 +213,7 @@ def build_app() -> typer.Typer:
         verbose: bool = typer.Option(False, "--verbose", "-v", help="Also show passing checks with their evidence."),
         no_color: bool = typer.Option(False, "--no-color", help="No colours (NO_COLOR is honoured too)."),
         worktree: bool = typer.Option(False, "--worktree", help="Grade the folder as it is, uncommitted changes included [default: its last commit]."),
+        timeout: float = typer.Option(300.0, "--timeout", min=1, callback=_finite, help="Seconds the grading may take; checks not reached are not judged [default: 300]."),
         debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
         version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True, help="Print the version and exit."),
     ):
@@ -213,7 +224,8 @@ def build_app() -> typer.Typer:
         else:
             pairs = pair_formats(ctx.meta.get(_ORDER_KEY, []), fmt or [], output or [])
         raise typer.Exit(run_grade(path=path, rubric=rubric, pairs=pairs, fail_under=fail_under,
-                                   no_fail=no_fail, verbose=verbose, no_color=no_color, worktree=worktree))
+                                   no_fail=no_fail, verbose=verbose, no_color=no_color, worktree=worktree,
+                                   timeout=timeout))
 
     _add_subcommands(app)
     return app
@@ -350,7 +362,7 @@ def _add_subcommands(app: typer.Typer) -> None:
         sources: list[str] = typer.Argument(..., metavar="SOURCE...", help="Folders of submissions, archives (.zip, .tar.gz, .tgz), .bundle files, or roster .csv files."),
         rubric: str = typer.Option(None, "--rubric", "-r", help="Rubric for every submission [default: exercise-4.1]."),
         jobs: int = typer.Option(2, "--jobs", "-j", min=1, max=64, help="Worker processes."),
-        timeout: float = typer.Option(60.0, "--timeout", min=1, help="Seconds one submission may take (unpacking and cloning included)."),
+        timeout: float = typer.Option(60.0, "--timeout", min=1, callback=_finite, help="Seconds one submission may take (unpacking and cloning included)."),
         memory_mb: int = typer.Option(2048, "--memory-mb", min=0, help="Memory cap of each worker in MB (0: none)."),
         out: str = typer.Option(None, "--out", help="Write grades.csv: one row per submission, sorted by id."),
         jsonl: str = typer.Option(None, "--jsonl", help="Append each full JSON report to this file as soon as it is done."),

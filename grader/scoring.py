@@ -9,6 +9,7 @@ after fixing the cause (e.g. a shallow clone) rather than read it as the learner
 from __future__ import annotations
 
 import os
+import time
 
 from grader import __version__, detectors
 from grader.docs import describe
@@ -34,19 +35,31 @@ def _round(x: float) -> float:
 
 
 def grade(path: str | os.PathLike, rubric: Rubric, *, threshold: float | None = None,
-          display_path: str | None = None, git_root: str | os.PathLike | None = None) -> Report:
-    """Grade the files in ``path``; the history comes from ``git_root`` (default: ``path``)."""
+          display_path: str | None = None, git_root: str | os.PathLike | None = None,
+          timeout: float | None = None) -> Report:
+    """Grade the files in ``path``; the history comes from ``git_root`` (default: ``path``).
+    ``timeout``: seconds for the whole grading; checks not reached by then are not judged."""
     sub = Submission(path, git_root=git_root)
     sub.start_git()  # git runs in the background while the first phases are checked
     try:
-        return grade_submission(sub, rubric, threshold=threshold, display_path=display_path or str(path))
+        return grade_submission(sub, rubric, threshold=threshold, display_path=display_path or str(path),
+                                timeout=timeout)
     finally:
         sub.close()
 
 
 def grade_submission(sub: Submission, rubric: Rubric, *, threshold: float | None = None,
-                     display_path: str | None = None) -> Report:
-    findings = {c.id: detectors.run(sub, c.kind, c.params) for c in rubric.checks}
+                     display_path: str | None = None, timeout: float | None = None) -> Report:
+    deadline = time.monotonic() + timeout if timeout else None
+    findings: dict[str, Finding] = {}
+    for c in rubric.checks:
+        left = deadline - time.monotonic() if deadline is not None else None
+        if left is not None and left <= 0:
+            findings[c.id] = Finding.error(f"the grading's time budget ({timeout:g} s) ran out before this check: "
+                                           "not judged")
+            continue
+        budget = min(detectors.CHECK_BUDGET, left) if left is not None else None
+        findings[c.id] = detectors.run(sub, c.kind, c.params, budget=budget)
     notes: list[str] = []
     by_id = {c.id: c for c in rubric.checks}
     for check in rubric.checks:

@@ -8,7 +8,10 @@ for bad input: it returns a :class:`~grader.model.Finding`.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import signal
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -60,14 +63,47 @@ def registry() -> dict[str, Detector]:
     return REGISTRY
 
 
-def run(sub, kind: str, params: dict) -> Finding:
-    """Run one detector; a bug in it becomes an ``error`` finding, never a crash."""
+CHECK_BUDGET = 10.0  # seconds one check may take on one submission
+
+
+class _Overtime(BaseException):
+    """Raised by the timer inside a check that ran out of its budget (a BaseException, so no
+    detector's own error handling can swallow it)."""
+
+
+def _overtime(_signum, _frame):
+    raise _Overtime
+
+
+@contextlib.contextmanager
+def _budget(seconds: float):
+    """A wall-clock budget for the block, when signals can be used (the main thread)."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _overtime)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def run(sub, kind: str, params: dict, *, budget: float | None = None) -> Finding:
+    """Run one detector within its time budget; a bug in it, or a submission that makes it run
+    too long, becomes an ``error`` finding (not judged), never a crash or a hang."""
     det = registry().get(kind)
     if det is None:
         return Finding.error(f"unknown check kind {kind!r}")
     merged = {**det.defaults, **(params or {})}
+    seconds = CHECK_BUDGET if budget is None else budget
     try:
-        return det.func(sub, merged)
+        with _budget(seconds):
+            return det.func(sub, merged)
+    except _Overtime:
+        return Finding.error(f"this check took longer than {seconds:g} s on this submission and was stopped: "
+                             "not judged")
     except RecursionError:
         return Finding.error("the evidence is nested too deeply to read")
     except Exception as exc:  # noqa: BLE001 - one broken check must not stop the grading

@@ -218,6 +218,10 @@ def _short(err) -> str:
 
 
 _NESTED_QUANT = re.compile(r"\((?:[^()\\]|\\.)*[+*}](?:\)|\)\?)[+*{]")
+# A repeated group whose body can match in more than one way: alternatives or optional parts.
+_REPEATED_GROUP = re.compile(r"\((?:\?(?::|P<\w+>))?((?:[^()\\]|\\.)*)\)[+*{]")
+_NESTED_REPEAT = re.compile(r"\((?:[^()]*\([^()]*\))+[^()]*\)[+*{]")
+_AMBIGUOUS = re.compile(r"(?<!\\)[|?*+]")
 
 
 def check_regex(pattern: str) -> str | None:
@@ -228,6 +232,9 @@ def check_regex(pattern: str) -> str | None:
         return f"invalid regular expression: {exc}"
     if _NESTED_QUANT.search(pattern):
         return "regular expression with nested quantifiers (catastrophic backtracking): rewrite it"
+    if _NESTED_REPEAT.search(pattern) or any(_AMBIGUOUS.search(m.group(1)) for m in _REPEATED_GROUP.finditer(pattern)):
+        return ("regular expression that repeats a group holding alternatives or optional parts "
+                "(catastrophic backtracking, e.g. (a|aa)+ or (a+b?)+): rewrite it")
     return None
 
 

@@ -1,0 +1,46 @@
+"""Every budget enforced, in single mode too (promise: "bounded in time whatever the files
+contain"): a check that runs too long is stopped and not judged, the whole grading has a
+deadline, rubric patterns that backtrack catastrophically are refused, and nonsense budgets
+are usage errors."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from conftest import write_tree
+from grader import detectors, rubric
+from grader.cli import main
+from grader.rubric import check_regex
+from grader.scoring import grade
+from grader.submission import Submission
+
+
+@pytest.mark.parametrize("pattern", [r"((a+))+$", r"(a+b?)+$", r"(\w+\s?)+$", r"(a|aa)+$"])
+def test_catastrophic_rubric_patterns_are_refused_at_validation(pattern):
+    assert check_regex(pattern) and "catastrophic" in check_regex(pattern)
+
+
+def test_a_check_that_would_hang_is_stopped_and_not_judged(tmp_path):
+    # A pattern that slipped past validation (a bundled rubric is not re-validated) meets a
+    # learner's line built to make it backtrack: the check's budget stops it.
+    text = "# Plan\n## " + "a" * 40 + "!\n- item\n"
+    sub = Submission(write_tree(tmp_path, {"docs/plan.md": text}))
+    start = time.monotonic()
+    finding = detectors.run(sub, "acceptance-criteria", {"heading_pattern": r"(a|aa)+$"}, budget=1.0)
+    assert time.monotonic() - start < 5
+    assert finding.status == "error" and "took longer than 1 s" in finding.message
+
+
+def test_the_whole_grading_has_a_deadline(tmp_path):
+    report = grade(write_tree(tmp_path, {"README.md": "# x\n"}), rubric.load("devops-loop"), timeout=1e-6)
+    unjudged = [c for _, c in report.checks() if "time budget" in c.message]
+    assert unjudged and all(c.status == "error" and c.max_score == 0 for c in unjudged)
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-1", "0"])
+def test_nonsense_budgets_are_usage_errors(tmp_path, capsys, value):
+    (tmp_path / "a").mkdir()
+    assert main(["batch", str(tmp_path), "--out", str(tmp_path / "g.csv"), "--timeout", value]) == 2
+    assert main([str(tmp_path), "--timeout", value]) == 2
