@@ -133,7 +133,7 @@ def codeowners(sub, p):
 
 
 _AC_HEADING = re.compile(r"acceptance criteria|definition of done|success criteria", re.I)
-_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s*)?(.+)$|^\s*(?:given|when|then|and)\b\s+(.+)$", re.I | re.M)
+_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+(?:\[[ xX]\][ \t]*)?(.+)$|^[ \t]*(?:given|when|then|and)\b[ \t]+(.+)$", re.I | re.M)
 
 
 @detector(

@@ -161,9 +161,13 @@ def _strip_comment(line: str) -> str:
     return line
 
 
+# A quote that is never closed runs to the end: every quote is one match, so it stays linear.
+_QUOTED = re.compile(r"'[^']*(?:'|\Z)|\"(?:[^\"\\]|\\.)*(?:\"|\\?\Z)")
+
+
 def _mask_quotes(text: str) -> str:
     """Replace quoted text by placeholders so separators inside strings don't split."""
-    return re.sub(r"'[^']*'|\"(?:[^\"\\]|\\.)*\"", lambda m: "_" * len(m.group()), text)
+    return _QUOTED.sub(lambda m: "_" * len(m.group()), text)
 
 
 def split_script(script: str, first_line: int) -> list[Command]:

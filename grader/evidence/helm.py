@@ -20,8 +20,30 @@ import yaml
 _VALUES_BLOCK = re.compile(
     r"^(?P<lead>[ \t]*)\{\{-?\s*(?:toYaml\s+)?\.Values\.(?P<path>[\w.]+)\s*\|\s*(?:n?indent)\s+(?P<n>\d+)\s*-?\}\}\s*$"
 )
-_ACTION_ONLY = re.compile(r"^\s*(\{\{-?.*?-?\}\}\s*)+$")
-_INLINE = re.compile(r"\{\{-?.*?-?\}\}")
+def _actions(line: str) -> list[tuple[int, int]]:
+    """The spans of the template actions ``{{ ... }}`` of a line, found in one pass (an
+    unclosed ``{{`` is text): linear in the line, whatever it holds."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    while True:
+        start = line.find("{{", pos)
+        if start < 0:
+            return spans
+        end = line.find("}}", start + 2)
+        if end < 0:
+            return spans
+        spans.append((start, end + 2))
+        pos = end + 2
+
+
+def _without_actions(line: str, spans: list[tuple[int, int]], filler: str) -> str:
+    out, pos = [], 0
+    for start, end in spans:
+        out.append(line[pos:start])
+        out.append(filler)
+        pos = end
+    out.append(line[pos:])
+    return "".join(out)
 
 
 def chart_root(rel: str, files: frozenset[str]) -> str | None:
@@ -46,21 +68,25 @@ def _lookup(values, dotted: str):
 
 def render(text: str, values: dict | None) -> str:
     out = []
+    dumps: dict[tuple[str, int], list[str]] = {}  # each value is dumped once, however often it is used
     for line in text.split("\n"):
         if "{{" not in line:
             out.append(line)
             continue
         m = _VALUES_BLOCK.match(line)
         if m:
-            value = _lookup(values or {}, m.group("path"))
-            if value is not None:
-                dumped = yaml.safe_dump(_plain(value), default_flow_style=False, sort_keys=False)
-                pad = " " * int(m.group("n"))
-                out.extend(pad + d for d in dumped.rstrip("\n").split("\n"))
+            key = (m.group("path"), int(m.group("n")))
+            if key not in dumps:
+                value = _lookup(values or {}, key[0])
+                dumped = yaml.safe_dump(_plain(value), default_flow_style=False, sort_keys=False) \
+                    if value is not None else ""
+                dumps[key] = [" " * key[1] + d for d in dumped.rstrip("\n").split("\n")] if dumped else []
+            out.extend(dumps[key])
             continue
-        if _ACTION_ONLY.match(line):
-            continue
-        out.append(_INLINE.sub("TEMPLATED", line))
+        spans = _actions(line)
+        if not _without_actions(line, spans, "").strip():
+            continue  # the line is only template actions
+        out.append(_without_actions(line, spans, "TEMPLATED"))
     return "\n".join(out)
 
 

@@ -71,7 +71,10 @@ class Block:
         return out
 
 
-_STRING = re.compile(r"'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"", re.S)
+# Strings that are never closed run to the end of the text (triple-quoted) or of the line: every
+# opening quote is one match, so scanning stays linear whatever the file holds.
+_STRING = re.compile(r"'''.*?(?:'''|\Z)|\"\"\".*?(?:\"\"\"|\Z)|'(?:[^'\\\n]|\\.)*(?:'|(?=\n)|\\?\Z)"
+                     r"|\"(?:[^\"\\\n]|\\.)*(?:\"|(?=\n)|\\?\Z)", re.S)
 
 
 _TOKENS = re.compile(_STRING.pattern + r"|//[^\n]*|/\*.*?(?:\*/|\Z)", re.S)
