@@ -488,14 +488,16 @@ CLONE_TIMEOUT = 60.0
 REMOTE_TIMEOUT = 30.0
 
 
-def clone_bundle(bundle: str, dest: str) -> None:
+def clone_bundle(bundle: str, dest: str, *, checkout: bool = True) -> None:
     """Clone a git bundle into ``dest`` (which must not exist): isolated from system and global
-    config, no templates (so no hooks), no prompt, only the ``file`` transport."""
+    config, no templates (so no hooks), no prompt, only the ``file`` transport. Without
+    ``checkout`` no file is written out (see :func:`export_head`, which is size-bounded)."""
     home = tempfile.mkdtemp(prefix="loopcheck-home-")
     try:
         proc = subprocess.run(
             ["git", "-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false",
-             "clone", "--quiet", "--template=", "--no-hardlinks", "--", os.path.abspath(bundle), dest],
+             "clone", "--quiet", "--template=", "--no-hardlinks", *([] if checkout else ["--no-checkout"]),
+             "--", os.path.abspath(bundle), dest],
             stdin=subprocess.DEVNULL, capture_output=True, env={**isolated_git_env(home), "GIT_ALLOW_PROTOCOL": "file"},
             timeout=CLONE_TIMEOUT, cwd=home,
         )

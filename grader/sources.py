@@ -42,11 +42,11 @@ def repository_root(folder: str) -> str | None:
 
 
 @contextlib.contextmanager
-def committed(root: str) -> Iterator[Opened]:
+def committed(root: str, *, compare: bool = True) -> Iterator[Opened]:
     """What the last commit of ``root`` holds: the folder itself when it matches the commit (a
     clean working tree, the usual case), else the commit's files in a temporary folder, with a
     note naming the files of the folder that differ from it (uncommitted, untracked, ignored)."""
-    changed = worktree_changes(root)
+    changed = worktree_changes(root) if compare else None
     if changed is not None:
         changed = [p for p in changed if not _skipped(p)]
         if not changed:
@@ -100,7 +100,8 @@ def opened(path: str, *, worktree: bool = False) -> Iterator[Opened]:
         inner = lone_archive(path)
         if inner:  # Gradescope's /autograder/submission holding the learner's bundle or zip
             with opened(inner) as source:
-                yield Opened(source.folder, [f"graded {os.path.basename(inner)}, the one archive in {path}", *source.notes])
+                yield Opened(source.folder, [f"graded {os.path.basename(inner)}, the one archive in {path}", *source.notes],
+                             git_root=source.git_root)
             return
         root = repository_root(path)
         if root:
@@ -116,9 +117,12 @@ def opened(path: str, *, worktree: bool = False) -> Iterator[Opened]:
     tmp = tempfile.mkdtemp(prefix="loopcheck-sub-")
     try:
         if kind == "bundle":
+            # cloned without a checkout: the files are exported from its last commit with a size
+            # cap (a tiny bundle can hold gigabytes of zeros)
             dest = os.path.join(tmp, os.path.basename(path)[: -len(".bundle")] or "submission")
-            clone_bundle(path, dest)
-            yield Opened(dest)
+            clone_bundle(path, dest, checkout=False)
+            with committed(dest, compare=False) as source:
+                yield source
         else:
             unpacked = Path(tmp) / "unpacked"
             unpacked.mkdir()

@@ -138,7 +138,8 @@ def load_all(text: str, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODE
     """Every document of ``text`` as plain values with line numbers.
 
     Raises :class:`YamlError` for syntax errors, duplicate keys, too deep nesting or a
-    document that expands (through aliases) beyond ``max_nodes`` nodes.
+    document that expands (through aliases) beyond ``max_nodes`` nodes (a long string counts
+    one node per 80 characters).
     """
     parser = _Parser(text)
     docs: list = []
@@ -154,9 +155,11 @@ def load_all(text: str, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODE
             line = event.start_mark.line + 1 if event.start_mark else 0
             if cls is yaml.ScalarEvent:
                 value = _scalar(event)
-                size = 1
+                # a long string weighs by its length (a line of 80 characters ~ a node), so an
+                # alias repeated many times can't expand a small file into a huge document
+                size = 1 + len(event.value) // 80
                 if event.anchor:
-                    anchors[event.anchor] = (value, 1)
+                    anchors[event.anchor] = (value, size)
                 raw_key = event.value
             elif cls is yaml.AliasEvent:
                 if event.anchor not in anchors:

@@ -6,6 +6,7 @@ are usage errors."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 
@@ -44,3 +45,33 @@ def test_nonsense_budgets_are_usage_errors(tmp_path, capsys, value):
     (tmp_path / "a").mkdir()
     assert main(["batch", str(tmp_path), "--out", str(tmp_path / "g.csv"), "--timeout", value]) == 2
     assert main([str(tmp_path), "--timeout", value]) == 2
+
+
+def test_aliases_cannot_expand_a_small_workflow_into_a_huge_one(tmp_path):
+    script = "\n".join(f"echo step {i} && make target{i}" for i in range(10_000))
+    steps = "\n".join("      - run: *script" for _ in range(400))
+    workflow = ("on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: &script |\n"
+                + "\n".join("          " + line for line in script.split("\n")) + "\n" + steps + "\n")
+    sub = Submission(write_tree(tmp_path, {".github/workflows/ci.yml": workflow}))
+    start = time.monotonic()
+    finding = detectors.run(sub, "ci-trigger", {})
+    assert time.monotonic() - start < 5
+    assert finding.status == "fail" and "alias expansion" in sub.problems[".github/workflows/ci.yml"]
+
+
+def test_a_small_bundle_of_zeros_cannot_fill_the_disk(tmp_path, monkeypatch):
+    from conftest import Repo
+    from grader import git as gitmod
+    from grader.sources import opened
+
+    repo = Repo(tmp_path / "src")
+    (repo.path / "zeros.bin").write_bytes(b"\0" * 30_000_000)  # compresses to almost nothing
+    repo.commit("Add a large file", {"README.md": "# x\n"})
+    bundle = tmp_path / "small.bundle"
+    repo.git("bundle", "create", str(bundle), "--all")
+    assert bundle.stat().st_size < 200_000
+    monkeypatch.setattr(gitmod.export_head, "__kwdefaults__", {"max_bytes": 10_000_000})  # the cap, scaled down
+    with opened(str(bundle)) as source:
+        written = sum(f.stat().st_size for f in Path(source.folder).rglob("*") if f.is_file())
+        assert written < 10_000_000  # no checkout: nothing was written beyond the cap
+        assert any("larger than" in n for n in source.notes), source.notes
