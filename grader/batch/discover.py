@@ -19,7 +19,7 @@ from grader.report.text import shown_name
 
 # Everything between a URL's scheme and the last "@" of the line is a credential (a password
 # may hold "@", "/" or a space); and secrets passed in the query string.
-_CRED = re.compile(r"(?P<scheme>\b[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<cred>[^\n]*)@")
+_CRED = re.compile(r"(?P<scheme>\b[a-zA-Z][a-zA-Z0-9+.-]{0,30}://)(?P<cred>[^\n]*)@")
 _QUERY_SECRET = re.compile(r"(?i)(?P<key>[?&](?:access_token|private_token|oauth_token|token|password|passwd|pwd|"
                            r"secret|key|api_key|apikey|auth)=)[^&\s#]+")
 _URL = re.compile(r"(?i)^(?:git\+)?(https?|ssh|git|file)://|^[\w.-]+@[\w.-]+:[^/\\]")

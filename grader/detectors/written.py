@@ -404,7 +404,7 @@ def _metric_groups(sub) -> dict[str, list[tuple[str, str, int]]]:
                 groups[group] += [(i, rel, s.line) for i in items]
             # label lines: **Technical:** a; b; c (continued on the next lines)
             for label, (value, line) in written.label_parts(s.body, base, _METRIC_LABELS).items():
-                groups[label] += [(x.strip(), rel, line) for x in re.split(r";|\n\s*[-*]\s|,(?=\s*[A-Za-z])", value)
+                groups[label] += [(x.strip(), rel, line) for x in re.split(r";|\n[ \t]*[-*]\s|,(?=\s*[A-Za-z])", value)
                                   if x.strip()]
             for table in written.tables(s.body, base):
                 head = [h.lower() for h in table.header]

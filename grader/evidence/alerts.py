@@ -61,11 +61,11 @@ def plausible_promql(expr) -> str | None:
                 return "expr has unbalanced brackets"
     if stack:
         return "expr has unbalanced brackets"
-    for rng in re.findall(r"\[([^\]]*)\]", text):
+    for rng in re.findall(r"\[([^\[\]]*)\]", text):
         inner = rng.split(":")[0].strip()
         if inner and not _DURATION.match(inner):
             return f"expr has an invalid range duration [{rng}]"
-    outside = re.sub(r"\{[^}]*\}|\[[^\]]*\]", " ", text)
+    outside = re.sub(r"\{[^{}]*\}|\[[^\[\]]*\]", " ", text)
     names = [w for w in _METRIC.findall(outside) if w.lower() not in _PROMQL_WORDS]
     if not names and "{" not in text:
         return "expr selects no metric"

@@ -136,7 +136,7 @@ ACTION_CATEGORIES: dict[str, tuple[str, ...]] = {
 _ENV_ASSIGN = re.compile(r"^(?:[A-Za-z_][A-Za-z0-9_]*=(?:\"[^\"]*\"|'[^']*'|\S*)\s+)+")
 _PREFIXES = re.compile(r"^(?:(?:sudo|time|exec|command|nohup|env)\s+(?:-\S+\s+)*)+")
 NOT_RUN = re.compile(r"^(?:echo|printf|:|true|false|#|cat\s*<<|read)\b")
-_SPLIT = re.compile(r"\s*(?:&&|\|\||;|\|(?!\|)|&(?!&))\s*")
+_SPLIT = re.compile(r"&&|\|\||;|\|(?!\|)|&(?!&)")
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,13 +19,14 @@ def yaml_documents(sub):
             yield rel, doc
 
 
-_COMPOSE_NAME = re.compile(r"(^|/)((docker-)?compose(\.[\w-]+)?|[\w-]*stack[\w-]*)\.ya?ml$")
+# Matched against the file name only (a name is at most 255 bytes; a path can be 4 KB).
+_COMPOSE_NAME = re.compile(r"(?:(?:docker-)?compose(?:\.[\w-]+)?|[\w-]*stack[\w-]*)\.ya?ml")
 
 
 def compose_services(sub):
     """(path, service name, service) of docker compose files."""
     for rel in sub.yaml_files():
-        if _COMPOSE_NAME.search(rel.lower()):
+        if _COMPOSE_NAME.fullmatch(rel.lower().rsplit("/", 1)[-1]):
             doc = (sub.yaml_docs_quiet(rel) or [None])[0]
             services = doc.get("services") if isinstance(doc, dict) else None
             if isinstance(services, dict):
@@ -45,7 +46,7 @@ def images(sub):
                 yield obj.path, line_of(c, obj.line), c["image"]
 
 
-_TF_RESOURCE = re.compile(r'^\s*resource\s+"([\w-]+)"\s+"([\w-]+)"\s*\{', re.M)
+_TF_RESOURCE = re.compile(r'^[ \t]*resource\s+"([\w-]+)"\s+"([\w-]+)"\s*\{', re.M)
 
 
 def terraform_resources(sub):

@@ -71,8 +71,8 @@ def substantive(text: str) -> list[str]:
     return out
 
 
-_PROMPT = re.compile(r"(?<![\w\]])\[[^\]\n]*\b(?:your|answer|description|todo|tbd|example|e\.g|metric|target|"
-                     r"stage|phase|immediate|minutes|hours)\b[^\]\n]*\](?!\()|\bTODO\b|\bTBD\b", re.I)
+_PROMPT = re.compile(r"(?<![\w\]])\[[^\[\]\n]{0,200}?\b(?:your|answer|description|todo|tbd|example|e\.g|metric|target|"
+                     r"stage|phase|immediate|minutes|hours)\b[^\[\]\n]{0,200}\](?!\()|\bTODO\b|\bTBD\b", re.I)
 
 
 def without_placeholders(text: str) -> str:

@@ -32,7 +32,6 @@ _PY_TEST = re.compile(r"(^|/)(test_[^/]*|[^/]*_test)\.py$")
 _JS_TEST = re.compile(r"(^|/)([^/]+\.(test|spec)\.[cm]?[jt]sx?|__tests__/[^/]+\.[cm]?[jt]sx?)$")
 _GO_TEST = re.compile(r"_test\.go$")
 _JAVA_TEST = re.compile(r"(^|/)src/test/.*\.(java|kt)$|(Test|Tests|IT)\.(java|kt)$")
-_RUBY_TEST = re.compile(r"_spec\.rb$|(^|/)test/.*_test\.rb$")
 _BATS_TEST = re.compile(r"\.bats$")
 
 
@@ -51,7 +50,7 @@ def language_of(path: str) -> str | None:
         return "go"
     if _JAVA_TEST.search(path):
         return "java"
-    if _RUBY_TEST.search(path):
+    if path.endswith("_spec.rb") or (path.endswith("_test.rb") and "/test/" in "/" + path[:-len("_test.rb")]):
         return "ruby"
     if _BATS_TEST.search(path):
         return "bats"
