@@ -116,7 +116,7 @@ def _step_summary(report) -> str:
 
 def run_grade(*, path: str, rubric: str | None, pairs: list[tuple[str, str | None]],
               fail_under: float | None, no_fail: bool, verbose: bool, no_color: bool,
-              worktree: bool = False, timeout: float | None = None) -> int:
+              worktree: bool = False, timeout: float | None = None, memory_mb: int = 0) -> int:
     """Grade PATH and write every requested (format, output) pair; the exit code."""
     for name, _out in pairs:
         if name not in FORMATS:
@@ -126,20 +126,30 @@ def run_grade(*, path: str, rubric: str | None, pairs: list[tuple[str, str | Non
     outs = [out for _, out in pairs if out]
     if len(outs) != len(set(outs)):
         raise LoopcheckError("two formats can't be written to the same --output file")
+    from grader import memory
     from grader import report as renderers
     from grader import rubric as rubrics
+    from grader.report.text import shown_name
     from grader.scoring import grade
     from grader.sources import opened
 
     loaded = rubrics.load(rubric)
-    with opened(path, worktree=worktree) as source:
-        result = grade(source.folder, loaded, threshold=fail_under, display_path=path, git_root=source.git_root,
-                       timeout=timeout)
-        prefix = workspace_prefix(source.git_root or source.folder) if os.path.isdir(path) else ""
-    if source.notes:
+    try:
+        with memory.budget(memory_mb) as watch, opened(path, worktree=worktree) as source:
+            result = grade(source.folder, loaded, threshold=fail_under, display_path=path,
+                           git_root=source.git_root, timeout=timeout)
+            prefix = workspace_prefix(source.git_root or source.folder) if os.path.isdir(path) else ""
+    except MemoryError:
+        raise LoopcheckError(f"grading {shown_name(path)} went over the memory budget of {memory_mb} MB "
+                             "(--memory-mb): nothing was graded") from None
+    notes = list(source.notes)
+    if watch is not None and watch.exceeded:
+        notes.append(f"git was stopped: the grading went over the memory budget of {memory_mb} MB (--memory-mb), "
+                     "so what git would have read (history, tags) is missing or not judged")
+    if notes:
         import dataclasses
 
-        result = dataclasses.replace(result, notes=tuple(source.notes) + result.notes)
+        result = dataclasses.replace(result, notes=tuple(notes) + result.notes)
     stream = sys.stdout
     for name, out in pairs:
         on_terminal = not out and hasattr(stream, "isatty") and stream.isatty()
@@ -214,6 +224,7 @@ def build_app() -> typer.Typer:
         no_color: bool = typer.Option(False, "--no-color", help="No colours (NO_COLOR is honoured too)."),
         worktree: bool = typer.Option(False, "--worktree", help="Grade the folder as it is, uncommitted changes included [default: its last commit]."),
         timeout: float = typer.Option(300.0, "--timeout", min=1, callback=_finite, help="Seconds the grading may take; checks not reached are not judged [default: 300]."),
+        memory_mb: int = typer.Option(2048, "--memory-mb", min=0, help="Memory the grading may use in MB, git included (0: no budget) [default: 2048]."),
         debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
         version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True, help="Print the version and exit."),
     ):
@@ -225,7 +236,7 @@ def build_app() -> typer.Typer:
             pairs = pair_formats(ctx.meta.get(_ORDER_KEY, []), fmt or [], output or [])
         raise typer.Exit(run_grade(path=path, rubric=rubric, pairs=pairs, fail_under=fail_under,
                                    no_fail=no_fail, verbose=verbose, no_color=no_color, worktree=worktree,
-                                   timeout=timeout))
+                                   timeout=timeout, memory_mb=memory_mb))
 
     _add_subcommands(app)
     return app
@@ -363,7 +374,7 @@ def _add_subcommands(app: typer.Typer) -> None:
         rubric: str = typer.Option(None, "--rubric", "-r", help="Rubric for every submission [default: exercise-4.1]."),
         jobs: int = typer.Option(2, "--jobs", "-j", min=1, max=64, help="Worker processes."),
         timeout: float = typer.Option(60.0, "--timeout", min=1, callback=_finite, help="Seconds one submission may take (unpacking and cloning included)."),
-        memory_mb: int = typer.Option(2048, "--memory-mb", min=0, help="Memory cap of each worker in MB (0: none)."),
+        memory_mb: int = typer.Option(2048, "--memory-mb", min=0, help="Memory cap of each submission's worker process tree in MB, git included (0: none)."),
         out: str = typer.Option(None, "--out", help="Write grades.csv: one row per submission, sorted by id."),
         jsonl: str = typer.Option(None, "--jsonl", help="Append each full JSON report to this file as soon as it is done."),
         resume: bool = typer.Option(False, "--resume", help="Skip submissions already graded in --jsonl with the same fingerprint and rubric."),

@@ -99,7 +99,7 @@ def small_regular(path: str) -> bytes | None:
         if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_SMALL_FILE:
             return None
         with os.fdopen(os.dup(fd), "rb") as fh:
-            return fh.read(MAX_SMALL_FILE)
+            return fh.read(min(info.st_size + 4096, MAX_SMALL_FILE))  # read(n) reserves n bytes
     finally:
         os.close(fd)
 

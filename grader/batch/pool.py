@@ -12,6 +12,7 @@ import signal
 import tempfile
 import time
 
+from grader import memory
 from grader.batch.discover import Task
 from grader.batch.prepare import failure, grade_task
 from grader.batch.results import JsonlWriter, Result, load_jsonl
@@ -129,7 +130,18 @@ def run(tasks: list[Task], *, rubric_ref: str | None, jobs: int, timeout: float,
                     w.conn.send((task.for_worker(), prev))
             busy = [w for w in workers if w.task]
             soonest = min(w.deadline for w in busy) - time.monotonic()
+            if memory_mb:  # the tree is measured ten times a second
+                soonest = min(soonest, 0.1)
             ready = wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout=max(0.0, soonest))
+            # The cap of each worker's whole process tree (its git children too: a per-process
+            # limit lets every child take the cap again).
+            over: dict[int, int] = {}
+            if memory_mb:
+                table = memory.processes()
+                for w in busy:
+                    total, _ = memory.tree(w.proc.pid, table)
+                    if total > memory_mb * 1024 * 1024:
+                        over[id(w)] = total
             for i, w in enumerate(workers):
                 if w.task is None:
                     continue
@@ -148,6 +160,9 @@ def run(tasks: list[Task], *, rubric_ref: str | None, jobs: int, timeout: float,
                     code = w.proc.exitcode
                     why = "killed (likely over the memory cap)" if code in (-9, 137) else f"exit code {code}"
                     record = failure(w.task, rubric, "error", f"the grading worker died ({why})")
+                elif record is None and id(w) in over:
+                    record = failure(w.task, rubric, "error", f"went over the memory cap of {memory_mb} MB (its "
+                                     f"processes, git included, held {over[id(w)] // (1024 * 1024)} MB)")
                 elif record is None and time.monotonic() >= w.deadline:
                     record = failure(w.task, rubric, "timeout", f"took longer than {timeout:g} s")
                 if record is None:
@@ -159,7 +174,8 @@ def run(tasks: list[Task], *, rubric_ref: str | None, jobs: int, timeout: float,
                 records[w.task.id] = record
                 if progress:
                     progress(record)
-                if record.status == "timeout" or not w.proc.is_alive() or record.reason.startswith("the grading worker died"):
+                if (record.status == "timeout" or not w.proc.is_alive() or id(w) in over
+                        or record.reason.startswith("the grading worker died")):
                     w.kill()
                     workers[i] = _Worker(ctx, rubric_ref, memory_mb, tmp_root)
                 else:

@@ -80,6 +80,9 @@ def grade_task(task: Task, rubric, tmp_root: str, previous: str | None = None) -
     except MemoryError:
         result.reason = "ran out of memory (over the batch's memory cap)"
     except Exception as exc:  # noqa: BLE001 - one submission must not stop the batch
+        if isinstance(exc, RuntimeError) and "can't start new thread" in str(exc):
+            result.reason = "ran out of memory (over the batch's memory cap: no room for a thread)"
+            return result
         text = " ".join(str(exc).split())
         if type(exc).__name__ == "GitCommandError":
             stderr = getattr(exc, "stderr", "") or ""

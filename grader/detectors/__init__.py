@@ -106,6 +106,8 @@ def run(sub, kind: str, params: dict, *, budget: float | None = None) -> Finding
                              "not judged")
     except RecursionError:
         return Finding.error("the evidence is nested too deeply to read")
+    except MemoryError:
+        return Finding.error("this check ran out of memory on this submission (over the memory budget): not judged")
     except Exception as exc:  # noqa: BLE001 - one broken check must not stop the grading
         return Finding.error(
             f"loopcheck could not run this check (internal error: {type(exc).__name__}); "
