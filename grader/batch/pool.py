@@ -122,6 +122,7 @@ def run(tasks: list[Task], *, rubric_ref: str | None, jobs: int, timeout: float,
             workers = [_Worker(ctx, rubric_ref, memory_mb, tmp_root) for _ in range(max(1, min(jobs, len(queue))))]
         finally:
             os.chdir(here)
+        next_measure = 0.0  # when the workers' memory is measured next
         while queue or any(w.task for w in workers):
             for w in workers:
                 if w.task is None and queue:
@@ -136,7 +137,8 @@ def run(tasks: list[Task], *, rubric_ref: str | None, jobs: int, timeout: float,
             # The cap of each worker's whole process tree (its git children too: a per-process
             # limit lets every child take the cap again).
             over: dict[int, int] = {}
-            if memory_mb:
+            if memory_mb and time.monotonic() >= next_measure:
+                next_measure = time.monotonic() + 0.1
                 table = memory.processes()
                 for w in busy:
                     total, _ = memory.tree(w.proc.pid, table)
