@@ -235,21 +235,32 @@ def _finish(proc: subprocess.Popen) -> tuple[int, bytes, str]:
 
     def read_out():
         size = 0
-        while True:
-            chunk = proc.stdout.read(1 << 16)
-            if not chunk:
-                break
-            if size < MAX_OUTPUT:
-                chunks.append(chunk[: MAX_OUTPUT - size])
-            size += len(chunk)  # keep draining so git can finish
+        try:
+            while True:
+                chunk = proc.stdout.read(1 << 16)
+                if not chunk:
+                    break
+                if size < MAX_OUTPUT:
+                    chunks.append(chunk[: MAX_OUTPUT - size])
+                size += len(chunk)  # keep draining so git can finish
+        except (ValueError, OSError):  # the pipe was closed under us (the command was abandoned)
+            pass
 
     def read_err():
-        errors.append(proc.stderr.read(1 << 16))
-        proc.stderr.read()
+        try:
+            errors.append(proc.stderr.read(1 << 16))
+            proc.stderr.read()
+        except (ValueError, OSError):
+            pass
 
     threads = [threading.Thread(target=read_out, daemon=True), threading.Thread(target=read_err, daemon=True)]
-    for t in threads:
-        t.start()
+    try:
+        for t in threads:
+            t.start()
+    except RuntimeError:  # no room for another thread (a memory cap): stop git; the caller reports it
+        proc.kill()
+        proc.wait()
+        raise
     # Wait on the reader (a lock, woken the moment git closes its output) rather than on
     # Popen.wait(timeout=...), which polls with sleeps.
     threads[0].join(timeout=GIT_TIMEOUT)

@@ -83,7 +83,7 @@ class TreeWatch:
                     os.kill(pid, signal.SIGKILL)
                 except OSError:
                     pass
-            if self._previous_handler is not None and _own() > self.cap:
+            if self._previous_handler is not None and _statm(1) > self.cap:
                 os.kill(me, signal.SIGUSR1)
                 self._stop.wait(1.0)  # let the main thread free what it held
 
@@ -104,20 +104,11 @@ def _out_of_memory(signum, frame):
     raise MemoryError("over the memory budget")
 
 
-def _own() -> int:
-    """Resident bytes of this process."""
+def _statm(field: int) -> int:
+    """A field of /proc/self/statm in bytes (0: size mapped, 1: resident); 0 without /proc."""
     try:
         with open("/proc/self/statm", "rb") as handle:
-            return int(handle.read().split()[1]) * _PAGE
-    except (OSError, IndexError, ValueError):
-        return 0
-
-
-def _mapped() -> int:
-    """Bytes of address space this process maps now."""
-    try:
-        with open("/proc/self/statm", "rb") as handle:
-            return int(handle.read().split()[0]) * _PAGE
+            return int(handle.read().split()[field]) * _PAGE
     except (OSError, IndexError, ValueError):
         return 0
 
@@ -137,7 +128,7 @@ def budget(megabytes: int):
         import resource
 
         previous = resource.getrlimit(resource.RLIMIT_AS)
-        soft = _mapped() + cap
+        soft = _statm(0) + cap
         if previous[1] != resource.RLIM_INFINITY:
             soft = min(soft, previous[1])
         resource.setrlimit(resource.RLIMIT_AS, (soft, previous[1]))

@@ -281,7 +281,7 @@ def test_archive_caps(tmp_path):
 def test_memory_cap_gives_error_rows_not_tracebacks(tmp_path):
     klass = make_class(tmp_path / "class", 2)
     out = tmp_path / "g.csv"
-    proc = run_batch_process([str(klass), "--out", str(out), "--memory-mb", "40", "--timeout", "20", "-q"])
+    proc = run_batch_process([str(klass), "--out", str(out), "--memory-mb", "20", "--timeout", "20", "-q"])
     stdout, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 1, stderr
     assert "Traceback" not in stderr
