@@ -65,7 +65,6 @@ class TreeWatch:
     def __init__(self, cap: int, *, interval: float = 0.05):
         self.cap, self.interval = cap, interval
         self.exceeded = False
-        self.peak = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="loopcheck-memory", daemon=True)
         self._previous_handler: Any = None
@@ -74,7 +73,6 @@ class TreeWatch:
         me = os.getpid()
         while not self._stop.wait(self.interval):
             total, descendants = tree(me)
-            self.peak = max(self.peak, total)
             if total <= self.cap:
                 continue
             self.exceeded = True
