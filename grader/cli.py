@@ -16,16 +16,16 @@ import shutil
 import signal
 import sys
 import textwrap
-import time
 
 import typer
 from typer.core import TyperCommand
 
 from grader import __version__
+from grader.cli_class import add_class_commands, finite
 from grader.errors import LoopcheckError
 
 EXIT_OK, EXIT_BELOW, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
-SUBCOMMANDS = ("grade", "rubric", "explain", "batch", "merge", "init")
+SUBCOMMANDS = ("grade", "rubric", "explain", "batch", "merge", "grades", "report", "init")
 FORMATS = ("table", "json", "markdown", "github", "junit", "sarif", "gradescope", "classroom", "csv")
 _ORDER_KEY = "loopcheck.option_order"
 
@@ -179,15 +179,6 @@ def points(x: float) -> str:
     return f"{x:g} point" + ("" if x == 1 else "s")
 
 
-def _finite(value: float | None) -> float | None:
-    """A number of seconds must be a number: nan and infinity are usage errors."""
-    import math
-
-    if value is not None and not math.isfinite(value):
-        raise typer.BadParameter("give a number of seconds")
-    return value
-
-
 def _version(value: bool) -> None:
     if value:
         print(f"loopcheck {__version__}")
@@ -223,7 +214,7 @@ def build_app() -> typer.Typer:
         verbose: bool = typer.Option(False, "--verbose", "-v", help="Also show passing checks with their evidence."),
         no_color: bool = typer.Option(False, "--no-color", help="No colours (NO_COLOR is honoured too)."),
         worktree: bool = typer.Option(False, "--worktree", help="Grade the folder as it is, uncommitted changes included [default: its last commit]."),
-        timeout: float = typer.Option(300.0, "--timeout", min=1, callback=_finite, help="Seconds the grading may take; checks not reached are not judged [default: 300]."),
+        timeout: float = typer.Option(300.0, "--timeout", min=1, callback=finite, help="Seconds the grading may take; checks not reached are not judged [default: 300]."),
         memory_mb: int = typer.Option(2048, "--memory-mb", min=0, help="Memory the grading may use in MB, git included (0: no budget) [default: 2048]."),
         debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
         version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True, help="Print the version and exit."),
@@ -368,121 +359,7 @@ def _add_subcommands(app: typer.Typer) -> None:
         if check.docs:
             print(f"\nRead more: {check.docs}")
 
-    @app.command("batch")
-    def batch_cmd(
-        sources: list[str] = typer.Argument(..., metavar="SOURCE...", help="Folders of submissions, archives (.zip, .tar.gz, .tgz), .bundle files, or roster .csv files."),
-        rubric: str = typer.Option(None, "--rubric", "-r", help="Rubric for every submission [default: exercise-4.1]."),
-        jobs: int = typer.Option(2, "--jobs", "-j", min=1, max=64, help="Worker processes."),
-        timeout: float = typer.Option(60.0, "--timeout", min=1, callback=_finite, help="Seconds one submission may take (unpacking and cloning included)."),
-        memory_mb: int = typer.Option(2048, "--memory-mb", min=0, help="Memory cap of each submission's worker process tree in MB, git included (0: none)."),
-        out: str = typer.Option(None, "--out", help="Write grades.csv: one row per submission, sorted by id."),
-        jsonl: str = typer.Option(None, "--jsonl", help="Append each full JSON report to this file as soon as it is done."),
-        resume: bool = typer.Option(False, "--resume", help="Skip submissions already graded in --jsonl with the same fingerprint and rubric."),
-        shard_spec: str = typer.Option(None, "--shard", metavar="K/N", help="Grade only the K-th of N deterministic shards."),
-        quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary."),
-    ):
-        """Grade a whole class. Exit 0 when every submission was graded, 1 when any could not be."""
-        from grader import batch
-        if resume and not jsonl:
-            raise LoopcheckError("--resume needs --jsonl FILE (the results of the earlier run)")
-        if not out and not jsonl:
-            raise LoopcheckError("give --out grades.csv and/or --jsonl results.jsonl: where should the grades go?")
-        batch.shard([], shard_spec)  # a bad --shard is a usage error before anything is looked at
-        tasks = batch.shard(batch.discover(sources), shard_spec)
-        show = not quiet and sys.stderr.isatty() and not os.environ.get("CI")
-        try:
-            with _progress(show, len(tasks)) as advance:
-                records = batch.run(tasks, rubric_ref=rubric, jobs=jobs, timeout=timeout, memory_mb=memory_mb,
-                                    jsonl=jsonl, resume=resume, progress=advance)
-        except KeyboardInterrupt:
-            kept = f"; what was graded is in {jsonl}: run the same command with --resume" if jsonl else ""
-            print(f"loopcheck: interrupted{kept}", file=sys.stderr)
-            raise typer.Exit(130) from None
-        raise typer.Exit(_class_outputs(records, out, quiet))
-
-    @app.command("merge")
-    def merge_cmd(
-        files: list[str] = typer.Argument(..., metavar="RESULTS.jsonl..."),
-        out: str = typer.Option(..., "--out", help="The combined grades.csv."),
-        quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary."),
-    ):
-        """Combine the --jsonl results of several shards into one grades.csv."""
-        from grader import batch
-
-        raise typer.Exit(_class_outputs(batch.merge(files), out, quiet))
-
-
-def _write_atomic(path: str, text: str) -> None:
-    """Write a whole file or nothing: a temporary file beside it, then renamed over it."""
-    import tempfile
-
-    tmp = None
-    try:  # a temporary name of our own: two runs writing the same file never mix their lines
-        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp",
-                                   dir=os.path.dirname(os.path.abspath(path)))
-        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-        tmp = None
-    except OSError as exc:
-        raise LoopcheckError(f"can't write {path}: {exc.strerror}") from None
-    finally:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
-
-
-def _class_outputs(results: dict, out: str | None, quiet: bool) -> int:
-    """grades.csv and the summary of a batch or a merge; the exit code."""
-    from grader.batch import similar_pairs
-    from grader.report import grades
-
-    if out:
-        _write_atomic(out, grades.render_csv(results))
-    if not quiet:
-        sys.stdout.write(grades.render_summary(results, similar_pairs(results)))
-    failed = any(r.status != "graded" for r in results.values())
-    return EXIT_BELOW if failed else EXIT_OK
-
-
-class _progress:
-    """A rich progress bar (count, rate, ETA) on a terminal; nothing elsewhere."""
-
-    def __init__(self, show: bool, total: int):
-        self.show, self.total, self.bar = show, total, None
-
-    def __enter__(self):
-        if not self.show:
-            return None
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TaskProgressColumn,
-            TextColumn,
-            TimeRemainingColumn,
-        )
-
-        self.bar = Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
-                            TextColumn("{task.fields[rate]}"), TimeRemainingColumn(),
-                            console=None, transient=True)
-        self.bar.__enter__()
-        task = self.bar.add_task("grading", total=self.total, rate="")
-        start = time.monotonic()
-        done = [0]
-
-        def advance(_record):
-            done[0] += 1
-            elapsed = max(time.monotonic() - start, 1e-6)
-            self.bar.update(task, advance=1, rate=f"{done[0] / elapsed:.1f}/s")
-
-        return advance
-
-    def __exit__(self, *exc):
-        if self.bar:
-            self.bar.__exit__(*exc)
-        return False
+    add_class_commands(app)
 
 
 def command_line(argv: list[str]) -> list[str]:

@@ -43,6 +43,7 @@ class Commit:
     time: int
     subject: str
     files: tuple[str, ...]
+    tree: str = ""  # the commit's tree: two students with the same files have the same tree
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +136,9 @@ def _only_own_files(top: str, what: str, *, skip: tuple[str, ...] = (), max_file
                     raise _GitProblem(f"{what}/{rel} is larger than a ref can be")
 
 
-def _make_shadow(dotgit: str, *, index: bool = False) -> str:
+def _make_shadow(dotgit: str, *, index: bool = False, head: str | None = None) -> str:
+    """A private git directory reading ``dotgit``'s objects and refs; ``head`` (a commit id)
+    pins its HEAD to that commit (grading as of a deadline)."""
     join = os.path.join
     if not _real_dir(join(dotgit, "objects")) or not _real_dir(join(dotgit, "refs")):
         raise _GitProblem(".git has no objects or refs folder: not a readable repository")
@@ -148,10 +151,13 @@ def _make_shadow(dotgit: str, *, index: bool = False) -> str:
     try:
         with open(join(shadow, "config"), "w", encoding="ascii") as fh:
             fh.write("[core]\n\trepositoryformatversion = 0\n\tbare = true\n")
-        head = small_regular(join(dotgit, "HEAD"))
-        if head is None:
+        pinned = head
+        if pinned is not None and not _SHA.match(pinned):
+            raise _GitProblem(f"not a commit id: {pinned[:80]!r}")
+        head_bytes = small_regular(join(dotgit, "HEAD"))
+        if head_bytes is None:
             raise _GitProblem(".git/HEAD is missing or not a regular file")
-        _write_bytes(join(shadow, "HEAD"), head[:4096])
+        _write_bytes(join(shadow, "HEAD"), head_bytes[:4096] if pinned is None else pinned.encode("ascii") + b"\n")
         for name in ("packed-refs", "shallow"):
             src = join(dotgit, name)
             if os.path.lexists(src):
@@ -284,10 +290,11 @@ class PendingGit:
     while other checks work) and :meth:`finish` collects them. Always call :meth:`finish` (or
     :meth:`close`): it removes the shadow folder and ends every git process."""
 
-    def __init__(self, root: str):
+    def __init__(self, root: str, rev: str | None = None):
         self.facts: GitFacts | None = None
         self.shadow: str | None = None
         self.procs: dict[str, subprocess.Popen] = {}
+        self.root = root
         dotgit = os.path.join(root, ".git")
         try:
             info = os.lstat(dotgit)
@@ -306,7 +313,7 @@ class PendingGit:
             self.facts = GitFacts(is_git=False)
         else:
             try:
-                self.shadow = _make_shadow(dotgit)
+                self.shadow = _make_shadow(dotgit, head=rev)
                 self.procs = _start_all(self.shadow)
             except _GitProblem as exc:
                 self.facts = GitFacts(is_git=True, error=str(exc))
@@ -325,6 +332,9 @@ class PendingGit:
                     facts.grafted = frozenset(line.strip() for line in fh if _SHA.match(line.strip()))
             with open(os.path.join(self.shadow, "HEAD"), encoding="utf-8", errors="replace") as fh:
                 head_text = fh.read().strip()
+            if not head_text.startswith("ref: "):  # pinned (a deadline): the branch HEAD names
+                head_text = (small_regular(os.path.join(self.root, ".git", "HEAD")) or b"").decode(
+                    "utf-8", "replace").strip()
             if head_text.startswith("ref: refs/heads/"):
                 facts.branch = head_text[len("ref: refs/heads/"):]
             try:
@@ -355,7 +365,7 @@ def _start_all(shadow: str) -> dict[str, subprocess.Popen]:
     procs: dict[str, subprocess.Popen] = {}
     try:
         procs["log"] = _start(
-            shadow, "log", "-z", f"-n{MAX_LOG}", "--format=%x1e%H%x1f%P%x1f%ct%x1f%s", "HEAD", "--",
+            shadow, "log", "-z", f"-n{MAX_LOG}", "--format=%x1e%H%x1f%P%x1f%ct%x1f%T%x1f%s", "HEAD", "--",
         )
         procs["files"] = _start(
             shadow, "log", "-z", "--no-renames", "--name-only", f"-n{MAX_FILES_LOG}",
@@ -464,15 +474,15 @@ def _parse_files(raw: bytes) -> dict[str, tuple[str, ...]]:
 def _parse_log(raw: bytes, files: dict[str, tuple[str, ...]]) -> list[Commit]:
     commits: list[Commit] = []
     for entry in raw.decode("utf-8", "replace").split("\x1e"):
-        parts = entry.strip("\x00\n").split("\x1f", 3)
-        if len(parts) < 4:
+        parts = entry.strip("\x00\n").split("\x1f", 4)
+        if len(parts) < 5:
             continue
-        sha, parents, when, subject = parts
+        sha, parents, when, tree, subject = parts
         try:
             moment = int(when)
         except ValueError:
             moment = 0
-        commits.append(Commit(sha, tuple(parents.split()), moment, subject, files.get(sha, ())))
+        commits.append(Commit(sha, tuple(parents.split()), moment, subject, files.get(sha, ()), tree))
     return commits
 
 
@@ -590,8 +600,8 @@ def worktree_changes(root: str) -> list[str] | None:
 EXPORT_MAX_BYTES = 500 * 1024 * 1024
 
 
-def export_head(root: str, tar_path: str, *, max_bytes: int = EXPORT_MAX_BYTES) -> None:
-    """Write the files of ``root``'s HEAD commit to ``tar_path`` (``git archive``), read through
+def export_head(root: str, tar_path: str, *, max_bytes: int = EXPORT_MAX_BYTES, rev: str | None = None) -> None:
+    """Write the files of ``root``'s HEAD commit (or of commit ``rev``) to ``tar_path`` (``git archive``), read through
     a private shadow git directory like every other git call, bounded in time and size. Raises
     LoopcheckError saying why it can't (no .git folder, no commit, too large...)."""
     dotgit = os.path.join(root, ".git")
@@ -601,7 +611,7 @@ def export_head(root: str, tar_path: str, *, max_bytes: int = EXPORT_MAX_BYTES) 
     except OSError:
         raise LoopcheckError("no .git folder") from None
     try:
-        shadow = _make_shadow(dotgit)
+        shadow = _make_shadow(dotgit, head=rev)
     except _GitProblem as exc:
         raise LoopcheckError(str(exc)) from None
     try:
@@ -665,3 +675,58 @@ def head_commit(root: str) -> str | None:
         if len(parts) == 2 and parts[1] == ref and re.fullmatch(r"[0-9a-f]{40,64}", parts[0]):
             return parts[0]
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class AtDeadline:
+    """The commit graded for a deadline: the last commit at or before it (committer date)."""
+
+    commit: str | None  # None: no commit was made before the deadline
+    commit_time: int  # its committer date (Unix time)
+    later: int  # commits on the branch made after the deadline
+    note: str  # what the instructor should know ('' when nothing)
+
+    @property
+    def late(self) -> bool:
+        return self.later > 0
+
+
+def commit_at(root: str, deadline: int) -> AtDeadline:
+    """The last commit of ``root``'s HEAD committed at or before ``deadline`` (Unix time), how many
+    commits came after it, and a note when author and committer dates tell different stories
+    (a commit authored before the deadline but committed after it: rebased or amended late; or
+    the graded commit authored after the deadline). Raises LoopcheckError when git can't say."""
+    try:
+        shadow = _make_shadow(os.path.join(root, ".git"))
+    except _GitProblem as exc:
+        raise LoopcheckError(str(exc)) from None
+    except OSError as exc:
+        raise LoopcheckError(f".git can't be read ({exc.strerror})") from None
+    try:
+        rc, out, err = _finish(_start(shadow, "log", "-z", f"-n{MAX_LOG}", "--format=%H%x1f%ct%x1f%at", "HEAD", "--"))
+    except _GitProblem as exc:
+        raise LoopcheckError(str(exc)) from None
+    finally:
+        shutil.rmtree(shadow, ignore_errors=True)
+    if rc != 0:
+        raise LoopcheckError(f"git could not read the history: {err[:200]}")
+    rows = []
+    for record in out.decode("ascii", "replace").split("\0"):
+        parts = record.strip().split("\x1f")
+        if len(parts) == 3 and _SHA.match(parts[0]) and parts[1].isdigit() and parts[2].isdigit():
+            rows.append((parts[0], int(parts[1]), int(parts[2])))
+    before = [r for r in rows if r[1] <= deadline]
+    after = [r for r in rows if r[1] > deadline]
+    notes = []
+    rebased = [r for r in after if r[2] <= deadline]
+    if rebased:
+        notes.append(f"{len(rebased)} commit(s) after the deadline were authored before it "
+                     "(rebased or amended late?)")
+    if not before:
+        return AtDeadline(None, 0, len(after), "; ".join(["no commit was made before the deadline", *notes]))
+    # git log lists newest first by committer date for a linear history; with merges and clock
+    # skew the latest committer date is the one graded
+    sha, ctime, atime = max(before, key=lambda r: r[1])
+    if atime > deadline:
+        notes.append(f"the graded commit {sha[:10]} has an author date after the deadline")
+    return AtDeadline(sha, ctime, len(after), "; ".join(notes))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from grader.archives import ArchiveError, extract, kind_of, lone_archive, submission_root
 from grader.errors import LoopcheckError
-from grader.git import clone_bundle, export_head, worktree_changes
+from grader.git import AtDeadline, clone_bundle, commit_at, export_head, worktree_changes
 
 
 @dataclass(slots=True)
@@ -23,6 +23,8 @@ class Opened:
     folder: str  # the files to grade
     notes: list[str] = field(default_factory=list)  # what the user should know about what was graded
     git_root: str | None = None  # where the history is read, when not ``folder``
+    rev: str | None = None  # the commit graded, when it is not HEAD's (a deadline)
+    at: AtDeadline | None = None  # how the deadline was applied
 
 
 def repository_root(folder: str) -> str | None:
@@ -42,10 +44,31 @@ def repository_root(folder: str) -> str | None:
 
 
 @contextlib.contextmanager
-def committed(root: str, *, compare: bool = True) -> Iterator[Opened]:
+def committed(root: str, *, compare: bool = True, deadline: int | None = None) -> Iterator[Opened]:
     """What the last commit of ``root`` holds: the folder itself when it matches the commit (a
     clean working tree, the usual case), else the commit's files in a temporary folder, with a
-    note naming the files of the folder that differ from it (uncommitted, untracked, ignored)."""
+    note naming the files of the folder that differ from it (uncommitted, untracked, ignored).
+    With a ``deadline`` (Unix time), the last commit made at or before it."""
+    if deadline is not None:
+        at = commit_at(root, deadline)
+        if at.commit is None:
+            raise LoopcheckError("nothing to grade: no commit was made before the deadline"
+                                 + (f" ({at.note})" if "; " in at.note else ""))
+        with _committed(root, compare=False, rev=at.commit) as source:
+            if at.later:
+                source.notes.insert(0, f"late: graded commit {at.commit[:10]}, the last before the deadline; "
+                                       f"{at.later} later commit(s) not graded")
+            if at.note:
+                source.notes.append(at.note)
+            source.rev, source.at = at.commit, at
+            yield source
+        return
+    with _committed(root, compare=compare, rev=None) as source:
+        yield source
+
+
+@contextlib.contextmanager
+def _committed(root: str, *, compare: bool, rev: str | None) -> Iterator[Opened]:
     changed = worktree_changes(root) if compare else None
     if changed is not None:
         changed = [p for p in changed if not _skipped(p)]
@@ -56,11 +79,13 @@ def committed(root: str, *, compare: bool = True) -> Iterator[Opened]:
     try:
         tar_path = os.path.join(tmp, "head.tar")
         try:
-            export_head(root, tar_path)
+            export_head(root, tar_path, rev=rev)
             files = Path(tmp) / "files"
             files.mkdir()
             skipped = extract(tar_path, files)
         except (LoopcheckError, ArchiveError) as exc:
+            if rev is not None:
+                raise LoopcheckError(f"the commit at the deadline can't be read ({exc})") from None
             yield Opened(root, [f"graded the folder as it is: its commit can't be read ({exc})"])
             return
         finally:
@@ -84,9 +109,10 @@ def _skipped(path: str) -> bool:
 
 
 @contextlib.contextmanager
-def opened(path: str, *, worktree: bool = False) -> Iterator[Opened]:
-    """What to grade for ``path``: a folder (a repository's last commit, unless ``worktree``), a
-    ``.bundle`` file or a zip/tar archive."""
+def opened(path: str, *, worktree: bool = False, deadline: int | None = None) -> Iterator[Opened]:
+    """What to grade for ``path``: a folder (a repository's last commit, unless ``worktree``; the
+    last one at or before ``deadline``, a Unix time, when given), a ``.bundle`` file or a zip/tar
+    archive (which has no history: a deadline can't apply to it and is noted)."""
     if not os.path.exists(path):
         raise LoopcheckError(f"path not found: {path}")
     if os.path.isdir(path):
@@ -94,22 +120,22 @@ def opened(path: str, *, worktree: bool = False) -> Iterator[Opened]:
             if worktree:
                 yield Opened(path, ["graded the folder as it is (--worktree), not its last commit"])
             else:
-                with committed(path) as source:
+                with committed(path, deadline=deadline) as source:
                     yield source
             return
         inner = lone_archive(path)
         if inner:  # Gradescope's /autograder/submission holding the learner's bundle or zip
-            with opened(inner) as source:
+            with opened(inner, deadline=deadline) as source:
                 yield Opened(source.folder, [f"graded {os.path.basename(inner)}, the one archive in {path}", *source.notes],
-                             git_root=source.git_root)
+                             git_root=source.git_root, rev=source.rev, at=source.at)
             return
         root = repository_root(path)
         if root:
-            with opened(root, worktree=worktree) as source:
+            with opened(root, worktree=worktree, deadline=deadline) as source:
                 source.notes.insert(0, f"graded the git repository at {root}: the folder given ({path}) is inside it")
                 yield source
         else:
-            yield Opened(path)
+            yield Opened(path, _no_history(deadline))
         return
     kind = kind_of(path) if os.path.isfile(path) else None
     if kind is None:
@@ -121,7 +147,7 @@ def opened(path: str, *, worktree: bool = False) -> Iterator[Opened]:
             # cap (a tiny bundle can hold gigabytes of zeros)
             dest = os.path.join(tmp, os.path.basename(path)[: -len(".bundle")] or "submission")
             clone_bundle(path, dest, checkout=False)
-            with committed(dest, compare=False) as source:
+            with committed(dest, compare=False, deadline=deadline) as source:
                 yield source
         else:
             unpacked = Path(tmp) / "unpacked"
@@ -131,6 +157,16 @@ def opened(path: str, *, worktree: bool = False) -> Iterator[Opened]:
             except ArchiveError as exc:
                 raise LoopcheckError(f"{path}: archive refused: {exc}") from None
             notes = [f"{len(skipped)} unsafe archive entries skipped: {'; '.join(skipped[:3])}"] if skipped else []
-            yield Opened(str(submission_root(unpacked)), notes)
+            top = str(submission_root(unpacked))
+            if deadline is not None and os.path.isdir(os.path.join(top, ".git")):
+                with committed(top, compare=False, deadline=deadline) as source:
+                    source.notes[:0] = notes
+                    yield source
+                return
+            yield Opened(top, notes + _no_history(deadline))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _no_history(deadline: int | None) -> list[str]:
+    return ["no git history: the deadline could not be checked (graded the files as handed in)"] if deadline is not None else []

@@ -5,15 +5,18 @@
 * :mod:`~grader.batch.prepare` (in a worker) fingerprints a task, unpacks or clones it and
   grades it into a :class:`~grader.batch.results.Result`;
 * :mod:`~grader.batch.pool` runs the workers, each submission bounded in time and memory;
-* :mod:`~grader.batch.results` stores results as JSON Lines, resumes and merges them.
+* :mod:`~grader.batch.results` is the typed result (JSON Lines too) and the similarity pairs;
+* :mod:`~grader.batch.gradebook` stores every result in an SQLite gradebook, for ``--resume``,
+  ``merge``, a student's history, the exports and the class report.
 
 The class CSV and summary are rendered by :mod:`grader.report.grades`.
 """
 
 from __future__ import annotations
 
-from grader.batch.discover import Task, discover, redact, shard
+from grader.batch.discover import Task, discover, duplicates, redact, shard
 from grader.batch.pool import run
-from grader.batch.results import Result, load_jsonl, merge, similar_pairs
+from grader.batch.results import Result, load_jsonl, merge, similar_pairs, similarity
 
-__all__ = ["Result", "Task", "discover", "load_jsonl", "merge", "redact", "run", "shard", "similar_pairs"]
+__all__ = ["Result", "Task", "discover", "duplicates", "load_jsonl", "merge", "redact", "run", "shard", "similar_pairs",
+           "similarity"]

@@ -25,6 +25,7 @@ _QUERY_SECRET = re.compile(r"(?i)(?P<key>[?&](?:access_token|private_token|oauth
 _URL = re.compile(r"(?i)^(?:git\+)?(https?|ssh|git|file)://|^[\w.-]+@[\w.-]+:[^/\\]")
 MAX_ROSTER_BYTES = 20_000_000
 MAX_ROSTER_FIELD = 2_000
+MAX_ROSTER_COLUMNS = 40
 _STUDENT_COLUMNS = ("student", "name", "id", "login", "github_username", "username", "identifier", "email")
 _SOURCE_COLUMNS = ("url", "repo", "repository", "repo_url", "git_url", "clone_url", "path", "submission", "source")
 
@@ -42,6 +43,12 @@ class Task:
     kind: str  # dir | zip | tar | bundle | url
     source: str  # a path, or a URL (credentials kept: it is handed to git, never shown)
     label: str = ""  # what reports show (default: the source, credentials redacted)
+    name: str = ""  # the student (default: the id; differs when one student handed in twice)
+    columns: tuple[tuple[str, str], ...] = ()  # the roster's other columns, carried into exports
+
+    @property
+    def student(self) -> str:
+        return self.name or self.id
 
     @property
     def display(self) -> str:
@@ -77,22 +84,37 @@ def discover(sources: list[str]) -> list[Task]:
         looked = ", ".join(redact(s) for s in sources)
         raise LoopcheckError(f"no submissions found in {looked}: looked for git repositories, folders, "
                              ".zip/.tar.gz/.tgz archives, .bundle files and roster .csv files")
-    # Two submissions with one name are kept apart (alice, alice~2...), whatever other names
-    # already look like that: an id is never used twice.
-    taken = {task.id for task in tasks}
+    return unique_ids(tasks)
+
+
+def unique_ids(tasks: list[Task]) -> list[Task]:
+    """Every id used once. A student who handed in more than once (a folder and a bundle, two
+    roster rows) keeps their name, and each of their submissions is told apart by where it came
+    from (``alice [alice.bundle]``), none of them silently first: :func:`duplicates` names them
+    for the instructor to choose."""
+    counts = Counter(task.id for task in tasks)
+    taken = {task.id for task in tasks if counts[task.id] == 1}
     used: set[str] = set()
-    counts: dict[str, int] = Counter()
     unique = []
     for task in tasks:
-        if task.id in used:
-            n = counts[task.id] or 1
-            while f"{task.id}~{n}" in used or f"{task.id}~{n}" in taken:
+        if counts[task.id] > 1:
+            base = f"{task.id} [{shown_name(os.path.basename(redact(task.source).rstrip('/')) or task.kind)}]"
+            new, n = base, 1
+            while new in used or new in taken:
                 n += 1
-            counts[task.id] = n
-            task = Task(f"{task.id}~{n}", task.kind, task.source, task.label)
+                new = f"{base} ({n})"
+            task = dataclasses.replace(task, id=new, name=task.student)
         used.add(task.id)
         unique.append(task)
     return unique
+
+
+def duplicates(tasks: list[Task]) -> dict[str, list[Task]]:
+    """Students with more than one submission: name → their tasks."""
+    by_name: dict[str, list[Task]] = {}
+    for task in tasks:
+        by_name.setdefault(task.student, []).append(task)
+    return {name: group for name, group in by_name.items() if len(group) > 1}
 
 
 def _stem(name: str) -> str:
@@ -108,6 +130,16 @@ _LMS_NAMES = (
     re.compile(r"^.+?_(?P<name>[^_]+)_attempt_\d{4}(?:-\d{2}){5}(?:_.*)?$"),  # Blackboard: Ex41_ada_attempt_2026-11-30-10-00-00_x
     re.compile(r"^(?P<name>[a-z][a-z0-9-]*?)(?:_late)?_\d+_\d+_.+$", re.I),  # Canvas: lovelaceada_LATE_1234_5678_ex41.zip
 )
+
+
+def lms_columns(name: str) -> tuple[tuple[str, str], ...]:
+    """What an LMS download's name tells beyond the student: Moodle's participant number."""
+    m = _LMS_NAMES[0].match(shown_name(name))
+    if m:
+        number = re.search(r"_(\d+)_assignsubmission_", name)
+        if number:
+            return (("moodle_participant", number.group(1)),)
+    return ()
 
 
 def student_of(name: str) -> str:
@@ -129,11 +161,12 @@ def _folder_children(folder: Path) -> list[Task]:
         if entry.is_dir(follow_symlinks=False):
             inner = None if os.path.lexists(os.path.join(entry.path, ".git")) else lone_archive(entry.path)
             if inner:  # a per-student folder holding the archive or bundle they handed in
-                tasks.append(Task(student_of(entry.name), kind_of(inner) or "zip", inner))
+                tasks.append(Task(student_of(entry.name), kind_of(inner) or "zip", inner, columns=lms_columns(entry.name)))
             else:
-                tasks.append(Task(student_of(entry.name), "dir", entry.path))
+                tasks.append(Task(student_of(entry.name), "dir", entry.path, columns=lms_columns(entry.name)))
         elif entry.is_file(follow_symlinks=False) and (kind := kind_of(entry.name)):
-            tasks.append(Task(student_of(_stem(entry.name)), kind, entry.path))
+            stem = _stem(entry.name)
+            tasks.append(Task(student_of(stem), kind, entry.path, columns=lms_columns(stem)))
     return tasks
 
 
@@ -168,20 +201,22 @@ def _roster(path: Path) -> list[Task]:
         raise LoopcheckError(f"{path}: the roster needs a student column ({', '.join(_STUDENT_COLUMNS[:4])}...) "
                              f"and a repository column ({', '.join(_SOURCE_COLUMNS[:4])}...)")
     tasks = []
+    extra = [(i, rows[0][i].strip()) for i in range(len(header)) if i not in (student, source) and header[i]][:MAX_ROSTER_COLUMNS]
     for line, row in enumerate(rows[1:], start=2):
         if len(row) <= max(student, source) or not row[student].strip() or not row[source].strip():
             continue
         who, where = row[student].strip(), row[source].strip()
+        columns = tuple((name, row[i] if i < len(row) else "") for i, name in extra)
         if where.startswith("-"):
             raise LoopcheckError(f"{path}:{line}: {redact(where)!r} is not a repository")
         if _URL.match(where):
-            tasks.append(Task(who, "url", where))
+            tasks.append(Task(who, "url", where, columns=columns))
         else:
             local = (path.parent / where) if not os.path.isabs(where) else Path(where)
             kind = "dir" if local.is_dir() else kind_of(where)
             if kind is None:
                 raise LoopcheckError(f"{path}:{line}: {redact(where)!r} is neither a URL nor a folder, archive or bundle")
-            tasks.append(Task(who, kind, str(local)))
+            tasks.append(Task(who, kind, str(local), columns=columns))
     return tasks
 
 

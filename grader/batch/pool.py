@@ -14,11 +14,12 @@ import time
 
 from grader import memory
 from grader.batch.discover import Task
+from grader.batch.gradebook import Gradebook
 from grader.batch.prepare import failure, grade_task
 from grader.batch.results import JsonlWriter, Result, load_jsonl
 
 
-def worker_main(conn, rubric_ref: str | None, memory_mb: int, tmp_root: str) -> None:
+def worker_main(conn, rubric_ref: str | None, memory_mb: int, tmp_root: str, deadline: int | None = None) -> None:
     """A worker: its own process group (so a timeout kills its git children too), a memory
     cap, the rubric loaded once; then submissions until told to stop or the parent is gone.
     Nothing escapes it as a traceback: a failure is reported as the submission's error."""
@@ -50,7 +51,8 @@ def worker_main(conn, rubric_ref: str | None, memory_mb: int, tmp_root: str) -> 
             if message is None:
                 return
             task, previous = message
-            conn.send(grade_task(Task(**task), loaded, tmp_root, previous).to_dict())
+            task = Task(**{**task, "columns": tuple(tuple(c) for c in task["columns"])})
+            conn.send(grade_task(task, loaded, tmp_root, previous, deadline).to_dict())
     except BaseException as exc:  # noqa: BLE001 - MemoryError while starting, a broken pipe...
         try:
             reason = "ran out of memory (over the batch's memory cap)" if isinstance(exc, MemoryError) \
@@ -62,9 +64,9 @@ def worker_main(conn, rubric_ref: str | None, memory_mb: int, tmp_root: str) -> 
 
 
 class _Worker:
-    def __init__(self, ctx, rubric_ref, memory_mb, tmp_root):
+    def __init__(self, ctx, rubric_ref, memory_mb, tmp_root, deadline):
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=worker_main, args=(child, rubric_ref, memory_mb, tmp_root), daemon=True)
+        self.proc = ctx.Process(target=worker_main, args=(child, rubric_ref, memory_mb, tmp_root, deadline), daemon=True)
         self.proc.start()
         child.close()
         self.task: Task | None = None
@@ -89,8 +91,11 @@ class _Worker:
 
 
 def run(tasks: list[Task], *, rubric_ref: str | None, jobs: int, timeout: float, memory_mb: int,
-        jsonl: str | None, resume: bool, progress=None) -> dict[str, Result]:
-    """Grade every task; returns the results by id (resumed ones included)."""
+        jsonl: str | None, resume: bool, progress=None, book: Gradebook | None = None,
+        deadline: int | None = None, feedback: str | None = None) -> dict[str, Result]:
+    """Grade every task; returns the results by id (resumed ones included). Each result is
+    stored in the gradebook ``book`` (and appended to ``jsonl``) the moment it is done;
+    ``resume`` reuses the latest stored result of an unchanged submission."""
     import multiprocessing
     from multiprocessing.connection import wait
 
@@ -98,6 +103,12 @@ def run(tasks: list[Task], *, rubric_ref: str | None, jobs: int, timeout: float,
 
     rubric = rubrics.load(rubric_ref)  # fail fast on a bad rubric, before any worker starts
     previous = load_jsonl(jsonl) if (resume and jsonl) else {}
+    run_id = None
+    if book is not None:
+        if resume:
+            previous.update(book.latest(task.id for task in tasks))
+        run_id = book.start_run(rubric_sha=rubric.sha256, deadline=deadline, feedback=feedback)
+        book.set_students((t.id, t.display, t.student, dict(t.columns)) for t in tasks)
     records: dict[str, Result] = {}
     pending: list[tuple[Task, str | None]] = []
     for task in tasks:
@@ -119,7 +130,7 @@ def run(tasks: list[Task], *, rubric_ref: str | None, jobs: int, timeout: float,
         here = os.getcwd()
         os.chdir(tmp_root)
         try:
-            workers = [_Worker(ctx, rubric_ref, memory_mb, tmp_root) for _ in range(max(1, min(jobs, len(queue))))]
+            workers = [_Worker(ctx, rubric_ref, memory_mb, tmp_root, deadline) for _ in range(max(1, min(jobs, len(queue))))]
         finally:
             os.chdir(here)
         next_measure = 0.0  # when the workers' memory is measured next
@@ -172,6 +183,8 @@ def run(tasks: list[Task], *, rubric_ref: str | None, jobs: int, timeout: float,
                 if record.status == "unchanged":
                     record = previous[w.task.id]
                 else:
+                    if book is not None:
+                        book.add(record, run_id)
                     writer.write(record)
                 records[w.task.id] = record
                 if progress:
@@ -179,7 +192,7 @@ def run(tasks: list[Task], *, rubric_ref: str | None, jobs: int, timeout: float,
                 if (record.status == "timeout" or not w.proc.is_alive() or id(w) in over
                         or record.reason.startswith("the grading worker died")):
                     w.kill()
-                    workers[i] = _Worker(ctx, rubric_ref, memory_mb, tmp_root)
+                    workers[i] = _Worker(ctx, rubric_ref, memory_mb, tmp_root, deadline)
                 else:
                     w.task = None
     finally:

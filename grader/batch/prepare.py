@@ -15,7 +15,7 @@ from grader.batch.discover import Task, redact
 from grader.batch.results import Result
 from grader.errors import LoopcheckError
 from grader.evidence import substance
-from grader.sources import Opened, opened
+from grader.sources import Opened, committed, opened
 from grader.submission import Submission
 
 
@@ -57,22 +57,32 @@ def failure(task: Task, rubric, status: str, reason: str) -> Result:
                   status=status, reason=redact(reason))
 
 
-def grade_task(task: Task, rubric, tmp_root: str, previous: str | None = None) -> Result:
-    """Prepare and grade one submission (in a worker). Never raises."""
+def grade_task(task: Task, rubric, tmp_root: str, previous: str | None = None,
+               deadline: int | None = None) -> Result:
+    """Prepare and grade one submission (in a worker), as of ``deadline`` (Unix time) when
+    given. Never raises."""
     result = failure(task, rubric, "error", "")
     work = tempfile.mkdtemp(prefix="sub-", dir=tmp_root)
     try:
         result.fingerprint = fingerprint(task)
+        if result.fingerprint and deadline is not None:  # the same work graded for another deadline differs
+            result.fingerprint += f"@{deadline}"
         if previous and result.fingerprint == previous:
             result.status = "unchanged"
             return result
         if task.kind == "url":
             folder = os.path.join(work, "repo")
             git.clone_url(task.source, folder)
-            _grade_into(result, Opened(folder), rubric, task)
+            if deadline is None:
+                _grade_into(result, Opened(folder), rubric, task)
+            else:
+                with committed(folder, compare=False, deadline=deadline) as source:
+                    _grade_into(result, source, rubric, task)
         else:  # a folder (its last commit), a bundle or an archive, as in single mode
-            with opened(task.source) as source:
+            with opened(task.source, deadline=deadline) as source:
                 _grade_into(result, source, rubric, task)
+            if deadline is not None and result.late is None:
+                result.late = False
         if result.fingerprint is None and result.report and result.report["submission"]["commit"]:
             result.fingerprint = f"commit:{result.report['submission']['commit']}"
     except LoopcheckError as exc:
@@ -94,7 +104,8 @@ def grade_task(task: Task, rubric, tmp_root: str, previous: str | None = None) -
     return result
 
 
-_FOR_THE_INSTRUCTOR = ("no git history", "unsafe", "graded the last commit")
+_FOR_THE_INSTRUCTOR = ("no git history", "unsafe", "graded the last commit", "late:", "deadline",
+                       "authored before", "author date")
 
 
 def _grade_into(result: Result, source: Opened, rubric, task: Task) -> None:
@@ -102,13 +113,19 @@ def _grade_into(result: Result, source: Opened, rubric, task: Task) -> None:
     in ``reason`` what the instructor should know (skipped archive entries, missing history)."""
     from grader.scoring import grade_submission
 
-    sub = Submission(source.folder, git_root=source.git_root)
+    sub = Submission(source.folder, git_root=source.git_root, git_rev=source.rev)
     sub.start_git()  # git runs in the background while the first checks work
     try:
         report = grade_submission(sub, rubric, display_path=task.display)
         result.sketch = substance.written_sketch(sub)  # from the files already read
+        facts = sub.git
+        if facts.commits and not facts.error:
+            head = facts.commits[0]
+            result.commit, result.commit_time, result.tree = head.sha, head.time, head.tree or None
     finally:
         sub.close()
+    if source.at is not None:
+        result.late, result.later_commits = source.at.late, source.at.later
     if source.notes:
         report = dataclasses.replace(report, notes=tuple(source.notes) + report.notes)
     result.report = report.to_dict()

@@ -26,6 +26,11 @@ class Result:
     fingerprint: str | None = None
     report: dict | None = field(default=None, repr=False)
     sketch: list[str] | None = field(default=None, repr=False)  # of the written work, for similarity
+    commit: str | None = None  # the commit graded
+    commit_time: int | None = None  # its committer date (Unix time)
+    tree: str | None = None  # its tree (same files = same tree)
+    late: bool | None = None  # with a deadline: commits were made after it (None: no deadline)
+    later_commits: int = 0
 
     @property
     def graded(self) -> bool:
@@ -36,6 +41,11 @@ class Result:
                "rubric": self.rubric, "status": self.status, "reason": self.reason, "report": self.report}
         if self.sketch:
             out["sketch"] = self.sketch
+        for name in ("commit", "commit_time", "tree", "late"):
+            if getattr(self, name) is not None:
+                out[name] = getattr(self, name)
+        if self.later_commits:
+            out["later_commits"] = self.later_commits
         return out
 
     @classmethod
@@ -49,13 +59,25 @@ class Result:
                    status=str(rec["status"]), reason=str(rec.get("reason") or ""),
                    fingerprint=rec.get("fingerprint") if isinstance(rec.get("fingerprint"), str) else None,
                    report=report if isinstance(report, dict) else None,
-                   sketch=[str(h) for h in rec["sketch"][:256]] if isinstance(rec.get("sketch"), list) else None)
+                   sketch=[str(h) for h in rec["sketch"][:256]] if isinstance(rec.get("sketch"), list) else None,
+                   commit=_text(rec.get("commit")), commit_time=_int(rec.get("commit_time")),
+                   tree=_text(rec.get("tree")),
+                   late=rec["late"] if isinstance(rec.get("late"), bool) else None,
+                   later_commits=_int(rec.get("later_commits")) or 0)
 
     def key(self):
         """What two results of one submission must agree on to be the same grade."""
         report = self.report or {}
         return (self.status, self.fingerprint, self.rubric.get("sha256"), report.get("score"),
                 tuple((p["id"], p["score"]) for p in report.get("phases", [])))
+
+
+def _text(value) -> str | None:
+    return value[:100] if isinstance(value, str) else None
+
+
+def _int(value) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def load_jsonl(path: str, *, strict: bool = False) -> dict[str, Result]:
@@ -145,3 +167,22 @@ def similar_pairs(results: dict, threshold: float = 0.6) -> list[tuple[str, str,
             if r >= threshold:
                 pairs.append((a, b, round(r, 2)))
     return sorted(pairs, key=lambda p: (-p[2], p[0], p[1]))
+
+
+def similarity(results: dict, threshold: float = 0.6) -> list[tuple[str, str, float, str]]:
+    """Pairs of submissions that look alike, with a score and why: the same commit, the same
+    files (the same git tree), or near-identical written work (shingled text)."""
+    pairs: dict[tuple[str, str], tuple[float, str]] = {}
+    for attr, why in (("commit", "the same commit"), ("tree", "the same files (same git tree)")):
+        groups: dict[str, list[str]] = {}
+        for r in results.values():
+            if r.graded and getattr(r, attr):
+                groups.setdefault(getattr(r, attr), []).append(r.id)
+        for ids in groups.values():
+            ids.sort()
+            for i, a in enumerate(ids):
+                for b in ids[i + 1:]:
+                    pairs.setdefault((a, b), (1.0, why))
+    for a, b, score in similar_pairs(results, threshold):
+        pairs.setdefault((a, b), (score, "near-identical written work"))
+    return sorted(((a, b, s, w) for (a, b), (s, w) in pairs.items()), key=lambda p: (-p[2], p[0], p[1]))

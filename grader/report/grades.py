@@ -92,8 +92,10 @@ def render_summary(results: dict, similar: list | tuple = ()) -> str:
         lines += ["", "Checks most often not passed (a teaching signal):"]
         lines += [f"  {n:>4} × {cid} — {title}" for (cid, title), n in s["most_failed"]]
     if s["similar"]:
-        lines += ["", "Near-identical written work (for you to look at; nothing was deducted):"]
-        lines += [f"  {a} and {b}: about {100 * r:.0f}% the same" for a, b, r in s["similar"][:20]]
+        lines += ["", "Submissions that look alike (for you to look at; nothing was deducted):"]
+        lines += [f"  {p[0]} and {p[1]}: " + (f"{p[3]}" if len(p) > 3 and p[2] >= 1.0 and "written" not in p[3]
+                                              else f"about {100 * p[2]:.0f}% the same written work")
+                  for p in s["similar"][:20]]
     if s["failures"]:
         lines += ["", "Could not be graded:"]
         lines += [f"  {rid}: {status}: {reason}" for rid, status, reason in s["failures"][:20]]

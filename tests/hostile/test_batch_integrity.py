@@ -53,7 +53,8 @@ def test_a_full_disk_is_a_clean_error(tmp_path, capsys):
         pytest.fail("this test needs /dev/full (Linux)")
     (tmp_path / "class" / "a").mkdir(parents=True)
     (tmp_path / "class" / "a" / "README.md").write_text("# a\n")
-    assert main(["batch", str(tmp_path / "class"), "--jsonl", "/dev/full", "-q"]) == 2
+    assert main(["batch", str(tmp_path / "class"), "--jsonl", "/dev/full", "--gradebook",
+                 str(tmp_path / "g.sqlite"), "-q"]) == 2
     err = capsys.readouterr().err
     assert "can't write the results to /dev/full" in err and "Traceback" not in err
 
