@@ -76,6 +76,7 @@ def _zip(folder: Path, dest: Path) -> None:
 
 def build(dest: Path, students: int = 30) -> dict:
     """Build the class in ``dest``; what was built (for tests): names by kind."""
+    dest = dest.resolve()
     if students < 8:
         raise SystemExit("a class needs at least 8 students (the special cases need room)")
     work = dest / ".work"

@@ -87,9 +87,9 @@ def test_pre_commit_hook_runs_as_declared(tmp_path):
 def test_scale_out_examples_use_shards_and_merge():
     matrix = yaml.safe_load((ROOT / "examples" / "github-actions-matrix.yml").read_text())
     text = (ROOT / "examples" / "github-actions-matrix.yml").read_text()
-    assert "--shard" in text and "loopcheck merge results-*.jsonl" in text
+    assert "--shard" in text and "loopcheck merge grades-*.sqlite" in text
     assert matrix["jobs"]["merge"]["needs"] == "grade"
     job = yaml.safe_load((ROOT / "examples" / "kubernetes-indexed-job.yaml").read_text())
     assert job["kind"] == "Job" and job["spec"]["completionMode"] == "Indexed"
     args = " ".join(job["spec"]["template"]["spec"]["containers"][0]["args"])
-    assert "JOB_COMPLETION_INDEX" in args and "--shard" in args
+    assert "JOB_COMPLETION_INDEX" in args and "--shard" in args and "--gradebook" in args

@@ -56,9 +56,9 @@ def _histogram(percents: list[float]) -> str:
     for p in percents:
         bins[min(9, int(p // 10))] += 1
     top = max(bins) or 1
-    width, height, bar = 420, 160, 38
+    width, height, bar, top_pad = 420, 160, 38, 16
     parts = [f'<svg id="histogram" role="img" aria-label="score histogram" width="{width}" height="{height + 30}" '
-             f'viewBox="0 0 {width} {height + 30}">']
+             f'viewBox="0 -{top_pad} {width} {height + 30 + top_pad}">']
     for i, n in enumerate(bins):
         h = round(height * n / top)
         x = 10 + i * (bar + 3)
