@@ -135,8 +135,9 @@ def render_moodle(results: dict, students: dict) -> str:
         if rid in dups:
             comment = "Handed in more than once: graded by hand."
         elif res.graded:
+            graded = f" Graded commit {res.commit[:10]}." if res.commit else ""
             comment = (f"loopcheck: {report.get('percent', 0):g}% "
-                       f"({'passed' if report.get('passed') else 'not passed yet'}).{_late_comment(res)}")
+                       f"({'passed' if report.get('passed') else 'not passed yet'}).{graded}{_late_comment(res)}")
         else:
             comment = f"Could not be graded automatically: {res.reason}"
         rows.append([participant, _column(roster, "full name", "name") or info.get("name") or rid,

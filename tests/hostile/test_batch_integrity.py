@@ -46,6 +46,12 @@ def test_two_batches_writing_the_same_file_never_mix(tmp_path):
         rows = list(csv.DictReader(out.open()))
         assert [r["id"] for r in rows] == [f"s{i}" for i in range(6)]
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+    # the gradebook beside them was written by one batch at a time: every row whole, none lost
+    from grader.batch.gradebook import Gradebook
+
+    with Gradebook(str(tmp_path / "loopcheck-grades.sqlite")) as book:
+        assert book.count() == 3 * 2 * 6
+        assert all(len(book.history(f"s{i}")) == 6 for i in range(6))
 
 
 def test_a_full_disk_is_a_clean_error(tmp_path, capsys):
