@@ -140,6 +140,7 @@ def _make_shadow(dotgit: str, *, index: bool = False, head: str | None = None) -
     """A private git directory reading ``dotgit``'s objects and refs; ``head`` (a commit id)
     pins its HEAD to that commit (grading as of a deadline)."""
     join = os.path.join
+    dotgit = os.path.abspath(dotgit)  # the shadow's links must resolve from wherever git runs
     if not _real_dir(join(dotgit, "objects")) or not _real_dir(join(dotgit, "refs")):
         raise _GitProblem(".git has no objects or refs folder: not a readable repository")
     try:

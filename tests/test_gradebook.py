@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import json
 import shutil
 import sqlite3
@@ -316,3 +317,19 @@ def test_the_class_report_holds_every_part(tmp_path, capsys):
     assert text.count('<tr class="student">') == 4
     assert 'href="../fb/zoe.html"' in text  # the last batch's feedback, linked from where the report is
     assert "http://" not in text and "https://" not in text and "<link" not in text  # nothing fetched
+
+
+def test_a_relative_path_is_read_as_its_commit(tmp_path, monkeypatch):
+    """Found on the field corpus: a repository named by a relative path had its commit
+    unreadable (the private git directory linked to a relative path), so the folder was graded
+    as it is, with a note."""
+    from grader.sources import opened
+
+    repo = Repo(tmp_path / "r")
+    repo.commit("Add the readme of the service", {"README.md": "# r\n"})
+    (tmp_path / "r" / "untracked.txt").write_text("x\n")
+    monkeypatch.chdir(tmp_path)
+    with opened("r") as source:
+        assert not any("can't be read" in n for n in source.notes), source.notes
+        assert os.path.exists(os.path.join(source.folder, "README.md"))
+        assert not os.path.exists(os.path.join(source.folder, "untracked.txt"))
