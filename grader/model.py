@@ -27,7 +27,7 @@ PHASE_TITLES: dict[str, str] = {
     "operate": "Operate",
     "monitor": "Monitor",
 }
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,9 +36,13 @@ class Location:
 
     path: str
     line: int | None = None
+    # How the pipeline reaches this place, outermost first: ``(".github/workflows/ci.yml:40",
+    # "Makefile:12")`` for a command in scripts/deploy.sh run by `make deploy` run by the CI.
+    via: tuple[str, ...] = ()
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}" if self.line else self.path
+        here = f"{self.path}:{self.line}" if self.line else self.path
+        return " → ".join((*self.via, here)) if self.via else here
 
     @property
     def is_file(self) -> bool:
@@ -46,6 +50,8 @@ class Location:
         return not self.path.startswith(("commit ", "tag "))
 
     def to_dict(self) -> dict:
+        if self.via:
+            return {"path": self.path, "line": self.line, "via": list(self.via)}
         return {"path": self.path, "line": self.line}
 
 

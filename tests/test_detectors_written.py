@@ -140,7 +140,7 @@ def test_a_written_claim_the_repository_contradicts_is_a_note(tmp_path):
 def test_the_report_carries_the_four_tasks_and_the_eight_phases(tmp_path):
     report = grade(write_tree(tmp_path, {"README.md": "# x\n"}), rubric.load("exercise-4.1"))
     data = report.to_dict()
-    assert data["schema_version"] == "1.2"
+    assert data["schema_version"] == "1.3"
     assert [(t["id"], t["max_score"]) for t in data["tasks"]] == [
         ("task1", 40.0), ("task2", 20.0), ("task3", 25.0), ("task4", 15.0), ("bonus", 5.0)]
     assert [p["max_score"] for p in data["phases"]] == [5.0] * 8

@@ -41,6 +41,8 @@ metadata: {name: shop}
 spec:
   strategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}
   template:
+    metadata:
+      annotations: {prometheus.io/scrape: "true", prometheus.io/port: "8080"}
     spec:
       containers:
         - name: shop
@@ -64,6 +66,7 @@ jobs:
     runs-on: ubuntu-latest
     steps:
       - run: pip install -r requirements.txt
+      - run: ruff check .
       - run: pytest
   build:
     needs: test
@@ -97,6 +100,7 @@ test:
   stage: test
   script:
     - pip install -r requirements.txt
+    - ruff check .
     - pytest
 build:
   stage: build

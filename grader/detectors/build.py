@@ -50,15 +50,22 @@ def ci_trigger(sub, p):
     title="Pipeline installs dependencies",
     looks_for="A step of an automatic pipeline that installs the project's dependencies "
     "(`pip install`, `npm ci`, `poetry install`, `go mod download`, `bundle install`, "
-    "`actions/setup-*`...), not in a comment or an `echo`.",
+    "`actions/setup-*`...), not in a comment or an `echo`. Installing is the start of a build: "
+    "when no step builds anything, it earns `without_build_credit`.",
     why="A build that installs its own dependencies runs the same on every machine: no "
     "'works on my machine'.",
+    params={"without_build_credit": {"type": "number", "minimum": 0, "maximum": 1}},
+    defaults={"without_build_credit": 1 / 3},
 )
 def ci_install(sub, p):
     if not read_pipelines(sub):
         return Finding.failed(no_pipeline_message())
+    builds = next(step_with(read_pipelines(sub), "build"), None) is not None
     for pipe, job, _index, step in step_with(read_pipelines(sub), "install"):
         where, what = step_evidence(pipe, step, "install")
+        if not builds:  # installing is the start of a build, not a build
+            return Finding.ratio(p["without_build_credit"], f"job `{job.id}` installs dependencies ({what}), but "
+                                 "no step builds anything with them", [where])
         return Finding.passed(f"job `{job.id}` installs dependencies: {what}", [where])
     return Finding.failed("no step of an automatic pipeline installs dependencies", where_it_belongs(read_pipelines(sub)))
 
@@ -111,7 +118,7 @@ def ci_build_artifact(sub, p):
 )
 def build_tooling(sub, p):
     configs = buildfiles.build_configs(sub)
-    builds = [(_tool_of_build(c.text, step), Location(pipe.path, c.line), c.text)
+    builds = [(_tool_of_build(c.text, step), c.at(pipe.path), c.text)
               for pipe, _j, _i, step in live_steps(read_pipelines(sub), automatic_only=True) for c in step.commands_in("build")]
     builds += [("Docker", Location(pipe.path, step.line), step.uses)
                for pipe, _j, _i, step in live_steps(read_pipelines(sub), automatic_only=True)
@@ -173,21 +180,21 @@ def artifact_publish(sub, p):
             text = normalise(c.text)
             m = re.match(r"^(docker|podman) (image )?push (\S+)", text)
             if m:
-                hits.append((_registry(m.group(3)), Location(pipe.path, c.line), c.text))
+                hits.append((_registry(m.group(3)), c.at(pipe.path), c.text))
                 versioned |= is_versioned_build(f"docker build -t {m.group(3)} .")
             elif re.match(r"^npm publish\b", text):
-                hits.append(("npm registry", Location(pipe.path, c.line), c.text))
+                hits.append(("npm registry", c.at(pipe.path), c.text))
                 versioned = True
             elif re.match(r"^(twine upload|poetry publish|uv publish)\b", text):
-                hits.append(("PyPI", Location(pipe.path, c.line), c.text))
+                hits.append(("PyPI", c.at(pipe.path), c.text))
                 versioned = True
             elif re.match(r"^(\./)?mvnw? .*\bdeploy\b|^(\./)?gradlew? .*\bpublish", text):
                 pom = sub.read_text("pom.xml") if sub.exists("pom.xml") else ""
                 repo = "Artifactory" if "artifactory" in (pom or "").lower() else ("Nexus" if "nexus" in (pom or "").lower() else "Maven repository")
-                hits.append((repo, Location(pipe.path, c.line), c.text))
+                hits.append((repo, c.at(pipe.path), c.text))
                 versioned = True
             elif re.match(r"^jf (rt )?(u|upload)\b", text):
-                hits.append(("Artifactory", Location(pipe.path, c.line), c.text))
+                hits.append(("Artifactory", c.at(pipe.path), c.text))
                 versioned = True
     if hits:
         return found("artifacts published to", hits, 1.0 if versioned else 0.5,

@@ -1,11 +1,14 @@
-"""Code: the git history: several descriptive commits, merged branches, tests with code."""
+"""Code: the git history (several descriptive commits, merged branches, tests with code) and
+the linters that gate every change."""
 
 from __future__ import annotations
 
 import re
 
 from grader.detectors import detector
-from grader.detectors.common import git_or_finding, plural, shallow_or
+from grader.detectors.common import found, git_or_finding, plural, shallow_or
+from grader.evidence.ci import no_pipeline_message, read_pipelines
+from grader.evidence.ci.model import gate_commands, tool_steps, where_it_belongs
 from grader.evidence.testfiles import is_test_path
 from grader.model import Finding, Location
 
@@ -123,3 +126,64 @@ def tests_with_code(sub, p):
             [_commit_loc(c) for c in both[:3]],
         )
     return shallow_or(sub, Finding.failed("no commit changes a test file together with the code it tests"))
+
+
+# Linters, formatters (in check mode) and static analysers, as they are run: regular
+# expression on the command (normalised, runners such as npx/poetry run/bundle exec dropped) →
+# the tool's name.
+_LINT_CMDS = {
+    r"^ruff( check|\s*$| \.| --)|^ruff format (.*\s)?--check\b": "Ruff",
+    r"^flake8\b": "Flake8", r"^pylint\b": "Pylint", r"^black (.*\s)?--check\b": "Black",
+    r"^isort (.*\s)?(--check|-c)\b": "isort", r"^mypy\b": "mypy", r"^pyright\b": "Pyright",
+    r"^(eslint|next lint)\b": "ESLint", r"^prettier (.*\s)?(--check|-c|--list-different|-l)\b": "Prettier",
+    r"^xo\b": "XO", r"^standard\b": "standard", r"^tsc (.*\s)?--noEmit\b": "TypeScript check",
+    r"^biome (check|lint|ci)\b": "Biome", r"^stylelint\b": "Stylelint",
+    r"^golangci-lint run\b": "golangci-lint", r"^go vet\b": "go vet", r"^staticcheck\b": "staticcheck",
+    r"^gofmt (.*\s)?-l\b": "gofmt", r"^revive\b": "revive",
+    r"^cargo (clippy|fmt (.*\s)?--check)\b": "Clippy/rustfmt", r"^rustfmt (.*\s)?--check\b": "rustfmt",
+    r"^(mvn|gradle) (.*\s)?(checkstyle|spotbugs|pmd|spotless(Check|:check)|sonar)": "Java static analysis",
+    r"^(mvn|gradle) (.*\s)?org\.sonarsource": "SonarQube", r"^sonar-scanner\b": "SonarQube",
+    r"^(ktlint|detekt)\b": "ktlint/detekt", r"^rubocop\b": "RuboCop", r"^(phpcs|phpstan|psalm)\b": "PHP static analysis",
+    r"^shellcheck\b": "ShellCheck", r"^hadolint\b": "hadolint", r"^docker run .*hadolint/hadolint": "hadolint",
+    r"^helm lint\b": "helm lint", r"^yamllint\b": "yamllint", r"^(markdownlint|markdownlint-cli2)\b": "markdownlint",
+    r"^tflint\b": "TFLint", r"^terraform (fmt (.*\s)?-check|validate)\b": "terraform fmt/validate",
+    r"^(kubeval|kubeconform|kube-linter|kube-score)\b": "Kubernetes manifest lint",
+    r"^pre-commit run\b": "pre-commit", r"^actionlint\b": "actionlint",
+    r"^dotnet format (.*\s)?--verify-no-changes\b": "dotnet format", r"^(clang-tidy|cppcheck|scan-build)\b": "C/C++ static analysis",
+    r"^(bandit|semgrep)\b": "security lint",
+}
+_LINT_ACTIONS = {
+    "github/codeql-action/analyze": "CodeQL", "github/super-linter": "Super-Linter", "super-linter/super-linter": "Super-Linter",
+    "golangci/golangci-lint-action": "golangci-lint", "reviewdog": "reviewdog", "hadolint/hadolint-action": "hadolint",
+    "pre-commit/action": "pre-commit", "ludeeus/action-shellcheck": "ShellCheck", "sonarsource/sonarcloud-github-action":
+    "SonarCloud", "sonarsource/sonarqube-scan-action": "SonarQube", "astral-sh/ruff-action": "Ruff",
+    "chartboost/ruff-action": "Ruff", "psf/black": "Black", "davidanson/markdownlint-cli2-action": "markdownlint",
+    "azure/k8s-lint": "Kubernetes manifest lint", "stackrox/kube-linter-action": "Kubernetes manifest lint",
+}
+
+
+@detector(
+    "lint-in-ci",
+    title="Linters gate every change",
+    looks_for="A step of an automatic pipeline that runs a linter, a formatter in check mode or a static "
+    "analyser as a gate: Ruff, Flake8, Pylint, Black/isort `--check`, mypy, ESLint, Prettier `--check`, "
+    "`tsc --noEmit`, golangci-lint, `go vet`, Clippy, Checkstyle/SpotBugs/Sonar, RuboCop, ShellCheck, "
+    "hadolint, `helm lint`, yamllint, `terraform validate`, kubeconform, pre-commit, CodeQL, "
+    "Super-Linter... — directly or through `make lint`, `npm run lint`, a script or a local action. "
+    "A linter whose failure is ignored (`|| true`, `continue-on-error`), in a comment or an `echo` "
+    "doesn't count.",
+    why="A linter in the pipeline catches the bugs and the style drift a reviewer should not have to, "
+    "on every change, before anyone reads it.",
+)
+def lint_in_ci(sub, p):
+    pipes = read_pipelines(sub)
+    if not pipes:
+        return Finding.failed(no_pipeline_message())
+    hits = gate_commands(pipes, _LINT_CMDS, _LINT_ACTIONS)
+    if hits:
+        return found("linters run as a gate", hits)
+    loose = [h for h in tool_steps(pipes, _LINT_CMDS, _LINT_ACTIONS)]
+    if loose:
+        return Finding.failed(f"`{loose[0][2][:60]}` runs, but not as a gate of an automatic pipeline "
+                              "(its failure is ignored, or the pipeline is started by hand)", [loose[0][1]])
+    return Finding.failed("no linter or static analysis runs in the pipeline", where_it_belongs(pipes))

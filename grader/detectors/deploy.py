@@ -30,7 +30,7 @@ def deploy_points(sub):
 def _deploy_text(pipe, step, cmd_index):
     if cmd_index is not None:
         c = step.commands[cmd_index]
-        return loc(pipe.path, c.line), c.text
+        return c.at(pipe.path), c.text
     return loc(pipe.path, step.line), f"uses {step.uses}"
 
 
@@ -97,10 +97,10 @@ def _after(sub, pipe, job, index, ci):
     """Commands and steps that run after a deploy on the success path: (location, text, step)."""
     step = job.steps[index]
     for c in step.commands[(ci or 0) + 1:]:
-        yield loc(pipe.path, c.line), c.text, step
+        yield c.at(pipe.path), c.text, step
     for later in job.steps[index + 1:]:
         for c in later.commands:
-            yield loc(pipe.path, c.line), c.text, later
+            yield c.at(pipe.path), c.text, later
         if later.uses:
             yield loc(pipe.path, later.line), f"uses {later.uses}", later
     for other in pipe.jobs:
@@ -109,7 +109,7 @@ def _after(sub, pipe, job, index, ci):
                 if other.condition in ("failure",):
                     continue
                 for c in later.commands:
-                    yield loc(pipe.path, c.line), c.text, later
+                    yield c.at(pipe.path), c.text, later
                 if later.uses:
                     yield loc(pipe.path, later.line), f"uses {later.uses}", later
 
@@ -131,7 +131,7 @@ def deploy_verification(sub, p):
     for pipe, job, index, ci, step in deploys:
         if ci is not None and _HELM_WAIT.match(normalise(step.commands[ci].text)):
             c = step.commands[ci]
-            return Finding.passed(f"`{c.text[:60]}` waits until the release is healthy", [loc(pipe.path, c.line)])
+            return Finding.passed(f"`{c.text[:60]}` waits until the release is healthy", [c.at(pipe.path)])
         for where, text, later in _after(sub, pipe, job, index, ci):
             if later.condition in ("failure", "never", "cancelled"):
                 continue
@@ -191,7 +191,7 @@ def rollback_on_failure(sub, p):
         if ci is not None and _HELM_SAFE.match(normalise(step.commands[ci].text)):
             c = step.commands[ci]
             return Finding.passed(f"`{c.text[:60]}` rolls back by itself when the upgrade fails",
-                                  [loc(pipe.path, c.line)])
+                                  [c.at(pipe.path)])
     wrong = None
     for pipe, job, index, ci, _step in deploys:
         for where, text, later in _after(sub, pipe, job, index, ci):
@@ -207,7 +207,7 @@ def rollback_on_failure(sub, p):
                         if "rollback" in categories(c.text):
                             return Finding.passed(
                                 f"job `{other.id}` runs `{c.text[:60]}` when `{job.id}` fails",
-                                [loc(pipe.path, c.line)])
+                                [c.at(pipe.path)])
     obj, what = _progressive(sub)
     if obj:
         return Finding.passed(f"{what}: {obj.name} rolls back automatically", [loc(obj.path, obj.line)])
@@ -224,7 +224,7 @@ def rollback_on_failure(sub, p):
                         return Finding.ratio(
                             p["manual_credit"] if not pipe.automatic or job.condition == "manual" else 0.0,
                             f"`{c.text[:60]}` in {pipe.path} is a rollback run by hand, not on failure",
-                            [loc(pipe.path, c.line)])
+                            [c.at(pipe.path)])
     if deploys:
         pipe, job, index, ci, step = deploys[0]
         where, what = _deploy_text(pipe, step, ci)

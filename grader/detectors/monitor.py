@@ -1,4 +1,5 @@
-"""Monitor: Prometheus alert rules and Grafana dashboards."""
+"""Monitor: metrics collected, Prometheus alert rules and Grafana dashboards (and the rest of
+the observability toolchain as bonus checks)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import re
 
 from grader.detectors import detector
 from grader.detectors.common import found, loc, plural
-from grader.evidence import alerts, codescan, infra, markdown
+from grader.evidence import alerts, codescan, infra, manifests, markdown
 from grader.evidence.testfiles import is_test_path
 from grader.model import Finding, Location
 from grader.yamlload import line_of
@@ -297,3 +298,77 @@ def slo(sub, p):
         return found("SLOs", hits)
     return Finding.failed("no SLO definitions (Sloth, OpenSLO, Pyrra, or an SLO doc with objectives and windows)")
 
+
+
+def _scrape_jobs(doc) -> list[str]:
+    """The job names of a Prometheus configuration's ``scrape_configs`` that have somewhere to
+    scrape (static targets or service discovery)."""
+    jobs = doc.get("scrape_configs") if isinstance(doc, dict) else None
+    names = []
+    for job in jobs if isinstance(jobs, list) else []:
+        if not isinstance(job, dict):
+            continue
+        statics = job.get("static_configs")
+        targets = [t for s in statics if isinstance(s, dict) for t in (s.get("targets") or [])] \
+            if isinstance(statics, list) else []
+        discovered = any(k.endswith("_sd_configs") and job[k] for k in job)
+        if targets or discovered:
+            names.append(str(job.get("job_name", "?")))
+    return names
+
+
+def _otel_metrics(doc) -> bool:
+    """An OpenTelemetry Collector configuration with a pipeline that has receivers and exporters."""
+    service = doc.get("service") if isinstance(doc, dict) else None
+    pipelines = service.get("pipelines") if isinstance(service, dict) else None
+    if not isinstance(pipelines, dict) or not isinstance(doc.get("receivers"), dict):
+        return False
+    return any(isinstance(body, dict) and body.get("receivers") and body.get("exporters")
+               for body in pipelines.values())
+
+
+_MONITOR_KINDS = {"ServiceMonitor": "ServiceMonitor", "PodMonitor": "PodMonitor", "PodMonitoring": "PodMonitoring (GMP)",
+                  "ScrapeConfig": "ScrapeConfig", "VMServiceScrape": "VMServiceScrape", "VMPodScrape": "VMPodScrape"}
+
+
+@detector(
+    "metrics-collection",
+    title="Metrics are collected",
+    looks_for="Something that collects the service's metrics: a Prometheus `scrape_configs` job with "
+    "targets or service discovery, a `ServiceMonitor`/`PodMonitor` (or GMP `PodMonitoring`, "
+    "VictoriaMetrics scrapes) — Helm templates included —, pods annotated `prometheus.io/scrape: "
+    "\"true\"`, or an OpenTelemetry Collector pipeline with receivers and exporters. Metrics exposed by "
+    "the application (`/metrics`, a Prometheus client) that nothing collects earn `exposed_credit`.",
+    why="Alerts and dashboards are only as good as the metrics behind them: something has to scrape "
+    "the service, continuously, before anyone can see it fail.",
+    params={"exposed_credit": {"type": "number", "minimum": 0, "maximum": 1}},
+    defaults={"exposed_credit": 0.5},
+)
+def metrics_collection(sub, p):
+    hits = []
+    for rel, doc in infra.yaml_documents(sub):
+        if not isinstance(doc, dict):
+            continue
+        jobs = _scrape_jobs(doc)
+        if jobs:
+            hits.append(("Prometheus scrape config", Location(rel, line_of(doc, 1) or 1), ", ".join(jobs[:3])))
+        elif _otel_metrics(doc):
+            hits.append(("OpenTelemetry Collector", Location(rel, line_of(doc, 1) or 1), rel))
+    for obj in manifests.objects(sub):
+        if obj.kind in _MONITOR_KINDS:
+            hits.append((_MONITOR_KINDS[obj.kind], Location(obj.path, obj.line), obj.name))
+        elif obj.kind in manifests.WORKLOAD_KINDS or obj.kind in ("Pod", "Service"):
+            meta = obj.body.get("spec", {}).get("template", {}).get("metadata") if obj.kind != "Service" else None
+            for holder in (obj.body.get("metadata"), meta):
+                notes = holder.get("annotations") if isinstance(holder, dict) else None
+                if isinstance(notes, dict) and str(notes.get("prometheus.io/scrape", "")).lower() == "true":
+                    hits.append(("prometheus.io/scrape annotation", Location(obj.path, obj.line), obj.name))
+                    break
+    if hits:
+        return found("metrics collected", hits)
+    exposed = app_metrics(sub, {})
+    if exposed.status == "pass":
+        return Finding.ratio(p["exposed_credit"], "the application exposes metrics, but nothing collects them "
+                             "(no scrape config, ServiceMonitor or collector)", list(exposed.evidence[:2]))
+    return Finding.failed("no metrics are collected (no Prometheus scrape config, ServiceMonitor/PodMonitor, "
+                          "scrape annotation or OpenTelemetry Collector pipeline)")

@@ -280,7 +280,7 @@ def backups(sub, p):
                     for c in step.commands:
                         m = _DUMP.search(c.text)
                         if m and not c.text.lstrip().startswith(("echo", "printf")):
-                            hits.append((f"scheduled CI ({m.group(1)})", Location(pipe.path, c.line), c.text))
+                            hits.append((f"scheduled CI ({m.group(1)})", c.at(pipe.path), c.text))
     if hits:
         return found("backups", hits)
     return Finding.failed("no scheduled backups found")

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from grader.model import Location
+
 # What a command does, keyed by the tool that runs it: (category, regex matched at the start of
 # the command's arguments). Only the tools a submission uses get their regexes compiled.
 _F = r"(?:\S+\s+)*?"  # options that may stand before a sub-command (kubectl -n prod apply)
@@ -36,7 +38,7 @@ _RULES: dict[str, tuple[tuple[str, str], ...]] = {
     "dotnet": (("install", r"restore\b"), ("test", r"test\b"), ("build", r"(build|publish)\b")),
     "cargo": (("install", r"fetch\b"), ("test", r"(test|nextest)\b"), ("build", r"build\b")),
     "apt-get": (("install", r"(-\S+ )*install\b"),),
-    "make": (("test", r"(test|check)\b"), ("build", r"(build|all|dist)\b|$")),
+    "make": (("test", rf"{_F}(test|check|tests|unittest)\b"), ("build", rf"{_F}(build|all|dist|package|release)\b|(?:-\S+\s*)*$")),
     "rake": (("test", r"test\b"),),
     "deno": (("test", r"test\b"),),
     "docker": (("build", r"(image |buildx )?build\b"), ("publish", r"(image )?push\b"),
@@ -67,7 +69,7 @@ _RULES: dict[str, tuple[tuple[str, str], ...]] = {
     "vercel": (("deploy", r"(--prod|.*\bdeploy)\b"),),
     "netlify": (("deploy", r"deploy\b"),),
     "heroku": (("deploy", r"(container:release|releases)\b"), ("rollback", r"rollback\b")),
-    "skaffold": (("deploy", r"(run|deploy)\b"),),
+    "skaffold": (("deploy", r"(run|deploy)\b"), ("build", r"(build|run)\b")),
     "flux": (("deploy", r"reconcile\b"),),
     "cf": (("deploy", r"push\b"),),
     "curl": (("verify", r".*(https?://|\$|localhost)"),),
@@ -85,6 +87,9 @@ _RULES: dict[str, tuple[tuple[str, str], ...]] = {
     "goreleaser": (("release", r""), ("build", r"build\b")),
     "changeset": (("release", r"publish\b"),),
 }
+# Flags that tell a build tool to skip its tests.
+_SKIPS = {"mvn": r"-D(?:skipTests|maven\.test\.skip)(?:=true)?(?:\s|$)|-DskipTests=true",
+          "gradle": r"(?:^|\s)(?:-x|--exclude-task)[ =]?:?test\b"}
 # Tools whose mere use is the category.
 _WHOLE: dict[str, str] = {
     "pytest": "test", "jest": "test", "vitest": "test", "mocha": "test", "ava": "test", "jasmine": "test",
@@ -133,16 +138,26 @@ ACTION_CATEGORIES: dict[str, tuple[str, ...]] = {
     "verify": ("jtalk/url-health-check-action",),
 }
 
-_ENV_ASSIGN = re.compile(r"^(?:[A-Za-z_][A-Za-z0-9_]*=(?:\"[^\"]*\"|'[^']*'|\S*)\s+)+")
+_ENV_ASSIGN = re.compile(r"^(?:[A-Za-z_][A-Za-z0-9_]*=(?:\"[^\"]*\"|'[^']*'|\$\([^()]*\)|\S*)\s+)+")
 _PREFIXES = re.compile(r"^(?:(?:sudo|time|exec|command|nohup|env)\s+(?:-\S+\s+)*)+")
 NOT_RUN = re.compile(r"^(?:echo|printf|:|true|false|#|cat\s*<<|read)\b")
 _SPLIT = re.compile(r"&&|\|\||;|\|(?!\|)|&(?!&)")
+# What after `||` makes a failure harmless: `|| true`, `|| :`, `|| exit 0`, `|| echo ...`.
+_ALWAYS_OK = re.compile(r"^(?:true|:|exit\s+0|/bin/true)\s*$|^(?:echo|printf)\b")
 
 
 @dataclass(frozen=True, slots=True)
 class Command:
     text: str  # one simple command, as written (comments removed)
-    line: int  # 1-based line in the pipeline file
+    line: int  # 1-based line in the pipeline file (or in ``path``)
+    path: str = ""  # the file it is in when not the pipeline's (a script, Makefile, package.json)
+    via: tuple[str, ...] = ()  # the places that lead to it from the pipeline, outermost first
+    ignored: bool = False  # its failure is ignored (`cmd || true`): it can't stop the pipeline
+    resolved: bool = False  # what it runs was read from the repository (and follows it)
+
+    def at(self, pipeline_path: str) -> Location:
+        """Where the command is, with the chain that reaches it."""
+        return Location(self.path or pipeline_path, self.line, self.via)
 
 
 def _strip_comment(line: str) -> str:
@@ -199,13 +214,18 @@ def split_script(script: str, first_line: int) -> list[Command]:
             continue
         masked = _mask_quotes(stripped)
         pos = 0
+        pieces: list[tuple[str, str]] = []  # (command, the separator after it)
         for match in list(_SPLIT.finditer(masked)) + [None]:
             end = match.start() if match else len(masked)
             piece = stripped[pos:end].strip()
             pos = match.end() if match else len(masked)
-            piece = piece.strip("() {}")
-            if piece:
-                out.append(Command(piece, first_line + start))
+            pieces.append((piece.strip("() {}"), match.group() if match else ""))
+        for index, (piece, sep) in enumerate(pieces):
+            if not piece:
+                continue
+            after = pieces[index + 1][0] if index + 1 < len(pieces) else ""
+            ignored = sep == "||" and bool(_ALWAYS_OK.match(after))
+            out.append(Command(piece, first_line + start, ignored=ignored))
         if re.match(r"^exit\b", stripped):
             break
     return out
@@ -215,6 +235,18 @@ def normalise(command: str) -> str:
     text = _ENV_ASSIGN.sub("", command.strip())
     text = _PREFIXES.sub("", text)
     return re.sub(r"\s+", " ", text)
+
+
+def unwrap(command: str) -> str:
+    """The tool a runner starts: ``npx eslint .`` → ``eslint .``, ``poetry run ruff check`` →
+    ``ruff check`` (normalised)."""
+    text = normalise(command)
+    for _ in range(3):
+        runner = _RUNNERS.match(text)
+        if not runner:
+            break
+        text = runner.group(1)
+    return text
 
 
 def categories(command: str) -> set[str]:
@@ -234,6 +266,8 @@ def categories(command: str) -> set[str]:
         for cat, rx in _rules_for(tool):
             if rx.match(rest):
                 found.add(cat)
+        if tool in _SKIPS and re.search(_SKIPS[tool], rest):
+            found.discard("test")  # the tests are told not to run
         if "smoke" in tool or re.search(r"health[-_]?check", tool):
             found.add("verify")
         if "rollback" in tool and tool.endswith(".sh"):

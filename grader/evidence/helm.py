@@ -6,7 +6,8 @@ Template text is not YAML. To still see the Kubernetes objects in ``templates/``
   ``.Values.x`` from the chart's ``values.yaml``, dumped at that indentation;
 * other lines that hold only template actions (``{{- if ... }}``, ``{{- end }}``,
   ``{{- include ... }}``) are dropped;
-* any remaining ``{{ ... }}`` inside a line becomes a placeholder scalar.
+* any remaining ``{{ ... }}`` inside a line becomes a placeholder scalar;
+* an action that spans lines (a ``{{/* ... */}}`` comment) is split into one per line first.
 
 What still doesn't parse is skipped quietly: a chart is evidence, not a learner's error.
 """
@@ -66,7 +67,28 @@ def _lookup(values, dotted: str):
     return node
 
 
+def _one_line_actions(text: str) -> str:
+    """An action that spans lines (a ``{{/* ... */}}`` comment, a long ``{{ if and ... }}``)
+    split into one action per line, so every line stays where it was: found in one pass."""
+    if "{{" not in text:
+        return text
+    out, pos = [], 0
+    while True:
+        start = text.find("{{", pos)
+        if start < 0:
+            break
+        end = text.find("}}", start + 2)
+        if end < 0:
+            break
+        out.append(text[pos:start])
+        out.append(text[start:end + 2].replace("\n", "}}\n{{"))
+        pos = end + 2
+    out.append(text[pos:])
+    return "".join(out)
+
+
 def render(text: str, values: dict | None) -> str:
+    text = _one_line_actions(text)
     out = []
     dumps: dict[tuple[str, int], list[str]] = {}  # each value is dumped once, however often it is used
     for line in text.split("\n"):

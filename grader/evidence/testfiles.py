@@ -29,13 +29,23 @@ class TestFile:
 
 
 _PY_TEST = re.compile(r"(^|/)(test_[^/]*|[^/]*_test)\.py$")
-_JS_TEST = re.compile(r"(^|/)([^/]+\.(test|spec)\.[cm]?[jt]sx?|__tests__/[^/]+\.[cm]?[jt]sx?)$")
+# Jest/Vitest names, and the defaults of ava, tape, Mocha and node:test: test.js, test-*.js,
+# and any script under a test/ or tests/ folder.
+_JS_TEST = re.compile(r"(^|/)([^/]+\.(test|spec)\.[cm]?[jt]sx?|__tests__/[^/]+\.[cm]?[jt]sx?|test\.[cm]?[jt]s|"
+                      r"test-[^/]+\.[cm]?[jt]s)$")
+_JS_SUFFIXES = (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts")
+_SHELL_NAME = re.compile(r"^(?:test[-_].+|.+[-_]test)\.sh$")
+
+
+def _under_tests(path: str) -> bool:
+    """In a ``test/`` or ``tests/`` folder (at any depth)."""
+    return "/test/" in "/" + path or "/tests/" in "/" + path
 _GO_TEST = re.compile(r"_test\.go$")
 _JAVA_TEST = re.compile(r"(^|/)src/test/.*\.(java|kt)$|(Test|Tests|IT)\.(java|kt)$")
 _BATS_TEST = re.compile(r"\.bats$")
 
 
-_TEST_SUFFIXES = (".py", ".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".go", ".java", ".kt", ".rb", ".bats")
+_TEST_SUFFIXES = (".py", ".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".go", ".java", ".kt", ".rb", ".bats", ".rs", ".sh")
 
 
 @functools.lru_cache(maxsize=250_000)
@@ -44,7 +54,7 @@ def language_of(path: str) -> str | None:
         return None
     if _PY_TEST.search(path):
         return "python"
-    if _JS_TEST.search(path):
+    if _JS_TEST.search(path) or (path.endswith(_JS_SUFFIXES) and _under_tests(path)):
         return "javascript"
     if _GO_TEST.search(path):
         return "go"
@@ -54,6 +64,10 @@ def language_of(path: str) -> str | None:
         return "ruby"
     if _BATS_TEST.search(path):
         return "bats"
+    if path.endswith(".rs") and "/tests/" in "/" + path:
+        return "rust"
+    if path.endswith(".sh") and (_under_tests(path) or _SHELL_NAME.match(path.rsplit("/", 1)[-1])):
+        return "shell"
     return None
 
 
@@ -83,7 +97,56 @@ def scan(sub) -> list[TestFile]:
             sub.problems[rel] = f"can't be parsed as {lang}: {type(exc).__name__}"
             continue
         found.append(tf)
+    declared = _declared(sub)  # what the build system runs as a test is judged as such
+    paths = {tf.path for tf in declared}
+    found = [tf for tf in found if tf.path not in paths] + declared
     return sub.memo("testfiles", found)
+
+
+# -- tests a build system declares ----------------------------------------------------------------
+_AM_TESTS = re.compile(r"^\s*TESTS\s*\+?=\s*(.*)$")
+_ADD_TEST = re.compile(r"\badd_test\s*\(\s*(?:NAME\s+)?([\w.:-]+)", re.I)
+
+
+def _declared(sub) -> list[TestFile]:
+    """Test programs an automake ``TESTS =`` list or CMake's ``add_test`` declares: each one is
+    a test whose exit status is its assertion (a driver of data-driven or golden tests counts
+    when it runs something)."""
+    out: list[TestFile] = []
+    for rel in sub.files:
+        name = rel.rsplit("/", 1)[-1]
+        if name == "Makefile.am":
+            folder = rel[: -len(name)]
+            text = sub.read_text(rel) or ""
+            lines = text.split("\n")
+            i = 0
+            while i < len(lines):
+                m = _AM_TESTS.match(lines[i])
+                value = m.group(1) if m else ""
+                while m and value.rstrip().endswith("\\") and i + 1 < len(lines):
+                    i += 1
+                    value = value.rstrip()[:-1] + " " + lines[i]
+                for entry in value.split() if m else []:
+                    path = folder + entry
+                    if "$" in entry or not sub.exists(path):
+                        continue
+                    script = sub.read_text(path) or ""
+                    out.append(TestFile(path, "shell", [(entry, 1, _runs_something(script))]))
+                i += 1
+        elif name == "CMakeLists.txt":
+            text = sub.read_text(rel) or ""
+            tests = [(m.group(1), text.count("\n", 0, m.start()) + 1, True) for m in _ADD_TEST.finditer(text)]
+            if tests:
+                out.append(TestFile(rel, "ctest", tests))
+    return out
+
+
+_SH_NOISE = re.compile(r"(?:#.*|set\s+-\w+|exit\s+0|true|:|)")
+
+
+def _runs_something(script: str) -> bool:
+    """A test script that does more than succeed (``exit 0``, ``true``, comments)."""
+    return any(not _SH_NOISE.fullmatch(line.strip()) for line in script.split("\n")[:400])
 
 
 def locations(files: list[TestFile], limit: int = 5) -> list[Location]:
@@ -214,8 +277,12 @@ _READERS = {
     "python": _read_python,
     "javascript": _block_reader(
         r"""\b(?:it|test|specify)(?:\.(?:only|concurrent|each\([^)]*\)))?\s*\(\s*['"`]([^'"`]*)""",
-        r"""\bexpect\s*\([^;\n]*|\bassert(?:\.\w+)?\s*\([^;\n]*|\.should\.[^;\n]*|\bexpect\.assertions\(\d+\)""",
-        rf"""(?:expect|assert(?:\.\w+)?)\s*\(\s*{_LITERAL}\s*\)\s*(?:\.\w+\s*\(\s*{_LITERAL}?\s*\))?\s*;?\s*$|assert(?:\.\w+)?\s*\(\s*{_LITERAL}\s*(?:,\s*{_LITERAL}\s*)?\)""",
+        r"""\bexpect\s*\([^;\n]*|\bassert(?:\.\w+)?\s*\([^;\n]*|\.should\.[^;\n]*|\bexpect\.assertions\(\d+\)|"""
+        r"""\bt\.(?:is|not|deepEqual|notDeepEqual|true|false|truthy|falsy|throws|throwsAsync|notThrows|"""
+        r"""notThrowsAsync|regex|notRegex|snapshot|like|assert|ok|notOk|equal|notEqual|same|notSame|match|"""
+        r"""strictEqual|notStrictEqual|deepStrictEqual|error|ifError|rejects|resolves)\s*\([^;\n]*""",
+        rf"""(?:expect|assert(?:\.\w+)?)\s*\(\s*{_LITERAL}\s*\)\s*(?:\.\w+\s*\(\s*{_LITERAL}?\s*\))?\s*;?\s*$|assert(?:\.\w+)?\s*\(\s*{_LITERAL}\s*(?:,\s*{_LITERAL}\s*)?\)|"""
+        rf"""t\.\w+\s*\(\s*{_LITERAL}\s*(?:,\s*{_LITERAL}\s*)*\)""",
         _C_COMMENTS,
     ),
     "go": _block_reader(
@@ -237,6 +304,24 @@ _READERS = {
         _HASH_COMMENTS,
     ),
 }
+_READERS["rust"] = _block_reader(
+    r"#\[(?:[\w:]+::)?test\]\s*(?:#\[[^\]\n]*\]\s*)*(?:pub\s+)?(?:async\s+)?fn\s+(\w+)",
+    r"\b\w*(?:assert|eq|ne)\w*!\s*\([^;]*|\bpanic!\s*\(|\.(?:unwrap_err|expect_err)\s*\(",
+    rf"assert!\s*\(\s*true\s*\)|assert_eq!\s*\(\s*{_LITERAL}\s*,\s*{_LITERAL}\s*\)",
+    _C_COMMENTS,
+)
+
+
+def _read_shell(text: str) -> list[tuple[str, int, bool]]:
+    """A test script is one test: real when it compares something and fails on a difference
+    (``diff``/``cmp``/``test``/``[ ]``/``grep -q`` with ``set -e``, ``exit 1`` or ``||``)."""
+    body = _blank_comments(text, _HASH_COMMENTS)
+    compares = re.search(r"(?m)^[ \t]*(?:(?:if|elif|diff|cmp|test)\b|\[\[?[ \t]|grep[ \t]+-\w*q)|\b(?:diff|cmp)[ \t]", body)
+    fails = re.search(r"\bexit\s+[1-9]|\bset\s+-\w*e|\|\|\s*(?:exit|fail|false)|\bfalse\b", body)
+    return [("script", 1, bool(compares and fails))]
+
+
+_READERS["shell"] = _read_shell
 # bats assertions are line-anchored
 _READERS["bats"] = _block_reader(
     r"""^\s*@test\s+['"]([^'"]*)""",

@@ -88,4 +88,18 @@ def read_pipelines(sub) -> list[Pipeline]:
             link([p for p in pipes if p.system == reader.SYSTEM])
     for pipe in pipes:
         pipe.finish()
+        _follow(sub, pipe)
     return sub.memo("pipelines", pipes)
+
+
+def _follow(sub, pipe: Pipeline) -> None:
+    """What each step runs through the repository (scripts, Makefile targets, package.json
+    scripts, local actions...), put into the step: see :mod:`grader.evidence.resolve`."""
+    from grader.evidence.resolve import composite_commands, expand
+
+    for job in pipe.jobs:
+        for step in job.steps:
+            if step.uses and step.uses.startswith("./") and not step.uses.endswith((".yml", ".yaml")):
+                step.commands = step.commands + composite_commands(sub, step.uses, (f"{pipe.path}:{step.line}",))
+            if step.commands:
+                step.commands = expand(sub, step.commands, pipe.path)

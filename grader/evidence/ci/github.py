@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from grader.evidence.ci.model import Job, Pipeline, Step
@@ -62,6 +63,7 @@ def read_github(path: str, doc) -> Pipeline | None:
     jobs = doc.get("jobs")
     if not isinstance(jobs, dict):
         return pipe
+    env = mapping(doc.get("env"))
     for job_id, body in jobs.items():
         if not isinstance(body, dict):
             continue
@@ -92,10 +94,29 @@ def read_github(path: str, doc) -> Pipeline | None:
                     run_line = raw.line_of("run") if hasattr(raw, "line_of") else sline
                     # block scalars (| and >) start on the line after the key
                     offset = 1 if "\n" in run.rstrip("\n") else 0
-                    step.commands = split_script(run, (run_line or sline) + offset)
+                    step.commands = split_script(_with_env(run, env, mapping(body.get("env")), mapping(raw.get("env"))),
+                                                 (run_line or sline) + offset)
+                    if raw.get("continue-on-error") is True:  # a failure here never stops the job
+                        step.commands = [dataclasses.replace(c, ignored=True) for c in step.commands]
                 job.steps.append(step)
         pipe.jobs.append(job)
     return pipe
+
+
+_ENV_REF = re.compile(r"\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+
+
+def _with_env(run: str, *envs: dict) -> str:
+    """``${{ env.CARGO }} test`` as it runs: ``env`` values of the workflow, job and step that
+    are plain words replace their references (an expression or a secret stays as written)."""
+    if "${{" not in run:
+        return run
+    values: dict[str, str] = {}
+    for env in envs:
+        for key, value in env.items():
+            if isinstance(value, (str, int, float)) and re.fullmatch(r"[\w./:@+-]+", str(value)):
+                values[str(key)] = str(value)
+    return _ENV_REF.sub(lambda m: values.get(m.group(1), m.group(0)), run)
 
 
 def _github_events(on, line):

@@ -22,10 +22,14 @@ TERMS = {  # how a hint says it in this system
 
 
 def matches(path: str) -> bool:
-    return path == ".gitlab-ci.yml"
+    """The root ``.gitlab-ci.yml``, or one a folder down (``app/.gitlab-ci.yml``: a project
+    whose CI configuration path is set to it), read only when there is no root one."""
+    return path == ".gitlab-ci.yml" or (path.endswith("/.gitlab-ci.yml") and path.count("/") == 1)
 
 
 def read(sub, path: str) -> Pipeline | None:
+    if path != ".gitlab-ci.yml" and sub.exists(".gitlab-ci.yml"):
+        return None
     docs = sub.yaml_docs(path) or []
     if not docs:
         return None

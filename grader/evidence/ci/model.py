@@ -15,7 +15,14 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from grader.evidence.commands import NOT_RUN, Command, action_categories, categories, normalise
+from grader.evidence.commands import (
+    NOT_RUN,
+    Command,
+    action_categories,
+    categories,
+    normalise,
+    unwrap,
+)
 from grader.model import Location
 
 
@@ -34,11 +41,29 @@ class Step:
             if str(self.with_.get("push", "")).lower() not in ("true", "${{ true }}"):
                 found.discard("publish")
         for cmd in self.commands:
-            found |= categories(cmd.text)
+            found |= command_categories(cmd)
         return found
 
     def commands_in(self, category: str) -> list[Command]:
-        return [c for c in self.commands if category in categories(c.text)]
+        """The commands that do ``category``, those reached through the repository first (their
+        location shows the chain)."""
+        hits = [c for c in self.commands if category in command_categories(c)]
+        return sorted(hits, key=lambda c: not c.via)
+
+
+GATES = frozenset({"test", "lint"})
+
+
+def command_categories(cmd: Command) -> set[str]:
+    """What a command does in its step: nothing of its own when what it runs was read from the
+    repository (the commands it runs say it, and a `make test` that only echoes tests
+    nothing); no gate when its failure is ignored (`pytest || true`)."""
+    if cmd.resolved:
+        return set()
+    found = categories(cmd.text)
+    if cmd.ignored:
+        found -= GATES
+    return found
 
 
 @dataclass(slots=True)
@@ -134,8 +159,38 @@ def step_evidence(pipe: Pipeline, step: Step, category: str) -> tuple[Location, 
     """Where a step does ``category`` and what it runs, for a finding's message."""
     cmds = step.commands_in(category)
     if cmds:
-        return Location(pipe.path, cmds[0].line), cmds[0].text
+        return cmds[0].at(pipe.path), cmds[0].text
     return Location(pipe.path, step.line), f"uses {step.uses}" if step.uses else step.name
+
+
+def gate_commands(pipes: list[Pipeline], commands: dict[str, str], actions: dict[str, str] | None = None
+                  ) -> list[tuple[str, Location, str]]:
+    """[(tool, Location, text)] for commands (``commands``: regular expression → tool) and
+    actions (``actions``: prefix → tool) that run as a gate: in an automatic pipeline, on the
+    success path, their failure not ignored (``|| true``, ``continue-on-error``). Commands
+    reached through the repository (``make lint`` → ``ruff check .``) count, located with
+    their chain."""
+    found = []
+    for pipe, _job, _i, step in live_steps(pipes):
+        if step.condition not in ("success", "always"):
+            continue
+        if step.uses and actions and not step.commands:
+            name = step.uses.split("@", 1)[0].lower()
+            for prefix, tool in actions.items():
+                if name == prefix or name.startswith(prefix + "/"):
+                    found.append((tool, Location(pipe.path, step.line), f"uses {step.uses}"))
+                    break
+        for cmd in step.commands:
+            if cmd.ignored or cmd.resolved:
+                continue
+            text = unwrap(cmd.text)
+            if NOT_RUN.match(text):
+                continue
+            for pattern, tool in commands.items():
+                if re.search(pattern, text):
+                    found.append((tool, cmd.at(pipe.path), cmd.text))
+                    break
+    return found
 
 
 def tool_steps(pipes: list[Pipeline], commands: dict[str, str],
@@ -156,6 +211,6 @@ def tool_steps(pipes: list[Pipeline], commands: dict[str, str],
                 continue  # echo/printf text is not a command
             for pattern, tool in commands.items():
                 if re.search(pattern, text):
-                    found.append((tool, Location(pipe.path, cmd.line), cmd.text))
+                    found.append((tool, cmd.at(pipe.path), cmd.text))
                     break
     return found

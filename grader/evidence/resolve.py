@@ -1,0 +1,543 @@
+"""Follow what a pipeline step actually runs through the repository — never running it.
+
+A step that says ``make deploy``, ``npm test``, ``./scripts/release.sh``, ``just check``,
+``task lint``, ``tox -e py``, ``nox -s tests`` or ``sh -c '...'`` runs the commands of a
+Makefile target (its prerequisites first), a ``package.json`` script (with its ``pre``/``post``
+scripts), a shell script, a ``justfile`` recipe, a ``Taskfile.yml`` task, a tox environment, a
+nox session. :func:`expand` puts those commands into the step right after the one that runs
+them, each with the file and line it is written on and the chain that leads there
+(``ci.yml:40 → Makefile:12 → scripts/deploy.sh:7``), so every check sees them under the step's
+own condition. A local composite action (``uses: ./.github/actions/deploy``) is read the same
+way (:func:`composite_commands`).
+
+Bounded: at most :data:`MAX_DEPTH` files deep, :data:`MAX_ADDED` commands added per step, a
+file read once (the submission caches it), a cycle (``make a`` ↔ ``make b``, a script that runs
+itself) stopped where it closes.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import json
+import posixpath
+import re
+import shlex
+
+from grader.evidence.commands import Command, normalise, split_script
+
+MAX_DEPTH = 4
+MAX_ADDED = 400
+
+_MAKE = re.compile(r"^(?:make|gmake|\$\(MAKE\)|\$\{MAKE\})(?:\s|$)")
+_NPM_LIKE = re.compile(r"^(npm|yarn|pnpm|bun)(?:\s|$)")
+_SHELLS = ("bash", "sh", "zsh", "dash", "source", ".")
+_YARN_BUILTINS = {"install", "add", "remove", "upgrade", "up", "init", "publish", "info", "cache", "config",
+                  "global", "link", "unlink", "pack", "why", "audit", "outdated", "login", "logout", "dlx",
+                  "exec", "workspace", "workspaces", "version", "set", "plugin", "import", "licenses", "create",
+                  "i", "ci", "node", "bin", "dedupe", "patch", "npm", "constraints", "search"}
+_WRAPPERS = {"mvnw", "gradlew", "mvnw.cmd", "gradlew.bat", "sbt", "lein"}
+_SHELL_SHEBANG = re.compile(r"#!\s*(?:/usr)?/bin/(?:env\s+)?(?:ba|z|da|k)?sh\b")
+_RUN_ALL = re.compile(r"^(?:npm-run-all|run-s|run-p)(?:\s|$)")
+_MAKE_RULE = re.compile(r"^([^\s:=#][^:=#]*?)\s*(::?)(?!=)\s*([^;=]*?)(?:;(.*))?$")
+_MAKE_VAR = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*(?::{0,2}=|\?=|\+=)\s*(.*)$")
+_MAKE_REF = re.compile(r"\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]")
+
+
+class _Budget:
+    def __init__(self) -> None:
+        self.left = MAX_ADDED
+
+
+def expand(sub, commands: list[Command], origin: str) -> list[Command]:
+    """``commands`` (of one step, in ``origin``) with what each runs in the repository inserted
+    after it."""
+    if not commands:
+        return commands
+    out: list[Command] = []
+    budget = _Budget()
+    cwd = ""
+    for cmd in commands:
+        out.append(cmd)
+        text = normalise(cmd.text)
+        moved = _cd(text, cwd)
+        if moved is not None:
+            cwd = moved
+            continue
+        if budget.left > 0:
+            here = f"{cmd.path or origin}:{cmd.line}"
+            found = _resolve(sub, text, cwd, (*cmd.via, here), 0, frozenset(), budget)
+            if found is not None:
+                out[-1] = dataclasses.replace(cmd, resolved=True)
+                out.extend(found)
+    return out
+
+
+def _cd(text: str, cwd: str) -> str | None:
+    """The folder a ``cd`` moves to (repository-relative), or None when ``text`` is not one we
+    can follow (``cd $DIR`` leaves us where we were)."""
+    if not text.startswith(("cd ", "pushd ")):
+        return None
+    target = text.split(None, 1)[1].strip().strip("'\"")
+    if "$" in target or target.startswith(("/", "~")):
+        return cwd
+    return _join(cwd, target)
+
+
+def _join(cwd: str, rel: str) -> str:
+    path = posixpath.normpath(posixpath.join(cwd, rel.removeprefix("./")))
+    return "" if path in (".", "") else path
+
+
+def _inside(path: str) -> bool:
+    return not (path.startswith("../") or path == ".." or path.startswith("/"))
+
+
+def _resolve(sub, text: str, cwd: str, via: tuple[str, ...], depth: int, seen: frozenset,
+             budget: _Budget) -> list[Command] | None:
+    """The commands ``text`` runs, read from the repository; None when it runs nothing we can
+    read (a tool, a script outside the repository...), which leaves it judged by its name."""
+    if depth >= MAX_DEPTH or budget.left <= 0:
+        return None
+    for handler in (_shell, _make, _npm, _run_all, _just, _task, _tox, _nox):
+        found = handler(sub, text, cwd)
+        if found is None:
+            continue
+        key, commands = found
+        if key in seen:
+            return []  # a cycle: what it runs is already being read
+        out: list[Command] = []
+        inner_cwd = cwd
+        for cmd in commands:
+            if budget.left <= 0:
+                break
+            if cmd.path:
+                cmd = dataclasses.replace(cmd, via=via)
+            else:  # an inline script (sh -c '...'): where the command that holds it is
+                where, _sep, line = via[-1].rpartition(":")
+                cmd = dataclasses.replace(cmd, line=int(line) if line.isdigit() else 0, path=where, via=via[:-1])
+            out.append(cmd)
+            budget.left -= 1
+            inner = normalise(cmd.text)
+            moved = _cd(inner, inner_cwd)
+            if moved is not None:
+                inner_cwd = moved
+                continue
+            deeper = _resolve(sub, inner, inner_cwd, (*via, f"{cmd.path}:{cmd.line}"), depth + 1,
+                              seen | {key}, budget)
+            if deeper is not None:
+                out[-1] = dataclasses.replace(cmd, resolved=True)
+                out.extend(deeper)
+        return out
+    return None
+
+
+# -- shell scripts ------------------------------------------------------------------------------
+def _shell(sub, text: str, cwd: str):
+    try:
+        words = shlex.split(text)
+    except ValueError:
+        words = text.split()
+    if not words:
+        return None
+    first = words[0]
+    if first in _SHELLS or first.endswith(("/bash", "/sh")):
+        rest = [w for w in words[1:] if not (w.startswith("-") and w != "-c")]
+        if "-c" in words[1:3]:
+            at = words.index("-c") + 1
+            script = words[at] if at < len(words) else ""
+            return ("sh -c", script[:200]), _inline(script)
+        if not rest:
+            return None
+        target = rest[0]
+    elif first.startswith("./") or "/" in first and not first.startswith("/"):
+        target = first
+    else:
+        return None
+    if "$" in target or posixpath.basename(target) in _WRAPPERS:
+        return None  # a build tool's wrapper (./mvnw, ./gradlew) is the tool itself
+    path = _join(cwd, target)
+    if not _inside(path) or not sub.exists(path):
+        return None
+    script = sub.read_text(path)
+    if script is None or "\0" in script[:1024]:
+        return None
+    if not (path.endswith((".sh", ".bash")) or _SHELL_SHEBANG.match(script) or first in _SHELLS):
+        return None  # a program in another language (./manage.py test) is judged by its name
+    return ("script", path), [dataclasses.replace(c, path=path) for c in split_script(script, 1)]
+
+
+def _inline(script: str):
+    """``sh -c '...'``: the commands of the quoted script, on the caller's line."""
+    return [dataclasses.replace(c, line=0) for c in split_script(script, 0)]
+
+
+# -- make ----------------------------------------------------------------------------------------
+def _make(sub, text: str, cwd: str):
+    if not _MAKE.match(text):
+        return None
+    try:
+        words = shlex.split(text)[1:]
+    except ValueError:
+        words = text.split()[1:]
+    folder, makefile, targets = cwd, None, []
+    i = 0
+    while i < len(words):
+        w = words[i]
+        if w in ("-C", "--directory") and i + 1 < len(words):
+            folder = _join(folder, words[i + 1])
+            i += 2
+            continue
+        if w.startswith("--directory="):
+            folder = _join(folder, w.split("=", 1)[1])
+        elif w in ("-f", "--file", "--makefile") and i + 1 < len(words):
+            makefile = words[i + 1]
+            i += 2
+            continue
+        elif not w.startswith("-") and "=" not in w and "$" not in w:
+            targets.append(w)
+        i += 1
+    names = [makefile] if makefile else ["GNUmakefile", "makefile", "Makefile"]
+    path = next((p for p in (_join(folder, n) for n in names) if _inside(p) and sub.exists(p)), None)
+    if path is None:
+        return None
+    rules, first, variables = _makefile(sub, path)
+    commands: list[Command] = []
+    done: set[str] = set()
+
+    def run(target: str, depth: int) -> None:
+        if target in done or depth > 8 or target not in rules:
+            return
+        done.add(target)
+        prereqs, recipe = rules[target]
+        for pre in prereqs:
+            run(pre, depth + 1)
+        for line, body in recipe:
+            body = _MAKE_REF.sub(lambda m: variables.get(m.group(1), m.group(0)), body)
+            body = body.replace("$$", "$")
+            commands.extend(dataclasses.replace(c, path=path) for c in split_script(body, line))
+
+    wanted = targets or ([first] if first else [])
+    if not wanted or any(t not in rules for t in wanted):
+        return None  # a target our reading of the Makefile does not know: judged by its name
+    for target in wanted:
+        run(target, 0)
+    return ("make", path, tuple(targets)), commands
+
+
+def _makefile(sub, path: str):
+    """(rules: target → (prerequisites, [(line, recipe line)]), the default target, variables)."""
+    cached = sub.memo(f"makefile:{path}")
+    if cached is not None:
+        return cached
+    text = sub.read_text(path) or ""
+    rules: dict[str, tuple[list[str], list[tuple[int, str]]]] = {}
+    variables: dict[str, str] = {}
+    first = None
+    current: list[str] = []
+    lines = text.split("\n")
+    i = 0
+    while i < len(lines):
+        line_no, raw = i + 1, lines[i]
+        while raw.endswith("\\") and i + 1 < len(lines):
+            i += 1
+            raw = raw[:-1] + " " + lines[i].strip()
+        i += 1
+        if raw.startswith("\t"):
+            body = raw.strip().lstrip("@-+").strip()
+            for target in current:
+                rules[target][1].append((line_no, body))
+            continue
+        stripped = raw.split("#", 1)[0].rstrip()
+        if not stripped.strip():
+            continue
+        var = _MAKE_VAR.match(stripped)
+        if var and not stripped.startswith((" ", "\t")):
+            value = var.group(2).strip()
+            if "$(shell" not in value and "$(wildcard" not in value:
+                variables.setdefault(var.group(1), value)
+            current = []
+            continue
+        rule = _MAKE_RULE.match(stripped)
+        if rule and not stripped.startswith(("ifeq", "ifneq", "ifdef", "ifndef", "else", "endif", "include", "define", "export")):
+            targets = rule.group(1).split()
+            prereqs = [p for p in rule.group(3).split() if p != "|" and "$" not in p]
+            current = []
+            for target in targets:
+                if target.startswith(".") or "%" in target:
+                    continue
+                if first is None:
+                    first = target
+                rules.setdefault(target, ([], []))[0].extend(prereqs)
+                current.append(target)
+            if rule.group(4):
+                for target in current:
+                    rules[target][1].append((line_no, rule.group(4).strip()))
+            continue
+        current = []
+    return sub.memo(f"makefile:{path}", (rules, first, variables))
+
+
+# -- package.json scripts ---------------------------------------------------------------------
+def _npm(sub, text: str, cwd: str):
+    m = _NPM_LIKE.match(text)
+    if not m:
+        return None
+    tool = m.group(1)
+    words = text.split()[1:]
+    folder = cwd
+    while words and words[0].startswith("-"):
+        opt = words.pop(0)
+        if opt in ("--prefix", "-C", "--cwd", "--dir") and words:
+            folder = _join(folder, words.pop(0))
+        elif opt.startswith(("--prefix=", "--cwd=", "--dir=")):
+            folder = _join(folder, opt.split("=", 1)[1])
+    if not words:
+        return None
+    verb = words[0]
+    if verb in ("run", "run-script", "rum", "urn") and len(words) > 1:
+        script = words[1]
+    elif verb in ("test", "t", "tst", "start", "stop", "restart"):
+        script = {"t": "test", "tst": "test"}.get(verb, verb)
+    elif tool in ("yarn", "pnpm", "bun") and verb not in _YARN_BUILTINS and not verb.startswith("-"):
+        script = verb
+    else:
+        return None
+    return _package_script(sub, folder, script)
+
+
+def _package_script(sub, folder: str, script: str):
+    path = _join(folder, "package.json")
+    if not _inside(path) or not sub.exists(path):
+        return None
+    data = sub.json_object(path)
+    scripts = data.get("scripts") if isinstance(data, dict) else None
+    if not isinstance(scripts, dict) or not isinstance(scripts.get(script), str):
+        return None
+    text = sub.read_text(path) or ""
+    commands: list[Command] = []
+    for name in (f"pre{script}", script, f"post{script}"):
+        body = scripts.get(name)
+        if isinstance(body, str):
+            line = _json_key_line(text, name)
+            commands.extend(dataclasses.replace(c, line=line, path=path) for c in split_script(body, line))
+    return ("npm", path, script), commands
+
+
+def _json_key_line(text: str, key: str) -> int:
+    at = text.find(json.dumps(key) + ":")
+    if at < 0:
+        at = text.find(json.dumps(key))
+    return text.count("\n", 0, at) + 1 if at >= 0 else 1
+
+
+def _run_all(sub, text: str, cwd: str):
+    """``npm-run-all lint test``, ``run-s build test`` (and ``test:*`` patterns)."""
+    if not _RUN_ALL.match(text):
+        return None
+    path = _join(cwd, "package.json")
+    data = sub.json_object(path) if sub.exists(path) else None
+    scripts = data.get("scripts") if isinstance(data, dict) else None
+    if not isinstance(scripts, dict):
+        return None
+    wanted = [w for w in text.split()[1:] if not w.startswith("-")]
+    names: list[str] = []
+    for w in wanted:
+        if w.endswith(":*"):
+            names.extend(n for n in scripts if n.startswith(w[:-1]))
+        elif w in scripts:
+            names.append(w)
+    commands: list[Command] = []
+    for name in names:
+        found = _package_script(sub, cwd, name)
+        if found:
+            commands.extend(found[1])
+    return ("run-all", path, tuple(names)), commands
+
+
+# -- just and Task --------------------------------------------------------------------------------
+_JUST_RECIPE = re.compile(r"^@?([A-Za-z_][\w-]*)(?:\s+[^:]*)?:(?!=)\s*(.*)$")
+
+
+def _just(sub, text: str, cwd: str):
+    if not re.match(r"^just(?:\s|$)", text):
+        return None
+    path = next((p for p in (_join(cwd, n) for n in ("justfile", "Justfile", ".justfile")) if sub.exists(p)), None)
+    if path is None:
+        return None
+    recipes: dict[str, tuple[list[str], list[tuple[int, str]]]] = {}
+    first, current = None, None
+    for number, raw in enumerate((sub.read_text(path) or "").split("\n"), start=1):
+        if raw.startswith((" ", "\t")) and current is not None:
+            body = raw.strip().lstrip("@-").strip()
+            if body and not body.startswith("#"):
+                recipes[current][1].append((number, body))
+            continue
+        m = _JUST_RECIPE.match(raw.strip()) if raw.strip() and not raw.lstrip().startswith(("#", "set ", "export ", "alias ", "[")) else None
+        current = None
+        if m and ":=" not in raw:
+            current = m.group(1)
+            recipes[current] = ([d for d in m.group(2).split() if re.match(r"^[\w-]+$", d)], [])
+            first = first or current
+    wanted = [w for w in text.split()[1:] if not w.startswith("-")][:1] or ([first] if first else [])
+    commands: list[Command] = []
+    done: set[str] = set()
+
+    def run(name: str, depth: int) -> None:
+        if name in done or name not in recipes or depth > 8:
+            return
+        done.add(name)
+        deps, body = recipes[name]
+        for dep in deps:
+            run(dep, depth + 1)
+        for line, cmd in body:
+            commands.extend(dataclasses.replace(c, path=path) for c in split_script(cmd, line))
+
+    if not wanted or any(w not in recipes for w in wanted):
+        return None
+    for name in wanted:
+        run(name, 0)
+    return ("just", path, tuple(wanted)), commands
+
+
+def _task(sub, text: str, cwd: str):
+    if not re.match(r"^(?:task|go-task)(?:\s|$)", text):
+        return None
+    path = next((p for p in (_join(cwd, n) for n in ("Taskfile.yml", "Taskfile.yaml", "taskfile.yml")) if sub.exists(p)), None)
+    if path is None:
+        return None
+    docs = sub.yaml_docs(path) or []
+    tasks = docs[0].get("tasks") if docs and isinstance(docs[0], dict) else None
+    if not isinstance(tasks, dict):
+        return None
+    wanted = [w for w in text.split()[1:] if not w.startswith("-")] or ["default"]
+    commands: list[Command] = []
+    done: set[str] = set()
+
+    def run(name: str, depth: int) -> None:
+        body = tasks.get(name)
+        if name in done or depth > 8 or not isinstance(body, (dict, list, str)):
+            return
+        done.add(name)
+        if isinstance(body, str):
+            body = {"cmds": [body]}
+        elif isinstance(body, list):
+            body = {"cmds": body}
+        for dep in body.get("deps") or []:
+            run(dep if isinstance(dep, str) else str((dep or {}).get("task", "")), depth + 1)
+        cmds = body.get("cmds") or []
+        for index, item in enumerate(cmds if isinstance(cmds, list) else []):
+            line = cmds.line_of(index) if hasattr(cmds, "line_of") else 1
+            if isinstance(item, str):
+                commands.extend(dataclasses.replace(c, path=path) for c in split_script(item, line or 1))
+            elif isinstance(item, dict) and isinstance(item.get("cmd"), str):
+                commands.extend(dataclasses.replace(c, path=path) for c in split_script(item["cmd"], line or 1))
+            elif isinstance(item, dict) and isinstance(item.get("task"), str):
+                run(item["task"], depth + 1)
+
+    if any(w not in tasks for w in wanted[:3]):
+        return None
+    for name in wanted[:3]:
+        run(name, 0)
+    return ("task", path, tuple(wanted)), commands
+
+
+# -- tox and nox ----------------------------------------------------------------------------------
+def _tox(sub, text: str, cwd: str):
+    if not re.match(r"^tox(?:\s|$)", text):
+        return None
+    path = _join(cwd, "tox.ini")
+    if not sub.exists(path):
+        return None
+    envs: list[str] = []
+    m = re.search(r"(?:^|\s)(?:-e|--env)[ =](\S+)", text)
+    if m:
+        envs = m.group(1).split(",")
+    sections: dict[str, list[tuple[int, str]]] = {}
+    current, key = None, None
+    for number, raw in enumerate((sub.read_text(path) or "").split("\n"), start=1):
+        head = re.match(r"^\[([^\]]+)\]\s*$", raw)
+        if head:
+            current, key = head.group(1).strip(), None
+            continue
+        if current is None or raw.lstrip().startswith(("#", ";")):
+            continue
+        kv = re.match(r"^(\w[\w-]*)\s*=\s*(.*)$", raw)
+        if kv:
+            key = kv.group(1)
+            if key == "commands" and kv.group(2).strip():
+                sections.setdefault(current, []).append((number, kv.group(2).strip()))
+            continue
+        if key == "commands" and raw.startswith((" ", "\t")) and raw.strip():
+            sections.setdefault(current, []).append((number, raw.strip()))
+    chosen = [f"testenv:{e}" for e in envs if f"testenv:{e}" in sections] or ["testenv"]
+    commands: list[Command] = []
+    for section in chosen:
+        for line, body in sections.get(section, []):
+            body = re.sub(r"\{posargs[^}]*\}|\{[a-z_]+\}", "", body)
+            commands.extend(dataclasses.replace(c, path=path) for c in split_script(body, line))
+    return ("tox", path, tuple(chosen)), commands
+
+
+def _nox(sub, text: str, cwd: str):
+    if not re.match(r"^nox(?:\s|$)", text):
+        return None
+    path = _join(cwd, "noxfile.py")
+    source = sub.read_text(path) if sub.exists(path) else None
+    if not source:
+        return None
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    m = re.search(r"(?:^|\s)(?:-s|--session|--sessions)[ =](\S+)", text)
+    wanted = set(m.group(1).split(",")) if m else None
+    commands: list[Command] = []
+    for node in tree.body:
+        if not isinstance(node, ast.FunctionDef) or not any("session" in ast.unparse(d) for d in node.decorator_list):
+            continue
+        if wanted is not None and node.name not in wanted:
+            continue
+        for call in ast.walk(node):
+            if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "run"
+                    and call.args and all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in call.args)):
+                words = [a.value for a in call.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+                commands.append(Command(" ".join(words), call.lineno, path))
+    return ("nox", path, tuple(sorted(wanted or ()))), commands
+
+
+# -- local composite actions ---------------------------------------------------------------------
+def composite_commands(sub, uses: str, via: tuple[str, ...], depth: int = 0) -> list[Command]:
+    """The commands of a local composite action (``uses: ./.github/actions/deploy``), its own
+    local actions and indirections followed."""
+    if depth >= MAX_DEPTH or not uses.startswith("./"):
+        return []
+    folder = _join("", uses.split("@", 1)[0])
+    if not _inside(folder):
+        return []
+    path = next((p for p in (f"{folder}/action.yml", f"{folder}/action.yaml") if sub.exists(p)), None)
+    if path is None:
+        return []
+    docs = sub.yaml_docs(path) or []
+    runs = docs[0].get("runs") if docs and isinstance(docs[0], dict) else None
+    if not isinstance(runs, dict) or str(runs.get("using", "")).lower() != "composite":
+        return []
+    steps = runs.get("steps") or []
+    out: list[Command] = []
+    budget = _Budget()
+    for index, step in enumerate(steps if isinstance(steps, list) else []):
+        if not isinstance(step, dict):
+            continue
+        line = steps.line_of(index) if hasattr(steps, "line_of") else 1
+        if isinstance(step.get("run"), str):
+            run_line = step.line_of("run") if hasattr(step, "line_of") else line
+            offset = 1 if "\n" in step["run"].rstrip("\n") else 0
+            for c in split_script(step["run"], (run_line or line or 1) + offset):
+                cmd = dataclasses.replace(c, path=path, via=via)
+                deeper = _resolve(sub, normalise(cmd.text), "", (*via, f"{path}:{cmd.line}"), 1,
+                                  frozenset({("action", path)}), budget)
+                out.append(dataclasses.replace(cmd, resolved=True) if deeper is not None else cmd)
+                out.extend(deeper or [])
+        elif isinstance(step.get("uses"), str):
+            out.extend(composite_commands(sub, step["uses"], (*via, f"{path}:{line}"), depth + 1))
+    return out

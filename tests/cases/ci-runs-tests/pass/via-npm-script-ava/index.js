@@ -1,0 +1,1 @@
+export default function double(x) { return x * 2; }

@@ -1,0 +1,3 @@
+#!/bin/sh
+echo "kubectl apply -f k8s/"
+echo "deployed!"

@@ -1,0 +1,2 @@
+#!/bin/sh
+if ./slug --bogus 2>/dev/null; then exit 1; fi

@@ -1,0 +1,4 @@
+#!/bin/sh
+set -e
+./slug < tests/input.txt > out.txt
+diff -u tests/expected.txt out.txt

@@ -1,0 +1,3 @@
+#!/bin/sh
+out=$(./slug --upper hello)
+[ "$out" = "HELLO" ] || exit 1
