@@ -28,10 +28,13 @@ def _long_running(obj) -> bool:
     title="Health checks",
     looks_for="Liveness and readiness probes (`httpGet`, `tcpSocket`, `exec` or `grpc`) on the "
     "containers of Kubernetes workloads (Deployment, StatefulSet, DaemonSet, Argo Rollout); "
-    "credit by the share of containers with both. A Dockerfile `HEALTHCHECK` (not `NONE`) "
-    "counts when there are no Kubernetes workloads.",
+    "credit by the share of containers with both (one of the two counts half). Without Kubernetes workloads: a Dockerfile "
+    "`HEALTHCHECK` (not `NONE`), or Docker Compose `healthcheck`s (by the share of services); a "
+    "Compose restart policy alone earns `restart_credit`.",
     why="Probes let the platform restart what is stuck and keep traffic away from what isn't "
     "ready: the first line of keeping a system running.",
+    params={"restart_credit": {"type": "number", "minimum": 0, "maximum": 1}},
+    defaults={"restart_credit": 1 / 3},
 )
 def health_checks(sub, p):
     containers = []
@@ -50,12 +53,44 @@ def health_checks(sub, p):
             which = [n for n in ("livenessProbe", "readinessProbe") if not _probe_ok(c.get(n))]
             msg += f"; {o.name}/{c.get('name', '?')} lacks {' and '.join(which)}"
         ev = [loc(o.path, getattr(c, "line", o.line)) for o, c in (both or missing)[:3]]
-        return Finding.ratio(len(both) / len(containers), msg, ev)
+        # one real probe and the other absent counts half; a faked one (`livenessProbe: {}`) spoils it
+        one = [(o, c) for o, c in missing
+               if any(_probe_ok(c.get(k)) and c.get(other) is None
+                      for k, other in (("livenessProbe", "readinessProbe"), ("readinessProbe", "livenessProbe")))]
+        if one:
+            msg += f" ({len(one)} more with one of the two)"
+        return Finding.ratio((len(both) + 0.5 * len(one)) / len(containers), msg, ev)
     for rel in manifests.dockerfiles(sub):
         for instr, args, line in manifests.dockerfile_instructions(sub, rel):
             if instr == "HEALTHCHECK" and not args.upper().startswith("NONE") and "CMD" in args.upper():
                 return Finding.passed(f"{rel} has a HEALTHCHECK", [loc(rel, line)])
-    return Finding.failed("no liveness/readiness probes or Docker HEALTHCHECK found")
+    services = list(infra.compose_services(sub))
+    if services:
+        checked = [(rel, name, body) for rel, name, body in services if _compose_healthcheck(body)]
+        restarted = [(rel, name, body) for rel, name, body in services if _compose_restarts(body)]
+        if checked:
+            rel, name, body = checked[0]
+            return Finding.ratio(len(checked) / len(services), f"{len(checked)} of {plural(len(services), 'Compose service')} "
+                                 f"{'has' if len(services) == 1 else 'have'} a healthcheck ({name} in {rel})",
+                                 [loc(rel, line_of(body, 1))])
+        if restarted:
+            rel, name, body = restarted[0]
+            return Finding.ratio(p["restart_credit"], f"Compose restarts crashed services ({name}: restart "
+                                 f"policy in {rel}), but nothing checks that they are healthy", [loc(rel, line_of(body, 1))])
+    return Finding.failed("no liveness/readiness probes, Docker HEALTHCHECK or Compose healthcheck found")
+
+
+def _compose_healthcheck(body: dict) -> bool:
+    check = body.get("healthcheck")
+    return isinstance(check, dict) and not check.get("disable") and bool(check.get("test")) and \
+        check.get("test") not in (["NONE"], "NONE")
+
+
+def _compose_restarts(body: dict) -> bool:
+    policy = str(body.get("restart", "")).lower()
+    deploy = mapping(body.get("deploy"))
+    return policy in ("always", "unless-stopped", "on-failure") or policy.startswith("on-failure") or \
+        bool(mapping(deploy.get("restart_policy")))
 
 
 def _int(value):
@@ -96,14 +131,22 @@ def autoscaling(sub, p):
     "resource-limits",
     title="Resource requests and limits",
     looks_for="Containers of Kubernetes workloads with `resources.limits` (cpu or memory) and "
-    "`resources.requests`; credit by the share of containers that have limits.",
+    "`resources.requests`; credit by the share of containers that have limits. Without Kubernetes "
+    "workloads, Docker Compose services with `deploy.resources.limits`, `mem_limit` or `cpus`.",
     why="Limits keep one misbehaving service from starving its neighbours, and requests let "
     "the scheduler and the autoscaler do their jobs.",
 )
 def resource_limits(sub, p):
     containers = [(o, c) for o in manifests.workloads(sub) for c in manifests.containers(o)]
     if not containers:
-        return Finding.failed("no Kubernetes workloads with containers found")
+        services = list(infra.compose_services(sub))
+        limited = [(rel, name, body) for rel, name, body in services if _compose_limits(body)]
+        if limited:
+            rel, name, body = limited[0]
+            return Finding.ratio(len(limited) / len(services), f"{len(limited)} of {plural(len(services), 'Compose service')} "
+                                 f"{'has' if len(services) == 1 else 'have'} resource limits ({name} in {rel})",
+                                 [loc(rel, line_of(body, 1))])
+        return Finding.failed("no Kubernetes workloads with containers, and no Compose service with limits")
     good = []
     for obj, c in containers:
         res = mapping(c.get("resources"))
@@ -113,6 +156,11 @@ def resource_limits(sub, p):
     msg = f"{len(good)} of {plural(len(containers), 'container')} {'has' if len(containers) == 1 else 'have'} resource limits"
     ev = [loc(o.path, getattr(c, "line", o.line)) for o, c in (good or containers)[:3]]
     return Finding.ratio(len(good) / len(containers), msg, ev)
+
+
+def _compose_limits(body: dict) -> bool:
+    limits = mapping(mapping(mapping(body.get("deploy")).get("resources")).get("limits"))
+    return bool(limits.get("cpus") or limits.get("memory") or body.get("mem_limit") or body.get("cpus"))
 
 
 _RUNBOOK_PATH = re.compile(r"(^|/)(runbooks?|playbooks?)(/|[-_.][^/]*\.md$|\.md$)|runbook[^/]*\.md$", re.I)

@@ -237,6 +237,18 @@ def normalise(command: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
+def _deploy_hook(args: str) -> bool:
+    """A platform's deploy hook called from the pipeline (Render, Netlify build hooks, a
+    webhook of one's own named so): a URL argument that says deploy."""
+    for word in args.split():
+        word = word.strip("'\"").lower()
+        if word.startswith(("http://", "https://")):
+            tail = word.split("://", 1)[1]
+            if "/deploy" in tail or "deploy-hook" in tail or "deploy_hook" in tail or "build_hooks" in tail:
+                return True
+    return False
+
+
 def unwrap(command: str) -> str:
     """The tool a runner starts: ``npx eslint .`` → ``eslint .``, ``poetry run ruff check`` →
     ``ruff check`` (normalised)."""
@@ -268,6 +280,8 @@ def categories(command: str) -> set[str]:
                 found.add(cat)
         if tool in _SKIPS and re.search(_SKIPS[tool], rest):
             found.discard("test")  # the tests are told not to run
+        if tool in ("curl", "wget") and _deploy_hook(rest):
+            found.add("deploy")
         if "smoke" in tool or re.search(r"health[-_]?check", tool):
             found.add("verify")
         if "rollback" in tool and tool.endswith(".sh"):

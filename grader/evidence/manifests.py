@@ -7,10 +7,14 @@ from dataclasses import dataclass
 
 from grader import yamlload
 from grader.evidence import helm
+from grader.evidence.ci import reader_for
 from grader.yamlload import line_of, mapping
 
 WORKLOAD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Rollout", "DeploymentConfig"}
-_SKIP_PREFIXES = (".github/", ".gitlab-ci", ".circleci/")
+# Manifests kept as examples or templates to fill in (`deployment.yaml.example`): the objects
+# the learner wrote, even if a script substitutes values before applying them.
+EXAMPLE_SUFFIXES = (".yaml.example", ".yml.example", ".yaml.tpl", ".yml.tpl", ".yaml.template", ".yml.template",
+                    ".yaml.tmpl", ".yml.tmpl")
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,13 +28,14 @@ class K8sObject:
 
 
 def objects(sub) -> list[K8sObject]:
-    """Every Kubernetes-shaped object (``apiVersion`` + ``kind``) in the submission's YAML."""
+    """Every Kubernetes-shaped object (``apiVersion`` + ``kind``) in the submission's YAML
+    (example and template copies included)."""
     cached = sub.memo("k8s")
     if cached is not None:
         return cached
     found: list[K8sObject] = []
-    for rel in sub.yaml_files():
-        if rel.startswith(_SKIP_PREFIXES):
+    for rel in [*sub.yaml_files(), *sub.by_suffix(*EXAMPLE_SUFFIXES)]:
+        if reader_for(rel) is not None:  # a pipeline, not a manifest
             continue
         text = sub.read_text(rel)
         if not text or "kind" not in text or "apiVersion" not in text:

@@ -284,14 +284,23 @@ def _npm(sub, text: str, cwd: str):
     if not m:
         return None
     tool = m.group(1)
-    words = text.split()[1:]
+    raw = text.split()[1:]
     folder = cwd
-    while words and words[0].startswith("-"):
-        opt = words.pop(0)
-        if opt in ("--prefix", "-C", "--cwd", "--dir") and words:
-            folder = _join(folder, words.pop(0))
-        elif opt.startswith(("--prefix=", "--cwd=", "--dir=")):
+    words: list[str] = []
+    i = 0
+    while i < len(raw):  # the folder options may stand anywhere (`npm run lint --prefix client`)
+        opt = raw[i]
+        if opt == "--":
+            break
+        if opt in ("--prefix", "-C", "--cwd", "--dir") and i + 1 < len(raw):
+            folder = _join(folder, raw[i + 1])
+            i += 2
+            continue
+        if opt.startswith(("--prefix=", "--cwd=", "--dir=")):
             folder = _join(folder, opt.split("=", 1)[1])
+        elif not opt.startswith("-"):
+            words.append(opt)
+        i += 1
     if not words:
         return None
     verb = words[0]

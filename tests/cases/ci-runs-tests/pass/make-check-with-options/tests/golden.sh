@@ -1,0 +1,3 @@
+#!/bin/sh
+set -e
+./slug < tests/in.txt | diff -u tests/out.txt -
