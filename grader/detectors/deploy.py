@@ -63,22 +63,32 @@ def _applies_what_exists(sub, text: str) -> bool:
     looks_for="A pipeline step that deploys: `kubectl apply`/`set image`, `helm upgrade --install`, "
     "Kustomize, `argocd app sync`, `terraform apply`, `ansible-playbook`, `docker compose up`, "
     "cloud CLIs (`gcloud run deploy`, `aws ecs update-service`, `az webapp`...), or deploy actions "
-    "(`azure/k8s-deploy`...). Deployment manifests without anything that applies them get "
+    "(`azure/k8s-deploy`...), directly or through a script, a Makefile target or a local action. A deploy "
+    "that only runs when started by hand (`workflow_dispatch` only, GitLab `when: manual`, a manual "
+    "Bitbucket step) earns `manual_credit`; deployment manifests without anything that applies them get "
     "`manifest_credit`.",
     why="Deployments done by the pipeline are repeatable and boring; manual ones (SSH into each "
     "server) are where outages start.",
-    params={"manifest_credit": {"type": "number", "minimum": 0, "maximum": 1}},
-    defaults={"manifest_credit": 0.5},
+    params={"manifest_credit": {"type": "number", "minimum": 0, "maximum": 1},
+            "manual_credit": {"type": "number", "minimum": 0, "maximum": 1}},
+    defaults={"manifest_credit": 0.5, "manual_credit": 0.5},
 )
 def deploy_step(sub, p):
     missing = None
+    by_hand = None
     for pipe, job, _index, ci, step in deploy_points(sub):
         where, what = _deploy_text(pipe, step, ci)
         if not _applies_what_exists(sub, what):
             missing = missing or (where, what)
             continue
-        how = "automatically" if pipe.automatic else "when started by hand"
-        return Finding.passed(f"job `{job.id}` deploys {how}: {what}", [where])
+        if not pipe.automatic or job.condition == "manual" or step.condition == "manual":
+            by_hand = by_hand or (job, where, what)
+            continue
+        return Finding.passed(f"job `{job.id}` deploys automatically: {what}", [where])
+    if by_hand:
+        job, where, what = by_hand
+        return Finding.ratio(p["manual_credit"], f"job `{job.id}` deploys only when started by hand: {what} — "
+                             "a deploy the pipeline runs by itself (after the tests pass) earns full credit", [where])
     objs, charts, tf = _manifest_evidence(sub)
     if objs or charts or tf:
         first = objs[0].path if objs else (charts or tf)[0]

@@ -119,8 +119,12 @@ def _rules_for(tool: str) -> list[tuple[str, re.Pattern]]:
 
 # `uses:` actions that do the work of a category (owner/name, matched without @ref).
 ACTION_CATEGORIES: dict[str, tuple[str, ...]] = {
-    "build": ("docker/build-push-action", "redhat-actions/buildah-build", "mr-smithers-excellent/docker-build-push"),
-    "publish": ("docker/build-push-action", "pypa/gh-action-pypi-publish", "softprops/action-gh-release"),
+    "build": ("docker/build-push-action", "redhat-actions/buildah-build", "mr-smithers-excellent/docker-build-push",
+              "orb/aws-ecr/build-and-push-image", "orb/docker/build", "orb/docker/publish", "orb/gcp-gcr/build-image",
+              "plugins/docker", "plugins/ecr", "plugins/gcr", "atlassian/aws-ecr-push-image"),
+    "publish": ("docker/build-push-action", "pypa/gh-action-pypi-publish", "softprops/action-gh-release",
+                "orb/aws-ecr/build-and-push-image", "orb/docker/publish", "orb/gcp-gcr/push-image", "plugins/docker",
+                "plugins/ecr", "plugins/gcr", "atlassian/aws-ecr-push-image", "plugins/npm", "plugins/pypi"),
     "deploy": (
         "azure/k8s-deploy", "azure/webapps-deploy", "azure/functions-action", "deliverybot/helm",
         "wahyd4/kubectl-helm-action", "bitovi/github-actions-deploy-eks-helm", "helmfile/helmfile-action",
@@ -128,10 +132,23 @@ ACTION_CATEGORIES: dict[str, tuple[str, ...]] = {
         "google-github-actions/deploy-appengine", "appleboy/ssh-action", "peaceiris/actions-gh-pages",
         "actions/deploy-pages", "akhileshns/heroku-deploy", "superfly/flyctl-actions",
         "amondnet/vercel-action", "hashicorp/tfc-workflows-github", "dawidd6/action-ansible-playbook",
+        # Azure Pipelines tasks (read as azure/<Task>), Bitbucket pipes and Drone plugins
+        "azure/azurewebapp", "azure/azurermwebappdeployment", "azure/azurefunctionapp", "azure/azurecontainerapps",
+        "azure/azurestaticwebapp", "azure/azureresourcemanagertemplatedeployment", "azure/azurewebappcontainer",
+        "atlassian/aws-ecs-deploy", "atlassian/aws-elasticbeanstalk-deploy", "atlassian/kubectl-run",
+        "atlassian/helm-run", "atlassian/heroku-deploy", "atlassian/azure-web-apps-deploy", "atlassian/ssh-run",
+        "atlassian/aws-lambda-deploy", "atlassian/google-cloud-run-deploy", "atlassian/firebase-deploy",
+        "appleboy/drone-ssh", "appleboy/drone-scp", "plugins/ecs", "plugins/helm3", "pelotech/drone-helm3",
+        "sinlead/drone-kubectl", "honestbee/drone-kubernetes",
+        # CircleCI orbs (read as orb/<orb>/<command>)
+        "orb/aws-eks/update-container-image", "orb/kubernetes/create-or-update-resource",
+        "orb/helm/upgrade-helm-chart", "orb/aws-ecs/deploy-service-update", "orb/aws-ecs/update-service",
+        "orb/heroku/deploy-via-git", "orb/gcp-gke/rollout-image", "orb/azure-aks/update-kubeconfig-with-credentials",
     ),
     "install": ("actions/setup-python", "actions/setup-node", "actions/setup-go", "actions/setup-java",
-                "ruby/setup-ruby", "bahmutov/npm-install", "astral-sh/setup-uv"),
-    "test": ("cypress-io/github-action", "gradle/gradle-build-action"),
+                "ruby/setup-ruby", "bahmutov/npm-install", "astral-sh/setup-uv", "orb/node/install-packages",
+                "orb/python/install-packages", "azure/usepythonversion", "azure/nodetool"),
+    "test": ("cypress-io/github-action", "gradle/gradle-build-action", "orb/node/test", "orb/python/test"),
     "release": ("softprops/action-gh-release", "actions/create-release", "ncipollo/release-action",
                 "googleapis/release-please-action", "google-github-actions/release-please-action",
                 "cycjimmy/semantic-release-action", "goreleaser/goreleaser-action", "changesets/action"),
@@ -139,7 +156,7 @@ ACTION_CATEGORIES: dict[str, tuple[str, ...]] = {
 }
 
 _ENV_ASSIGN = re.compile(r"^(?:[A-Za-z_][A-Za-z0-9_]*=(?:\"[^\"]*\"|'[^']*'|\$\([^()]*\)|\S*)\s+)+")
-_PREFIXES = re.compile(r"^(?:(?:sudo|time|exec|command|nohup|env)\s+(?:-\S+\s+)*)+")
+_PREFIXES = re.compile(r"^(?:(?:sudo|time|exec|command|nohup|env|then|do|else|!)\s+(?:-\S+\s+)*)+")
 NOT_RUN = re.compile(r"^(?:echo|printf|:|true|false|#|cat\s*<<|read)\b")
 _SPLIT = re.compile(r"&&|\|\||;|\|(?!\|)|&(?!&)")
 # What after `||` makes a failure harmless: `|| true`, `|| :`, `|| exit 0`, `|| echo ...`.

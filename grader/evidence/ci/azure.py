@@ -1,0 +1,189 @@
+"""Azure Pipelines (``azure-pipelines.yml``) into the pipeline model: ``trigger``/``pr`` (an
+absent ``trigger`` builds every push; ``trigger: none`` builds none), ``stages`` → ``jobs`` →
+``steps``, deployment jobs (``strategy: runOnce: deploy: steps``), ``dependsOn``,
+``condition`` (``failed()``, ``always()``, ``succeededOrFailed()``), script steps (``script``,
+``bash``, ``pwsh``, ``powershell``) and the common tasks, read as the commands they stand for
+(``Docker@2`` buildAndPush → ``docker build`` + ``docker push``, ``Maven@3`` goals → ``mvn``...)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from grader.evidence.ci.model import Job, Pipeline, Step
+from grader.evidence.commands import Command, split_script
+from grader.yamlload import item_line, line_of, mapping
+
+SYSTEM = "azure"
+NAME = "Azure Pipelines"
+WHERE = "`azure-pipelines.yml`"
+PREFIXES = (".azure-pipelines/", ".azuredevops/")
+
+TERMS = {
+    "ci": "Azure Pipelines", "ci_file": "azure-pipelines.yml", "commit_sha": "$(Build.SourceVersion)",
+    "on_change": "`trigger: [main]` and `pr: [main]`", "on_failure": "`condition: failed()`",
+    "on_tags": "`trigger: tags: include: ['v*']`",
+}
+
+
+def matches(path: str) -> bool:
+    low = path.lower()
+    name = low.rsplit("/", 1)[-1]
+    return (name in ("azure-pipelines.yml", "azure-pipelines.yaml") and low.count("/") <= 1) or \
+        (low.startswith((".azure-pipelines/", ".azuredevops/")) and low.endswith((".yml", ".yaml")) and low.count("/") == 1)
+
+
+def read(sub, path: str) -> Pipeline | None:
+    docs = sub.yaml_docs(path) or []
+    return read_azure(path, docs[0]) if docs else None
+
+
+def _condition(expr) -> str:
+    text = str(expr or "").replace(" ", "").lower()
+    if not text:
+        return "success"
+    if text.startswith("failed(") or text.startswith("and(failed("):
+        return "failure"
+    if text.startswith(("always(", "succeededorfailed(")):
+        return "always"
+    if text in ("false", "eq(1,2)"):
+        return "never"
+    return "success"
+
+
+def _triggers(pipe: Pipeline, doc: dict) -> None:
+    trigger, line = doc.get("trigger", "absent"), line_of(doc, 1) or 1
+    if hasattr(doc, "line_of") and "trigger" in doc:
+        line = doc.line_of("trigger") or line
+    if trigger == "absent" or isinstance(trigger, list) or (isinstance(trigger, str) and trigger != "none"):
+        pipe.triggers["push"] = line
+    elif isinstance(trigger, dict):
+        if trigger.get("branches") is not None or not trigger.get("tags"):
+            pipe.triggers["push"] = line
+        if mapping(trigger.get("tags")).get("include"):
+            pipe.triggers["tag"] = line
+    pr = doc.get("pr", "absent")
+    if pr != "none":
+        pipe.triggers.setdefault("pull_request", line)
+    if doc.get("schedules"):
+        pipe.triggers.setdefault("schedule", line)
+
+
+def _words(value) -> str:
+    return " ".join(str(v) for v in value) if isinstance(value, list) else str(value or "")
+
+
+def _task_commands(task: str, inputs: dict, line: int) -> list[Command]:
+    """The commands a common Azure task stands for (empty when it is not one we know)."""
+    name = task.split("@", 1)[0].lower()
+    cmd = str(inputs.get("command") or inputs.get("action") or "").lower()
+    texts: list[str] = []
+    if name == "docker":
+        if cmd in ("buildandpush", "build"):
+            texts.append("docker build -t $(Build.BuildId) .")
+        if cmd in ("buildandpush", "push"):
+            texts.append("docker push $(Build.BuildId)")
+    elif name == "maven":
+        texts.append(f"mvn {_words(inputs.get('goals') or 'package')}")
+    elif name == "gradle":
+        texts.append(f"gradle {_words(inputs.get('tasks') or 'build')}")
+    elif name == "dotnetcorecli" and cmd:
+        texts.append(f"dotnet {cmd}")
+    elif name == "npm":
+        texts.append(f"npm {inputs.get('customCommand') or cmd or 'install'}")
+    elif name in ("kubernetesmanifest", "kubernetes") and cmd in ("deploy", "apply", "set", "rollout"):
+        texts.append("kubectl apply -f manifests")
+    elif name == "helmdeploy" and cmd in ("upgrade", "install"):
+        texts.append(f"helm {cmd} release chart")
+    elif name in ("cmdline", "bash", "powershell", "pythonscript") and isinstance(inputs.get("script"), str):
+        return split_script(inputs["script"], line)
+    elif name == "bash" and isinstance(inputs.get("filePath"), str):
+        texts.append(f"bash {inputs['filePath']}")
+    return [Command(t, line) for t in texts]
+
+
+def _steps(raw_steps, job: Job) -> None:
+    for i, raw in enumerate(raw_steps if isinstance(raw_steps, list) else []):
+        if not isinstance(raw, dict):
+            continue
+        sline = line_of(raw, item_line(raw_steps, i)) or job.line
+        cond = _condition(raw.get("condition"))
+        if raw.get("enabled") is False:
+            cond = "never"
+        for key in ("script", "bash", "pwsh", "powershell"):
+            if isinstance(raw.get(key), str):
+                text = raw[key]
+                kline = raw.line_of(key) if hasattr(raw, "line_of") else sline
+                offset = 1 if "\n" in text.rstrip("\n") else 0
+                step = Step(str(raw.get("displayName") or key), sline, condition=cond)
+                step.commands = split_script(text, (kline or sline) + offset)
+                job.steps.append(step)
+                break
+        else:
+            task = raw.get("task")
+            if isinstance(task, str):
+                inputs = mapping(raw.get("inputs"))
+                step = Step(str(raw.get("displayName") or task), sline, condition=cond, uses=f"azure/{task}")
+                step.commands = _task_commands(task, inputs, sline)
+                job.steps.append(step)
+        if raw.get("continueOnError") is True and job.steps:  # its failure never fails the job
+            job.steps[-1].commands = [dataclasses.replace(c, ignored=True) for c in job.steps[-1].commands]
+
+
+def _job(raw: dict, line: int, stage: str | None, stage_needs: list[str]) -> Job | None:
+    jid = raw.get("job") or raw.get("deployment")
+    if not isinstance(jid, str):
+        return None
+    job = Job(jid, line, stage=stage)
+    needs = raw.get("dependsOn")
+    job.needs = [str(n) for n in needs] if isinstance(needs, list) else ([str(needs)] if needs else list(stage_needs))
+    job.condition = _condition(raw.get("condition"))
+    steps = raw.get("steps")
+    if steps is None and raw.get("deployment"):  # strategy: runOnce: deploy: steps
+        strategy = mapping(raw.get("strategy"))
+        for body in strategy.values():
+            for phase in ("preDeploy", "deploy", "routeTraffic", "postRouteTraffic"):
+                steps = mapping(mapping(body).get(phase)).get("steps")
+                _steps(steps, job)
+            on = mapping(mapping(body).get("on"))
+            failure = Job(f"{jid}:on-failure", line, needs=[jid], condition="failure", stage=stage)
+            _steps(mapping(on.get("failure")).get("steps"), failure)
+            if failure.steps:
+                job.steps.extend(Step(s.name, s.line, "failure", s.uses, s.with_, s.commands) for s in failure.steps)
+        return job
+    _steps(steps, job)
+    return job
+
+
+def read_azure(path: str, doc) -> Pipeline | None:
+    if not isinstance(doc, dict) or not any(k in doc for k in ("stages", "jobs", "steps")):
+        return None
+    pipe = Pipeline(SYSTEM, path, line_of(doc, 1) or 1, str(doc.get("name") or path))
+    _triggers(pipe, doc)
+    stages = doc.get("stages")
+    if isinstance(stages, list):
+        previous: list[str] = []
+        for stage in stages:
+            if not isinstance(stage, dict) or not isinstance(stage.get("stage"), str):
+                continue
+            jobs = stage.get("jobs")
+            ids = []
+            for j, raw in enumerate(jobs if isinstance(jobs, list) else []):
+                if isinstance(raw, dict):
+                    job = _job(raw, line_of(raw, item_line(jobs, j)) or 1, stage["stage"], previous)
+                    if job:
+                        if _condition(stage.get("condition")) != "success" and job.condition == "success":
+                            job.condition = _condition(stage.get("condition"))
+                        pipe.jobs.append(job)
+                        ids.append(job.id)
+            previous = ids or previous
+    elif isinstance(doc.get("jobs"), list):
+        for j, raw in enumerate(doc["jobs"]):
+            if isinstance(raw, dict):
+                job = _job(raw, line_of(raw, item_line(doc["jobs"], j)) or 1, None, [])
+                if job:
+                    pipe.jobs.append(job)
+    else:
+        job = Job("build", line_of(doc, 1) or 1)
+        _steps(doc.get("steps"), job)
+        pipe.jobs.append(job)
+    return pipe

@@ -1,0 +1,2 @@
+#!/bin/sh
+helm upgrade --install cart ./chart --atomic
