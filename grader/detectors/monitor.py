@@ -7,6 +7,7 @@ import json
 import posixpath
 import re
 
+from grader import yamlload
 from grader.detectors import detector
 from grader.detectors.common import found, loc, plural
 from grader.evidence import alerts, codescan, infra, manifests, markdown
@@ -327,6 +328,19 @@ def _otel_metrics(doc) -> bool:
                for body in pipelines.values())
 
 
+def _with_embedded(doc: dict):
+    """The document, and the YAML documents its ConfigMap ``data`` strings hold (a Prometheus or
+    collector configuration shipped in a ConfigMap), with their lines."""
+    yield doc, line_of(doc, 1) or 1
+    data = doc.get("data") if doc.get("kind") == "ConfigMap" else None
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if isinstance(value, str) and ("scrape_configs:" in value or "receivers:" in value):
+                for inner in yamlload.embedded_docs(value):
+                    if isinstance(inner, dict):
+                        yield inner, (data.line_of(key) if hasattr(data, "line_of") else None) or line_of(doc, 1) or 1
+
+
 _MONITOR_KINDS = {"ServiceMonitor": "ServiceMonitor", "PodMonitor": "PodMonitor", "PodMonitoring": "PodMonitoring (GMP)",
                   "ScrapeConfig": "ScrapeConfig", "VMServiceScrape": "VMServiceScrape", "VMPodScrape": "VMPodScrape"}
 
@@ -349,11 +363,12 @@ def metrics_collection(sub, p):
     for rel, doc in infra.yaml_documents(sub):
         if not isinstance(doc, dict):
             continue
-        jobs = _scrape_jobs(doc)
-        if jobs:
-            hits.append(("Prometheus scrape config", Location(rel, line_of(doc, 1) or 1), ", ".join(jobs[:3])))
-        elif _otel_metrics(doc):
-            hits.append(("OpenTelemetry Collector", Location(rel, line_of(doc, 1) or 1), rel))
+        for inner, line in _with_embedded(doc):
+            jobs = _scrape_jobs(inner)
+            if jobs:
+                hits.append(("Prometheus scrape config", Location(rel, line), ", ".join(jobs[:3])))
+            elif _otel_metrics(inner):
+                hits.append(("OpenTelemetry Collector", Location(rel, line), rel))
     for obj in manifests.objects(sub):
         if obj.kind in _MONITOR_KINDS:
             hits.append((_MONITOR_KINDS[obj.kind], Location(obj.path, obj.line), obj.name))

@@ -1,5 +1,6 @@
 """Prometheus alerting rules, found by content (rule files, ``PrometheusRule`` resources,
-rules embedded under a ``groups:`` key anywhere in a YAML document)."""
+rules embedded under a ``groups:`` key anywhere in a YAML document, ``*.rules`` files, and rule
+groups in Terraform or template heredocs)."""
 
 from __future__ import annotations
 
@@ -97,7 +98,59 @@ def scan(sub) -> RuleScan:
                             continue
                         if "alert" in rule:
                             result.alerts.append(_judge(rule, rel, line_of(rule, item_line(rules, i)) or 0))
+    for rel, line, text in _embedded_rule_texts(sub):
+        for doc in embedded_docs(text):
+            for groups, gline in _find_groups(doc, depth=0):
+                result.group_files.append((rel, line + gline - 1))
+                _collect_rules(result, groups, rel, line - 1)
     return sub.memo("alerts", result)
+
+
+_HEREDOC = re.compile(r"<<-?\s*\"?([A-Za-z_][A-Za-z0-9_]*)\"?[ \t]*\n")
+_TEXT_SUFFIXES = (".rules", ".tf", ".tftpl", ".hcl", ".tpl", ".j2", ".jinja", ".tmpl")
+
+
+def _embedded_rule_texts(sub):
+    """(path, first line, text) of rule groups kept outside YAML files: a ``*.rules`` file, or a
+    heredoc in Terraform and other templates (``content = <<EOF ... EOF``)."""
+    for rel in sub.by_suffix(*_TEXT_SUFFIXES):
+        text = sub.read_text(rel) or ""
+        if "groups:" not in text or "alert:" not in text:
+            continue
+        if rel.endswith(".rules"):
+            yield rel, 1, text
+            continue
+        pos = 0
+        while True:
+            m = _HEREDOC.search(text, pos)
+            if not m:
+                break
+            end_tag = re.compile(rf"(?m)^[ \t]*{re.escape(m.group(1))}[ \t]*$")
+            end = end_tag.search(text, m.end())
+            body = text[m.end(): end.start() if end else len(text)]
+            if "groups:" in body:
+                yield rel, text.count("\n", 0, m.end()) + 1, _dedent(body)
+            pos = end.end() if end else len(text)
+
+
+def _dedent(body: str) -> str:
+    import textwrap
+
+    return textwrap.dedent(body)
+
+
+def _collect_rules(result: RuleScan, groups, rel: str, offset: int) -> None:
+    for group in groups:
+        rules = group.get("rules") if isinstance(group, dict) else None
+        if not isinstance(rules, list):
+            continue
+        for i, rule in enumerate(rules):
+            if not isinstance(rule, dict):
+                continue
+            if "record" in rule and "alert" not in rule:
+                result.recording += 1
+            elif "alert" in rule:
+                result.alerts.append(_judge(rule, rel, offset + (line_of(rule, item_line(rules, i)) or 1)))
 
 
 def _find_groups(value, depth):

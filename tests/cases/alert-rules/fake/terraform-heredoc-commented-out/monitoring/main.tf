@@ -1,0 +1,8 @@
+# data = {
+#   "cart.yml" = <<EOT
+#   groups:
+#     - name: cart
+#       rules:
+#         - alert: Nothing
+# EOT
+# }
