@@ -45,12 +45,16 @@ def ci_trigger(sub, p):
     )
 
 
+_RESOLVES = re.compile(r"^(?:\S*/)?(?:mvnw?|gradlew?|cargo|go|dotnet|sbt|bazel|docker|podman|buildah|kaniko|executor)\b")
+
+
 @detector(
     "ci-install",
     title="Pipeline installs dependencies",
     looks_for="A step of an automatic pipeline that installs the project's dependencies "
     "(`pip install`, `npm ci`, `poetry install`, `go mod download`, `bundle install`, "
-    "`actions/setup-*`...), not in a comment or an `echo`. Installing is the start of a build: "
+    "`actions/setup-*`...), not in a comment or an `echo`; a build with a tool that fetches its own "
+    "dependencies (Maven, Gradle, Cargo, Go, .NET, an image build) counts. Installing is the start of a build: "
     "when no step builds anything, it earns `without_build_credit`.",
     why="A build that installs its own dependencies runs the same on every machine: no "
     "'works on my machine'.",
@@ -61,6 +65,12 @@ def ci_install(sub, p):
     if not read_pipelines(sub):
         return Finding.failed(no_pipeline_message())
     builds = next(step_with(read_pipelines(sub), "build"), None) is not None
+    for pipe, job, _index, step in step_with(read_pipelines(sub), "build"):
+        # Maven, Gradle, Cargo, Go, .NET and image builds fetch their own dependencies
+        for cmd in step.commands_in("build"):
+            if _RESOLVES.match(normalise(cmd.text)):
+                return Finding.passed(f"job `{job.id}` builds with a tool that fetches its dependencies: "
+                                      f"{cmd.text[:80]}", [cmd.at(pipe.path)])
     for pipe, job, _index, step in step_with(read_pipelines(sub), "install"):
         where, what = step_evidence(pipe, step, "install")
         if not builds:  # installing is the start of a build, not a build

@@ -64,7 +64,7 @@ def health_checks(sub, p):
         for instr, args, line in manifests.dockerfile_instructions(sub, rel):
             if instr == "HEALTHCHECK" and not args.upper().startswith("NONE") and "CMD" in args.upper():
                 return Finding.passed(f"{rel} has a HEALTHCHECK", [loc(rel, line)])
-    services = list(infra.compose_services(sub))
+    services = _running_services(sub)
     if services:
         checked = [(rel, name, body) for rel, name, body in services if _compose_healthcheck(body)]
         restarted = [(rel, name, body) for rel, name, body in services if _compose_restarts(body)]
@@ -78,6 +78,11 @@ def health_checks(sub, p):
             return Finding.ratio(p["restart_credit"], f"Compose restarts crashed services ({name}: restart "
                                  f"policy in {rel}), but nothing checks that they are healthy", [loc(rel, line_of(body, 1))])
     return Finding.failed("no liveness/readiness probes, Docker HEALTHCHECK or Compose healthcheck found")
+
+
+def _running_services(sub) -> list:
+    """Compose services that run the system (a dev container's Compose file is a workstation)."""
+    return [s for s in infra.compose_services(sub) if not s[0].startswith(".devcontainer/")]
 
 
 def _compose_healthcheck(body: dict) -> bool:
@@ -139,7 +144,7 @@ def autoscaling(sub, p):
 def resource_limits(sub, p):
     containers = [(o, c) for o in manifests.workloads(sub) for c in manifests.containers(o)]
     if not containers:
-        services = list(infra.compose_services(sub))
+        services = _running_services(sub)
         limited = [(rel, name, body) for rel, name, body in services if _compose_limits(body)]
         if limited:
             rel, name, body = limited[0]
