@@ -1,6 +1,8 @@
 """CircleCI (``.circleci/config.yml``) into the pipeline model: jobs and their ``steps``
-(``run`` as a string or a mapping with ``command`` and ``when: on_fail``/``always``), workflows
-with ``requires`` and tag ``filters``. CircleCI builds every push."""
+(``run`` as a string or a mapping with ``command`` and ``when: on_fail``/``always``), reusable
+``commands:`` expanded where they are used, orb commands and orb jobs (read as ``orb/<name>``:
+the common ones are known to build, publish or deploy), workflows with ``requires`` and tag
+``filters``. CircleCI builds every push."""
 
 from __future__ import annotations
 
@@ -29,6 +31,54 @@ def read(sub, path: str) -> Pipeline | None:
     return read_circleci(path, docs[0]) if docs else None
 
 _WHEN = {"on_fail": "failure", "always": "always", "on_success": "success"}
+_BUILTIN = {"checkout", "setup_remote_docker", "save_cache", "restore_cache", "store_artifacts",
+            "store_test_results", "persist_to_workspace", "attach_workspace", "add_ssh_keys", "when", "unless"}
+
+
+def _steps(job: str, steps, commands: dict, depth: int, condition: str = "success") -> list[Step]:
+    """A job's steps: ``run`` steps, reusable ``commands:`` entries expanded (a few levels), orb
+    commands (``aws-eks/update-container-image``) kept as the orb they use."""
+    out: list[Step] = []
+    for i, raw in enumerate(steps if isinstance(steps, list) else []):
+        sline = item_line(steps, i)
+        name: object = None
+        conf: object = None
+        if isinstance(raw, str):
+            name, conf = raw, {}
+        elif isinstance(raw, dict) and "run" in raw:
+            name, conf = "run", raw["run"]
+        elif isinstance(raw, dict) and len(raw) == 1:
+            name, conf = next(iter(raw.items()))
+        if name is None:
+            continue
+        name = str(name)
+        if name == "run":
+            run = conf
+            if isinstance(run, str):
+                step = Step(f"{job}: run", sline, condition=condition)
+                offset = 1 if "\n" in run.rstrip("\n") else 0
+                step.commands = split_script(run, sline + offset)
+            elif isinstance(run, dict):
+                command = run.get("command")
+                when = _WHEN.get(str(run.get("when", "on_success")), "success")
+                step = Step(str(run.get("name") or f"{job}: run"), sline,
+                            condition=when if when != "success" else condition)
+                if isinstance(command, str):
+                    cline = run.line_of("command") if hasattr(run, "line_of") else sline
+                    offset = 1 if "\n" in command.rstrip("\n") else 0
+                    step.commands = split_script(command, (cline or sline) + offset)
+            else:
+                continue
+            out.append(step)
+        elif name in commands and depth < 4:
+            body = commands[name]
+            inner = body.get("steps") if isinstance(body, dict) else None
+            when = _WHEN.get(str(conf.get("when", "on_success")), "success") if isinstance(conf, dict) else condition
+            out.extend(_steps(job, inner, commands, depth + 1, when if when != "success" else condition))
+        elif "/" in name and name not in _BUILTIN:
+            out.append(Step(name, sline, condition=condition, uses=f"orb/{name}",
+                            with_=conf if isinstance(conf, dict) else {}))
+    return out
 
 
 def read_circleci(path: str, doc) -> Pipeline | None:
@@ -37,39 +87,25 @@ def read_circleci(path: str, doc) -> Pipeline | None:
     pipe = Pipeline(SYSTEM, path, line_of(doc, 1) or 1, path)
     pipe.triggers["push"] = line_of(doc, 1) or 1
     jobs: dict[str, Job] = {}
+    commands = mapping(doc.get("commands"))
     for name, body in doc["jobs"].items():
         if not isinstance(body, dict):
             continue
         job = Job(str(name), line_of(body, doc["jobs"].line_of(name)) or 1)
-        steps = body.get("steps")
-        for i, raw in enumerate(steps if isinstance(steps, list) else []):
-            if not isinstance(raw, dict) or "run" not in raw:
-                continue
-            run = raw["run"]
-            sline = item_line(steps, i)
-            if isinstance(run, str):
-                step = Step(f"{name}: run", sline)
-                offset = 1 if "\n" in run.rstrip("\n") else 0
-                step.commands = split_script(run, sline + offset)
-            elif isinstance(run, dict):
-                command = run.get("command")
-                step = Step(str(run.get("name") or f"{name}: run"), sline,
-                            condition=_WHEN.get(str(run.get("when", "on_success")), "success"))
-                if isinstance(command, str):
-                    cline = run.line_of("command") if hasattr(run, "line_of") else sline
-                    offset = 1 if "\n" in command.rstrip("\n") else 0
-                    step.commands = split_script(command, (cline or sline) + offset)
-            else:
-                continue
-            job.steps.append(step)
+        job.steps = _steps(str(name), body.get("steps"), commands, 0)
         jobs[job.id] = job
     workflows = mapping(doc.get("workflows"))
     for wf in workflows.values():
         entries = wf.get("jobs") if isinstance(wf, dict) else None
         for entry in entries if isinstance(entries, list) else []:
+            if isinstance(entry, str) and "/" in entry and entry not in jobs:
+                jobs[entry] = Job(entry, 1, steps=[Step(entry, 1, uses=f"orb/{entry}")])
             if isinstance(entry, dict) and len(entry) == 1:
                 (name, conf), = entry.items()
                 found = jobs.get(str(name))
+                if found is None and "/" in str(name):  # an orb's job (aws-ecr/build-and-push-image)
+                    line = line_of(entry, 1) or 1
+                    found = jobs[str(name)] = Job(str(name), line, steps=[Step(str(name), line, uses=f"orb/{name}")])
                 if found is None or not isinstance(conf, dict):
                     continue
                 requires = conf.get("requires")

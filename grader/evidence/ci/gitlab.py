@@ -39,6 +39,25 @@ def read(sub, path: str) -> Pipeline | None:
         pipe.templates = templates(docs[0])
     return pipe
 
+def _references(items: list, merged: dict, depth: int = 0) -> list[tuple[object, int]]:
+    """A script's lines with ``!reference [.job, script]`` entries replaced by the lines they
+    point to (nested references followed a few levels), each with its own line."""
+    out: list[tuple[object, int]] = []
+    for i, item in enumerate(items):
+        line = items.line_of(i) if hasattr(items, "line_of") else 0
+        if isinstance(item, list) and len(item) >= 2 and all(isinstance(k, str) for k in item) and depth < 4:
+            node: object = merged
+            for key in item:
+                node = node.get(key) if isinstance(node, dict) else None
+            if isinstance(node, list):
+                out.extend(_references(node, merged, depth + 1))
+            elif isinstance(node, str):
+                out.append((node, line_of(node, line) if not isinstance(node, str) else line))
+            continue
+        out.append((item, line))
+    return out
+
+
 _GITLAB_RESERVED = {
     "stages", "variables", "default", "include", "workflow", "image", "services", "cache",
     "before_script", "after_script", "types", "pages_default",
@@ -83,13 +102,14 @@ def read_gitlab(path: str, doc, includes: list | None = None) -> Pipeline | None
             script = body.get(part, default.get(part) if part != "script" else None)
             if script is None:
                 continue
-            lines = script if isinstance(script, list) else [script]
+            lines = _references(script if isinstance(script, list) else [script], merged)
             cond = "always" if part == "after_script" else job.condition
             step = Step(f"{key}:{part}", line_of(script, jline) or jline, condition=cond)
-            for i, cmd in enumerate(lines):
+            for i, (cmd, at) in enumerate(lines):
                 if isinstance(cmd, str):
-                    cline = script.line_of(i) if isinstance(script, list) and hasattr(script, "line_of") else step.line
-                    step.commands.extend(split_script(cmd, cline))
+                    cline = at or (script.line_of(i) if isinstance(script, list) and hasattr(script, "line_of")
+                                   and i < len(script) else step.line)
+                    step.commands.extend(split_script(cmd, cline or step.line))
             if body.get("allow_failure") is True:  # a failure here never fails the pipeline
                 step.commands = [dataclasses.replace(c, ignored=True) for c in step.commands]
             job.steps.append(step)
