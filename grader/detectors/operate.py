@@ -176,7 +176,10 @@ _RUNBOOK_PATH = re.compile(r"(^|/)(runbooks?|playbooks?)(/|[-_.][^/]*\.md$|\.md$
     title="Runbooks for incidents",
     looks_for="Markdown runbooks (`runbooks/*.md`, `docs/runbook*.md`, `RUNBOOK.md`) with at "
     "least `min_sections` sections that each have real steps under them (at least "
-    "`min_words` words, not a heading with nothing under it).",
+    "`min_words` words, not a heading with nothing under it). Without such files, runbooks are "
+    "recognised by content in any Markdown file: an operational heading (symptoms, diagnosis, "
+    "mitigation, rollback, escalation, troubleshooting...) over at least two numbered steps holding "
+    "commands.",
     why="At 3 a.m. the on-call engineer follows the runbook, not their memory: known failures "
     "get fixed in minutes.",
     params={"min_sections": {"type": "integer", "minimum": 1, "maximum": 100},
@@ -186,6 +189,12 @@ _RUNBOOK_PATH = re.compile(r"(^|/)(runbooks?|playbooks?)(/|[-_.][^/]*\.md$|\.md$
 def runbook(sub, p):
     files = [f for f in sub.by_suffix(".md") if _RUNBOOK_PATH.search(f)]
     if not files:
+        by_content = _runbooks_by_content(sub)
+        if by_content:
+            return Finding.ratio(len(by_content) / p["min_sections"],
+                                 f"{plural(len(by_content), 'runbook section')} (operational headings with numbered "
+                                 f"command steps) in {plural(len({r for r, _ in by_content}), 'file')}",
+                                 [loc(r, sec.line) for r, sec in by_content[:3]])
         return Finding.failed("no runbook found (e.g. docs/runbooks/high-error-rate.md)")
     filled, empty = [], []
     for rel in files:
@@ -207,6 +216,34 @@ def runbook(sub, p):
                              [loc(r, s.line) for r, s in filled[:3]])
     where = [loc(r, s.line) for r, s in empty[:3]] or [loc(files[0], 1)]
     return Finding.failed(f"{plural(len(files), 'runbook')} found but no section has real steps", where)
+
+
+_OPS_HEADING = re.compile(r"\b(runbook|playbook|troubleshoot\w*|incident|outage|on-?call|symptoms?|diagnos\w+|"
+                          r"mitigat\w+|roll ?back|recover\w*|restore|failover|escalat\w+|disaster)\b", re.I)
+_NUMBERED_STEP = re.compile(r"(?m)^[ \t]*\d{1,2}[.)][ \t]+\S")
+_COMMAND = re.compile(r"`[^`\n]{3,}`|^```", re.M)
+
+
+def _runbooks_by_content(sub) -> list:
+    """Runbook sections found by what they say, whatever the file is called: an operational
+    heading (symptoms, diagnosis, mitigation, rollback, escalation...) over numbered steps that
+    hold commands. The exercise's own documents are not runbooks."""
+    out = []
+    for rel in sub.by_suffix(".md"):
+        if rel.startswith("exercises/") or _RUNBOOK_PATH.search(rel):
+            continue
+        text = sub.read_text(rel) or ""
+        if not _OPS_HEADING.search(text) or not _NUMBERED_STEP.search(text):
+            continue  # cheap: most Markdown is not operational
+        root = markdown.document(sub, rel)
+        if root is None:
+            continue
+        for section in root.walk():
+            if section.level and _OPS_HEADING.search(section.title):
+                body = section.all_text()
+                if len(_NUMBERED_STEP.findall(body)) >= 2 and _COMMAND.search(body):
+                    out.append((rel, section))
+    return out
 
 
 _ONCALL = {"pagerduty_configs": "PagerDuty", "opsgenie_configs": "Opsgenie", "victorops_configs": "VictorOps",
