@@ -11,6 +11,7 @@ multibranch Jenkins job builds every push, so a Jenkinsfile counts as triggered 
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -36,8 +37,14 @@ def matches(path: str) -> bool:
 
 def read(sub, path: str) -> Pipeline | None:
     text = sub.read_text(path)
+    library = {}
+    for rel in sub.files:  # a shared library kept in the repository: vars/<step>.groovy
+        if rel.startswith("vars/") and rel.endswith(".groovy") and rel.count("/") == 1:
+            body = sub.read_text(rel)
+            if body:
+                library[rel[len("vars/"):-len(".groovy")]] = (rel, body)
     try:
-        return read_jenkins(path, text) if text else None
+        return read_jenkins(path, text, library) if text else None
     except ValueError as exc:
         sub.problems[path] = f"can't be read as a Jenkinsfile: {exc}"
         return None
@@ -168,7 +175,21 @@ def _commands(pieces: list[tuple[int, str]]):
     return out
 
 
-def read_jenkins(path: str, text: str) -> Pipeline | None:
+def _library_steps(pieces: list[tuple[int, str]], library: dict, origin: str) -> list:
+    """The commands of shared-library steps (``vars/deployApp.groovy``) a stage calls
+    (``deployApp(env: 'prod')``), located in the library file with the call that reaches them."""
+    out: list = []
+    for first_line, text in pieces:
+        for name, (rel, body) in library.items():
+            for m in re.finditer(rf"\b{re.escape(name)}\s*[('\"{{]", text):
+                line = first_line + text.count("\n", 0, m.start())
+                out.extend(dataclasses.replace(c, path=rel, via=(f"{origin}:{line}",))
+                           for c in _commands([(1, _strip_comments(body))]))
+                break
+    return out
+
+
+def read_jenkins(path: str, text: str, library: dict | None = None) -> Pipeline | None:
     root = parse_blocks(text)
     pipeline = root.child("pipeline")
     if pipeline is None:
@@ -196,6 +217,8 @@ def read_jenkins(path: str, text: str) -> Pipeline | None:
         if steps is not None:
             step = Step(f"{job.id}: steps", steps.line)
             step.commands = _commands(steps.subtree_text())
+            if library:
+                step.commands += _library_steps(steps.subtree_text(), library, path)
             job.steps.append(step)
         _post(stage.child("post"), job)
         pipe.jobs.append(job)
