@@ -10,6 +10,7 @@ A test counts when it holds at least one real assertion.
 from __future__ import annotations
 
 import ast
+import fnmatch
 import functools
 import re
 from dataclasses import dataclass, field
@@ -83,8 +84,9 @@ def scan(sub) -> list[TestFile]:
     if cached is not None:
         return cached
     found = []
+    configured = runner_patterns(sub)
     for rel in sub.files:
-        lang = language_of(rel)
+        lang = language_of(rel) or _configured_language(rel, configured)
         if lang is None:
             continue
         text = sub.read_text(rel)
@@ -101,6 +103,44 @@ def scan(sub) -> list[TestFile]:
     paths = {tf.path for tf in declared}
     found = [tf for tf in found if tf.path not in paths] + declared
     return sub.memo("testfiles", found)
+
+
+# -- what the runners are configured to collect ---------------------------------------------------
+_PY_FILES = re.compile(r"(?m)^[ \t]*python_files[ \t]*=[ \t]*(.+)$")
+_JEST_MATCH = re.compile(r"testMatch\W{0,4}\[([^\]]{0,2000})\]")
+_QUOTED_GLOB = re.compile(r"[\"']([^\"']{1,200})[\"']")
+
+
+def runner_patterns(sub) -> list[tuple[str, str]]:
+    """(language, glob) of the test files the runners' own configuration names: pytest's
+    ``python_files`` (pytest.ini, setup.cfg, tox.ini, pyproject.toml) and Jest's ``testMatch``
+    (package.json, jest.config.*); Django's and unittest's default ``test*.py`` too."""
+    cached = sub.memo("runner-patterns")
+    if cached is not None:
+        return cached
+    out: list[tuple[str, str]] = [("python", "test*.py"), ("python", "tests.py")]
+    for rel in ("pytest.ini", "setup.cfg", "tox.ini", "pyproject.toml"):
+        if sub.exists(rel):
+            for m in _PY_FILES.finditer(sub.read_text(rel) or ""):
+                for glob in re.split(r"[\s,\[\]\"']+", m.group(1)):
+                    if glob.endswith(".py"):
+                        out.append(("python", glob))
+    for rel in ("package.json", "jest.config.js", "jest.config.ts", "jest.config.cjs", "jest.config.mjs", "jest.config.json"):
+        if sub.exists(rel):
+            for m in _JEST_MATCH.finditer(sub.read_text(rel) or ""):
+                out.extend(("javascript", g.replace("<rootDir>/", "")) for g in _QUOTED_GLOB.findall(m.group(1)))
+    return sub.memo("runner-patterns", out)
+
+
+def _configured_language(path: str, patterns: list[tuple[str, str]]) -> str | None:
+    name = path.rsplit("/", 1)[-1]
+    for lang, glob in patterns:
+        if "/" not in glob.replace("**/", ""):
+            if fnmatch.fnmatchcase(name, glob.replace("**/", "")):
+                return lang
+        elif fnmatch.fnmatchcase(path, glob.replace("**/", "*")) or fnmatch.fnmatchcase(path, glob.replace("**/", "")):
+            return lang
+    return None
 
 
 # -- tests a build system declares ----------------------------------------------------------------
