@@ -1,0 +1,62 @@
+"""Following what a step runs through the repository stays bounded whatever the repository
+holds (promise: "bounded in time and memory"): cycles stop where they close, chains stop at the
+depth bound, and no step grows past the size bound."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from grader.evidence import resolve
+from grader.evidence.ci import read_pipelines
+from grader.submission import Submission
+
+WORKFLOW = "on: [push]\njobs:\n  ci:\n    runs-on: ubuntu-latest\n    steps:\n      - run: {cmd}\n"
+
+
+def pipeline_commands(tmp_path, files: dict[str, str], cmd: str):
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    (tmp_path / ".github" / "workflows" / "ci.yml").write_text(WORKFLOW.format(cmd=cmd))
+    for rel, text in files.items():
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    sub = Submission(tmp_path)
+    start = time.perf_counter()
+    pipes = read_pipelines(sub)
+    return pipes[0].jobs[0].steps[0].commands, time.perf_counter() - start
+
+
+def test_a_script_that_runs_itself_stops(tmp_path):
+    cmds, took = pipeline_commands(tmp_path, {"loop.sh": "#!/bin/sh\n./loop.sh\n./loop.sh\n"}, "./loop.sh")
+    assert took < 2 and len(cmds) <= 1 + 2 * resolve.MAX_DEPTH
+
+
+def test_make_targets_that_need_each_other_stop(tmp_path):
+    cmds, took = pipeline_commands(tmp_path, {"Makefile": "a: b\n\t$(MAKE) b\nb: a\n\t$(MAKE) a\n"}, "make a")
+    assert took < 2 and len(cmds) < 20
+
+
+def test_npm_scripts_that_call_each_other_stop(tmp_path):
+    scripts = {"a": "npm run b && npm run b", "b": "npm run a && npm run a"}
+    cmds, took = pipeline_commands(tmp_path, {"package.json": json.dumps({"scripts": scripts})}, "npm run a")
+    assert took < 2 and len(cmds) < 50
+
+
+def test_a_deep_chain_stops_at_the_depth_bound(tmp_path):
+    files = {f"s{i}.sh": f"#!/bin/sh\n./s{i + 1}.sh\n" for i in range(200)}
+    cmds, took = pipeline_commands(tmp_path, files, "./s0.sh")
+    assert took < 2 and len(cmds) == 1 + resolve.MAX_DEPTH
+
+
+def test_a_wide_fan_out_stops_at_the_size_bound(tmp_path):
+    targets = "".join(f"t{i}:\n" + "".join(f"\techo {j}\n" for j in range(50)) for i in range(400))
+    all_rule = "all: " + " ".join(f"t{i}" for i in range(400)) + "\n"
+    cmds, took = pipeline_commands(tmp_path, {"Makefile": all_rule + targets}, "make all")
+    assert took < 3 and len(cmds) <= 1 + resolve.MAX_ADDED
+
+
+def test_a_script_outside_the_submission_is_not_read(tmp_path):
+    (tmp_path.parent / "outside.sh").write_text("#!/bin/sh\nkubectl apply -f secret/\n")
+    cmds, _ = pipeline_commands(tmp_path, {}, "../outside.sh && bash /etc/profile")
+    assert [c.text for c in cmds] == ["../outside.sh", "bash /etc/profile"]
