@@ -9,6 +9,7 @@ from grader.detectors.common import found, plural
 from grader.evidence import buildfiles, testfiles, testtools
 from grader.evidence.ci import no_pipeline_message, read_pipelines
 from grader.evidence.ci.model import step_evidence, step_with, tool_steps, where_it_belongs
+from grader.evidence.commands import normalise, unwrap
 from grader.model import Finding, Location
 from grader.yamlload import mapping
 
@@ -58,28 +59,63 @@ def test_files(sub, p):
     "ci-runs-tests",
     title="Pipeline runs the tests",
     looks_for="A step of an automatic pipeline that runs a test command (`pytest`, `npm test`, "
-    "`go test`, `mvn test`, `gradle test`, `rspec`, `bats`...) — and real tests behind it: a "
-    "test command with no tests to run doesn't count.",
+    "`go test`, `mvn test`, `gradle test`, `rspec`, `bats`...), directly or through a Makefile target, "
+    "a package.json script, a script or a local action — and real tests of its own ecosystem behind it: "
+    "`npm test` with only Python tests in the repository, or a test command with no tests to run, "
+    "doesn't count; nor does one whose failure is ignored (`|| true`) or told to skip the tests "
+    "(`-DskipTests`).",
     why="Tests that never run in CI protect nothing; fast feedback means every push runs them "
     "and a failure stops the pipeline.",
 )
 def ci_runs_tests(sub, p):
     if not read_pipelines(sub):
         return Finding.failed(no_pipeline_message())
-    hit = next(step_with(read_pipelines(sub), "test"), None)
-    real, total, _ = _summary(testfiles.scan(sub))
-    if hit is None:
+    hits = list(step_with(read_pipelines(sub), "test"))
+    files = testfiles.scan(sub)
+    real, total, _ = _summary(files)
+    if not hits:
         if real:
             return Finding.failed(f"{plural(real, 'real test')} exist, but no automatic pipeline step runs them",
                                   where_it_belongs(read_pipelines(sub)))
         return Finding.failed("no automatic pipeline step runs tests", where_it_belongs(read_pipelines(sub)))
-    pipe, job, _, step = hit
-    where, what = step_evidence(pipe, step, "test")
-    if not real:
-        return Finding.failed(
-            f"job `{job.id}` runs `{what}`, but there are no real tests behind it", [where]
-        )
-    return Finding.passed(f"job `{job.id}` runs the tests: {what} ({plural(real, 'real test')})", [where])
+    by_language: dict[str, int] = {}
+    for f in files:
+        by_language[f.language] = by_language.get(f.language, 0) + len(f.real_tests)
+    unmatched = None
+    for pipe, job, _, step in hits:
+        for cmd in step.commands_in("test") or [None]:
+            where, what = (cmd.at(pipe.path), cmd.text) if cmd else step_evidence(pipe, step, "test")
+            langs = _ecosystem(what)  # the tests this runner runs
+            behind = sum(n for lang, n in by_language.items() if langs is None or lang in langs)
+            if behind:
+                return Finding.passed(f"job `{job.id}` runs the tests: {what} ({plural(behind, 'real test')})", [where])
+            unmatched = unmatched or (job, where, what, langs)
+    job, where, what, langs = unmatched
+    if real and langs:
+        others = ", ".join(sorted(lang for lang, n in by_language.items() if n))
+        return Finding.failed(f"job `{job.id}` runs `{what}`, but there are no real {'/'.join(sorted(langs))} tests behind "
+                              f"it (the real tests are {others}, and nothing runs them)", [where])
+    return Finding.failed(f"job `{job.id}` runs `{what}`, but there are no real tests behind it", [where])
+
+
+# Which test files a runner runs (None: any, e.g. make check or a runner we don't place).
+_ECOSYSTEMS = (
+    (re.compile(r"^(?:python\d?(?:\.\d+)? -m (?:pytest|unittest)|pytest|py\.test|tox|nox|(?:\./)?manage\.py test)\b"), {"python"}),
+    (re.compile(r"^(?:npm|yarn|pnpm|bun|npx|jest|vitest|mocha|ava|tape|node|deno)\b"), {"javascript"}),
+    (re.compile(r"^go (?:test|vet)\b"), {"go"}),
+    (re.compile(r"^(?:\./)?(?:mvnw?|gradlew?)\b"), {"java"}),
+    (re.compile(r"^cargo\b"), {"rust"}),
+    (re.compile(r"^(?:rspec|rake|bundle exec (?:rspec|rake))\b"), {"ruby"}),
+    (re.compile(r"^bats\b"), {"bats", "shell"}),
+)
+
+
+def _ecosystem(text: str) -> set[str] | None:
+    command = unwrap(text)
+    for rx, langs in _ECOSYSTEMS:
+        if rx.match(command) or rx.match(normalise(text)):
+            return langs
+    return None
 
 
 _SEC_CMDS = {
