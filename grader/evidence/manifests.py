@@ -54,9 +54,7 @@ def _helm_docs(sub, rel: str, chart: str) -> list:
         return []
     if "{{" not in text:
         return sub.yaml_docs_quiet(rel) or []
-    values_rel = f"{chart}/values.yaml" if chart else "values.yaml"
-    values_docs = sub.yaml_docs_quiet(values_rel) if sub.exists(values_rel) else None
-    values = values_docs[0] if values_docs and isinstance(values_docs[0], dict) else {}
+    values = _chart_values(sub, chart)
     docs = []
     for part in helm.render(text, values).split("\n---"):
         try:
@@ -64,6 +62,38 @@ def _helm_docs(sub, rel: str, chart: str) -> list:
         except yamlload.YamlError:
             continue  # best effort: a template we can't read is skipped, not reported
     return docs
+
+
+def _chart_values(sub, chart: str) -> dict:
+    """The chart's ``values.yaml``, with its per-environment files (``values-prod.yaml``,
+    ``values.production.yaml``, ``environments/*.yaml`` beside it) merged over it: a value only an
+    environment sets is still seen."""
+    cached = sub.memo(f"helm-values:{chart}")
+    if cached is not None:
+        return cached
+    prefix = f"{chart}/" if chart else ""
+    base = f"{prefix}values.yaml"
+    extra = sorted(f for f in sub.files if f.startswith(prefix) and f != base and f.count("/") == base.count("/")
+                   and re.fullmatch(r"values[-._][\w.-]+\.ya?ml", f.rsplit("/", 1)[-1]))
+    merged: dict = {}
+    for rel in ([base] if sub.exists(base) else []) + extra:
+        docs = sub.yaml_docs_quiet(rel)
+        if docs and isinstance(docs[0], dict):
+            _merge(merged, docs[0])
+    return sub.memo(f"helm-values:{chart}", merged)
+
+
+def _merge(into: dict, more: dict, depth: int = 0) -> None:
+    """``more`` over ``into``, mappings merged key by key (new mappings are copies: the parsed
+    files stay as they were read)."""
+    for key, value in more.items():
+        if isinstance(value, dict) and depth < 20:
+            target = into.get(key)
+            if not isinstance(target, dict):
+                target = into[key] = {}
+            _merge(target, value, depth + 1)
+        else:
+            into[key] = value
 
 
 def _collect(doc, rel: str, found: list) -> None:
