@@ -7,6 +7,7 @@ instructor walk-through and its test:
 DEST/moodle/    Moodle's "download all": one folder per student (``Name_N_assignsubmission_file_``)
                 holding the zip they uploaded (their repository, .git included);
 DEST/bundles/   git bundles handed in directly;
+DEST/folders/   repositories as folders (cloned from a classroom organisation);
 DEST/roster.csv students who gave a repository URL (``file://`` here), with the LMS columns
                 (email, SIS id, section) that every export carries along.
 
@@ -80,11 +81,12 @@ def build(dest: Path, students: int = 30) -> dict:
     if students < 8:
         raise SystemExit("a class needs at least 8 students (the special cases need room)")
     work = dest / ".work"
-    for sub in ("moodle", "bundles", "remotes"):
+    for sub in ("moodle", "bundles", "folders", "remotes"):
         (dest / sub).mkdir(parents=True, exist_ok=True)
     work.mkdir(parents=True, exist_ok=True)
     samples = ["complete", "half-done", "starter"]
-    built: dict[str, list[str]] = {"moodle": [], "bundles": [], "roster": [], "late": [], "broken": [], "duplicate": []}
+    built: dict[str, list[str]] = {"moodle": [], "bundles": [], "folders": [], "roster": [], "late": [], "broken": [],
+                                   "duplicate": []}
     roster_rows = []
     for i in range(students):
         first, last = FIRST[i % len(FIRST)], LAST[i % len(LAST)]
@@ -108,6 +110,9 @@ def build(dest: Path, students: int = 30) -> dict:
             roster_rows.append([login, f"file://{remote}", f"{login}@example.edu", f"S{200000 + i}",
                                 f"Section {1 + i % 2}", f"{first} {last}"])
             built["roster"].append(login)
+        elif i % 3 == 0 and i % 5 == 3:  # a repository folder, as cloned from a classroom org
+            shutil.copytree(repo, dest / "folders" / login, symlinks=True)
+            built["folders"].append(login)
         elif i % 3 == 1:  # a bundle handed in as it is
             _git("bundle", "create", str(dest / "bundles" / f"{login}.bundle"), "--all", cwd=repo)
             built["bundles"].append(login)
@@ -135,7 +140,8 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     built = build(args.dest, args.students)
     print(f"built {args.students} submissions in {args.dest}: {len(built['moodle'])} Moodle zips, "
-          f"{len(built['bundles'])} bundles, {len(built['roster'])} roster URLs; broken: {built['broken']}, "
+          f"{len(built['bundles'])} bundles, {len(built['folders'])} folders, {len(built['roster'])} roster URLs; "
+          f"broken: {built['broken']}, "
           f"handed in twice: {built['duplicate']}, late: {built['late']}; deadline {DEADLINE}")
     return 0
 

@@ -91,6 +91,7 @@ def test_the_walkthrough_grades_the_whole_class(walked):
     assert late == ["barbaraliskov", "linustorvalds"]
     assert all(grades[rid]["later_commits"] == "1" for rid in late)
     assert grades["Ada Lovelace"]["percent"] == "100.0" and grades["Ada Lovelace"]["moodle_participant"] == "100000"
+    assert grades["edsgerdijkstra"]["status"] == "graded" and grades["shafigoldwasser"]["percent"] == "100.0"  # folders
     assert grades["francesallen"]["email"] == "francesallen@example.edu"  # the roster's columns carried along
     assert grades["francesallen"]["section"] == "Section 1"
     assert {r["commit_date"] for r in grades.values() if r["status"] == "graded"} == {"2026-11-28T16:00:00Z"}
@@ -137,7 +138,7 @@ def gradebook_rows(path: Path) -> int:
 def test_kill_9_at_random_points_then_resume_gives_the_uninterrupted_grades(tmp_path):
     klass = tmp_path / "downloads"
     make_class.build(klass, 30)
-    sources = [str(klass / "moodle"), str(klass / "bundles"), str(klass / "roster.csv")]
+    sources = [str(klass / "moodle"), str(klass / "bundles"), str(klass / "folders"), str(klass / "roster.csv")]
     deadline = ["--deadline", make_class.DEADLINE]
     whole = run(["loopcheck", "batch", *sources, *deadline, "--out", "whole.csv", "--gradebook", "whole.sqlite",
                  "-q"], tmp_path)
