@@ -503,7 +503,7 @@ def _nox(sub, text: str, cwd: str):
     wanted = set(m.group(1).split(",")) if m else None
     commands: list[Command] = []
     for node in tree.body:
-        if not isinstance(node, ast.FunctionDef) or not any("session" in ast.unparse(d) for d in node.decorator_list):
+        if not isinstance(node, ast.FunctionDef) or not any(_names_session(d) for d in node.decorator_list):
             continue
         if wanted is not None and node.name not in wanted:
             continue
@@ -513,6 +513,13 @@ def _nox(sub, text: str, cwd: str):
                 words = [a.value for a in call.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
                 commands.append(Command(" ".join(words), call.lineno, path))
     return ("nox", path, tuple(sorted(wanted or ()))), commands
+
+
+def _names_session(decorator: ast.expr) -> bool:
+    """``@nox.session``, ``@session``, ``@nox.session(python=...)``: read without recursion."""
+    node = decorator.func if isinstance(decorator, ast.Call) else decorator
+    name = node.attr if isinstance(node, ast.Attribute) else (node.id if isinstance(node, ast.Name) else "")
+    return name == "session"
 
 
 # -- local composite actions ---------------------------------------------------------------------

@@ -106,6 +106,7 @@ def scan(sub) -> list[TestFile]:
 
 
 # -- what the runners are configured to collect ---------------------------------------------------
+MAX_PATTERNS = 24  # test-file patterns taken from runner configuration
 _PY_FILES = re.compile(r"(?m)^[ \t]*python_files[ \t]*=[ \t]*(.+)$")
 _JEST_MATCH = re.compile(r"testMatch\W{0,4}\[([^\]]{0,2000})\]")
 _QUOTED_GLOB = re.compile(r"[\"']([^\"']{1,200})[\"']")
@@ -129,7 +130,7 @@ def runner_patterns(sub) -> list[tuple[str, str]]:
         if sub.exists(rel):
             for m in _JEST_MATCH.finditer(sub.read_text(rel) or ""):
                 out.extend(("javascript", g.replace("<rootDir>/", "")) for g in _QUOTED_GLOB.findall(m.group(1)))
-    return sub.memo("runner-patterns", out)
+    return sub.memo("runner-patterns", out[:MAX_PATTERNS])
 
 
 def _configured_language(path: str, patterns: list[tuple[str, str]]) -> str | None:

@@ -60,3 +60,30 @@ def test_a_script_outside_the_submission_is_not_read(tmp_path):
     (tmp_path.parent / "outside.sh").write_text("#!/bin/sh\nkubectl apply -f secret/\n")
     cmds, _ = pipeline_commands(tmp_path, {}, "../outside.sh && bash /etc/profile")
     assert [c.text for c in cmds] == ["../outside.sh", "bash /etc/profile"]
+
+
+def test_circleci_commands_that_fan_out_stay_bounded(tmp_path):
+    from grader.evidence.ci import circleci
+
+    commands = {f"c{d}": {"steps": [f"c{d + 1}"] * 30} for d in range(6)}
+    commands["c6"] = {"steps": [{"run": "echo hi"}] * 30}
+    (tmp_path / ".circleci").mkdir()
+    (tmp_path / ".circleci" / "config.yml").write_text(json.dumps(
+        {"version": 2.1, "commands": commands, "jobs": {"j": {"docker": [{"image": "x"}], "steps": ["c0"]}}}))
+    start = time.perf_counter()
+    pipes = read_pipelines(Submission(tmp_path))
+    assert time.perf_counter() - start < 3
+    assert len(pipes[0].jobs[0].steps) <= circleci.MAX_STEPS
+
+
+def test_gitlab_references_that_fan_out_stay_bounded(tmp_path):
+    from grader.evidence.ci import gitlab
+
+    doc = {f".r{d}": {"script": [["." + f"r{d + 1}", "script"]] * 30} for d in range(6)}
+    doc[".r6"] = {"script": ["echo hi"] * 30}
+    doc["test"] = {"script": [[".r0", "script"]]}
+    (tmp_path / ".gitlab-ci.yml").write_text(json.dumps(doc))
+    start = time.perf_counter()
+    pipes = read_pipelines(Submission(tmp_path))
+    assert time.perf_counter() - start < 3
+    assert sum(len(s.commands) for s in pipes[0].jobs[0].steps) <= gitlab.MAX_SCRIPT_LINES

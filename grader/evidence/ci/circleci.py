@@ -35,11 +35,19 @@ _BUILTIN = {"checkout", "setup_remote_docker", "save_cache", "restore_cache", "s
             "store_test_results", "persist_to_workspace", "attach_workspace", "add_ssh_keys", "when", "unless"}
 
 
-def _steps(job: str, steps, commands: dict, depth: int, condition: str = "success") -> list[Step]:
-    """A job's steps: ``run`` steps, reusable ``commands:`` entries expanded (a few levels), orb
-    commands (``aws-eks/update-container-image``) kept as the orb they use."""
+MAX_STEPS = 2000  # steps of one job, reusable commands expanded
+
+
+def _steps(job: str, steps, commands: dict, depth: int, condition: str = "success", budget: list | None = None
+           ) -> list[Step]:
+    """A job's steps: ``run`` steps, reusable ``commands:`` entries expanded (a few levels, at most
+    MAX_STEPS in all), orb commands (``aws-eks/update-container-image``) kept as the orb they use."""
+    budget = budget if budget is not None else [MAX_STEPS]
     out: list[Step] = []
     for i, raw in enumerate(steps if isinstance(steps, list) else []):
+        if budget[0] <= 0:
+            break
+        budget[0] -= 1
         sline = item_line(steps, i)
         name: object = None
         conf: object = None
@@ -74,7 +82,7 @@ def _steps(job: str, steps, commands: dict, depth: int, condition: str = "succes
             body = commands[name]
             inner = body.get("steps") if isinstance(body, dict) else None
             when = _WHEN.get(str(conf.get("when", "on_success")), "success") if isinstance(conf, dict) else condition
-            out.extend(_steps(job, inner, commands, depth + 1, when if when != "success" else condition))
+            out.extend(_steps(job, inner, commands, depth + 1, when if when != "success" else condition, budget))
         elif "/" in name and name not in _BUILTIN:
             out.append(Step(name, sline, condition=condition, uses=f"orb/{name}",
                             with_=conf if isinstance(conf, dict) else {}))

@@ -39,20 +39,32 @@ def read(sub, path: str) -> Pipeline | None:
         pipe.templates = templates(docs[0])
     return pipe
 
-def _references(items: list, merged: dict, depth: int = 0) -> list[tuple[object, int]]:
+MAX_SCRIPT_LINES = 5000  # lines of one script, references followed
+
+
+def _references(items: list, merged: dict, depth: int = 0, budget: list | None = None) -> list[tuple[object, int]]:
     """A script's lines with ``!reference [.job, script]`` entries replaced by the lines they
-    point to (nested references followed a few levels), each with its own line."""
+    point to (nested references followed a few levels, MAX_SCRIPT_LINES in all), each with its
+    own line."""
+    budget = budget if budget is not None else [MAX_SCRIPT_LINES]
     out: list[tuple[object, int]] = []
     for i, item in enumerate(items):
+        if budget[0] <= 0:
+            break
+        budget[0] -= 1
         line = items.line_of(i) if hasattr(items, "line_of") else 0
         if isinstance(item, list) and len(item) >= 2 and all(isinstance(k, str) for k in item) and depth < 4:
             node: object = merged
             for key in item:
                 node = node.get(key) if isinstance(node, dict) else None
             if isinstance(node, list):
-                out.extend(_references(node, merged, depth + 1))
-            elif isinstance(node, str):
-                out.append((node, line_of(node, line) if not isinstance(node, str) else line))
+                out.extend(_references(node, merged, depth + 1, budget))
+                continue
+            if isinstance(node, str):
+                out.append((node, line))
+                continue
+        if isinstance(item, list) and depth < 10:  # a nested list (from an anchor): GitLab flattens it
+            out.extend(_references(item, merged, depth + 1, budget))
             continue
         out.append((item, line))
     return out

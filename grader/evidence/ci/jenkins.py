@@ -37,11 +37,11 @@ def matches(path: str) -> bool:
 
 def read(sub, path: str) -> Pipeline | None:
     text = sub.read_text(path)
-    library = {}
+    library: dict[str, tuple[str, str]] = {}
     for rel in sub.files:  # a shared library kept in the repository: vars/<step>.groovy
-        if rel.startswith("vars/") and rel.endswith(".groovy") and rel.count("/") == 1:
+        if rel.startswith("vars/") and rel.endswith(".groovy") and rel.count("/") == 1 and len(library) < MAX_LIBRARY:
             body = sub.read_text(rel)
-            if body:
+            if body and len(body) <= MAX_LIBRARY_FILE:
                 library[rel[len("vars/"):-len(".groovy")]] = (rel, body)
     try:
         return read_jenkins(path, text, library) if text else None
@@ -55,6 +55,8 @@ _POST_CONDITIONS = {
     "fixed": "success", "regression": "failure",
 }
 _SHELLS = ("sh", "bat", "powershell", "pwsh")
+MAX_LIBRARY = 200  # shared-library steps read (vars/*.groovy), and the size of each
+MAX_LIBRARY_FILE = 256 * 1024
 
 
 @dataclass(slots=True)

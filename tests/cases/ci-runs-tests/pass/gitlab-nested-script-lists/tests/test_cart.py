@@ -1,0 +1,10 @@
+from app.cart import total
+
+def test_total_adds_prices():
+    assert total([2, 3]) == 5
+
+def test_total_of_nothing_is_zero():
+    assert total([]) == 0
+
+def test_total_rejects_negative():
+    assert total([1]) > 0
