@@ -22,9 +22,9 @@ from typer.core import TyperCommand
 
 from grader import __version__
 from grader.cli_class import add_class_commands, finite
-from grader.errors import LoopcheckError
+from grader.errors import EXIT_BELOW, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, LoopcheckError
 
-EXIT_OK, EXIT_BELOW, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+__all__ = ["EXIT_BELOW", "EXIT_INTERNAL", "EXIT_OK", "EXIT_USAGE", "main"]
 SUBCOMMANDS = ("grade", "rubric", "explain", "batch", "merge", "grades", "report", "init")
 FORMATS = ("table", "json", "markdown", "github", "junit", "sarif", "gradescope", "classroom", "csv")
 _ORDER_KEY = "loopcheck.option_order"

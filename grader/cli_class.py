@@ -12,9 +12,7 @@ from datetime import datetime
 
 import typer
 
-from grader.errors import LoopcheckError
-
-EXIT_OK, EXIT_BELOW = 0, 1
+from grader.errors import EXIT_BELOW, EXIT_OK, LoopcheckError
 
 
 def parse_deadline(text: str | None) -> int | None:

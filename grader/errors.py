@@ -1,4 +1,6 @@
-"""Errors that reach the user as a one-line message and exit code 2."""
+"""Errors that reach the user as a one-line message and exit code 2, and the exit codes."""
+
+EXIT_OK, EXIT_BELOW, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 class LoopcheckError(Exception):
