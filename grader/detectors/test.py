@@ -10,6 +10,7 @@ from grader.evidence import buildfiles, testfiles, testtools
 from grader.evidence.ci import no_pipeline_message, read_pipelines
 from grader.evidence.ci.model import step_evidence, step_with, tool_steps, where_it_belongs
 from grader.evidence.commands import normalise, unwrap
+from grader.evidence.resolve import folder_of
 from grader.model import Finding, Location
 from grader.yamlload import mapping
 
@@ -85,8 +86,10 @@ def ci_runs_tests(sub, p):
     for pipe, job, _, step in hits:
         for cmd in step.commands_in("test") or [None]:
             where, what = (cmd.at(pipe.path), cmd.text) if cmd else step_evidence(pipe, step, "test")
-            langs = _ecosystem(what)  # the tests this runner runs
-            behind = sum(n for lang, n in by_language.items() if langs is None or lang in langs)
+            langs = _ecosystem(what)  # the tests this runner runs, from where it runs
+            folder = folder_of(cmd) if cmd else None
+            behind = sum(len(f.real_tests) for f in files if (langs is None or f.language in langs)
+                         and (not folder or f.path.startswith(folder + "/")))
             if behind:
                 return Finding.passed(f"job `{job.id}` runs the tests: {what} ({plural(behind, 'real test')})", [where])
             unmatched = unmatched or (job, where, what, langs)

@@ -49,14 +49,14 @@ class _Budget:
         self.left = MAX_ADDED
 
 
-def expand(sub, commands: list[Command], origin: str) -> list[Command]:
-    """``commands`` (of one step, in ``origin``) with what each runs in the repository inserted
-    after it."""
+def expand(sub, commands: list[Command], origin: str, workdir: str = "") -> list[Command]:
+    """``commands`` (of one step, in ``origin``, run in ``workdir``) with what each runs in the
+    repository inserted after it."""
     if not commands:
         return commands
     out: list[Command] = []
     budget = _Budget()
-    cwd = ""
+    cwd = _join("", workdir) if workdir and "$" not in workdir and _inside(_join("", workdir)) else ""
     for cmd in commands:
         out.append(cmd)
         text = normalise(cmd.text)
@@ -82,6 +82,20 @@ def _cd(text: str, cwd: str) -> str | None:
     if "$" in target or target.startswith(("/", "~")):
         return cwd
     return _join(cwd, target)
+
+
+def folder_of(cmd: Command) -> str | None:
+    """The folder a command reached through the repository runs for: the folder of the
+    package.json, Makefile, justfile, Taskfile, tox.ini or noxfile that holds it (None when it
+    is written in the pipeline itself or in a script, which run wherever they are called)."""
+    name = posixpath.basename(cmd.path)
+    if cmd.path and name in _RUNNER_FILES:
+        return posixpath.dirname(cmd.path)
+    return None
+
+
+_RUNNER_FILES = {"package.json", "Makefile", "makefile", "GNUmakefile", "justfile", "Justfile", ".justfile",
+                 "Taskfile.yml", "Taskfile.yaml", "taskfile.yml", "tox.ini", "noxfile.py"}
 
 
 def _join(cwd: str, rel: str) -> str:

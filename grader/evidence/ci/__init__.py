@@ -102,4 +102,4 @@ def _follow(sub, pipe: Pipeline) -> None:
             if step.uses and step.uses.startswith("./") and not step.uses.endswith((".yml", ".yaml")):
                 step.commands = step.commands + composite_commands(sub, step.uses, (f"{pipe.path}:{step.line}",))
             if step.commands:
-                step.commands = expand(sub, step.commands, pipe.path)
+                step.commands = expand(sub, step.commands, pipe.path, step.workdir)

@@ -114,7 +114,8 @@ def _steps(raw_steps, job: Job) -> None:
                 text = raw[key]
                 kline = raw.line_of(key) if hasattr(raw, "line_of") else sline
                 offset = 1 if "\n" in text.rstrip("\n") else 0
-                step = Step(str(raw.get("displayName") or key), sline, condition=cond)
+                step = Step(str(raw.get("displayName") or key), sline, condition=cond,
+                            workdir=str(raw.get("workingDirectory") or ""))
                 step.commands = split_script(text, (kline or sline) + offset)
                 job.steps.append(step)
                 break

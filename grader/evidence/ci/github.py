@@ -64,9 +64,11 @@ def read_github(path: str, doc) -> Pipeline | None:
     if not isinstance(jobs, dict):
         return pipe
     env = mapping(doc.get("env"))
+    default_dir = mapping(mapping(doc.get("defaults")).get("run")).get("working-directory")
     for job_id, body in jobs.items():
         if not isinstance(body, dict):
             continue
+        job_dir = mapping(mapping(body.get("defaults")).get("run")).get("working-directory", default_dir)
         job = Job(str(job_id), line_of(body, jobs.line_of(job_id) if hasattr(jobs, "line_of") else 0) or 0)
         needs = body.get("needs")
         job.needs = [str(n) for n in needs] if isinstance(needs, list) else ([str(needs)] if needs else [])
@@ -88,6 +90,7 @@ def read_github(path: str, doc) -> Pipeline | None:
                     condition=github_condition(raw.get("if")),
                     uses=raw.get("uses") if isinstance(raw.get("uses"), str) else None,
                     with_=mapping(raw.get("with")),
+                    workdir=str(raw.get("working-directory") or job_dir or ""),
                 )
                 run = raw.get("run")
                 if isinstance(run, str):

@@ -34,6 +34,7 @@ class Step:
     uses: str | None = None
     with_: dict = field(default_factory=dict)
     commands: list[Command] = field(default_factory=list)
+    workdir: str = ""  # the folder the commands run in (`working-directory:`), repository-relative
 
     def categories(self) -> set[str]:
         found = set(action_categories(self.uses)) if self.uses else set()
