@@ -1,7 +1,8 @@
 """Test files and the real assertions in them.
 
-Python is read with :mod:`ast`; JavaScript/TypeScript (Jest, Mocha, Vitest), Go, Java
-(JUnit), Ruby (RSpec) and shell (bats) are split into test blocks by their declarations,
+Python is read with :mod:`ast`; JavaScript/TypeScript (Jest, Mocha, Vitest, ava, tape,
+node:test), Go, Java (JUnit), C# (xUnit, NUnit, MSTest), Rust, Ruby (RSpec) and shell (bats)
+are split into test blocks by their declarations,
 comments removed, and each block is searched for an assertion that is not trivially true
 (``assert True``, ``assert 1``, ``expect(true).toBe(true)``, ``assertTrue(true)``).
 A test counts when it holds at least one real assertion.
@@ -35,6 +36,7 @@ _PY_TEST = re.compile(r"(^|/)(test_[^/]*|[^/]*_test)\.py$")
 _JS_TEST = re.compile(r"(^|/)([^/]+\.(test|spec)\.[cm]?[jt]sx?|__tests__/[^/]+\.[cm]?[jt]sx?|test\.[cm]?[jt]s|"
                       r"test-[^/]+\.[cm]?[jt]s)$")
 _JS_SUFFIXES = (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts")
+_CS_TEST = re.compile(r"Tests?\.cs$")
 _SHELL_NAME = re.compile(r"^(?:test[-_].+|.+[-_]test)\.sh$")
 
 
@@ -46,7 +48,8 @@ _JAVA_TEST = re.compile(r"(^|/)src/test/.*\.(java|kt)$|(Test|Tests|IT)\.(java|kt
 _BATS_TEST = re.compile(r"\.bats$")
 
 
-_TEST_SUFFIXES = (".py", ".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".go", ".java", ".kt", ".rb", ".bats", ".rs", ".sh")
+_TEST_SUFFIXES = (".py", ".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".go", ".java", ".kt", ".rb", ".bats", ".rs", ".sh",
+                  ".cs")
 
 
 @functools.lru_cache(maxsize=250_000)
@@ -67,6 +70,8 @@ def language_of(path: str) -> str | None:
         return "bats"
     if path.endswith(".rs") and "/tests/" in "/" + path:
         return "rust"
+    if path.endswith(".cs") and (_CS_TEST.search(path) or ".Tests/" in path or ".Test/" in path or _under_tests(path)):
+        return "dotnet"
     if path.endswith(".sh") and (_under_tests(path) or _SHELL_NAME.match(path.rsplit("/", 1)[-1])):
         return "shell"
     return None
@@ -349,6 +354,14 @@ _READERS["rust"] = _block_reader(
     r"#\[(?:[\w:]+::)?test\]\s*(?:#\[[^\]\n]*\]\s*)*(?:pub\s+)?(?:async\s+)?fn\s+(\w+)",
     r"\b\w*(?:assert|eq|ne)\w*!\s*\([^;]*|\bpanic!\s*\(|\.(?:unwrap_err|expect_err)\s*\(",
     rf"assert!\s*\(\s*true\s*\)|assert_eq!\s*\(\s*{_LITERAL}\s*,\s*{_LITERAL}\s*\)",
+    _C_COMMENTS,
+)
+
+
+_READERS["dotnet"] = _block_reader(  # xUnit, NUnit, MSTest
+    r"\[(?:Fact|Theory|Test|TestCase|TestMethod|DataTestMethod)\b[^\]\n]*\][^{;]*?\b(?:void|Task)\s+(\w+)\s*\(",
+    r"\b(?:Assert|CollectionAssert|StringAssert|ClassicAssert)\.\w+\s*\([^;]*|\.Should\(\)[^;]*|\bExpect\s*\([^;]*",
+    rf"(?:Assert|ClassicAssert)\.(?:True|False|IsTrue|IsFalse|Equal|AreEqual)\s*\(\s*{_LITERAL}\s*(?:,\s*{_LITERAL}\s*)?\)",
     _C_COMMENTS,
 )
 
