@@ -78,7 +78,9 @@ _RULES: dict[str, tuple[tuple[str, str], ...]] = {
     "newman": (("verify", r"run\b"),),
     "k6": (("verify", r"run\b"),),
     "gh": (("release", r"release create\b"), ("publish", r"release create\b")),
-    "git": (("release", r"tag\b.*\bv?\d+\.\d+\.\d+"),),
+    "git": (("release", r"tag\b.*\bv?\d+\.\d+\.\d+"),
+            # a push to a platform that deploys what it receives (Heroku, Dokku, Azure App Service)
+            ("deploy", r"push\b.*(?:\bheroku\b|git\.heroku\.com|\bdokku\b|scm\.azurewebsites\.net)")),
     "twine": (("publish", r"upload\b"),),
     "crane": (("publish", r"push\b"),),
     "vite": (("build", r"build\b"),),
@@ -107,6 +109,27 @@ _RUNNERS = re.compile(
     r"pdm run|hatch run|npm exec(?: --)?)\s+(.*)$"
 )
 _compiled: dict[str, list[tuple[str, re.Pattern]]] = {}
+# `docker run [options] IMAGE COMMAND...`, `docker compose run [options] SERVICE COMMAND...`,
+# `docker exec [options] CONTAINER COMMAND...`: the command runs inside; these options take a value.
+_CONTAINER_RUN = re.compile(r"^(?:docker|podman|docker-compose)(?: compose| container)? (?:run|exec)\s+(.*)$")
+_VALUE_OPTIONS = {"-e", "--env", "-v", "--volume", "-p", "--publish", "-w", "--workdir", "--name", "--network",
+                  "-u", "--user", "--entrypoint", "--env-file", "-l", "--label", "--mount", "--platform", "-m",
+                  "--memory", "--cpus", "--add-host", "--hostname", "-h", "--tmpfs", "--pull", "--service-ports"}
+
+
+def inside_container(text: str) -> str | None:
+    """The command a ``docker run``/``docker compose run``/``docker exec`` runs inside its
+    container (None when there is none, or when it is not such a command)."""
+    m = _CONTAINER_RUN.match(text)
+    if not m:
+        return None
+    words = m.group(1).split()
+    i = 0
+    while i < len(words) and words[i].startswith("-"):
+        flag = words[i].split("=", 1)[0]
+        i += 2 if flag in _VALUE_OPTIONS and "=" not in words[i] else 1
+    rest = words[i + 1:]  # after the image, service or container
+    return " ".join(rest) if rest else None
 
 
 def _rules_for(tool: str) -> list[tuple[str, re.Pattern]]:
@@ -272,9 +295,10 @@ def unwrap(command: str) -> str:
     text = normalise(command)
     for _ in range(3):
         runner = _RUNNERS.match(text)
-        if not runner:
+        inner = None if runner else inside_container(text)
+        if not runner and not inner:
             break
-        text = runner.group(1)
+        text = runner.group(1) if runner else (inner or "")
     return text
 
 
@@ -304,9 +328,10 @@ def categories(command: str) -> set[str]:
         if "rollback" in tool and tool.endswith(".sh"):
             found.add("rollback")
         runner = _RUNNERS.match(text)
-        if not runner:
+        inner = None if runner else inside_container(text)
+        if not runner and not inner:
             break
-        text = runner.group(1)
+        text = runner.group(1) if runner else (inner or "")
     return found
 
 
