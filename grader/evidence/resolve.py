@@ -54,9 +54,15 @@ def expand(sub, commands: list[Command], origin: str, workdir: str = "") -> list
     repository inserted after it."""
     if not commands:
         return commands
-    out: list[Command] = []
-    budget = _Budget()
     cwd = _join("", workdir) if workdir and "$" not in workdir and _inside(_join("", workdir)) else ""
+    return _walk(sub, commands, origin, cwd, 0, frozenset(), _Budget())
+
+
+def _walk(sub, commands: list[Command], origin: str, cwd: str, depth: int, seen: frozenset,
+          budget: _Budget) -> list[Command]:
+    """Each command, followed by what it runs when that can be read (the command itself then
+    marked ``resolved``); ``cd`` moves where the next ones are looked for."""
+    out: list[Command] = []
     for cmd in commands:
         out.append(cmd)
         text = normalise(cmd.text)
@@ -64,12 +70,12 @@ def expand(sub, commands: list[Command], origin: str, workdir: str = "") -> list
         if moved is not None:
             cwd = moved
             continue
-        if budget.left > 0:
-            here = f"{cmd.path or origin}:{cmd.line}"
-            found = _resolve(sub, text, cwd, (*cmd.via, here), 0, frozenset(), budget)
-            if found is not None:
-                out[-1] = dataclasses.replace(cmd, resolved=True)
-                out.extend(found)
+        if budget.left <= 0:
+            continue
+        found = _resolve(sub, text, cwd, (*cmd.via, f"{cmd.path or origin}:{cmd.line}"), depth, seen, budget)
+        if found is not None:
+            out[-1] = dataclasses.replace(cmd, resolved=True)
+            out.extend(found)
     return out
 
 
@@ -120,29 +126,16 @@ def _resolve(sub, text: str, cwd: str, via: tuple[str, ...], depth: int, seen: f
         key, commands = found
         if key in seen:
             return []  # a cycle: what it runs is already being read
-        out: list[Command] = []
-        inner_cwd = cwd
-        for cmd in commands:
-            if budget.left <= 0:
-                break
+        children: list[Command] = []
+        for cmd in commands[: budget.left]:
             if cmd.path:
-                cmd = dataclasses.replace(cmd, via=via)
+                children.append(dataclasses.replace(cmd, via=via))
             else:  # an inline script (sh -c '...'): where the command that holds it is
                 where, _sep, line = via[-1].rpartition(":")
-                cmd = dataclasses.replace(cmd, line=int(line) if line.isdigit() else 0, path=where, via=via[:-1])
-            out.append(cmd)
-            budget.left -= 1
-            inner = normalise(cmd.text)
-            moved = _cd(inner, inner_cwd)
-            if moved is not None:
-                inner_cwd = moved
-                continue
-            deeper = _resolve(sub, inner, inner_cwd, (*via, f"{cmd.path}:{cmd.line}"), depth + 1,
-                              seen | {key}, budget)
-            if deeper is not None:
-                out[-1] = dataclasses.replace(cmd, resolved=True)
-                out.extend(deeper)
-        return out
+                children.append(dataclasses.replace(cmd, line=int(line) if line.isdigit() else 0, path=where,
+                                                    via=via[:-1]))
+        budget.left -= len(children)
+        return _walk(sub, children, "", cwd, depth + 1, seen | {key}, budget)
     return None
 
 
@@ -562,12 +555,9 @@ def composite_commands(sub, uses: str, via: tuple[str, ...], depth: int = 0) -> 
         if isinstance(step.get("run"), str):
             run_line = step.line_of("run") if hasattr(step, "line_of") else line
             offset = 1 if "\n" in step["run"].rstrip("\n") else 0
-            for c in split_script(step["run"], (run_line or line or 1) + offset):
-                cmd = dataclasses.replace(c, path=path, via=via)
-                deeper = _resolve(sub, normalise(cmd.text), "", (*via, f"{path}:{cmd.line}"), 1,
-                                  frozenset({("action", path)}), budget)
-                out.append(dataclasses.replace(cmd, resolved=True) if deeper is not None else cmd)
-                out.extend(deeper or [])
+            cmds = [dataclasses.replace(c, path=path, via=via)
+                    for c in split_script(step["run"], (run_line or line or 1) + offset)]
+            out.extend(_walk(sub, cmds, path, "", 1, frozenset({("action", path)}), budget))
         elif isinstance(step.get("uses"), str):
             out.extend(composite_commands(sub, step["uses"], (*via, f"{path}:{line}"), depth + 1))
     return out
