@@ -76,6 +76,15 @@ def test_a_newer_or_foreign_file_is_refused(tmp_path):
     text.write_text("hello " * 100)
     with pytest.raises(LoopcheckError, match="not a loopcheck gradebook"):
         Gradebook(str(text))
+    shaped = tmp_path / "shaped.sqlite"  # the right version number, the wrong tables
+    db = sqlite3.connect(shaped)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    db.execute("CREATE TABLE results (seq INTEGER)")
+    db.commit()
+    db.close()
+    with pytest.raises(LoopcheckError, match="table results lacks"):
+        Gradebook(str(shaped))
+    assert main(["report", str(shaped)]) == 2
     with pytest.raises(LoopcheckError, match="gradebook not found"):
         Gradebook(str(tmp_path / "none.sqlite"), create=False)
 

@@ -80,6 +80,31 @@ def default_path(out: str | None, jsonl: str | None) -> str:
     return os.path.join(folder, DEFAULT_NAME)
 
 
+_REQUIRED = {"results": {"seq", "student", "graded_at", "fingerprint", "status", "record", "commit_sha", "late"},
+             "students": {"student", "source", "name", "roster"},
+             "runs": {"run", "started", "rubric_sha", "deadline", "feedback"}}
+
+
+def _check_schema(db: sqlite3.Connection, path: str) -> None:
+    """A file that says it is a gradebook of this version must have its tables and columns."""
+    for table, columns in _REQUIRED.items():
+        have = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+        missing = sorted(columns - have)
+        if missing:
+            raise LoopcheckError(f"{path}: not a loopcheck gradebook (table {table} lacks {', '.join(missing)})")
+
+
+def _reading(method):
+    """A gradebook that turns out damaged while it is read is a clear error, not a traceback."""
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.DatabaseError as exc:
+            raise LoopcheckError(f"{self.path}: the gradebook can't be read ({exc})") from None
+    wrapper.__doc__ = method.__doc__
+    return wrapper
+
+
 class Gradebook:
     """An open gradebook. ``lock=True`` (a batch or a merge writing it) takes the writer's lock or
     raises LoopcheckError naming who holds it."""
@@ -96,6 +121,7 @@ class Gradebook:
             self.db.execute("PRAGMA journal_mode=WAL")  # a kill loses no committed row
             self.db.execute("PRAGMA synchronous=NORMAL")
             _migrate(self.db, path)
+            _check_schema(self.db, path)
         except sqlite3.DatabaseError as exc:
             self.close()
             raise LoopcheckError(f"{path}: not a loopcheck gradebook ({exc})") from None
@@ -142,6 +168,7 @@ class Gradebook:
         self.close()
 
     # -- writing ------------------------------------------------------------------------
+    @_reading
     def start_run(self, *, rubric_sha: str, deadline: int | None, feedback: str | None) -> int:
         cur = self.db.execute("INSERT INTO runs (started, rubric_sha, deadline, feedback) VALUES (?, ?, ?, ?)",
                               (time.time(), rubric_sha, deadline, feedback))
@@ -188,6 +215,7 @@ class Gradebook:
         except sqlite3.OperationalError as exc:
             raise LoopcheckError(f"can't write the gradebook {self.path}: {exc}") from None
 
+    @_reading
     def merge_from(self, other: Gradebook) -> int:
         """Copy ``other``'s rows (and students) that this gradebook does not hold yet; the count."""
         known = {(r[0], r[1], r[2]) for r in self.db.execute("SELECT student, graded_at, fingerprint FROM results")}
@@ -209,6 +237,7 @@ class Gradebook:
         return added
 
     # -- reading --------------------------------------------------------------------------
+    @_reading
     def latest(self, students: Iterable[str] | None = None) -> dict[str, Result]:
         """Each student's latest result (only those of ``students`` when given)."""
         wanted = set(students) if students is not None else None
@@ -222,6 +251,7 @@ class Gradebook:
                 out[student] = result
         return out
 
+    @_reading
     def history(self, student: str) -> list[Row]:
         rows = []
         for seq, graded_at, record in self.db.execute(
@@ -231,6 +261,7 @@ class Gradebook:
                 rows.append(Row(seq, graded_at, result))
         return rows
 
+    @_reading
     def students(self) -> dict[str, dict]:
         """Each known student's source, name and roster columns."""
         out = {}
@@ -243,12 +274,14 @@ class Gradebook:
                             "roster": columns if isinstance(columns, dict) else {}}
         return out
 
+    @_reading
     def last_run(self) -> dict:
         row = self.db.execute("SELECT started, rubric_sha, deadline, feedback FROM runs ORDER BY run DESC LIMIT 1").fetchone()
         if row is None:
             return {}
         return {"started": row[0], "rubric_sha": row[1], "deadline": row[2], "feedback": row[3]}
 
+    @_reading
     def count(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM results").fetchone()[0])
 
