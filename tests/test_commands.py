@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import shlex
+
 import pytest
 
-from grader.evidence.commands import categories, is_versioned_build, split_script
+from grader.evidence.commands import (
+    categories,
+    is_versioned_build,
+    remote_categories,
+    remote_command,
+    split_script,
+)
 
 CASES = {
     "pip install -r requirements.txt": {"install"}, "python -m pip install .": {"install"},
@@ -54,3 +62,67 @@ def test_split_script_drops_comments_echo_and_joins_continuations():
 ])
 def test_versioned_builds(command, versioned):
     assert is_versioned_build(command) is versioned
+
+
+MORE = {
+    # plugins and tools that deploy the application itself
+    "mvn -B package azure-webapp:deploy": {"test", "build", "deploy"},
+    "mvn -B clean -DskipTests deploy -DmuleDeploy": {"build", "deploy"},  # tests skipped
+    "mvn -B deploy": {"test", "build", "publish"},
+    "mvn com.microsoft.azure:azure-webapp-maven-plugin:2.13.0:deploy": {"deploy"},
+    "./gradlew appengineDeploy": {"deploy"},
+    "docker stack deploy -c stack.yml shop": {"deploy"}, "docker stack up -c stack.yml shop": {"deploy"},
+    "docker service update --image shop/web:2 shop_web": {"deploy"},
+    "docker service rollback shop_web": {"rollback"}, "docker service update --rollback shop_web": {"rollback"},
+    # a download is not a check; a deploy hook is a deploy, not a check
+    "wget https://github.com/o/t/releases/download/v1/t_linux.tar.gz": set(),
+    "curl -sSLo kind https://kind.sigs.k8s.io/dl/v0.20.0/kind-linux-amd64": set(),
+    "curl -LO https://dl.k8s.io/release/v1.30.0/bin/linux/amd64/kubectl": set(),
+    "curl -fsSL https://get.example.org/install.sh": set(),
+    "curl -s -o /dev/null -w '%{http_code}' https://$APP_URL/health": {"verify"},
+    "curl -fsS https://api.render.com/deploy/srv-$HOOK": {"deploy"},
+}
+
+
+@pytest.mark.parametrize("command,expected", MORE.items())
+def test_more_categories(command, expected):
+    assert categories(command) == expected
+
+
+def test_commands_run_over_ssh_are_remote_and_judged_there():
+    script = (
+        'ssh -i key -o StrictHostKeyChecking=no ubuntu@$HOST "cd app && docker compose pull && docker compose up -d"\n'
+        "sshpass -p \"$PASS\" ssh u@h 'pm2 restart all'\n"
+        "ssh u@h <<'EOF'\n"
+        "  cd /srv/app   # the app\n"
+        "  git pull\n"
+        "  echo docker compose up\n"
+        "EOF\n"
+        "docker compose up -d\n"
+    )
+    cmds = split_script(script, 10)
+    remote = [(c.line, c.text) for c in cmds if c.remote]
+    assert remote == [(10, "cd app"), (10, "docker compose pull"), (10, "docker compose up -d"),
+                      (11, "pm2 restart all"), (13, "cd /srv/app"), (14, "git pull"), (15, "echo docker compose up")]
+    assert [c.text for c in cmds if not c.remote][-1] == "docker compose up -d"  # after the heredoc, local again
+    deploying = [c.text for c in cmds if c.remote and "deploy" in remote_categories(c.text)]
+    assert deploying == ["docker compose up -d", "pm2 restart all", "git pull"]  # not the echo
+    # locally, git pull and pm2 are not deploys
+    assert categories("git pull") == set() and categories("pm2 restart all") == set()
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("ssh host", None), ("ssh -p 2222 -i k me@h uptime", "uptime"), ("ssh -tt me@h 'a && b'", "a && b"),
+    ("ssh me@h 'unclosed", None), ("scp a me@h:/b", None),
+])
+def test_remote_command(text, expected):
+    assert remote_command(text) == expected
+
+
+def test_nested_ssh_is_bounded():
+    """ssh inside ssh inside ssh...: read two levels deep, no further, in linear time."""
+    text = "x"
+    for _ in range(7):  # each level of quoting multiplies the quotes: seven is already 100 kB
+        text = "ssh h " + shlex.quote(text)
+    cmds = split_script(text, 1)
+    assert 1 <= len(cmds) <= 3

@@ -9,8 +9,8 @@ from grader.detectors import detector
 from grader.detectors.common import found, loc
 from grader.evidence import infra, manifests, markdown
 from grader.evidence.ci import read_pipelines
-from grader.evidence.ci.model import live_steps
-from grader.evidence.commands import categories, normalise
+from grader.evidence.ci.model import command_categories, live_steps
+from grader.evidence.commands import normalise
 from grader.model import Finding, Location
 from grader.yamlload import line_of, mapping
 
@@ -19,12 +19,53 @@ _HELM_WAIT = re.compile(r"^helm (upgrade|install)\b.*\s--(wait|atomic|rollback-o
 
 
 def deploy_points(sub):
-    """(pipe, job, step index, command index or None, step) for every deploy in a pipeline."""
+    """(pipe, job, step index, command index or None, step, throwaway) for every deploy in a
+    pipeline; ``throwaway`` says why it lasts no longer than the job (None for a real one)."""
     for pipe, job, index, step in live_steps(read_pipelines(sub), automatic_only=False):
         if "deploy" not in step.categories():
             continue
-        cmds = [i for i, c in enumerate(step.commands) if "deploy" in categories(c.text)]
-        yield pipe, job, index, (cmds[0] if cmds else None), step
+        cmds = [i for i, c in enumerate(step.commands) if "deploy" in command_categories(c)]
+        ci = cmds[0] if cmds else None
+        yield pipe, job, index, ci, step, _throwaway(job, index, ci, step)
+
+
+def real_first(points):
+    """Deploys to a lasting environment first, then those to a throwaway one."""
+    return sorted(points, key=lambda d: d[5] is not None)
+
+
+# A Kubernetes cluster made on the runner for the job: kind, minikube, k3d (or their actions).
+_LOCAL_CLUSTER = re.compile(r"^(?:kind create cluster|minikube start|k3d cluster create|ctlptl create|"
+                            r"microk8s (?:start|install)|ct install)\b")
+_LOCAL_CLUSTER_ACTIONS = frozenset({
+    "helm/kind-action", "engineerd/setup-kind", "container-tools/kind-action", "medyagh/setup-minikube",
+    "manusa/actions-setup-minikube", "absaoss/k3d-action", "nolar/setup-k3d-k3s", "debianmaster/actions-k3s",
+    "jupyterhub/action-k3s-helm"})
+_CLUSTER_TOOLS = frozenset({"kubectl", "helm", "helmfile", "skaffold", "kustomize", "argocd", "flux", "oc", "kapp"})
+_ON_RUNNER = re.compile(r"^(?:docker|podman)(?:-compose|\s+compose)\b|^(?:docker|podman)-compose\b")
+_ELSEWHERE = re.compile(r"(?:^|\s)(?:-H|--host|--context|-c)[\s=]|DOCKER_HOST=|docker context use\b")
+
+
+def _throwaway(job, index, ci, step) -> str | None:
+    """Why a deploy goes nowhere that lasts: into a cluster the job itself creates (kind,
+    minikube, k3d), or `docker compose up` on a runner made for the job (a hosted runner, a
+    container) — a test of the deployment, gone with the job. None for a real deploy."""
+    if ci is None:
+        return None  # an action deploys wherever it is configured to
+    cmd = step.commands[ci]
+    if cmd.remote:
+        return None
+    text = normalise(cmd.text)
+    earlier = [c for s in job.steps[:index] for c in s.commands] + step.commands[:ci]
+    tool = text.split(" ", 1)[0].rsplit("/", 1)[-1]
+    if tool in _CLUSTER_TOOLS and (
+            any(_LOCAL_CLUSTER.match(normalise(c.text)) for c in earlier)
+            or any(s.uses and s.uses.split("@")[0].lower() in _LOCAL_CLUSTER_ACTIONS for s in job.steps[:index + 1])):
+        return "into a cluster the job itself creates"
+    if job.ephemeral and _ON_RUNNER.match(text) and not _ELSEWHERE.search(cmd.text) \
+            and not any(_ELSEWHERE.search(c.text) for c in earlier):
+        return "onto the CI runner, which is gone after the job"
+    return None
 
 
 def _deploy_text(pipe, step, cmd_index):
@@ -61,25 +102,34 @@ def _applies_what_exists(sub, text: str) -> bool:
     "deploy-step",
     title="Deployment is automated",
     looks_for="A pipeline step that deploys: `kubectl apply`/`set image`, `helm upgrade --install`, "
-    "Kustomize, `argocd app sync`, `terraform apply`, `ansible-playbook`, `docker compose up`, "
-    "cloud CLIs (`gcloud run deploy`, `aws ecs update-service`, `az webapp`...), or deploy actions "
-    "(`azure/k8s-deploy`...), directly or through a script, a Makefile target or a local action. A deploy "
-    "that only runs when started by hand (`workflow_dispatch` only, GitLab `when: manual`, a manual "
-    "Bitbucket step) earns `manual_credit`; deployment manifests without anything that applies them get "
-    "`manifest_credit`.",
+    "Kustomize, `argocd app sync`, `terraform apply`, `ansible-playbook`, `docker compose up` or "
+    "`docker stack deploy`, cloud CLIs (`gcloud run deploy`, `aws ecs update-service`, `az webapp`...), "
+    "Maven/Gradle deploy plugins (`azure-webapp:deploy`, `appengine:deploy`, Mule `-DmuleDeploy`), "
+    "deploy actions (`azure/k8s-deploy`...), or commands run on a server over SSH (`ssh host 'docker "
+    "compose up -d'`, `appleboy/ssh-action`, a `pm2 restart` there), directly or through a script, a "
+    "Makefile target or a local action. A deploy that only runs when started by hand (`workflow_dispatch` "
+    "only, GitLab `when: manual`, a manual Bitbucket step) earns `manual_credit`; one that only reaches a "
+    "throwaway environment (a kind/minikube/k3d cluster the job creates, `docker compose up` on the "
+    "hosted runner) tests the deployment and earns `throwaway_credit`; deployment manifests without "
+    "anything that applies them get `manifest_credit`.",
     why="Deployments done by the pipeline are repeatable and boring; manual ones (SSH into each "
     "server) are where outages start.",
     params={"manifest_credit": {"type": "number", "minimum": 0, "maximum": 1},
-            "manual_credit": {"type": "number", "minimum": 0, "maximum": 1}},
-    defaults={"manifest_credit": 0.5, "manual_credit": 0.5},
+            "manual_credit": {"type": "number", "minimum": 0, "maximum": 1},
+            "throwaway_credit": {"type": "number", "minimum": 0, "maximum": 1}},
+    defaults={"manifest_credit": 0.5, "manual_credit": 0.5, "throwaway_credit": 0.5},
 )
 def deploy_step(sub, p):
     missing = None
     by_hand = None
-    for pipe, job, _index, ci, step in deploy_points(sub):
+    throwaway = None
+    for pipe, job, _index, ci, step, away in deploy_points(sub):
         where, what = _deploy_text(pipe, step, ci)
         if not _applies_what_exists(sub, what):
             missing = missing or (where, what)
+            continue
+        if away:
+            throwaway = throwaway or (job, where, what, away)
             continue
         if not pipe.automatic or job.condition == "manual" or step.condition == "manual":
             by_hand = by_hand or (job, where, what)
@@ -89,6 +139,11 @@ def deploy_step(sub, p):
         job, where, what = by_hand
         return Finding.ratio(p["manual_credit"], f"job `{job.id}` deploys only when started by hand: {what} — "
                              "a deploy the pipeline runs by itself (after the tests pass) earns full credit", [where])
+    if throwaway:
+        job, where, what, away = throwaway
+        return Finding.ratio(p["throwaway_credit"], f"job `{job.id}` deploys only {away} (`{what[:60]}`): that "
+                             "tests the deployment — deploy to a lasting environment (staging, production) for "
+                             "full credit", [where])
     objs, charts, tf = _manifest_evidence(sub)
     if objs or charts or tf:
         first = objs[0].path if objs else (charts or tf)[0]
@@ -104,24 +159,25 @@ def deploy_step(sub, p):
 
 
 def _after(sub, pipe, job, index, ci):
-    """Commands and steps that run after a deploy on the success path: (location, text, step)."""
+    """Commands and steps that run after a deploy on the success path: (location, text,
+    categories, step)."""
     step = job.steps[index]
     for c in step.commands[(ci or 0) + 1:]:
-        yield c.at(pipe.path), c.text, step
+        yield c.at(pipe.path), c.text, command_categories(c), step
     for later in job.steps[index + 1:]:
         for c in later.commands:
-            yield c.at(pipe.path), c.text, later
+            yield c.at(pipe.path), c.text, command_categories(c), later
         if later.uses:
-            yield loc(pipe.path, later.line), f"uses {later.uses}", later
+            yield loc(pipe.path, later.line), f"uses {later.uses}", later.categories(), later
     for other in pipe.jobs:
         if job.id in pipe.upstream(other):
             for later in other.steps:
                 if other.condition in ("failure",):
                     continue
                 for c in later.commands:
-                    yield c.at(pipe.path), c.text, later
+                    yield c.at(pipe.path), c.text, command_categories(c), later
                 if later.uses:
-                    yield loc(pipe.path, later.line), f"uses {later.uses}", later
+                    yield loc(pipe.path, later.line), f"uses {later.uses}", later.categories(), later
 
 
 @detector(
@@ -130,24 +186,29 @@ def _after(sub, pipe, job, index, ci):
     looks_for="After a deploy, on the success path: `kubectl rollout status`, `kubectl wait`, "
     "`helm test`, `helm upgrade --wait/--atomic`, `argocd app wait`, a smoke-test script or an "
     "HTTP health check (`curl` of the service), in the same job after the deploy or in a job "
-    "that needs it.",
+    "that needs it. Another deploy (a second deploy hook) is not a check. Checks of a throwaway "
+    "deployment only (a cluster the job creates) earn `throwaway_credit`.",
     why="A deployment isn't done when the command returns: automated health checks after deploy "
     "catch a broken release before users do.",
+    params={"throwaway_credit": {"type": "number", "minimum": 0, "maximum": 1}},
+    defaults={"throwaway_credit": 0.5},
 )
 def deploy_verification(sub, p):
-    deploys = list(deploy_points(sub))
+    deploys = real_first(deploy_points(sub))
     if not deploys:
         return Finding.failed("no deploy step found, so nothing is verified after a deploy")
-    for pipe, job, index, ci, step in deploys:
+    for pipe, job, index, ci, step, away in deploys:
+        credit = p["throwaway_credit"] if away else 1.0
+        tail = f" — but only of a deployment {away}" if away else ""
         if ci is not None and _HELM_WAIT.match(normalise(step.commands[ci].text)):
             c = step.commands[ci]
-            return Finding.passed(f"`{c.text[:60]}` waits until the release is healthy", [c.at(pipe.path)])
-        for where, text, later in _after(sub, pipe, job, index, ci):
-            if later.condition in ("failure", "never", "cancelled"):
+            return Finding.ratio(credit, f"`{c.text[:60]}` waits until the release is healthy{tail}", [c.at(pipe.path)])
+        for where, text, cats, later in _after(sub, pipe, job, index, ci):
+            if later.condition in ("failure", "never", "cancelled") or "deploy" in cats:
                 continue
-            if "verify" in categories(text) or (text.startswith("uses ") and "verify" in later.categories()):
-                return Finding.passed(f"after the deploy in job `{job.id}`: {text[:80]}", [where])
-    pipe, job, index, ci, step = deploys[0]
+            if "verify" in cats:
+                return Finding.ratio(credit, f"after the deploy in job `{job.id}`: {text[:80]}{tail}", [where])
+    pipe, job, index, ci, step, _away = deploys[0]
     where, what = _deploy_text(pipe, step, ci)
     return Finding.failed(
         f"nothing checks the deployment after `{what[:60]}` (add `kubectl rollout status` or a smoke test)",
@@ -186,41 +247,52 @@ def _progressive(sub):
     looks_for="A rollback that runs only when the deploy or its verification fails: a step "
     "`if: failure()` (or a job `if: failure()` that needs the deploy job; GitLab "
     "`when: on_failure`) running `kubectl rollout undo`, `helm rollback`, `argocd app rollback`, "
-    "`kubectl argo rollouts undo/abort`; or `helm upgrade --atomic`; or a progressive-delivery "
+    "`kubectl argo rollouts undo/abort`, `docker service rollback`; or `helm upgrade --atomic`; or a "
+    "Swarm service whose `update_config` has `failure_action: rollback`; or a progressive-delivery "
     "controller with automated analysis (Argo Rollouts, Flagger). A rollback that runs always, "
     "a failure step that only prints logs, or a comment mentioning rollback doesn't count; a "
-    "rollback workflow run by hand gets `manual_credit`.",
+    "rollback workflow run by hand gets `manual_credit`; one that only guards a throwaway deployment (a "
+    "cluster the job creates) gets `throwaway_credit`.",
     why="When a release goes wrong, one automatic rollback turns an outage into a blip: the "
     "time to restore is minutes, not hours.",
-    params={"manual_credit": {"type": "number", "minimum": 0, "maximum": 1}},
-    defaults={"manual_credit": 0.5},
+    params={"manual_credit": {"type": "number", "minimum": 0, "maximum": 1},
+            "throwaway_credit": {"type": "number", "minimum": 0, "maximum": 1}},
+    defaults={"manual_credit": 0.5, "throwaway_credit": 0.5},
 )
 def rollback_on_failure(sub, p):
-    deploys = list(deploy_points(sub))
-    for pipe, _job, _index, ci, step in deploys:
+    deploys = real_first(deploy_points(sub))
+    for pipe, _job, _index, ci, step, away in deploys:
         if ci is not None and _HELM_SAFE.match(normalise(step.commands[ci].text)):
             c = step.commands[ci]
-            return Finding.passed(f"`{c.text[:60]}` rolls back by itself when the upgrade fails",
-                                  [c.at(pipe.path)])
+            return Finding.ratio(p["throwaway_credit"] if away else 1.0,
+                                 f"`{c.text[:60]}` rolls back by itself when the upgrade fails"
+                                 + (f" — but only in a deployment {away}" if away else ""), [c.at(pipe.path)])
     wrong = None
-    for pipe, job, index, ci, _step in deploys:
-        for where, text, later in _after(sub, pipe, job, index, ci):
-            if "rollback" not in categories(text):
+    for pipe, job, index, ci, _step, away in deploys:
+        credit = p["throwaway_credit"] if away else 1.0
+        tail = f" — but only in a deployment {away}" if away else ""
+        for where, text, cats, later in _after(sub, pipe, job, index, ci):
+            if "rollback" not in cats:
                 continue
             if later.condition == "failure":
-                return Finding.passed(f"job `{job.id}`: `{text[:60]}` runs when the deploy fails", [where])
+                return Finding.ratio(credit, f"job `{job.id}`: `{text[:60]}` runs when the deploy fails{tail}", [where])
             wrong = wrong or (where, text, later.condition)
         for other in pipe.jobs:
             if other.condition == "failure" and job.id in pipe.upstream(other):
                 for later in other.steps:
                     for c in later.commands:
-                        if "rollback" in categories(c.text):
-                            return Finding.passed(
-                                f"job `{other.id}` runs `{c.text[:60]}` when `{job.id}` fails",
+                        if "rollback" in command_categories(c):
+                            return Finding.ratio(
+                                credit, f"job `{other.id}` runs `{c.text[:60]}` when `{job.id}` fails{tail}",
                                 [c.at(pipe.path)])
     obj, what = _progressive(sub)
     if obj:
         return Finding.passed(f"{what}: {obj.name} rolls back automatically", [loc(obj.path, obj.line)])
+    for rel, name, body in infra.compose_services(sub):
+        update = mapping(mapping(body.get("deploy")).get("update_config"))
+        if str(update.get("failure_action", "")).lower() == "rollback":
+            return Finding.passed(f"Swarm service {name} rolls back by itself when an update fails "
+                                  "(`update_config: failure_action: rollback`)", [loc(rel, line_of(body, 1) or 1)])
     if wrong:
         where, text, cond = wrong
         return Finding.failed(
@@ -230,13 +302,13 @@ def rollback_on_failure(sub, p):
         for job in pipe.jobs:
             for step in job.steps:
                 for c in step.commands:
-                    if "rollback" in categories(c.text):
+                    if "rollback" in command_categories(c):
                         return Finding.ratio(
                             p["manual_credit"] if not pipe.automatic or job.condition == "manual" else 0.0,
                             f"`{c.text[:60]}` in {pipe.path} is a rollback run by hand, not on failure",
                             [c.at(pipe.path)])
     if deploys:
-        pipe, job, index, ci, step = deploys[0]
+        pipe, job, index, ci, step, _away = deploys[0]
         where, what = _deploy_text(pipe, step, ci)
         return Finding.failed("nothing rolls back when the deploy fails", [where])
     return Finding.failed("no deploy step and no rollback found")
@@ -250,7 +322,8 @@ _STRATEGY_WORDS = re.compile(r"\b(blue[- ]?green|canary|rolling(?: update)?)\b",
     title="Named deployment strategy",
     looks_for="A deployment strategy configured in manifests: a Deployment's `strategy` "
     "(`RollingUpdate` with `maxSurge`/`maxUnavailable`), an Argo Rollouts `canary` or "
-    "`blueGreen` strategy, a Flagger `Canary`, or blue/green Deployments side by side. A "
+    "`blueGreen` strategy, a Flagger `Canary`, blue/green Deployments side by side, or a Swarm "
+    "service's `deploy.update_config` (parallelism, order, failure action). A "
     "strategy only named in the docs gets `docs_credit`.",
     why="Rolling, blue-green and canary deployments limit the blast radius of a bad release "
     "and make rollback instant.",
@@ -279,6 +352,13 @@ def deploy_strategy(sub, p):
             other = re.sub(r"-(blue|green)$", lambda m: "-green" if m.group(1) == "blue" else "-blue", obj.name)
             if other in names:
                 return Finding.passed(f"blue-green strategy ({obj.name} and {other})", [loc(obj.path, obj.line)])
+    for rel, name, body in infra.compose_services(sub):
+        update = mapping(mapping(body.get("deploy")).get("update_config"))
+        settings = {k: update[k] for k in ("parallelism", "order", "delay", "failure_action") if k in update}
+        if settings:
+            text = ", ".join(f"{k} {v}" for k, v in settings.items())
+            return Finding.passed(f"rolling update strategy (Swarm service {name}: {text})",
+                                  [loc(rel, line_of(body, 1) or 1)])
     for rel in sub.by_suffix(".md"):
         root = None
         if "deploy" in rel.lower() or "pipeline" in rel.lower() or rel.lower().endswith("readme.md"):

@@ -6,7 +6,9 @@ shell comment, inside an ``echo``/``printf`` string, or after ``exit`` doesn't c
 
 from __future__ import annotations
 
+import dataclasses
 import re
+import shlex
 from dataclasses import dataclass
 
 from grader.model import Location
@@ -14,6 +16,9 @@ from grader.model import Location
 # What a command does, keyed by the tool that runs it: (category, regex matched at the start of
 # the command's arguments). Only the tools a submission uses get their regexes compiled.
 _F = r"(?:\S+\s+)*?"  # options that may stand before a sub-command (kubectl -n prod apply)
+# Maven plugin prefixes whose `deploy` goal puts the application into an environment
+_MVN_DEPLOYERS = (r"(?:azure-webapp|azure-functions|azure-spring-apps|appengine|mule|heroku|k8s|oc|liberty|wildfly|"
+                  r"tomcat\d?|cargo|jboss-as|payara-micro|spring-cloud-azure)")
 _RULES: dict[str, tuple[tuple[str, str], ...]] = {
     "pip": (("install", r"install\b"), ("build", r"wheel\b")),
     "python": (("build", r"-m build\b"), ("test", r"-m (pytest|unittest)\b"), ("install", r"-m pip install\b")),
@@ -31,10 +36,15 @@ _RULES: dict[str, tuple[tuple[str, str], ...]] = {
     "bundle": (("install", r"install\b"),),
     "composer": (("install", r"install\b"),),
     "go": (("install", r"mod (download|tidy)\b"), ("test", r"test\b"), ("build", r"build\b")),
-    "mvn": (("install", r".*dependency:"), ("test", rf"{_F}(test|verify|package|install)\b"),
-            ("build", rf"{_F}(package|install|verify)\b"), ("publish", rf"{_F}deploy\b")),
+    # a lifecycle phase runs those before it: `deploy` tests, packages and publishes
+    "mvn": (("install", r".*dependency:"), ("test", rf"{_F}(test|verify|package|install|deploy)\b"),
+            ("build", rf"{_F}(package|install|verify|deploy)\b"), ("publish", rf"{_F}deploy\b(?!.*-DmuleDeploy)"),
+            # plugins that deploy the application itself (Azure, App Engine, Mule, JKube, app servers)
+            ("deploy", rf"{_F}(?:[\w.-]+:)?{_MVN_DEPLOYERS}(?:-maven-plugin(?::[\w.-]+)?)?:(?:re)?deploy\b"
+                       rf"|{_F}deploy\b.*-DmuleDeploy\b")),
     "gradle": (("test", rf"{_F}(test|check|build)\b"), ("build", rf"{_F}(build|assemble|jar|bootJar)\b"),
-               ("publish", rf"{_F}publish")),
+               ("publish", rf"{_F}publish"), ("deploy", rf"{_F}(azureWebAppDeploy|azureFunctionsDeploy|appengineDeploy|"
+                                                      rf"k8sApply|herokuDeploy)\b")),
     "dotnet": (("install", r"restore\b"), ("test", r"test\b"), ("build", r"(build|publish)\b")),
     "cargo": (("install", r"fetch\b"), ("test", r"(test|nextest)\b"), ("build", r"build\b")),
     "apt-get": (("install", r"(-\S+ )*install\b"),),
@@ -42,7 +52,8 @@ _RULES: dict[str, tuple[tuple[str, str], ...]] = {
     "rake": (("test", r"test\b"),),
     "deno": (("test", r"test\b"),),
     "docker": (("build", r"(image |buildx )?build\b"), ("publish", r"(image )?push\b"),
-               ("deploy", r"(compose .*\bup\b|stack deploy\b)")),
+               ("deploy", r"(compose .*\bup\b|stack (deploy|up)\b|service update\b(?!.*--rollback))"),
+               ("rollback", r"service (rollback\b|update\b.*--rollback\b)")),
     "docker-compose": (("deploy", r".*\bup\b"),),
     "podman": (("build", r"build\b"), ("publish", r"push\b")),
     "buildah": (("build", r"bud\b"),),
@@ -178,6 +189,10 @@ ACTION_CATEGORIES: dict[str, tuple[str, ...]] = {
     "verify": ("jtalk/url-health-check-action",),
 }
 
+# Actions that run a script on a server over SSH: what they do is what the script does.
+SSH_ACTIONS = frozenset({"appleboy/ssh-action", "appleboy/drone-ssh", "atlassian/ssh-run", "garygrossgarten/github-action-ssh",
+                         "fifsky/ssh-action", "d3lm/ssh-action"})
+
 _ENV_ASSIGN = re.compile(r"^(?:[A-Za-z_][A-Za-z0-9_]*=(?:\"[^\"]*\"|'[^']*'|\$\([^()]*\)|\S*)\s+)+")
 _PREFIXES = re.compile(r"^(?:(?:sudo|time|exec|command|nohup|env|then|do|else|!)\s+(?:-\S+\s+)*)+")
 NOT_RUN = re.compile(r"^(?:echo|printf|:|true|false|#|cat\s*<<|read)\b")
@@ -194,6 +209,7 @@ class Command:
     via: tuple[str, ...] = ()  # the places that lead to it from the pipeline, outermost first
     ignored: bool = False  # its failure is ignored (`cmd || true`): it can't stop the pipeline
     resolved: bool = False  # what it runs was read from the repository (and follows it)
+    remote: bool = False  # runs on another machine the pipeline logs into (`ssh host '...'`)
 
     def at(self, pipeline_path: str) -> Location:
         """Where the command is, with the chain that reaches it."""
@@ -225,8 +241,9 @@ def _mask_quotes(text: str) -> str:
     return _QUOTED.sub(lambda m: "_" * len(m.group()), text)
 
 
-def split_script(script: str, first_line: int) -> list[Command]:
-    """The simple commands a shell script would run, each with its line number."""
+def split_script(script: str, first_line: int, _depth: int = 0) -> list[Command]:
+    """The simple commands a shell script would run, each with its line number (and those an
+    ``ssh`` in it runs on the remote host, marked ``remote``)."""
     out: list[Command] = []
     if not isinstance(script, str):
         return out
@@ -247,9 +264,19 @@ def split_script(script: str, first_line: int) -> list[Command]:
             logical = logical.rstrip()[:-1] + " " + _strip_comment(lines[i]).strip()
         i += 1
         heredoc = re.search(r"<<-?\s*['\"]?(\w+)['\"]?", logical)
+        stripped = logical.strip()
+        if heredoc and _depth < 2 and _SSH.match(normalise(stripped)):
+            # `ssh host <<EOF` ... `EOF`: the lines between run on the host
+            body_start = i
+            while i < len(lines) and lines[i].strip() != heredoc.group(1):
+                i += 1
+            out.append(Command(stripped, first_line + start))
+            out.extend(dataclasses.replace(c, remote=True)
+                       for c in split_script("\n".join(lines[body_start:i]), first_line + body_start, _depth + 1))
+            i += 1
+            continue
         if heredoc:
             in_heredoc = heredoc.group(1)
-        stripped = logical.strip()
         if not stripped:
             continue
         masked = _mask_quotes(stripped)
@@ -266,9 +293,51 @@ def split_script(script: str, first_line: int) -> list[Command]:
             after = pieces[index + 1][0] if index + 1 < len(pieces) else ""
             ignored = sep == "||" and bool(_ALWAYS_OK.match(after))
             out.append(Command(piece, first_line + start, ignored=ignored))
+            remote = remote_command(piece) if _depth < 2 and "ssh" in piece else None
+            if remote:
+                out.extend(dataclasses.replace(c, line=first_line + start, remote=True)
+                           for c in split_script(remote, 1, _depth + 1))
         if re.match(r"^exit\b", stripped):
             break
     return out
+
+
+_SSH = re.compile(r"^(?:sshpass\b.*?\s)?ssh\s+(.*)$")
+_SSH_VALUE_OPTIONS = frozenset("-b -c -D -E -e -F -I -i -J -L -l -m -O -o -p -Q -R -S -W -w".split())
+
+
+def remote_command(text: str) -> str | None:
+    """The command line ``ssh [options] HOST COMMAND...`` runs on the host (None when it is not
+    such a command, or opens a shell)."""
+    m = _SSH.match(normalise(text))
+    if not m:
+        return None
+    try:
+        words = shlex.split(m.group(1))
+    except ValueError:  # an unclosed quote: nothing certain runs there
+        return None
+    i = 0
+    while i < len(words) and words[i].startswith("-"):
+        i += 2 if words[i] in _SSH_VALUE_OPTIONS else 1
+    rest = words[i + 1:]
+    return " ".join(rest) if rest else None
+
+
+# What starts or updates the application on a machine the pipeline logs into: a deploy there.
+_REMOTE_DEPLOY = re.compile(
+    r"^(?:(?:docker|podman)(?:-compose| compose)?\s+(?:\S+\s+)*?(?:up|run|stack|service)\b|docker-compose\b.*\bup\b"
+    r"|pm2\s+(?:start|restart|reload|startOrRestart|startOrReload)\b|systemctl\s+(?:\S+\s+)*?(?:restart|reload|start)\b"
+    r"|service\s+\S+\s+(?:restart|reload|start)\b|supervisorctl\s+(?:restart|update|start)\b|git\s+pull\b)")
+
+
+def remote_categories(command: str) -> set[str]:
+    """What a command run on a remote host does: starting, restarting or updating the
+    application there (`docker compose up`, `docker run`, `pm2 restart`, `systemctl restart`,
+    `git pull`) deploys it; anything else is what it would be locally."""
+    found = categories(command)
+    if _REMOTE_DEPLOY.match(normalise(command)):
+        found.add("deploy")
+    return found
 
 
 def normalise(command: str) -> str:
@@ -286,6 +355,27 @@ def _deploy_hook(args: str) -> bool:
             tail = word.split("://", 1)[1]
             if "/deploy" in tail or "deploy-hook" in tail or "deploy_hook" in tail or "build_hooks" in tail:
                 return True
+    return False
+
+
+_DOWNLOAD_EXT = re.compile(r"\.(?:tar\.gz|tgz|tar\.xz|tar\.bz2|zip|gz|xz|bz2|deb|rpm|apk|jar|war|sh|ps1|exe|msi|dmg|"
+                           r"pkg|bin|gpg|asc|key|pem|crt|whl|AppImage)$", re.I)
+
+
+def _download(tool: str, args: str) -> bool:
+    """A ``curl``/``wget`` that fetches a file (an installer, an archive, a key) rather than
+    asking the service whether it is up: its URL names such a file or a release download, or
+    curl saves what it fetches (``-o file``, ``-O``)."""
+    words = [w.strip("'\"") for w in args.split()]
+    for i, word in enumerate(words):
+        if word.startswith(("http://", "https://")):
+            path = word.split("?", 1)[0].split("#", 1)[0]
+            if _DOWNLOAD_EXT.search(path) or "/releases/download/" in path or "raw.githubusercontent.com" in path:
+                return True
+        cluster = re.fullmatch(r"-[a-zA-Z]*([oO])", word) if tool == "curl" else None  # -O, -sSLo FILE
+        if (cluster and (cluster.group(1) == "O" or (i + 1 < len(words) and words[i + 1] != "/dev/null"))) \
+                or word == "--remote-name" or (word == "--output" and i + 1 < len(words) and words[i + 1] != "/dev/null"):
+            return True
     return False
 
 
@@ -323,6 +413,9 @@ def categories(command: str) -> set[str]:
             found.discard("test")  # the tests are told not to run
         if tool in ("curl", "wget") and _deploy_hook(rest):
             found.add("deploy")
+            found.discard("verify")
+        if tool in ("curl", "wget") and _download(tool, rest):
+            found.discard("verify")  # fetching a tool or a file checks nothing
         if "smoke" in tool or re.search(r"health[-_]?check", tool):
             found.add("verify")
         if "rollback" in tool and tool.endswith(".sh"):

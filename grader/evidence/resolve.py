@@ -75,6 +75,8 @@ def _walk(sub, commands: list[Command], origin: str, cwd: str, depth: int, seen:
         found = _resolve(sub, text, cwd, (*cmd.via, f"{cmd.path or origin}:{cmd.line}"), depth, seen, budget)
         if found is not None:
             out[-1] = dataclasses.replace(cmd, resolved=True)
+            if cmd.remote:  # a script run on the host runs all it calls there too
+                found = [dataclasses.replace(c, remote=True) for c in found]
             out.extend(found)
     return out
 

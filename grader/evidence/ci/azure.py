@@ -135,6 +135,8 @@ def _job(raw: dict, line: int, stage: str | None, stage_needs: list[str]) -> Job
     if not isinstance(jid, str):
         return None
     job = Job(jid, line, stage=stage)
+    pool = raw.get("pool")  # a Microsoft-hosted agent (vmImage, or none named) is made per job
+    job.ephemeral = not (isinstance(pool, str) or (isinstance(pool, dict) and pool.get("name") and not pool.get("vmImage")))
     needs = raw.get("dependsOn")
     job.needs = [str(n) for n in needs] if isinstance(needs, list) else ([str(needs)] if needs else list(stage_needs))
     job.condition = _condition(raw.get("condition"))

@@ -6,8 +6,10 @@ hand), ``step``s in order (``parallel`` and ``stage`` groups flattened), their `
 
 from __future__ import annotations
 
+import dataclasses
+
 from grader.evidence.ci.model import Job, Pipeline, Step
-from grader.evidence.commands import split_script
+from grader.evidence.commands import SSH_ACTIONS, split_script
 from grader.yamlload import item_line, line_of, mapping
 
 SYSTEM = "bitbucket"
@@ -71,6 +73,7 @@ def read_bitbucket(path: str, doc) -> Pipeline | None:
             previous = []
             for index, (step, line) in enumerate(_flatten(items)):
                 job = Job(f"{section}:{name}:{step.get('name') or index + 1}", line, needs=list(previous))
+                job.ephemeral = "self.hosted" not in str(step.get("runs-on", ""))
                 if str(step.get("trigger", "")).lower() == "manual" or trigger == "manual":
                     job.condition = "manual"
                 if trigger == "tag":
@@ -87,8 +90,14 @@ def read_bitbucket(path: str, doc) -> Pipeline | None:
                         if isinstance(entry, str):
                             st.commands.extend(split_script(entry, cline or st.line))
                         elif isinstance(entry, dict) and isinstance(entry.get("pipe"), str):
-                            job.steps.append(Step(f"pipe {entry['pipe']}", cline or st.line, condition=cond,
-                                                  uses=entry["pipe"].replace("docker://", "").split(":", 1)[0]))
+                            pipe_step = Step(f"pipe {entry['pipe']}", cline or st.line, condition=cond,
+                                             uses=entry["pipe"].replace("docker://", "").split(":", 1)[0])
+                            command = mapping(entry.get("variables")).get("COMMAND")
+                            if pipe_step.uses in SSH_ACTIONS and isinstance(command, str) \
+                                    and mapping(entry.get("variables")).get("MODE", "command") == "command":
+                                pipe_step.commands = [dataclasses.replace(c, remote=True)
+                                                      for c in split_script(command, cline or st.line)]
+                            job.steps.append(pipe_step)
                     if st.commands:
                         job.steps.append(st)
                 pipe.jobs.append(job)

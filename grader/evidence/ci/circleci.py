@@ -100,6 +100,7 @@ def read_circleci(path: str, doc) -> Pipeline | None:
         if not isinstance(body, dict):
             continue
         job = Job(str(name), line_of(body, doc["jobs"].line_of(name)) or 1)
+        job.ephemeral = True  # CircleCI's docker, machine and macOS executors are made per job
         job.steps = _steps(str(name), body.get("steps"), commands, 0)
         jobs[job.id] = job
     workflows = mapping(doc.get("workflows"))

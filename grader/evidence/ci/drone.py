@@ -5,8 +5,10 @@ and plugin steps (``image: plugins/docker``...)."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from grader.evidence.ci.model import Job, Pipeline, Step
-from grader.evidence.commands import split_script
+from grader.evidence.commands import SSH_ACTIONS, split_script
 from grader.yamlload import item_line, line_of, mapping
 
 SYSTEM = "drone"
@@ -52,6 +54,7 @@ def read(sub, path: str) -> Pipeline | None:
                 continue
             sline = line_of(raw, item_line(steps, i)) or line
             job = Job(f"{name}:{raw.get('name') or i + 1}", sline)
+            job.ephemeral = str(doc.get("type") or "docker") in ("docker", "kubernetes")  # a container per step
             deps = raw.get("depends_on")
             job.needs = [f"{name}:{d}" for d in deps] if isinstance(deps, list) else []
             when = mapping(raw.get("when"))
@@ -70,6 +73,13 @@ def read(sub, path: str) -> Pipeline | None:
             for j, cmd in enumerate(commands if isinstance(commands, list) else []):
                 if isinstance(cmd, str):
                     step.commands.extend(split_script(cmd, item_line(commands, j) or sline))
+            script = step.with_.get("script")
+            if step.uses in SSH_ACTIONS and isinstance(script, (list, str)):  # drone-ssh: run on the server
+                for j, cmd in enumerate(script if isinstance(script, list) else [script]):
+                    if isinstance(cmd, str):
+                        step.commands.extend(dataclasses.replace(c, remote=True) for c in
+                                             split_script(cmd, (item_line(script, j) if isinstance(script, list)
+                                                                else 0) or sline))
             job.condition = cond if cond in ("failure", "manual") else "success"
             job.steps.append(step)
             pipe.jobs.append(job)

@@ -7,7 +7,7 @@ import dataclasses
 import re
 
 from grader.evidence.ci.model import Job, Pipeline, Step
-from grader.evidence.commands import split_script
+from grader.evidence.commands import SSH_ACTIONS, split_script
 from grader.yamlload import item_line, line_of, mapping
 
 SYSTEM = "github"
@@ -73,6 +73,7 @@ def read_github(path: str, doc) -> Pipeline | None:
         needs = body.get("needs")
         job.needs = [str(n) for n in needs] if isinstance(needs, list) else ([str(needs)] if needs else [])
         job.condition = github_condition(body.get("if"))
+        job.ephemeral = _hosted(body.get("runs-on"))
         if isinstance(body.get("if"), str) and "refs/tags" in body["if"]:
             job.tag_only = True
         if isinstance(body.get("uses"), str):  # a reusable workflow call
@@ -93,6 +94,13 @@ def read_github(path: str, doc) -> Pipeline | None:
                     workdir=str(raw.get("working-directory") or job_dir or ""),
                 )
                 run = raw.get("run")
+                script = step.with_.get("script")
+                if step.uses and step.uses.split("@")[0].lower() in SSH_ACTIONS and isinstance(script, str):
+                    # the script an SSH action runs on the server
+                    wline = raw["with"].line_of("script") if hasattr(raw["with"], "line_of") else sline
+                    offset = 1 if "\n" in script.rstrip("\n") else 0
+                    step.commands = [dataclasses.replace(c, remote=True)
+                                     for c in split_script(script, (wline or sline) + offset)]
                 if isinstance(run, str):
                     run_line = raw.line_of("run") if hasattr(raw, "line_of") else sline
                     # block scalars (| and >) start on the line after the key
@@ -104,6 +112,17 @@ def read_github(path: str, doc) -> Pipeline | None:
                 job.steps.append(step)
         pipe.jobs.append(job)
     return pipe
+
+
+def _hosted(runs_on) -> bool:
+    """A GitHub-hosted runner (a fresh virtual machine per job): any ``runs-on`` that does not
+    name a self-hosted runner or a runner group."""
+    if isinstance(runs_on, dict):
+        if runs_on.get("group"):
+            return False
+        runs_on = runs_on.get("labels")
+    labels = [runs_on] if isinstance(runs_on, str) else (runs_on if isinstance(runs_on, list) else [])
+    return bool(labels) and not any("self-hosted" in str(label).lower() for label in labels)
 
 
 _ENV_REF = re.compile(r"\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")

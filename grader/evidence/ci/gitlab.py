@@ -102,6 +102,8 @@ def read_gitlab(path: str, doc, includes: list | None = None) -> Pipeline | None
             continue
         jline = line_of(body, 0) or 0
         job = Job(key, jline, stage=str(body.get("stage", "test")))
+        # a job in an image runs in a container of the Docker executor, made for the job
+        job.ephemeral = bool(body.get("image") or default.get("image") or merged.get("image"))
         when = str(body.get("when", "on_success"))
         job.condition = {"on_failure": "failure", "always": "always", "manual": "manual",
                          "never": "never"}.get(when, "success")
@@ -121,7 +123,8 @@ def read_gitlab(path: str, doc, includes: list | None = None) -> Pipeline | None
                 if isinstance(cmd, str):
                     cline = at or (script.line_of(i) if isinstance(script, list) and hasattr(script, "line_of")
                                    and i < len(script) else step.line)
-                    step.commands.extend(split_script(cmd, cline or step.line))
+                    offset = 1 if "\n" in cmd.rstrip("\n") else 0  # a block scalar starts below its `- |`
+                    step.commands.extend(split_script(cmd, (cline + offset) if cline else step.line))
             if body.get("allow_failure") is True:  # a failure here never fails the pipeline
                 step.commands = [dataclasses.replace(c, ignored=True) for c in step.commands]
             job.steps.append(step)

@@ -17,10 +17,12 @@ from dataclasses import dataclass, field
 
 from grader.evidence.commands import (
     NOT_RUN,
+    SSH_ACTIONS,
     Command,
     action_categories,
     categories,
     normalise,
+    remote_categories,
     unwrap,
 )
 from grader.model import Location
@@ -38,6 +40,8 @@ class Step:
 
     def categories(self) -> set[str]:
         found = set(action_categories(self.uses)) if self.uses else set()
+        if self.uses and self.commands and self.uses.split("@")[0].lower() in SSH_ACTIONS:
+            found.discard("deploy")  # what it runs on the server says whether it deploys
         if self.uses and self.uses.split("@")[0].lower() == "docker/build-push-action":
             if str(self.with_.get("push", "")).lower() not in ("true", "${{ true }}"):
                 found.discard("publish")
@@ -61,7 +65,7 @@ def command_categories(cmd: Command) -> set[str]:
     nothing); no gate when its failure is ignored (`pytest || true`)."""
     if cmd.resolved:
         return set()
-    found = categories(cmd.text)
+    found = remote_categories(cmd.text) if cmd.remote else categories(cmd.text)
     if cmd.ignored:
         found -= GATES
     return found
@@ -80,6 +84,9 @@ class Job:
     # it per job sets it; otherwise it follows the pipeline's triggers (see finish()).
     on_tag: bool | None = None
     tag_line: int = 0
+    # The runner is made for this job and gone after it (a hosted virtual machine, a
+    # container): what the job starts on it is a test environment, not a deployment.
+    ephemeral: bool = False
 
 
 @dataclass(slots=True)

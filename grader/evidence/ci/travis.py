@@ -53,6 +53,7 @@ def _phase(body: dict, key: str, cond: str, line: int) -> Step | None:
 
 def _job(name: str, body: dict, base: dict, line: int) -> Job:
     job = Job(name, line)
+    job.ephemeral = True  # every Travis job runs on a fresh virtual machine
     for key, cond in _PHASES:
         step = _phase(body if key in body else base, key, cond, line)
         if step:

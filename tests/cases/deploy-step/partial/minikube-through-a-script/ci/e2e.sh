@@ -1,0 +1,4 @@
+#!/bin/sh
+set -e
+minikube start --driver=docker
+helm upgrade --install shop ./chart --wait
