@@ -87,7 +87,7 @@ def test_jenkins_pipeline_model(tmp_path):
 
 
 def test_jenkins_detectors(tmp_path):
-    files = {"Jenkinsfile": JENKINSFILE, **TESTS}
+    files = {"Jenkinsfile": JENKINSFILE, "chart/Chart.yaml": "apiVersion: v2\nname: app\nversion: 0.1.0\n", **TESTS}
     for kind in ("ci-trigger", "ci-install", "ci-build-artifact", "ci-runs-tests", "deploy-step",
                  "deploy-verification", "rollback-on-failure", "release-automation"):
         assert check_files(tmp_path / kind, files, kind).status == "pass", kind

@@ -143,6 +143,7 @@ _LINT_CMDS = {
     r"^cargo (clippy|fmt (.*\s)?--check)\b": "Clippy/rustfmt", r"^rustfmt (.*\s)?--check\b": "rustfmt",
     r"^(mvn|gradle) (.*\s)?(checkstyle|spotbugs|pmd|spotless(Check|:check)|sonar)": "Java static analysis",
     r"^(mvn|gradle) (.*\s)?org\.sonarsource": "SonarQube", r"^sonar-scanner\b": "SonarQube",
+    r"^(dotnet-sonarscanner|dotnet sonarscanner) begin\b": "SonarQube",
     r"^(ktlint|detekt)\b": "ktlint/detekt", r"^rubocop\b": "RuboCop", r"^(phpcs|phpstan|psalm)\b": "PHP static analysis",
     r"^shellcheck\b": "ShellCheck", r"^hadolint\b": "hadolint", r"^docker run .*hadolint/hadolint": "hadolint",
     r"^helm lint\b": "helm lint", r"^yamllint\b": "yamllint", r"^(markdownlint|markdownlint-cli2)\b": "markdownlint",

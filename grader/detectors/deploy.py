@@ -22,9 +22,10 @@ def deploy_points(sub):
     """(pipe, job, step index, command index or None, step, throwaway) for every deploy in a
     pipeline; ``throwaway`` says why it lasts no longer than the job (None for a real one)."""
     for pipe, job, index, step in live_steps(read_pipelines(sub), automatic_only=False):
-        if "deploy" not in step.categories():
+        cmds = [i for i, c in enumerate(step.commands) if "deploy" in command_categories(c)
+                or (not job.ephemeral and not c.resolved and _DETACHED_RUN.match(normalise(c.text)))]
+        if not cmds and "deploy" not in step.categories():
             continue
-        cmds = [i for i, c in enumerate(step.commands) if "deploy" in command_categories(c)]
         ci = cmds[0] if cmds else None
         yield pipe, job, index, ci, step, _throwaway(job, index, ci, step)
 
@@ -32,6 +33,11 @@ def deploy_points(sub):
 def real_first(points):
     """Deploys to a lasting environment first, then those to a throwaway one."""
     return sorted(points, key=lambda d: d[5] is not None)
+
+
+# `docker run -d`: a container left running after the job — a deploy on a machine that stays (a
+# Jenkins agent, a self-hosted runner), a test environment on a hosted one.
+_DETACHED_RUN = re.compile(r"^(?:docker|podman) (?:container )?run\b.*?\s(?:-[a-zA-Z]*d[a-zA-Z]*|--detach)(?:\s|=|$)")
 
 
 # A Kubernetes cluster made on the runner for the job: kind, minikube, k3d (or their actions).
@@ -88,6 +94,11 @@ _APPLIED = re.compile(r"(?:^|\s)(?:-f|--filename|-k|--kustomize)(?:=|\s+)(\S+)")
 def _applies_what_exists(sub, text: str) -> bool:
     """False when the command applies a local path (``kubectl apply -f k8s/``) that the
     repository does not have; URLs, stdin and variables are taken on trust."""
+    chart = _helm_chart(text)
+    if chart and chart.startswith(("./", "../")) and "$" not in chart and "{" not in chart:
+        name = chart.removeprefix("./").rstrip("/")
+        return name.endswith(".tgz") and sub.exists(name) or any(
+            f == f"{name}/Chart.yaml" or f.endswith(f"/{name}/Chart.yaml") for f in sub.files)
     m = _APPLIED.search(text)
     if not m:
         return True
@@ -96,6 +107,26 @@ def _applies_what_exists(sub, text: str) -> bool:
         return True
     target = target.removeprefix("./").rstrip("/")
     return sub.exists(target) or any(f.startswith(target + "/") for f in sub.files)
+
+
+_HELM_VALUED = {"-n", "--namespace", "-f", "--values", "--set", "--set-string", "--set-file", "--version",
+                "--repo", "--timeout", "--kube-context", "--kubeconfig", "--post-renderer", "--description"}
+
+
+def _helm_chart(text: str) -> str | None:
+    """The chart of ``helm upgrade --install NAME CHART`` / ``helm install NAME CHART``."""
+    words = normalise(text).split()
+    if len(words) < 3 or words[0] != "helm" or words[1] not in ("upgrade", "install"):
+        return None
+    positional, i = [], 2
+    while i < len(words):
+        word = words[i]
+        if word.startswith("-"):
+            i += 2 if word in _HELM_VALUED else 1
+            continue
+        positional.append(word)
+        i += 1
+    return positional[1].strip("'\"") if len(positional) > 1 else None
 
 
 @detector(
@@ -107,7 +138,8 @@ def _applies_what_exists(sub, text: str) -> bool:
     "Maven/Gradle deploy plugins (`azure-webapp:deploy`, `appengine:deploy`, Mule `-DmuleDeploy`), "
     "deploy actions (`azure/k8s-deploy`...), or commands run on a server over SSH (`ssh host 'docker "
     "compose up -d'`, `appleboy/ssh-action`, a `pm2 restart` there), directly or through a script, a "
-    "Makefile target or a local action. A deploy that only runs when started by hand (`workflow_dispatch` "
+    "Makefile target or a local action; `docker run -d` on a runner that stays (a Jenkins agent, a "
+    "self-hosted runner). A deploy that only runs when started by hand (`workflow_dispatch` "
     "only, GitLab `when: manual`, a manual Bitbucket step) earns `manual_credit`; one that only reaches a "
     "throwaway environment (a kind/minikube/k3d cluster the job creates, `docker compose up` on the "
     "hosted runner) tests the deployment and earns `throwaway_credit`; deployment manifests without "

@@ -51,6 +51,8 @@ _RULES: dict[str, tuple[tuple[str, str], ...]] = {
     "make": (("test", rf"{_F}(test|check|tests|unittest)\b"), ("build", rf"{_F}(build|all|dist|package|release)\b|(?:-\S+\s*)*$")),
     "rake": (("test", r"test\b"),),
     "deno": (("test", r"test\b"),),
+    # node's own test runner, or a runner started by its path (node node_modules/jest/bin/jest.js)
+    "node": (("test", r"(?:\S+\s+)*?(?:--test\b|\S*node_modules/(?:jest|mocha|vitest|ava|jasmine)/)"),),
     "docker": (("build", r"(image |buildx )?build\b"), ("publish", r"(image )?push\b"),
                ("deploy", r"(compose .*\bup\b|stack (deploy|up)\b|service update\b(?!.*--rollback))"),
                ("rollback", r"service (rollback\b|update\b.*--rollback\b)")),
@@ -117,7 +119,10 @@ _ALIASES = {"pip3": "pip", "mvnw": "mvn", "gradlew": "gradle", "apt": "apt-get",
 # Runners that start another tool: `npx jest`, `python -m pytest`, `bundle exec rspec`...
 _RUNNERS = re.compile(
     r"^(?:npx|bunx|(?:pnpm|yarn) (?:exec|dlx)|bundle exec|poetry run|uv run|pipenv run|python -m|"
-    r"pdm run|hatch run|npm exec(?: --)?)\s+(.*)$"
+    r"pdm run|hatch run|npm exec(?: --)?|"
+    # wrappers that run the command after them: a display, a time limit, coverage collection
+    r"xvfb-run(?: -\S+)*|timeout(?: -\S+)* \d+[smhd]?|(?:nyc|c8)(?: --?[\w-]+(?:=\S+)?)*|"
+    r"coverage run(?: --?[\w-]+(?:=\S+)?)* -m|dotnet-coverage collect|dotnet coverage collect)\s+(.*)$"
 )
 _compiled: dict[str, list[tuple[str, re.Pattern]]] = {}
 # `docker run [options] IMAGE COMMAND...`, `docker compose run [options] SERVICE COMMAND...`,
@@ -346,9 +351,15 @@ def normalise(command: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
+_HOOK_VARIABLE = re.compile(r"\$(?:\{\{\s*(?:secrets|vars|env)\.|\{|env:)?\w*deploy_?(?:hook|webhook|trigger)\w*")
+
+
 def _deploy_hook(args: str) -> bool:
     """A platform's deploy hook called from the pipeline (Render, Netlify build hooks, a
     webhook of one's own named so): a URL argument that says deploy."""
+    # a secret or variable that holds the hook: ${{ secrets.RENDER_DEPLOY_HOOK }}, $DEPLOY_HOOK_URL
+    if _HOOK_VARIABLE.search(args.lower()):
+        return True
     for word in args.split():
         word = word.strip("'\"").lower()
         if word.startswith(("http://", "https://")):
@@ -400,7 +411,7 @@ def categories(command: str) -> set[str]:
     found: set[str] = set()
     for _ in range(3):  # a runner may start a tool: npx jest, python -m pytest, bundle exec rspec
         word, _sep, rest = text.partition(" ")
-        tool = word.rsplit("/", 1)[-1].lower()
+        tool = word.strip("'\"").rsplit("/", 1)[-1].lower()
         if tool.endswith(".exe"):
             tool = tool[:-4]
         tool = _ALIASES.get(tool, tool)
@@ -441,7 +452,7 @@ def action_categories(uses: str) -> set[str]:
 
 def is_versioned_build(command: str) -> bool:
     """A container build/tag command whose tag carries a commit SHA, a variable or a version."""
-    text = normalise(command)
+    text = re.sub(r"\$\{\{\s*([^}]*?)\s*\}\}", r"${{\1}}", normalise(command))  # ${{ x }} is one word
     tags = re.findall(r"(?:-t|--tag)[ =](\S+)", text)
     if not tags:
         return not re.match(r"(docker|podman|buildah)\b", text)  # packages carry their version
@@ -450,9 +461,10 @@ def is_versioned_build(command: str) -> bool:
 
 def _versioned_ref(ref: str) -> bool:
     ref = ref.strip("'\"")
-    if ":" not in ref.rsplit("/", 1)[-1] and "$" not in ref:
-        return False
-    tag = ref.rsplit(":", 1)[-1]
+    last = ref.rsplit("/", 1)[-1]
+    if ":" not in last:  # no tag is `latest`, unless the whole reference is one variable (taken on trust)
+        return bool(re.fullmatch(r"\$(?:\w+|\{\w+\}|\{\{[^}]*\}\})", ref))
+    tag = last.rsplit(":", 1)[-1]
     if tag in ("latest", "dev", "main", "master", "test", "stable", ""):
         return False
     return "$" in tag or bool(re.search(r"\d+\.\d+\.\d+|[0-9a-f]{7,40}", tag))

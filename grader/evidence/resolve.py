@@ -74,7 +74,8 @@ def _walk(sub, commands: list[Command], origin: str, cwd: str, depth: int, seen:
             continue
         found = _resolve(sub, text, cwd, (*cmd.via, f"{cmd.path or origin}:{cmd.line}"), depth, seen, budget)
         if found is not None:
-            out[-1] = dataclasses.replace(cmd, resolved=True)
+            if not _IMAGE_BUILD.match(text):  # an image build is a build itself, and runs its RUN lines too
+                out[-1] = dataclasses.replace(cmd, resolved=True)
             if cmd.remote:  # a script run on the host runs all it calls there too
                 found = [dataclasses.replace(c, remote=True) for c in found]
             out.extend(found)
@@ -121,7 +122,7 @@ def _resolve(sub, text: str, cwd: str, via: tuple[str, ...], depth: int, seen: f
     read (a tool, a script outside the repository...), which leaves it judged by its name."""
     if depth >= MAX_DEPTH or budget.left <= 0:
         return None
-    for handler in (_shell, _make, _npm, _run_all, _just, _task, _tox, _nox):
+    for handler in (_shell, _make, _npm, _run_all, _just, _task, _tox, _nox, _docker_build):
         found = handler(sub, text, cwd)
         if found is None:
             continue
@@ -179,6 +180,148 @@ def _shell(sub, text: str, cwd: str):
 def _inline(script: str):
     """``sh -c '...'``: the commands of the quoted script, on the caller's line."""
     return [dataclasses.replace(c, line=0) for c in split_script(script, 0)]
+
+
+# -- image builds: the RUN instructions of the stages a build reaches ------------------------------
+_IMAGE_BUILD = re.compile(r"^(?:(?:docker|podman)(?: image| buildx)? build|buildah (?:bud|build))\b")
+_VALUED = {"-f", "--file", "-t", "--tag", "--target", "--build-arg", "--platform", "--label", "--cache-from",
+           "--cache-to", "--secret", "--ssh", "--network", "--progress", "-o", "--output", "--build-context",
+           "--add-host", "--iidfile", "--metadata-file", "--shm-size", "--ulimit", "--memory", "-m"}
+
+
+def _docker_build(sub, text: str, cwd: str):
+    """``docker build -f docker/Dockerfile.app --target test .``: the Dockerfile's RUN commands
+    of the target stage and the stages it builds on."""
+    if not _IMAGE_BUILD.match(text):
+        return None
+    try:
+        words = shlex.split(text)
+    except ValueError:
+        return None
+    file = target = None
+    positional = []
+    i = len(_IMAGE_BUILD.match(text).group(0).split())  # type: ignore[union-attr]
+    while i < len(words):
+        word = words[i]
+        flag, eq, value = word.partition("=")
+        if flag in ("-f", "--file", "--target") and not eq and i + 1 < len(words):
+            value, i = words[i + 1], i + 1
+        if flag in ("-f", "--file"):
+            file = value
+        elif flag == "--target":
+            target = value
+        elif flag in _VALUED and not eq:
+            i += 1
+        elif not word.startswith("-"):
+            positional.append(word)
+        i += 1
+    context = positional[-1] if positional else "."
+    if "://" in context or "$" in context or (file and "$" in file):
+        return None
+    path = _join(cwd, file) if file else _join(_join(cwd, context), "Dockerfile")
+    return dockerfile_commands(sub, path, target)
+
+
+_IMAGE_ACTIONS = {"docker/build-push-action": ("file", "context", "target"),
+                  "redhat-actions/buildah-build": ("containerfiles", "context", "target"),
+                  "mr-smithers-excellent/docker-build-push": ("dockerfile", "directory", "target")}
+
+
+def image_action_commands(sub, uses: str, with_: dict, via: tuple[str, ...]) -> list[Command]:
+    """The RUN commands an image-building action (``docker/build-push-action`` with ``file``,
+    ``context``, ``target``) executes, each located with the step that leads there."""
+    keys = _IMAGE_ACTIONS.get(uses.split("@", 1)[0].lower())
+    if not keys:
+        return []
+    file, context, target = (with_.get(k) for k in keys)
+    file = file.split()[0] if isinstance(file, str) and file.strip() else None
+    context = context if isinstance(context, str) and context.strip() else "."
+    if "$" in context or "://" in context or (file and "$" in file):
+        return []
+    path = _join("", file) if file else _join(_join("", context), "Dockerfile")
+    found = dockerfile_commands(sub, path, target if isinstance(target, str) else None)
+    if not found:
+        return []
+    return [dataclasses.replace(c, via=via) for c in found[1][:MAX_ADDED]]  # expand() follows them
+
+
+_FROM = re.compile(r"^FROM\s+(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?", re.I)
+_COPY_FROM = re.compile(r"^(?:COPY|ADD)\s+(?:--\S+\s+)*?--from=(\S+)", re.I)
+_RUN_FLAGS = re.compile(r"^(?:--(?:mount|network|security)=\S+\s+)*")
+
+
+def dockerfile_commands(sub, path: str, target: str | None):
+    """(key, commands) for the RUN instructions a build of ``path`` (up to stage ``target``)
+    executes; None when there is no such Dockerfile in the repository."""
+    if not path or not _inside(path) or not sub.exists(path):
+        return None
+    text = sub.read_text(path)
+    if text is None or "\0" in text[:1024]:
+        return None
+    stages: list[dict] = []  # {name, deps, runs: [(line, script)]}
+    lines = text.split("\n")
+    i = 0
+    while i < len(lines):
+        start = i
+        logical = lines[i].strip()
+        while logical.endswith("\\") and i + 1 < len(lines):
+            i += 1
+            nxt = lines[i].strip()
+            logical = logical[:-1] + " " + ("" if nxt.startswith("#") else nxt)
+        i += 1
+        if not logical or logical.startswith("#"):
+            continue
+        m = _FROM.match(logical)
+        if m:
+            base = m.group(1).lower()
+            stages.append({"name": (m.group(2) or "").lower(), "deps": {base}, "runs": []})
+            continue
+        if not stages:
+            continue
+        copy = _COPY_FROM.match(logical)
+        if copy:
+            stages[-1]["deps"].add(copy.group(1).lower())
+            continue
+        word, _sep, rest = logical.partition(" ")
+        if word.upper() != "RUN":
+            continue
+        rest = _RUN_FLAGS.sub("", rest.strip())
+        heredoc = re.match(r"^<<-?\s*['\"]?(\w+)['\"]?\s*$", rest)
+        if heredoc:  # RUN <<EOF ... EOF
+            body_start = i
+            while i < len(lines) and lines[i].strip() != heredoc.group(1):
+                i += 1
+            stages[-1]["runs"].append((body_start + 1, "\n".join(lines[body_start:i])))
+            i += 1
+            continue
+        if rest.startswith("["):  # exec form: RUN ["npm", "test"]
+            try:
+                parts = json.loads(rest)
+                rest = " ".join(str(p) for p in parts) if isinstance(parts, list) else rest
+            except ValueError:
+                pass
+        stages[-1]["runs"].append((start + 1, rest))
+    if not stages:
+        return None
+    names = {s["name"]: n for n, s in enumerate(stages) if s["name"]}
+    last = names.get(target.lower()) if target else None
+    wanted: set[int] = set()
+    pending = [last if last is not None else len(stages) - 1]
+    while pending:
+        n = pending.pop()
+        if n in wanted:
+            continue
+        wanted.add(n)
+        for dep in stages[n]["deps"]:
+            if dep in names and names[dep] < n:
+                pending.append(names[dep])
+            elif dep.isdigit() and int(dep) < n:
+                pending.append(int(dep))
+    commands: list[Command] = []
+    for n in sorted(wanted):
+        for line, script in stages[n]["runs"]:
+            commands.extend(dataclasses.replace(c, path=path) for c in split_script(script, line))
+    return ("dockerfile", path, target), commands
 
 
 # -- make ----------------------------------------------------------------------------------------

@@ -87,3 +87,21 @@ def test_gitlab_references_that_fan_out_stay_bounded(tmp_path):
     pipes = read_pipelines(Submission(tmp_path))
     assert time.perf_counter() - start < 3
     assert sum(len(s.commands) for s in pipes[0].jobs[0].steps) <= gitlab.MAX_SCRIPT_LINES
+
+
+def test_a_huge_dockerfile_adds_at_most_the_size_bound(tmp_path):
+    dockerfile = "FROM alpine AS a\n" + "RUN echo step && true\n" * 50_000
+    cmds, took = pipeline_commands(tmp_path, {"Dockerfile": dockerfile}, "docker build -t x .")
+    assert took < 5 and len(cmds) <= 1 + resolve.MAX_ADDED
+
+
+def test_dockerfile_stages_that_name_each_other_stop(tmp_path):
+    """A stage can only build on one before it: a loop of names reads each stage once."""
+    dockerfile = "FROM b AS a\nRUN pytest\nFROM a AS b\nCOPY --from=b / /\nRUN make test\nFROM b AS c\nRUN go test ./...\n"
+    cmds, took = pipeline_commands(tmp_path, {"Dockerfile": dockerfile}, "docker build --target c .")
+    assert took < 2 and [c.text for c in cmds[1:]] == ["pytest", "make test", "go test ./..."]
+
+
+def test_an_image_build_outside_the_repository_is_not_read(tmp_path):
+    cmds, _took = pipeline_commands(tmp_path, {}, "docker build -f ../../etc/Dockerfile ..")
+    assert len(cmds) == 1

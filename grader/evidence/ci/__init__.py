@@ -95,11 +95,13 @@ def read_pipelines(sub) -> list[Pipeline]:
 def _follow(sub, pipe: Pipeline) -> None:
     """What each step runs through the repository (scripts, Makefile targets, package.json
     scripts, local actions...), put into the step: see :mod:`grader.evidence.resolve`."""
-    from grader.evidence.resolve import composite_commands, expand
+    from grader.evidence.resolve import composite_commands, expand, image_action_commands
 
     for job in pipe.jobs:
         for step in job.steps:
             if step.uses and step.uses.startswith("./") and not step.uses.endswith((".yml", ".yaml")):
                 step.commands = step.commands + composite_commands(sub, step.uses, (f"{pipe.path}:{step.line}",))
+            elif step.uses and not step.commands:  # an image build action runs its Dockerfile's RUN lines
+                step.commands = image_action_commands(sub, step.uses, step.with_, (f"{pipe.path}:{step.line}",))
             if step.commands:
                 step.commands = expand(sub, step.commands, pipe.path, step.workdir)

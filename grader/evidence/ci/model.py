@@ -56,13 +56,14 @@ class Step:
         return sorted(hits, key=lambda c: not c.via)
 
 
-GATES = frozenset({"test", "lint"})
+GATES = frozenset({"test", "lint", "build"})  # what a failure must stop: ignored, it checks nothing
 
 
 def command_categories(cmd: Command) -> set[str]:
     """What a command does in its step: nothing of its own when what it runs was read from the
     repository (the commands it runs say it, and a `make test` that only echoes tests
-    nothing); no gate when its failure is ignored (`pytest || true`)."""
+    nothing); no gate when its failure is ignored (`pytest || true`, `tsc || true`: a broken
+    build that passes is not a build step)."""
     if cmd.resolved:
         return set()
     found = remote_categories(cmd.text) if cmd.remote else categories(cmd.text)
@@ -171,6 +172,19 @@ def step_evidence(pipe: Pipeline, step: Step, category: str) -> tuple[Location, 
     return Location(pipe.path, step.line), f"uses {step.uses}" if step.uses else step.name
 
 
+_TOOL_PATH = re.compile(r"^\S*[\\/](?=[\w.-]+(?:\s|$))")
+_WRAPPER_NAMES = {"mvnw": "mvn", "mvnw.cmd": "mvn", "gradlew": "gradle", "gradlew.bat": "gradle"}
+
+
+def tool_text(text: str) -> str:
+    """A command as the tool it runs: runners dropped (``npx eslint``), a path before the tool's
+    name dropped (``./node_modules/.bin/eslint``, ``.\\.sonar\\scanner\\dotnet-sonarscanner``) and
+    wrappers named as their tool (``./gradlew`` → ``gradle``)."""
+    text = _TOOL_PATH.sub("", unwrap(text))
+    word, sep, rest = text.partition(" ")
+    return _WRAPPER_NAMES.get(word, word) + sep + rest
+
+
 def gate_commands(pipes: list[Pipeline], commands: dict[str, str], actions: dict[str, str] | None = None
                   ) -> list[tuple[str, Location, str]]:
     """[(tool, Location, text)] for commands (``commands``: regular expression → tool) and
@@ -191,13 +205,9 @@ def gate_commands(pipes: list[Pipeline], commands: dict[str, str], actions: dict
         for cmd in step.commands:
             if cmd.ignored or cmd.resolved:
                 continue
-            text = unwrap(cmd.text)
-            if NOT_RUN.match(text):
-                continue
-            for pattern, tool in commands.items():
-                if re.search(pattern, text):
-                    found.append((tool, cmd.at(pipe.path), cmd.text))
-                    break
+            hit = _matching_tool(cmd.text, commands)
+            if hit:
+                found.append((hit, cmd.at(pipe.path), cmd.text))
     return found
 
 
@@ -214,11 +224,21 @@ def tool_steps(pipes: list[Pipeline], commands: dict[str, str],
                     found.append((tool, Location(pipe.path, step.line), f"uses {step.uses}"))
                     break
         for cmd in step.commands:
-            text = normalise(cmd.text)
-            if NOT_RUN.match(text):
-                continue  # echo/printf text is not a command
-            for pattern, tool in commands.items():
-                if re.search(pattern, text):
-                    found.append((tool, cmd.at(pipe.path), cmd.text))
-                    break
+            hit = _matching_tool(cmd.text, commands)
+            if hit:
+                found.append((hit, cmd.at(pipe.path), cmd.text))
     return found
+
+
+def _matching_tool(command: str, commands: dict[str, str]) -> str | None:
+    """The tool of the first pattern that matches the command as written (``docker run
+    hadolint/hadolint``) or as the tool it runs (``npx eslint`` → ``eslint``); echo/printf
+    text is not a command."""
+    written = normalise(command)
+    if NOT_RUN.match(written):
+        return None
+    texts = (tool_text(command), written)
+    for pattern, tool in commands.items():
+        if any(re.search(pattern, text) for text in texts):
+            return tool
+    return None

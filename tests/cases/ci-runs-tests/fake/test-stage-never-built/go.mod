@@ -1,0 +1,3 @@
+module example.org/reminder
+
+go 1.22

@@ -1,0 +1,1 @@
+module.exports = (hours) => hours >= 24;

@@ -1,0 +1,3 @@
+package reminder
+
+func Due(hours int) bool { return hours >= 24 }
