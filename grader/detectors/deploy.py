@@ -10,7 +10,7 @@ from grader.detectors.common import found, loc
 from grader.evidence import infra, manifests, markdown
 from grader.evidence.ci import read_pipelines
 from grader.evidence.ci.model import command_categories, live_steps
-from grader.evidence.commands import normalise
+from grader.evidence.commands import categories, normalise, split_script
 from grader.model import Finding, Location
 from grader.yamlload import line_of, mapping
 
@@ -85,7 +85,58 @@ def _manifest_evidence(sub):
     objs = [o for o in manifests.objects(sub) if o.kind in manifests.WORKLOAD_KINDS]
     charts = [f for f in sub.files if f.endswith("Chart.yaml")]
     tf = [f for f in sub.files if f.endswith(".tf")]
-    return objs, charts, tf
+    return objs, charts, tf + [path for path, _platform in platform_configs(sub)]
+
+
+def _deploy_script(sub):
+    """(path, command) of a repository shell script that deploys (its commands, not its name)."""
+    for rel in sub.by_suffix(".sh", ".bash", ".ps1"):
+        text = sub.read_text(rel) or ""
+        if len(text) > 200_000:
+            continue
+        for cmd in split_script(text, 1):
+            if "deploy" in categories(cmd.text):
+                return rel, cmd
+    return None
+
+
+_PROCFILE_PROCESS = re.compile(r"(?m)^(?:web|worker|release)\s*:\s*\S")
+
+
+def platform_configs(sub) -> list[tuple[str, str]]:
+    """(path, platform) of a hosting platform's deployment configuration, checked for what makes
+    it one: a Heroku ``Procfile`` with a process, App Engine ``app.yaml`` with a ``runtime``,
+    ``fly.toml`` with an ``app``, Render ``render.yaml`` with ``services``, ``vercel.json``,
+    ``netlify.toml`` with a ``[build]``, a Serverless ``serverless.yml`` (``provider`` and
+    ``functions``), an AWS SAM template, a CodeDeploy ``appspec.yml``, ``Dockerrun.aws.json``."""
+    found = []
+    for rel in sub.files:
+        name = rel.rsplit("/", 1)[-1]
+        low = name.lower()
+        if low in ("procfile",) and _PROCFILE_PROCESS.search(sub.read_text(rel) or ""):
+            found.append((rel, "Heroku Procfile"))
+        elif low in ("app.yaml", "app.yml", "render.yaml", "serverless.yml", "serverless.yaml", "appspec.yml",
+                     "appspec.yaml", "template.yaml", "template.yml"):
+            doc = (sub.yaml_docs_quiet(rel) or [None])[0]
+            if not isinstance(doc, dict):
+                continue
+            if low.startswith("app.") and doc.get("runtime"):
+                found.append((rel, "App Engine"))
+            elif low == "render.yaml" and isinstance(doc.get("services"), list):
+                found.append((rel, "Render"))
+            elif low.startswith("serverless.") and doc.get("provider") and doc.get("functions"):
+                found.append((rel, "Serverless Framework"))
+            elif low.startswith("appspec.") and (doc.get("hooks") or doc.get("Resources") or doc.get("files")):
+                found.append((rel, "AWS CodeDeploy"))
+            elif low.startswith("template.") and "AWS::Serverless" in (sub.read_text(rel) or ""):
+                found.append((rel, "AWS SAM"))
+        elif low == "fly.toml" and re.search(r"(?m)^app\s*=", sub.read_text(rel) or ""):
+            found.append((rel, "Fly.io"))
+        elif low == "netlify.toml" and re.search(r"(?m)^\[build\]", sub.read_text(rel) or ""):
+            found.append((rel, "Netlify"))
+        elif low in ("vercel.json", "dockerrun.aws.json") and isinstance(sub.json_data(rel), dict):
+            found.append((rel, "Vercel" if low == "vercel.json" else "Elastic Beanstalk"))
+    return found
 
 
 _APPLIED = re.compile(r"(?:^|\s)(?:-f|--filename|-k|--kustomize)(?:=|\s+)(\S+)")
@@ -142,8 +193,10 @@ def _helm_chart(text: str) -> str | None:
     "self-hosted runner). A deploy that only runs when started by hand (`workflow_dispatch` "
     "only, GitLab `when: manual`, a manual Bitbucket step) earns `manual_credit`; one that only reaches a "
     "throwaway environment (a kind/minikube/k3d cluster the job creates, `docker compose up` on the "
-    "hosted runner) tests the deployment and earns `throwaway_credit`; deployment manifests without "
-    "anything that applies them get `manifest_credit`.",
+    "hosted runner) tests the deployment and earns `throwaway_credit`; deployment manifests (Kubernetes, "
+    "Helm, Terraform, or a platform's configuration: a Heroku `Procfile`, App Engine `app.yaml`, "
+    "`fly.toml`, `render.yaml`, `vercel.json`, `netlify.toml`, Serverless, SAM, CodeDeploy `appspec.yml`) "
+    "without anything that applies them get `manifest_credit`.",
     why="Deployments done by the pipeline are repeatable and boring; manual ones (SSH into each "
     "server) are where outages start.",
     params={"manifest_credit": {"type": "number", "minimum": 0, "maximum": 1},
@@ -176,12 +229,19 @@ def deploy_step(sub, p):
         return Finding.ratio(p["throwaway_credit"], f"job `{job.id}` deploys only {away} (`{what[:60]}`): that "
                              "tests the deployment — deploy to a lasting environment (staging, production) for "
                              "full credit", [where])
+    script = _deploy_script(sub)
+    if script:
+        path, cmd = script
+        return Finding.ratio(p["manifest_credit"], f"{path} deploys (`{cmd.text[:60]}`), but no pipeline runs it: "
+                             "a deploy run by hand — call it from the pipeline after the tests", [loc(path, cmd.line)])
     objs, charts, tf = _manifest_evidence(sub)
     if objs or charts or tf:
         first = objs[0].path if objs else (charts or tf)[0]
+        platform = dict(platform_configs(sub)).get(first)
         return Finding.ratio(
             p["manifest_credit"],
-            "deployment manifests found but no pipeline step applies them",
+            (f"a deployment configuration ({platform}, {first}) but no pipeline step deploys it" if platform
+             else "deployment manifests found but no pipeline step applies them"),
             [loc(first, objs[0].line if objs else 1)],
         )
     if missing:

@@ -10,7 +10,7 @@ import re
 from grader import yamlload
 from grader.detectors import detector
 from grader.detectors.common import found, loc, plural
-from grader.evidence import alerts, codescan, infra, manifests, markdown
+from grader.evidence import alerts, cloudmonitor, codescan, infra, manifests, markdown
 from grader.evidence.testfiles import is_test_path
 from grader.model import Finding, Location
 from grader.yamlload import line_of
@@ -22,8 +22,12 @@ from grader.yamlload import line_of
     looks_for="Prometheus alerting rules, found by content (rule files, `PrometheusRule` "
     "resources, rule groups embedded in other YAML). A rule is well formed with an `alert` name, "
     "a non-empty `expr` that is plausible PromQL, a valid `for` duration, a `severity` label and a "
-    "`summary` or `description` annotation. Credit by the share of well-formed rules; at least "
-    "`min_rules` are needed. Recording rules are not alerts; `groups: []` is nothing.",
+    "`summary` or `description` annotation. Cloud alarms written as infrastructure code count the "
+    "same way (Terraform `aws_cloudwatch_metric_alarm`, `azurerm_monitor_metric_alert`, "
+    "`google_monitoring_alert_policy`, `datadog_monitor`; CloudFormation `AWS::CloudWatch::Alarm`): "
+    "a metric or query, a threshold condition, how long it must hold, a description (and a severity "
+    "where the cloud has one). Credit by the share of well-formed rules; at least `min_rules` are "
+    "needed. Recording rules are not alerts; `groups: []` is nothing.",
     why="Alerts on symptoms (error rate, latency) page a human only when users are hurt, and "
     "`for:` keeps a single bad scrape from waking anyone.",
     params={"min_rules": {"type": "integer", "minimum": 1, "maximum": 1000},
@@ -32,7 +36,7 @@ from grader.yamlload import line_of
 )
 def alert_rules(sub, p):
     scan = alerts.scan(sub)
-    rules = scan.alerts
+    rules = scan.alerts + cloudmonitor.alarms(sub)
     for rule in rules:
         _check_runbook(sub, rule, p["require_runbook"])
     if not rules:
@@ -40,7 +44,7 @@ def alert_rules(sub, p):
             rel, line = scan.group_files[0]
             extra = f" ({plural(scan.recording, 'recording rule')} only)" if scan.recording else ""
             return Finding.failed(f"rule groups in {rel} hold no alerting rules{extra}", [loc(rel, line)])
-        return Finding.failed("no Prometheus alerting rules found")
+        return Finding.failed("no alerting rules found (Prometheus rules or cloud alarms)")
     good = [r for r in rules if r.well_formed]
     bad = [r for r in rules if not r.well_formed]
     share = len(good) / len(rules)
@@ -98,7 +102,10 @@ def _queries(panel) -> list[str]:
     "dashboards",
     title="Dashboards",
     looks_for="Grafana dashboards (JSON, or JSON inside a ConfigMap) with at least `min_panels` "
-    "panels that query something (a target with a non-empty `expr`/`query`).",
+    "panels that query something (a target with a non-empty `expr`/`query`), or cloud dashboards "
+    "in infrastructure code (`aws_cloudwatch_dashboard`, `google_monitoring_dashboard`, Azure portal "
+    "dashboards, `datadog_dashboard`, CloudFormation `AWS::CloudWatch::Dashboard`) with as many "
+    "widgets that chart a metric.",
     why="A dashboard of the service's rate, errors and duration is where an incident is "
     "diagnosed and where a release is watched.",
     params={"min_panels": {"type": "integer", "minimum": 1, "maximum": 1000}},
@@ -127,11 +134,15 @@ def dashboards(sub, p):
         querying = [pn for pn in panels if _queries(pn)]
         if best is None or len(querying) > best[1]:
             best = (rel, len(querying), str(data.get("title") or rel), len(panels))
+    line = 1
+    for rel, at, name, charts in cloudmonitor.dashboards(sub):
+        if best is None or charts > best[1]:
+            best, line = (rel, charts, name, charts), at
     if best is None:
-        return Finding.failed("no Grafana dashboard found")
+        return Finding.failed("no dashboard found (Grafana, or a cloud dashboard in infrastructure code)")
     rel, n, title, total = best
     msg = f"dashboard {title!r} in {rel}: {n} of {plural(total, 'panel')} query data"
-    return Finding.ratio(n / p["min_panels"], msg, [loc(rel, 1)])
+    return Finding.ratio(n / p["min_panels"], msg, [loc(rel, line)])
 
 
 def _json(text):

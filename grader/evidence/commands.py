@@ -71,11 +71,16 @@ _RULES: dict[str, tuple[tuple[str, str], ...]] = {
     "terraform": (("deploy", rf"{_F}apply\b"),),
     "pulumi": (("deploy", r"up\b"),),
     "ansible-playbook": (("deploy", r""),),
-    "aws": (("deploy", r"(ecs update-service|deploy create-deployment|cloudformation deploy|s3 sync)\b"),
+    "aws": (("deploy", r"(ecs update-service|deploy create-deployment|cloudformation (deploy|create-stack|update-stack)|"
+                       r"s3 sync|lambda (update-function-code|create-function)|apprunner start-deployment|"
+                       r"elasticbeanstalk (update-environment|create-environment))\b"),
             ("verify", r"ecs wait services-stable\b")),
     "sam": (("deploy", r"deploy\b"),),
     "cdk": (("deploy", r"deploy\b"),),
     "serverless": (("deploy", r"deploy\b"),),
+    "eb": (("deploy", r"deploy\b"),),
+    "railway": (("deploy", r"up\b"),),
+    "firebase": (("deploy", r"deploy\b"),),
     "gcloud": (("deploy", r"(run|app|functions) deploy\b"),),
     "az": (("deploy", r"(webapp|containerapp|functionapp) .*\b(deploy|up|update)\b"),),
     "flyctl": (("deploy", r"deploy\b"), ("rollback", r"releases rollback\b")),
@@ -97,6 +102,9 @@ _RULES: dict[str, tuple[tuple[str, str], ...]] = {
     "twine": (("publish", r"upload\b"),),
     "crane": (("publish", r"push\b"),),
     "vite": (("build", r"build\b"),),
+    # packaging an artifact: a zip or a compressed tarball being created
+    "zip": (("build", r"(?:-\S+\s+)*\S+\.(?:zip|jar|war)\b"),),
+    "tar": (("build", r"(?:-\S*c\S*|--create)\b.*\.(?:tar\.gz|tgz|tar\.xz|tar\.bz2)\b"),),
     "pack": (("build", r"build\b"),),
     "ko": (("build", r"build\b"),),
     "goreleaser": (("release", r""), ("build", r"build\b")),
@@ -121,8 +129,8 @@ _RUNNERS = re.compile(
     r"^(?:npx|bunx|(?:pnpm|yarn) (?:exec|dlx)|bundle exec|poetry run|uv run|pipenv run|python -m|"
     r"pdm run|hatch run|npm exec(?: --)?|"
     # wrappers that run the command after them: a display, a time limit, coverage collection
-    r"xvfb-run(?: -\S+)*|timeout(?: -\S+)* \d+[smhd]?|(?:nyc|c8)(?: --?[\w-]+(?:=\S+)?)*|"
-    r"coverage run(?: --?[\w-]+(?:=\S+)?)* -m|dotnet-coverage collect|dotnet coverage collect)\s+(.*)$"
+    r"xvfb-run(?: -\S+)*|timeout(?: -\S+)* \d+[smhd]?|(?:nyc|c8)(?: -{1,2}\w[\w-]*(?:=\S+)?)*|"
+    r"coverage run(?: -{1,2}\w[\w-]*(?:=\S+)?)* -m|dotnet-coverage collect|dotnet coverage collect)\s+(.*)$"
 )
 _compiled: dict[str, list[tuple[str, re.Pattern]]] = {}
 # `docker run [options] IMAGE COMMAND...`, `docker compose run [options] SERVICE COMMAND...`,
@@ -450,11 +458,18 @@ def action_categories(uses: str) -> set[str]:
     return found
 
 
+_ARCHIVES = (".zip", ".jar", ".war", ".tar.gz", ".tgz", ".tar.xz", ".tar.bz2")
+
+
 def is_versioned_build(command: str) -> bool:
     """A container build/tag command whose tag carries a commit SHA, a variable or a version."""
     text = re.sub(r"\$\{\{\s*([^}]*?)\s*\}\}", r"${{\1}}", normalise(command))  # ${{ x }} is one word
     tags = re.findall(r"(?:-t|--tag)[ =](\S+)", text)
     if not tags:
+        words = [w.strip("'\"") for w in text.split()]
+        archive = next((w for w in words[1:] if w.endswith(_ARCHIVES)), None) if words[0] in ("zip", "tar") else None
+        if archive:  # an archive is versioned by its name: a variable or a version number in it
+            return "$" in archive or bool(re.search(r"\d+\.\d+", archive))
         return not re.match(r"(docker|podman|buildah)\b", text)  # packages carry their version
     return any(_versioned_ref(t) for t in tags)
 

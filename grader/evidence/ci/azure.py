@@ -28,7 +28,11 @@ TERMS = {
 def matches(path: str) -> bool:
     low = path.lower()
     name = low.rsplit("/", 1)[-1]
+    # Azure DevOps runs whichever YAML file a pipeline names: the default name at the root or one
+    # folder down, any `azure-pipelines*.yml` (pipelines/azure-pipelines-app.yml), or the files of
+    # the folders kept for them.
     return (name in ("azure-pipelines.yml", "azure-pipelines.yaml") and low.count("/") <= 1) or \
+        (name.startswith("azure-pipelines") and low.endswith((".yml", ".yaml")) and low.count("/") <= 3) or \
         (low.startswith((".azure-pipelines/", ".azuredevops/")) and low.endswith((".yml", ".yaml")) and low.count("/") == 1)
 
 

@@ -1,0 +1,1 @@
+from api.app import app
