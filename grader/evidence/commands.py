@@ -103,7 +103,7 @@ _RULES: dict[str, tuple[tuple[str, str], ...]] = {
     "crane": (("publish", r"push\b"),),
     "vite": (("build", r"build\b"),),
     # packaging an artifact: a zip or a compressed tarball being created
-    "zip": (("build", r"(?:-\S+\s+)*\S+\.(?:zip|jar|war)\b"),),
+    "zip": (("build", r"(?:-\S+\s+)*[^-\s]\S*\s+\S"),),  # zip [options] ARCHIVE FILES...
     "tar": (("build", r"(?:-\S*c\S*|--create)\b.*\.(?:tar\.gz|tgz|tar\.xz|tar\.bz2)\b"),),
     "pack": (("build", r"build\b"),),
     "ko": (("build", r"build\b"),),

@@ -78,6 +78,8 @@ def _walk(sub, commands: list[Command], origin: str, cwd: str, depth: int, seen:
                 out[-1] = dataclasses.replace(cmd, resolved=True)
             if cmd.remote:  # a script run on the host runs all it calls there too
                 found = [dataclasses.replace(c, remote=True) for c in found]
+            if cmd.ignored:  # `npm run lint || echo done`: no failure inside can stop the pipeline either
+                found = [dataclasses.replace(c, ignored=True) for c in found]
             out.extend(found)
     return out
 
