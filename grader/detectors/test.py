@@ -60,8 +60,9 @@ def test_files(sub, p):
     "ci-runs-tests",
     title="Pipeline runs the tests",
     looks_for="A step of an automatic pipeline that runs a test command (`pytest`, `npm test`, "
-    "`go test`, `mvn test`, `gradle test`, `rspec`, `bats`...), directly or through a Makefile target, "
-    "a package.json script, a script or a local action — and real tests of its own ecosystem behind it: "
+    "`go test`, `mvn test`, `gradle test`, `rspec`, `bats`, `node --test`...), directly or through a "
+    "Makefile target, a package.json script, a script, a local action or the RUN lines of an image "
+    "build (`docker build --target test`) — and real tests of its own ecosystem behind it: "
     "`npm test` with only Python tests in the repository, or a test command with no tests to run, "
     "doesn't count; nor does one whose failure is ignored (`|| true`) or told to skip the tests "
     "(`-DskipTests`).",
