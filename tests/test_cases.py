@@ -14,7 +14,7 @@ steps that turn the folder into a repository (the case's files go into the first
 
 ``tools`` lists tools a toolchain check must name when it passes; ``at`` is an evidence
 location the finding must show, with the chain that reaches it through the repository
-(``.github/workflows/ci.yml:9 → Makefile:4``).
+(``.github/workflows/ci.yml:9 → Makefile:4``); ``says`` is text the finding's message must hold.
 
 The outcome folder is what the detector must answer: ``pass``; ``partial``; ``fail`` (the
 thing is missing or wrong); ``fake`` (a faked version — a comment, an ``echo``, a step that
@@ -89,6 +89,8 @@ def test_case(case: Path, tmp_path):
         assert tool in finding.tools and tool in finding.message, finding.message
     if outcome in ("pass", "partial") and not spec.get("git"):
         assert finding.evidence, "a check that gives credit says where"
+    if spec.get("says"):  # the message tells the learner what is wrong
+        assert spec["says"] in finding.message, finding.message
     if spec.get("at"):  # reached through the repository: the chain is shown
         assert spec["at"] in [str(e) for e in finding.evidence], [str(e) for e in finding.evidence]
 

@@ -29,7 +29,7 @@ from grader.model import Finding, Location
 def ci_trigger(sub, p):
     pipes = read_pipelines(sub)
     if not pipes:
-        return Finding.failed(no_pipeline_message())
+        return Finding.failed(no_pipeline_message(sub))
     for pipe in pipes:
         hits = [e for e in p["events"] if e in pipe.triggers]
         if hits:
@@ -63,7 +63,7 @@ _RESOLVES = re.compile(r"^(?:\S*/)?(?:mvnw?|gradlew?|cargo|go|dotnet|sbt|bazel|d
 )
 def ci_install(sub, p):
     if not read_pipelines(sub):
-        return Finding.failed(no_pipeline_message())
+        return Finding.failed(no_pipeline_message(sub))
     builds = next(step_with(read_pipelines(sub), "build"), None) is not None
     for pipe, job, _index, step in step_with(read_pipelines(sub), "build"):
         # Maven, Gradle, Cargo, Go, .NET and image builds fetch their own dependencies
@@ -94,7 +94,7 @@ def ci_install(sub, p):
 )
 def ci_build_artifact(sub, p):
     if not read_pipelines(sub):
-        return Finding.failed(no_pipeline_message())
+        return Finding.failed(no_pipeline_message(sub))
     unversioned = None
     for pipe, job, _index, step in step_with(read_pipelines(sub), "build"):
         where, what = step_evidence(pipe, step, "build")
@@ -229,7 +229,7 @@ _STAGE_ORDER = ("install", "build", "test", "publish", "deploy", "verify", "roll
 def pipeline_stages(sub, p):
     pipes = read_pipelines(sub)
     if not pipes:
-        return Finding.failed(no_pipeline_message())
+        return Finding.failed(no_pipeline_message(sub))
     done: dict[str, Location] = {}
     for pipe, _job, _i, step in live_steps(pipes, automatic_only=True):
         for cat in step.categories():

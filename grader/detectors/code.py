@@ -179,7 +179,7 @@ _LINT_ACTIONS = {
 def lint_in_ci(sub, p):
     pipes = read_pipelines(sub)
     if not pipes:
-        return Finding.failed(no_pipeline_message())
+        return Finding.failed(no_pipeline_message(sub))
     hits = gate_commands(pipes, _LINT_CMDS, _LINT_ACTIONS)
     if hits:
         return found("linters run as a gate", hits)

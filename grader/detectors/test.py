@@ -71,7 +71,7 @@ def test_files(sub, p):
 )
 def ci_runs_tests(sub, p):
     if not read_pipelines(sub):
-        return Finding.failed(no_pipeline_message())
+        return Finding.failed(no_pipeline_message(sub))
     hits = list(step_with(read_pipelines(sub), "test"))
     files = testfiles.scan(sub)
     real, total, _ = _summary(files)

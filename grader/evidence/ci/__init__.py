@@ -64,9 +64,37 @@ def phrase(text: str, words: dict[str, str]) -> str:
     return _TERM.sub(lambda m: words.get(m.group(1), m.group(0)), text)
 
 
-def no_pipeline_message() -> str:
+def no_pipeline_message(sub=None) -> str:
     where = ", ".join(f"{r.NAME} in {r.WHERE}" for r in readers())
-    return f"no CI pipeline found ({where})"
+    message = f"no CI pipeline found ({where})"
+    stray = misplaced_ci(sub) if sub is not None else []
+    if stray:
+        path, place = stray[0]
+        message += f"; {path} is a pipeline in the wrong place: {place}"
+    return message
+
+
+_MISPLACED = (
+    (re.compile(r"^(.+/)\.github/workflows/[^/]+\.ya?ml$"),
+     "GitHub runs only the workflows in the repository's top-level .github/workflows/"),
+    (re.compile(r"^(.+/)\.circleci/config\.ya?ml$"), "CircleCI reads only the top-level .circleci/config.yml"),
+    (re.compile(r"^(.+/)(?:bitbucket-pipelines|\.travis|\.drone)\.ya?ml$"),
+     "Bitbucket, Travis and Drone read their file only at the repository's top level"),
+)
+
+
+def misplaced_ci(sub) -> list[tuple[str, str]]:
+    """(path, why it never runs) of CI files below the folder their system reads them from —
+    the usual slip when a project is committed inside a folder of the repository."""
+    found = []
+    for rel in sub.files:
+        if reader_for(rel) is not None:
+            continue
+        for pattern, why in _MISPLACED:
+            if pattern.match(rel):
+                found.append((rel, why))
+                break
+    return found
 
 
 def read_pipelines(sub) -> list[Pipeline]:
