@@ -88,9 +88,12 @@ def _manifest_evidence(sub):
     return objs, charts, tf + [path for path, _platform in platform_configs(sub)]
 
 
+_MAX_SCRIPTS = 200
+
+
 def _deploy_script(sub):
     """(path, command) of a repository shell script that deploys (its commands, not its name)."""
-    for rel in sub.by_suffix(".sh", ".bash", ".ps1"):
+    for rel in sub.by_suffix(".sh", ".bash", ".ps1")[:_MAX_SCRIPTS]:  # bounded, whatever the repository holds
         text = sub.read_text(rel) or ""
         if len(text) > 200_000:
             continue

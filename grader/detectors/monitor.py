@@ -352,6 +352,40 @@ def _with_embedded(doc: dict):
                         yield inner, (data.line_of(key) if hasattr(data, "line_of") else None) or line_of(doc, 1) or 1
 
 
+# Agents that collect metrics and ship them somewhere, by their image: (pattern, tool).
+_AGENT_IMAGES = ((re.compile(r"(?:^|/)(?:datadog/agent|datadoghq/agent|agent)(?::|$)"), "Datadog agent"),
+                 (re.compile(r"(?:^|/)telegraf(?::|$)"), "Telegraf"),
+                 (re.compile(r"(?:^|/)heapster(?:-amd64)?(?::|$)"), "Heapster"),
+                 (re.compile(r"(?:^|/)metricbeat(?::|$)"), "Metricbeat"),
+                 (re.compile(r"(?:^|/)(?:amazon/)?cloudwatch-agent(?::|$)"), "CloudWatch agent"))
+
+
+def _metric_agents(sub) -> list[tuple[str, Location, str]]:
+    """Metrics agents: a Telegraf configuration with inputs and outputs, a CloudWatch agent
+    configuration that collects metrics, or an agent container (Datadog, Telegraf, Heapster,
+    Metricbeat) in a compose file or a Kubernetes workload."""
+    hits = []
+    for rel in sub.by_suffix(".conf", ".toml"):
+        text = sub.read_text(rel) or ""
+        if re.search(r"(?m)^[ \t]*\[\[inputs\.\w+", text) and re.search(r"(?m)^[ \t]*\[\[outputs\.\w+", text):
+            hits.append(("Telegraf", Location(rel, 1), rel))
+    for rel in sub.by_suffix(".json"):
+        if "metrics_collected" not in (sub.read_text(rel) or ""):
+            continue
+        data = sub.json_data(rel)
+        metrics = data.get("metrics") if isinstance(data, dict) else None
+        if isinstance(metrics, dict) and isinstance(metrics.get("metrics_collected"), dict) and metrics["metrics_collected"]:
+            hits.append(("CloudWatch agent", Location(rel, 1), rel))
+    for rel, line, image in infra.images(sub):
+        name = image.split("@", 1)[0]
+        name = name.rsplit(":", 1)[0] if ":" in name.rsplit("/", 1)[-1] else name
+        for pattern, tool in _AGENT_IMAGES:
+            if pattern.search(name + ":") and (tool != "Datadog agent" or "datadog" in name):
+                hits.append((tool, Location(rel, line), image))
+                break
+    return hits
+
+
 _MONITOR_KINDS = {"ServiceMonitor": "ServiceMonitor", "PodMonitor": "PodMonitor", "PodMonitoring": "PodMonitoring (GMP)",
                   "ScrapeConfig": "ScrapeConfig", "VMServiceScrape": "VMServiceScrape", "VMPodScrape": "VMPodScrape"}
 
@@ -362,7 +396,9 @@ _MONITOR_KINDS = {"ServiceMonitor": "ServiceMonitor", "PodMonitor": "PodMonitor"
     looks_for="Something that collects the service's metrics: a Prometheus `scrape_configs` job with "
     "targets or service discovery, a `ServiceMonitor`/`PodMonitor` (or GMP `PodMonitoring`, "
     "VictoriaMetrics scrapes) — Helm templates included —, pods annotated `prometheus.io/scrape: "
-    "\"true\"`, or an OpenTelemetry Collector pipeline with receivers and exporters. Metrics exposed by "
+    "\"true\"`, an OpenTelemetry Collector pipeline with receivers and exporters, or a metrics agent "
+    "(a Telegraf configuration with inputs and outputs, a CloudWatch agent configuration, a Datadog, "
+    "Telegraf, Heapster or Metricbeat container). Metrics exposed by "
     "the application (`/metrics`, a Prometheus client) that nothing collects earn `exposed_credit`.",
     why="Alerts and dashboards are only as good as the metrics behind them: something has to scrape "
     "the service, continuously, before anyone can see it fail.",
@@ -390,6 +426,7 @@ def metrics_collection(sub, p):
                 if isinstance(notes, dict) and str(notes.get("prometheus.io/scrape", "")).lower() == "true":
                     hits.append(("prometheus.io/scrape annotation", Location(obj.path, obj.line), obj.name))
                     break
+    hits += _metric_agents(sub)
     if hits:
         return found("metrics collected", hits)
     exposed = app_metrics(sub, {})
