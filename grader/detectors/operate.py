@@ -30,7 +30,10 @@ def _long_running(obj) -> bool:
     "containers of Kubernetes workloads (Deployment, StatefulSet, DaemonSet, Argo Rollout); "
     "credit by the share of containers with both (one of the two counts half). Without Kubernetes workloads: a Dockerfile "
     "`HEALTHCHECK` (not `NONE`), or Docker Compose `healthcheck`s (by the share of services); a "
-    "Compose restart policy alone earns `restart_credit`.",
+    "Compose restart policy alone earns `restart_credit`. Without those: a health check the platform "
+    "runs, written as infrastructure code (a load balancer target group's `health_check`, an ECS "
+    "container `healthCheck`, an App Service `health_check_path`, Cloud Run probes, Terraform "
+    "`kubernetes_deployment` probes, a health check resource).",
     why="Probes let the platform restart what is stuck and keep traffic away from what isn't "
     "ready: the first line of keeping a system running.",
     params={"restart_credit": {"type": "number", "minimum": 0, "maximum": 1}},
@@ -77,7 +80,48 @@ def health_checks(sub, p):
             rel, name, body = restarted[0]
             return Finding.ratio(p["restart_credit"], f"Compose restarts crashed services ({name}: restart "
                                  f"policy in {rel}), but nothing checks that they are healthy", [loc(rel, line_of(body, 1))])
-    return Finding.failed("no liveness/readiness probes, Docker HEALTHCHECK or Compose healthcheck found")
+    cloud = _cloud_health_checks(sub)
+    if cloud:
+        what, rel, line = cloud[0]
+        return Finding.passed(f"the platform checks the service's health: {what} in {rel}", [loc(rel, line)])
+    return Finding.failed("no liveness/readiness probes, Docker HEALTHCHECK, Compose healthcheck or platform "
+                          "health check found")
+
+
+# Terraform resources whose body holds a health check the platform acts on: (type prefix, what
+# must be in the body, how the finding names it).
+_TF_HEALTH = (
+    (("aws_lb_target_group", "aws_alb_target_group"), r"(?m)^[ \t]*health_check[ \t]*\{[^}]*\bpath[ \t]*=",
+     "a load balancer health check (aws_lb_target_group)"),
+    (("aws_ecs_task_definition",), r"healthCheck", "an ECS container health check"),
+    (("azurerm_linux_web_app", "azurerm_windows_web_app", "azurerm_app_service"), r"\bhealth_check_path[ \t]*=",
+     "an App Service health check path"),
+    (("google_cloud_run_v2_service", "google_cloud_run_service"), r"\b(?:liveness|startup)_probe[ \t]*\{",
+     "Cloud Run probes"),
+    (("kubernetes_deployment",), r"\bliveness_probe[ \t]*\{", "Kubernetes probes (Terraform)"),
+    (("google_compute_health_check", "google_compute_region_health_check", "azurerm_lb_probe",
+      "aws_route53_health_check"), r"", "a health check resource"),
+)
+
+
+def _cloud_health_checks(sub) -> list[tuple[str, str, int]]:
+    """(what, path, line) of health checks a cloud platform runs, written as infrastructure code
+    (Terraform resources, ECS task definitions in JSON)."""
+    found = []
+    for rel, line, rtype, body in infra.terraform_resources(sub):
+        for prefixes, pattern, what in _TF_HEALTH:
+            if rtype.startswith(prefixes) and (not pattern or re.search(pattern, body)):
+                found.append((what, rel, line))
+                break
+    for rel in sub.by_suffix(".json"):
+        if "containerDefinitions" not in (sub.read_text(rel) or ""):
+            continue
+        data = sub.json_data(rel)
+        defs = data.get("containerDefinitions") if isinstance(data, dict) else None
+        if isinstance(defs, list) and any(isinstance(d, dict) and isinstance(d.get("healthCheck"), dict)
+                                          and d["healthCheck"].get("command") for d in defs):
+            found.append(("an ECS container health check (task definition)", rel, 1))
+    return found
 
 
 def _running_services(sub) -> list:
