@@ -11,6 +11,7 @@ succeeded), ``failure`` (runs only when something before failed), ``always`` (ru
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -238,7 +239,13 @@ def _matching_tool(command: str, commands: dict[str, str]) -> str | None:
     if NOT_RUN.match(written):
         return None
     texts = (tool_text(command), written)
-    for pattern, tool in commands.items():
-        if any(re.search(pattern, text) for text in texts):
+    for pattern, tool in _compiled_tools(tuple(commands.items())):
+        if pattern.search(texts[0]) or pattern.search(texts[1]):
             return tool
     return None
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled_tools(items: tuple[tuple[str, str], ...]) -> tuple[tuple[re.Pattern, str], ...]:
+    """The patterns of a detector's tool table, compiled once."""
+    return tuple((re.compile(pattern), tool) for pattern, tool in items)
