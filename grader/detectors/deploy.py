@@ -111,15 +111,18 @@ def platform_configs(sub) -> list[tuple[str, str]]:
     it one: a Heroku ``Procfile`` with a process, App Engine ``app.yaml`` with a ``runtime``,
     ``fly.toml`` with an ``app``, Render ``render.yaml`` with ``services``, ``vercel.json``,
     ``netlify.toml`` with a ``[build]``, a Serverless ``serverless.yml`` (``provider`` and
-    ``functions``), an AWS SAM template, a CodeDeploy ``appspec.yml``, ``Dockerrun.aws.json``."""
+    ``functions``), an AWS SAM template, a CodeDeploy ``appspec.yml``, ``Dockerrun.aws.json``, an
+    ``azure.yaml`` with services (azd), Bicep files that declare resources."""
     found = []
     for rel in sub.files:
         name = rel.rsplit("/", 1)[-1]
         low = name.lower()
         if low in ("procfile",) and _PROCFILE_PROCESS.search(sub.read_text(rel) or ""):
             found.append((rel, "Heroku Procfile"))
+        elif low.endswith(".bicep") and re.search(r"(?m)^resource\s+\w+\s+'", sub.read_text(rel) or ""):
+            found.append((rel, "Bicep"))
         elif low in ("app.yaml", "app.yml", "render.yaml", "serverless.yml", "serverless.yaml", "appspec.yml",
-                     "appspec.yaml", "template.yaml", "template.yml"):
+                     "appspec.yaml", "template.yaml", "template.yml", "azure.yaml", "azure.yml"):
             doc = (sub.yaml_docs_quiet(rel) or [None])[0]
             if not isinstance(doc, dict):
                 continue
@@ -133,6 +136,8 @@ def platform_configs(sub) -> list[tuple[str, str]]:
                 found.append((rel, "AWS CodeDeploy"))
             elif low.startswith("template.") and "AWS::Serverless" in (sub.read_text(rel) or ""):
                 found.append((rel, "AWS SAM"))
+            elif low.startswith("azure.") and isinstance(doc.get("services"), dict):
+                found.append((rel, "Azure Developer CLI"))
         elif low == "fly.toml" and re.search(r"(?m)^app\s*=", sub.read_text(rel) or ""):
             found.append((rel, "Fly.io"))
         elif low == "netlify.toml" and re.search(r"(?m)^\[build\]", sub.read_text(rel) or ""):
@@ -198,7 +203,8 @@ def _helm_chart(text: str) -> str | None:
     "throwaway environment (a kind/minikube/k3d cluster the job creates, `docker compose up` on the "
     "hosted runner) tests the deployment and earns `throwaway_credit`; deployment manifests (Kubernetes, "
     "Helm, Terraform, or a platform's configuration: a Heroku `Procfile`, App Engine `app.yaml`, "
-    "`fly.toml`, `render.yaml`, `vercel.json`, `netlify.toml`, Serverless, SAM, CodeDeploy `appspec.yml`) "
+    "`fly.toml`, `render.yaml`, `vercel.json`, `netlify.toml`, Serverless, SAM, CodeDeploy `appspec.yml`, "
+    "azd `azure.yaml`, Bicep) "
     "without anything that applies them get `manifest_credit`.",
     why="Deployments done by the pipeline are repeatable and boring; manual ones (SSH into each "
     "server) are where outages start.",

@@ -79,6 +79,11 @@ _RULES: dict[str, tuple[tuple[str, str], ...]] = {
     "cdk": (("deploy", r"deploy\b"),),
     "serverless": (("deploy", r"deploy\b"),),
     "eb": (("deploy", r"deploy\b"),),
+    "azd": (("deploy", r"(?:\S+\s+)*?(?:up|deploy|provision)\b"),),  # Azure Developer CLI
+    "fastapi": (("deploy", r"deploy\b"),),  # FastAPI Cloud
+    # coverage wrappers whose options may take values: the test runner they start, anywhere after
+    "nyc": (("test", r".*\b(?:mocha|jest|ava|tape|vitest|node --test|npm (?:run )?test)\b"),),
+    "c8": (("test", r".*\b(?:mocha|jest|ava|tape|vitest|node --test|npm (?:run )?test)\b"),),
     "railway": (("deploy", r"up\b"),),
     "firebase": (("deploy", r"deploy\b"),),
     "gcloud": (("deploy", r"(run|app|functions) deploy\b"),),
@@ -407,8 +412,32 @@ def unwrap(command: str) -> str:
         inner = None if runner else inside_container(text)
         if not runner and not inner:
             break
-        text = runner.group(1) if runner else (inner or "")
+        text = _after_runner(runner.group(1)) if runner else (inner or "")
     return text
+
+
+# Options of runners (`uv run --group dev tox`, `npx --yes jest`) that take a value.
+_RUNNER_VALUE_OPTIONS = frozenset({"--group", "--with", "--extra", "--python", "-p", "--directory", "--package",
+                                   "--project", "--env-file", "--index", "--from", "-w", "--workspace", "--filter",
+                                   "-C", "--only-group", "--no-group"})
+
+
+def _after_runner(rest: str) -> str:
+    """What a runner starts, its own options dropped: ``--locked --group dev tox run`` → ``tox run``."""
+    words = rest.split()
+    i = 0
+    while i < len(words) and words[i].startswith("-") and words[i] != "--":
+        i += 2 if words[i] in _RUNNER_VALUE_OPTIONS else 1
+    if i < len(words) and words[i] == "--":
+        i += 1
+    return " ".join(words[i:])
+
+
+def started_by_runner(text: str) -> str | None:
+    """The command an environment runner starts (``uv run``, ``poetry run``, ``pipenv run``,
+    ``bundle exec``, ``npx``...), its options dropped; None when ``text`` is not run by one."""
+    runner = _RUNNERS.match(text)
+    return _after_runner(runner.group(1)) if runner else None
 
 
 def categories(command: str) -> set[str]:
@@ -443,7 +472,7 @@ def categories(command: str) -> set[str]:
         inner = None if runner else inside_container(text)
         if not runner and not inner:
             break
-        text = runner.group(1) if runner else (inner or "")
+        text = _after_runner(runner.group(1)) if runner else (inner or "")
     return found
 
 

@@ -24,7 +24,7 @@ import posixpath
 import re
 import shlex
 
-from grader.evidence.commands import Command, normalise, split_script
+from grader.evidence.commands import Command, normalise, split_script, started_by_runner
 
 MAX_DEPTH = 4
 MAX_ADDED = 400
@@ -124,6 +124,9 @@ def _resolve(sub, text: str, cwd: str, via: tuple[str, ...], depth: int, seen: f
     read (a tool, a script outside the repository...), which leaves it judged by its name."""
     if depth >= MAX_DEPTH or budget.left <= 0:
         return None
+    started = started_by_runner(text)  # `uv run bash scripts/tests.sh`, `poetry run make test`
+    if started and started != text:
+        text = started
     for handler in (_shell, _make, _npm, _run_all, _just, _task, _tox, _nox, _docker_build):
         found = handler(sub, text, cwd)
         if found is None:

@@ -1,0 +1,2 @@
+def due(hours):
+    return hours >= 24
