@@ -113,7 +113,10 @@ def platform_configs(sub) -> list[tuple[str, str]]:
     ``netlify.toml`` with a ``[build]``, a Serverless ``serverless.yml`` (``provider`` and
     ``functions``), an AWS SAM template, a CodeDeploy ``appspec.yml``, ``Dockerrun.aws.json``, an
     ``azure.yaml`` with services (azd), Bicep files that declare resources."""
-    found = []
+    cached = sub.memo("platform-configs")
+    if cached is not None:
+        return cached
+    found: list[tuple[str, str]] = []
     for rel in sub.files:
         name = rel.rsplit("/", 1)[-1]
         low = name.lower()
@@ -144,7 +147,7 @@ def platform_configs(sub) -> list[tuple[str, str]]:
             found.append((rel, "Netlify"))
         elif low in ("vercel.json", "dockerrun.aws.json") and isinstance(sub.json_data(rel), dict):
             found.append((rel, "Vercel" if low == "vercel.json" else "Elastic Beanstalk"))
-    return found
+    return sub.memo("platform-configs", found)
 
 
 _APPLIED = re.compile(r"(?:^|\s)(?:-f|--filename|-k|--kustomize)(?:=|\s+)(\S+)")

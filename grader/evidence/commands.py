@@ -496,7 +496,7 @@ def is_versioned_build(command: str) -> bool:
     tags = re.findall(r"(?:-t|--tag)[ =](\S+)", text)
     if not tags:
         words = [w.strip("'\"") for w in text.split()]
-        archive = next((w for w in words[1:] if w.endswith(_ARCHIVES)), None) if words[0] in ("zip", "tar") else None
+        archive = next((w for w in words[1:] if w.endswith(_ARCHIVES)), None) if words[:1] in (["zip"], ["tar"]) else None
         if archive:  # an archive is versioned by its name: a variable or a version number in it
             return "$" in archive or bool(re.search(r"\d+\.\d+", archive))
         return not re.match(r"(docker|podman|buildah)\b", text)  # packages carry their version

@@ -303,7 +303,7 @@ def dockerfile_commands(sub, path: str, target: str | None):
             try:
                 parts = json.loads(rest)
                 rest = " ".join(str(p) for p in parts) if isinstance(parts, list) else rest
-            except ValueError:
+            except (ValueError, RecursionError):  # not JSON after all, or nested to break the parser
                 pass
         stages[-1]["runs"].append((start + 1, rest))
     if not stages:

@@ -105,3 +105,9 @@ def test_dockerfile_stages_that_name_each_other_stop(tmp_path):
 def test_an_image_build_outside_the_repository_is_not_read(tmp_path):
     cmds, _took = pipeline_commands(tmp_path, {}, "docker build -f ../../etc/Dockerfile ..")
     assert len(cmds) == 1
+
+
+def test_a_run_line_nested_to_break_the_json_parser_is_only_text(tmp_path):
+    dockerfile = "FROM alpine\nRUN " + "[" * 100_000 + "\nRUN pytest\n"
+    cmds, took = pipeline_commands(tmp_path, {"Dockerfile": dockerfile}, "docker build .")
+    assert took < 5 and cmds[-1].text == "pytest"
