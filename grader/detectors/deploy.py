@@ -23,7 +23,7 @@ def deploy_points(sub):
     pipeline; ``throwaway`` says why it lasts no longer than the job (None for a real one)."""
     for pipe, job, index, step in live_steps(read_pipelines(sub), automatic_only=False):
         cmds = [i for i, c in enumerate(step.commands) if "deploy" in command_categories(c)
-                or (not job.ephemeral and not c.resolved and _DETACHED_RUN.match(normalise(c.text)))]
+                or (not job.ephemeral and not c.resolved and _detached_run(normalise(c.text)))]
         if not cmds and "deploy" not in step.categories():
             continue
         ci = cmds[0] if cmds else None
@@ -35,9 +35,17 @@ def real_first(points):
     return sorted(points, key=lambda d: d[5] is not None)
 
 
-# `docker run -d`: a container left running after the job — a deploy on a machine that stays (a
-# Jenkins agent, a self-hosted runner), a test environment on a hosted one.
-_DETACHED_RUN = re.compile(r"^(?:docker|podman) (?:container )?run\b.*?\s(?:-[a-zA-Z]*d[a-zA-Z]*|--detach)(?:\s|=|$)")
+_CONTAINER_RUN = re.compile(r"^(?:docker|podman) (?:container )?run\s")
+_SHORT_FLAGS = re.compile(r"-[a-zA-Z]+")
+
+
+def _detached_run(text: str) -> bool:
+    """`docker run -d` (or `-itd`, `--detach`): a container left running after the job — a
+    deploy on a machine that stays (a Jenkins agent, a self-hosted runner), a test environment
+    on a hosted one."""
+    if not _CONTAINER_RUN.match(text):
+        return False
+    return any(word == "--detach" or (_SHORT_FLAGS.fullmatch(word) and "d" in word) for word in text.split()[2:])
 
 
 # A Kubernetes cluster made on the runner for the job: kind, minikube, k3d (or their actions).

@@ -38,10 +38,10 @@ _RULES: dict[str, tuple[tuple[str, str], ...]] = {
     "go": (("install", r"mod (download|tidy)\b"), ("test", r"test\b"), ("build", r"build\b")),
     # a lifecycle phase runs those before it: `deploy` tests, packages and publishes
     "mvn": (("install", r".*dependency:"), ("test", rf"{_F}(test|verify|package|install|deploy)\b"),
-            ("build", rf"{_F}(package|install|verify|deploy)\b"), ("publish", rf"{_F}deploy\b(?!.*-DmuleDeploy)"),
+            ("build", rf"{_F}(package|install|verify|deploy)\b"), ("publish", rf"(?!.*-DmuleDeploy){_F}deploy\b"),
             # plugins that deploy the application itself (Azure, App Engine, Mule, JKube, app servers)
             ("deploy", rf"{_F}(?:[\w.-]+:)?{_MVN_DEPLOYERS}(?:-maven-plugin(?::[\w.-]+)?)?:(?:re)?deploy\b"
-                       rf"|{_F}deploy\b.*-DmuleDeploy\b")),
+                       rf"|(?=.*-DmuleDeploy\b){_F}deploy\b")),  # lookaheads at the start: linear
     "gradle": (("test", rf"{_F}(test|check|build)\b"), ("build", rf"{_F}(build|assemble|jar|bootJar)\b"),
                ("publish", rf"{_F}publish"), ("deploy", rf"{_F}(azureWebAppDeploy|azureFunctionsDeploy|appengineDeploy|"
                                                       rf"k8sApply|herokuDeploy)\b")),
@@ -109,7 +109,8 @@ _RULES: dict[str, tuple[tuple[str, str], ...]] = {
     "vite": (("build", r"build\b"),),
     # packaging an artifact: a zip or a compressed tarball being created
     "zip": (("build", r"(?:-\S+\s+)*[^-\s]\S*\s+\S"),),  # zip [options] ARCHIVE FILES...
-    "tar": (("build", r"(?:-\S*c\S*|--create)\b.*\.(?:tar\.gz|tgz|tar\.xz|tar\.bz2)\b"),),
+    # (the flag cluster up to its first `c` can be split one way only: no backtracking on long words)
+    "tar": (("build", r"(?:-[a-bd-zA-Z]*c[a-zA-Z]*|--create)\s.*\.(?:tar\.gz|tgz|tar\.xz|tar\.bz2)\b"),),
     "pack": (("build", r"build\b"),),
     "ko": (("build", r"build\b"),),
     "goreleaser": (("release", r""), ("build", r"build\b")),

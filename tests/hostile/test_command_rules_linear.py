@@ -1,0 +1,39 @@
+"""The per-tool command rules (compiled lazily, so the module-level regex enumeration does not
+see them) stay linear on hostile command lines: every tool, followed by long runs of the words
+its rules look for, must not take more than three times as long when the line doubles."""
+
+from __future__ import annotations
+
+import time
+
+from grader.evidence import commands
+
+FILLERS = ("x ", "a", "-d", "-c", "--x ", "deploy ", "$", "http://", ":", "run ", "test ", "-", ".zip ", '"',
+           "build ", "up ", "apply ", "-DmuleDeploy ", "node_modules/", "--exclude x ")
+TOOLS = sorted(set(commands._RULES) | set(commands._WHOLE)) + [
+    "ssh", "sshpass -p x ssh", "timeout 5", "nyc", "coverage run", "docker run", "docker compose", "uv run", "npx"]
+
+
+def _seconds(text: str) -> float:
+    best = float("inf")
+    for _ in range(3):  # the best of three: a busy machine must not fail a linear rule
+        start = time.perf_counter()
+        commands.categories(text)
+        commands.remote_categories(text)
+        commands.is_versioned_build(text)
+        commands.split_script(text, 1)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def test_every_tool_rule_stays_linear():
+    slow = []
+    for tool in TOOLS:
+        for filler in FILLERS:
+            small = _seconds(f"{tool} {filler * 4_000}!")
+            if small < 0.002:
+                continue
+            large = _seconds(f"{tool} {filler * 8_000}!")
+            if large > 0.015 and large > 3 * small:
+                slow.append(f"{tool!r} + {filler!r}×n: {small:.4f}s -> {large:.4f}s")
+    assert not slow, "\n".join(slow)
