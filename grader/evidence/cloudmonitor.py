@@ -86,7 +86,7 @@ _ALARMS = {
 }
 # Dashboard resource → how a widget that charts something is written in its body.
 _DASHBOARDS = {
-    "aws_cloudwatch_dashboard": r"\bmetrics\b\s*[\"']?\s*[:=]",
+    "aws_cloudwatch_dashboard": r"\bmetrics\b[\s\"']*[:=]",
     "google_monitoring_dashboard": r"timeSeries(?:Query|Filter)",
     "azurerm_portal_dashboard": r"MonitorChartPart|\"metrics\"\s*:",
     "azurerm_dashboard": r"MonitorChartPart|\"metrics\"\s*:",
