@@ -434,6 +434,33 @@ def _after_runner(rest: str) -> str:
     return " ".join(words[i:])
 
 
+_PACKAGE_MANAGERS = frozenset({"npm", "yarn", "pnpm", "bun"})
+# Options that pick a workspace package in a monorepo (`pnpm --filter web build`, `npm -w web run
+# build`, `bun run --filter frontend build`, `yarn workspace web test`): the script is what follows.
+_WORKSPACE_OPTIONS = frozenset({"--filter", "-F", "-w", "--workspace", "--cwd", "-C", "--dir", "--prefix"})
+
+
+def _workspace_dropped(rest: str) -> str:
+    words = rest.split()
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if word in _WORKSPACE_OPTIONS:
+            i += 2
+            continue
+        if word.startswith(("--filter=", "--workspace=", "--cwd=", "--dir=", "--prefix=")) or word == "--recursive" \
+                or word == "-r":
+            i += 1
+            continue
+        if not out and word == "workspace" and i + 1 < len(words):  # yarn workspace NAME SCRIPT
+            i += 2
+            continue
+        out.append(word)
+        i += 1
+    return " ".join(out)
+
+
 def started_by_runner(text: str) -> str | None:
     """The command an environment runner starts (``uv run``, ``poetry run``, ``pipenv run``,
     ``bundle exec``, ``npx``...), its options dropped; None when ``text`` is not run by one."""
@@ -455,6 +482,8 @@ def categories(command: str) -> set[str]:
         tool = _ALIASES.get(tool, tool)
         if tool in _WHOLE:
             found.add(_WHOLE[tool])
+        if tool in _PACKAGE_MANAGERS:
+            rest = _workspace_dropped(rest)
         for cat, rx in _rules_for(tool):
             if rx.match(rest):
                 found.add(cat)

@@ -1,0 +1,1 @@
+export const due = (hours: number) => hours >= 24;
