@@ -37,9 +37,12 @@ def _template_ok(sub, rel: str, min_words: int) -> tuple[bool, str]:
         return False, "unreadable"
     body, _ = _strip_front_matter(text)
     words = markdown.content_words(body)
-    if len(words) >= min_words:
-        return True, f"{len(words)} words"
-    return False, f"only {plural(len(words), 'word')} of content"
+    # a template's prompts are often HTML comments: the author sees them in the editor, the
+    # reader of the issue does not — they are the template's content
+    prompts = [w for note in markdown.comments(body) for w in markdown.content_words(note)]
+    if len(words) + len(prompts) >= min_words:
+        return True, f"{len(words) + len(prompts)} words" + (" (prompts in comments)" if prompts else "")
+    return False, f"only {plural(len(words) + len(prompts), 'word')} of content"
 
 
 def _templates(sub, patterns, min_words):

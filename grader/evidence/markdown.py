@@ -39,22 +39,38 @@ class Section:
             yield from child.walk()
 
 
-def strip_comments(text: str) -> str:
-    """HTML comments removed (an unclosed one runs to the end, as in HTML), in one pass."""
-    if "<!--" not in text:
-        return text
-    out, pos = [], 0
+def _comment_spans(text: str):
+    """(start, content start, content end, end) of each HTML comment, in one pass; an unclosed
+    comment runs to the end, as in HTML."""
+    pos = 0
     while True:
         start = text.find("<!--", pos)
         if start < 0:
-            out.append(text[pos:])
-            return "".join(out)
-        out.append(text[pos:start])
-        out.append(" ")
+            return
         end = text.find("-->", start + 4)
         if end < 0:
-            return "".join(out)
+            yield start, start + 4, len(text), len(text)
+            return
+        yield start, start + 4, end, end + 3
         pos = end + 3
+
+
+def comments(text: str) -> list[str]:
+    """The text inside HTML comments."""
+    return [text[inner:close] for _start, inner, close, _end in _comment_spans(text)] if "<!--" in text else []
+
+
+def strip_comments(text: str) -> str:
+    """HTML comments removed (each leaves a space)."""
+    if "<!--" not in text:
+        return text
+    out, pos = [], 0
+    for start, _inner, _close, end in _comment_spans(text):
+        out.append(text[pos:start])
+        out.append(" ")
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def content_words(text: str) -> list[str]:
