@@ -95,7 +95,8 @@ def read_github(path: str, doc) -> Pipeline | None:
                 )
                 run = raw.get("run")
                 script = step.with_.get("script")
-                if step.uses and step.uses.split("@")[0].lower() in SSH_ACTIONS and isinstance(script, str):
+                if step.uses and step.uses.split("@")[0].lower() in SSH_ACTIONS and isinstance(script, str) \
+                        and not _only_expression(script):  # a script kept in a secret: unknown
                     # the script an SSH action runs on the server
                     wline = raw["with"].line_of("script") if hasattr(raw["with"], "line_of") else sline
                     offset = 1 if "\n" in script.rstrip("\n") else 0
@@ -112,6 +113,12 @@ def read_github(path: str, doc) -> Pipeline | None:
                 job.steps.append(step)
         pipe.jobs.append(job)
     return pipe
+
+
+def _only_expression(text: str) -> bool:
+    """``${{ secrets.SCRIPT }}`` and nothing else: what runs is not in the repository."""
+    text = text.strip()
+    return text.startswith("${{") and text.endswith("}}") and "}}" not in text[3:-2]
 
 
 def _hosted(runs_on) -> bool:
