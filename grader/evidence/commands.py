@@ -409,12 +409,18 @@ def unwrap(command: str) -> str:
     ``ruff check`` (normalised)."""
     text = normalise(command)
     for _ in range(3):
-        runner = _RUNNERS.match(text)
-        inner = None if runner else inside_container(text)
-        if not runner and not inner:
+        inner = _started(text)
+        if not inner:
             break
-        text = _after_runner(runner.group(1)) if runner else (inner or "")
+        text = inner
     return text
+
+
+def _started(text: str) -> str | None:
+    """What a runner (``npx``, ``uv run --group dev``...) or a container (``docker run IMAGE``)
+    starts, its own options dropped; None when ``text`` starts nothing."""
+    runner = _RUNNERS.match(text)
+    return _after_runner(runner.group(1)) if runner else inside_container(text)
 
 
 # Options of runners (`uv run --group dev tox`, `npx --yes jest`) that take a value.
@@ -498,11 +504,10 @@ def categories(command: str) -> set[str]:
             found.add("verify")
         if "rollback" in tool and tool.endswith(".sh"):
             found.add("rollback")
-        runner = _RUNNERS.match(text)
-        inner = None if runner else inside_container(text)
-        if not runner and not inner:
+        inner = _started(text)
+        if not inner:
             break
-        text = _after_runner(runner.group(1)) if runner else (inner or "")
+        text = inner
     return found
 
 

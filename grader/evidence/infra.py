@@ -49,8 +49,14 @@ def images(sub):
 _TF_RESOURCE = re.compile(r'^[ \t]*resource\s+"([\w-]+)"\s+"([\w-]+)"\s*\{', re.M)
 
 
-def terraform_resources(sub):
-    """(path, line, resource type, body text) of Terraform resources (brace-balanced, best effort)."""
+def terraform_resources(sub) -> list[tuple[str, int, str, str]]:
+    """(path, line, resource type, body text) of Terraform resources (brace-balanced, best
+    effort), read once per run: several checks (deploy tooling, alarms, dashboards, health
+    checks, autoscaling) ask for them."""
+    cached = sub.memo("terraform-resources")
+    if cached is not None:
+        return cached
+    found = []
     for rel in sub.by_suffix(".tf"):
         text = sub.read_text(rel) or ""
         for m in _TF_RESOURCE.finditer(text):
@@ -58,7 +64,8 @@ def terraform_resources(sub):
             while i < len(text) and depth:
                 depth += {"{": 1, "}": -1}.get(text[i], 0)
                 i += 1
-            yield rel, text.count("\n", 0, m.start()) + 1, m.group(1), text[m.end():i]
+            found.append((rel, text.count("\n", 0, m.start()) + 1, m.group(1), text[m.end():i]))
+    return sub.memo("terraform-resources", found)
 
 
 def terraform_int(body: str, key: str) -> int | None:
