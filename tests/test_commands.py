@@ -55,6 +55,55 @@ def test_split_script_drops_comments_echo_and_joins_continuations():
     assert not any("rollout undo" in t or "apply -f x" in t or "terraform" in t for t in texts)
 
 
+def test_an_exit_inside_a_compound_command_does_not_end_the_script():
+    # `exit` in an `if`, a `{ ...; }` group or a function runs only when its condition holds:
+    # what follows still runs; a top-level exit ends the script
+    script = (
+        'if [ -z "$VERSION" ]; then\n'
+        '  echo "no version" >&2\n'
+        '  exit 1\n'
+        'fi\n'
+        'command -v docker >/dev/null 2>&1 || { echo "docker missing" >&2; exit 1; }\n'
+        'cleanup() {\n'
+        '  exit 0\n'
+        '}\n'
+        'docker push shop/app:$VERSION\n'
+        'exit 0\n'
+        'kubectl apply -f k8s/\n'
+    )
+    texts = [c.text for c in split_script(script, 1)]
+    assert "docker push shop/app:$VERSION" in texts
+    assert not any(t.startswith("kubectl") for t in texts)
+    # a redirection's `&` is not a separator: `2>&1`, `>&2` and `&>` stay in their command
+    assert [c.text for c in split_script("make test 2>&1 | tee log; make build &>/dev/null", 1)] == \
+        ["make test 2>&1", "tee log", "make build &>/dev/null"]
+
+
+FRAMEWORKS = {
+    # what `npm run build` / `npm test` start in front-end projects
+    "react-scripts build": {"build"}, "react-scripts test --watchAll=false": {"test"},
+    "react-app-rewired test --env=jsdom": {"test"}, "craco build": {"build"}, "next build": {"build"},
+    "ng build --configuration production": {"build"}, "ng test --watch=false": {"test"},
+    "vue-cli-service build": {"build"}, "vue-cli-service test:unit": {"test"}, "nuxt generate": {"build"},
+    "karma start karma.conf.js --single-run": {"test"}, "playwright test": {"test"}, "cypress run": {"test"},
+    "nx run-many -t build": {"build"}, "turbo run test": {"test"}, "rollup -c": {"build"},
+    # and other ecosystems' builds
+    "sbt test": {"test"}, "sbt assembly": {"build"}, "ant -f build.xml dist": {"build"}, "ant test": {"test"},
+    "bazel build //...": {"build"}, "cmake --build build": {"build"}, "javac -d out Main.java": {"build"},
+    "python setup.py sdist bdist_wheel": {"build"}, "python manage.py test": {"test"}, "hugo --minify": {"build"},
+    "mkdocs build --strict": {"build"}, "mkdocs gh-deploy --force": {"deploy"},
+    "docker buildx build --push -t shop/app:1.2.0 .": {"build", "publish"},
+    # what runs nothing or builds nothing
+    "next dev": set(), "ng serve": set(), "cypress open": set(), "hugo server": set(), "tsc --noEmit": set(),
+    "cmake -S . -B build": set(),
+}
+
+
+@pytest.mark.parametrize("command,expected", FRAMEWORKS.items())
+def test_framework_command_lines(command, expected):
+    assert categories(command) == expected
+
+
 @pytest.mark.parametrize("command,versioned", [
     ("docker build -t app:${{ github.sha }} .", True), ("docker build -t app:$CI_COMMIT_SHA .", True),
     ("docker build -t app:1.2.3 .", True), ("docker build -t app:latest .", False),

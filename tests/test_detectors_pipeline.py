@@ -183,6 +183,27 @@ def test_runs_tests_gitlab_and_npm(check):
     assert check({**wf(text), **js}, "ci-runs-tests").status == "pass"
 
 
+def test_front_end_projects_build_and_test_through_their_framework(check):
+    # `npm run build` and `npm test` start the framework's command line (Create React App,
+    # Angular, Vue, Next): that is the build and the test run
+    ci = "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: npm ci\n" \
+         "      - run: npm test -- --watchAll=false\n      - run: npm run build\n"
+    spec = {"src/App.test.js": "import { sum } from './sum';\n\ntest('adds', () => {\n  expect(sum(1, 2)).toBe(3);\n});\n"}
+    for build, test in (("react-scripts build", "react-scripts test"), ("ng build", "ng test --watch=false"),
+                        ("vue-cli-service build", "vue-cli-service test:unit"), ("next build", "jest")):
+        files = {**wf(ci), **spec,
+                 "package.json": f'{{"name": "shop", "scripts": {{"build": "{build}", "test": "{test}"}}}}'}
+        built = check(files, "ci-build-artifact")
+        assert built.status == "pass" and build in built.message, build
+        assert built.evidence[0].path == "package.json" and built.evidence[0].via == (".github/workflows/ci.yml:8",)
+        assert check(files, "ci-runs-tests").status == "pass", test
+    # a script that only pretends, or a dev server, builds nothing
+    for fake in ("echo react-scripts build", "next dev"):
+        files = {**wf(ci), **spec, "package.json": f'{{"scripts": {{"build": "{fake}", "test": "echo ok"}}}}'}
+        assert check(files, "ci-build-artifact").status == "fail", fake
+        assert check(files, "ci-runs-tests").status == "fail", fake
+
+
 # -- release-automation --------------------------------------------------------------------
 RELEASE = """
 on:

@@ -105,9 +105,10 @@ def ci_runs_tests(sub, p):
 # Which test files a runner runs (None: any, e.g. make check or a runner we don't place).
 _ECOSYSTEMS = (
     (re.compile(r"^(?:python\d?(?:\.\d+)? -m (?:pytest|unittest)|pytest|py\.test|tox|nox|(?:\./)?manage\.py test)\b"), {"python"}),
-    (re.compile(r"^(?:npm|yarn|pnpm|bun|npx|jest|vitest|mocha|ava|tape|node|deno)\b"), {"javascript"}),
+    (re.compile(r"^(?:npm|yarn|pnpm|bun|npx|jest|vitest|mocha|ava|tape|node|deno|react-scripts|react-app-rewired|"
+                r"craco|ng|vue-cli-service|karma|playwright|cypress|nx|turbo|lerna|gulp|grunt)\b"), {"javascript"}),
     (re.compile(r"^go (?:test|vet)\b"), {"go"}),
-    (re.compile(r"^(?:\./)?(?:mvnw?|gradlew?)\b"), {"java"}),
+    (re.compile(r"^(?:\./)?(?:mvnw?|gradlew?|ant)\b"), {"java"}),
     (re.compile(r"^cargo\b"), {"rust"}),
     (re.compile(r"^(?:rspec|rake|bundle exec (?:rspec|rake))\b"), {"ruby"}),
     (re.compile(r"^bats\b"), {"bats", "shell"}),

@@ -21,7 +21,9 @@ _MVN_DEPLOYERS = (r"(?:azure-webapp|azure-functions|azure-spring-apps|appengine|
                   r"tomcat\d?|cargo|jboss-as|payara-micro|spring-cloud-azure)")
 _RULES: dict[str, tuple[tuple[str, str], ...]] = {
     "pip": (("install", r"install\b"), ("build", r"wheel\b")),
-    "python": (("build", r"-m build\b"), ("test", r"-m (pytest|unittest)\b"), ("install", r"-m pip install\b")),
+    "python": (("build", r"-m build\b|setup\.py (sdist|bdist\w*|build)\b"),
+               ("test", r"-m (pytest|unittest)\b|(?:\./)?manage\.py test\b"), ("install", r"-m pip install\b")),
+    "manage.py": (("test", r"test\b"),),
     "uv": (("install", r"(sync|pip install)\b"), ("build", r"build\b"), ("publish", r"publish\b")),
     "poetry": (("install", r"install\b"), ("build", r"build\b"), ("publish", r"publish\b")),
     "pipenv": (("install", r"(install|sync)\b"),),
@@ -45,15 +47,17 @@ _RULES: dict[str, tuple[tuple[str, str], ...]] = {
     "gradle": (("test", rf"{_F}(test|check|build)\b"), ("build", rf"{_F}(build|assemble|jar|bootJar)\b"),
                ("publish", rf"{_F}publish"), ("deploy", rf"{_F}(azureWebAppDeploy|azureFunctionsDeploy|appengineDeploy|"
                                                       rf"k8sApply|herokuDeploy)\b")),
-    "dotnet": (("install", r"restore\b"), ("test", r"test\b"), ("build", r"(build|publish)\b")),
-    "cargo": (("install", r"fetch\b"), ("test", r"(test|nextest)\b"), ("build", r"build\b")),
+    "dotnet": (("install", r"restore\b"), ("test", r"test\b"), ("build", r"(build|publish)\b"),
+               ("publish", r"nuget push\b")),
+    "cargo": (("install", r"fetch\b"), ("test", r"(test|nextest)\b"), ("build", r"build\b"), ("publish", r"publish\b")),
+    "gem": (("publish", r"push\b"),),
     "apt-get": (("install", r"(-\S+ )*install\b"),),
     "make": (("test", rf"{_F}(test|check|tests|unittest)\b"), ("build", rf"{_F}(build|all|dist|package|release)\b|(?:-\S+\s*)*$")),
     "rake": (("test", r"test\b"),),
     "deno": (("test", r"test\b"),),
     # node's own test runner, or a runner started by its path (node node_modules/jest/bin/jest.js)
     "node": (("test", r"(?:\S+\s+)*?(?:--test\b|\S*node_modules/(?:jest|mocha|vitest|ava|jasmine)/)"),),
-    "docker": (("build", r"(image |buildx )?build\b"), ("publish", r"(image )?push\b"),
+    "docker": (("build", r"(image |buildx )?build\b"), ("publish", r"(image )?push\b|(?:buildx )?build\b.*\s--push\b"),
                ("deploy", r"(compose .*\bup\b|stack (deploy|up)\b|service update\b(?!.*--rollback))"),
                ("rollback", r"service (rollback\b|update\b.*--rollback\b)")),
     "docker-compose": (("deploy", r".*\bup\b"),),
@@ -65,7 +69,7 @@ _RULES: dict[str, tuple[tuple[str, str], ...]] = {
     "oc": (("deploy", rf"{_F}(apply|rollout latest)\b"), ("verify", rf"{_F}rollout status\b"),
            ("rollback", rf"{_F}rollout undo\b")),
     "helm": (("deploy", rf"{_F}(upgrade|install)\b"), ("verify", rf"{_F}test\b"),
-             ("rollback", rf"{_F}rollback\b"), ("publish", r"push\b")),
+             ("rollback", rf"{_F}rollback\b"), ("publish", r"(push|cm-push)\b")),
     "helmfile": (("deploy", rf"{_F}(apply|sync)\b"),),
     "argocd": (("deploy", r"app (sync|create|set)\b"), ("verify", r"app wait\b"), ("rollback", r"app rollback\b")),
     "terraform": (("deploy", rf"{_F}apply\b"),),
@@ -107,6 +111,39 @@ _RULES: dict[str, tuple[tuple[str, str], ...]] = {
     "twine": (("publish", r"upload\b"),),
     "crane": (("publish", r"push\b"),),
     "vite": (("build", r"build\b"),),
+    # front-end frameworks' own command lines (what `npm run build` / `npm test` usually start)
+    "next": (("build", r"(build|export)\b"),),
+    "react-scripts": (("build", r"build\b"), ("test", r"test\b")),
+    "react-app-rewired": (("build", r"build\b"), ("test", r"test\b")),
+    "craco": (("build", r"build\b"), ("test", r"test\b")),
+    "ng": (("build", r"build\b"), ("test", r"(test|e2e)\b")),
+    "vue-cli-service": (("build", r"build\b"), ("test", r"test(:unit|:e2e)?\b")),
+    "nuxt": (("build", r"(build|generate)\b"),),
+    "nuxi": (("build", r"(build|generate)\b"),),
+    "astro": (("build", r"build\b"),),
+    "gatsby": (("build", r"build\b"),),
+    "parcel": (("build", r"build\b"),),
+    "svelte-kit": (("build", r"build\b"),),
+    "remix": (("build", r"build\b"),),
+    "electron-forge": (("build", r"(make|package)\b"),),
+    "gulp": (("build", r"(build|dist)\b"), ("test", r"test\b")),
+    "grunt": (("build", r"(build|dist)\b"), ("test", r"test\b")),
+    "karma": (("test", r"(start|run)\b"),),
+    "playwright": (("test", r"test\b"),),
+    "cypress": (("test", r"run\b"),),
+    # monorepo task runners: the task they are told to run
+    "nx": (("build", rf"{_F}build\b"), ("test", rf"{_F}(test|e2e)\b")),
+    "turbo": (("build", rf"{_F}build\b"), ("test", rf"{_F}test\b")),
+    "lerna": (("build", r"run build\b"), ("test", r"run test\b")),
+    # other ecosystems' builds
+    "sbt": (("test", rf"{_F}test\b"), ("build", rf"{_F}(compile|package|assembly|stage|dist)\b")),
+    "ant": (("test", rf"{_F}test\b"), ("build", rf"(?!{_F}test\b)")),
+    "bazel": (("build", r"build\b"), ("test", r"test\b")),
+    "bazelisk": (("build", r"build\b"), ("test", r"test\b")),
+    "cmake": (("build", r"(?:\S+\s+)*?--build\b"),),
+    "hugo": (("build", r"(?!(server|serve|new|mod|version|env|config)\b)"),),
+    "jekyll": (("build", r"build\b"),),
+    "mkdocs": (("build", r"build\b"), ("deploy", r"gh-deploy\b")),
     # packaging an artifact: a zip or a compressed tarball being created
     "zip": (("build", r"(?:-\S+\s+)*[^-\s]\S*\s+\S"),),  # zip [options] ARCHIVE FILES...
     # (the flag cluster up to its first `c` can be split one way only: no backtracking on long words)
@@ -123,7 +160,9 @@ _SKIPS = {"mvn": r"-D(?:skipTests|maven\.test\.skip)(?:=true)?(?:\s|$)|-DskipTes
 _WHOLE: dict[str, str] = {
     "pytest": "test", "jest": "test", "vitest": "test", "mocha": "test", "ava": "test", "jasmine": "test",
     "rspec": "test", "bats": "test", "tox": "test", "nox": "test", "phpunit": "test", "ctest": "test",
-    "tsc": "build", "webpack": "build", "kaniko": "build", "executor": "build",
+    "tsc": "build", "webpack": "build", "kaniko": "build", "executor": "build", "rollup": "build",
+    "esbuild": "build", "tsup": "build", "electron-builder": "build", "javac": "build", "msbuild": "build",
+    "ninja": "build",
     "semantic-release": "release", "release-please": "release", "standard-version": "release",
     "release-it": "release", "terragrunt": "deploy", "tofu": "deploy",
 }
@@ -215,7 +254,12 @@ SSH_ACTIONS = frozenset({"appleboy/ssh-action", "appleboy/drone-ssh", "atlassian
 _ENV_ASSIGN = re.compile(r"^(?:[A-Za-z_][A-Za-z0-9_]*=(?:\"[^\"]*\"|'[^']*'|\$\([^()]*\)|\S*)\s+)+")
 _PREFIXES = re.compile(r"^(?:(?:sudo|time|exec|command|nohup|env|then|do|else|!)\s+(?:-\S+\s+)*)+")
 NOT_RUN = re.compile(r"^(?:echo|printf|:|true|false|#|cat\s*<<|read)\b")
-_SPLIT = re.compile(r"&&|\|\||;|\|(?!\|)|&(?!&)")
+_SPLIT = re.compile(r"&&|\|\||;|\|(?!\|)|(?<![<>&])&(?![&>])")  # (not the `&` of `2>&1`, `>&2`, `&>`)
+# Compound commands open and close: an `exit` inside one ends the script only when it runs.
+_OPENS = frozenset({"if", "case", "for", "while", "until", "select"})
+_CLOSES = frozenset({"fi", "esac", "done"})
+_BRACE_OPEN = re.compile(r"(?:^|[\s;&|(])\{(?=\s|$)")
+_BRACE_CLOSE = re.compile(r"(?:^|[\s;&|])\}(?=[\s;&|)]|$)")
 # What after `||` makes a failure harmless: `|| true`, `|| :`, `|| exit 0`, `|| echo ...`.
 _ALWAYS_OK = re.compile(r"^(?:true|:|exit\s+0|/bin/true)\s*$|^(?:echo|printf)\b")
 
@@ -268,6 +312,7 @@ def split_script(script: str, first_line: int, _depth: int = 0) -> list[Command]
         return out
     lines = script.split("\n")
     i = 0
+    depth = 0  # open compound commands (if/case/loops/braces): an exit inside them is conditional
     in_heredoc = None
     while i < len(lines):
         start = i
@@ -299,6 +344,12 @@ def split_script(script: str, first_line: int, _depth: int = 0) -> list[Command]
         if not stripped:
             continue
         masked = _mask_quotes(stripped)
+        at_top = depth == 0
+        depth += len(_BRACE_OPEN.findall(masked)) - len(_BRACE_CLOSE.findall(masked))
+        for part in _SPLIT.split(masked):
+            first = part.strip().lstrip("(").split(" ", 1)[0]
+            depth += (first in _OPENS) - (first in _CLOSES)
+        depth = max(depth, 0)
         pos = 0
         pieces: list[tuple[str, str]] = []  # (command, the separator after it)
         for match in list(_SPLIT.finditer(masked)) + [None]:
@@ -316,7 +367,7 @@ def split_script(script: str, first_line: int, _depth: int = 0) -> list[Command]
             if remote:
                 out.extend(dataclasses.replace(c, line=first_line + start, remote=True)
                            for c in split_script(remote, 1, _depth + 1))
-        if re.match(r"^exit\b", stripped):
+        if at_top and re.match(r"^exit\b", stripped):
             break
     return out
 
@@ -486,8 +537,8 @@ def categories(command: str) -> set[str]:
         if tool.endswith(".exe"):
             tool = tool[:-4]
         tool = _ALIASES.get(tool, tool)
-        if tool in _WHOLE:
-            found.add(_WHOLE[tool])
+        if tool in _WHOLE and not (tool == "tsc" and re.search(r"(?:^|\s)--noEmit\b", rest)):
+            found.add(_WHOLE[tool])  # (`tsc --noEmit` type-checks: it builds nothing)
         if tool in _PACKAGE_MANAGERS:
             rest = _workspace_dropped(rest)
         for cat, rx in _rules_for(tool):
