@@ -211,6 +211,39 @@ def test_manifests_faked(check):
     assert check({"k8s/cm.yaml": commented}, "health-checks").status == "fail"
 
 
+UNIT = """[Unit]
+Description=Shop API
+After=network.target
+
+[Service]
+ExecStart=/usr/bin/python3 /srv/shop/app.py
+Restart=on-failure
+RestartSec=2
+
+[Install]
+WantedBy=multi-user.target
+"""
+
+
+def test_systemd_restart_policy_is_partial_health_evidence(check):
+    # a service deployed as a systemd unit (by Ansible, say) that comes back when it dies
+    finding = check({"deploy/templates/shop.service.j2": UNIT}, "health-checks")
+    assert finding.status == "partial" and abs(finding.fraction - 1 / 3) < 1e-3
+    assert finding.evidence[0].path == "deploy/templates/shop.service.j2" and finding.evidence[0].line == 7
+    assert check({"shop.service": UNIT.replace("on-failure", "always")}, "health-checks").status == "partial"
+
+
+def test_systemd_restart_fakes_fail(check):
+    for fake in (UNIT.replace("Restart=on-failure", "Restart=no"),
+                 UNIT.replace("Restart=on-failure", "# Restart=on-failure"),
+                 # in the wrong section systemd ignores it
+                 UNIT.replace("Restart=on-failure\n", "").replace("[Install]", "[Install]\nRestart=always"),
+                 UNIT.replace("Restart=on-failure", "RestartSec=on-failure")):
+        assert check({"shop.service": fake}, "health-checks").status == "fail"
+    # a unit mentioned in a README is not a unit
+    assert check({"README.md": UNIT}, "health-checks").status == "fail"
+
+
 def test_manifest_alternatives(check):
     assert check({"Dockerfile": "FROM x\nHEALTHCHECK CMD curl -f http://localhost/ || exit 1\n"},
                  "health-checks").status == "pass"

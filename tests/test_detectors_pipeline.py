@@ -246,6 +246,44 @@ def test_release_automation_alternatives(check):
     assert check({".gitlab-ci.yml": GITLAB}, "release-automation").status == "pass"
 
 
+def test_release_automation_branch_publish_of_a_versioned_package_is_partial(check):
+    # a chart or package published under the version its manifest declares, from main: a
+    # versioned release, though not cut from a tag
+    chart = """
+    on:
+      push:
+        branches: [main]
+    jobs:
+      chart:
+        runs-on: x
+        steps:
+          - run: helm package ./chart
+          - run: helm push app-1.2.0.tgz oci://registry.example.org/charts
+    """
+    finding = check(wf(chart), "release-automation")
+    assert finding.status == "partial" and finding.fraction == 0.5
+    assert "a Helm chart" in finding.message and finding.evidence[0].line == 9
+    jenkins = "pipeline {\n  agent any\n  stages {\n    stage('Publish') {\n      steps {\n" \
+              "        sh './mvnw -B deploy -s settings.xml'\n      }\n    }\n  }\n}\n"
+    finding = check({"Jenkinsfile": jenkins}, "release-automation")
+    assert finding.status == "partial" and "a Maven artifact" in finding.message
+    for other in ("npm publish --access public", "cargo publish", "twine upload dist/*", "gem push pkg/x-1.0.gem",
+                  "dotnet nuget push out/x.1.0.nupkg"):
+        text = f"on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: {other}\n"
+        assert check(wf(text), "release-automation").fraction == 0.5, other
+
+
+def test_release_automation_fake_branch_publishes_fail(check):
+    # an image pushed as :latest is not a versioned release; a dry run or an ignored failure
+    # publishes nothing; a publish only run by hand is not automation
+    for fake in ("docker push shop/app:latest", "npm publish --dry-run", "cargo publish --dry-run",
+                 "npm publish || true", "echo npm publish"):
+        text = f"on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: {fake}\n"
+        assert check(wf(text), "release-automation").status == "fail", fake
+    manual = "on: workflow_dispatch\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: npm publish\n"
+    assert check(wf(manual), "release-automation").status == "fail"
+
+
 # -- deploy, verification, rollback ---------------------------------------------------------
 K8S = {"k8s/deployment.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: app}\nspec: {}\n"}
 

@@ -33,7 +33,8 @@ def _long_running(obj) -> bool:
     "Compose restart policy alone earns `restart_credit`. Without those: a health check the platform "
     "runs, written as infrastructure code (a load balancer target group's `health_check`, an ECS "
     "container `healthCheck`, an App Service `health_check_path`, Cloud Run probes, Terraform "
-    "`kubernetes_deployment` probes, a health check resource).",
+    "`kubernetes_deployment` probes, a health check resource). Last, a systemd unit that restarts "
+    "its service (`Restart=always`/`on-failure`...) earns `restart_credit`.",
     why="Probes let the platform restart what is stuck and keep traffic away from what isn't "
     "ready: the first line of keeping a system running.",
     params={"restart_credit": {"type": "number", "minimum": 0, "maximum": 1}},
@@ -84,6 +85,11 @@ def health_checks(sub, p):
     if cloud:
         what, rel, line = cloud[0]
         return Finding.passed(f"the platform checks the service's health: {what} in {rel}", [loc(rel, line)])
+    units = infra.systemd_restarts(sub)
+    if units:
+        rel, line, policy = units[0]
+        return Finding.ratio(p["restart_credit"], f"systemd restarts the service when it dies (Restart={policy} in "
+                             f"{rel}), but nothing checks that it is healthy", [loc(rel, line)])
     return Finding.failed("no liveness/readiness probes, Docker HEALTHCHECK, Compose healthcheck or platform "
                           "health check found")
 

@@ -10,6 +10,7 @@ from grader.detectors.common import found, git_or_finding, loc, plural, shallow_
 from grader.evidence import codescan, markdown
 from grader.evidence.ci import read_pipelines
 from grader.evidence.ci.model import live_steps, tool_steps
+from grader.evidence.commands import Command, normalise
 from grader.evidence.testfiles import is_test_path
 from grader.model import Finding, Location
 
@@ -228,11 +229,14 @@ def _latest_tag(sub) -> str | None:
     "creates the release (`docker push`, `gh release create`, `softprops/action-gh-release`, "
     "`goreleaser`, `twine upload`...), or a pipeline that creates the version tag and the release "
     "itself (`semantic-release`, release-please, changesets). A tag job that only builds earns "
-    "`build_only_credit`.",
+    "`build_only_credit`; a branch pipeline that publishes a package under the version it "
+    "declares (`npm publish`, `helm push`, `twine upload`, `mvn deploy`, `cargo publish`...; not "
+    "a container image, not `--dry-run`) earns `publish_credit`.",
     why="A release made by the pipeline from a tag is repeatable and traceable; a hand-made one "
     "is neither.",
-    params={"build_only_credit": {"type": "number", "minimum": 0, "maximum": 1}},
-    defaults={"build_only_credit": 0.3},
+    params={"build_only_credit": {"type": "number", "minimum": 0, "maximum": 1},
+            "publish_credit": {"type": "number", "minimum": 0, "maximum": 1}},
+    defaults={"build_only_credit": 0.3, "publish_credit": 0.5},
 )
 def release_automation(sub, p):
     pipes = read_pipelines(sub)
@@ -257,6 +261,11 @@ def release_automation(sub, p):
             continue
         return Finding.passed(f"{pipe.path}: job `{job.id}` creates the version and the release itself",
                               [step_where(pipe, step, "release")])
+    published = _package_publish(pipes)
+    if published and (p["publish_credit"] >= p["build_only_credit"] or not builds_only):
+        pipe, job, cmd, what = published
+        return Finding.ratio(p["publish_credit"], f"{pipe.path}: job `{job.id}` publishes {what} under the version it "
+                             "declares, but on every change: no release is cut from a version tag", [cmd.at(pipe.path)])
     if builds_only:
         pipe, job, step = builds_only
         return Finding.ratio(p["build_only_credit"], f"{pipe.path}: job `{job.id}` runs on tags but only builds: no "
@@ -266,6 +275,33 @@ def release_automation(sub, p):
         return Finding.ratio(p["build_only_credit"], f"{tagged[0].path} runs on tags but no step publishes a release",
                              [loc(tagged[0].path, tagged[0].line)])
     return Finding.failed("no pipeline is triggered by a version tag, and none creates releases itself")
+
+
+# Publishing commands whose artifact carries the version its manifest declares (package.json,
+# Chart.yaml, pyproject.toml, pom.xml, Cargo.toml, a gemspec, a .nuspec): what each puts out.
+_PACKAGE_TOOLS = {"npm": "an npm package", "yarn": "an npm package", "pnpm": "an npm package",
+                  "twine": "a Python package", "poetry": "a Python package", "uv": "a Python package",
+                  "mvn": "a Maven artifact", "gradle": "a Gradle publication", "cargo": "a crate",
+                  "helm": "a Helm chart", "gem": "a gem", "dotnet": "a NuGet package"}
+_PACKAGE_ACTIONS = {"pypa/gh-action-pypi-publish": "a Python package", "plugins/npm": "an npm package",
+                    "plugins/pypi": "a Python package", "js-devtools/npm-publish": "an npm package"}
+
+
+def _package_publish(pipes):
+    """(pipeline, job, command, what) of the first automatic step that publishes a versioned
+    package from a branch (container images are named by tags, not by a declared version)."""
+    for pipe, job, _, step in live_steps(pipes):
+        if step.uses and not step.commands:
+            what = _PACKAGE_ACTIONS.get(step.uses.split("@")[0].lower())
+            if what:
+                return pipe, job, Command(step.uses, step.line), what
+        for cmd in step.commands_in("publish"):
+            words = normalise(cmd.text).split()
+            tool = words[0].rsplit("/", 1)[-1] if words else ""
+            tool = {"mvnw": "mvn", "gradlew": "gradle"}.get(tool, tool)
+            if tool in _PACKAGE_TOOLS and "--dry-run" not in words and not cmd.ignored:
+                return pipe, job, cmd, _PACKAGE_TOOLS[tool]
+    return None
 
 
 def step_where(pipe, step, category: str) -> Location:

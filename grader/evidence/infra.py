@@ -35,6 +35,28 @@ def compose_services(sub):
                         yield rel, str(svc), body
 
 
+_UNIT_SUFFIXES = (".service", ".service.j2", ".service.jinja2", ".service.tpl", ".service.tmpl", ".service.template")
+_RESTARTS = ("always", "on-failure", "on-abnormal", "on-abort", "on-watchdog")
+
+
+def systemd_restarts(sub) -> list[tuple[str, int, str]]:
+    """(path, line, policy) of systemd service units (plain or as an Ansible/Terraform template)
+    that restart their service when it dies: `Restart=` in the `[Service]` section."""
+    found = []
+    for rel in sub.by_suffix(*_UNIT_SUFFIXES):
+        section = ""
+        for number, raw in enumerate((sub.read_text(rel) or "").splitlines(), 1):
+            line = raw.strip()
+            if line.startswith("[") and line.endswith("]"):
+                section = line[1:-1].strip()
+            elif section == "Service" and line.startswith("Restart") and "=" in line:
+                key, _, value = line.partition("=")
+                if key.strip() == "Restart" and value.strip().lower() in _RESTARTS:
+                    found.append((rel, number, value.strip().lower()))
+                    break
+    return found
+
+
 def images(sub):
     """(path, line, image) for container images in compose files and Kubernetes workloads."""
     for rel, _svc, body in compose_services(sub):
