@@ -204,3 +204,128 @@ def test_hints_speak_the_ci_system_the_repository_uses(tmp_path):
         assert on_failure in hints["deploy.rollback-on-failure"], name
         assert sha in hints["build.ci-build-artifact"], name
         assert "{ci}" not in " ".join(hints.values())
+
+
+HARNESS = """
+pipeline:
+  name: shop
+  identifier: shop
+  stages:
+    - stage:
+        name: CI
+        identifier: ci
+        type: CI
+        spec:
+          runtime: {type: Cloud, spec: {}}
+          execution:
+            steps:
+              - step:
+                  type: Run
+                  name: Install and test
+                  identifier: test
+                  spec:
+                    command: |-
+                      pip install -r requirements.txt
+                      pytest -q
+              - step:
+                  type: BuildAndPushDockerRegistry
+                  name: Image
+                  identifier: image
+                  spec:
+                    connectorRef: hub
+                    repo: course/shop
+                    tags: [<+pipeline.sequenceId>]
+    - stage:
+        name: Deploy
+        identifier: deploy
+        type: Deployment
+        spec:
+          execution:
+            steps:
+              - step:
+                  type: K8sRollingDeploy
+                  name: Rollout
+                  identifier: rollout
+                  spec: {}
+              - step:
+                  type: Http
+                  name: Health
+                  identifier: health
+                  spec: {url: "https://shop.example/health", method: GET}
+            rollbackSteps:
+              - step:
+                  type: K8sRollingRollback
+                  name: Roll back
+                  identifier: rollback
+                  spec: {}
+"""
+HARNESS_PUSH = """
+trigger:
+  name: push
+  identifier: push
+  enabled: true
+  pipelineIdentifier: shop
+  source:
+    type: Webhook
+    spec:
+      type: Github
+      spec:
+        type: Push
+        spec: {connectorRef: github}
+"""
+K8S_APP = {"k8s/deployment.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: app}\nspec: {}\n"}
+
+
+def test_harness_pipeline_with_its_trigger(tmp_path):
+    files = {".harness/shop.yaml": HARNESS, ".harness/triggers/push.yaml": HARNESS_PUSH, **TESTS, **K8S_APP}
+    for kind in ("ci-trigger", "ci-install", "ci-runs-tests", "ci-build-artifact", "deploy-step",
+                 "deploy-verification", "rollback-on-failure"):
+        assert check_files(tmp_path / kind, files, kind).status == "pass", kind
+    built = check_files(tmp_path / "where", files, "ci-build-artifact")
+    assert built.evidence[0].path == ".harness/shop.yaml" and "docker build" in built.message
+
+
+def test_harness_fakes_and_manual_runs(tmp_path):
+    # no trigger in the repository: the pipeline is started by hand
+    manual = {".harness/shop.yaml": HARNESS, **TESTS, **K8S_APP}
+    assert check_files(tmp_path / "a", manual, "ci-trigger").status == "fail"
+    assert check_files(tmp_path / "b", manual, "ci-runs-tests").status == "fail"
+    # a switched-off trigger starts nothing
+    off = HARNESS_PUSH.replace("enabled: true", "enabled: false")
+    assert check_files(tmp_path / "c", {**manual, ".harness/triggers/push.yaml": off}, "ci-trigger").status == "fail"
+    # a trigger for another pipeline does not start this one
+    other = HARNESS_PUSH.replace("pipelineIdentifier: shop", "pipelineIdentifier: docs")
+    assert check_files(tmp_path / "d", {**manual, ".harness/triggers/push.yaml": other}, "ci-trigger").status == "fail"
+    wired = {**manual, ".harness/triggers/push.yaml": HARNESS_PUSH}
+    # tests that only echo, or whose failure is ignored, run nothing
+    echo = HARNESS.replace("pytest -q", "echo pytest -q")
+    assert check_files(tmp_path / "e", {**wired, ".harness/shop.yaml": echo}, "ci-runs-tests").status == "fail"
+    ignored = HARNESS.replace("                    command: |-\n", "                    command: |-\n", 1).replace(
+        "identifier: test\n", "identifier: test\n                  failureStrategies:\n"
+        "                    - onFailure: {errors: [AllErrors], action: {type: Ignore}}\n")
+    assert check_files(tmp_path / "f", {**wired, ".harness/shop.yaml": ignored}, "ci-runs-tests").status == "fail"
+    # a "rollback" that always runs is not a rollback on failure
+    always = HARNESS.replace("            rollbackSteps:\n", "              - step:\n"
+                             "                  type: K8sRollingRollback\n                  name: undo\n"
+                             "                  identifier: undo\n                  when: {stageStatus: All}\n"
+                             "                  spec: {}\n            unused:\n")
+    assert check_files(tmp_path / "g", {**wired, ".harness/shop.yaml": always}, "rollback-on-failure").status == "fail"
+
+
+def test_harness_approval_makes_the_deploy_manual(tmp_path):
+    gated = HARNESS.replace("    - stage:\n        name: Deploy\n", "    - stage:\n        name: Approve\n"
+                            "        identifier: approve\n        type: Approval\n        spec: {}\n"
+                            "    - stage:\n        name: Deploy\n")
+    files = {".harness/shop.yaml": gated, ".harness/triggers/push.yaml": HARNESS_PUSH, **TESTS, **K8S_APP}
+    finding = check_files(tmp_path, files, "deploy-step")
+    assert finding.status == "partial" and "only when started by hand" in finding.message
+
+
+def test_harness_open_source_pipeline(tmp_path):
+    oss = ("kind: pipeline\nspec:\n  stages:\n    - name: build\n      type: ci\n      spec:\n        steps:\n"
+           "          - name: test\n            type: run\n            spec:\n              container: python:3.12\n"
+           "              script: |-\n                pip install -r requirements.txt\n                pytest -q\n")
+    files = {".harness/ci.yaml": oss, **TESTS}
+    assert check_files(tmp_path / "a", files, "ci-runs-tests").status == "pass"
+    assert check_files(tmp_path / "b", {".harness/ci.yaml": oss.replace("pytest -q", "echo pytest")},
+                       "ci-runs-tests").status == "fail"

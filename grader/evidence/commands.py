@@ -236,7 +236,20 @@ ACTION_CATEGORIES: dict[str, tuple[str, ...]] = {
         "orb/aws-eks/update-container-image", "orb/kubernetes/create-or-update-resource",
         "orb/helm/upgrade-helm-chart", "orb/aws-ecs/deploy-service-update", "orb/aws-ecs/update-service",
         "orb/heroku/deploy-via-git", "orb/gcp-gke/rollout-image", "orb/azure-aks/update-kubeconfig-with-credentials",
+        # Harness step types (read as harness/<type>)
+        "harness/k8srollingdeploy", "harness/k8scanarydeploy", "harness/k8sbluegreendeploy", "harness/k8sapply",
+        "harness/helmdeploy", "harness/helmbgdeploy", "harness/helmcanarydeploy", "harness/serverlessawslambdadeploy",
+        "harness/serverlessawslambdadeployv2", "harness/awslambdadeploy", "harness/ecsrollingdeploy",
+        "harness/ecscanarydeploy", "harness/ecsbluegreencreateservice", "harness/azurewebappslotdeployment",
+        "harness/tasrollingdeploy", "harness/asgrollingdeploy", "harness/googlefunctionsdeploy", "harness/command",
+        "harness/terraformapply", "harness/cloudformationcreatestack", "harness/azurecreatearmresource",
+        "harness/gitopssync",
     ),
+    "rollback": ("harness/k8srollingrollback", "harness/helmrollback", "harness/ecsrollingrollback",
+                 "harness/terraformrollback", "harness/azurewebapprollback", "harness/tasrollback",
+                 "harness/serverlessawslambdarollback", "harness/serverlessawslambdarollbackv2",
+                 "harness/awslambdarollback", "harness/asgrollingrollback", "harness/googlefunctionsrollback",
+                 "harness/cloudformationrollbackstack"),
     "install": ("actions/setup-python", "actions/setup-node", "actions/setup-go", "actions/setup-java",
                 "ruby/setup-ruby", "bahmutov/npm-install", "astral-sh/setup-uv", "orb/node/install-packages",
                 "orb/python/install-packages", "azure/usepythonversion", "azure/nodetool"),
@@ -244,7 +257,7 @@ ACTION_CATEGORIES: dict[str, tuple[str, ...]] = {
     "release": ("softprops/action-gh-release", "actions/create-release", "ncipollo/release-action",
                 "googleapis/release-please-action", "google-github-actions/release-please-action",
                 "cycjimmy/semantic-release-action", "goreleaser/goreleaser-action", "changesets/action"),
-    "verify": ("jtalk/url-health-check-action",),
+    "verify": ("jtalk/url-health-check-action", "harness/http", "harness/verify"),
 }
 
 # Actions that run a script on a server over SSH: what they do is what the script does.

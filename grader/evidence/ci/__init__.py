@@ -27,7 +27,8 @@ __all__ = ["READERS", "Job", "Pipeline", "Step", "is_ci_config", "no_pipeline_me
            "read_pipelines", "readers"]
 
 # Module names under grader.evidence.ci, imported on first use.
-READERS: tuple[str, ...] = ("github", "gitlab", "circleci", "jenkins", "azure", "bitbucket", "drone", "travis")
+READERS: tuple[str, ...] = ("github", "gitlab", "circleci", "jenkins", "azure", "bitbucket", "drone", "travis",
+                            "harness")
 
 _loaded: list[ModuleType] = []
 
