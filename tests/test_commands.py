@@ -93,6 +93,13 @@ FRAMEWORKS = {
     "python setup.py sdist bdist_wheel": {"build"}, "python manage.py test": {"test"}, "hugo --minify": {"build"},
     "mkdocs build --strict": {"build"}, "mkdocs gh-deploy --force": {"deploy"},
     "docker buildx build --push -t shop/app:1.2.0 .": {"build", "publish"},
+    # other languages' test runners and builds
+    "nose2": {"test"}, "behave": {"test"}, "robot tests/": {"test"}, "php artisan test": {"test"},
+    "composer test": {"test"}, "bin/rails test": {"test"}, "cucumber": {"test"}, "gotestsum": {"test"},
+    "mix test": {"test"}, "mix release": {"build"}, "flutter test": {"test"}, "flutter build apk": {"build"},
+    "swift build": {"build"}, "xcodebuild -scheme App test": {"test"}, "cabal test": {"test"},
+    "npm pack": {"build"}, "hatch build": {"build"}, "pyinstaller app.spec": {"build"}, "gem build x.gemspec": {"build"},
+    "mvn compile jib:build": {"build", "publish"}, "./gradlew jib": {"build"},
     # what runs nothing or builds nothing
     "next dev": set(), "ng serve": set(), "cypress open": set(), "hugo server": set(), "tsc --noEmit": set(),
     "cmake -S . -B build": set(),

@@ -276,7 +276,7 @@ def test_release_automation_branch_publish_of_a_versioned_package_is_partial(che
 def test_release_automation_fake_branch_publishes_fail(check):
     # an image pushed as :latest is not a versioned release; a dry run or an ignored failure
     # publishes nothing; a publish only run by hand is not automation
-    for fake in ("docker push shop/app:latest", "npm publish --dry-run", "cargo publish --dry-run",
+    for fake in ("docker push shop/app:latest", "npm publish --dry-run", "cargo publish --dry-run", "mvn compile jib:build",
                  "npm publish || true", "echo npm publish"):
         text = f"on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: {fake}\n"
         assert check(wf(text), "release-automation").status == "fail", fake

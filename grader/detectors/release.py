@@ -280,7 +280,7 @@ def release_automation(sub, p):
 # Publishing commands whose artifact carries the version its manifest declares (package.json,
 # Chart.yaml, pyproject.toml, pom.xml, Cargo.toml, a gemspec, a .nuspec): what each puts out.
 _PACKAGE_TOOLS = {"npm": "an npm package", "yarn": "an npm package", "pnpm": "an npm package",
-                  "twine": "a Python package", "poetry": "a Python package", "uv": "a Python package",
+                  "twine": "a Python package", "poetry": "a Python package", "uv": "a Python package", "flit": "a Python package",
                   "mvn": "a Maven artifact", "gradle": "a Gradle publication", "cargo": "a crate",
                   "helm": "a Helm chart", "gem": "a gem", "dotnet": "a NuGet package"}
 _PACKAGE_ACTIONS = {"pypa/gh-action-pypi-publish": "a Python package", "plugins/npm": "an npm package",
@@ -299,7 +299,8 @@ def _package_publish(pipes):
             words = normalise(cmd.text).split()
             tool = words[0].rsplit("/", 1)[-1] if words else ""
             tool = {"mvnw": "mvn", "gradlew": "gradle"}.get(tool, tool)
-            if tool in _PACKAGE_TOOLS and "--dry-run" not in words and not cmd.ignored:
+            # (Jib pushes a container image: named by its tags, like any image)
+            if tool in _PACKAGE_TOOLS and "--dry-run" not in words and not cmd.ignored and "jib" not in cmd.text:
                 return pipe, job, cmd, _PACKAGE_TOOLS[tool]
     return None
 

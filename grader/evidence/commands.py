@@ -29,28 +29,27 @@ _RULES: dict[str, tuple[tuple[str, str], ...]] = {
     "pipenv": (("install", r"(install|sync)\b"),),
     "conda": (("install", r"(env )?(create|install)\b"),),
     "npm": (("install", r"(ci|install|i)\b"), ("test", r"(test|t)\b|run (test|unit|e2e|coverage)[\w:-]*"),
-            ("build", r"run build\b"), ("publish", r"publish\b"), ("verify", r"run (smoke|verify)[\w:-]*")),
+            ("build", r"run build\b|pack\b"), ("publish", r"publish\b"), ("verify", r"run (smoke|verify)[\w:-]*")),
     "yarn": (("install", r"(install\b|$)"), ("test", r"(run )?(test|unit|e2e|coverage)[\w:-]*"),
              ("build", r"(run )?build\b"), ("publish", r"publish\b"), ("verify", r"(run )?(smoke|verify)[\w:-]*")),
     "pnpm": (("install", r"(install|i)\b"), ("test", r"(run )?(test|unit|e2e|coverage)[\w:-]*"),
              ("build", r"(run )?build\b"), ("publish", r"publish\b"), ("verify", r"(run )?(smoke|verify)[\w:-]*")),
     "bun": (("install", r"install\b"), ("test", r"(run )?test\b"), ("build", r"(run )?build\b")),
     "bundle": (("install", r"install\b"),),
-    "composer": (("install", r"install\b"),),
     "go": (("install", r"mod (download|tidy)\b"), ("test", r"test\b"), ("build", r"build\b")),
     # a lifecycle phase runs those before it: `deploy` tests, packages and publishes
     "mvn": (("install", r".*dependency:"), ("test", rf"{_F}(test|verify|package|install|deploy)\b"),
-            ("build", rf"{_F}(package|install|verify|deploy)\b"), ("publish", rf"(?!.*-DmuleDeploy){_F}deploy\b"),
+            ("build", rf"{_F}(package|install|verify|deploy|jib:(build|dockerBuild))\b"),
+            ("publish", rf"(?!.*-DmuleDeploy){_F}deploy\b|{_F}jib:build\b"),
             # plugins that deploy the application itself (Azure, App Engine, Mule, JKube, app servers)
             ("deploy", rf"{_F}(?:[\w.-]+:)?{_MVN_DEPLOYERS}(?:-maven-plugin(?::[\w.-]+)?)?:(?:re)?deploy\b"
                        rf"|(?=.*-DmuleDeploy\b){_F}deploy\b")),  # lookaheads at the start: linear
-    "gradle": (("test", rf"{_F}(test|check|build)\b"), ("build", rf"{_F}(build|assemble|jar|bootJar)\b"),
+    "gradle": (("test", rf"{_F}(test|check|build)\b"), ("build", rf"{_F}(build|assemble|jar|bootJar|jib|jibDockerBuild)\b"),
                ("publish", rf"{_F}publish"), ("deploy", rf"{_F}(azureWebAppDeploy|azureFunctionsDeploy|appengineDeploy|"
                                                       rf"k8sApply|herokuDeploy)\b")),
     "dotnet": (("install", r"restore\b"), ("test", r"test\b"), ("build", r"(build|publish)\b"),
                ("publish", r"nuget push\b")),
     "cargo": (("install", r"fetch\b"), ("test", r"(test|nextest)\b"), ("build", r"build\b"), ("publish", r"publish\b")),
-    "gem": (("publish", r"push\b"),),
     "apt-get": (("install", r"(-\S+ )*install\b"),),
     "make": (("test", rf"{_F}(test|check|tests|unittest)\b"), ("build", rf"{_F}(build|all|dist|package|release)\b|(?:-\S+\s*)*$")),
     "rake": (("test", r"test\b"),),
@@ -144,6 +143,22 @@ _RULES: dict[str, tuple[tuple[str, str], ...]] = {
     "hugo": (("build", r"(?!(server|serve|new|mod|version|env|config)\b)"),),
     "jekyll": (("build", r"build\b"),),
     "mkdocs": (("build", r"build\b"), ("deploy", r"gh-deploy\b")),
+    # test runners and builds of other languages
+    "php": (("test", r"artisan test\b"),),
+    "composer": (("install", r"install\b"), ("test", r"(run-script )?test\b")),
+    "rails": (("test", r"test(:system)?\b"),),
+    "mix": (("test", r"test\b"), ("build", r"(compile|release|escript\.build)\b"), ("install", r"deps\.get\b")),
+    "flutter": (("test", r"test\b"), ("build", r"build\b"), ("install", r"pub get\b")),
+    "dart": (("test", r"test\b"), ("build", r"compile\b")),
+    "swift": (("test", r"test\b"), ("build", r"build\b")),
+    "xcodebuild": (("test", rf"{_F}test\b"), ("build", rf"{_F}(build|archive)\b")),
+    "stack": (("test", r"test\b"), ("build", r"build\b")),
+    "cabal": (("test", r"test\b"), ("build", r"build\b")),
+    "meson": (("test", r"test\b"), ("build", r"compile\b")),
+    "hatch": (("build", r"build\b"), ("test", r"test\b")),
+    "pdm": (("build", r"build\b"), ("install", r"(install|sync)\b")),
+    "flit": (("build", r"build\b"), ("publish", r"publish\b")),
+    "gem": (("build", r"build\b"), ("publish", r"push\b")),
     # packaging an artifact: a zip or a compressed tarball being created
     "zip": (("build", r"(?:-\S+\s+)*[^-\s]\S*\s+\S"),),  # zip [options] ARCHIVE FILES...
     # (the flag cluster up to its first `c` can be split one way only: no backtracking on long words)
@@ -160,6 +175,8 @@ _SKIPS = {"mvn": r"-D(?:skipTests|maven\.test\.skip)(?:=true)?(?:\s|$)|-DskipTes
 _WHOLE: dict[str, str] = {
     "pytest": "test", "jest": "test", "vitest": "test", "mocha": "test", "ava": "test", "jasmine": "test",
     "rspec": "test", "bats": "test", "tox": "test", "nox": "test", "phpunit": "test", "ctest": "test",
+    "nose2": "test", "nosetests": "test", "behave": "test", "robot": "test", "pest": "test", "cucumber": "test",
+    "gotestsum": "test", "ginkgo": "test", "tap": "test", "pyinstaller": "build",
     "tsc": "build", "webpack": "build", "kaniko": "build", "executor": "build", "rollup": "build",
     "esbuild": "build", "tsup": "build", "electron-builder": "build", "javac": "build", "msbuild": "build",
     "ninja": "build",
