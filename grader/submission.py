@@ -36,6 +36,21 @@ SKIP_DIRS = frozenset(
     }
 )
 YAML_SUFFIXES = (".yml", ".yaml")
+# YAML kept as a Jinja template (Ansible's `roles/monitoring/templates/prometheus.yml.j2`): read
+# with its `{{ expressions }}` as placeholders and its `{% statements %}` lines left blank.
+JINJA_YAML_SUFFIXES = (".yml.j2", ".yaml.j2", ".yml.jinja2", ".yaml.jinja2", ".yml.jinja", ".yaml.jinja")
+_JINJA_EXPR = re.compile(r"\{\{[^{}\n]{0,400}\}\}")
+_JINJA_STMT = re.compile(r"\{%[^\n]{0,400}?%\}|\{#[^\n]{0,400}?#\}")
+
+
+def jinja_placeholders(text: str) -> str:
+    """A Jinja-templated YAML text as plain YAML, line for line: each expression becomes the
+    word ``JINJA``; a line holding only statements or comments becomes blank."""
+    out = []
+    for line in text.split("\n"):
+        bare = _JINJA_STMT.sub("", line)
+        out.append("" if line.strip() and not bare.strip() else _JINJA_EXPR.sub("JINJA", bare))
+    return "\n".join(out)
 
 
 class Submission:
@@ -207,11 +222,13 @@ class Submission:
             return self._yaml[rel]
         docs = None
         text = self.read_text(rel)
+        template = rel.lower().endswith(JINJA_YAML_SUFFIXES)
         if text is not None:
             try:
-                docs = yamlload.load_all(text)
+                docs = yamlload.load_all(jinja_placeholders(text) if template else text)
             except yamlload.YamlError as exc:
-                self.problems[rel] = f"invalid YAML: {exc}"
+                if not template:  # a template may render to YAML where its source is not
+                    self.problems[rel] = f"invalid YAML: {exc}"
         self._yaml[rel] = docs
         return docs
 
@@ -251,7 +268,7 @@ class Submission:
         return [f for f in self.files if f.rsplit("/", 1)[-1].lower() in wanted]
 
     def yaml_files(self) -> list[str]:
-        return self.by_suffix(*YAML_SUFFIXES)
+        return self.by_suffix(*YAML_SUFFIXES, *JINJA_YAML_SUFFIXES)
 
     # -- git --------------------------------------------------------------------------
     def start_git(self) -> None:

@@ -421,3 +421,45 @@ def test_alert_runbook_links(check):
     assert check({"r.yml": url}, "alert-rules").status == "pass"
     required = check({"r.yml": url}, "alert-rules", {"require_runbook": True})
     assert required.status == "partial"
+
+
+PROM_J2 = """# rendered by Ansible onto the monitoring host
+global:
+  scrape_interval: {{ scrape_interval }}
+scrape_configs:
+  - job_name: shop
+    static_configs:
+      - targets:
+{% for host in groups['app'] %}
+          - '{{ hostvars[host].private_ip }}:{{ app_port }}'
+{% endfor %}
+"""
+
+
+def test_jinja_templated_yaml_is_read(check):
+    # Ansible roles keep configuration as Jinja templates: read with placeholders
+    finding = check({"roles/monitoring/templates/prometheus.yml.j2": PROM_J2}, "metrics-collection")
+    assert finding.status == "pass" and finding.evidence[0].path.endswith("prometheus.yml.j2")
+    compose = ("services:\n  api:\n    image: shop/api:{{ version }}\n    restart: always\n    healthcheck:\n"
+               "      test: [\"CMD\", \"curl\", \"-f\", \"http://localhost:{{ port }}/health\"]\n")
+    assert check({"roles/app/templates/docker-compose.yml.j2": compose}, "health-checks").status == "pass"
+    rules = ("groups:\n  - name: shop\n    rules:\n      - alert: HighErrorRate\n"
+             "        expr: sum(rate(http_requests_total{status=~\"5..\"}[5m])) > {{ error_threshold }}\n"
+             "        for: 5m\n        labels: {severity: page}\n"
+             "        annotations: {summary: 'errors above {{ error_threshold }}'}\n")
+    assert check({"roles/monitoring/templates/alerts.yml.j2": rules}, "alert-rules").status in ("pass", "partial")
+
+
+def test_jinja_templates_absent_or_fake(check, tmp_path):
+    from conftest import write_tree
+    from grader.submission import Submission
+
+    # commented out, or only a Jinja comment: nothing is collected
+    commented = "\n".join("# " + line for line in PROM_J2.splitlines())
+    assert check({"templates/prometheus.yml.j2": commented}, "metrics-collection").status == "fail"
+    assert check({"templates/prometheus.yml.j2": "{# scrape_configs: [] #}\n"}, "metrics-collection").status == "fail"
+    # the same text as a plain .txt is not configuration
+    assert check({"notes/prometheus.txt": PROM_J2}, "metrics-collection").status == "fail"
+    # a template that is not YAML before rendering is no problem to report
+    sub = Submission(write_tree(tmp_path, {"templates/x.yml.j2": "port: {{ port }\nhosts: [a, b\n"}))
+    assert sub.yaml_docs("templates/x.yml.j2") is None and not sub.problems

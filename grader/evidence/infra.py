@@ -26,7 +26,8 @@ _COMPOSE_NAME = re.compile(r"(?:(?:docker-)?compose(?:\.[\w-]+)?|[\w-]*stack[\w-
 def compose_services(sub):
     """(path, service name, service) of docker compose files."""
     for rel in sub.yaml_files():
-        if _COMPOSE_NAME.fullmatch(rel.lower().rsplit("/", 1)[-1]):
+        name = rel.lower().rsplit("/", 1)[-1]
+        if _COMPOSE_NAME.fullmatch(name.removesuffix(".j2").removesuffix(".jinja2").removesuffix(".jinja")):
             doc = (sub.yaml_docs_quiet(rel) or [None])[0]
             services = doc.get("services") if isinstance(doc, dict) else None
             if isinstance(services, dict):
