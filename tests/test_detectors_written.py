@@ -126,6 +126,35 @@ def test_repository_evidence_credits_the_parts_it_demonstrates(tmp_path):
     assert next(c for _, c in docs_only.checks() if c.id == "test.mapping").score == 2.0
 
 
+def test_release_tags_and_merged_branches_credit_the_tools_they_show(tmp_path):
+    # a repository whose releases are semver tags shows the release phase's tools; one built by
+    # merged branches shows the code phase's: each credits the mapping's `tools` part only
+    from conftest import Repo
+
+    mapping = ("# T1\n## Phase 2: CODE\n### What Happens\nThe reminder job is written on a branch.\n"
+               "## Phase 5: RELEASE\n### What Happens\nThe reminder ships in the next version.\n")
+    repo = Repo(tmp_path / "tagged")
+    repo.commit("Add the loop mapping", {EX + "task1-loop-mapping.md": mapping})
+    repo.branch("feature/reminder")
+    repo.commit("Add the reminder job", {"app.py": "def remind():\n    return 1\n"})
+    repo.switch("main")
+    repo.merge("feature/reminder", "Merge pull request #1 from me/feature/reminder")
+    repo.tag("v1.0.0", "First release")
+    report = grade(repo.path, rubric.load("exercise-4.1"))
+    by_id = {c.id: c for _, c in report.checks()}
+    assert by_id["release.mapping"].score == 2.0  # what happens (written) + tools (the tags)
+    assert "credited from the repository: tools by semantic-version tags" in by_id["release.mapping"].message
+    assert by_id["code.mapping"].score == 2.0  # what happens + tools (merged branches)
+    # a tag that is not a version, and no merges: nothing more than the writing
+    plain = Repo(tmp_path / "plain")
+    plain.commit("Add the loop mapping", {EX + "task1-loop-mapping.md": mapping})
+    plain.commit("Add the reminder job", {"app.py": "def remind():\n    return 1\n"})
+    plain.tag("release-final")
+    report = grade(plain.path, rubric.load("exercise-4.1"))
+    by_id = {c.id: c for _, c in report.checks()}
+    assert by_id["release.mapping"].score == 1.0 and by_id["code.mapping"].score == 1.0
+
+
 def test_a_written_claim_the_repository_contradicts_is_a_note(tmp_path):
     mapping = ("# T1\n## Phase 3: BUILD\n### What Happens\nCI builds the reminder image.\n### Tools Used\nGitHub Actions\n"
                "### Automation Opportunities\nThe pipeline builds on every push.\n")
