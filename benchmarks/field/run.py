@@ -120,8 +120,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--only", nargs="*", default=[])
     parser.add_argument("--details", action="store_true", help="print every phase of every repository")
     parser.add_argument("--json", type=Path, help="write the scores to this file")
+    parser.add_argument("--rubric", help="grade with this rubric instead of the manifest's (e.g. exercise-4.1, "
+                        "the default: its phase scores are the loop mapping's, credited from the repository)")
     args = parser.parse_args(argv)
     manifest = yaml.safe_load(args.manifest.read_text())
+    if args.rubric:
+        manifest["rubric"] = args.rubric
     args.work.mkdir(parents=True, exist_ok=True)
     ours, grep, out = [], [], []
     for entry in manifest["repos"]:
