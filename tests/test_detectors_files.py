@@ -129,6 +129,13 @@ def test_unittest_real(check):
      "package x\nimport \"testing\"\nfunc TestSum(t *testing.T) {\n\t// t.Errorf(\"bad\")\n}\n"),
     ("src/test/java/SumTest.java", "class SumTest {\n  @Test\n  void adds() {\n    assertEquals(3, Sum.add(1, 2));\n  }\n}\n",
      "class SumTest {\n  @Test\n  void adds() {\n    assertTrue(true);\n  }\n}\n"),
+    # Kotlin JUnit: backtick names, reified assertThrows, MockK verify blocks
+    ("src/test/kotlin/shop/CartServiceTest.kt",
+     "class CartServiceTest {\n  @Test\n  fun `reminder is sent after a day`() {\n"
+     "    assertEquals(1, service.remind(cart).size)\n  }\n  @Test\n  fun `an empty cart is refused`() {\n"
+     "    assertThrows<IllegalStateException> { service.remind(empty) }\n  }\n  @Test\n"
+     "  fun `the mailer is called`() {\n    service.remind(cart)\n    verify { mailer.send(any()) }\n  }\n}\n",
+     "class CartServiceTest {\n  @Test\n  fun `reminder is sent after a day`() {\n    assertTrue(true)\n  }\n}\n"),
     ("spec/sum_spec.rb", "describe Sum do\n  it 'adds' do\n    expect(Sum.add(1, 2)).to eq(3)\n  end\nend\n",
      "describe Sum do\n  it 'adds' do\n    expect(true).to eq(true)\n  end\nend\n"),
     ("test/sum.bats", "@test \"adds\" {\n  run ./sum 1 2\n  [ \"$output\" = \"3\" ]\n}\n",

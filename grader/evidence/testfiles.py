@@ -313,7 +313,7 @@ def _block_reader(decl: str, real: str, trivial: str | None, comments: re.Patter
             hits = [m.group() for m in real_rx.finditer(body)]
             if trivial_rx:
                 hits = [h for h in hits if not trivial_rx.match(h)]
-            out.append((name.strip(), line, bool(hits)))
+            out.append((name.strip().strip("`"), line, bool(hits)))
         return out
 
     return read
@@ -337,9 +337,10 @@ _READERS = {
         rf"(?:assert|require)\.(?:True|False|Equal)\s*\(\s*\w+\s*,\s*{_LITERAL}\s*(?:,\s*{_LITERAL}\s*)?\)",
         _C_COMMENTS,
     ),
-    "java": _block_reader(
-        r"@(?:Test|ParameterizedTest|RepeatedTest)\b[^{;]*?\b(?:void|fun)\s+(\w+)",
-        r"\b(?:Assertions\.|Assert\.)?(?:assert\w+|fail)\s*\([^;]*|\bverify\s*\([^;]*",
+    "java": _block_reader(  # JUnit in Java and Kotlin (`fun `login fails on a wrong password`()`)
+        r"@(?:Test|ParameterizedTest|RepeatedTest)\b[^{;]*?\b(?:void|fun)\s+(\w+|`[^`\n]{1,200}`)",
+        r"\b(?:Assertions\.|Assert\.)?(?:assert\w+|fail)\s*(?:\(|<[\w.<>?, ]{1,200}>\s*[({])[^;]*|"
+        r"\b(?:co)?[vV]erify\s*[({][^;]*|\bshould(?:Be|NotBe|Throw|Contain|HaveSize|BeEmpty|NotBeNull)\b[^;\n]*",
         rf"(?:Assertions\.|Assert\.)?assert\w+\s*\(\s*{_LITERAL}\s*(?:,\s*{_LITERAL}\s*)*\)",
         _C_COMMENTS,
     ),
