@@ -79,6 +79,57 @@ def test_an_exit_inside_a_compound_command_does_not_end_the_script():
         ["make test 2>&1", "tee log", "make build &>/dev/null"]
 
 
+def test_conditions_run_their_commands():
+    # what `if`, `elif`, `while` and `until` test is run: a health check written as a condition
+    assert categories("if curl -fsS https://shop.example/health") == {"verify"}
+    assert categories("until kubectl rollout status deployment/shop") == {"verify"}
+    assert categories("while ! curl -fs http://localhost:8080/health") == {"verify"}
+    assert categories("elif pytest -q") == {"test"}
+    assert categories("if [ -z \"$TAG\" ]") == set()
+
+
+WRAPPERS = """set -euo pipefail
+compose() {
+  docker compose \\
+    -f deploy/compose.prod.yml \\
+    "$@"
+}
+retry() {
+  local attempts=$1; shift
+  local delay=$1; shift
+  for _ in $(seq 1 "$attempts"); do
+    if "$@"; then return 0; fi
+    sleep "$delay"
+  done
+  return 1
+}
+kc() { kubectl -n shop "$@"; }
+compose pull api
+compose up -d --no-deps api
+retry 30 2 curl -fsS http://localhost:8080/health
+kc rollout undo deployment/api
+"""
+
+
+def test_calls_of_wrapper_functions_are_what_they_run():
+    cmds = split_script(WRAPPERS, 1)
+    by_line = {c.line: c.text for c in cmds}
+    assert by_line[18] == "docker compose -f deploy/compose.prod.yml up -d --no-deps api"
+    assert categories(by_line[18]) == {"deploy"}
+    assert categories(by_line[19]) == {"verify"}  # the retried command, its count and delay shifted off
+    assert categories(by_line[20]) == {"rollback"}
+    # the definitions are not calls
+    assert not any(categories(c.text) for c in cmds if c.line < 17)
+
+
+def test_wrappers_that_run_nothing_stay_nothing():
+    # a function that only prints its arguments, one never called, or an unrelated command
+    # that shares a word with a function
+    fake = ('show() { echo docker compose "$@"; }\nshow up -d\n'
+            'deploy() { docker compose "$@"; }\necho deploy up -d\n')
+    assert not any(categories(c.text) for c in split_script(fake, 1))
+
+
 FRAMEWORKS = {
     # what `npm run build` / `npm test` start in front-end projects
     "react-scripts build": {"build"}, "react-scripts test --watchAll=false": {"test"},

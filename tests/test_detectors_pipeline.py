@@ -204,6 +204,24 @@ def test_front_end_projects_build_and_test_through_their_framework(check):
         assert check(files, "ci-runs-tests").status == "fail", fake
 
 
+def test_deploy_through_a_script_with_wrapper_functions_and_a_syntax_check(check):
+    # a deploy script that wraps docker compose in a function and checks health with a retry
+    script = ("#!/usr/bin/env bash\nset -e\ncompose() {\n  docker compose -f compose.prod.yml \"$@\"\n}\n"
+              "retry() {\n  local n=$1; shift\n  for _ in $(seq \"$n\"); do\n    if \"$@\"; then return 0; fi\n"
+              "    sleep 2\n  done\n  return 1\n}\ncompose pull\ncompose up -d\nretry 20 curl -fsS http://localhost/health\n")
+    ci = ("on:\n  push:\n    branches: [main]\njobs:\n  deploy:\n    runs-on: [self-hosted]\n    steps:\n"
+          "      - run: bash -n scripts/deploy.sh\n      - run: ./scripts/deploy.sh\n")
+    compose = {"compose.prod.yml": "services:\n  api:\n    image: shop/api:1.0.0\n"}
+    files = {**wf(ci), "scripts/deploy.sh": script, **compose}
+    deployed = check(files, "deploy-step")
+    assert deployed.status == "pass" and "docker compose -f compose.prod.yml up -d" in deployed.message
+    assert deployed.evidence[0].path == "scripts/deploy.sh" and deployed.evidence[0].line == 15
+    assert check(files, "deploy-verification").status == "pass"
+    # `bash -n` only checks the syntax: a pipeline that only does that deploys nothing
+    syntax_only = {**wf(ci.replace("      - run: ./scripts/deploy.sh\n", "")), "scripts/deploy.sh": script, **compose}
+    assert check(syntax_only, "deploy-step").status != "pass"
+
+
 # -- release-automation --------------------------------------------------------------------
 RELEASE = """
 on:

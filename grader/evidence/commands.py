@@ -282,7 +282,8 @@ SSH_ACTIONS = frozenset({"appleboy/ssh-action", "appleboy/drone-ssh", "atlassian
                          "fifsky/ssh-action", "d3lm/ssh-action"})
 
 _ENV_ASSIGN = re.compile(r"^(?:[A-Za-z_][A-Za-z0-9_]*=(?:\"[^\"]*\"|'[^']*'|\$\([^()]*\)|\S*)\s+)+")
-_PREFIXES = re.compile(r"^(?:(?:sudo|time|exec|command|nohup|env|then|do|else|!)\s+(?:-\S+\s+)*)+")
+# (what a condition runs is run: `if curl -f ...`, `until kubectl rollout status ...`)
+_PREFIXES = re.compile(r"^(?:(?:sudo|time|exec|command|nohup|env|then|do|else|if|elif|while|until|!)\s+(?:-\S+\s+)*)+")
 NOT_RUN = re.compile(r"^(?:echo|printf|:|true|false|#|cat\s*<<|read)\b")
 _SPLIT = re.compile(r"&&|\|\||;|\|(?!\|)|(?<![<>&])&(?![&>])")  # (not the `&` of `2>&1`, `>&2`, `&>`)
 # Compound commands open and close: an `exit` inside one ends the script only when it runs.
@@ -344,6 +345,9 @@ def split_script(script: str, first_line: int, _depth: int = 0) -> list[Command]
     i = 0
     depth = 0  # open compound commands (if/case/loops/braces): an exit inside them is conditional
     in_heredoc = None
+    functions: dict[str, tuple[int, int]] = {}  # name -> the span of ``out`` its body holds
+    opened: tuple[str, int, int, bool] | None = None  # a function whose body is being read
+    one_line: tuple[str, int] | None = None
     while i < len(lines):
         start = i
         raw = lines[i]
@@ -373,6 +377,14 @@ def split_script(script: str, first_line: int, _depth: int = 0) -> list[Command]
             in_heredoc = heredoc.group(1)
         if not stripped:
             continue
+        head = _FUNC_HEAD.match(stripped) if "(" in stripped or stripped.startswith("function") else None
+        if head:
+            name, body = head.group(1) or head.group(2), (head.group(3) or "").strip()
+            if body.startswith("{") and _BRACE_CLOSE.search(_mask_quotes(body)):  # name() { cmd "$@"; }
+                one_line = (name, len(out))
+                stripped = body[1:].rstrip().removesuffix("}").rstrip().rstrip(";")
+            else:
+                opened = (name, len(out), depth, False)
         masked = _mask_quotes(stripped)
         at_top = depth == 0
         depth += len(_BRACE_OPEN.findall(masked)) - len(_BRACE_CLOSE.findall(masked))
@@ -397,9 +409,58 @@ def split_script(script: str, first_line: int, _depth: int = 0) -> list[Command]
             if remote:
                 out.extend(dataclasses.replace(c, line=first_line + start, remote=True)
                            for c in split_script(remote, 1, _depth + 1))
+        if one_line:
+            functions[one_line[0]] = (one_line[1], len(out))
+            one_line = None
+        if opened:
+            name, at, level, deeper = opened
+            if depth > level:
+                opened = (name, at, level, True)
+            elif deeper and depth <= level:  # the function's closing brace
+                functions[name] = (at, len(out))
+                opened = None
         if at_top and re.match(r"^exit\b", stripped):
             break
-    return out
+    return _call_functions(out, functions) if functions else out
+
+
+# A shell function definition: `name() {`, `function name {`, `function name() { ...; }`.
+_FUNC_HEAD = re.compile(r"^(?:function\s+([A-Za-z_][\w.-]*)\s*(?:\(\s*\))?|([A-Za-z_][\w.-]*)\s*\(\s*\))\s*(\{.*)?$")
+_ALL_ARGS = re.compile(r'"\$@"|"\$\{@\}"|"\$\*"|\$\{@\}|\$@|\$\*')
+_SHIFT = re.compile(r"^shift(?:\s+(\d+))?\s*$")
+
+
+def _call_functions(out: list[Command], functions: dict[str, tuple[int, int]]) -> list[Command]:
+    """Calls of the script's own wrapper functions read as what they run: a function whose
+    body runs its arguments (`compose() { docker compose -f prod.yml "$@"; }`, a `retry` that
+    shifts its count off and runs `"$@"`) makes `compose up -d` the `docker compose` command and
+    `retry 5 2 curl -f ...` the `curl`."""
+    wrappers: dict[str, tuple[str, int]] = {}
+    for name, (start, end) in functions.items():
+        shifts = 0
+        for cmd in out[start:end]:
+            text = normalise(cmd.text)
+            moved = _SHIFT.match(text)
+            if moved:
+                shifts += int(moved.group(1) or 1)
+            elif _ALL_ARGS.search(text):
+                wrappers[name] = (text, shifts)
+                break
+    if not wrappers:
+        return out
+    inside = [False] * len(out)  # the definitions themselves are not calls
+    for start, end in functions.values():
+        inside[start:end] = [True] * (end - start)
+    result = []
+    for index, cmd in enumerate(out):
+        word, _, rest = normalise(cmd.text).partition(" ")
+        wrapper = wrappers.get(word)
+        if wrapper and not inside[index]:
+            template, shifts = wrapper
+            args = " ".join(rest.split()[shifts:])
+            cmd = dataclasses.replace(cmd, text=_ALL_ARGS.sub(lambda _m, args=args: args, template, count=1))
+        result.append(cmd)
+    return result
 
 
 _SSH = re.compile(r"^(?:sshpass\b.*?\s)?ssh\s+(.*)$")

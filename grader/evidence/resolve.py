@@ -157,6 +157,8 @@ def _shell(sub, text: str, cwd: str):
         return None
     first = words[0]
     if first in _SHELLS or first.endswith(("/bash", "/sh")):
+        if any(w.startswith("-") and not w.startswith("--") and "n" in w for w in words[1:3]):
+            return None  # `bash -n x.sh` only checks the syntax: it runs nothing
         rest = [w for w in words[1:] if not (w.startswith("-") and w != "-c")]
         if "-c" in words[1:3]:
             at = words.index("-c") + 1
