@@ -458,7 +458,9 @@ def _call_functions(out: list[Command], functions: dict[str, tuple[int, int]]) -
         if wrapper and not inside[index]:
             template, shifts = wrapper
             args = " ".join(rest.split()[shifts:])
-            cmd = dataclasses.replace(cmd, text=_ALL_ARGS.sub(lambda _m, args=args: args, template, count=1))
+            m = _ALL_ARGS.search(template)
+            if m:
+                cmd = dataclasses.replace(cmd, text=template[:m.start()] + args + template[m.end():])
         result.append(cmd)
     return result
 
