@@ -13,6 +13,7 @@ from grader.evidence import helm
 from grader.evidence.ci.jenkins import _strip_comments
 from grader.evidence.commands import split_script
 from grader.evidence.markdown import content_words
+from grader.submission import jinja_placeholders
 
 
 def _seconds(fn, text: str) -> float:
@@ -37,6 +38,10 @@ ATTACKS = {
     "jenkins unclosed quotes": (_strip_comments, '"a', ""),
     "jenkins escaped quotes": (_strip_comments, '"\\', ""),
     "jenkins single escaped quotes": (_strip_comments, "'\\", ""),
+    "shell wrapper functions and their calls": (lambda t: split_script(t, 1), 'f() { docker compose "$@"; }\nf up\n', ""),
+    "shell nested function definitions": (lambda t: split_script(t, 1), "function a {\n", "}\n"),
+    "jinja expressions": (jinja_placeholders, "{{ x }}", "\n"),
+    "jinja unclosed statements": (jinja_placeholders, "{% ", ""),
 }
 
 
