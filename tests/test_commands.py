@@ -151,6 +151,17 @@ FRAMEWORKS = {
     "swift build": {"build"}, "xcodebuild -scheme App test": {"test"}, "cabal test": {"test"},
     "npm pack": {"build"}, "hatch build": {"build"}, "pyinstaller app.spec": {"build"}, "gem build x.gemspec": {"build"},
     "mvn compile jib:build": {"build", "publish"}, "./gradlew jib": {"build"},
+    # compose builds; files copied onto a server or a bucket that serves them; static hosts
+    "docker compose -f compose.prod.yml build api": {"build"}, "docker-compose build": {"build"},
+    "rsync -avz --delete dist/ deploy@shop.example:/var/www/shop": {"deploy"},
+    "scp -P 2222 target/app.jar deploy@$HOST:~/app/": {"deploy"},
+    "aws s3 cp build s3://shop-site --recursive": {"deploy"}, "gsutil -m rsync -r build gs://shop-site": {"deploy"},
+    "az storage blob upload-batch -d '$web' -s build": {"deploy"}, "npx gh-pages -d build": {"deploy"},
+    "surge ./dist shop.surge.sh": {"deploy"},
+    "az functionapp deployment source config-zip -g rg -n fn --src app.zip": {"deploy"},
+    # copying from a server, between local folders, or one file to a bucket deploys nothing
+    "scp deploy@shop.example:/var/log/app.log .": set(), "rsync -a src/ backup/": set(),
+    "aws s3 cp report.zip s3://shop-reports/": set(),
     # what runs nothing or builds nothing
     "next dev": set(), "ng serve": set(), "cypress open": set(), "hugo server": set(), "tsc --noEmit": set(),
     "cmake -S . -B build": set(),

@@ -222,6 +222,22 @@ def test_deploy_through_a_script_with_wrapper_functions_and_a_syntax_check(check
     assert check(syntax_only, "deploy-step").status != "pass"
 
 
+def test_a_static_site_copied_to_its_server_is_deployed(check):
+    # the build output rsynced onto the web server from main, then checked
+    ci = ("on:\n  push:\n    branches: [main]\njobs:\n  site:\n    runs-on: ubuntu-latest\n    steps:\n"
+          "      - run: npm ci && npm run build\n"
+          "      - run: rsync -avz --delete dist/ deploy@${{ secrets.HOST }}:/var/www/shop\n"
+          "      - run: curl -fsS https://shop.example/\n")
+    files = {**wf(ci), "package.json": '{"scripts": {"build": "vite build"}}'}
+    deployed = check(files, "deploy-step")
+    assert deployed.status == "pass" and "rsync" in deployed.message
+    assert check(files, "deploy-verification").status == "pass"
+    # fetching the server's log, or copying between folders of the runner, deploys nothing
+    for fake in ("scp deploy@${{ secrets.HOST }}:/var/log/shop.log .", "rsync -a dist/ backup/"):
+        text = ci.replace("rsync -avz --delete dist/ deploy@${{ secrets.HOST }}:/var/www/shop", fake)
+        assert check({**wf(text), "package.json": files["package.json"]}, "deploy-step").status == "fail", fake
+
+
 # -- release-automation --------------------------------------------------------------------
 RELEASE = """
 on:

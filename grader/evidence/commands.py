@@ -56,10 +56,10 @@ _RULES: dict[str, tuple[tuple[str, str], ...]] = {
     "deno": (("test", r"test\b"),),
     # node's own test runner, or a runner started by its path (node node_modules/jest/bin/jest.js)
     "node": (("test", r"(?:\S+\s+)*?(?:--test\b|\S*node_modules/(?:jest|mocha|vitest|ava|jasmine)/)"),),
-    "docker": (("build", r"(image |buildx )?build\b"), ("publish", r"(image )?push\b|(?:buildx )?build\b.*\s--push\b"),
+    "docker": (("build", rf"(image |buildx |compose {_F})?build\b"), ("publish", r"(image )?push\b|(?:buildx )?build\b.*\s--push\b"),
                ("deploy", r"(compose .*\bup\b|stack (deploy|up)\b|service update\b(?!.*--rollback))"),
                ("rollback", r"service (rollback\b|update\b.*--rollback\b)")),
-    "docker-compose": (("deploy", r".*\bup\b"),),
+    "docker-compose": (("deploy", r".*\bup\b"), ("build", rf"{_F}build\b")),
     "podman": (("build", r"build\b"), ("publish", r"push\b")),
     "buildah": (("build", r"bud\b"),),
     "kubectl": (("deploy", rf"{_F}(apply|create|replace|set image|rollout restart|argo rollouts set image)\b"),
@@ -75,7 +75,7 @@ _RULES: dict[str, tuple[tuple[str, str], ...]] = {
     "pulumi": (("deploy", r"up\b"),),
     "ansible-playbook": (("deploy", r""),),
     "aws": (("deploy", r"(ecs update-service|deploy create-deployment|cloudformation (deploy|create-stack|update-stack)|"
-                       r"s3 sync|lambda (update-function-code|create-function)|apprunner start-deployment|"
+                       r"s3 sync|s3 cp .*--recursive|lambda (update-function-code|create-function)|apprunner start-deployment|"
                        r"elasticbeanstalk (update-environment|create-environment))\b"),
             ("verify", r"ecs wait services-stable\b")),
     "sam": (("deploy", r"deploy\b"),),
@@ -90,7 +90,11 @@ _RULES: dict[str, tuple[tuple[str, str], ...]] = {
     "railway": (("deploy", r"up\b"),),
     "firebase": (("deploy", r"deploy\b"),),
     "gcloud": (("deploy", r"(run|app|functions) deploy\b"),),
-    "az": (("deploy", r"(webapp|containerapp|functionapp) .*\b(deploy|up|update)\b"),),
+    "az": (("deploy", r"(webapp|containerapp|functionapp|staticwebapp) .*\b(deploy|deployment|up|update)\b"
+                      r"|storage blob upload-batch\b"),),
+    "gsutil": (("deploy", r"(?:-m )?(rsync|cp) .*-r\b.*gs://"),),
+    "surge": (("deploy", r""),),
+    "gh-pages": (("deploy", r""),),
     "flyctl": (("deploy", r"deploy\b"), ("rollback", r"releases rollback\b")),
     "vercel": (("deploy", r"(--prod|.*\bdeploy)\b"),),
     "netlify": (("deploy", r"deploy\b"),),
@@ -560,6 +564,17 @@ def unwrap(command: str) -> str:
     return text
 
 
+def _to_remote_host(args: str) -> bool:
+    """Is the last argument of ``scp``/``rsync`` a place on another machine (``host:path``,
+    ``user@host:/var/www``, ``$HOST:~/app``) — not a URL, not a local path?"""
+    words = args.split()
+    if len(words) < 2:
+        return False
+    target = words[-1].strip("'\"")
+    host, sep, _path = target.partition(":")
+    return bool(sep) and bool(host) and "/" not in host and "//" not in target and not host.startswith("-")
+
+
 def _started(text: str) -> str | None:
     """What a runner (``npx``, ``uv run --group dev``...) or a container (``docker run IMAGE``)
     starts, its own options dropped; None when ``text`` starts nothing."""
@@ -644,6 +659,8 @@ def categories(command: str) -> set[str]:
             found.discard("verify")
         if tool in ("curl", "wget") and _download(tool, rest):
             found.discard("verify")  # fetching a tool or a file checks nothing
+        if tool in ("scp", "rsync") and _to_remote_host(rest):
+            found.add("deploy")  # files copied onto a server: the site or the release goes live there
         if "smoke" in tool or re.search(r"health[-_]?check", tool):
             found.add("verify")
         if "rollback" in tool and tool.endswith(".sh"):
