@@ -115,10 +115,24 @@ def test_semver_tags_absent_and_fake(repo):
     repo.commit("First commit of the app", {"a.py": "x"})
     assert run_check(repo.path, "semver-tags").status == "fail"
     repo.tag("release-1")
-    repo.tag("v1.2", "almost semver")
+    repo.tag("v1", "a major number only")
     finding = run_check(repo.path, "semver-tags")
     assert finding.status == "fail"
     assert "release-1" in finding.message
+
+
+def test_version_tags_without_a_patch_number_are_partial(repo):
+    # v1.2 and 2.0 version the releases, but Semantic Versioning needs MAJOR.MINOR.PATCH
+    repo.commit("First release of the app", {"a.py": "x"})
+    repo.tag("v1.1", "first")
+    repo.commit("Second release of the app", {"b.py": "x"})
+    repo.tag("v1.2")
+    finding = run_check(repo.path, "semver-tags")
+    assert finding.status == "partial" and finding.fraction == 0.5
+    assert "2 version tags without a patch number ('v1.1', 'v1.2')" in finding.message and "v1.2.0" in finding.message
+    # one full semantic version among them is the real thing
+    repo.tag("v1.2.1", "patch")
+    assert run_check(repo.path, "semver-tags").status == "pass"
 
 
 def test_semver_tag_not_on_branch_does_not_count(repo):

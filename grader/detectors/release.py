@@ -56,14 +56,16 @@ def _tag_loc(tag) -> Location:
     looks_for="At least `min_tags` git tags that follow Semantic Versioning 2.0.0 "
     "(`MAJOR.MINOR.PATCH`, optional `v`, pre-release and build parts allowed) on commits of the "
     "checked-out branch. `release-1`, `v1.2` and `jq-1.7.1` are not semver; a semantic version "
-    "behind a prefix (`jq-1.7.1`, `api/v2.0.0`) earns `prefixed_credit`, named as such. Annotated and "
+    "behind a prefix (`jq-1.7.1`, `api/v2.0.0`) earns `prefixed_credit`, and a version without its patch "
+    "number (`v1.2`, `2.0`) `short_credit`, each named as such. Annotated and "
     "lightweight tags both count; the message says which.",
     why="Version numbers that say what changed (breaking, feature, fix) let everyone downstream "
     "decide whether an upgrade is safe, and tie every release to one commit.",
     params={"min_tags": {"type": "integer", "minimum": 1, "maximum": 10000},
             "require_reachable": {"type": "boolean"},
-            "prefixed_credit": {"type": "number", "minimum": 0, "maximum": 1}},
-    defaults={"min_tags": 1, "require_reachable": True, "prefixed_credit": 0.5},
+            "prefixed_credit": {"type": "number", "minimum": 0, "maximum": 1},
+            "short_credit": {"type": "number", "minimum": 0, "maximum": 1}},
+    defaults={"min_tags": 1, "require_reachable": True, "prefixed_credit": 0.5, "short_credit": 0.5},
 )
 def semver_tags(sub, p):
     facts, problem = git_or_finding(sub)
@@ -85,6 +87,13 @@ def semver_tags(sub, p):
                 f" behind a prefix ({', '.join(repr(t.name) for t in prefixed[-3:])}): tools that read versions "
                 "from tags (release tooling, package managers) expect `v1.2.3` or `1.2.3`",
                 [_tag_loc(t) for t in prefixed[-3:]])
+        short = [t for t in facts.tags if _SHORT_VERSION.match(t.name) and (t.reachable or not p["require_reachable"])]
+        if short:
+            return Finding.ratio(
+                p["short_credit"],
+                f"{plural(len(short), 'version tag')} without a patch number ({', '.join(repr(t.name) for t in short[-3:])}): "
+                f"Semantic Versioning needs MAJOR.MINOR.PATCH — tag the next release {short[-1].name}.0",
+                [_tag_loc(t) for t in short[-3:]])
         return Finding.failed(
             f"{plural(len(facts.tags), 'tag')}, none of them semantic versions: "
             + ", ".join(repr(n) for n in others[:5])
@@ -108,6 +117,10 @@ def semver_tags(sub, p):
                 f"than {older.name}")
         fraction *= 0.8
     return Finding.ratio(fraction, msg, [_tag_loc(t) for t in usable[-3:]])
+
+
+# A version tag that stops at MINOR (`v1.2`, `2.0`): versioned, but not a semantic version.
+_SHORT_VERSION = re.compile(r"^v?(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)$")
 
 
 def _out_of_order(facts, tags):
