@@ -151,6 +151,8 @@ FRAMEWORKS = {
     "swift build": {"build"}, "xcodebuild -scheme App test": {"test"}, "cabal test": {"test"},
     "npm pack": {"build"}, "hatch build": {"build"}, "pyinstaller app.spec": {"build"}, "gem build x.gemspec": {"build"},
     "mvn compile jib:build": {"build", "publish"}, "./gradlew jib": {"build"},
+    # tools started by uvx / pipx run
+    "uvx pytest -q": {"test"}, "pipx run tox -e py312": {"test"}, "uvx --from build pyproject-build": set(),
     # compose builds; files copied onto a server or a bucket that serves them; static hosts
     "docker compose -f compose.prod.yml build api": {"build"}, "docker-compose build": {"build"},
     "rsync -avz --delete dist/ deploy@shop.example:/var/www/shop": {"deploy"},

@@ -149,7 +149,7 @@ _LINT_CMDS = {
     r"^helm lint\b": "helm lint", r"^yamllint\b": "yamllint", r"^(markdownlint|markdownlint-cli2)\b": "markdownlint",
     r"^tflint\b": "TFLint", r"^terraform (fmt (.*\s)?-check|validate)\b": "terraform fmt/validate",
     r"^(kubeval|kubeconform|kube-linter|kube-score)\b": "Kubernetes manifest lint",
-    r"^pre-commit run\b": "pre-commit", r"^actionlint\b": "actionlint",
+    r"^(pre-commit|prek) run\b": "pre-commit", r"^actionlint\b": "actionlint", r"^zizmor\b": "zizmor",
     r"^dotnet format (.*\s)?--verify-no-changes\b": "dotnet format", r"^(clang-tidy|cppcheck|scan-build)\b": "C/C++ static analysis",
     r"^(bandit|semgrep)\b": "security lint",
 }
@@ -160,6 +160,7 @@ _LINT_ACTIONS = {
     "SonarCloud", "sonarsource/sonarqube-scan-action": "SonarQube", "astral-sh/ruff-action": "Ruff",
     "chartboost/ruff-action": "Ruff", "psf/black": "Black", "davidanson/markdownlint-cli2-action": "markdownlint",
     "azure/k8s-lint": "Kubernetes manifest lint", "stackrox/kube-linter-action": "Kubernetes manifest lint",
+    "zizmorcore/zizmor-action": "zizmor", "j178/prek-action": "pre-commit",
 }
 
 

@@ -192,7 +192,7 @@ _ALIASES = {"pip3": "pip", "mvnw": "mvn", "gradlew": "gradle", "apt": "apt-get",
             "httpie": "http", "terragrunt": "terragrunt"}
 # Runners that start another tool: `npx jest`, `python -m pytest`, `bundle exec rspec`...
 _RUNNERS = re.compile(
-    r"^(?:npx|bunx|(?:pnpm|yarn) (?:exec|dlx)|bundle exec|poetry run|uv run|pipenv run|python -m|"
+    r"^(?:npx|bunx|uvx|pipx run|(?:pnpm|yarn) (?:exec|dlx)|bundle exec|poetry run|uv run|uv tool run|pipenv run|python -m|"
     r"pdm run|hatch run|npm exec(?: --)?|"
     # wrappers that run the command after them: a display, a time limit, coverage collection
     r"xvfb-run(?: -\S+)*|timeout(?: -\S+)* \d+[smhd]?|(?:nyc|c8)(?: -{1,2}\w[\w-]*(?:=\S+)?)*|"
