@@ -161,6 +161,10 @@ FRAMEWORKS = {
     "az storage blob upload-batch -d '$web' -s build": {"deploy"}, "npx gh-pages -d build": {"deploy"},
     "surge ./dist shop.surge.sh": {"deploy"},
     "az functionapp deployment source config-zip -g rg -n fn --src app.zip": {"deploy"},
+    # a message to a chat webhook tells people: it checks nothing
+    'curl -sS -X POST --data "$payload" "$WEBHOOK_URL"': set(),
+    "curl -X POST -d @msg.json https://hooks.slack.com/services/T0/B0/x": set(),
+    "curl -X POST ${{ secrets.DISCORD_WEBHOOK }} -d '{}'": set(),
     # copying from a server, between local folders, or one file to a bucket deploys nothing
     "scp deploy@shop.example:/var/log/app.log .": set(), "rsync -a src/ backup/": set(),
     "aws s3 cp report.zip s3://shop-reports/": set(),

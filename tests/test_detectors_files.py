@@ -470,3 +470,43 @@ def test_jinja_templates_absent_or_fake(check, tmp_path):
     # a template that is not YAML before rendering is no problem to report
     sub = Submission(write_tree(tmp_path, {"templates/x.yml.j2": "port: {{ port }\nhosts: [a, b\n"}))
     assert sub.yaml_docs("templates/x.yml.j2") is None and not sub.problems
+
+
+UPTIME_WF = """name: uptime
+on:
+  schedule:
+    - cron: '*/15 * * * *'
+jobs:
+  probe:
+    runs-on: ubuntu-latest
+    steps:
+      - run: curl -fsS --max-time 10 https://shop.example/health
+"""
+
+
+def test_uptime_checks_are_partial_alerting(check):
+    # a scheduled probe of the live service fails the run (and notifies) when it is down
+    finding = check({".github/workflows/uptime.yml": UPTIME_WF}, "alert-rules")
+    assert finding.status == "partial" and finding.fraction == 0.5
+    assert "scheduled pipeline checks `curl -fsS" in finding.message
+    assert finding.evidence[0].path == ".github/workflows/uptime.yml" and finding.evidence[0].line == 9
+    upptime = ".upptimerc.yml"
+    assert check({upptime: "owner: shop\nrepo: status\nsites:\n  - name: Shop\n    url: https://shop.example\n"},
+                 "alert-rules").status == "partial"
+    tf = 'resource "google_monitoring_uptime_check_config" "shop" {\n  display_name = "shop"\n}\n'
+    assert check({"infra/monitoring.tf": tf}, "alert-rules").status == "partial"
+    # real alert rules are the real thing
+    assert check({"monitoring/alerts.yml": RULES, ".github/workflows/uptime.yml": UPTIME_WF}, "alert-rules").status == "pass"
+
+
+def test_uptime_check_fakes_fail(check):
+    for fake in (UPTIME_WF.replace("https://shop.example/health", "https://shop.example/health || true"),
+                 UPTIME_WF.replace("curl -fsS", "echo curl -fsS"),
+                 UPTIME_WF.replace("schedule:\n    - cron: '*/15 * * * *'", "push:\n    branches: [main]")):
+        assert check({".github/workflows/uptime.yml": fake}, "alert-rules").status == "fail"
+    # a scheduled job that only posts to a chat webhook probes nothing
+    notify = UPTIME_WF.replace("curl -fsS --max-time 10 https://shop.example/health",
+                               'curl -X POST -d "{}" "$SLACK_WEBHOOK_URL"')
+    assert check({".github/workflows/uptime.yml": notify}, "alert-rules").status == "fail"
+    # an Upptime file with no sites watches nothing
+    assert check({".upptimerc.yml": "owner: shop\nrepo: status\nsites: []\n"}, "alert-rules").status == "fail"

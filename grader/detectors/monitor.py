@@ -11,6 +11,7 @@ from grader import yamlload
 from grader.detectors import detector
 from grader.detectors.common import found, loc, plural
 from grader.evidence import alerts, cloudmonitor, codescan, infra, manifests, markdown
+from grader.evidence.ci import read_pipelines
 from grader.evidence.testfiles import is_test_path
 from grader.model import Finding, Location
 from grader.yamlload import line_of
@@ -27,12 +28,18 @@ from grader.yamlload import line_of
     "`google_monitoring_alert_policy`, `datadog_monitor`; CloudFormation `AWS::CloudWatch::Alarm`): "
     "a metric or query, a threshold condition, how long it must hold, a description (and a severity "
     "where the cloud has one). Credit by the share of well-formed rules; at least `min_rules` are "
-    "needed. Recording rules are not alerts; `groups: []` is nothing.",
+    "needed. Recording rules are not alerts; `groups: []` is nothing. Without any, uptime checks "
+    "that alert when the live service stops answering earn `synthetic_credit`: a scheduled pipeline "
+    "whose step probes a URL and fails when it is down (`on: schedule` + `curl -f`), an Upptime "
+    "`.upptimerc.yml` with sites, or cloud uptime checks as infrastructure code "
+    "(`google_monitoring_uptime_check_config`, `aws_synthetics_canary`, Application Insights web tests, "
+    "`datadog_synthetics_test`).",
     why="Alerts on symptoms (error rate, latency) page a human only when users are hurt, and "
     "`for:` keeps a single bad scrape from waking anyone.",
     params={"min_rules": {"type": "integer", "minimum": 1, "maximum": 1000},
-            "require_runbook": {"type": "boolean"}},
-    defaults={"min_rules": 2, "require_runbook": False},
+            "require_runbook": {"type": "boolean"},
+            "synthetic_credit": {"type": "number", "minimum": 0, "maximum": 1}},
+    defaults={"min_rules": 2, "require_runbook": False, "synthetic_credit": 0.5},
 )
 def alert_rules(sub, p):
     scan = alerts.scan(sub)
@@ -44,6 +51,11 @@ def alert_rules(sub, p):
             rel, line = scan.group_files[0]
             extra = f" ({plural(scan.recording, 'recording rule')} only)" if scan.recording else ""
             return Finding.failed(f"rule groups in {rel} hold no alerting rules{extra}", [loc(rel, line)])
+        uptime = _uptime_checks(sub)
+        if uptime:
+            what, where = uptime[0]
+            return Finding.ratio(p["synthetic_credit"], f"no alert rules, but an uptime check alerts when the service "
+                                 f"stops answering: {what} — add rules on error rate and latency too", [where])
         return Finding.failed("no alerting rules found (Prometheus rules or cloud alarms)")
     good = [r for r in rules if r.well_formed]
     bad = [r for r in rules if not r.well_formed]
@@ -56,6 +68,42 @@ def alert_rules(sub, p):
         msg += f"; {bad[0].name}: {'; '.join(bad[0].problems)}"
     ev = [loc(r.path, r.line) for r in (bad[:2] + good[:2])]
     return Finding.ratio(min(share, count), msg, ev)
+
+
+_UPTIME_RESOURCES = {
+    "google_monitoring_uptime_check_config": "a Cloud Monitoring uptime check", "aws_synthetics_canary": "a CloudWatch "
+    "Synthetics canary", "azurerm_application_insights_web_test": "an Application Insights web test",
+    "azurerm_application_insights_standard_web_test": "an Application Insights web test",
+    "datadog_synthetics_test": "a Datadog synthetic test", "newrelic_synthetics_monitor": "a New Relic synthetic monitor",
+}
+
+
+def _uptime_checks(sub) -> list[tuple[str, Location]]:
+    """(what, where) of checks that probe the live service on a schedule and alert when it is
+    down: a scheduled pipeline's URL check whose failure fails the run, Upptime, cloud uptime
+    checks written as infrastructure code."""
+    found_: list[tuple[str, Location]] = []
+    for pipe in read_pipelines(sub):
+        if "schedule" not in pipe.triggers:
+            continue
+        for job in pipe.jobs:
+            if job.condition == "never":
+                continue
+            for step in job.steps:
+                if step.condition == "never":
+                    continue
+                for cmd in step.commands_in("verify"):
+                    if not cmd.ignored and re.search(r"https?://|\$", cmd.text):
+                        found_.append((f"a scheduled pipeline checks `{cmd.text[:60]}`", cmd.at(pipe.path)))
+    for rel in sub.files:
+        if rel.rsplit("/", 1)[-1] in (".upptimerc.yml", ".upptimerc.yaml"):
+            doc = (sub.yaml_docs_quiet(rel) or [None])[0]
+            if isinstance(doc, dict) and isinstance(doc.get("sites"), list) and doc["sites"]:
+                found_.append((f"Upptime watches {plural(len(doc['sites']), 'site')}", Location(rel, 1)))
+    for rel, line, rtype, _body in infra.terraform_resources(sub):
+        if rtype in _UPTIME_RESOURCES:
+            found_.append((f"{_UPTIME_RESOURCES[rtype]} ({rtype})", Location(rel, line)))
+    return found_
 
 
 def _check_runbook(sub, rule, required: bool) -> None:

@@ -564,6 +564,11 @@ def unwrap(command: str) -> str:
     return text
 
 
+# Where notifications go: chat and incident webhooks, by their host or the variable that holds them.
+_NOTIFY = re.compile(r"(?i)hooks\.slack\.com|discord(?:app)?\.com/api/webhooks|webhook\.office\.com|"
+                     r"api\.telegram\.org|\$\{?\{?\s*(?:secrets\.|env\.)?\w*(?:webhook|slack|discord|teams|telegram)\w*")
+
+
 def _to_remote_host(args: str) -> bool:
     """Is the last argument of ``scp``/``rsync`` a place on another machine (``host:path``,
     ``user@host:/var/www``, ``$HOST:~/app``) — not a URL, not a local path?"""
@@ -659,6 +664,8 @@ def categories(command: str) -> set[str]:
             found.discard("verify")
         if tool in ("curl", "wget") and _download(tool, rest):
             found.discard("verify")  # fetching a tool or a file checks nothing
+        if tool in ("curl", "wget") and "deploy" not in found and _NOTIFY.search(rest):
+            found.discard("verify")  # a message to a chat webhook tells people; it checks nothing
         if tool in ("scp", "rsync") and _to_remote_host(rest):
             found.add("deploy")  # files copied onto a server: the site or the release goes live there
         if "smoke" in tool or re.search(r"health[-_]?check", tool):
