@@ -438,3 +438,47 @@ def test_applying_a_folder_the_repository_lacks_is_no_deploy(check):
     assert finding.status == "fail" and "has no such file or folder" in finding.message
     url = GOOD_CI.replace("kubectl apply -f k8s/", "kubectl apply -f https://example.com/app.yaml")
     assert check(wf(url), "deploy-step").status == "pass"  # a URL is taken on trust
+
+
+POM_LINT = """<project>
+  <build>
+    <plugins>
+      <plugin>
+        <groupId>org.apache.maven.plugins</groupId>
+        <artifactId>maven-checkstyle-plugin</artifactId>
+        <executions>
+          <execution>
+            <goals><goal>check</goal></goals>
+          </execution>
+        </executions>
+      </plugin>
+    </plugins>
+  </build>
+</project>
+"""
+
+
+def test_linters_bound_to_the_build_gate_it(check):
+    # Checkstyle's check goal runs in mvn verify; Gradle's checkstyle plugin runs in gradle build
+    mvn = "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: ./mvnw -B verify\n"
+    finding = check({**wf(mvn), "pom.xml": POM_LINT}, "lint-in-ci")
+    assert finding.status == "pass" and "Checkstyle (bound to the Maven build)" in finding.message
+    assert finding.evidence[0].line == 6
+    gradle = mvn.replace("./mvnw -B verify", "./gradlew build")
+    kts = 'plugins {\n    java\n    id("com.diffplug.spotless") version "6.25.0"\n}\n'
+    assert "Spotless (part of gradle check)" in check({**wf(gradle), "build.gradle.kts": kts}, "lint-in-ci").message
+
+
+def test_linters_bound_to_the_build_fakes_fail(check):
+    mvn = "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: mvn -B verify\n"
+    managed = POM_LINT.replace("<plugins>", "<pluginManagement><plugins>").replace("</plugins>", "</plugins></pluginManagement>")
+    commented = POM_LINT.replace("<plugin>", "<!-- <plugin>").replace("</plugin>", "</plugin> -->")
+    for pom in (managed, commented, POM_LINT.replace("<goal>check</goal>", "<goal>checkstyle</goal>"),
+                POM_LINT.replace("<executions>", "<configuration><skip>true</skip></configuration><executions>")):
+        assert check({**wf(mvn), "pom.xml": pom}, "lint-in-ci").status == "fail"
+    # phases before verify, a skip flag, or the check only started by hand run no check
+    for cmd in ("mvn -B package", "mvn -B verify -Dcheckstyle.skip", "mvn -B verify || true"):
+        text = mvn.replace("mvn -B verify", cmd)
+        assert check({**wf(text), "pom.xml": POM_LINT}, "lint-in-ci").status == "fail", cmd
+    gradle = "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: ./gradlew assemble\n"
+    assert check({**wf(gradle), "build.gradle": "plugins {\n  id 'checkstyle'\n}\n"}, "lint-in-ci").status == "fail"

@@ -8,7 +8,8 @@ import re
 from grader.detectors import detector
 from grader.detectors.common import found, git_or_finding, plural, shallow_or
 from grader.evidence.ci import no_pipeline_message, read_pipelines
-from grader.evidence.ci.model import gate_commands, tool_steps, where_it_belongs
+from grader.evidence.ci.model import gate_commands, live_steps, tool_steps, where_it_belongs
+from grader.evidence.commands import normalise
 from grader.evidence.testfiles import is_test_path
 from grader.model import Finding, Location
 
@@ -164,6 +165,69 @@ _LINT_ACTIONS = {
 }
 
 
+# Linters a build tool runs itself once they are configured: Maven plugins whose `check` goal binds
+# to the verify phase, Gradle plugins whose tasks the `check` task (and so `build`) depends on.
+_MAVEN_LINTERS = {"maven-checkstyle-plugin": "Checkstyle", "spotless-maven-plugin": "Spotless",
+                  "maven-pmd-plugin": "PMD", "spotbugs-maven-plugin": "SpotBugs"}
+_GRADLE_LINTERS = {"checkstyle": "Checkstyle", "pmd": "PMD", "com.diffplug.spotless": "Spotless",
+                   "com.github.spotbugs": "SpotBugs", "org.jlleitschuh.gradle.ktlint": "ktlint",
+                   "io.gitlab.arturbosch.detekt": "detekt"}
+_MVN_VERIFY = re.compile(r"^(?:\S*/)?mvnw?(?:\.cmd)?\s(?:.*\s)?(?:verify|install|deploy)(?:\s|$)")
+_MVN_SKIP = re.compile(r"-D(?:checkstyle|spotless|pmd|spotbugs)(?:\.check)?\.skip(?:=true)?(?:\s|$)")
+_GRADLE_CHECK = re.compile(r"^(?:\S*/)?gradlew?(?:\.bat)?\s(?:.*\s)?:?(?:check|build)(?:\s|$)")
+
+
+def _cut(text: str, start: str, end: str) -> str:
+    """``text`` without its ``start``...``end`` spans (an unclosed one runs to the end): one pass."""
+    out, pos = [], 0
+    while True:
+        at = text.find(start, pos)
+        if at < 0:
+            out.append(text[pos:])
+            return "".join(out)
+        out.append(text[pos:at])
+        close = text.find(end, at + len(start))
+        if close < 0:
+            return "".join(out)
+        pos = close + len(end)
+
+
+def _bound_linters(sub, pipes) -> list[tuple[str, Location, str]]:
+    """(tool, where, command) of linters the build runs because they are configured in pom.xml or
+    build.gradle(.kts) and the pipeline runs the phase or task they are bound to."""
+    maven, gradle = [], []
+    for rel in sub.files:
+        name = rel.rsplit("/", 1)[-1]
+        if name == "pom.xml":
+            text = _cut(_cut(sub.read_text(rel) or "", "<!--", "-->"), "<pluginManagement>", "</pluginManagement>")
+            for block in text.split("<plugin>")[1:]:
+                block = block.split("</plugin>", 1)[0]
+                for artifact, tool in _MAVEN_LINTERS.items():
+                    if f"<artifactId>{artifact}</artifactId>" in block and "<goal>check</goal>" in block \
+                            and "<skip>true</skip>" not in block:
+                        maven.append(tool)
+        elif name in ("build.gradle", "build.gradle.kts"):
+            text = sub.read_text(rel) or ""
+            for plugin, tool in _GRADLE_LINTERS.items():
+                if re.search(rf"""(?m)^\s*(?:id\s*\(?\s*["']{re.escape(plugin)}["']|apply\s+plugin:\s*["']{re.escape(plugin)}["'])""",
+                             text):
+                    gradle.append(tool)
+    if not maven and not gradle:
+        return []
+    for pipe, _job, _i, step in live_steps(pipes):
+        if step.condition not in ("success", "always"):
+            continue
+        for cmd in step.commands:
+            if cmd.ignored or cmd.resolved:
+                continue
+            text = normalise(cmd.text)
+            if maven and _MVN_VERIFY.match(text) and not _MVN_SKIP.search(text):
+                return [(f"{tool} (bound to the Maven build)", cmd.at(pipe.path), cmd.text) for tool in dict.fromkeys(maven)]
+            if gradle and _GRADLE_CHECK.match(text):
+                return [(f"{tool} (part of gradle check)", cmd.at(pipe.path), cmd.text) for tool in dict.fromkeys(gradle)]
+    return []
+
+
 @detector(
     "lint-in-ci",
     title="Linters gate every change",
@@ -171,7 +235,10 @@ _LINT_ACTIONS = {
     "analyser as a gate: Ruff, Flake8, Pylint, Black/isort `--check`, mypy, ESLint, Prettier `--check`, "
     "`tsc --noEmit`, golangci-lint, `go vet`, Clippy, Checkstyle/SpotBugs/Sonar, RuboCop, ShellCheck, "
     "hadolint, `helm lint`, yamllint, `terraform validate`, kubeconform, pre-commit, CodeQL, "
-    "Super-Linter... — directly or through `make lint`, `npm run lint`, a script or a local action. "
+    "Super-Linter... — directly or through `make lint`, `npm run lint`, a script or a local action, "
+    "or bound to the build: a Maven linter plugin with a `check` execution (Checkstyle, Spotless, PMD, "
+    "SpotBugs) when the pipeline runs `mvn verify`/`install`/`deploy`, a Gradle linter plugin when it "
+    "runs `gradle check`/`build`. "
     "A linter whose failure is ignored (`|| true`, `continue-on-error`), in a comment or an `echo` "
     "doesn't count.",
     why="A linter in the pipeline catches the bugs and the style drift a reviewer should not have to, "
@@ -181,7 +248,7 @@ def lint_in_ci(sub, p):
     pipes = read_pipelines(sub)
     if not pipes:
         return Finding.failed(no_pipeline_message(sub))
-    hits = gate_commands(pipes, _LINT_CMDS, _LINT_ACTIONS)
+    hits = gate_commands(pipes, _LINT_CMDS, _LINT_ACTIONS) or _bound_linters(sub, pipes)
     if hits:
         return found("linters run as a gate", hits)
     loose = [h for h in tool_steps(pipes, _LINT_CMDS, _LINT_ACTIONS)]

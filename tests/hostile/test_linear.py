@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from grader.detectors.code import _cut
 from grader.detectors.plan import _ITEM
 from grader.evidence import helm
 from grader.evidence.ci.jenkins import _strip_comments
@@ -42,6 +43,7 @@ ATTACKS = {
     "shell nested function definitions": (lambda t: split_script(t, 1), "function a {\n", "}\n"),
     "jinja expressions": (jinja_placeholders, "{{ x }}", "\n"),
     "jinja unclosed statements": (jinja_placeholders, "{% ", ""),
+    "pom comments left open": (lambda t: _cut(t, "<!--", "-->"), "<!--", "x"),
 }
 
 
