@@ -136,6 +136,24 @@ def test_unittest_real(check):
      "    assertThrows<IllegalStateException> { service.remind(empty) }\n  }\n  @Test\n"
      "  fun `the mailer is called`() {\n    service.remind(cart)\n    verify { mailer.send(any()) }\n  }\n}\n",
      "class CartServiceTest {\n  @Test\n  fun `reminder is sent after a day`() {\n    assertTrue(true)\n  }\n}\n"),
+    # PHPUnit (test methods, /** @test */) and Pest
+    ("tests/Unit/CartTest.php",
+     "<?php\nclass CartTest extends TestCase\n{\n    public function test_total_adds_items(): void\n    {\n"
+     "        $this->assertSame(3, (new Cart())->add(1)->add(2)->total());\n    }\n    /** @test */\n"
+     "    public function it_rejects_a_negative_quantity()\n    {\n"
+     "        $this->expectException(InvalidArgumentException::class);\n        (new Cart())->add(-1);\n    }\n}\n",
+     "<?php\nclass CartTest extends TestCase\n{\n    public function test_total()\n    {\n"
+     "        $this->assertTrue(true);\n    }\n}\n"),
+    ("tests/Feature/HomeTest.php", "<?php\ntest('home page loads', function () {\n    $this->get('/')->assertStatus(200);\n});\n",
+     "<?php\ntest('home page loads', function () {\n    $this->get('/');\n});\n"),
+    # Cypress 10+ specs (.cy.js) with its should() assertions
+    ("cypress/e2e/login.cy.js", "describe('login', () => {\n  it('shows the form', () => {\n    cy.visit('/login');\n"
+     "    cy.get('form').should('be.visible');\n  });\n});\n",
+     "describe('login', () => {\n  it('shows the form', () => {\n    cy.visit('/login');\n  });\n});\n"),
+    # the xUnit template's file name
+    ("Shop.Tests/UnitTest1.cs", "public class UnitTest1\n{\n    [Fact]\n    public void Adds()\n    {\n"
+     "        Assert.Equal(3, Calc.Add(1, 2));\n    }\n}\n",
+     "public class UnitTest1\n{\n    [Fact]\n    public void Test1()\n    {\n    }\n}\n"),
     ("spec/sum_spec.rb", "describe Sum do\n  it 'adds' do\n    expect(Sum.add(1, 2)).to eq(3)\n  end\nend\n",
      "describe Sum do\n  it 'adds' do\n    expect(true).to eq(true)\n  end\nend\n"),
     ("test/sum.bats", "@test \"adds\" {\n  run ./sum 1 2\n  [ \"$output\" = \"3\" ]\n}\n",

@@ -482,3 +482,14 @@ def test_linters_bound_to_the_build_fakes_fail(check):
         assert check({**wf(text), "pom.xml": POM_LINT}, "lint-in-ci").status == "fail", cmd
     gradle = "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: ./gradlew assemble\n"
     assert check({**wf(gradle), "build.gradle": "plugins {\n  id 'checkstyle'\n}\n"}, "lint-in-ci").status == "fail"
+
+
+def test_php_tests_run_by_phpunit_artisan_or_composer(check):
+    php = {"tests/Unit/CartTest.php": "<?php\nclass CartTest extends TestCase\n{\n    public function test_total()\n"
+           "    {\n        $this->assertSame(3, (new Cart())->add(3)->total());\n    }\n}\n"}
+    for cmd in ("vendor/bin/phpunit", "php artisan test", "composer test", "./vendor/bin/pest"):
+        ci = f"on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: composer install\n      - run: {cmd}\n"
+        assert check({**wf(ci), **php}, "ci-runs-tests").status == "pass", cmd
+    # a PHP runner with only Python tests behind it runs none of them
+    ci = "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: vendor/bin/phpunit\n"
+    assert check({**wf(ci), **TEST_FILE}, "ci-runs-tests").status == "fail"

@@ -112,6 +112,8 @@ _ECOSYSTEMS = (
     (re.compile(r"^cargo\b"), {"rust"}),
     (re.compile(r"^(?:rspec|rake|bundle exec (?:rspec|rake))\b"), {"ruby"}),
     (re.compile(r"^bats\b"), {"bats", "shell"}),
+    (re.compile(r"^(?:\S*/)?(?:phpunit|pest)\b|^php (?:artisan test|\S*/(?:phpunit|pest))\b|^composer (?:run-script )?test\b"),
+     {"php"}),
 )
 
 

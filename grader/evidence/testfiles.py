@@ -33,10 +33,11 @@ class TestFile:
 _PY_TEST = re.compile(r"(^|/)(test_[^/]*|[^/]*_test)\.py$")
 # Jest/Vitest names, and the defaults of ava, tape, Mocha and node:test: test.js, test-*.js,
 # and any script under a test/ or tests/ folder.
-_JS_TEST = re.compile(r"(^|/)([^/]+\.(test|spec)\.[cm]?[jt]sx?|__tests__/[^/]+\.[cm]?[jt]sx?|test\.[cm]?[jt]s|"
+_JS_TEST = re.compile(r"(^|/)([^/]+\.(test|spec|cy)\.[cm]?[jt]sx?|__tests__/[^/]+\.[cm]?[jt]sx?|test\.[cm]?[jt]s|"
                       r"test-[^/]+\.[cm]?[jt]s)$")
 _JS_SUFFIXES = (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts")
-_CS_TEST = re.compile(r"Tests?\.cs$")
+_CS_TEST = re.compile(r"Tests?\d*\.cs$")  # (UnitTest1.cs, the xUnit template's name)
+_PHP_TEST = re.compile(r"(^|/)[^/]+Test\.php$")
 _SHELL_NAME = re.compile(r"^(?:test[-_].+|.+[-_]test)\.sh$")
 
 
@@ -49,7 +50,7 @@ _BATS_TEST = re.compile(r"\.bats$")
 
 
 _TEST_SUFFIXES = (".py", ".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".go", ".java", ".kt", ".rb", ".bats", ".rs", ".sh",
-                  ".cs")
+                  ".cs", ".php")
 
 
 @functools.lru_cache(maxsize=250_000)
@@ -70,7 +71,10 @@ def language_of(path: str) -> str | None:
         return "bats"
     if path.endswith(".rs") and "/tests/" in "/" + path:
         return "rust"
-    if path.endswith(".cs") and (_CS_TEST.search(path) or ".Tests/" in path or ".Test/" in path or _under_tests(path)):
+    if path.endswith(".php") and _PHP_TEST.search(path) and _under_tests(path.lower()):
+        return "php"  # PHPUnit and Pest: tests/Unit/CartTest.php, tests/Feature/...
+    if path.endswith(".cs") and (_CS_TEST.search(path) or ".Tests/" in path or ".Test/" in path or
+                                 _under_tests(path.lower())):
         return "dotnet"
     if path.endswith(".sh") and (_under_tests(path) or _SHELL_NAME.match(path.rsplit("/", 1)[-1])):
         return "shell"
@@ -324,6 +328,7 @@ _READERS = {
     "javascript": _block_reader(
         r"""\b(?:it|test|specify)(?:\.(?:only|concurrent|each\([^)]*\)))?\s*\(\s*['"`]([^'"`]*)""",
         r"""\bexpect\s*\([^;\n]*|\bassert(?:\.\w+)?\s*\([^;\n]*|\.should\.[^;\n]*|\bexpect\.assertions\(\d+\)|"""
+        r"""\.should\s*\(\s*['"][^;\n]*|\bcy\.contains\s*\([^;\n]*|"""
         r"""\bt\.(?:is|not|deepEqual|notDeepEqual|true|false|truthy|falsy|throws|throwsAsync|notThrows|"""
         r"""notThrowsAsync|regex|notRegex|snapshot|like|assert|ok|notOk|equal|notEqual|same|notSame|match|"""
         r"""strictEqual|notStrictEqual|deepStrictEqual|error|ifError|rejects|resolves)\s*\([^;\n]*""",
@@ -356,6 +361,16 @@ _READERS["rust"] = _block_reader(
     r"\b\w*(?:assert|eq|ne)\w*!\s*\([^;]*|\bpanic!\s*\(|\.(?:unwrap_err|expect_err)\s*\(",
     rf"assert!\s*\(\s*true\s*\)|assert_eq!\s*\(\s*{_LITERAL}\s*,\s*{_LITERAL}\s*\)",
     _C_COMMENTS,
+)
+
+
+_READERS["php"] = _block_reader(  # PHPUnit (test* methods, @test, #[Test]) and Pest (test()/it())
+    r"""function\s+(test\w*)\s*\(|@test\b[^{;]*?function\s+(\w+)\s*\(|#\[Test\][^{;]*?function\s+(\w+)\s*\(|"""
+    r"""^\s*(?:test|it)\s*\(\s*['"]([^'"\n]*)""",
+    r"""(?:\$this->|self::|static::|->)assert\w+\s*\([^;]*|\bexpect\s*\([^;]*\)\s*->\s*(?:not->)?to\w+[^;]*|"""
+    r"""\$this->expectException\w*\s*\([^;]*""",
+    r"""(?:\$this->|self::|static::)assert(?:True|False)\s*\(\s*(?:true|false)\s*\)""",
+    re.compile(r"//[^\n]*|/\*(?!\*).*?\*/", re.S),  # (a `/** @test */` docblock marks a test: kept)
 )
 
 
