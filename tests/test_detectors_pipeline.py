@@ -493,3 +493,13 @@ def test_php_tests_run_by_phpunit_artisan_or_composer(check):
     # a PHP runner with only Python tests behind it runs none of them
     ci = "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: vendor/bin/phpunit\n"
     assert check({**wf(ci), **TEST_FILE}, "ci-runs-tests").status == "fail"
+
+
+def test_an_end_to_end_suite_after_the_deploy_verifies_it(check):
+    ci = ("on:\n  push:\n    branches: [main]\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n"
+          "      - run: kubectl apply -f k8s/\n      - run: npx playwright test --project=staging\n")
+    finding = check({**wf(ci), **K8S}, "deploy-verification")
+    assert finding.status == "pass" and "playwright" in finding.message
+    # unit tests after the deploy check the code, not the deployment
+    unit = ci.replace("npx playwright test --project=staging", "pytest -q tests/unit")
+    assert check({**wf(unit), **K8S, **TEST_FILE}, "deploy-verification").status == "fail"

@@ -294,12 +294,17 @@ def _after(sub, pipe, job, index, ci):
                     yield loc(pipe.path, later.line), f"uses {later.uses}", later.categories(), later
 
 
+# End-to-end and smoke suites run after a deploy test the deployment itself (unit tests don't).
+_END_TO_END = re.compile(r"(?i)\b(?:playwright|cypress|newman|k6|e2e|end-to-end|smoke|acceptance)\b")
+
+
 @detector(
     "deploy-verification",
     title="Deployment is verified",
     looks_for="After a deploy, on the success path: `kubectl rollout status`, `kubectl wait`, "
     "`helm test`, `helm upgrade --wait/--atomic`, `argocd app wait`, a smoke-test script or an "
-    "HTTP health check (`curl` of the service), in the same job after the deploy or in a job "
+    "HTTP health check (`curl` of the service), an end-to-end or smoke suite (Playwright, Cypress, "
+    "Newman, `npm run test:e2e`), in the same job after the deploy or in a job "
     "that needs it. Another deploy (a second deploy hook) is not a check. Checks of a throwaway "
     "deployment only (a cluster the job creates) earn `throwaway_credit`.",
     why="A deployment isn't done when the command returns: automated health checks after deploy "
@@ -320,7 +325,7 @@ def deploy_verification(sub, p):
         for where, text, cats, later in _after(sub, pipe, job, index, ci):
             if later.condition in ("failure", "never", "cancelled") or "deploy" in cats:
                 continue
-            if "verify" in cats:
+            if "verify" in cats or ("test" in cats and _END_TO_END.search(text)):
                 return Finding.ratio(credit, f"after the deploy in job `{job.id}`: {text[:80]}{tail}", [where])
     pipe, job, index, ci, step, _away = deploys[0]
     where, what = _deploy_text(pipe, step, ci)
