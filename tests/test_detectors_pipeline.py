@@ -503,3 +503,36 @@ def test_an_end_to_end_suite_after_the_deploy_verifies_it(check):
     # unit tests after the deploy check the code, not the deployment
     unit = ci.replace("npx playwright test --project=staging", "pytest -q tests/unit")
     assert check({**wf(unit), **K8S, **TEST_FILE}, "deploy-verification").status == "fail"
+
+
+POSTMAN = """{
+  "info": {"name": "shop API"},
+  "item": [
+    {"name": "orders", "item": [
+      {"name": "GET /orders", "request": {"method": "GET", "url": "{{base}}/orders"},
+       "event": [{"listen": "test", "script": {"exec": [
+         "pm.test('lists the orders', function () {",
+         "  pm.response.to.have.status(200);",
+         "  pm.expect(pm.response.json()).to.be.an('array');",
+         "});"]}}]}
+    ]}
+  ]
+}
+"""
+
+
+def test_postman_collections_run_by_newman_are_api_tests(check):
+    ci = ("on: push\njobs:\n  api:\n    runs-on: x\n    steps:\n"
+          "      - run: npx newman run tests/shop.postman_collection.json --env-var base=http://localhost:3000\n")
+    files = {**wf(ci), "tests/shop.postman_collection.json": POSTMAN}
+    assert check(files, "test-files", {"min_tests": 1}).status == "pass"
+    ran = check(files, "ci-runs-tests")
+    assert ran.status == "pass" and "newman run" in ran.message
+    # a collection whose tests assert nothing that can fail, or that has no tests, tests nothing
+    trivial = POSTMAN.replace("  pm.response.to.have.status(200);", "").replace(
+        "  pm.expect(pm.response.json()).to.be.an('array');", "  pm.expect(true).to.be.true;")
+    assert check({**wf(ci), "tests/shop.postman_collection.json": trivial}, "ci-runs-tests").status == "fail"
+    assert check({**wf(ci), "tests/shop.postman_collection.json": '{"item": []}'}, "ci-runs-tests").status == "fail"
+    # a broken collection is reported, not a crash
+    broken = check({**wf(ci), "tests/shop.postman_collection.json": "{not json"}, "test-files")
+    assert broken.status == "fail"

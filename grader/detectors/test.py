@@ -112,16 +112,18 @@ _ECOSYSTEMS = (
     (re.compile(r"^cargo\b"), {"rust"}),
     (re.compile(r"^(?:rspec|rake|bundle exec (?:rspec|rake))\b"), {"ruby"}),
     (re.compile(r"^bats\b"), {"bats", "shell"}),
+    (re.compile(r"^newman\b"), {"postman"}),
     (re.compile(r"^(?:\S*/)?(?:phpunit|pest)\b|^php (?:artisan test|\S*/(?:phpunit|pest))\b|^composer (?:run-script )?test\b"),
      {"php"}),
 )
 
 
 def _ecosystem(text: str) -> set[str] | None:
-    command = unwrap(text)
-    for rx, langs in _ECOSYSTEMS:
-        if rx.match(command) or rx.match(normalise(text)):
-            return langs
+    # what a runner starts decides first (`npx newman run` runs Postman tests, not JavaScript's)
+    for candidate in (unwrap(text), normalise(text)):
+        for rx, langs in _ECOSYSTEMS:
+            if rx.match(candidate):
+                return langs
     return None
 
 

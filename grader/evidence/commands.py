@@ -105,7 +105,7 @@ _RULES: dict[str, tuple[tuple[str, str], ...]] = {
     "curl": (("verify", r".*(https?://|\$|localhost)"),),
     "wget": (("verify", r".*(--spider|https?://)"),),
     "http": (("verify", r"(GET|get)\b"),),
-    "newman": (("verify", r"run\b"),),
+    "newman": (("verify", r"run\b"), ("test", r"run\b")),
     "k6": (("verify", r"run\b"),),
     "gh": (("release", r"release create\b"), ("publish", r"release create\b")),
     "git": (("release", r"tag\b.*\bv?\d+\.\d+\.\d+"),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import fnmatch
 import functools
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -38,6 +39,7 @@ _JS_TEST = re.compile(r"(^|/)([^/]+\.(test|spec|cy)\.[cm]?[jt]sx?|__tests__/[^/]
 _JS_SUFFIXES = (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts")
 _CS_TEST = re.compile(r"Tests?\d*\.cs$")  # (UnitTest1.cs, the xUnit template's name)
 _PHP_TEST = re.compile(r"(^|/)[^/]+Test\.php$")
+_POSTMAN = (".postman_collection.json", ".postman_collection")
 _SHELL_NAME = re.compile(r"^(?:test[-_].+|.+[-_]test)\.sh$")
 
 
@@ -50,7 +52,7 @@ _BATS_TEST = re.compile(r"\.bats$")
 
 
 _TEST_SUFFIXES = (".py", ".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".go", ".java", ".kt", ".rb", ".bats", ".rs", ".sh",
-                  ".cs", ".php")
+                  ".cs", ".php", *_POSTMAN)
 
 
 @functools.lru_cache(maxsize=250_000)
@@ -71,6 +73,8 @@ def language_of(path: str) -> str | None:
         return "bats"
     if path.endswith(".rs") and "/tests/" in "/" + path:
         return "rust"
+    if path.lower().endswith(_POSTMAN):
+        return "postman"  # API tests: the requests' test scripts, run by newman
     if path.endswith(".php") and _PHP_TEST.search(path) and _under_tests(path.lower()):
         return "php"  # PHPUnit and Pest: tests/Unit/CartTest.php, tests/Feature/...
     if path.endswith(".cs") and (_CS_TEST.search(path) or ".Tests/" in path or ".Test/" in path or
@@ -372,6 +376,41 @@ _READERS["php"] = _block_reader(  # PHPUnit (test* methods, @test, #[Test]) and 
     r"""(?:\$this->|self::|static::)assert(?:True|False)\s*\(\s*(?:true|false)\s*\)""",
     re.compile(r"//[^\n]*|/\*(?!\*).*?\*/", re.S),  # (a `/** @test */` docblock marks a test: kept)
 )
+
+
+_PM_REAL = re.compile(r"\bpm\.(?:expect\s*\(|response\.to\.(?:have|be|not)\b)")
+_PM_TRIVIAL = re.compile(r"pm\.expect\s*\(\s*(?:true|false|1|0)\s*\)\s*\.to\.(?:be\.)?(?:true|false|ok|equal\s*\(\s*(?:true|false|1|0)\s*\))")
+
+
+def _read_postman(text: str) -> list[tuple[str, int, bool]]:
+    """A Postman collection's tests: each request whose test script holds a `pm.test`, real when
+    it asserts on the response (`pm.expect(...)`, `pm.response.to.have.status(200)`)."""
+    data = json.loads(text)
+    out: list[tuple[str, int, bool]] = []
+    pending = [data.get("item")] if isinstance(data, dict) else []
+    seen = 0
+    while pending and seen < 10_000:  # folders nest items; bounded whatever the file holds
+        items = pending.pop()
+        for item in items if isinstance(items, list) else []:
+            seen += 1
+            if not isinstance(item, dict):
+                continue
+            if isinstance(item.get("item"), list):
+                pending.append(item["item"])
+            for event in item.get("event") or []:
+                if not isinstance(event, dict) or event.get("listen") != "test":
+                    continue
+                script = event.get("script") if isinstance(event.get("script"), dict) else {}
+                lines = script.get("exec")
+                code = "\n".join(x for x in lines if isinstance(x, str)) if isinstance(lines, list) else str(lines or "")
+                code = _blank_comments(code, _C_COMMENTS)
+                if "pm.test" in code:
+                    real = [m for m in _PM_REAL.finditer(code) if not _PM_TRIVIAL.match(code, m.start())]
+                    out.append((str(item.get("name") or "request"), 1, bool(real)))
+    return out
+
+
+_READERS["postman"] = _read_postman
 
 
 _READERS["dotnet"] = _block_reader(  # xUnit, NUnit, MSTest
