@@ -400,8 +400,8 @@ def _read_postman(text: str) -> list[tuple[str, int, bool]]:
             for event in item.get("event") or []:
                 if not isinstance(event, dict) or event.get("listen") != "test":
                     continue
-                script = event.get("script") if isinstance(event.get("script"), dict) else {}
-                lines = script.get("exec")
+                script = event.get("script")
+                lines = script.get("exec") if isinstance(script, dict) else None
                 code = "\n".join(x for x in lines if isinstance(x, str)) if isinstance(lines, list) else str(lines or "")
                 code = _blank_comments(code, _C_COMMENTS)
                 if "pm.test" in code:
