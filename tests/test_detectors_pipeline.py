@@ -533,6 +533,7 @@ def test_postman_collections_run_by_newman_are_api_tests(check):
         "  pm.expect(pm.response.json()).to.be.an('array');", "  pm.expect(true).to.be.true;")
     assert check({**wf(ci), "tests/shop.postman_collection.json": trivial}, "ci-runs-tests").status == "fail"
     assert check({**wf(ci), "tests/shop.postman_collection.json": '{"item": []}'}, "ci-runs-tests").status == "fail"
-    # a broken collection is reported, not a crash
-    broken = check({**wf(ci), "tests/shop.postman_collection.json": "{not json"}, "test-files")
-    assert broken.status == "fail"
+    # a broken or oddly shaped collection is reported or skipped, not a crash
+    for odd in ("{not json", '{"item": [{"name": "x", "event": 5}, 7, {"item": {"a": 1}}]}', "[1, 2]",
+                '{"item": [{"event": [{"listen": "test", "script": "pm.test()"}]}]}'):
+        assert check({**wf(ci), "tests/shop.postman_collection.json": odd}, "test-files").status == "fail"

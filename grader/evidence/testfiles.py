@@ -397,7 +397,8 @@ def _read_postman(text: str) -> list[tuple[str, int, bool]]:
                 continue
             if isinstance(item.get("item"), list):
                 pending.append(item["item"])
-            for event in item.get("event") or []:
+            events = item.get("event")
+            for event in events if isinstance(events, list) else []:
                 if not isinstance(event, dict) or event.get("listen") != "test":
                     continue
                 script = event.get("script")
