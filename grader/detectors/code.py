@@ -196,7 +196,7 @@ def _bound_linters(sub, pipes) -> list[tuple[str, Location, str]]:
     """(tool, where, command) of linters the build runs because they are configured in pom.xml or
     build.gradle(.kts) and the pipeline runs the phase or task they are bound to."""
     maven, gradle = [], []
-    for rel in sub.files:
+    for rel in sub.by_suffix("pom.xml", "build.gradle", "build.gradle.kts"):
         name = rel.rsplit("/", 1)[-1]
         if name == "pom.xml":
             text = _cut(_cut(sub.read_text(rel) or "", "<!--", "-->"), "<pluginManagement>", "</pluginManagement>")

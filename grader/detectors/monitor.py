@@ -95,7 +95,7 @@ def _uptime_checks(sub) -> list[tuple[str, Location]]:
                 for cmd in step.commands_in("verify"):
                     if not cmd.ignored and re.search(r"https?://|\$", cmd.text):
                         found_.append((f"a scheduled pipeline checks `{cmd.text[:60]}`", cmd.at(pipe.path)))
-    for rel in sub.files:
+    for rel in sub.by_suffix(".upptimerc.yml", ".upptimerc.yaml"):
         if rel.rsplit("/", 1)[-1] in (".upptimerc.yml", ".upptimerc.yaml"):
             doc = (sub.yaml_docs_quiet(rel) or [None])[0]
             if isinstance(doc, dict) and isinstance(doc.get("sites"), list) and doc["sites"]:
