@@ -9,7 +9,7 @@ from grader.detectors import detector
 from grader.detectors.common import found, git_or_finding, plural, shallow_or
 from grader.evidence.ci import no_pipeline_message, read_pipelines
 from grader.evidence.ci.model import gate_commands, live_steps, tool_steps, where_it_belongs
-from grader.evidence.commands import normalise
+from grader.evidence.commands import normalise, tool_name
 from grader.evidence.testfiles import is_test_path
 from grader.model import Finding, Location
 
@@ -172,9 +172,9 @@ _MAVEN_LINTERS = {"maven-checkstyle-plugin": "Checkstyle", "spotless-maven-plugi
 _GRADLE_LINTERS = {"checkstyle": "Checkstyle", "pmd": "PMD", "com.diffplug.spotless": "Spotless",
                    "com.github.spotbugs": "SpotBugs", "org.jlleitschuh.gradle.ktlint": "ktlint",
                    "io.gitlab.arturbosch.detekt": "detekt"}
-_MVN_VERIFY = re.compile(r"^(?:\S*/)?mvnw?(?:\.cmd)?\s(?:.*\s)?(?:verify|install|deploy)(?:\s|$)")
+_MVN_PHASES = frozenset({"verify", "install", "deploy"})  # the phases at or after verify
 _MVN_SKIP = re.compile(r"-D(?:checkstyle|spotless|pmd|spotbugs)(?:\.check)?\.skip(?:=true)?(?:\s|$)")
-_GRADLE_CHECK = re.compile(r"^(?:\S*/)?gradlew?(?:\.bat)?\s(?:.*\s)?:?(?:check|build)(?:\s|$)")
+_GRADLE_TASKS = frozenset({"check", "build", ":check", ":build"})
 
 
 def _cut(text: str, start: str, end: str) -> str:
@@ -221,9 +221,11 @@ def _bound_linters(sub, pipes) -> list[tuple[str, Location, str]]:
             if cmd.ignored or cmd.resolved:
                 continue
             text = normalise(cmd.text)
-            if maven and _MVN_VERIFY.match(text) and not _MVN_SKIP.search(text):
+            words = text.split()
+            tool = tool_name(words[0]) if words else ""
+            if maven and tool == "mvn" and _MVN_PHASES & set(words[1:]) and not _MVN_SKIP.search(text):
                 return [(f"{tool} (bound to the Maven build)", cmd.at(pipe.path), cmd.text) for tool in dict.fromkeys(maven)]
-            if gradle and _GRADLE_CHECK.match(text):
+            if gradle and tool == "gradle" and _GRADLE_TASKS & set(words[1:]):
                 return [(f"{tool} (part of gradle check)", cmd.at(pipe.path), cmd.text) for tool in dict.fromkeys(gradle)]
     return []
 

@@ -10,7 +10,7 @@ from grader.detectors.common import found, git_or_finding, loc, plural, shallow_
 from grader.evidence import codescan, markdown
 from grader.evidence.ci import read_pipelines
 from grader.evidence.ci.model import live_steps, tool_steps
-from grader.evidence.commands import Command, normalise
+from grader.evidence.commands import Command, normalise, tool_name
 from grader.evidence.testfiles import is_test_path
 from grader.model import Finding, Location
 
@@ -310,8 +310,7 @@ def _package_publish(pipes):
                 return pipe, job, Command(step.uses, step.line), what
         for cmd in step.commands_in("publish"):
             words = normalise(cmd.text).split()
-            tool = words[0].rsplit("/", 1)[-1] if words else ""
-            tool = {"mvnw": "mvn", "gradlew": "gradle"}.get(tool, tool)
+            tool = tool_name(words[0]) if words else ""
             # (Jib pushes a container image: named by its tags, like any image)
             if tool in _PACKAGE_TOOLS and "--dry-run" not in words and not cmd.ignored and "jib" not in cmd.text:
                 return pipe, job, cmd, _PACKAGE_TOOLS[tool]

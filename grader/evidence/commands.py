@@ -187,7 +187,7 @@ _WHOLE: dict[str, str] = {
     "semantic-release": "release", "release-please": "release", "standard-version": "release",
     "release-it": "release", "terragrunt": "deploy", "tofu": "deploy",
 }
-_ALIASES = {"pip3": "pip", "mvnw": "mvn", "gradlew": "gradle", "apt": "apt-get", "fly": "flyctl",
+_ALIASES = {"pip3": "pip", "mvnw": "mvn", "mvnw.cmd": "mvn", "gradlew": "gradle", "gradlew.bat": "gradle", "apt": "apt-get", "fly": "flyctl",
             "sls": "serverless", "python3": "python", "docker-compose": "docker-compose",
             "httpie": "http", "terragrunt": "terragrunt"}
 # Runners that start another tool: `npx jest`, `python -m pytest`, `bundle exec rspec`...
@@ -638,6 +638,15 @@ def started_by_runner(text: str) -> str | None:
     return _after_runner(runner.group(1)) if runner else None
 
 
+def tool_name(word: str) -> str:
+    """The tool a command's first word names: its path, quotes and `.exe` dropped, wrappers and
+    aliases folded (`./mvnw` → `mvn`, `pip3` → `pip`)."""
+    tool = word.strip("'\"").rsplit("/", 1)[-1].lower()
+    if tool.endswith(".exe"):
+        tool = tool[:-4]
+    return _ALIASES.get(tool, tool)
+
+
 def categories(command: str) -> set[str]:
     """What a simple command does: install, test, build, publish, deploy, verify, rollback, release."""
     text = normalise(command)
@@ -646,10 +655,7 @@ def categories(command: str) -> set[str]:
     found: set[str] = set()
     for _ in range(3):  # a runner may start a tool: npx jest, python -m pytest, bundle exec rspec
         word, _sep, rest = text.partition(" ")
-        tool = word.strip("'\"").rsplit("/", 1)[-1].lower()
-        if tool.endswith(".exe"):
-            tool = tool[:-4]
-        tool = _ALIASES.get(tool, tool)
+        tool = tool_name(word)
         if tool in _WHOLE and not (tool == "tsc" and re.search(r"(?:^|\s)--noEmit\b", rest)):
             found.add(_WHOLE[tool])  # (`tsc --noEmit` type-checks: it builds nothing)
         if tool in _PACKAGE_MANAGERS:
