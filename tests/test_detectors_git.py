@@ -76,6 +76,17 @@ def test_tests_with_code(repo):
     assert run_check(repo.path, "tests-with-code").status == "pass"
 
 
+def test_the_first_commit_importing_code_and_tests_shows_no_habit(repo):
+    repo.commit("Initial commit", {"app/core.py": "def f(): return 1\n",
+                                   "tests/test_core.py": "def test_f():\n    assert f() == 1\n"})
+    repo.commit("Tidy the readme", {"README.md": "# app\n"})
+    finding = run_check(repo.path, "tests-with-code")
+    assert finding.status == "fail" and "only the first commit" in finding.message
+    repo.commit("Add g with its test", {"app/g.py": "def g(): return 2\n",
+                                        "tests/test_g.py": "def test_g():\n    assert g() == 2\n"})
+    assert run_check(repo.path, "tests-with-code").status == "pass"
+
+
 def test_no_commits_is_an_error_not_a_failure(repo):
     finding = run_check(repo.path, "commit-history")
     assert finding.status == "error"

@@ -102,7 +102,8 @@ def merged_branches(sub, p):
     "tests-with-code",
     title="Tests committed with the code",
     looks_for="At least `min_commits` commits that change a test file and a source file "
-    "together (not tests bolted on afterwards in a commit of their own).",
+    "together (not tests bolted on afterwards in a commit of their own). The first commit does "
+    "not count: it imports the project as it was.",
     why="Tests written alongside the code, not after it, are the lesson's 'shift left': "
     "every change arrives already verified.",
     params={"min_commits": {"type": "integer", "minimum": 1, "maximum": 1000}},
@@ -112,20 +113,27 @@ def tests_with_code(sub, p):
     facts, problem = git_or_finding(sub)
     if problem:
         return problem
-    both = []
+    both, root = [], None
     for c in facts.commits:
         if len(c.parents) > 1 or c.sha in facts.grafted:
             continue  # a merge, or a shallow clone's boundary commit (it seems to add every file)
         tests = [f for f in c.files if is_test_path(f)]
         code = [f for f in c.files if f.endswith(_SOURCE_SUFFIX) and not is_test_path(f)]
         if tests and code:
-            both.append(c)
+            if c.parents:
+                both.append(c)
+            else:  # the root commit imports the project as it was: it shows no habit
+                root = c
     if both:
         return Finding.ratio(
             len(both) / p["min_commits"],
             f"{plural(len(both), 'commit')} change tests and code together, e.g. {both[0].subject[:60]!r}",
             [_commit_loc(c) for c in both[:3]],
         )
+    if root is not None:
+        return Finding.failed(f"only the first commit ({root.subject[:60]!r}) adds tests with code; it "
+                              "imports the project as it was, so no later change came with its test",
+                              [_commit_loc(root)])
     return shallow_or(sub, Finding.failed("no commit changes a test file together with the code it tests"))
 
 

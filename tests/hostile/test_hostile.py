@@ -79,6 +79,7 @@ def evil_repo(tmp_path, marker: Path) -> Path:
         "setup.py": f"open({str(marker)!r}, 'w').write('setup ran')\n",
         "Makefile": f"all:\n\ttouch {marker}\n",
     })
+    repo.commit("Add g with its test", {"g.py": "y = 2\n", "tests/test_g.py": "def test_g():\n    assert y == 2\n"})
     repo.tag("v1.0.0", "release")
     cmd = f"touch {marker}"
     include = tmp_path / "included.gitconfig"
