@@ -377,6 +377,53 @@ def test_dashboards(check):
     assert check({"package.json": "{}"}, "dashboards").status == "fail"
 
 
+def test_dashboards_imported_from_grafana_com_by_id(check):
+    values = """
+grafana:
+  dashboards:
+    default:
+      hosts:
+        gnetId: 1860
+        revision: 37
+        datasource: Prometheus
+"""
+    found = check({"monitoring/values.yaml": values}, "dashboards")
+    assert found.status == "pass" and "1860" in found.message and found.evidence[0].line == 5  # the gnetId line (the text is dedented and stripped)
+    operator = """
+apiVersion: grafana.integreatly.org/v1beta1
+kind: GrafanaDashboard
+metadata: {name: nodes}
+spec:
+  grafanaCom: {id: 1860, revision: 37}
+"""
+    assert check({"k8s/dashboard.yaml": operator}, "dashboards").status == "pass"
+    task = """
+- name: Fetch the host dashboard
+  ansible.builtin.get_url:
+    url: https://grafana.com/api/dashboards/1860/revisions/latest/download
+    dest: /opt/grafana/dashboards/hosts.json
+"""
+    assert check({"roles/monitoring/tasks/main.yml": task}, "dashboards").status == "pass"
+    short = "- get_url: url=https://grafana.com/api/dashboards/11074/revisions/9/download dest=/tmp/d.json\n"
+    assert check({"tasks.yml": short}, "dashboards").status == "pass"
+    script = "#!/bin/sh\nset -e\ncurl -fsSL -o /var/lib/grafana/dashboards/hosts.json \\\n  https://grafana.com/api/dashboards/1860/revisions/37/download\n"
+    found = check({"scripts/dashboards.sh": script}, "dashboards")
+    assert found.status == "pass" and "curl" in found.message
+
+
+def test_dashboards_imported_by_id_absent_or_faked(check):
+    assert check({"monitoring/values.yaml": "grafana:\n  enabled: true\n"}, "dashboards").status == "fail"
+    faked = {
+        "README.md": "Import https://grafana.com/api/dashboards/1860/revisions/37/download in Grafana.\n",
+        "values.yaml": "grafana:\n  # gnetId: 1860\n  dashboards: {}\n",
+        "zero.yaml": "dashboards:\n  default:\n    hosts:\n      gnetId: 0\n",
+        "words.yaml": "dashboards:\n  default:\n    hosts:\n      gnetId: node-exporter\n",
+        "echo.sh": "#!/bin/sh\necho curl https://grafana.com/api/dashboards/1860/revisions/37/download\n",
+        "other.sh": "#!/bin/sh\ncurl -fsSL https://grafana.com/api/dashboards/1860-not-a-dashboard\n",
+    }
+    assert check(faked, "dashboards").status == "fail"
+
+
 # -- runbook ---------------------------------------------------------------------------------
 def test_runbook(check):
     good = "# High error rate\n## Mitigate\nRoll back with kubectl rollout undo deployment/web and watch the error rate drop on the dashboard.\n"

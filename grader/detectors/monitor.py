@@ -12,6 +12,7 @@ from grader.detectors import detector
 from grader.detectors.common import found, loc, plural
 from grader.evidence import alerts, cloudmonitor, codescan, infra, manifests, markdown
 from grader.evidence.ci import read_pipelines
+from grader.evidence.commands import normalise, split_script, tool_name
 from grader.evidence.testfiles import is_test_path
 from grader.model import Finding, Location
 from grader.yamlload import line_of
@@ -153,7 +154,10 @@ def _queries(panel) -> list[str]:
     "panels that query something (a target with a non-empty `expr`/`query`), or cloud dashboards "
     "in infrastructure code (`aws_cloudwatch_dashboard`, `google_monitoring_dashboard`, Azure portal "
     "dashboards, `datadog_dashboard`, CloudFormation `AWS::CloudWatch::Dashboard`) with as many "
-    "widgets that chart a metric.",
+    "widgets that chart a metric. A dashboard imported from grafana.com by its ID counts too: a "
+    "`gnetId` in the Grafana (or kube-prometheus-stack) chart's values, a grafana-operator "
+    "`GrafanaDashboard` with `grafanaCom.id`, or its download by an Ansible `get_url` task or by "
+    "curl/wget in a shell script.",
     why="A dashboard of the service's rate, errors and duration is where an incident is "
     "diagnosed and where a release is watched.",
     params={"min_panels": {"type": "integer", "minimum": 1, "maximum": 1000}},
@@ -186,11 +190,87 @@ def dashboards(sub, p):
     for rel, at, name, charts in cloudmonitor.dashboards(sub):
         if best is None or charts > best[1]:
             best, line = (rel, charts, name, charts), at
+    if best is None or best[1] < p["min_panels"]:
+        imported = _imported_dashboards(sub)
+        if imported:
+            rel, at, _, how = imported[0]
+            ids = sorted({ident for _, _, ident, _ in imported}, key=int)
+            return Finding.ratio(1.0, f"{plural(len(ids), 'dashboard')} imported from grafana.com by ID "
+                                 f"({', '.join(ids[:5])}), {how} in {rel}:{at}",
+                                 [loc(r, a) for r, a, _, _ in imported[:3]])
     if best is None:
         return Finding.failed("no dashboard found (Grafana, or a cloud dashboard in infrastructure code)")
     rel, n, title, total = best
     msg = f"dashboard {title!r} in {rel}: {n} of {plural(total, 'panel')} query data"
     return Finding.ratio(n / p["min_panels"], msg, [loc(rel, line)])
+
+
+_GRAFANA_COM = re.compile(r"https?://grafana\.com/api/dashboards/(\d+)(?:/revisions/[\w.-]+/download)?/?")
+_GET_URL = ("get_url", "ansible.builtin.get_url")
+_WALK_LIMIT = 20_000
+
+
+def _imported_dashboards(sub) -> list[tuple[str, int, str, str]]:
+    """(path, line, ID, how) of dashboards imported from grafana.com by their ID: a `gnetId` in
+    Grafana's dashboard provisioning values (the Grafana and kube-prometheus-stack Helm charts), a
+    grafana-operator `GrafanaDashboard` with `spec.grafanaCom.id`, or a download of
+    `grafana.com/api/dashboards/<ID>` by an Ansible `get_url` task or a shell script's curl/wget."""
+    hits: list[tuple[str, int, str, str]] = []
+    for rel in sub.yaml_files():
+        text = sub.read_text(rel) or ""
+        if "gnetId" not in text and "grafanaCom" not in text and "grafana.com/api/dashboards" not in text:
+            continue  # parse only what can hold one
+        for doc in sub.yaml_docs_quiet(rel) or []:
+            hits += ((rel, at, ident, how) for at, ident, how in _dashboard_ids(doc))
+    for rel in sub.by_suffix(".sh", ".bash")[:200]:
+        text = sub.read_text(rel) or ""
+        if "grafana.com/api/dashboards" not in text or len(text) > 200_000:
+            continue
+        for cmd in split_script(text, 1):
+            words = normalise(cmd.text).split()
+            tool = tool_name(words[0]) if words else ""
+            if tool in ("curl", "wget"):
+                for word in words[1:]:
+                    m = _GRAFANA_COM.fullmatch(word.strip("'\""))
+                    if m:
+                        hits.append((rel, cmd.line, m.group(1), f"downloaded by {tool}"))
+                        break
+    return hits
+
+
+def _dashboard_ids(doc) -> list[tuple[int, str, str]]:
+    """(line, ID, how) of grafana.com dashboard IDs in one YAML document (a bounded walk)."""
+    out, stack, seen = [], [doc], 0
+    while stack and seen < _WALK_LIMIT:
+        node = stack.pop()
+        seen += 1
+        if isinstance(node, list):
+            stack.extend(v for v in node if isinstance(v, (dict, list)))
+            continue
+        if not isinstance(node, dict):
+            continue
+        def at(key, node=node):
+            return (node.line_of(key) if hasattr(node, "line_of") else None) or line_of(node, 1) or 1
+        gnet = node.get("gnetId")
+        if isinstance(gnet, int) and not isinstance(gnet, bool) and gnet > 0:
+            out.append((at("gnetId"), str(gnet), "as a gnetId"))
+        com = node.get("grafanaCom")
+        ident = com.get("id") if isinstance(com, dict) else None
+        if isinstance(ident, int) and not isinstance(ident, bool) and ident > 0:
+            out.append((at("grafanaCom"), str(ident), "by a GrafanaDashboard"))
+        for key in _GET_URL:
+            task = node.get(key)
+            if isinstance(task, dict):
+                url = task.get("url")
+            elif isinstance(task, str):  # the key=value form: get_url: url=... dest=...
+                url = next((w[4:] for w in task.split() if w.startswith("url=")), None)
+            else:
+                url = None
+            m = _GRAFANA_COM.fullmatch(url.strip()) if isinstance(url, str) else None
+            if m:
+                out.append((at(key), m.group(1), "downloaded by an Ansible task"))
+        stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
+    return out
 
 
 def _json(text):
@@ -434,6 +514,19 @@ def _metric_agents(sub) -> list[tuple[str, Location, str]]:
     return hits
 
 
+# APM agents imported by the application: they send its request rates, errors and durations to
+# a monitoring service themselves (module prefix → tool).
+_APM_IMPORTS = {"applicationinsights": "Application Insights", "opencensus.ext.azure.metrics_exporter": "Application Insights",
+                "opencensus.ext.azure.trace_exporter": "Application Insights",
+                "Microsoft.ApplicationInsights": "Application Insights",
+                "com.microsoft.applicationinsights": "Application Insights",
+                "azure.monitor.opentelemetry": "Azure Monitor", "@azure/monitor-opentelemetry": "Azure Monitor",
+                "dd-trace": "Datadog APM", "ddtrace": "Datadog APM", "gopkg.in/DataDog/dd-trace-go.v1": "Datadog APM",
+                "github.com/DataDog/dd-trace-go": "Datadog APM", "newrelic": "New Relic",
+                "github.com/newrelic/go-agent": "New Relic", "elastic-apm-node": "Elastic APM",
+                "elasticapm": "Elastic APM", "co.elastic.apm": "Elastic APM"}
+
+
 _MONITOR_KINDS = {"ServiceMonitor": "ServiceMonitor", "PodMonitor": "PodMonitor", "PodMonitoring": "PodMonitoring (GMP)",
                   "ScrapeConfig": "ScrapeConfig", "VMServiceScrape": "VMServiceScrape", "VMPodScrape": "VMPodScrape"}
 
@@ -446,7 +539,8 @@ _MONITOR_KINDS = {"ServiceMonitor": "ServiceMonitor", "PodMonitor": "PodMonitor"
     "VictoriaMetrics scrapes) — Helm templates included —, pods annotated `prometheus.io/scrape: "
     "\"true\"`, an OpenTelemetry Collector pipeline with receivers and exporters, or a metrics agent "
     "(a Telegraf configuration with inputs and outputs, a CloudWatch agent configuration, a Datadog, "
-    "Telegraf, Heapster or Metricbeat container). Metrics exposed by "
+    "Telegraf, Heapster or Metricbeat container), or an APM agent the application imports (Application "
+    "Insights, Azure Monitor, Datadog, New Relic, Elastic APM), which sends its metrics itself. Metrics exposed by "
     "the application (`/metrics`, a Prometheus client) that nothing collects earn `exposed_credit`.",
     why="Alerts and dashboards are only as good as the metrics behind them: something has to scrape "
     "the service, continuously, before anyone can see it fail.",
@@ -475,6 +569,7 @@ def metrics_collection(sub, p):
                     hits.append(("prometheus.io/scrape annotation", Location(obj.path, obj.line), obj.name))
                     break
     hits += _metric_agents(sub)
+    hits += [(name, Location(path, line), "") for name, path, line in codescan.find_imports(sub, _APM_IMPORTS)]
     if hits:
         return found("metrics collected", hits)
     exposed = app_metrics(sub, {})

@@ -1,0 +1,5 @@
+const appInsights = require("applicationinsights");
+
+test("the SDK loads", () => {
+  expect(appInsights).toBeDefined();
+});
