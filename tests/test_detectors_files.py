@@ -61,6 +61,15 @@ def test_acceptance_criteria(check):
     assert check({"docs/plan.md": fake}, "acceptance-criteria").status == "fail"
 
 
+def test_instructions_for_ai_assistants_are_not_the_projects_documents(check):
+    plan = "# Plan\n## Acceptance criteria\n- Reminder sent after one day\n- Code valid two days\n"
+    for where in ("CLAUDE.md", "AGENTS.md", ".agent/skills/planning/SKILL.md", ".cursor/rules/plan.md",
+                  ".github/copilot-instructions.md", ".github/instructions/plan.instructions.md"):
+        assert check({where: plan}, "acceptance-criteria").status == "fail", where
+    assert check({"docs/agents-overview.md": plan}, "acceptance-criteria").status == "pass"
+    assert check({"docs/claude/plan.md": plan}, "acceptance-criteria").status == "pass"
+
+
 # -- test files ------------------------------------------------------------------------------
 REAL_PY = """
 import pytest

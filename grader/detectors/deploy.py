@@ -478,7 +478,7 @@ def deploy_strategy(sub, p):
             text = ", ".join(f"{k} {v}" for k, v in settings.items())
             return Finding.passed(f"rolling update strategy (Swarm service {name}: {text})",
                                   [loc(rel, line_of(body, 1) or 1)])
-    for rel in sub.by_suffix(".md"):
+    for rel in markdown.prose_files(sub):
         root = None
         if "deploy" in rel.lower() or "pipeline" in rel.lower() or rel.lower().endswith("readme.md"):
             root = markdown.document(sub, rel)

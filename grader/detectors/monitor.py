@@ -420,7 +420,7 @@ def slo(sub, p):
             hits.append(("OpenSLO", Location(rel, line_of(doc, 1) or 1), rel))
         elif "pyrra.dev" in api and kind == "ServiceLevelObjective":
             hits.append(("Pyrra", Location(rel, line_of(doc, 1) or 1), rel))
-    for rel in sub.by_suffix(".md"):
+    for rel in markdown.prose_files(sub):
         if rel.startswith("exercises/module-01/exercise-04/task"):
             continue
         if not _SLO_HEADING.search(sub.read_text(rel) or ""):

@@ -229,7 +229,8 @@ _RUNBOOK_PATH = re.compile(r"(^|/)(runbooks?|playbooks?)(/|[-_.][^/]*\.md$|\.md$
     "`min_words` words, not a heading with nothing under it). Without such files, runbooks are "
     "recognised by content in any Markdown file: an operational heading (symptoms, diagnosis, "
     "mitigation, rollback, escalation, troubleshooting...) over at least two numbered steps holding "
-    "commands.",
+    "commands. Instructions kept for AI coding assistants (`CLAUDE.md`, `AGENTS.md`, `.agent/skills/`, "
+    "`.cursor/`, `.github/copilot-instructions.md`) are not runbooks.",
     why="At 3 a.m. the on-call engineer follows the runbook, not their memory: known failures "
     "get fixed in minutes.",
     params={"min_sections": {"type": "integer", "minimum": 1, "maximum": 100},
@@ -237,7 +238,7 @@ _RUNBOOK_PATH = re.compile(r"(^|/)(runbooks?|playbooks?)(/|[-_.][^/]*\.md$|\.md$
     defaults={"min_sections": 1, "min_words": 15},
 )
 def runbook(sub, p):
-    files = [f for f in sub.by_suffix(".md") if _RUNBOOK_PATH.search(f)]
+    files = [f for f in markdown.prose_files(sub) if _RUNBOOK_PATH.search(f)]
     if not files:
         by_content = _runbooks_by_content(sub)
         if by_content:
@@ -279,7 +280,7 @@ def _runbooks_by_content(sub) -> list:
     heading (symptoms, diagnosis, mitigation, rollback, escalation...) over numbered steps that
     hold commands. The exercise's own documents are not runbooks."""
     out = []
-    for rel in sub.by_suffix(".md"):
+    for rel in markdown.prose_files(sub):
         if rel.startswith("exercises/") or _RUNBOOK_PATH.search(rel):
             continue
         text = sub.read_text(rel) or ""
@@ -448,7 +449,7 @@ _ONCALL_PATH = re.compile(r"on[-_ ]?call", re.I)
 )
 def incident_docs(sub, p):
     pir, oncall = [], []
-    for rel in sub.by_suffix(".md"):
+    for rel in markdown.prose_files(sub):
         root = None
         if _PIR_PATH.search(rel):
             root = markdown.document(sub, rel)

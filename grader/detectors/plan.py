@@ -155,7 +155,7 @@ _ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+(?:\[[ xX]\][ \t]*)?(.+)$|^[ 
 def acceptance_criteria(sub, p):
     heading = re.compile(p["heading_pattern"], re.I)
     best = None
-    for rel in sub.by_suffix(".md", ".markdown"):
+    for rel in markdown.prose_files(sub, ".md", ".markdown"):
         if rel.startswith("exercises/module-01/exercise-04/task"):
             continue  # the written exercise answers are graded on their own
         if not heading.search(sub.read_text(rel) or ""):

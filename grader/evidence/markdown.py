@@ -130,6 +130,26 @@ def parse(text: str) -> Section:
     return root
 
 
+# Instructions written for AI coding assistants (Claude, Cursor, Copilot, Codex, Gemini agents):
+# they tell a tool how to work in the repository, they are not the project's runbooks or plans.
+_ASSISTANT_DIRS = re.compile(r"(?:^|/)\.(?:agents?|claude|cursor|windsurf|clinerules|codex|gemini|kiro|roo)/"
+                             r"|(?:^|/)\.github/(?:instructions|prompts|chatmodes|agents)/")
+_ASSISTANT_NAMES = frozenset({"claude.md", "agents.md", "agent.md", "gemini.md", "skill.md", "copilot-instructions.md",
+                              ".cursorrules", ".windsurfrules"})
+
+
+def is_assistant_instructions(rel: str) -> bool:
+    """Is this file instructions for an AI coding assistant (``CLAUDE.md``, ``AGENTS.md``,
+    ``.agent/skills/*/SKILL.md``, ``.github/copilot-instructions.md``, ``.cursor/rules/*``)?"""
+    return rel.rsplit("/", 1)[-1].lower() in _ASSISTANT_NAMES or bool(_ASSISTANT_DIRS.search(rel))
+
+
+def prose_files(sub, *suffixes: str) -> list[str]:
+    """The repository's Markdown written for people (``.md`` unless ``suffixes`` say otherwise),
+    without the instructions kept for AI coding assistants."""
+    return [rel for rel in sub.by_suffix(*(suffixes or (".md",))) if not is_assistant_instructions(rel)]
+
+
 def document(sub, rel: str) -> Section | None:
     key = f"md:{rel}"
     cached = sub.memo(key)
