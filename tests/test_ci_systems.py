@@ -329,3 +329,45 @@ def test_harness_open_source_pipeline(tmp_path):
     assert check_files(tmp_path / "a", files, "ci-runs-tests").status == "pass"
     assert check_files(tmp_path / "b", {".harness/ci.yaml": oss.replace("pytest -q", "echo pytest")},
                        "ci-runs-tests").status == "fail"
+
+
+DOCKER_API = """
+def app
+pipeline {
+    agent any
+    stages {
+        stage('Image') {
+            steps {
+                script {
+                    app = docker.build("shop/app:${env.BUILD_NUMBER}")
+                }
+            }
+        }
+        stage('Publish') {
+            steps {
+                script {
+                    docker.withRegistry('https://registry.hub.docker.com', 'hub') {
+                        app.push()
+                    }
+                }
+            }
+        }
+    }
+}
+"""
+
+
+def test_jenkins_docker_pipeline_api_builds_and_publishes(tmp_path):
+    files = {"Jenkinsfile": DOCKER_API, "Dockerfile": "FROM nginx:1.27\nCOPY site /usr/share/nginx/html\n"}
+    built = check_files(tmp_path / "a", files, "ci-build-artifact")
+    assert built.status == "pass" and built.evidence[0].line == 8
+    assert check_files(tmp_path / "b", files, "artifact-publish").status == "pass"
+
+
+def test_jenkins_docker_pipeline_api_faked(tmp_path):
+    faked = DOCKER_API.replace('app = docker.build("shop/app:${env.BUILD_NUMBER}")',
+                               '// app = docker.build("shop/app:${env.BUILD_NUMBER}")\n'
+                               '                    echo "app = docker.build(\'shop/app:1\')"')
+    files = {"Jenkinsfile": faked, "Dockerfile": "FROM nginx:1.27\n"}
+    assert check_files(tmp_path / "a", files, "ci-build-artifact").status == "fail"
+    assert check_files(tmp_path / "b", files, "artifact-publish").status == "fail"  # app holds no image

@@ -3,7 +3,8 @@
 The Groovy text is read, never run: comments are removed, strings kept whole, and the braces
 make a tree of blocks (``pipeline { stages { stage('Build') { steps { ... } } } post { ... } }``).
 ``sh``/``bat``/``powershell`` calls in ``steps`` (and in ``script { }`` and other wrappers
-inside them) are the commands; ``post { failure { ... } }`` runs on failure, at the stage or
+inside them) are the commands, and so are the Docker Pipeline plugin's ``docker.build(...)`` and
+``image.push()``, read as ``docker build`` and ``docker push``; ``post { failure { ... } }`` runs on failure, at the stage or
 pipeline level; ``when { tag ... }`` / ``buildingTag()`` limits a stage to tags. A
 multibranch Jenkins job builds every push, so a Jenkinsfile counts as triggered on push.
 """
@@ -16,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from grader.evidence.ci.model import Job, Pipeline, Step
-from grader.evidence.commands import split_script
+from grader.evidence.commands import Command, split_script
 
 SYSTEM = "jenkins"
 NAME = "Jenkins"
@@ -164,17 +165,66 @@ _SHELL_CALL = re.compile(
 )
 
 
-def _commands(pieces: list[tuple[int, str]]):
+# The Docker Pipeline plugin's Groovy API, read as the docker commands it runs:
+# ``docker.build("app:${BUILD_NUMBER}", "-f ci/Dockerfile .")``, ``img.push()`` / ``img.push("latest")``
+# on a variable holding ``docker.build(...)`` or ``docker.image(...)``, and
+# ``docker.image("app:1.2").push()``. ``docker.withRegistry(...) { }`` only wraps them.
+_Q = r"""(?:'((?:[^'\\\n]|\\.)*)'|"((?:[^"\\\n]|\\.)*)")"""
+_DOCKER_BUILD = re.compile(r"\bdocker\.build\(\s*" + _Q + r"(?:\s*,\s*" + _Q + r")?\s*\)")
+_DOCKER_VAR = re.compile(r"\b(\w+)\s*=\s*docker\.(?:build|image)\(\s*" + _Q)
+_DOCKER_PUSH = re.compile(r"(?:\b(\w+)|\bdocker\.image\(\s*" + _Q + r"\s*\))\.push\(\s*(?:" + _Q + r")?\s*\)")
+
+
+def docker_images(text: str) -> dict[str, str]:
+    """Variables that hold an image made or named with the Docker Pipeline API: name → image
+    (assignments in comments or inside strings don't count)."""
+    text = _strip_comments(text)
+    strings = [(m.start(), m.end()) for m in _STRING.finditer(text)]
+    return {m.group(1): _first(m.group(2), m.group(3)) for m in _DOCKER_VAR.finditer(text)
+            if not any(start <= m.start() < end for start, end in strings)}
+
+
+def _first(*groups):
+    return next((g for g in groups if g is not None), None)
+
+
+def _docker_api(text: str, images: dict[str, str]) -> list[tuple[int, str]]:
+    """(offset, command) of the Docker Pipeline API calls in ``text``."""
+    out = []
+    for m in _DOCKER_BUILD.finditer(text):
+        image, args = _first(m.group(1), m.group(2)), _first(m.group(3), m.group(4))
+        out.append((m.start(), f"docker build -t {image} {args or '.'}"))
+    for m in _DOCKER_PUSH.finditer(text):
+        image = _first(m.group(2), m.group(3)) if m.group(1) is None else images.get(m.group(1))
+        if image is None:
+            continue  # not an image: some other object's push()
+        tag = _first(m.group(4), m.group(5))
+        if tag:
+            name = image.rsplit(":", 1)[0] if ":" in image.rsplit("/", 1)[-1] else image
+            image = f"{name}:{tag}"
+        out.append((m.start(), f"docker push {image}"))
+    return out
+
+
+def _commands(pieces: list[tuple[int, str]], images: dict[str, str] | None = None):
     out = []
     for first_line, text in pieces:
+        found: list[tuple[int, list]] = []
         for m in _SHELL_CALL.finditer(text):
             script = next(g for g in m.groups()[1:] if g is not None)
             line = first_line + text.count("\n", 0, m.start(1))
             if m.group(1).startswith(("'''", '"""')) and script.startswith("\n"):
                 script = script[1:]
                 line += 1
-            out.extend(split_script(script, line))
-    return out
+            found.append((m.start(), split_script(script, line)))
+        if "docker." in text or ".push(" in text:
+            strings = [(m.start(), m.end()) for m in _STRING.finditer(text)]
+            for at, command in _docker_api(text, images or {}):
+                if not any(start <= at < end for start, end in strings):  # not text in a string
+                    found.append((at, [Command(command, first_line + text.count("\n", 0, at))]))
+        for _, commands in sorted(found, key=lambda f: f[0]):
+            out.extend(commands)
+    return sorted(out, key=lambda c: c.line)  # a block's own text and its inner blocks come apart
 
 
 def _library_steps(pieces: list[tuple[int, str]], library: dict, origin: str) -> list:
@@ -193,6 +243,7 @@ def _library_steps(pieces: list[tuple[int, str]], library: dict, origin: str) ->
 
 def read_jenkins(path: str, text: str, library: dict | None = None) -> Pipeline | None:
     root = parse_blocks(text)
+    images = docker_images(text) if "docker." in text else {}
     pipeline = root.child("pipeline")
     if pipeline is None:
         return None  # a scripted pipeline (node { }) is not read
@@ -218,17 +269,17 @@ def read_jenkins(path: str, text: str, library: dict | None = None) -> Pipeline 
         steps = stage.child("steps")
         if steps is not None:
             step = Step(f"{job.id}: steps", steps.line)
-            step.commands = _commands(steps.subtree_text())
+            step.commands = _commands(steps.subtree_text(), images)
             if library:
                 step.commands += _library_steps(steps.subtree_text(), library, path)
             job.steps.append(step)
-        _post(stage.child("post"), job)
+        _post(stage.child("post"), job, images)
         pipe.jobs.append(job)
         previous = [job.id]
     post = pipeline.child("post")
     if post is not None:
         job = Job("post", post.line, needs=[j.id for j in pipe.jobs])
-        _post(post, job)
+        _post(post, job, images)
         if job.steps:
             pipe.jobs.append(job)
     return pipe
@@ -249,7 +300,7 @@ def _stages(block):
             yield from _stages(child)
 
 
-def _post(post, job: Job) -> None:
+def _post(post, job: Job, images: dict[str, str] | None = None) -> None:
     if post is None:
         return
     for cond in post.children:
@@ -257,5 +308,5 @@ def _post(post, job: Job) -> None:
         if condition is None:
             continue
         step = Step(f"{job.id}: post {cond.name}", cond.line, condition=condition)
-        step.commands = _commands(cond.subtree_text())
+        step.commands = _commands(cond.subtree_text(), images)
         job.steps.append(step)
