@@ -218,7 +218,10 @@ def _helm_chart(text: str) -> str | None:
     "Helm, Terraform, or a platform's configuration: a Heroku `Procfile`, App Engine `app.yaml`, "
     "`fly.toml`, `render.yaml`, `vercel.json`, `netlify.toml`, Serverless, SAM, CodeDeploy `appspec.yml`, "
     "azd `azure.yaml`, Bicep) "
-    "without anything that applies them get `manifest_credit`.",
+    "without anything that applies them get `manifest_credit`. A GitOps controller that applies a "
+    "folder of the repository by itself deploys automatically too: an Argo CD `Application` (or "
+    "`ApplicationSet`) with `syncPolicy.automated`, or a Flux `Kustomization` that is not suspended, "
+    "whose `path` is in the repository.",
     why="Deployments done by the pipeline are repeatable and boring; manual ones (SSH into each "
     "server) are where outages start.",
     params={"manifest_credit": {"type": "number", "minimum": 0, "maximum": 1},
@@ -242,6 +245,11 @@ def deploy_step(sub, p):
             by_hand = by_hand or (job, where, what)
             continue
         return Finding.passed(f"job `{job.id}` deploys automatically: {what}", [where])
+    gitops = gitops_sync(sub)
+    if gitops:
+        obj, tool, path = gitops
+        return Finding.passed(f"{tool} {obj.name!r} deploys {path}/ automatically: every change merged there "
+                              "is applied to the cluster (GitOps)", [loc(obj.path, obj.line)])
     if by_hand:
         job, where, what = by_hand
         return Finding.ratio(p["manual_credit"], f"job `{job.id}` deploys only when started by hand: {what} — "
@@ -270,6 +278,69 @@ def deploy_step(sub, p):
         return Finding.failed(f"the pipeline deploys {missing[1]!r}, but the repository has no such file or folder",
                               [missing[0]])
     return Finding.failed("no deploy step and no deployment manifests found")
+
+
+def gitops_sync(sub) -> tuple[manifests.K8sObject, str, str] | None:
+    """(object, tool, path) of a GitOps controller told to apply a folder of this repository by
+    itself: an Argo CD ``Application`` (or an ``ApplicationSet`` template) with
+    ``syncPolicy.automated``, or a Flux ``Kustomization`` that is not suspended, whose source
+    ``path`` is a folder here. A path the repository does not have (a separate config
+    repository) or a third-party chart is not this repository's deployment."""
+    for obj in manifests.objects(sub):
+        spec = mapping(obj.body.get("spec"))
+        if obj.kind == "ApplicationSet" and obj.api_version.startswith("argoproj.io/"):
+            spec = mapping(mapping(spec.get("template")).get("spec"))
+        elif not (obj.kind == "Application" and obj.api_version.startswith("argoproj.io/")):
+            if obj.kind == "Kustomization" and obj.api_version.startswith("kustomize.toolkit.fluxcd.io/") \
+                    and spec.get("suspend") is not True:
+                path = _repo_folder(sub, spec.get("path"))
+                if path:
+                    return obj, "Flux Kustomization", path
+            continue
+        auto = mapping(spec.get("syncPolicy")).get("automated")
+        if not isinstance(auto, dict) or auto.get("enabled") is False:
+            continue  # synced by hand (or `automated: null`)
+        more = spec.get("sources")
+        sources = [spec.get("source"), *(more if isinstance(more, list) else [])]
+        for source in sources:
+            path = _repo_folder(sub, mapping(source).get("path"))
+            if path:
+                return obj, "Argo CD Application", path
+    return None
+
+
+def _gitops_verified(sub, app: manifests.K8sObject, tool: str, path: str) -> Finding:
+    """Verification of a GitOps deploy: an Argo CD ``PostSync`` hook (a Job or Pod in the synced
+    folder that runs after each sync), or a Flux Kustomization that waits for what it applies to
+    be healthy (``wait: true`` or ``healthChecks``)."""
+    if tool.startswith("Flux"):
+        spec = mapping(app.body.get("spec"))
+        if spec.get("wait") is True or (isinstance(spec.get("healthChecks"), list) and spec["healthChecks"]):
+            return Finding.passed(f"{tool} {app.name!r} waits for what it applies to be healthy "
+                                  f"({'wait: true' if spec.get('wait') is True else 'healthChecks'})",
+                                  [loc(app.path, app.line)])
+    prefix = "" if path == "." else path + "/"
+    for obj in manifests.objects(sub):
+        if obj.kind not in ("Job", "Pod") or not obj.path.startswith(prefix):
+            continue
+        hook = str(mapping(mapping(obj.body.get("metadata")).get("annotations")).get("argocd.argoproj.io/hook", ""))
+        if "PostSync" in hook.split(","):
+            return Finding.passed(f"{obj.kind} {obj.name!r} runs as a PostSync hook after each {tool} sync of "
+                                  f"{path}/", [loc(obj.path, obj.line)])
+    return Finding.failed(f"{tool} {app.name!r} applies {path}/ by itself, but nothing checks the service after "
+                          "a sync (an Argo CD PostSync hook Job with a smoke test, Flux `wait: true`)",
+                          [loc(app.path, app.line)])
+
+
+def _repo_folder(sub, path) -> str | None:
+    """``path`` as a folder of the repository, or None (not a string, templated, or absent)."""
+    if not isinstance(path, str) or "{" in path or "$" in path:
+        return None
+    folder = path.strip().removeprefix("./").strip("/")
+    if folder in ("", "."):
+        return "." if sub.files else None
+    prefix = folder + "/"
+    return folder if any(f.startswith(prefix) for f in sub.files) else None
 
 
 def _after(sub, pipe, job, index, ci):
@@ -306,7 +377,9 @@ _END_TO_END = re.compile(r"(?i)\b(?:playwright|cypress|newman|k6|e2e|end-to-end|
     "HTTP health check (`curl` of the service), an end-to-end or smoke suite (Playwright, Cypress, "
     "Newman, `npm run test:e2e`), in the same job after the deploy or in a job "
     "that needs it. Another deploy (a second deploy hook) is not a check. Checks of a throwaway "
-    "deployment only (a cluster the job creates) earn `throwaway_credit`.",
+    "deployment only (a cluster the job creates) earn `throwaway_credit`. A GitOps deploy is verified "
+    "by an Argo CD `PostSync` hook (a Job in the synced folder) or a Flux Kustomization that waits for "
+    "health (`wait: true`, `healthChecks`).",
     why="A deployment isn't done when the command returns: automated health checks after deploy "
     "catch a broken release before users do.",
     params={"throwaway_credit": {"type": "number", "minimum": 0, "maximum": 1}},
@@ -315,6 +388,9 @@ _END_TO_END = re.compile(r"(?i)\b(?:playwright|cypress|newman|k6|e2e|end-to-end|
 def deploy_verification(sub, p):
     deploys = real_first(deploy_points(sub))
     if not deploys:
+        gitops = gitops_sync(sub)
+        if gitops:
+            return _gitops_verified(sub, *gitops)
         return Finding.failed("no deploy step found, so nothing is verified after a deploy")
     for pipe, job, index, ci, step, away in deploys:
         credit = p["throwaway_credit"] if away else 1.0
