@@ -371,3 +371,36 @@ def test_jenkins_docker_pipeline_api_faked(tmp_path):
     files = {"Jenkinsfile": faked, "Dockerfile": "FROM nginx:1.27\n"}
     assert check_files(tmp_path / "a", files, "ci-build-artifact").status == "fail"
     assert check_files(tmp_path / "b", files, "artifact-publish").status == "fail"  # app holds no image
+
+
+GATED = """
+pipeline {
+    agent any
+    parameters { booleanParam(name: 'DEPLOY', defaultValue: false) }
+    stages {
+        stage('Test') { steps { sh 'pytest' } }
+        stage('Deploy') {
+            when { expression { params.DEPLOY } }
+            steps { sh 'kubectl apply -f k8s/' }
+        }
+    }
+}
+"""
+
+
+def test_jenkins_deploys_that_wait_for_someone_are_manual(tmp_path):
+    files = {"k8s/app.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: web}\n", **TESTS}
+    by_param = check_files(tmp_path / "a", {"Jenkinsfile": GATED, **files}, "deploy-step")
+    assert by_param.status == "partial" and "by hand" in by_param.message
+    approval = GATED.replace("when { expression { params.DEPLOY } }", "input { message 'Deploy to production?' }")
+    assert check_files(tmp_path / "b", {"Jenkinsfile": approval, **files}, "deploy-step").status == "partial"
+    step = GATED.replace("when { expression { params.DEPLOY } }\n            steps { ", "steps { input 'Go?'\n ")
+    assert "input 'Go?'" in step
+    assert check_files(tmp_path / "f", {"Jenkinsfile": step, **files}, "deploy-step").status == "partial"
+    on_by_default = GATED.replace("defaultValue: false", "defaultValue: true")
+    assert check_files(tmp_path / "c", {"Jenkinsfile": on_by_default, **files}, "deploy-step").status == "pass"
+    negated = GATED.replace("params.DEPLOY }", "!params.DEPLOY }")
+    assert check_files(tmp_path / "d", {"Jenkinsfile": negated, **files}, "deploy-step").status == "pass"
+    in_a_string = GATED.replace("when { expression { params.DEPLOY } }", "") \
+        .replace("sh 'pytest'", "sh 'pytest --input \"input message: x\"'")
+    assert check_files(tmp_path / "e", {"Jenkinsfile": in_a_string, **files}, "deploy-step").status == "pass"

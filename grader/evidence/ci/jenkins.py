@@ -5,7 +5,9 @@ make a tree of blocks (``pipeline { stages { stage('Build') { steps { ... } } } 
 ``sh``/``bat``/``powershell`` calls in ``steps`` (and in ``script { }`` and other wrappers
 inside them) are the commands, and so are the Docker Pipeline plugin's ``docker.build(...)`` and
 ``image.push()``, read as ``docker build`` and ``docker push``; ``post { failure { ... } }`` runs on failure, at the stage or
-pipeline level; ``when { tag ... }`` / ``buildingTag()`` limits a stage to tags. A
+pipeline level; ``when { tag ... }`` / ``buildingTag()`` limits a stage to tags. A stage that
+waits for approval (``input``) makes itself and every later stage manual, and so does a ``when``
+that needs a user-started build or a boolean parameter that is off by default. A
 multibranch Jenkins job builds every push, so a Jenkinsfile counts as triggered on push.
 """
 
@@ -258,6 +260,8 @@ def read_jenkins(path: str, text: str, library: dict | None = None) -> Pipeline 
             pipe.triggers.setdefault("push", triggers.line)
     stages_block = pipeline.child("stages")
     previous: list[str] = []
+    off_by_default = _false_parameters(pipeline.child("parameters"))
+    approved = False  # an earlier stage waited for someone's approval: what follows is manual
     for stage in _stages(stages_block):
         job = Job(stage.arg or f"stage {stage.line}", stage.line, needs=list(previous))
         when = stage.child("when")
@@ -266,7 +270,14 @@ def read_jenkins(path: str, text: str, library: dict | None = None) -> Pipeline 
             if re.search(r"\b(tag|buildingTag)\b", cond):
                 job.tag_only = True
                 pipe.triggers.setdefault("tag", when.line)
+            if _manual_when(cond, off_by_default):
+                job.condition = "manual"
         steps = stage.child("steps")
+        if stage.child("input") is not None or (steps is not None and _INPUT_STEP.search(
+                _STRING.sub(lambda m: m.group(0)[0] * 2, " ".join(t for _, t in steps.subtree_text())))):
+            approved = True  # strings emptied first: `sh "app --input x"` asks nobody
+        if approved and job.condition == "success":
+            job.condition = "manual"
         if steps is not None:
             step = Step(f"{job.id}: steps", steps.line)
             step.commands = _commands(steps.subtree_text(), images)
@@ -283,6 +294,35 @@ def read_jenkins(path: str, text: str, library: dict | None = None) -> Pipeline 
         if job.steps:
             pipe.jobs.append(job)
     return pipe
+
+
+# `input message: 'Deploy?'` / `input(...)` as a step: the build waits for someone to approve.
+_INPUT_STEP = re.compile(r"(?:^|[\s;{(])input\s*(?:\(|message\s*:|['\"])")
+_BOOLEAN_PARAM = re.compile(r"\bbooleanParam\s*\(([^()]*)\)")
+_PARAM_NAME = re.compile(r"\bname\s*:\s*['\"](\w+)['\"]")
+_PARAM_DEFAULT = re.compile(r"\bdefaultValue\s*:\s*(true|false)\b")
+
+
+def _false_parameters(block) -> frozenset[str]:
+    """Names of the pipeline's boolean parameters that are off unless someone ticks them."""
+    if block is None:
+        return frozenset()
+    names = set()
+    for m in _BOOLEAN_PARAM.finditer(" ".join(t for _, t in block.subtree_text())):
+        name, default = _PARAM_NAME.search(m.group(1)), _PARAM_DEFAULT.search(m.group(1))
+        if name and (default is None or default.group(1) == "false"):  # Jenkins defaults to false
+            names.add(name.group(1))
+    return frozenset(names)
+
+
+def _manual_when(cond: str, off_by_default: frozenset[str]) -> bool:
+    """Does a stage's ``when`` run it only on someone's request: a build started by a user
+    (``triggeredBy 'UserIdCause'``), or an expression that needs a boolean parameter that is
+    off by default (``params.DEPLOY``, not ``!params.DEPLOY``)?"""
+    if re.search(r"\btriggeredBy\b[^\n]*UserIdCause", cond):
+        return True
+    return any(re.search(rf"(?<![!\w.])params\.{re.escape(name)}\b(?!\s*(?:==|!=)\s*false)", cond)
+               for name in off_by_default)
 
 
 def _stages(block):
