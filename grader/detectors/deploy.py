@@ -90,10 +90,18 @@ def _deploy_text(pipe, step, cmd_index):
 
 
 def _manifest_evidence(sub):
+    """Kubernetes workloads, Helm charts, and other deployment descriptions: Terraform, a hosting
+    platform's configuration, a Compose file that builds and runs the application's services."""
     objs = [o for o in manifests.objects(sub) if o.kind in manifests.WORKLOAD_KINDS]
     charts = [f for f in sub.files if f.endswith("Chart.yaml")]
     tf = [f for f in sub.files if f.endswith(".tf")]
-    return objs, charts, tf + [path for path, _platform in platform_configs(sub)]
+    return objs, charts, tf + [path for path, _platform in platform_configs(sub)] + _compose_apps(sub)
+
+
+def _compose_apps(sub) -> list[str]:
+    """Compose files with a service built from the repository (``build:``): the application's
+    own stack, not only databases and tools pulled as images."""
+    return sorted({rel for rel, _name, body in infra.compose_services(sub) if body.get("build") is not None})
 
 
 _MAX_SCRIPTS = 200
@@ -217,7 +225,7 @@ def _helm_chart(text: str) -> str | None:
     "hosted runner) tests the deployment and earns `throwaway_credit`; deployment manifests (Kubernetes, "
     "Helm, Terraform, or a platform's configuration: a Heroku `Procfile`, App Engine `app.yaml`, "
     "`fly.toml`, `render.yaml`, `vercel.json`, `netlify.toml`, Serverless, SAM, CodeDeploy `appspec.yml`, "
-    "azd `azure.yaml`, Bicep) "
+    "azd `azure.yaml`, Bicep, a Compose file that builds the application's services) "
     "without anything that applies them get `manifest_credit`. A GitOps controller that applies a "
     "folder of the repository by itself deploys automatically too: an Argo CD `Application` (or "
     "`ApplicationSet`) with `syncPolicy.automated`, or a Flux `Kustomization` that is not suspended, "
@@ -268,12 +276,14 @@ def deploy_step(sub, p):
     if objs or charts or tf:
         first = objs[0].path if objs else (charts or tf)[0]
         platform = dict(platform_configs(sub)).get(first)
-        return Finding.ratio(
-            p["manifest_credit"],
-            (f"a deployment configuration ({platform}, {first}) but no pipeline step deploys it" if platform
-             else "deployment manifests found but no pipeline step applies them"),
-            [loc(first, objs[0].line if objs else 1)],
-        )
+        if platform:
+            msg = f"a deployment configuration ({platform}, {first}) but no pipeline step deploys it"
+        elif not objs and not charts and first in _compose_apps(sub):
+            msg = (f"{first} runs the application's services, but no pipeline step deploys it (a `docker "
+                   "compose up` by hand) — run it on the target from the pipeline after the tests")
+        else:
+            msg = "deployment manifests found but no pipeline step applies them"
+        return Finding.ratio(p["manifest_credit"], msg, [loc(first, objs[0].line if objs else 1)])
     if missing:
         return Finding.failed(f"the pipeline deploys {missing[1]!r}, but the repository has no such file or folder",
                               [missing[0]])
