@@ -10,7 +10,7 @@ from grader.detectors.common import found, loc, plural
 from grader.evidence import buildfiles
 from grader.evidence.ci import no_pipeline_message, read_pipelines
 from grader.evidence.ci.model import live_steps, step_evidence, step_with, where_it_belongs
-from grader.evidence.commands import is_versioned_build, normalise
+from grader.evidence.commands import is_versioned_build, normalise, tool_name
 from grader.model import Finding, Location
 
 
@@ -19,7 +19,8 @@ from grader.model import Finding, Location
     title="Pipeline runs on every push or pull request",
     looks_for="A CI pipeline that its CI system runs automatically on one of `events` (GitHub "
     "Actions `on:` in every form — string, list, mapping — or GitLab CI, which runs on every "
-    "push). A workflow only run by hand (`workflow_dispatch`) or on a schedule doesn't count.",
+    "push). A workflow only run by hand (`workflow_dispatch`) or on a schedule doesn't count, nor does a "
+    "stub whose every step only prints, lists or moves files (`echo \"Building...\"`).",
     why="Automated builds on every commit are what make integration continuous: every change is "
     "built and tested without anyone remembering to do it.",
     params={"events": {"type": "array", "minItems": 1, "items": {
@@ -30,19 +31,54 @@ def ci_trigger(sub, p):
     pipes = read_pipelines(sub)
     if not pipes:
         return Finding.failed(no_pipeline_message(sub))
+    stub = None
     for pipe in pipes:
         hits = [e for e in p["events"] if e in pipe.triggers]
+        if hits and not _does_work(pipe):
+            stub = stub or (pipe, hits)
+            continue
         if hits:
             return Finding.passed(
                 f"{pipe.path} runs on {', '.join(hits)}",
                 [loc(pipe.path, pipe.triggers[hits[0]])],
             )
+    if stub:
+        pipe, hits = stub
+        return Finding.failed(f"{pipe.path} runs on {', '.join(hits)}, but none of its steps does any work: every "
+                              "command only prints, lists or moves files (a stub pipeline)",
+                              [loc(pipe.path, pipe.triggers[hits[0]])])
     found = sorted({t for pipe in pipes for t in pipe.triggers})
     return Finding.failed(
         f"{len(pipes)} pipeline(s) found, but none runs on {' or '.join(p['events'])} "
         f"(triggers: {', '.join(found) or 'none'})",
         [loc(pipes[0].path, pipes[0].line)],
     )
+
+
+# Commands that do no work of a pipeline's own: they print, list, wait, or shuffle files and settings.
+_NO_WORK = frozenset({"echo", "printf", "ls", "pwd", "cat", "sleep", "date", "whoami", "hostname", "env", "printenv",
+                      "true", ":", "exit", "cd", "mkdir", "rm", "chmod", "chown", "cp", "mv", "touch", "export",
+                      "set", "unset", "uname", "which", "tree", "id", "df", "free", "uptime", "wc", "head", "tail",
+                      "write-host", "write-output", "dir", "type"})
+_VERSION_ONLY = re.compile(r"^\S+ (?:-v|-V|--version|version)$")
+
+
+def _does_work(pipe) -> bool:
+    """Does any step of the pipeline do something: run an action (other than checking out the
+    code) or a command that is not only printing, listing, waiting or moving files
+    (``echo "Building the image..."`` builds nothing)?"""
+    for job in pipe.jobs:
+        for step in job.steps:
+            if step.uses and not step.uses.split("@")[0].lower().endswith("/checkout"):
+                return True
+            for cmd in step.commands:
+                if cmd.resolved:
+                    continue  # the commands it runs follow it and are judged themselves
+                text = normalise(cmd.text)
+                words = text.split()
+                if words and tool_name(words[0]).lower() not in _NO_WORK and not _VERSION_ONLY.match(text):
+                    return True
+    return False
 
 
 _RESOLVES = re.compile(r"^(?:\S*/)?(?:mvnw?|gradlew?|cargo|go|dotnet|sbt|bazel|docker|podman|buildah|kaniko|executor)\b")

@@ -1,0 +1,4 @@
+#!/bin/sh
+pwd
+mkdir -p test_data
+ls
