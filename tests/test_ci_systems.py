@@ -404,3 +404,48 @@ def test_jenkins_deploys_that_wait_for_someone_are_manual(tmp_path):
     in_a_string = GATED.replace("when { expression { params.DEPLOY } }", "") \
         .replace("sh 'pytest'", "sh 'pytest --input \"input message: x\"'")
     assert check_files(tmp_path / "e", {"Jenkinsfile": in_a_string, **files}, "deploy-step").status == "pass"
+
+
+def _tekton_case(name: str) -> dict:
+    from pathlib import Path
+
+    root = Path(__file__).parent / "cases" / "ci" / "tekton" / name
+    return {str(p.relative_to(root)): p.read_text(encoding="utf-8") for p in root.rglob("*") if p.is_file()}
+
+
+def test_tekton_pipeline_with_a_webhook_gates_builds_and_deploys(tmp_path):
+    files = {**_tekton_case("tekton-webhook"), **TESTS, "requirements.txt": "pytest\n",
+             "k8s/app.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: shop}\n"}
+    for kind in ("ci-trigger", "ci-runs-tests", "ci-build-artifact", "lint-in-ci", "deploy-step",
+                 "deploy-verification", "rollback-on-failure"):
+        assert check_files(tmp_path / kind, files, kind).status == "pass", kind
+    tests = check_files(tmp_path / "at", files, "ci-runs-tests")
+    assert any(e.path == ".tekton/tasks.yaml" and e.via == (".tekton/pipeline.yaml:30",) for e in tests.evidence)
+
+
+def test_tekton_pipeline_started_by_hand_or_faked(tmp_path):
+    files = {**_tekton_case("tekton-started-by-hand"), **TESTS,
+             "deploy/app.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: accounts}\n"}
+    assert check_files(tmp_path / "a", files, "ci-trigger").status == "fail"
+    by_hand = check_files(tmp_path / "b", files, "deploy-step")
+    assert by_hand.status == "partial" and "by hand" in by_hand.message
+    other = _tekton_case("tekton-webhook")
+    other[".tekton/triggers.yaml"] = other[".tekton/triggers.yaml"].replace("name: shop-cd", "name: some-other-pipeline")
+    assert check_files(tmp_path / "c", {**other, **TESTS}, "ci-trigger").status == "fail"  # its template runs another
+    echo = """
+apiVersion: tekton.dev/v1
+kind: Pipeline
+metadata: {name: shop-cd}
+spec:
+  tasks:
+    - name: say
+      taskSpec:
+        steps:
+          - name: say
+            image: alpine
+            script: echo "building and deploying..."
+"""
+    stub = {**_tekton_case("tekton-webhook"), ".tekton/pipeline.yaml": echo}
+    assert check_files(tmp_path / "d", stub, "ci-trigger").status == "fail"
+    commented = "# apiVersion: tekton.dev/v1\n# kind: Pipeline\n"
+    assert check_files(tmp_path / "e", {".tekton/pipeline.yaml": commented}, "ci-trigger").status == "fail"

@@ -30,13 +30,14 @@ PATHS = [
     "exercises/module-01/exercise-04/task1-loop-mapping.md",
     "exercises/module-01/exercise-04/task2-feedback-loops.md",
     "exercises/module-01/exercise-04/task3-pipeline-design.md",
-    "exercises/module-01/exercise-04/task4-success-metrics.md",
+    "exercises/module-01/exercise-04/task4-success-metrics.md", ".tekton/pipeline.yaml", ".tekton/tasks.yaml",
 ]
 KEYS = ["on", "jobs", "steps", "run", "uses", "if", "needs", "with", "script", "stages", "when",
         "rules", "apiVersion", "kind", "metadata", "spec", "template", "containers", "groups",
         "alert", "expr", "for", "labels", "annotations", "panels", "targets", "push", "tags",
         "livenessProbe", "readinessProbe", "resources", "limits", "strategy", "include", "extends",
-        "workflows", "requires", "filters", "minReplicas", "maxReplicas", "scaleTargetRef", "body"]
+        "workflows", "requires", "filters", "minReplicas", "maxReplicas", "scaleTargetRef", "body",
+        "tasks", "taskRef", "taskSpec", "runAfter", "finally", "params", "name", "value", "resourcetemplates"]
 SCALARS = st.one_of(
     st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=30),
     st.sampled_from(["failure()", "always()", "kubectl rollout undo x", "pytest", "docker build -t a:$X .",
@@ -86,5 +87,31 @@ def test_arbitrary_files_never_break_grading(files):
         for phase in data["phases"]:
             for check in phase["checks"]:
                 assert "internal error" not in check["message"], (check["id"], check["message"])
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+# Tekton documents are only read when they say so (apiVersion and kind): shape those, fuzz the rest.
+TEKTON_DOC = st.builds(
+    lambda kind, meta, spec: {"apiVersion": "tekton.dev/v1", "kind": kind, "metadata": meta, "spec": spec},
+    st.sampled_from(["Pipeline", "Task", "ClusterTask", "TriggerTemplate", "EventListener"]),
+    st.one_of(VALUES, st.fixed_dictionaries({"name": st.sampled_from(["p", "t", "git-clone", "buildah"])})),
+    VALUES,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(TEKTON_DOC, min_size=1, max_size=4))
+def test_arbitrary_tekton_documents_never_break_the_reader(docs):
+    from grader.evidence.ci import read_pipelines
+    from grader.submission import Submission
+
+    root = Path(tempfile.mkdtemp(prefix="fuzz-tekton-"))
+    try:
+        (root / ".tekton").mkdir()
+        (root / ".tekton" / "all.yaml").write_text("---\n".join(as_yaml(d) for d in docs), encoding="utf-8")
+        read_pipelines(Submission(root))
+        report = grade(root, RUBRIC)
+        VALIDATOR.validate(report.to_dict())
     finally:
         shutil.rmtree(root, ignore_errors=True)

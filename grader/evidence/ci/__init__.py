@@ -28,7 +28,7 @@ __all__ = ["READERS", "Job", "Pipeline", "Step", "is_ci_config", "no_pipeline_me
 
 # Module names under grader.evidence.ci, imported on first use.
 READERS: tuple[str, ...] = ("github", "gitlab", "circleci", "jenkins", "azure", "bitbucket", "drone", "travis",
-                            "harness")
+                            "harness", "tekton")
 
 _loaded: list[ModuleType] = []
 
