@@ -420,7 +420,7 @@ def test_tekton_pipeline_with_a_webhook_gates_builds_and_deploys(tmp_path):
                  "deploy-verification", "rollback-on-failure"):
         assert check_files(tmp_path / kind, files, kind).status == "pass", kind
     tests = check_files(tmp_path / "at", files, "ci-runs-tests")
-    assert any(e.path == ".tekton/tasks.yaml" and e.via == (".tekton/pipeline.yaml:30",) for e in tests.evidence)
+    assert any(e.path == ".tekton/tasks.yaml" and e.via == (".tekton/pipeline.yaml:31",) for e in tests.evidence)
 
 
 def test_tekton_pipeline_started_by_hand_or_faked(tmp_path):

@@ -11,7 +11,10 @@ pipeline task's params or the Task's defaults; other Tekton references are read 
 
 Tekton runs a pipeline when something creates a ``PipelineRun``: a ``TriggerTemplate`` that
 makes one for this pipeline, with an ``EventListener`` kept beside it, is a webhook on every
-push; without one the pipeline is started by hand (``tkn pipeline start``).
+push (and the params it passes override the pipeline's defaults); without one the pipeline is
+started by hand (``tkn pipeline start``). A repository copy of a catalog task whose scripts say
+nothing readable (the catalog's ``buildah`` ships its scripts base64-encoded) is read as the
+catalog task.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import dataclasses
 import re
 
 from grader.evidence.ci.model import Job, Pipeline, Step
-from grader.evidence.commands import Command, split_script
+from grader.evidence.commands import Command, categories, split_script
 from grader.yamlload import item_line, line_of, mapping
 
 SYSTEM = "tekton"
@@ -35,8 +38,8 @@ TERMS = {
     "on_tags": "a trigger on tag pushes",
 }
 
-_PARAM = re.compile(r"\$\(\s*params\.([\w-]+)(?:\[\*\])?\s*\)")
-_OTHER_REF = re.compile(r"\$\((?:workspaces|tasks|context|results|steps|inputs|resources|params)\.[^()\n]{0,200}\)")
+_PARAM = re.compile(r"\$\(\s*(?:inputs\.)?params\.([\w-]+)(?:\[\*\])?\s*\)")
+_OTHER_REF = re.compile(r"\$\((?:workspaces|tasks|context|results|steps|inputs|resources|params|tt)\.[^()\n]{0,200}\)")
 
 # Catalog tasks: name -> how to read them, given the task's params (already filled in).
 _IMAGE_BUILDS = frozenset({"buildah", "kaniko", "docker-build", "s2i", "s2i-python", "s2i-nodejs", "s2i-java",
@@ -79,22 +82,21 @@ def _tasks(sub) -> dict[str, tuple[str, dict]]:
             if doc.get("kind") in ("Task", "ClusterTask") and mapping(doc.get("metadata")).get("name")}
 
 
-def _triggered(sub, name: str) -> bool:
-    """Does a TriggerTemplate kept in the repository make a PipelineRun of ``name``, with an
-    EventListener beside it to receive the webhook?"""
+def _trigger_params(sub, name: str) -> dict[str, str] | None:
+    """The params a TriggerTemplate kept in the repository gives the PipelineRun of ``name`` it
+    makes, when an EventListener beside it receives the webhook; None when nothing starts it."""
     docs = _docs(sub)
     if not any(doc.get("kind") == "EventListener" for _rel, doc in docs):
-        return False
+        return None
     for _rel, doc in docs:
         if doc.get("kind") != "TriggerTemplate":
             continue
         made = mapping(doc.get("spec")).get("resourcetemplates")
         for res in made if isinstance(made, list) else []:
-            res = mapping(res)
-            if res.get("kind") == "PipelineRun" and \
-                    str(mapping(mapping(res.get("spec")).get("pipelineRef")).get("name")) == name:
-                return True
-    return False
+            run = mapping(mapping(res).get("spec"))
+            if mapping(res).get("kind") == "PipelineRun" and str(mapping(run.get("pipelineRef")).get("name")) == name:
+                return _values(run.get("params"))
+    return None
 
 
 def _values(params) -> dict[str, str]:
@@ -145,6 +147,11 @@ def _steps(spec: dict, values: dict[str, str], line: int) -> list[Step]:
     return steps
 
 
+def _is_catalog(name: str) -> bool:
+    base = name.lower()
+    return base in _IMAGE_BUILDS or base.startswith("s2i-") or base in _SCRIPT_TASKS or base in _ARG_TASKS
+
+
 def _catalog(name: str, values: dict[str, str], line: int) -> list[Step]:
     """A catalog task the repository does not define, read as what it stands for."""
     step = Step(name, line)
@@ -185,6 +192,8 @@ def _job(task: dict, line: int, condition: str, tasks: dict[str, tuple[str, dict
         if rel != path:  # the Task's own file, reached from the pipeline task that names it
             for step in job.steps:
                 step.commands = [dataclasses.replace(c, path=rel, via=(f"{path}:{line}",)) for c in step.commands]
+        if _is_catalog(ref) and not any(categories(c.text) for step in job.steps for c in step.commands):
+            job.steps = _catalog(ref, given, line)  # a copy of the catalog task whose scripts can't be read
     elif ref:
         job.steps = _catalog(ref, given, line)
     return job
@@ -213,10 +222,11 @@ def read(sub, path: str) -> Pipeline | None:
         return None
     name = str(mapping(doc.get("metadata")).get("name") or path)
     pipe = Pipeline(SYSTEM, path, line_of(doc, 1) or 1, name)
-    pipe.triggers["push" if _triggered(sub, name) else "manual"] = pipe.line
+    run_params = _trigger_params(sub, name)
+    pipe.triggers["push" if run_params is not None else "manual"] = pipe.line
     spec = mapping(doc.get("spec"))
     tasks = _tasks(sub)
-    outer = _values(spec.get("params"))
+    outer = {**_values(spec.get("params")), **(run_params or {})}  # what the webhook's run passes wins
     main = spec.get("tasks")
     for i, task in enumerate(main if isinstance(main, list) else []):
         if isinstance(task, dict):
