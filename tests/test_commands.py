@@ -250,3 +250,13 @@ def test_nested_ssh_is_bounded():
         text = "ssh h " + shlex.quote(text)
     cmds = split_script(text, 1)
     assert 1 <= len(cmds) <= 3
+
+
+def test_split_script_keeps_braces_and_parentheses_that_belong_to_the_command():
+    texts = lambda script: [c.text for c in split_script(script, 1)]  # noqa: E731
+    assert texts("docker push app:${{ github.sha }}") == ["docker push app:${{ github.sha }}"]
+    assert texts("kubectl set image deploy/web web=app:${env.GIT_COMMIT}") == \
+        ["kubectl set image deploy/web web=app:${env.GIT_COMMIT}"]
+    assert texts("echo $(date)") == ["echo $(date)"]
+    assert texts("(cd app && make)") == ["cd app", "make"]  # a subshell's parentheses are not the command's
+    assert texts("{ npm ci; npm test; }") == ["npm ci", "npm test"]

@@ -339,6 +339,17 @@ def _mask_quotes(text: str) -> str:
     return _QUOTED.sub(lambda m: "_" * len(m.group()), text)
 
 
+def _trim_group(piece: str) -> str:
+    """A command without the grouping around it (`(cd app && make)`, `{ build; }`): leading `(`/`{`
+    and closing `)`/`}` that nothing in it opened go; `${VERSION}` and `$(date)` stay whole."""
+    text = piece.strip()
+    while text[:1] in ("(", "{"):
+        text = text[1:].lstrip()
+    while text[-1:] in (")", "}") and text.count(text[-1]) > text.count("(" if text[-1] == ")" else "{"):
+        text = text[:-1].rstrip()
+    return text
+
+
 def split_script(script: str, first_line: int, _depth: int = 0) -> list[Command]:
     """The simple commands a shell script would run, each with its line number (and those an
     ``ssh`` in it runs on the remote host, marked ``remote``)."""
@@ -402,7 +413,7 @@ def split_script(script: str, first_line: int, _depth: int = 0) -> list[Command]
             end = match.start() if match else len(masked)
             piece = stripped[pos:end].strip()
             pos = match.end() if match else len(masked)
-            pieces.append((piece.strip("() {}"), match.group() if match else ""))
+            pieces.append((_trim_group(piece), match.group() if match else ""))
         for index, (piece, sep) in enumerate(pieces):
             if not piece:
                 continue
