@@ -98,8 +98,8 @@ def test_jenkins_fakes(tmp_path):
     assert check_files(tmp_path / "a", {"Jenkinsfile": always}, "rollback-on-failure").status == "fail"
     echo_only = JENKINSFILE.replace("sh 'helm rollback app'", "echo 'helm rollback app'")
     assert check_files(tmp_path / "b", {"Jenkinsfile": echo_only}, "rollback-on-failure").status == "fail"
-    scripted = "node {\n  stage('x') { sh 'pytest' }\n}\n"
-    assert check_files(tmp_path / "c", {"Jenkinsfile": scripted}, "ci-trigger").status == "fail"
+    scripted_echo = "node {\n  stage('x') { echo 'pytest' }\n}\n"
+    assert check_files(tmp_path / "c", {"Jenkinsfile": scripted_echo}, "ci-trigger").status == "fail"
 
 
 def test_jenkins_unbalanced_is_a_problem_not_a_pipeline(tmp_path):
@@ -449,3 +449,49 @@ spec:
     assert check_files(tmp_path / "d", stub, "ci-trigger").status == "fail"
     commented = "# apiVersion: tekton.dev/v1\n# kind: Pipeline\n"
     assert check_files(tmp_path / "e", {".tekton/pipeline.yaml": commented}, "ci-trigger").status == "fail"
+
+
+SCRIPTED = """
+node {
+    stage('Checkout') {
+        checkout scm
+    }
+    try {
+        stage('Test') {
+            sh 'pip install -r requirements.txt'
+            sh 'pytest -q'
+        }
+        stage('Image') {
+            def app = docker.build("shop/app:${env.BUILD_NUMBER}")
+            app.push()
+        }
+        stage('Deploy') {
+            sh 'helm upgrade --install shop ./chart --wait'
+        }
+    } catch (err) {
+        stage('Roll back') {
+            sh 'helm rollback shop'
+        }
+        throw err
+    } finally {
+        stage('Report') {
+            junit 'reports/*.xml'
+        }
+    }
+}
+"""
+
+
+def test_jenkins_scripted_pipeline(tmp_path):
+    files = {"Jenkinsfile": SCRIPTED, "chart/Chart.yaml": "apiVersion: v2\nname: shop\nversion: 0.1.0\n",
+             "requirements.txt": "pytest\n", **TESTS}
+    (pipe,) = read_pipelines(Submission(write_tree(tmp_path / "read", files)))
+    assert [(j.id, j.condition, j.needs) for j in pipe.jobs] == [
+        ("Checkout", "success", []), ("Test", "success", ["Checkout"]), ("Image", "success", ["Test"]),
+        ("Deploy", "success", ["Image"]), ("Roll back", "failure", ["Deploy"]), ("Report", "always", ["Roll back"])]
+    for kind in ("ci-trigger", "ci-runs-tests", "ci-build-artifact", "deploy-step", "deploy-verification",
+                 "rollback-on-failure"):
+        assert check_files(tmp_path / kind, files, kind).status == "pass", kind
+    always = SCRIPTED.replace("} catch (err) {", "} finally {").replace("    } finally {\n        stage('Report')",
+                                                                        "    } catch (err) {\n        stage('Report')")
+    assert check_files(tmp_path / "always", {**files, "Jenkinsfile": always}, "rollback-on-failure").status == "fail"

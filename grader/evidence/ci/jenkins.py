@@ -5,7 +5,9 @@ make a tree of blocks (``pipeline { stages { stage('Build') { steps { ... } } } 
 ``sh``/``bat``/``powershell`` calls in ``steps`` (and in ``script { }`` and other wrappers
 inside them) are the commands, and so are the Docker Pipeline plugin's ``docker.build(...)`` and
 ``image.push()``, read as ``docker build`` and ``docker push``; ``post { failure { ... } }`` runs on failure, at the stage or
-pipeline level; ``when { tag ... }`` / ``buildingTag()`` limits a stage to tags. A stage that
+pipeline level; ``when { tag ... }`` / ``buildingTag()`` limits a stage to tags. Scripted
+pipelines (``node { stage('x') { ... } }``) are read too, ``try``/``catch``/``finally`` giving
+the conditions. A stage that
 waits for approval (``input``) makes itself and every later stage manual, and so does a ``when``
 that needs a user-started build or a boolean parameter that is off by default. A
 multibranch Jenkins job builds every push, so a Jenkinsfile counts as triggered on push.
@@ -248,7 +250,7 @@ def read_jenkins(path: str, text: str, library: dict | None = None) -> Pipeline 
     images = docker_images(text) if "docker." in text else {}
     pipeline = root.child("pipeline")
     if pipeline is None:
-        return None  # a scripted pipeline (node { }) is not read
+        return _read_scripted(path, root, images)
     pipe = Pipeline(SYSTEM, path, pipeline.line, path)
     pipe.triggers["push"] = pipeline.line
     triggers = pipeline.child("triggers")
@@ -323,6 +325,70 @@ def _manual_when(cond: str, off_by_default: frozenset[str]) -> bool:
         return True
     return any(re.search(rf"(?<![!\w.])params\.{re.escape(name)}\b(?!\s*(?:==|!=)\s*false)", cond)
                for name in off_by_default)
+
+
+_HANDLERS = {"catch": "failure", "finally": "always"}
+
+
+def _find(block, name: str, depth: int = 0):
+    """The first block called ``name`` in ``block``'s tree (depth-first, bounded)."""
+    for child in block.children:
+        if child.name == name:
+            return child
+        found = _find(child, name, depth + 1) if depth < 50 else None
+        if found is not None:
+            return found
+    return None
+
+
+def _split(block) -> tuple[list[tuple[int, str]], list]:
+    """A block's text pieces outside its ``catch``/``finally`` handlers, and those handlers."""
+    pieces, handlers = list(block.text), []
+    for child in block.children:
+        if child.name in _HANDLERS:
+            handlers.append(child)
+        else:
+            inner, more = _split(child)
+            pieces.extend(inner)
+            handlers.extend(more)
+    return pieces, handlers
+
+
+def _read_scripted(path: str, root, images: dict[str, str]) -> Pipeline | None:
+    """A scripted pipeline (``node { stage('x') { sh '...' } }``): each stage is a job after the
+    one before it; a stage inside ``catch`` runs on failure, inside ``finally`` always, and the
+    steps of a stage's own ``catch``/``finally`` blocks run under that condition. Like a
+    multibranch pipeline, it builds every push."""
+    node = root.child("node") or _find(root, "node")
+    if node is None:
+        return None
+    pipe = Pipeline(SYSTEM, path, node.line, path)
+    pipe.triggers["push"] = node.line
+    previous: list[str] = []
+
+    def stage_job(stage, condition: str) -> None:
+        nonlocal previous
+        job = Job(stage.arg or f"stage {stage.line}", stage.line, needs=list(previous), condition=condition)
+        pieces, handlers = _split(stage)
+        main = Step(f"{job.id}: steps", stage.line)
+        main.commands = _commands(pieces, images)
+        job.steps.append(main)
+        for handler in handlers:
+            step = Step(f"{job.id}: {handler.name}", handler.line, condition=_HANDLERS[handler.name])
+            step.commands = _commands(handler.subtree_text(), images)
+            job.steps.append(step)
+        pipe.jobs.append(job)
+        previous = [job.id]
+
+    def walk(block, condition: str, depth: int = 0) -> None:
+        for child in block.children:
+            if child.name == "stage":
+                stage_job(child, condition)
+            elif depth < 50:
+                walk(child, _HANDLERS.get(child.name, condition), depth + 1)
+
+    walk(node, "success")
+    return pipe if pipe.jobs else None
 
 
 def _stages(block):
