@@ -10,7 +10,7 @@ from grader.detectors.common import found, loc, plural
 from grader.evidence import buildfiles
 from grader.evidence.ci import no_pipeline_message, read_pipelines
 from grader.evidence.ci.model import live_steps, step_evidence, step_with, where_it_belongs
-from grader.evidence.commands import is_versioned_build, normalise, tool_name
+from grader.evidence.commands import NOT_RUN, is_versioned_build, normalise, tool_name
 from grader.model import Finding, Location
 
 
@@ -55,11 +55,12 @@ def ci_trigger(sub, p):
     )
 
 
-# Commands that do no work of a pipeline's own: they print, list, wait, or shuffle files and settings.
-_NO_WORK = frozenset({"echo", "printf", "ls", "pwd", "cat", "sleep", "date", "whoami", "hostname", "env", "printenv",
-                      "true", ":", "exit", "cd", "mkdir", "rm", "chmod", "chown", "cp", "mv", "touch", "export",
-                      "set", "unset", "uname", "which", "tree", "id", "df", "free", "uptime", "wc", "head", "tail",
-                      "write-host", "write-output", "dir", "type"})
+# Besides what runs nothing (commands.NOT_RUN: echo, printf, true...), commands that do no work of a
+# pipeline's own: they list, wait, or shuffle files and settings.
+_NO_WORK = frozenset({"ls", "pwd", "cat", "sleep", "date", "whoami", "hostname", "env", "printenv", "exit", "cd",
+                      "mkdir", "rm", "chmod", "chown", "cp", "mv", "touch", "export", "set", "unset", "uname", "which",
+                      "tree", "id", "df", "free", "uptime", "wc", "head", "tail", "write-host", "write-output", "dir",
+                      "type"})
 _VERSION_ONLY = re.compile(r"^\S+ (?:-v|-V|--version|version)$")
 
 
@@ -76,7 +77,8 @@ def _does_work(pipe) -> bool:
                     continue  # the commands it runs follow it and are judged themselves
                 text = normalise(cmd.text)
                 words = text.split()
-                if words and tool_name(words[0]).lower() not in _NO_WORK and not _VERSION_ONLY.match(text):
+                if words and not NOT_RUN.match(text) and tool_name(words[0]).lower() not in _NO_WORK \
+                        and not _VERSION_ONLY.match(text):
                     return True
     return False
 

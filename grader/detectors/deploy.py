@@ -104,15 +104,9 @@ def _compose_apps(sub) -> list[str]:
     return sorted({rel for rel, _name, body in infra.compose_services(sub) if body.get("build") is not None})
 
 
-_MAX_SCRIPTS = 200
-
-
 def _deploy_script(sub):
     """(path, command) of a repository shell script that deploys (its commands, not its name)."""
-    for rel in sub.by_suffix(".sh", ".bash", ".ps1")[:_MAX_SCRIPTS]:  # bounded, whatever the repository holds
-        text = sub.read_text(rel) or ""
-        if len(text) > 200_000:
-            continue
+    for rel, text in infra.shell_scripts(sub):
         for cmd in split_script(text, 1):
             if "deploy" in categories(cmd.text):
                 return rel, cmd

@@ -222,10 +222,7 @@ def _imported_dashboards(sub) -> list[tuple[str, int, str, str]]:
             continue  # parse only what can hold one
         for doc in sub.yaml_docs_quiet(rel) or []:
             hits += ((rel, at, ident, how) for at, ident, how in _dashboard_ids(doc))
-    for rel in sub.by_suffix(".sh", ".bash")[:200]:
-        text = sub.read_text(rel) or ""
-        if "grafana.com/api/dashboards" not in text or len(text) > 200_000:
-            continue
+    for rel, text in infra.shell_scripts(sub, "grafana.com/api/dashboards"):
         for cmd in split_script(text, 1):
             words = normalise(cmd.text).split()
             tool = tool_name(words[0]) if words else ""
@@ -236,6 +233,11 @@ def _imported_dashboards(sub) -> list[tuple[str, int, str, str]]:
                         hits.append((rel, cmd.line, m.group(1), f"downloaded by {tool}"))
                         break
     return hits
+
+
+def _key_line(node: dict, key: str) -> int:
+    """The line of ``key`` in a parsed YAML mapping (the mapping's own line, else 1)."""
+    return (node.line_of(key) if hasattr(node, "line_of") else None) or line_of(node, 1) or 1
 
 
 def _dashboard_ids(doc) -> list[tuple[int, str, str]]:
@@ -249,15 +251,13 @@ def _dashboard_ids(doc) -> list[tuple[int, str, str]]:
             continue
         if not isinstance(node, dict):
             continue
-        def at(key, node=node):
-            return (node.line_of(key) if hasattr(node, "line_of") else None) or line_of(node, 1) or 1
         gnet = node.get("gnetId")
         if isinstance(gnet, int) and not isinstance(gnet, bool) and gnet > 0:
-            out.append((at("gnetId"), str(gnet), "as a gnetId"))
+            out.append((_key_line(node, "gnetId"), str(gnet), "as a gnetId"))
         com = node.get("grafanaCom")
         ident = com.get("id") if isinstance(com, dict) else None
         if isinstance(ident, int) and not isinstance(ident, bool) and ident > 0:
-            out.append((at("grafanaCom"), str(ident), "by a GrafanaDashboard"))
+            out.append((_key_line(node, "grafanaCom"), str(ident), "by a GrafanaDashboard"))
         for key in _GET_URL:
             task = node.get(key)
             if isinstance(task, dict):
@@ -268,7 +268,7 @@ def _dashboard_ids(doc) -> list[tuple[int, str, str]]:
                 url = None
             m = _GRAFANA_COM.fullmatch(url.strip()) if isinstance(url, str) else None
             if m:
-                out.append((at(key), m.group(1), "downloaded by an Ansible task"))
+                out.append((_key_line(node, key), m.group(1), "downloaded by an Ansible task"))
         stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
     return out
 

@@ -23,6 +23,19 @@ def yaml_documents(sub):
 _COMPOSE_NAME = re.compile(r"(?:(?:docker-)?compose(?:\.[\w-]+)?|[\w-]*stack[\w-]*)\.ya?ml")
 
 
+MAX_SCRIPTS = 200  # repository shell scripts read for what they run, whatever the repository holds
+MAX_SCRIPT_CHARS = 200_000
+
+
+def shell_scripts(sub, needle: str = ""):
+    """(path, text) of the repository's shell scripts (``.sh``, ``.bash``, ``.ps1``), bounded in
+    number and size; with ``needle``, only those whose text holds it (no need to split the rest)."""
+    for rel in sub.by_suffix(".sh", ".bash", ".ps1")[:MAX_SCRIPTS]:
+        text = sub.read_text(rel) or ""
+        if len(text) <= MAX_SCRIPT_CHARS and needle in text:
+            yield rel, text
+
+
 def compose_services(sub):
     """(path, service name, service) of docker compose files."""
     for rel in sub.yaml_files():
