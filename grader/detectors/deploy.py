@@ -254,8 +254,9 @@ def deploy_step(sub, p):
                               "is applied to the cluster (GitOps)", [loc(obj.path, obj.line)])
     if by_hand:
         job, where, what = by_hand
-        return Finding.ratio(p["manual_credit"], f"job `{job.id}` deploys only when started by hand: {what} — "
-                             "a deploy the pipeline runs by itself (after the tests pass) earns full credit", [where])
+        return Finding.ratio(p["manual_credit"], f"job `{job.id}` deploys only when someone starts or approves it by "
+                             f"hand: {what} — a deploy the pipeline runs by itself (after the tests pass) earns full "
+                             "credit", [where])
     if throwaway:
         job, where, what, away = throwaway
         return Finding.ratio(p["throwaway_credit"], f"job `{job.id}` deploys only {away} (`{what[:60]}`): that "
