@@ -108,11 +108,35 @@ def read_github(path: str, doc) -> Pipeline | None:
                     offset = 1 if "\n" in run.rstrip("\n") else 0
                     step.commands = split_script(_with_env(run, env, mapping(body.get("env")), mapping(raw.get("env"))),
                                                  (run_line or sline) + offset)
-                    if raw.get("continue-on-error") is True:  # a failure here never stops the job
+                    if raw.get("continue-on-error") is True and not _fails_later(steps, index, raw.get("id")):
+                        # a failure here never stops the job
                         step.commands = [dataclasses.replace(c, ignored=True) for c in step.commands]
                 job.steps.append(step)
         pipe.jobs.append(job)
     return pipe
+
+
+_EXITS = re.compile(r"^(?:exit\s+(?:[1-9]\d*|\$\S+)|false)\s*$")
+
+
+def _fails_later(steps: list, index: int, step_id) -> bool:
+    """Is a ``continue-on-error`` step's failure only deferred: a later step of the job runs when
+    its outcome is a failure (``if: steps.<id>.outcome == 'failure'``) and fails the job
+    (``exit 1``, or ``core.setFailed`` in ``actions/github-script``)? Then it still gates."""
+    if not isinstance(step_id, str) or not step_id:
+        return False
+    failed = re.compile(rf"steps\.{re.escape(step_id)}\.(?:outcome|conclusion)\s*"
+                        r"(?:==\s*['\"]failure['\"]|!=\s*['\"]success['\"])")
+    for later in steps[index + 1:]:
+        if not isinstance(later, dict) or not failed.search(str(later.get("if") or "")):
+            continue
+        run = later.get("run")
+        if isinstance(run, str) and any(_EXITS.match(c.text) for c in split_script(run, 1)):
+            return True
+        script = mapping(later.get("with")).get("script")
+        if str(later.get("uses") or "").startswith("actions/github-script") and "setFailed" in str(script):
+            return True
+    return False
 
 
 def _only_expression(text: str) -> bool:
