@@ -100,8 +100,12 @@ def _manifest_evidence(sub):
 
 def _compose_apps(sub) -> list[str]:
     """Compose files with a service built from the repository (``build:``): the application's
-    own stack, not only databases and tools pulled as images."""
-    return sorted({rel for rel, _name, body in infra.compose_services(sub) if body.get("build") is not None})
+    own stack, not only databases and tools pulled as images (read once per submission)."""
+    cached = sub.memo("compose-apps")
+    if cached is None:
+        cached = sub.memo("compose-apps", sorted({rel for rel, _name, body in infra.compose_services(sub)
+                                                  if body.get("build") is not None}))
+    return cached
 
 
 def _deploy_script(sub):
@@ -286,6 +290,15 @@ def deploy_step(sub, p):
 
 
 def gitops_sync(sub) -> tuple[manifests.K8sObject, str, str] | None:
+    """The GitOps controller that deploys this repository by itself (see :func:`_gitops_sync`),
+    found once per submission: the deploy step and its verification both ask."""
+    cached = sub.memo("gitops-sync")
+    if cached is None:
+        cached = sub.memo("gitops-sync", (_gitops_sync(sub),))
+    return cached[0]
+
+
+def _gitops_sync(sub) -> tuple[manifests.K8sObject, str, str] | None:
     """(object, tool, path) of a GitOps controller told to apply a folder of this repository by
     itself: an Argo CD ``Application`` (or an ``ApplicationSet`` template) with
     ``syncPolicy.automated``, or a Flux ``Kustomization`` that is not suspended, whose source
