@@ -28,6 +28,7 @@ from grader.rubric import Rubric
 from grader.submission import Submission
 
 MAX_WARNINGS = 50
+_WRITTEN_KINDS = frozenset({"mapping-section", "feedback-loops", "pipeline-design", "success-metrics"})
 
 
 def _round(x: float) -> float:
@@ -113,9 +114,19 @@ def grade_submission(sub: Submission, rubric: Rubric, *, threshold: float | None
         unjudged = sum(c.points for c in rubric.checks if not c.bonus and results[c.id].status == "error")
         if unjudged:
             notes.append(f"no git history: {unjudged:g} points could not be judged")
-    for r in all_results:
-        if r.status == "pass" and "to be viewed" in r.message:
-            notes.append(f"{r.title}: {r.message}")
+    to_view: list = []
+    for c in rubric.checks:
+        for place in findings[c.id].to_view:
+            if place not in to_view:
+                to_view.append(place)
+    if to_view:
+        notes.append("to be viewed by the instructor: " + ", ".join(str(p) for p in to_view))
+    written_places: tuple = ()
+    if any(c.kind in _WRITTEN_KINDS for c in rubric.checks):
+        from grader.evidence import written
+
+        found = written.where_found(sub)
+        written_places = tuple((f"task{t}", tuple(found[t])) for t in sorted(found) if found[t])
     return Report(
         tool_version=__version__, rubric_id=rubric.id, rubric_title=rubric.title,
         rubric_version=rubric.version, rubric_sha256=rubric.sha256,
@@ -123,7 +134,7 @@ def grade_submission(sub: Submission, rubric: Rubric, *, threshold: float | None
                                   is_git=git.is_git, shallow=git.shallow, branch=git.branch),
         score=score, max_score=max_score, percent=percent, threshold=mark,
         passed=percent >= mark, phases=tuple(phases), warnings=warnings, core_score=core_score,
-        tasks=tuple(tasks), notes=tuple(notes),
+        tasks=tuple(tasks), notes=tuple(notes), to_view=tuple(to_view), written=written_places,
     )
 
 
@@ -172,4 +183,4 @@ def _with_evidence(check, findings: dict[str, Finding], by_id: dict, hands_on: b
     better = Finding.ratio(fraction, f"{finding.message}; credited from the repository: {'; '.join(credited)}",
                            evidence[:5], finding.tools)
     return Finding(better.status, better.fraction, better.message, better.evidence, better.tools,
-                   tuple(parts.items()), finding.claims)
+                   tuple(parts.items()), finding.claims, finding.to_view)
