@@ -34,7 +34,13 @@ def run_grade_step(tmp_path, **inputs):
     (tmp_path / "out.txt").write_text("")
     work = tmp_path / "ws"
     work.mkdir(exist_ok=True)
-    proc = subprocess.run(["bash", "-c", step["run"]], cwd=work, env=env, capture_output=True, text=True, timeout=120)
+    # as GitHub runs a composite step's `shell: bash`: the script in a file, run with -e and pipefail
+    # (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax#jobsjob_idstepsshell)
+    script = tmp_path / "grade.sh"
+    script.write_text(step["run"])
+    assert step["shell"] == "bash"
+    proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)], cwd=work, env=env,
+                          capture_output=True, text=True, timeout=120)
     outputs = dict(line.split("=", 1) for line in (tmp_path / "out.txt").read_text().splitlines() if "=" in line)
     return proc, outputs, work
 
@@ -61,8 +67,9 @@ def test_action_grades_and_writes_reports(tmp_path):
 
 def test_action_fails_below_threshold_unless_told_not_to(tmp_path):
     proc, outputs, _ = run_grade_step(tmp_path, path=str(SAMPLES / "starter.bundle"))
-    assert proc.returncode == 1 and outputs["passed"] == "false"
-    assert "::error" in proc.stdout
+    assert proc.returncode == 1 and "::error" in proc.stdout
+    # the outputs are written before the step fails: a later `if: failure()` step can read them
+    assert outputs == {"score": "0.0", "percent": "0.0", "passed": "false"}, outputs
     proc, _, _ = run_grade_step(tmp_path, path=str(SAMPLES / "starter.bundle"), fail="false")
     assert proc.returncode == 0
     proc, _, _ = run_grade_step(tmp_path, path=str(SAMPLES / "starter.bundle"), threshold="0")
