@@ -14,6 +14,32 @@ from grader.submission import Submission
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_submissions"
+# The course's own material (the lesson the exercise follows) is not shipped with loopcheck: it
+# lives in a shared/ folder beside the project where the course keeps it. Tests that need it
+# skip, saying why, where it is absent; with this variable set (CI sets it) absence fails them.
+REQUIRE_SHARED = "LOOPCHECK_REQUIRE_SHARED"
+
+
+def find_course_material(rel: str) -> Path | None:
+    """``shared/<rel>`` in the nearest folder above the project that has it, else None."""
+    for parent in ROOT.parents:
+        path = parent / "shared" / rel
+        if path.is_file():
+            return path
+    return None
+
+
+def course_material(rel: str) -> Path:
+    """``shared/<rel>`` beside the project; the calling test is skipped with the reason where it
+    is absent, or failed when ``LOOPCHECK_REQUIRE_SHARED`` is set (to anything but 0)."""
+    path = find_course_material(rel)
+    if path is not None:
+        return path
+    reason = (f"needs the course material shared/{rel} beside the project (the course keeps it; "
+              "loopcheck does not ship it)")
+    if os.environ.get(REQUIRE_SHARED, "0") not in ("", "0"):
+        pytest.fail(f"{reason}: {REQUIRE_SHARED} is set, so its absence is a failure", pytrace=False)
+    pytest.skip(reason)
 
 
 def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
