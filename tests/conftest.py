@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import textwrap
 from pathlib import Path
@@ -40,6 +41,25 @@ def course_material(rel: str) -> Path:
     if os.environ.get(REQUIRE_SHARED, "0") not in ("", "0"):
         pytest.fail(f"{reason}: {REQUIRE_SHARED} is set, so its absence is a failure", pytrace=False)
     pytest.skip(reason)
+
+
+def working_tree_clone(dest: Path) -> Path:
+    """A ``git clone`` of the project with this working tree's files (tracked, or new and not
+    ignored) laid over it, so that uncommitted changes are what is tested (they are not
+    committed in the clone)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    subprocess.run(["git", "clone", "--quiet", "--no-hardlinks", str(ROOT), str(dest)], check=True, env=env,
+                   capture_output=True, timeout=120)
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                            check=True, capture_output=True, env=env, timeout=60).stdout.decode().split("\0")
+    for rel in filter(None, listed):
+        src, copy = ROOT / rel, dest / rel
+        if src.is_file() and not src.is_symlink():
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, copy)
+        elif not src.exists() and copy.is_file():  # deleted here, not yet committed
+            copy.unlink()
+    return dest
 
 
 def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:

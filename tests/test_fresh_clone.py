@@ -5,32 +5,14 @@ the reason, and CI's ``LOOPCHECK_REQUIRE_SHARED=1`` turns that absence into a fa
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from conftest import REQUIRE_SHARED, ROOT
+from conftest import REQUIRE_SHARED, ROOT, working_tree_clone
 
 # every test that reads shared/: run in the clone, they must skip, not fail or error
 NEEDS_SHARED = ["tests/test_handgraded.py", "tests/test_detectors_written.py::test_text_copied_from_the_lesson_is_recognised"]
-
-
-def fresh_clone(dest: Path) -> Path:
-    """A ``git clone`` of the project with this working tree's tracked files laid over it (so
-    uncommitted changes are what is tested), in a folder with no ``shared/`` anywhere above."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    subprocess.run(["git", "clone", "--quiet", "--no-hardlinks", str(ROOT), str(dest)], check=True, env=env,
-                   capture_output=True, timeout=120)
-    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, check=True, capture_output=True, env=env,
-                             timeout=60).stdout.decode().split("\0")
-    for rel in filter(None, tracked):
-        src = ROOT / rel
-        if src.is_file() and not src.is_symlink():
-            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(src, dest / rel)
-    assert not any((p / "shared").exists() for p in dest.parents), "the clone must have nothing beside it"
-    return dest
 
 
 def run_tests(clone: Path, **env: str) -> subprocess.CompletedProcess:
@@ -40,7 +22,8 @@ def run_tests(clone: Path, **env: str) -> subprocess.CompletedProcess:
 
 
 def test_a_fresh_clone_skips_what_needs_the_course_material_and_ci_fails_it(tmp_path):
-    clone = fresh_clone(tmp_path / "loopcheck")
+    clone = working_tree_clone(tmp_path / "loopcheck")
+    assert not any((p / "shared").exists() for p in clone.parents), "the clone must have nothing beside it"
     proc = run_tests(clone)
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out

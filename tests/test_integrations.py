@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 import yaml
 
 from conftest import ROOT, SAMPLES
@@ -82,13 +82,21 @@ def test_action_rejects_unknown_formats(tmp_path):
 
 
 def test_pre_commit_hook_runs_as_declared(tmp_path):
+    """The hook's command line as declared (pre-commit itself runs it in test_pre_commit.py)."""
+    from conftest import Repo
+
     (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     assert hook["pass_filenames"] is False and hook["language"] == "python"
-    exe = shutil.which(hook["entry"], path=f"{BIN}{os.pathsep}{os.environ['PATH']}")
-    if exe is None:
-        pytest.skip("loopcheck is not installed as a console script here")
-    proc = subprocess.run([exe, *hook["args"]], cwd=tmp_path, capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 0 and "Total" in proc.stdout
+    command, *entry_args = shlex.split(hook["entry"])
+    assert "--staged" in entry_args  # in the entry, so a user's `args:` can't drop it
+    exe = shutil.which(command, path=f"{BIN}{os.pathsep}{os.environ['PATH']}")
+    assert exe is not None, "loopcheck is installed as a console script by `pip install -e .`"
+    repo = Repo(tmp_path / "repo")
+    (repo.path / "README.md").write_text("# Reminders\n")
+    repo.git("add", "README.md")
+    proc = subprocess.run([exe, *entry_args, *hook["args"]], cwd=repo.path, capture_output=True, text=True,
+                          timeout=60, env={k: v for k, v in os.environ.items() if not k.startswith("GIT_")})
+    assert proc.returncode == 0 and "Total" in proc.stdout, proc.stderr
 
 
 def test_scale_out_examples_use_shards_and_merge():
