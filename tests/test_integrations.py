@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -108,3 +109,27 @@ def test_scale_out_examples_use_shards_and_merge():
     assert job["kind"] == "Job" and job["spec"]["completionMode"] == "Indexed"
     args = " ".join(job["spec"]["template"]["spec"]["containers"][0]["args"])
     assert "JOB_COMPLETION_INDEX" in args and "--shard" in args and "--gradebook" in args
+
+
+# `OWNER/loopcheck@REF` (an action or a pip URL) and `rev: REF` under the loopcheck repo (pre-commit)
+_PINS = re.compile(r"OWNER/loopcheck(?:\.git)?@(?P<ref>[\w./-]+)|repo: https://github\.com/OWNER/loopcheck\s+rev: (?P<rev>\S+)")
+
+
+def test_every_pin_in_the_docs_names_a_ref_that_exists():
+    """What the README and the examples tell users to pin must exist in this repository: a
+    branch or tag of it (`git tag`, `git branch`), or a commit SHA; no release tag is cut, so the
+    docs point at main and show how to pin a commit."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    refs = subprocess.run(["git", "for-each-ref", "--format=%(refname:short)", "refs/tags", "refs/heads",
+                           "refs/remotes"], cwd=ROOT, capture_output=True, text=True, check=True, env=env).stdout.split()
+    known = {r.split("/", 1)[1] if r.startswith("origin/") else r for r in refs} | {"main"}
+    files = [ROOT / "README.md", *sorted((ROOT / "examples").iterdir())]
+    found = []
+    for path in files:
+        for m in _PINS.finditer(path.read_text(encoding="utf-8")):
+            ref = m.group("ref") or m.group("rev")
+            found.append(ref)
+            assert ref in known or re.fullmatch(r"[0-9a-f]{40}", ref), f"{path.name}: {ref!r} is not a ref of loopcheck"
+    assert len(found) >= 4, found  # the action, the pre-commit rev and the pip installs are all checked
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "pre-commit autoupdate --freeze" in readme and "git ls-remote https://github.com/OWNER/loopcheck" in readme

@@ -32,6 +32,7 @@ def hook_repo(tmp_path_factory) -> tuple[Path, str]:
     env = {**isolated(clone.parent)}
     run(["git", "add", "-A"], clone, env)
     run(["git", "commit", "--quiet", "--allow-empty", "-m", "the working tree under test"], clone, env)
+    run(["git", "checkout", "--quiet", "-B", "main"], clone, env)  # the branch the README points at
     sha = run(["git", "rev-parse", "HEAD"], clone, env).stdout.strip()
     return clone, sha
 
@@ -51,7 +52,8 @@ def store(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("pre-commit-home")
 
 
-def learner_repo(tmp_path: Path, hook_repo: tuple[Path, str], store: Path, args: list[str] | None):
+def learner_repo(tmp_path: Path, hook_repo: tuple[Path, str], store: Path, args: list[str] | None,
+                 rev: str | None = None):
     """A learner's repository with the README's .pre-commit-config.yaml (the hook from this
     working tree, ``args`` as given) installed by ``pre-commit install``; its first commit holds
     the half-done sample's written work (28%)."""
@@ -62,7 +64,7 @@ def learner_repo(tmp_path: Path, hook_repo: tuple[Path, str], store: Path, args:
     hook: dict = {"id": "loopcheck"}
     if args is not None:
         hook["args"] = args
-    config = {"repos": [{"repo": str(path), "rev": sha, "hooks": [hook]}]}
+    config = {"repos": [{"repo": str(path), "rev": rev or sha, "hooks": [hook]}]}
     (repo / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
     shutil.copytree(SRC / "half" / EX, repo / EX)
     assert run(["git", "init", "--quiet", "--initial-branch=main", "--template="], repo, env).returncode == 0
@@ -137,3 +139,17 @@ def test_the_default_hook_shows_the_grade_and_never_blocks(tmp_path, hook_repo, 
     assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout + done.stderr
     assert "Total 28/100" in out and "graded what is staged for commit" in out, out
+
+
+def test_the_readme_config_on_main_pins_a_commit_with_autoupdate_freeze(tmp_path, hook_repo, store):
+    """No release tag exists: the README points at main and pins a commit SHA with
+    `pre-commit autoupdate --freeze`, which must leave a config that installs and runs."""
+    path, sha = hook_repo
+    repo, env = learner_repo(tmp_path, hook_repo, store, None, rev="main")
+    frozen = run([str(BIN / "pre-commit"), "autoupdate", "--freeze"], repo, env)
+    assert frozen.returncode == 0, frozen.stdout + frozen.stderr
+    config = yaml.safe_load((repo / ".pre-commit-config.yaml").read_text())
+    assert config["repos"][0]["rev"] == sha, config
+    run(["git", "add", ".pre-commit-config.yaml"], repo, env)
+    done = commit(repo, env)
+    assert done.returncode == 0 and "Total 28/100" in done.stderr, done.stdout + done.stderr
