@@ -164,7 +164,11 @@ def add_class_commands(app: typer.Typer) -> None:
 
         when = parse_deadline(deadline)
         batch.shard([], shard_spec)  # a bad --shard is a usage error before anything is looked at
-        tasks = batch.shard(batch.discover(sources), shard_spec)
+        notes: list[str] = []
+        tasks = batch.shard(batch.discover(sources, notes), shard_spec)
+        if not quiet:
+            for note in notes:
+                print(f"loopcheck: {note}", file=sys.stderr)
         mode = "quiet" if quiet else ("bar" if sys.stderr.isatty() and not os.environ.get("CI") else "lines")
         book_path = gradebook or default_path(out, jsonl)
         book = _open_locked(book_path)
@@ -287,6 +291,13 @@ def add_class_commands(app: typer.Typer) -> None:
         if dups and fmt in ("canvas", "moodle", "classroom"):
             print("loopcheck: no grade exported for students who handed in more than once: "
                   + "; ".join(f"{n} ({', '.join(ids)})" for n, ids in sorted(dups.items())), file=sys.stderr)
+        unknown = lms.canvas_unidentified(results, students) if fmt == "canvas" else []
+        if unknown:
+            print(f"loopcheck: Canvas can't identify {len(unknown)} row(s): no ID, SIS User ID or SIS Login ID, so "
+                  "it can only match the Student name, which must then be the student's name as in Canvas: "
+                  + ", ".join(unknown) + ". Give their identities in a roster (a student column, no repository "
+                  "needed, and canvas_user_id, sis_user_id or sis_login_id / email) and grade again, or fill them "
+                  "in by hand", file=sys.stderr)
 
     @app.command("report")
     def report_cmd(

@@ -136,9 +136,10 @@ def _only_own_files(top: str, what: str, *, skip: tuple[str, ...] = (), max_file
                     raise _GitProblem(f"{what}/{rel} is larger than a ref can be")
 
 
-def _make_shadow(dotgit: str, *, index: bool = False, head: str | None = None) -> str:
+def _make_shadow(dotgit: str, *, index: bool | str = False, head: str | None = None) -> str:
     """A private git directory reading ``dotgit``'s objects and refs; ``head`` (a commit id)
-    pins its HEAD to that commit (grading as of a deadline)."""
+    pins its HEAD to that commit (grading as of a deadline). ``index``: a copy of the
+    repository's index, or of the index file named (the one a commit in progress builds)."""
     join = os.path.join
     dotgit = os.path.abspath(dotgit)  # the shadow's links must resolve from wherever git runs
     if not _real_dir(join(dotgit, "objects")) or not _real_dir(join(dotgit, "refs")):
@@ -166,9 +167,13 @@ def _make_shadow(dotgit: str, *, index: bool = False, head: str | None = None) -
                 if data is None:
                     raise _GitProblem(f".git/{name} is not a regular file")
                 _write_bytes(join(shadow, name), data)
-        if index and os.path.lexists(join(dotgit, "index")):  # a copy: git may refresh its own
-            data = small_regular(join(dotgit, "index"))
-            if data is not None:
+        index_file = index if isinstance(index, str) else join(dotgit, "index")
+        if index and os.path.lexists(index_file):  # a copy: git may refresh its own
+            data = small_regular(index_file)
+            if data is None:
+                if isinstance(index, str):
+                    raise _GitProblem("the index is not a regular file of at most 64 MB")
+            else:
                 _write_bytes(join(shadow, "index"), data)
         os.symlink(join(dotgit, "refs"), join(shadow, "refs"))
         objects = join(shadow, "objects")
@@ -221,13 +226,13 @@ _SAFE_CONFIG = (
 )
 
 
-def _start(shadow: str, *args: str) -> subprocess.Popen:
+def _start(shadow: str, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
     return subprocess.Popen(
         ["git", *_SAFE_CONFIG, *args],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        env=_git_env(shadow),
+        env={**_git_env(shadow), **(env or {})},
         cwd=shadow,
     )
 
@@ -570,15 +575,17 @@ def remote_head(url: str) -> str | None:
     return sha if sha and _SHA.match(sha) else None
 
 
-def worktree_changes(root: str) -> list[str] | None:
+def worktree_changes(root: str, *, staged: bool = False, index_file: str | None = None) -> list[str] | None:
     """Paths in the folder that differ from its last commit — modified, deleted, untracked or
     git-ignored — from ``git status`` run through a private shadow git directory (the
-    repository's own config, hooks and submodules are never used); None when git can't tell."""
+    repository's own config, hooks and submodules are never used); None when git can't tell.
+    ``staged``: those that differ from the index instead (``index_file``, else the repository's
+    own): not staged, untracked or ignored."""
     dotgit = os.path.join(root, ".git")
     try:
         if not stat.S_ISDIR(os.lstat(dotgit).st_mode):
             return None
-        shadow = _make_shadow(dotgit, index=True)
+        shadow = _make_shadow(dotgit, index=index_file or True)
     except (OSError, _GitProblem):
         return None
     try:
@@ -593,7 +600,7 @@ def worktree_changes(root: str) -> list[str] | None:
         return None
     paths = []
     for entry in out.decode("utf-8", "replace").split("\x00"):
-        if len(entry) > 3:
+        if len(entry) > 3 and (not staged or entry[1] != " "):  # XY: Y is the folder against the index
             paths.append(entry[3:])
     return paths
 
@@ -601,56 +608,106 @@ def worktree_changes(root: str) -> list[str] | None:
 EXPORT_MAX_BYTES = 500 * 1024 * 1024
 
 
-def export_head(root: str, tar_path: str, *, max_bytes: int = EXPORT_MAX_BYTES, rev: str | None = None) -> None:
-    """Write the files of ``root``'s HEAD commit (or of commit ``rev``) to ``tar_path`` (``git archive``), read through
-    a private shadow git directory like every other git call, bounded in time and size. Raises
-    LoopcheckError saying why it can't (no .git folder, no commit, too large...)."""
+def _dotgit_dir(root: str) -> str:
     dotgit = os.path.join(root, ".git")
     try:
         if not stat.S_ISDIR(os.lstat(dotgit).st_mode):
             raise LoopcheckError(".git is not a folder")
     except OSError:
         raise LoopcheckError("no .git folder") from None
+    return dotgit
+
+
+def export_head(root: str, tar_path: str, *, max_bytes: int = EXPORT_MAX_BYTES, rev: str | None = None) -> None:
+    """Write the files of ``root``'s HEAD commit (or of commit ``rev``) to ``tar_path`` (``git archive``), read through
+    a private shadow git directory like every other git call, bounded in time and size. Raises
+    LoopcheckError saying why it can't (no .git folder, no commit, too large...)."""
+    dotgit = _dotgit_dir(root)
     try:
         shadow = _make_shadow(dotgit, head=rev)
     except _GitProblem as exc:
         raise LoopcheckError(str(exc)) from None
     try:
-        proc = _start(shadow, "archive", "--format=tar", "HEAD")
-        assert proc.stdout is not None and proc.stderr is not None  # both are pipes
-        stdout, stderr = proc.stdout, proc.stderr
-        size = 0
-        too_big = False
-        errors: list[bytes] = []
-        reader = threading.Thread(target=lambda: errors.append(stderr.read(1 << 16)), daemon=True)
-        reader.start()
-        timer = threading.Timer(GIT_TIMEOUT * 4, proc.kill)
-        timer.start()
-        try:
-            with open(tar_path, "wb") as out:
-                while True:
-                    chunk = stdout.read(1 << 16)
-                    if not chunk:
-                        break
-                    size += len(chunk)
-                    if size > max_bytes:
-                        too_big = True
-                        proc.kill()
-                        break
-                    out.write(chunk)
-            proc.wait()
-        finally:
-            timer.cancel()
-            reader.join(timeout=2)
-            for stream in (stdout, stderr):
-                stream.close()
-        if too_big:
-            raise LoopcheckError(f"the commit's files are larger than {max_bytes // (1024 * 1024)} MB")
-        if proc.returncode != 0:
-            message = b"".join(errors).decode("utf-8", "replace").strip().splitlines()
-            raise LoopcheckError(message[-1][:200] if message else f"git archive exited {proc.returncode}")
+        _archive(shadow, "HEAD", tar_path, max_bytes)
     finally:
         shutil.rmtree(shadow, ignore_errors=True)
+
+
+def index_file_of(root: str, given: str | None) -> str | None:
+    """The index a commit in progress is building (git hands it to hooks as ``GIT_INDEX_FILE``:
+    ``git commit -a`` or ``git commit PATH`` build a temporary one) when it belongs to ``root``'s
+    own ``.git``; None for the repository's usual index."""
+    if not given:
+        return None
+    dotgit = os.path.realpath(os.path.join(root, ".git"))
+    path = os.path.realpath(given)
+    return path if os.path.commonpath([dotgit, path]) == dotgit else None
+
+
+def export_index(root: str, tar_path: str, *, index_file: str | None = None, max_bytes: int = EXPORT_MAX_BYTES) -> None:
+    """Write the files staged in ``root``'s index (``index_file``, else ``.git/index``) — what
+    ``git commit`` would commit — to ``tar_path``, through a private shadow git directory. The
+    index's tree is written into a temporary object folder of our own (the repository's objects
+    are read as alternates, never written). Raises LoopcheckError saying why it can't."""
+    dotgit = _dotgit_dir(root)
+    try:
+        shadow = _make_shadow(dotgit, index=index_file or True)
+    except _GitProblem as exc:
+        raise LoopcheckError(str(exc)) from None
+    try:
+        if not os.path.exists(os.path.join(shadow, "index")):
+            raise LoopcheckError("nothing is staged: the repository has no index")
+        objects = os.path.join(shadow, "new-objects")
+        os.mkdir(objects)
+        env = {"GIT_OBJECT_DIRECTORY": objects, "GIT_ALTERNATE_OBJECT_DIRECTORIES": os.path.join(shadow, "objects")}
+        try:
+            rc, out, err = _finish(_start(shadow, "write-tree", env=env))
+        except _GitProblem as exc:
+            raise LoopcheckError(str(exc)) from None
+        tree = out.decode("ascii", "replace").strip()
+        if rc != 0 or not _SHA.match(tree):
+            raise LoopcheckError(f"the index can't be read: {err[:200] or f'git write-tree exited {rc}'}")
+        _archive(shadow, tree, tar_path, max_bytes, env=env, what="the staged files")
+    finally:
+        shutil.rmtree(shadow, ignore_errors=True)
+
+
+def _archive(shadow: str, treeish: str, tar_path: str, max_bytes: int, *, env: dict[str, str] | None = None,
+             what: str = "the commit's files") -> None:
+    """``git archive`` of ``treeish`` into ``tar_path``, bounded in time and size."""
+    proc = _start(shadow, "archive", "--format=tar", treeish, env=env)
+    assert proc.stdout is not None and proc.stderr is not None  # both are pipes
+    stdout, stderr = proc.stdout, proc.stderr
+    size = 0
+    too_big = False
+    errors: list[bytes] = []
+    reader = threading.Thread(target=lambda: errors.append(stderr.read(1 << 16)), daemon=True)
+    reader.start()
+    timer = threading.Timer(GIT_TIMEOUT * 4, proc.kill)
+    timer.start()
+    try:
+        with open(tar_path, "wb") as out:
+            while True:
+                chunk = stdout.read(1 << 16)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > max_bytes:
+                    too_big = True
+                    proc.kill()
+                    break
+                out.write(chunk)
+        proc.wait()
+    finally:
+        timer.cancel()
+        reader.join(timeout=2)
+        for stream in (stdout, stderr):
+            stream.close()
+    if too_big:
+        raise LoopcheckError(f"{what} are larger than {max_bytes // (1024 * 1024)} MB")
+    if proc.returncode != 0:
+        message = b"".join(errors).decode("utf-8", "replace").strip().splitlines()
+        raise LoopcheckError(message[-1][:200] if message else f"git archive exited {proc.returncode}")
 
 
 def head_commit(root: str) -> str | None:

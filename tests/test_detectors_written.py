@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write_tree
+from conftest import course_material, write_tree
 from grader import rubric
 from grader.errors import RubricError
 from grader.evidence import written
@@ -17,9 +17,7 @@ from grader.scoring import grade
 from grader.submission import Submission
 
 EX = "exercises/module-01/exercise-04/"
-LESSON = next((p / "shared" / "seeds" / "lesson-04-devops-infinity-loop.md" for p in Path(__file__).resolve().parents
-               if (p / "shared" / "seeds" / "lesson-04-devops-infinity-loop.md").exists()),
-              Path(__file__).resolve().parents[2] / "shared" / "seeds" / "lesson-04-devops-infinity-loop.md")
+LESSON = "seeds/lesson-04-devops-infinity-loop.md"
 
 
 def test_short_precise_answers_count_and_a_duration_needs_a_time(check):
@@ -88,8 +86,7 @@ def test_the_learners_own_feature_words_come_from_the_intro(check):
 
 
 def test_text_copied_from_the_lesson_is_recognised():
-    assert LESSON.exists(), "the lesson is in shared/seeds beside the project"
-    lesson = LESSON.read_text(encoding="utf-8")
+    lesson = course_material(LESSON).read_text(encoding="utf-8")
     passage = lesson[lesson.index("**DevOps best practices**"):][:400]
     assert fingerprints.is_copied(passage)
     assert not fingerprints.is_copied("We split the abandoned-cart reminder into three stories with the marketing lead.")
