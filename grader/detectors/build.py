@@ -9,8 +9,14 @@ from grader.detectors import detector
 from grader.detectors.common import found, loc, plural
 from grader.evidence import buildfiles
 from grader.evidence.ci import no_pipeline_message, read_pipelines
-from grader.evidence.ci.model import live_steps, step_evidence, step_with, where_it_belongs
-from grader.evidence.commands import NOT_RUN, is_versioned_build, normalise, tool_name
+from grader.evidence.ci.queries import (
+    live_steps,
+    step_categories,
+    step_evidence,
+    step_with,
+    where_it_belongs,
+)
+from grader.evidence.shell import NOT_RUN, is_versioned_build, normalise, tool_name
 from grader.model import Finding, Location
 
 
@@ -270,7 +276,7 @@ def pipeline_stages(sub, p):
         return Finding.failed(no_pipeline_message(sub))
     done: dict[str, Location] = {}
     for pipe, _job, _i, step in live_steps(pipes, automatic_only=True):
-        for cat in step.categories():
+        for cat in step_categories(step):
             if cat in _STAGE_ORDER and cat not in done:
                 done[cat] = loc(pipe.path, step.line)
     stages = [c for c in _STAGE_ORDER if c in done]

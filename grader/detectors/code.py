@@ -8,8 +8,8 @@ import re
 from grader.detectors import detector
 from grader.detectors.common import found, git_or_finding, plural, shallow_or
 from grader.evidence.ci import no_pipeline_message, read_pipelines
-from grader.evidence.ci.model import gate_commands, live_steps, tool_steps, where_it_belongs
-from grader.evidence.commands import normalise, tool_name
+from grader.evidence.ci.queries import gate_commands, live_steps, tool_steps, where_it_belongs
+from grader.evidence.shell import normalise, tool_name
 from grader.evidence.testfiles import is_test_path
 from grader.model import Finding, Location
 

@@ -9,8 +9,9 @@ from grader.detectors import detector
 from grader.detectors.common import found, loc
 from grader.evidence import infra, manifests, markdown
 from grader.evidence.ci import read_pipelines
-from grader.evidence.ci.model import command_categories, live_steps
-from grader.evidence.commands import categories, normalise, split_script
+from grader.evidence.ci.model import command_categories
+from grader.evidence.ci.queries import live_steps, step_categories
+from grader.evidence.shell import categories, normalise, split_script
 from grader.model import Finding, Location
 from grader.yamlload import line_of, mapping
 
@@ -24,7 +25,7 @@ def deploy_points(sub):
     for pipe, job, index, step in live_steps(read_pipelines(sub), automatic_only=False):
         cmds = [i for i, c in enumerate(step.commands) if "deploy" in command_categories(c)
                 or (not job.ephemeral and not c.resolved and _detached_run(normalise(c.text)))]
-        if not cmds and "deploy" not in step.categories():
+        if not cmds and "deploy" not in step_categories(step):
             continue
         ci = cmds[0] if cmds else None
         yield pipe, job, index, ci, step, _throwaway(job, index, ci, step)
@@ -371,7 +372,7 @@ def _after(sub, pipe, job, index, ci):
         for c in later.commands:
             yield c.at(pipe.path), c.text, command_categories(c), later
         if later.uses:
-            yield loc(pipe.path, later.line), f"uses {later.uses}", later.categories(), later
+            yield loc(pipe.path, later.line), f"uses {later.uses}", step_categories(later), later
     for other in pipe.jobs:
         if job.id in pipe.upstream(other):
             for later in other.steps:
@@ -380,7 +381,7 @@ def _after(sub, pipe, job, index, ci):
                 for c in later.commands:
                     yield c.at(pipe.path), c.text, command_categories(c), later
                 if later.uses:
-                    yield loc(pipe.path, later.line), f"uses {later.uses}", later.categories(), later
+                    yield loc(pipe.path, later.line), f"uses {later.uses}", step_categories(later), later
 
 
 # End-to-end and smoke suites run after a deploy test the deployment itself (unit tests don't).

@@ -12,7 +12,7 @@ from grader.detectors import detector
 from grader.detectors.common import found, loc, plural
 from grader.evidence import alerts, cloudmonitor, codescan, infra, manifests, markdown
 from grader.evidence.ci import read_pipelines
-from grader.evidence.commands import normalise, split_script, tool_name
+from grader.evidence.shell import normalise, split_script, tool_name
 from grader.evidence.testfiles import is_test_path
 from grader.model import Finding, Location
 from grader.yamlload import line_of

@@ -8,7 +8,7 @@ from grader.detectors import detector
 from grader.detectors.common import found, loc, plural
 from grader.evidence import alerts, infra, manifests, markdown
 from grader.evidence.ci import read_pipelines
-from grader.evidence.commands import NOT_RUN, normalise, split_script
+from grader.evidence.shell import NOT_RUN, normalise, split_script
 from grader.model import Finding, Location
 from grader.yamlload import line_of, mapping
 

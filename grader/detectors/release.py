@@ -9,8 +9,8 @@ from grader.detectors import detector
 from grader.detectors.common import found, git_or_finding, loc, plural, shallow_or
 from grader.evidence import codescan, markdown
 from grader.evidence.ci import read_pipelines
-from grader.evidence.ci.model import live_steps, tool_steps
-from grader.evidence.commands import Command, normalise, tool_name
+from grader.evidence.ci.queries import live_steps, step_categories, tool_steps
+from grader.evidence.shell import Command, normalise, tool_name
 from grader.evidence.testfiles import is_test_path
 from grader.model import Finding, Location
 
@@ -259,18 +259,18 @@ def release_automation(sub, p):
     for pipe, job, _, step in live_steps(pipes, automatic_only=False):
         if not job.on_tag:
             continue
-        cats = step.categories() & {"release", "publish", "deploy"}
+        cats = step_categories(step) & {"release", "publish", "deploy"}
         if cats:
             return Finding.passed(
                 f"{pipe.path}: job `{job.id}` runs on tags and does the release ({', '.join(sorted(cats))})",
                 [loc(pipe.path, job.tag_line), step_where(pipe, step, sorted(cats)[0])],
             )
-        if "build" in step.categories():
+        if "build" in step_categories(step):
             builds_only = builds_only or (pipe, job, step)
     for pipe, job, _, step in live_steps(pipes):
         # the pipeline that creates the version tag and the release itself (semantic-release,
         # release-please, changesets, `git tag` + `gh release create` on the main branch)
-        if job.on_tag or "release" not in step.categories():
+        if job.on_tag or "release" not in step_categories(step):
             continue
         return Finding.passed(f"{pipe.path}: job `{job.id}` creates the version and the release itself",
                               [step_where(pipe, step, "release")])

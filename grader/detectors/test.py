@@ -8,9 +8,9 @@ from grader.detectors import detector
 from grader.detectors.common import found, plural
 from grader.evidence import buildfiles, testfiles, testtools
 from grader.evidence.ci import no_pipeline_message, read_pipelines
-from grader.evidence.ci.model import step_evidence, step_with, tool_steps, where_it_belongs
-from grader.evidence.commands import normalise, unwrap
+from grader.evidence.ci.queries import step_evidence, step_with, tool_steps, where_it_belongs
 from grader.evidence.resolve import folder_of
+from grader.evidence.shell import normalise, unwrap
 from grader.model import Finding, Location
 from grader.yamlload import mapping
 

@@ -24,7 +24,7 @@ import posixpath
 import re
 import shlex
 
-from grader.evidence.commands import Command, normalise, split_script, started_by_runner
+from grader.evidence.shell import Command, normalise, split_script, started_by_runner
 
 MAX_DEPTH = 4
 MAX_ADDED = 400

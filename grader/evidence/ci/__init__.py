@@ -8,6 +8,8 @@
   pipelines, one that the system would actually run,
 * ``read(sub, path) -> Pipeline | None``,
 * ``TERMS``: how hints say things in this system (``{ci_file}``, ``{on_failure}``...),
+* ``ACTIONS``: what its actions (tasks, orbs, pipes, plugins, step types) do, category → names
+  as its steps' ``uses`` say them; ``SSH_ACTIONS``: those that run a script on a server,
 * optionally ``link(pipelines)``: fix-ups across that system's pipelines once all are read.
 
 Everything that names CI systems (the "no pipeline" message, hints, which YAML files are CI
@@ -17,14 +19,15 @@ one module here, one line in :data:`READERS`, and its golden fixtures in ``tests
 
 from __future__ import annotations
 
+import functools
 import importlib
 import re
 from types import ModuleType
 
 from grader.evidence.ci.model import Job, Pipeline, Step
 
-__all__ = ["READERS", "Job", "Pipeline", "Step", "is_ci_config", "no_pipeline_message",
-           "read_pipelines", "readers"]
+__all__ = ["READERS", "Job", "Pipeline", "Step", "action_categories", "is_ci_config", "no_pipeline_message",
+           "read_pipelines", "readers", "ssh_action"]
 
 # Module names under grader.evidence.ci, imported on first use.
 READERS: tuple[str, ...] = ("github", "gitlab", "circleci", "jenkins", "azure", "bitbucket", "drone", "travis",
@@ -41,6 +44,32 @@ def readers() -> list[ModuleType]:
 
 def reader_for(path: str) -> ModuleType | None:
     return next((r for r in readers() if r.matches(path)), None)
+
+
+@functools.cache
+def _action_table() -> tuple[dict[str, frozenset[str]], frozenset[str]]:
+    """Every reader's ``ACTIONS`` (category → names) and ``SSH_ACTIONS``, merged: a step may use
+    another system's actions (Harness runs GitHub actions and Drone plugins)."""
+    table: dict[str, set[str]] = {}
+    ssh: set[str] = set()
+    for reader in readers():
+        for category, names in reader.ACTIONS.items():
+            table.setdefault(category, set()).update(names)
+        ssh |= reader.SSH_ACTIONS
+    return {c: frozenset(n) for c, n in table.items()}, frozenset(ssh)
+
+
+def action_categories(uses: str) -> set[str]:
+    """What a step's action does (``uses:`` matched by owner/name, any ref)."""
+    if not isinstance(uses, str):
+        return set()
+    name = uses.split("@", 1)[0].strip().lower()
+    return {cat for cat, names in _action_table()[0].items() if name in names}
+
+
+def ssh_action(uses: str) -> bool:
+    """Does the action run a script on a server over SSH (what it does is what the script does)?"""
+    return uses.split("@")[0].lower() in _action_table()[1]
 
 
 def is_ci_config(path: str) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 
 from grader.evidence.ci.model import Job, Pipeline, Step
-from grader.evidence.commands import Command, split_script
+from grader.evidence.shell import Command, split_script
 from grader.yamlload import item_line, line_of, mapping
 
 SYSTEM = "azure"
@@ -23,6 +23,15 @@ TERMS = {
     "on_change": "`trigger: [main]` and `pr: [main]`", "on_failure": "`condition: failed()`",
     "on_tags": "`trigger: tags: include: ['v*']`",
 }
+
+# What tasks (read as `azure/<task>`, lower-cased) do: category -> names.
+ACTIONS: dict[str, tuple[str, ...]] = {
+    "deploy": ("azure/azurewebapp", "azure/azurermwebappdeployment", "azure/azurefunctionapp",
+               "azure/azurecontainerapps", "azure/azurestaticwebapp",
+               "azure/azureresourcemanagertemplatedeployment", "azure/azurewebappcontainer"),
+    "install": ("azure/usepythonversion", "azure/nodetool"),
+}
+SSH_ACTIONS: frozenset[str] = frozenset()
 
 
 def matches(path: str) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 
 from grader.evidence.ci.model import Job, Pipeline, Step
-from grader.evidence.commands import SSH_ACTIONS, split_script
+from grader.evidence.shell import split_script
 from grader.yamlload import item_line, line_of, mapping
 
 SYSTEM = "bitbucket"
@@ -22,6 +22,18 @@ TERMS = {
     "on_change": "a `default` pipeline (it runs for every push)", "on_failure": "`after-script` checking "
     "`$BITBUCKET_EXIT_CODE`", "on_tags": "`pipelines: tags: 'v*':`",
 }
+
+# What pipes do: category -> names.
+ACTIONS: dict[str, tuple[str, ...]] = {
+    "build": ("atlassian/aws-ecr-push-image",),
+    "publish": ("atlassian/aws-ecr-push-image",),
+    "deploy": ("atlassian/aws-ecs-deploy", "atlassian/aws-elasticbeanstalk-deploy", "atlassian/kubectl-run",
+               "atlassian/helm-run", "atlassian/heroku-deploy", "atlassian/azure-web-apps-deploy",
+               "atlassian/ssh-run", "atlassian/aws-lambda-deploy", "atlassian/google-cloud-run-deploy",
+               "atlassian/firebase-deploy"),
+}
+# Those that run a script on a server over SSH: what they do is what the script does.
+SSH_ACTIONS = frozenset({"atlassian/ssh-run"})
 
 _SECTIONS = {"default": "push", "branches": "push", "pull-requests": "pull_request", "tags": "tag", "custom": "manual"}
 

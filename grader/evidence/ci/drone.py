@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 
 from grader.evidence.ci.model import Job, Pipeline, Step
-from grader.evidence.commands import SSH_ACTIONS, split_script
+from grader.evidence.shell import split_script
 from grader.yamlload import item_line, line_of, mapping
 
 SYSTEM = "drone"
@@ -21,6 +21,16 @@ TERMS = {
     "on_change": "`trigger: event: [push, pull_request]`", "on_failure": "`when: status: [failure]`",
     "on_tags": "`when: event: [tag]`",
 }
+
+# What plugins (their images) do: category -> names.
+ACTIONS: dict[str, tuple[str, ...]] = {
+    "build": ("plugins/docker", "plugins/ecr", "plugins/gcr"),
+    "publish": ("plugins/docker", "plugins/ecr", "plugins/gcr", "plugins/npm", "plugins/pypi"),
+    "deploy": ("appleboy/drone-ssh", "appleboy/drone-scp", "plugins/ecs", "plugins/helm3",
+               "pelotech/drone-helm3", "sinlead/drone-kubectl", "honestbee/drone-kubernetes"),
+}
+# Those that run a script on a server over SSH: what they do is what the script does.
+SSH_ACTIONS = frozenset({"appleboy/drone-ssh"})
 _EVENTS = {"push": "push", "pull_request": "pull_request", "tag": "tag", "promote": "manual", "cron": "schedule",
            "custom": "manual"}
 

@@ -7,7 +7,7 @@ import dataclasses
 import re
 
 from grader.evidence.ci.model import Job, Pipeline, Step
-from grader.evidence.commands import SSH_ACTIONS, split_script
+from grader.evidence.shell import split_script
 from grader.yamlload import item_line, line_of, mapping
 
 SYSTEM = "github"
@@ -20,6 +20,29 @@ TERMS = {  # how a hint says it in this system
     "on_change": "`on: [push, pull_request]`", "on_failure": "`if: failure()`",
     "on_tags": "`on: push: tags: ['v*']`",
 }
+
+# What its actions (`uses: owner/name`, matched without @ref) do: category -> names.
+ACTIONS: dict[str, tuple[str, ...]] = {
+    "build": ("docker/build-push-action", "redhat-actions/buildah-build",
+              "mr-smithers-excellent/docker-build-push"),
+    "publish": ("docker/build-push-action", "pypa/gh-action-pypi-publish", "softprops/action-gh-release"),
+    "deploy": ("azure/k8s-deploy", "azure/webapps-deploy", "azure/functions-action", "deliverybot/helm",
+               "wahyd4/kubectl-helm-action", "bitovi/github-actions-deploy-eks-helm",
+               "helmfile/helmfile-action", "aws-actions/amazon-ecs-deploy-task-definition",
+               "google-github-actions/deploy-cloudrun", "google-github-actions/deploy-appengine",
+               "appleboy/ssh-action", "peaceiris/actions-gh-pages", "actions/deploy-pages",
+               "akhileshns/heroku-deploy", "superfly/flyctl-actions", "amondnet/vercel-action",
+               "hashicorp/tfc-workflows-github", "dawidd6/action-ansible-playbook"),
+    "install": ("actions/setup-python", "actions/setup-node", "actions/setup-go", "actions/setup-java",
+                "ruby/setup-ruby", "bahmutov/npm-install", "astral-sh/setup-uv"),
+    "test": ("cypress-io/github-action", "gradle/gradle-build-action"),
+    "release": ("softprops/action-gh-release", "actions/create-release", "ncipollo/release-action",
+                "googleapis/release-please-action", "google-github-actions/release-please-action",
+                "cycjimmy/semantic-release-action", "goreleaser/goreleaser-action", "changesets/action"),
+    "verify": ("jtalk/url-health-check-action",),
+}
+# Those that run a script on a server over SSH: what they do is what the script does.
+SSH_ACTIONS = frozenset({"appleboy/ssh-action", "d3lm/ssh-action", "fifsky/ssh-action", "garygrossgarten/github-action-ssh"})
 
 
 def matches(path: str) -> bool:

@@ -7,7 +7,7 @@ import dataclasses
 import re
 
 from grader.evidence.ci.model import Job, Pipeline, Step
-from grader.evidence.commands import split_script
+from grader.evidence.shell import split_script
 from grader.yamlload import line_of, mapping
 
 SYSTEM = "gitlab"
@@ -20,6 +20,9 @@ TERMS = {  # how a hint says it in this system
     "on_change": "no `rules` that stop it (GitLab runs every push)", "on_failure": "`when: on_failure`",
     "on_tags": "`rules: [{if: $CI_COMMIT_TAG}]`",
 }
+
+ACTIONS: dict[str, tuple[str, ...]] = {}  # no actions of its own: steps are commands
+SSH_ACTIONS: frozenset[str] = frozenset()
 
 
 def matches(path: str) -> bool:

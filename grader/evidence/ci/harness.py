@@ -24,7 +24,7 @@ import dataclasses
 import re
 
 from grader.evidence.ci.model import Job, Pipeline, Step
-from grader.evidence.commands import Command, split_script
+from grader.evidence.shell import Command, split_script
 from grader.yamlload import item_line, line_of, mapping
 
 SYSTEM = "harness"
@@ -39,11 +39,30 @@ TERMS = {
     "on_tags": "a trigger on tag pushes",
 }
 
+# What step types (read as `harness/<type>`, lower-cased) do: category -> names.
+ACTIONS: dict[str, tuple[str, ...]] = {
+    "deploy": ("harness/k8srollingdeploy", "harness/k8scanarydeploy", "harness/k8sbluegreendeploy",
+               "harness/k8sapply", "harness/helmdeploy", "harness/helmbgdeploy", "harness/helmcanarydeploy",
+               "harness/serverlessawslambdadeploy", "harness/serverlessawslambdadeployv2",
+               "harness/awslambdadeploy", "harness/ecsrollingdeploy", "harness/ecscanarydeploy",
+               "harness/ecsbluegreencreateservice", "harness/azurewebappslotdeployment",
+               "harness/tasrollingdeploy", "harness/asgrollingdeploy", "harness/googlefunctionsdeploy",
+               "harness/command", "harness/terraformapply", "harness/cloudformationcreatestack",
+               "harness/azurecreatearmresource", "harness/gitopssync"),
+    "rollback": ("harness/k8srollingrollback", "harness/helmrollback", "harness/ecsrollingrollback",
+                 "harness/terraformrollback", "harness/azurewebapprollback", "harness/tasrollback",
+                 "harness/serverlessawslambdarollback", "harness/serverlessawslambdarollbackv2",
+                 "harness/awslambdarollback", "harness/asgrollingrollback",
+                 "harness/googlefunctionsrollback", "harness/cloudformationrollbackstack"),
+    "verify": ("harness/http", "harness/verify"),
+}
+SSH_ACTIONS: frozenset[str] = frozenset()
+
 # Harness expressions, replaced before the shell reads the script (bounded: linear).
 _EXPR = re.compile(r"<\+[^<>\n]{0,400}>")
 
 # Other step types are read as pseudo-actions ``harness/<type>``: those that deploy, roll back
-# or verify have their categories in grader.evidence.commands.ACTION_CATEGORIES.
+# or verify have their categories in ACTIONS below.
 # RunTests build tools: (the command, its arguments when the step gives none)
 _TEST_TOOLS = {"maven": ("mvn", "test"), "gradle": ("gradle", "test"), "bazel": ("bazel", "test //..."),
                "dotnet": ("dotnet", "test"), "pytest": ("pytest", ""), "unittest": ("python", "-m unittest"),

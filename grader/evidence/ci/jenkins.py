@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 
 from grader.evidence.ci.model import Job, Pipeline, Step
-from grader.evidence.commands import Command, split_script
+from grader.evidence.shell import Command, split_script
 
 SYSTEM = "jenkins"
 NAME = "Jenkins"
@@ -33,6 +33,9 @@ TERMS = {  # how a hint says it in this system
     "on_change": "a multibranch pipeline (Jenkins builds every push)", "on_failure": "`post { failure { ... } }`",
     "on_tags": "`when { buildingTag() }`",
 }
+
+ACTIONS: dict[str, tuple[str, ...]] = {}  # no actions of its own: steps are commands
+SSH_ACTIONS: frozenset[str] = frozenset()
 
 
 def matches(path: str) -> bool:

@@ -23,7 +23,7 @@ import dataclasses
 import re
 
 from grader.evidence.ci.model import Job, Pipeline, Step
-from grader.evidence.commands import Command, categories, split_script
+from grader.evidence.shell import Command, categories, split_script
 from grader.yamlload import item_line, line_of, mapping
 
 SYSTEM = "tekton"
@@ -37,6 +37,9 @@ TERMS = {
     "on_failure": "a `finally` task with `when: [{input: $(tasks.status), operator: in, values: [Failed]}]`",
     "on_tags": "a trigger on tag pushes",
 }
+
+ACTIONS: dict[str, tuple[str, ...]] = {}  # no actions of its own: steps are commands
+SSH_ACTIONS: frozenset[str] = frozenset()
 
 _PARAM = re.compile(r"\$\(\s*(?:inputs\.)?params\.([\w-]+)(?:\[\*\])?\s*\)")
 _OTHER_REF = re.compile(r"\$\((?:workspaces|tasks|context|results|steps|inputs|resources|params|tt)\.[^()\n]{0,200}\)")

@@ -7,7 +7,7 @@ every push and pull request."""
 from __future__ import annotations
 
 from grader.evidence.ci.model import Job, Pipeline, Step
-from grader.evidence.commands import Command, split_script
+from grader.evidence.shell import Command, split_script
 from grader.yamlload import item_line, line_of, mapping
 
 SYSTEM = "travis"
@@ -20,6 +20,9 @@ TERMS = {
     "on_change": "a `.travis.yml` (Travis builds every push and pull request)", "on_failure": "`after_failure`",
     "on_tags": "`deploy: on: tags: true`",
 }
+
+ACTIONS: dict[str, tuple[str, ...]] = {}  # no actions of its own: steps are commands
+SSH_ACTIONS: frozenset[str] = frozenset()
 _PHASES = (("before_install", "success"), ("install", "success"), ("before_script", "success"),
            ("script", "success"), ("after_success", "success"), ("after_failure", "failure"),
            ("before_deploy", "success"))
