@@ -46,3 +46,11 @@ def test_resolve_golden(case: Path):
     assert got == golden.read_text(encoding="utf-8")
     # a case that follows nothing tests nothing: something in it was read from the repository
     assert any(c["path"] for step in steps for c in step), f"{case}: no step was followed into the repository"
+
+
+def test_every_handler_has_golden_cases():
+    from grader.evidence.resolve import HANDLERS
+
+    covered = {p.parent.name for p in cases()} | {p.name for p in cases()}
+    missing = ({name for name, _handler in HANDLERS} | {"composite"}) - covered
+    assert not missing, f"handlers without golden cases in tests/cases/resolve/: {sorted(missing)}"
