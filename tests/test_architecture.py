@@ -86,3 +86,33 @@ def test_renderers_read_no_files_and_no_environment():
         if name.startswith("grader.report."):
             text = path.read_text(encoding="utf-8")
             assert "os.environ" not in text and "open(" not in text, f"{name} reads outside its Report"
+
+
+# A detector module holds its phase's detectors and small private helpers; evidence finding
+# (what the repository holds, read from its files) lives in evidence/.
+DETECTOR_HELPER_LINES = 25
+DETECTOR_EXEMPT = {
+    "grader.detectors.written",  # (being rewritten for issue 24)
+}
+
+
+def _decorated_as_detector(node: ast.FunctionDef) -> bool:
+    return any(isinstance(d, ast.Call) and isinstance(d.func, ast.Name) and d.func.id == "detector"
+               for d in node.decorator_list)
+
+
+def test_detector_modules_hold_detectors():
+    bad = []
+    for name, path in MODULES.items():
+        if not name.startswith("grader.detectors.") or name in ("grader.detectors.common", *DETECTOR_EXEMPT):
+            continue
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if not isinstance(node, ast.FunctionDef) or _decorated_as_detector(node):
+                continue
+            lines = (node.end_lineno or node.lineno) - node.lineno + 1
+            if not node.name.startswith("_"):
+                bad.append(f"{name}.{node.name}: a public function that is not a detector (move it to evidence/)")
+            elif lines > DETECTOR_HELPER_LINES:
+                bad.append(f"{name}.{node.name}: a {lines}-line helper (over {DETECTOR_HELPER_LINES}: "
+                           "evidence finding belongs in evidence/)")
+    assert not bad, "\n".join(bad)

@@ -8,7 +8,13 @@ from grader.detectors import detector
 from grader.detectors.common import found, loc, plural
 from grader.evidence import alerts, infra, manifests, markdown
 from grader.evidence.ci import read_pipelines
-from grader.evidence.shell import NOT_RUN, normalise, split_script
+from grader.evidence.operations import (
+    DUMP,
+    RUNBOOK_PATH,
+    cloud_health_checks,
+    runbooks_by_content,
+    runs_dump,
+)
 from grader.model import Finding, Location
 from grader.yamlload import line_of, mapping
 
@@ -81,7 +87,7 @@ def health_checks(sub, p):
             rel, name, body = restarted[0]
             return Finding.ratio(p["restart_credit"], f"Compose restarts crashed services ({name}: restart "
                                  f"policy in {rel}), but nothing checks that they are healthy", [loc(rel, line_of(body, 1))])
-    cloud = _cloud_health_checks(sub)
+    cloud = cloud_health_checks(sub)
     if cloud:
         what, rel, line = cloud[0]
         return Finding.passed(f"the platform checks the service's health: {what} in {rel}", [loc(rel, line)])
@@ -92,42 +98,6 @@ def health_checks(sub, p):
                              f"{rel}), but nothing checks that it is healthy", [loc(rel, line)])
     return Finding.failed("no liveness/readiness probes, Docker HEALTHCHECK, Compose healthcheck or platform "
                           "health check found")
-
-
-# Terraform resources whose body holds a health check the platform acts on: (type prefix, what
-# must be in the body, how the finding names it).
-_TF_HEALTH = (
-    (("aws_lb_target_group", "aws_alb_target_group"), r"(?m)^[ \t]*health_check[ \t]*\{[^}]*\bpath[ \t]*=",
-     "a load balancer health check (aws_lb_target_group)"),
-    (("aws_ecs_task_definition",), r"healthCheck", "an ECS container health check"),
-    (("azurerm_linux_web_app", "azurerm_windows_web_app", "azurerm_app_service"), r"\bhealth_check_path[ \t]*=",
-     "an App Service health check path"),
-    (("google_cloud_run_v2_service", "google_cloud_run_service"), r"\b(?:liveness|startup)_probe[ \t]*\{",
-     "Cloud Run probes"),
-    (("kubernetes_deployment",), r"\bliveness_probe[ \t]*\{", "Kubernetes probes (Terraform)"),
-    (("google_compute_health_check", "google_compute_region_health_check", "azurerm_lb_probe",
-      "aws_route53_health_check"), r"", "a health check resource"),
-)
-
-
-def _cloud_health_checks(sub) -> list[tuple[str, str, int]]:
-    """(what, path, line) of health checks a cloud platform runs, written as infrastructure code
-    (Terraform resources, ECS task definitions in JSON)."""
-    found = []
-    for rel, line, rtype, body in infra.terraform_resources(sub):
-        for prefixes, pattern, what in _TF_HEALTH:
-            if rtype.startswith(prefixes) and (not pattern or re.search(pattern, body)):
-                found.append((what, rel, line))
-                break
-    for rel in sub.by_suffix(".json"):
-        if "containerDefinitions" not in (sub.read_text(rel) or ""):
-            continue
-        data = sub.json_data(rel)
-        defs = data.get("containerDefinitions") if isinstance(data, dict) else None
-        if isinstance(defs, list) and any(isinstance(d, dict) and isinstance(d.get("healthCheck"), dict)
-                                          and d["healthCheck"].get("command") for d in defs):
-            found.append(("an ECS container health check (task definition)", rel, 1))
-    return found
 
 
 def _running_services(sub) -> list:
@@ -218,9 +188,6 @@ def _compose_limits(body: dict) -> bool:
     return bool(limits.get("cpus") or limits.get("memory") or body.get("mem_limit") or body.get("cpus"))
 
 
-_RUNBOOK_PATH = re.compile(r"(^|/)(runbooks?|playbooks?)(/|[-_.][^/]*\.md$|\.md$)|runbook[^/]*\.md$", re.I)
-
-
 @detector(
     "runbook",
     title="Runbooks for incidents",
@@ -238,9 +205,9 @@ _RUNBOOK_PATH = re.compile(r"(^|/)(runbooks?|playbooks?)(/|[-_.][^/]*\.md$|\.md$
     defaults={"min_sections": 1, "min_words": 15},
 )
 def runbook(sub, p):
-    files = [f for f in markdown.prose_files(sub) if _RUNBOOK_PATH.search(f)]
+    files = [f for f in markdown.prose_files(sub) if RUNBOOK_PATH.search(f)]
     if not files:
-        by_content = _runbooks_by_content(sub)
+        by_content = runbooks_by_content(sub)
         if by_content:
             return Finding.ratio(len(by_content) / p["min_sections"],
                                  f"{plural(len(by_content), 'runbook section')} (operational headings with numbered "
@@ -267,34 +234,6 @@ def runbook(sub, p):
                              [loc(r, s.line) for r, s in filled[:3]])
     where = [loc(r, s.line) for r, s in empty[:3]] or [loc(files[0], 1)]
     return Finding.failed(f"{plural(len(files), 'runbook')} found but no section has real steps", where)
-
-
-_OPS_HEADING = re.compile(r"\b(runbook|playbook|troubleshoot\w*|incident|outage|on-?call|symptoms?|diagnos\w+|"
-                          r"mitigat\w+|roll ?back|recover\w*|restore|failover|escalat\w+|disaster)\b", re.I)
-_NUMBERED_STEP = re.compile(r"(?m)^[ \t]*\d{1,2}[.)][ \t]+\S")
-_COMMAND = re.compile(r"`[^`\n]{3,}`|^```", re.M)
-
-
-def _runbooks_by_content(sub) -> list:
-    """Runbook sections found by what they say, whatever the file is called: an operational
-    heading (symptoms, diagnosis, mitigation, rollback, escalation...) over numbered steps that
-    hold commands. The exercise's own documents are not runbooks."""
-    out = []
-    for rel in markdown.prose_files(sub):
-        if rel.startswith("exercises/") or _RUNBOOK_PATH.search(rel):
-            continue
-        text = sub.read_text(rel) or ""
-        if not _OPS_HEADING.search(text) or not _NUMBERED_STEP.search(text):
-            continue  # cheap: most Markdown is not operational
-        root = markdown.document(sub, rel)
-        if root is None:
-            continue
-        for section in root.walk():
-            if section.level and _OPS_HEADING.search(section.title):
-                body = section.all_text()
-                if len(_NUMBERED_STEP.findall(body)) >= 2 and _COMMAND.search(body):
-                    out.append((rel, section))
-    return out
 
 
 _ONCALL = {"pagerduty_configs": "PagerDuty", "opsgenie_configs": "Opsgenie", "victorops_configs": "VictorOps",
@@ -372,26 +311,6 @@ def cloud_autoscaling(sub, p):
     return Finding.failed("no cloud autoscaling configured in Terraform")
 
 
-_DUMP = re.compile(r"\b(pg_dump(all)?|mysqldump|mongodump|redis-cli\b.*--rdb|velero backup|restic backup|"
-                   r"etcdctl snapshot save|borg create|rclone (copy|sync)|aws s3 (cp|sync))\b")
-
-
-def _runs_dump(container: dict) -> str | None:
-    """The dump tool a container's command would run (``sh -c '...'`` scripts read as shell)."""
-    parts = [str(x) for key in ("command", "args") for x in (container.get(key) or [])
-             if isinstance(container.get(key), list)]
-    if len(parts) >= 2 and parts[0].rsplit("/", 1)[-1] in ("sh", "bash", "ash") and parts[1] == "-c":
-        script = " ".join(parts[2:])
-    else:
-        script = " ".join(parts)
-    for cmd in split_script(script, 1):
-        text = normalise(cmd.text)
-        m = _DUMP.search(text)
-        if m and not NOT_RUN.match(text):
-            return m.group(1)
-    return None
-
-
 @detector(
     "backups",
     title="Backups",
@@ -406,7 +325,7 @@ def backups(sub, p):
     for obj in manifests.objects(sub):
         if obj.kind == "CronJob":
             for c in manifests.containers(obj):
-                dump = _runs_dump(c)
+                dump = runs_dump(c)
                 if dump:
                     hits.append((f"CronJob ({dump})", Location(obj.path, obj.line), obj.name))
         elif obj.kind == "Schedule" and "velero.io" in obj.api_version:
@@ -419,7 +338,7 @@ def backups(sub, p):
             for job in pipe.jobs:
                 for step in job.steps:
                     for c in step.commands:
-                        m = _DUMP.search(c.text)
+                        m = DUMP.search(c.text)
                         if m and not c.text.lstrip().startswith(("echo", "printf")):
                             hits.append((f"scheduled CI ({m.group(1)})", c.at(pipe.path), c.text))
     if hits:
