@@ -54,3 +54,12 @@ def test_every_handler_has_golden_cases():
     covered = {p.parent.name for p in cases()} | {p.name for p in cases()}
     missing = ({name for name, _handler in HANDLERS} | {"composite"}) - covered
     assert not missing, f"handlers without golden cases in tests/cases/resolve/: {sorted(missing)}"
+
+
+def test_a_comment_line_inside_a_continued_run_does_not_end_it():
+    """Docker drops comment lines inside a continued instruction and reads on: the commands after
+    the comment run (the step follower used to stop the RUN at the comment)."""
+    steps = expanded(CASES / "docker" / "comment-in-continued-run")
+    texts = [c["text"] for c in steps[0]]
+    assert texts[1:] == ["apt-get update", "apt-get install -y curl", "npm ci", "npm test"], texts
+    assert {c["line"] for c in steps[0][1:]} == {3}

@@ -6,7 +6,7 @@ import re
 
 from grader.detectors import detector
 from grader.detectors.common import found, loc, plural
-from grader.evidence import alerts, infra, manifests, markdown
+from grader.evidence import alerts, dockerfile, infra, manifests, markdown
 from grader.evidence.ci import read_pipelines
 from grader.evidence.operations import (
     DUMP,
@@ -70,10 +70,10 @@ def health_checks(sub, p):
         if one:
             msg += f" ({len(one)} more with one of the two)"
         return Finding.ratio((len(both) + 0.5 * len(one)) / len(containers), msg, ev)
-    for rel in manifests.dockerfiles(sub):
-        for instr, args, line in manifests.dockerfile_instructions(sub, rel):
-            if instr == "HEALTHCHECK" and not args.upper().startswith("NONE") and "CMD" in args.upper():
-                return Finding.passed(f"{rel} has a HEALTHCHECK", [loc(rel, line)])
+    for rel in dockerfile.dockerfiles(sub):
+        for ins in dockerfile.instructions(sub, rel):
+            if ins.name == "HEALTHCHECK" and not ins.args.upper().startswith("NONE") and "CMD" in ins.args.upper():
+                return Finding.passed(f"{rel} has a HEALTHCHECK", [loc(rel, ins.line)])
     services = _running_services(sub)
     if services:
         checked = [(rel, name, body) for rel, name, body in services if _compose_healthcheck(body)]

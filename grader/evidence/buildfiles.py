@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from grader.evidence import dockerfile
 from grader.model import Location
 
 
@@ -49,7 +50,8 @@ def build_configs(sub):
             tool = "Python build"
         elif name == "go.mod" and re.search(r"^module\s+\S", sub.read_text(rel) or "", re.M):
             tool = "Go"
-        elif name in ("Dockerfile", "Containerfile") and re.search(r"^\s*FROM\s+\S", sub.read_text(rel) or "", re.M | re.I):
+        elif name in ("Dockerfile", "Containerfile") and any(i.name == "FROM" and i.args
+                                                              for i in dockerfile.instructions(sub, rel)):
             tool = "Docker"
         elif name == "project.toml" and re.search(r"^\[(_|io\.buildpacks)", sub.read_text(rel) or "", re.M):
             tool = "Buildpacks"

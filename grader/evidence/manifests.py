@@ -1,4 +1,4 @@
-"""Kubernetes objects (multi-document YAML, ``List`` items) and Dockerfile instructions."""
+"""Kubernetes objects (multi-document YAML, ``List`` items)."""
 
 from __future__ import annotations
 
@@ -135,36 +135,3 @@ def _dig(value, *keys):
             return None
         value = value.get(key)
     return value
-
-
-_DOCKER_INSTR = re.compile(r"^\s*([A-Za-z]+)\s+(.*)$")
-
-
-def dockerfiles(sub) -> list[str]:
-    return [f for f in sub.files if re.search(r"(^|/)(Dockerfile|Containerfile)([.-][\w.-]+)?$|\.Dockerfile$", f)]
-
-
-def dockerfile_instructions(sub, rel: str) -> list[tuple[str, str, int]]:
-    """(INSTRUCTION, arguments, line) for a Dockerfile, comments dropped, continuations joined."""
-    text = sub.read_text(rel)
-    if text is None:
-        return []
-    out = []
-    lines = text.split("\n")
-    i = 0
-    while i < len(lines):
-        start = i
-        line = lines[i]
-        while line.rstrip().endswith("\\") and i + 1 < len(lines):
-            i += 1
-            nxt = lines[i]
-            if nxt.lstrip().startswith("#"):
-                continue
-            line = line.rstrip()[:-1] + " " + nxt.strip()
-        i += 1
-        if line.lstrip().startswith("#"):
-            continue
-        m = _DOCKER_INSTR.match(line)
-        if m:
-            out.append((m.group(1).upper(), m.group(2).strip(), start + 1))
-    return out

@@ -8,6 +8,7 @@ import json
 import re
 import shlex
 
+from grader.evidence import dockerfile
 from grader.evidence.resolve.common import Budget, Found, inside, join
 from grader.evidence.shell import Command, split_script
 
@@ -73,9 +74,8 @@ def image_action_commands(sub, uses: str, with_: dict, via: tuple[str, ...]) -> 
     return [dataclasses.replace(c, via=via) for c in Budget().take(found[1])]  # expand() follows them
 
 
-_FROM = re.compile(r"^FROM\s+(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?", re.I)
-_COPY_FROM = re.compile(r"^(?:COPY|ADD)\s+(?:--\S+\s+)*?--from=(\S+)", re.I)
-_RUN_FLAGS = re.compile(r"^(?:--(?:mount|network|security)=\S+\s+)*")
+_FROM = re.compile(r"^(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?", re.I)  # FROM's arguments
+_COPY_FROM = re.compile(r"^(?:--\S+\s+)*?--from=(\S+)", re.I)  # COPY's or ADD's
 
 
 def dockerfile_commands(sub, path: str, target: str | None) -> Found | None:
@@ -83,10 +83,7 @@ def dockerfile_commands(sub, path: str, target: str | None) -> Found | None:
     executes; None when there is no such Dockerfile in the repository."""
     if not path or not inside(path) or not sub.exists(path):
         return None
-    text = sub.read_text(path)
-    if text is None or "\0" in text[:1024]:
-        return None
-    stages = _stages(text)
+    stages = _stages(dockerfile.instructions(sub, path))
     if not stages:
         return None
     commands: list[Command] = []
@@ -96,53 +93,36 @@ def dockerfile_commands(sub, path: str, target: str | None) -> Found | None:
     return ("dockerfile", path, target), commands
 
 
-def _stages(text: str) -> list[dict]:
+def _stages(instructions: list[dockerfile.Instruction]) -> list[dict]:
     """A Dockerfile's stages: {name, deps (the stages or images it builds on), runs: [(line,
     script)]}."""
     stages: list[dict] = []
-    lines = text.split("\n")
-    i = 0
-    while i < len(lines):
-        start = i
-        logical = lines[i].strip()
-        while logical.endswith("\\") and i + 1 < len(lines):
-            i += 1
-            nxt = lines[i].strip()
-            logical = logical[:-1] + " " + ("" if nxt.startswith("#") else nxt)
-        i += 1
-        if not logical or logical.startswith("#"):
-            continue
-        m = _FROM.match(logical)
+    for ins in instructions:
+        m = _FROM.match(ins.args) if ins.name == "FROM" else None
         if m:
-            base = m.group(1).lower()
-            stages.append({"name": (m.group(2) or "").lower(), "deps": {base}, "runs": []})
+            stages.append({"name": (m.group(2) or "").lower(), "deps": {m.group(1).lower()}, "runs": []})
             continue
         if not stages:
             continue
-        copy = _COPY_FROM.match(logical)
+        copy = _COPY_FROM.match(ins.args) if ins.name in ("COPY", "ADD") else None
         if copy:
             stages[-1]["deps"].add(copy.group(1).lower())
-            continue
-        word, _sep, rest = logical.partition(" ")
-        if word.upper() != "RUN":
-            continue
-        rest = _RUN_FLAGS.sub("", rest.strip())
-        heredoc = re.match(r"^<<-?\s*['\"]?(\w+)['\"]?\s*$", rest)
-        if heredoc:  # RUN <<EOF ... EOF
-            body_start = i
-            while i < len(lines) and lines[i].strip() != heredoc.group(1):
-                i += 1
-            stages[-1]["runs"].append((body_start + 1, "\n".join(lines[body_start:i])))
-            i += 1
-            continue
-        if rest.startswith("["):  # exec form: RUN ["npm", "test"]
-            try:
-                parts = json.loads(rest)
-                rest = " ".join(str(p) for p in parts) if isinstance(parts, list) else rest
-            except (ValueError, RecursionError):  # not JSON after all, or nested to break the parser
-                pass
-        stages[-1]["runs"].append((start + 1, rest))
+        elif ins.heredoc:
+            stages[-1]["runs"].append(ins.heredoc)
+        elif ins.name == "RUN":
+            stages[-1]["runs"].append((ins.line, _exec_form(dockerfile.RUN_FLAGS.sub("", ins.args))))
     return stages
+
+
+def _exec_form(rest: str) -> str:
+    """``["npm", "test"]`` as the command line it runs (anything else as it is)."""
+    if rest.startswith("["):
+        try:
+            parts = json.loads(rest)
+            rest = " ".join(str(p) for p in parts) if isinstance(parts, list) else rest
+        except (ValueError, RecursionError):  # not JSON after all, or nested to break the parser
+            pass
+    return rest
 
 
 def _reached(stages: list[dict], target: str | None) -> list[int]:
