@@ -36,10 +36,12 @@ def _round(x: float) -> float:
 
 def grade(path: str | os.PathLike, rubric: Rubric, *, threshold: float | None = None,
           display_path: str | None = None, git_root: str | os.PathLike | None = None,
-          timeout: float | None = None) -> Report:
+          timeout: float | None = None, pull_request: bool = False) -> Report:
     """Grade the files in ``path``; the history comes from ``git_root`` (default: ``path``).
-    ``timeout``: seconds for the whole grading; checks not reached by then are not judged."""
-    sub = Submission(path, git_root=git_root)
+    ``timeout``: seconds for the whole grading; checks not reached by then are not judged.
+    ``pull_request``: graded in a CI run for a pull request, whose checkout is a merge commit
+    the CI made (the learner's own history is its second parent)."""
+    sub = Submission(path, git_root=git_root, pull_request=pull_request)
     sub.start_git()  # git runs in the background while the first phases are checked
     try:
         return grade_submission(sub, rubric, threshold=threshold, display_path=display_path or str(path),
