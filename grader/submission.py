@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from grader import yamlload
 
 if TYPE_CHECKING:
-    from grader.git import PendingGit
+    from grader.git import GitFacts, PendingGit
 
 MAX_FILES = 100_000
 MAX_FILE_BYTES = 1_000_000
@@ -280,9 +280,10 @@ class Submission:
             self._git_pending = PendingGit(self.git_root, self.git_rev, pull_request=self.pull_request)
 
     @cached_property
-    def git(self):
+    def git(self) -> GitFacts:
         self.start_git()
         pending, self._git_pending = self._git_pending, None
+        assert pending is not None  # started just now: `git` is not read yet
         return pending.finish()
 
     def close(self) -> None:

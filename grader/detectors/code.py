@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import re
 
-from grader.detectors import detector
+from grader.detectors import Params, detector
 from grader.detectors.common import found, git_or_finding, plural, shallow_or
 from grader.evidence.ci import no_pipeline_message, read_pipelines
 from grader.evidence.ci.queries import gate_commands, tool_steps, where_it_belongs
 from grader.evidence.linters import bound_linters
 from grader.evidence.testfiles import is_test_path
 from grader.model import Finding, Location
+from grader.submission import Submission
 
 _VAGUE = re.compile(
     r"^(update[sd]?|fix(es|ed)?|wip|changes?|stuff|commit|asdf+|test(ing)?|minor|misc|tmp|temp|"
@@ -50,7 +51,7 @@ def _commit_loc(commit) -> Location:
     },
     defaults={"min_commits": 5, "min_descriptive": 0.7},
 )
-def commit_history(sub, p):
+def commit_history(sub: Submission, p: Params) -> Finding:
     facts, problem = git_or_finding(sub)
     if problem:
         return problem
@@ -84,7 +85,7 @@ def commit_history(sub, p):
     params={"min_merges": {"type": "integer", "minimum": 1, "maximum": 1000}},
     defaults={"min_merges": 1},
 )
-def merged_branches(sub, p):
+def merged_branches(sub: Submission, p: Params) -> Finding:
     facts, problem = git_or_finding(sub)
     if problem:
         return problem
@@ -109,7 +110,7 @@ def merged_branches(sub, p):
     params={"min_commits": {"type": "integer", "minimum": 1, "maximum": 1000}},
     defaults={"min_commits": 1},
 )
-def tests_with_code(sub, p):
+def tests_with_code(sub: Submission, p: Params) -> Finding:
     facts, problem = git_or_finding(sub)
     if problem:
         return problem
@@ -189,7 +190,7 @@ _LINT_ACTIONS = {
     why="A linter in the pipeline catches the bugs and the style drift a reviewer should not have to, "
     "on every change, before anyone reads it.",
 )
-def lint_in_ci(sub, p):
+def lint_in_ci(sub: Submission, p: Params) -> Finding:
     pipes = read_pipelines(sub)
     if not pipes:
         return Finding.failed(no_pipeline_message(sub))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from grader.detectors import detector
+from grader.detectors import Params, detector
 from grader.detectors.common import found, loc
 from grader.evidence import infra, manifests, markdown
 from grader.evidence.ci import read_pipelines
@@ -27,6 +27,7 @@ from grader.evidence.deploys import (
 )
 from grader.evidence.shell import normalise
 from grader.model import Finding, Location
+from grader.submission import Submission
 from grader.yamlload import line_of, mapping
 
 _HELM_SAFE = re.compile(r"^helm (upgrade|install)\b.*\s--(atomic|rollback-on-failure)\b")
@@ -63,7 +64,7 @@ _HELM_WAIT = re.compile(r"^helm (upgrade|install)\b.*\s--(wait|atomic|rollback-o
             "throwaway_credit": {"type": "number", "minimum": 0, "maximum": 1}},
     defaults={"manifest_credit": 0.5, "manual_credit": 0.5, "throwaway_credit": 0.5},
 )
-def deploy_step(sub, p):
+def deploy_step(sub: Submission, p: Params) -> Finding:
     missing = None
     by_hand = None
     throwaway = None
@@ -117,7 +118,7 @@ def deploy_step(sub, p):
     return Finding.failed("no deploy step and no deployment manifests found")
 
 
-def _gitops_verified(sub, app: manifests.K8sObject, tool: str, path: str) -> Finding:
+def _gitops_verified(sub: Submission, app: manifests.K8sObject, tool: str, path: str) -> Finding:
     """Verification of a GitOps deploy (see :func:`grader.evidence.deploys.gitops_waits` and
     :func:`~grader.evidence.deploys.postsync_hook`)."""
     waits = gitops_waits(app, tool)
@@ -153,7 +154,7 @@ _END_TO_END = re.compile(r"(?i)\b(?:playwright|cypress|newman|k6|e2e|end-to-end|
     params={"throwaway_credit": {"type": "number", "minimum": 0, "maximum": 1}},
     defaults={"throwaway_credit": 0.5},
 )
-def deploy_verification(sub, p):
+def deploy_verification(sub: Submission, p: Params) -> Finding:
     deploys = real_first(deploy_points(sub))
     if not deploys:
         gitops = gitops_sync(sub)
@@ -197,7 +198,7 @@ def deploy_verification(sub, p):
             "throwaway_credit": {"type": "number", "minimum": 0, "maximum": 1}},
     defaults={"manual_credit": 0.5, "throwaway_credit": 0.5},
 )
-def rollback_on_failure(sub, p):
+def rollback_on_failure(sub: Submission, p: Params) -> Finding:
     deploys = real_first(deploy_points(sub))
     for pipe, _job, _index, ci, step, away in deploys:
         if ci is not None and _HELM_SAFE.match(normalise(step.commands[ci].text)):
@@ -268,7 +269,7 @@ _STRATEGY_WORDS = re.compile(r"\b(blue[- ]?green|canary|rolling(?: update)?)\b",
     params={"docs_credit": {"type": "number", "minimum": 0, "maximum": 1}},
     defaults={"docs_credit": 0.5},
 )
-def deploy_strategy(sub, p):
+def deploy_strategy(sub: Submission, p: Params) -> Finding:
     objs = manifests.objects(sub)
     names = {o.name for o in objs if o.kind == "Deployment"}
     for obj in objs:
@@ -292,9 +293,9 @@ def deploy_strategy(sub, p):
                 return Finding.passed(f"blue-green strategy ({obj.name} and {other})", [loc(obj.path, obj.line)])
     for rel, name, body in infra.compose_services(sub):
         update = mapping(mapping(body.get("deploy")).get("update_config"))
-        settings = {k: update[k] for k in ("parallelism", "order", "delay", "failure_action") if k in update}
-        if settings:
-            text = ", ".join(f"{k} {v}" for k, v in settings.items())
+        swarm = {k: update[k] for k in ("parallelism", "order", "delay", "failure_action") if k in update}
+        if swarm:
+            text = ", ".join(f"{k} {v}" for k, v in swarm.items())
             return Finding.passed(f"rolling update strategy (Swarm service {name}: {text})",
                                   [loc(rel, line_of(body, 1) or 1)])
     for rel in markdown.prose_files(sub):
@@ -304,10 +305,11 @@ def deploy_strategy(sub, p):
         if root is None:
             continue
         for section in root.walk():
-            if section.level and _STRATEGY_WORDS.search(section.title) and markdown.is_filled(section.body, 5):
+            named = _STRATEGY_WORDS.search(section.title) if section.level else None
+            if named and markdown.is_filled(section.body, 5):
                 return Finding.ratio(
                     p["docs_credit"],
-                    f"{rel} describes a {_STRATEGY_WORDS.search(section.title).group(1).lower()} "
+                    f"{rel} describes a {named.group(1).lower()} "
                     "strategy, but no manifest configures it",
                     [loc(rel, section.line)])
     return Finding.failed("no deployment strategy configured (rolling update, blue-green or canary)")
@@ -323,7 +325,7 @@ def deploy_strategy(sub, p):
     why="Declarative deployment tools (GitOps, infrastructure as code) make every environment "
     "reproducible from the repository.",
 )
-def deploy_tooling(sub, p):
+def deploy_tooling(sub: Submission, p: Params) -> Finding:
     hits = []
     for obj in manifests.objects(sub):
         spec = mapping(obj.body.get("spec"))
@@ -372,7 +374,7 @@ def deploy_tooling(sub, p):
     why="Canary and blue-green releases limit a bad version to a few users and make rollback a "
     "switch, not a redeploy.",
 )
-def progressive_delivery(sub, p):
+def progressive_delivery(sub: Submission, p: Params) -> Finding:
     hits = []
     objs = manifests.objects(sub)
     names = {o.name for o in objs if o.kind == "Deployment"}

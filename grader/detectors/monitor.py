@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from grader.detectors import detector
+from grader.detectors import Params, detector
 from grader.detectors.common import found, loc, plural
 from grader.evidence import alerts, cloudmonitor, codescan, infra, manifests, markdown
 from grader.evidence.observability import (
@@ -21,6 +21,7 @@ from grader.evidence.observability import (
     with_embedded,
 )
 from grader.model import Finding, Location
+from grader.submission import Submission
 from grader.yamlload import line_of
 
 
@@ -48,7 +49,7 @@ from grader.yamlload import line_of
             "synthetic_credit": {"type": "number", "minimum": 0, "maximum": 1}},
     defaults={"min_rules": 2, "require_runbook": False, "synthetic_credit": 0.5},
 )
-def alert_rules(sub, p):
+def alert_rules(sub: Submission, p: Params) -> Finding:
     scan = alerts.scan(sub)
     rules = scan.alerts + cloudmonitor.alarms(sub)
     for rule in rules:
@@ -93,7 +94,7 @@ def alert_rules(sub, p):
     params={"min_panels": {"type": "integer", "minimum": 1, "maximum": 1000}},
     defaults={"min_panels": 2},
 )
-def dashboards(sub, p):
+def dashboards(sub: Submission, p: Params) -> Finding:
     best = grafana_dashboard(sub)
     line = 1
     for rel, at, name, charts in cloudmonitor.dashboards(sub):
@@ -129,7 +130,7 @@ _LOG_IMAGES = {"elasticsearch": "Elasticsearch", "kibana": "Kibana", "logstash":
     why="Centralised, searchable logs are how an incident is diagnosed in minutes instead of by "
     "SSH-ing into pods.",
 )
-def logging_stack(sub, p):
+def logging_stack(sub: Submission, p: Params) -> Finding:
     hits = []
     for rel, line, image in infra.images(sub):
         base = image.split("@")[0].rsplit(":", 1)[0].lower()
@@ -170,7 +171,7 @@ _TRACE_IMPORTS = {"opentelemetry": "OpenTelemetry", "@opentelemetry/": "OpenTele
     why="Traces show where a slow request spends its time across services: the 'why' behind a "
     "latency alert.",
 )
-def tracing(sub, p):
+def tracing(sub: Submission, p: Params) -> Finding:
     hits = [(name, Location(path, line), "") for name, path, line in codescan.find_imports(sub, _TRACE_IMPORTS)]
     for rel, doc in infra.yaml_documents(sub):
         service = doc.get("service") if isinstance(doc, dict) else None
@@ -200,7 +201,7 @@ def tracing(sub, p):
     why="RED metrics (rate, errors, duration) from inside the service are what symptom-based alerts "
     "and dashboards are built on.",
 )
-def app_metrics(sub, p):
+def app_metrics(sub: Submission, p: Params) -> Finding:
     hits = app_metrics_exposed(sub)
     if hits:
         return found("application metrics", hits)
@@ -226,7 +227,7 @@ _WINDOW = re.compile(r"\b\d+\s?(d|days?|weeks?|w|h|hours?)\b|\b(rolling|calendar
     why="An SLO turns 'is it reliable enough?' into a number the team plans against, with an error "
     "budget that decides between features and fixes.",
 )
-def slo(sub, p):
+def slo(sub: Submission, p: Params) -> Finding:
     hits = []
     for rel, doc in infra.yaml_documents(sub):
         if not isinstance(doc, dict):
@@ -277,7 +278,7 @@ _MONITOR_KINDS = {"ServiceMonitor": "ServiceMonitor", "PodMonitor": "PodMonitor"
     params={"exposed_credit": {"type": "number", "minimum": 0, "maximum": 1}},
     defaults={"exposed_credit": 0.5},
 )
-def metrics_collection(sub, p):
+def metrics_collection(sub: Submission, p: Params) -> Finding:
     hits = []
     for rel, doc in infra.yaml_documents(sub):
         if not isinstance(doc, dict):

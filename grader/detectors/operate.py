@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from grader.detectors import detector
+from grader.detectors import Params, detector
 from grader.detectors.common import found, loc, plural
 from grader.evidence import alerts, dockerfile, infra, manifests, markdown
 from grader.evidence.ci import read_pipelines
@@ -16,6 +16,7 @@ from grader.evidence.operations import (
     runs_dump,
 )
 from grader.model import Finding, Location
+from grader.submission import Submission
 from grader.yamlload import line_of, mapping
 
 _PROBE_ACTIONS = ("httpGet", "tcpSocket", "exec", "grpc")
@@ -46,7 +47,7 @@ def _long_running(obj) -> bool:
     params={"restart_credit": {"type": "number", "minimum": 0, "maximum": 1}},
     defaults={"restart_credit": 1 / 3},
 )
-def health_checks(sub, p):
+def health_checks(sub: Submission, p: Params) -> Finding:
     containers = []
     for obj in manifests.workloads(sub):
         if not _long_running(obj):
@@ -100,7 +101,7 @@ def health_checks(sub, p):
                           "health check found")
 
 
-def _running_services(sub) -> list:
+def _running_services(sub: Submission) -> list:
     """Compose services that run the system (a dev container's Compose file is a workstation)."""
     return [s for s in infra.compose_services(sub) if not s[0].startswith(".devcontainer/")]
 
@@ -130,7 +131,7 @@ def _int(value):
     why="Scaling with the load keeps latency steady at peak times and cost down at quiet ones, "
     "with nobody paged to add servers.",
 )
-def autoscaling(sub, p):
+def autoscaling(sub: Submission, p: Params) -> Finding:
     weak = None
     for obj in manifests.objects(sub):
         spec = mapping(obj.body.get("spec"))
@@ -161,7 +162,7 @@ def autoscaling(sub, p):
     why="Limits keep one misbehaving service from starving its neighbours, and requests let "
     "the scheduler and the autoscaler do their jobs.",
 )
-def resource_limits(sub, p):
+def resource_limits(sub: Submission, p: Params) -> Finding:
     containers = [(o, c) for o in manifests.workloads(sub) for c in manifests.containers(o)]
     if not containers:
         services = _running_services(sub)
@@ -204,7 +205,7 @@ def _compose_limits(body: dict) -> bool:
             "min_words": {"type": "integer", "minimum": 1, "maximum": 1000}},
     defaults={"min_sections": 1, "min_words": 15},
 )
-def runbook(sub, p):
+def runbook(sub: Submission, p: Params) -> Finding:
     files = [f for f in markdown.prose_files(sub) if RUNBOOK_PATH.search(f)]
     if not files:
         by_content = runbooks_by_content(sub)
@@ -253,7 +254,7 @@ _CHAT = {"slack_configs": "Slack", "msteams_configs": "Microsoft Teams", "email_
     why="An alert nobody receives is noise; routing pages to the on-call rotation closes the "
     "monitor-to-operate loop.",
 )
-def alert_routing(sub, p):
+def alert_routing(sub: Submission, p: Params) -> Finding:
     paging, chat = [], []
     for rel, doc in infra.yaml_documents(sub):
         candidates = list(alerts.alertmanager_configs(doc))
@@ -286,7 +287,7 @@ def alert_routing(sub, p):
     "`google_compute_(region_)autoscaler` or an Azure `azurerm_monitor_autoscale_setting`.",
     why="Scaling the fleet with demand keeps the service fast at peak and cheap at night.",
 )
-def cloud_autoscaling(sub, p):
+def cloud_autoscaling(sub: Submission, p: Params) -> Finding:
     hits = []
     for rel, line, rtype, body in infra.terraform_resources(sub):
         ok = False
@@ -320,7 +321,7 @@ def cloud_autoscaling(sub, p):
     "(`aws_backup_plan`, `backup_retention_period` above 0).",
     why="Backups you have tested are the difference between an incident and a catastrophe.",
 )
-def backups(sub, p):
+def backups(sub: Submission, p: Params) -> Finding:
     hits = []
     for obj in manifests.objects(sub):
         if obj.kind == "CronJob":
@@ -337,10 +338,10 @@ def backups(sub, p):
         if "schedule" in pipe.triggers:
             for job in pipe.jobs:
                 for step in job.steps:
-                    for c in step.commands:
-                        m = DUMP.search(c.text)
-                        if m and not c.text.lstrip().startswith(("echo", "printf")):
-                            hits.append((f"scheduled CI ({m.group(1)})", c.at(pipe.path), c.text))
+                    for cmd in step.commands:
+                        m = DUMP.search(cmd.text)
+                        if m and not cmd.text.lstrip().startswith(("echo", "printf")):
+                            hits.append((f"scheduled CI ({m.group(1)})", cmd.at(pipe.path), cmd.text))
     if hits:
         return found("backups", hits)
     return Finding.failed("no scheduled backups found")
@@ -366,7 +367,7 @@ _ONCALL_PATH = re.compile(r"on[-_ ]?call", re.I)
     why="Blameless reviews and a clear on-call process are how operations feed learning back into "
     "planning.",
 )
-def incident_docs(sub, p):
+def incident_docs(sub: Submission, p: Params) -> Finding:
     pir, oncall = [], []
     for rel in markdown.prose_files(sub):
         root = None
@@ -395,7 +396,7 @@ def incident_docs(sub, p):
     looks_for="A `PodDisruptionBudget` with `minAvailable` or `maxUnavailable` and a selector.",
     why="A disruption budget keeps enough replicas serving while nodes are drained or upgraded.",
 )
-def disruption_budget(sub, p):
+def disruption_budget(sub: Submission, p: Params) -> Finding:
     hits = []
     for obj in manifests.objects(sub):
         spec = mapping(obj.body.get("spec"))

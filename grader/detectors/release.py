@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from grader.detectors import detector
+from grader.detectors import Params, detector
 from grader.detectors.common import found, git_or_finding, loc, plural, shallow_or
 from grader.evidence import codescan, markdown
 from grader.evidence.ci import read_pipelines
@@ -18,6 +18,7 @@ from grader.evidence.releases import (
 )
 from grader.evidence.testfiles import is_test_path
 from grader.model import Finding, Location
+from grader.submission import Submission
 
 
 def _tag_loc(tag) -> Location:
@@ -42,7 +43,7 @@ def _tag_loc(tag) -> Location:
             "short_credit": {"type": "number", "minimum": 0, "maximum": 1}},
     defaults={"min_tags": 1, "require_reachable": True, "prefixed_credit": 0.5, "short_credit": 0.5},
 )
-def semver_tags(sub, p):
+def semver_tags(sub: Submission, p: Params) -> Finding:
     facts, problem = git_or_finding(sub)
     if problem:
         return problem
@@ -122,7 +123,7 @@ _VERSION_HEADING = re.compile(r"\bv?(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)\b")
     why="Release notes tell users and operators what changed in each version: what to test, "
     "what to watch after deploying.",
 )
-def changelog(sub, p):
+def changelog(sub: Submission, p: Params) -> Finding:
     files = changelog_files(sub)
     if not files:
         generated = generated_notes(sub)
@@ -157,7 +158,7 @@ def changelog(sub, p):
                           + (f", including the latest tag {latest}" if latest else ""), evidence)
 
 
-def _latest_tag(sub) -> str | None:
+def _latest_tag(sub: Submission) -> str | None:
     facts = sub.git
     if not facts.is_git or facts.error:
         return None
@@ -182,7 +183,7 @@ def _latest_tag(sub) -> str | None:
             "publish_credit": {"type": "number", "minimum": 0, "maximum": 1}},
     defaults={"build_only_credit": 0.3, "publish_credit": 0.5},
 )
-def release_automation(sub, p):
+def release_automation(sub: Submission, p: Params) -> Finding:
     pipes = read_pipelines(sub)
     if not pipes:
         return Finding.failed("no CI pipeline found, so nothing releases on a tag")
@@ -235,7 +236,7 @@ def _step_where(pipe, step, category: str) -> Location:
     why="Release tooling turns commits into versions, changelogs and published releases with no "
     "hand-made steps to forget.",
 )
-def release_tooling(sub, p):
+def release_tooling(sub: Submission, p: Params) -> Finding:
     hits = tool_steps(read_pipelines(sub), {r"^(npx )?semantic-release\b": "semantic-release", r"^(npx )?release-please\b": "release-please",
                           r"^goreleaser( release)?\b": "GoReleaser", r"^(npx )?changeset (publish|version)\b": "changesets",
                           r"^gh release create\b": "GitHub CLI releases"},
@@ -284,7 +285,7 @@ _FLAG_FILE = re.compile(r"(^|/)(feature[-_]?flags?|flags|features|toggles)\.(jso
     why="Flags decouple deployment from release: code ships dark and is switched on for 5%, 50%, 100% "
     "of users — and off again without a redeploy.",
 )
-def feature_flags(sub, p):
+def feature_flags(sub: Submission, p: Params) -> Finding:
     hits = [(name, Location(path, line), "") for name, path, line in codescan.find_imports(sub, _FLAG_IMPORTS)]
     flag_files = [f for f in sub.files if _FLAG_FILE.search(f)]
     if flag_files:

@@ -6,12 +6,16 @@ Each finder returns ``(tool, Location, what)`` hits."""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from grader.evidence import dockerfile
 from grader.model import Location
 
+if TYPE_CHECKING:
+    from grader.submission import Submission
 
-def dependabot(sub):
+
+def dependabot(sub: Submission):
     for rel in (".github/dependabot.yml", ".github/dependabot.yaml"):
         if sub.exists(rel):
             doc = (sub.yaml_docs(rel) or [None])[0]
@@ -21,7 +25,7 @@ def dependabot(sub):
     return None
 
 
-def renovate(sub):
+def renovate(sub: Submission):
     for rel in ("renovate.json", ".github/renovate.json", ".renovaterc", ".renovaterc.json", ".gitlab/renovate.json"):
         if sub.exists(rel):
             data = sub.json_object(rel)
@@ -30,7 +34,7 @@ def renovate(sub):
     return None
 
 
-def build_configs(sub):
+def build_configs(sub: Submission):
     hits = []
     for rel in sub.files:
         name = rel.rsplit("/", 1)[-1]

@@ -6,6 +6,7 @@ controllers that deploy the repository by themselves, and progressive-delivery c
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from grader.evidence import infra, manifests
 from grader.evidence.ci import read_pipelines
@@ -15,8 +16,11 @@ from grader.evidence.shell import categories, normalise, split_script
 from grader.model import Location
 from grader.yamlload import mapping
 
+if TYPE_CHECKING:
+    from grader.submission import Submission
 
-def deploy_points(sub):
+
+def deploy_points(sub: Submission):
     """(pipe, job, step index, command index or None, step, throwaway) for every deploy in a
     pipeline; ``throwaway`` says why it lasts no longer than the job (None for a real one)."""
     for pipe, job, index, step in live_steps(read_pipelines(sub), automatic_only=False):
@@ -97,7 +101,7 @@ def deploy_text(pipe, step, cmd_index):
     return Location(pipe.path, step.line), f"uses {step.uses}"
 
 
-def manifest_evidence(sub):
+def manifest_evidence(sub: Submission):
     """Kubernetes workloads, Helm charts, and other deployment descriptions: Terraform, a hosting
     platform's configuration, a Compose file that builds and runs the application's services."""
     objs = [o for o in manifests.objects(sub) if o.kind in manifests.WORKLOAD_KINDS]
@@ -106,7 +110,7 @@ def manifest_evidence(sub):
     return objs, charts, tf + [path for path, _platform in platform_configs(sub)] + compose_apps(sub)
 
 
-def compose_apps(sub) -> list[str]:
+def compose_apps(sub: Submission) -> list[str]:
     """Compose files with a service built from the repository (``build:``): the application's
     own stack, not only databases and tools pulled as images (read once per submission)."""
     cached = sub.memo("compose-apps")
@@ -116,7 +120,7 @@ def compose_apps(sub) -> list[str]:
     return cached
 
 
-def deploy_script(sub):
+def deploy_script(sub: Submission):
     """(path, command) of a repository shell script that deploys (its commands, not its name)."""
     for rel, text in infra.shell_scripts(sub):
         for cmd in split_script(text, 1):
@@ -128,7 +132,7 @@ def deploy_script(sub):
 _PROCFILE_PROCESS = re.compile(r"(?m)^(?:web|worker|release)\s*:\s*\S")
 
 
-def platform_configs(sub) -> list[tuple[str, str]]:
+def platform_configs(sub: Submission) -> list[tuple[str, str]]:
     """(path, platform) of a hosting platform's deployment configuration, checked for what makes
     it one: a Heroku ``Procfile`` with a process, App Engine ``app.yaml`` with a ``runtime``,
     ``fly.toml`` with an ``app``, Render ``render.yaml`` with ``services``, ``vercel.json``,
@@ -175,7 +179,7 @@ def platform_configs(sub) -> list[tuple[str, str]]:
 _APPLIED = re.compile(r"(?:^|\s)(?:-f|--filename|-k|--kustomize)(?:=|\s+)(\S+)")
 
 
-def applies_what_exists(sub, text: str) -> bool:
+def applies_what_exists(sub: Submission, text: str) -> bool:
     """False when the command applies a local path (``kubectl apply -f k8s/``) that the
     repository does not have; URLs, stdin and variables are taken on trust."""
     chart = _helm_chart(text)
@@ -213,7 +217,7 @@ def _helm_chart(text: str) -> str | None:
     return positional[1].strip("'\"") if len(positional) > 1 else None
 
 
-def gitops_sync(sub) -> tuple[manifests.K8sObject, str, str] | None:
+def gitops_sync(sub: Submission) -> tuple[manifests.K8sObject, str, str] | None:
     """The GitOps controller that deploys this repository by itself (see :func:`_gitops_sync`),
     found once per submission: the deploy step and its verification both ask."""
     cached = sub.memo("gitops-sync")
@@ -222,7 +226,7 @@ def gitops_sync(sub) -> tuple[manifests.K8sObject, str, str] | None:
     return cached[0]
 
 
-def _gitops_sync(sub) -> tuple[manifests.K8sObject, str, str] | None:
+def _gitops_sync(sub: Submission) -> tuple[manifests.K8sObject, str, str] | None:
     """(object, tool, path) of a GitOps controller told to apply a folder of this repository by
     itself: an Argo CD ``Application`` (or an ``ApplicationSet`` template) with
     ``syncPolicy.automated``, or a Flux ``Kustomization`` that is not suspended, whose source
@@ -251,7 +255,7 @@ def _gitops_sync(sub) -> tuple[manifests.K8sObject, str, str] | None:
     return None
 
 
-def _repo_folder(sub, path) -> str | None:
+def _repo_folder(sub: Submission, path) -> str | None:
     """``path`` as a folder of the repository, or None (not a string, templated, or absent)."""
     if not isinstance(path, str) or "{" in path or "$" in path:
         return None
@@ -262,7 +266,7 @@ def _repo_folder(sub, path) -> str | None:
     return folder if any(f.startswith(prefix) for f in sub.files) else None
 
 
-def after_deploy(sub, pipe, job, index, ci):
+def after_deploy(sub: Submission, pipe, job, index, ci):
     """Commands and steps that run after a deploy on the success path: (location, text,
     categories, step)."""
     step = job.steps[index]
@@ -284,7 +288,7 @@ def after_deploy(sub, pipe, job, index, ci):
                     yield Location(pipe.path, later.line), f"uses {later.uses}", step_categories(later), later
 
 
-def progressive_rollout(sub):
+def progressive_rollout(sub: Submission):
     """Argo Rollouts with analysis, or Flagger canaries: automated rollback by a controller."""
     for obj in manifests.objects(sub):
         spec = mapping(obj.body.get("spec"))
@@ -316,7 +320,7 @@ def gitops_waits(app: manifests.K8sObject, tool: str) -> str | None:
     return None
 
 
-def postsync_hook(sub, path: str) -> manifests.K8sObject | None:
+def postsync_hook(sub: Submission, path: str) -> manifests.K8sObject | None:
     """An Argo CD ``PostSync`` hook in the synced folder ``path``: a Job or Pod that runs after
     each sync."""
     prefix = "" if path == "." else path + "/"

@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from grader.submission import Submission
 
 _PATH = re.compile(r"(^|/)(Dockerfile|Containerfile)([.-][\w.-]+)?$|\.Dockerfile$")
 _INSTRUCTION = re.compile(r"^\s*([A-Za-z]+)\s+(.*)$")
@@ -23,13 +27,13 @@ class Instruction:
     heredoc: tuple[int, str] | None = None  # RUN <<EOF: (the body's first line, the body)
 
 
-def dockerfiles(sub) -> list[str]:
+def dockerfiles(sub: Submission) -> list[str]:
     """The repository's Dockerfiles and Containerfiles (``Dockerfile``, ``Dockerfile.prod``,
     ``api.Dockerfile``...)."""
     return [f for f in sub.files if _PATH.search(f)]
 
 
-def instructions(sub, rel: str) -> list[Instruction]:
+def instructions(sub: Submission, rel: str) -> list[Instruction]:
     """The instructions of the Dockerfile ``rel`` (read once per submission); none when it can't
     be read or is binary."""
     cached = sub.memo(f"dockerfile:{rel}")

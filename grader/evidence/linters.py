@@ -4,10 +4,14 @@ a phase or task the pipeline runs (``mvn verify`` runs Checkstyle's ``check`` go
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from grader.evidence.ci.queries import live_steps
 from grader.evidence.shell import normalise, tool_name
 from grader.model import Location
+
+if TYPE_CHECKING:
+    from grader.submission import Submission
 
 # Linters a build tool runs itself once they are configured: Maven plugins whose `check` goal binds
 # to the verify phase, Gradle plugins whose tasks the `check` task (and so `build`) depends on.
@@ -44,7 +48,7 @@ def _cut(text: str, start: str, end: str) -> str:
         pos = close + len(end)
 
 
-def bound_linters(sub, pipes) -> list[tuple[str, Location, str]]:
+def bound_linters(sub: Submission, pipes) -> list[tuple[str, Location, str]]:
     """(tool, where, command) of linters the build runs because they are configured in pom.xml or
     build.gradle(.kts) and the pipeline runs the phase or task they are bound to."""
     maven, gradle = [], []

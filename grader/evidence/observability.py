@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import posixpath
 import re
+from typing import TYPE_CHECKING
 
 from grader import yamlload
 from grader.evidence import codescan, infra
@@ -16,6 +17,9 @@ from grader.evidence.testfiles import is_test_path
 from grader.model import Location
 from grader.yamlload import line_of
 
+if TYPE_CHECKING:
+    from grader.submission import Submission
+
 _UPTIME_RESOURCES = {
     "google_monitoring_uptime_check_config": "a Cloud Monitoring uptime check", "aws_synthetics_canary": "a CloudWatch "
     "Synthetics canary", "azurerm_application_insights_web_test": "an Application Insights web test",
@@ -24,7 +28,7 @@ _UPTIME_RESOURCES = {
 }
 
 
-def uptime_checks(sub) -> list[tuple[str, Location]]:
+def uptime_checks(sub: Submission) -> list[tuple[str, Location]]:
     """(what, where) of checks that probe the live service on a schedule and alert when it is
     down: a scheduled pipeline's URL check whose failure fails the run, Upptime, cloud uptime
     checks written as infrastructure code."""
@@ -53,7 +57,7 @@ def uptime_checks(sub) -> list[tuple[str, Location]]:
     return found_
 
 
-def check_runbook(sub, rule, required: bool) -> None:
+def check_runbook(sub: Submission, rule, required: bool) -> None:
     """A runbook link must resolve: a URL, or a file of the submission (from the root or
     from the rule file's folder). A dangling link is a problem; a missing one only when
     ``required``."""
@@ -102,7 +106,7 @@ _GET_URL = ("get_url", "ansible.builtin.get_url")
 _WALK_LIMIT = 20_000
 
 
-def imported_dashboards(sub) -> list[tuple[str, int, str, str]]:
+def imported_dashboards(sub: Submission) -> list[tuple[str, int, str, str]]:
     """(path, line, ID, how) of dashboards imported from grafana.com by their ID: a `gnetId` in
     Grafana's dashboard provisioning values (the Grafana and kube-prometheus-stack Helm charts), a
     grafana-operator `GrafanaDashboard` with `spec.grafanaCom.id`, or a download of
@@ -230,7 +234,7 @@ _AGENT_IMAGES = ((re.compile(r"(?:^|/)(?:datadog/agent|datadoghq/agent|agent)(?:
                  (re.compile(r"(?:^|/)(?:amazon/)?cloudwatch-agent(?::|$)"), "CloudWatch agent"))
 
 
-def metric_agents(sub) -> list[tuple[str, Location, str]]:
+def metric_agents(sub: Submission) -> list[tuple[str, Location, str]]:
     """Metrics agents: a Telegraf configuration with inputs and outputs, a CloudWatch agent
     configuration that collects metrics, or an agent container (Datadog, Telegraf, Heapster,
     Metricbeat) in a compose file or a Kubernetes workload."""
@@ -269,7 +273,7 @@ APM_IMPORTS = {"applicationinsights": "Application Insights", "opencensus.ext.az
                 "elasticapm": "Elastic APM", "co.elastic.apm": "Elastic APM"}
 
 
-def grafana_dashboard(sub) -> tuple[str, int, str, int] | None:
+def grafana_dashboard(sub: Submission) -> tuple[str, int, str, int] | None:
     """(path, panels that query data, title, panels) of the Grafana dashboard with the most
     querying panels: a dashboard JSON file, or JSON inside a ConfigMap."""
     best = None
@@ -297,7 +301,7 @@ def grafana_dashboard(sub) -> tuple[str, int, str, int] | None:
     return best
 
 
-def app_metrics_exposed(sub) -> list[tuple[str, Location, str]]:
+def app_metrics_exposed(sub: Submission) -> list[tuple[str, Location, str]]:
     """(what, where, "") of metrics the application exposes itself: a Prometheus client library
     imported by application code, or a ``/metrics`` route it serves."""
     hits = [(name, Location(path, line), "") for name, path, line in codescan.find_imports(sub, METRIC_IMPORTS)]

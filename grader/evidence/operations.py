@@ -4,9 +4,13 @@ recognised by what they say, and the dump tools a backup job runs."""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from grader.evidence import infra, markdown
 from grader.evidence.shell import NOT_RUN, normalise, split_script
+
+if TYPE_CHECKING:
+    from grader.submission import Submission
 
 # Terraform resources whose body holds a health check the platform acts on: (type prefix, what
 # must be in the body, how the finding names it).
@@ -24,7 +28,7 @@ _TF_HEALTH = (
 )
 
 
-def cloud_health_checks(sub) -> list[tuple[str, str, int]]:
+def cloud_health_checks(sub: Submission) -> list[tuple[str, str, int]]:
     """(what, path, line) of health checks a cloud platform runs, written as infrastructure code
     (Terraform resources, ECS task definitions in JSON)."""
     found = []
@@ -57,7 +61,7 @@ _NUMBERED_STEP = re.compile(r"(?m)^[ \t]*\d{1,2}[.)][ \t]+\S")
 _COMMAND = re.compile(r"`[^`\n]{3,}`|^```", re.M)
 
 
-def runbooks_by_content(sub) -> list:
+def runbooks_by_content(sub: Submission) -> list:
     """Runbook sections found by what they say, whatever the file is called: an operational
     heading (symptoms, diagnosis, mitigation, rollback, escalation...) over numbered steps that
     hold commands. The exercise's own documents are not runbooks."""

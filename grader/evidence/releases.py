@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import TYPE_CHECKING
 
 from grader.evidence.ci import read_pipelines
 from grader.evidence.ci.queries import live_steps, tool_steps
 from grader.evidence.shell import Command, normalise, tool_name
 from grader.model import Location
+
+if TYPE_CHECKING:
+    from grader.submission import Submission
 
 # Semantic Versioning 2.0.0 (semver.org), with an optional leading "v".
 SEMVER = re.compile(
@@ -45,7 +49,7 @@ def prefixed_semver(tag: str) -> bool:
 _CHANGELOG_NAMES = ("changelog", "changes", "history", "release_notes", "releases", "news")
 
 
-def changelog_files(sub) -> list[str]:
+def changelog_files(sub: Submission) -> list[str]:
     out = []
     for rel in sub.files:
         name = rel.rsplit("/", 1)[-1].lower()
@@ -65,7 +69,7 @@ _NOTES_ACTIONS = {"googleapis/release-please-action": "release-please", "google-
                   "cycjimmy/semantic-release-action": "semantic-release"}
 
 
-def generated_notes(sub) -> tuple[str, Location] | None:
+def generated_notes(sub: Submission) -> tuple[str, Location] | None:
     """How the release writes its own notes, when it does: ``gh release create --generate-notes``,
     an action-gh-release with ``generate_release_notes``, GoReleaser (its changelog is on unless
     disabled), release-please, semantic-release, changesets."""
@@ -81,7 +85,7 @@ def generated_notes(sub) -> tuple[str, Location] | None:
     return None
 
 
-def _goreleaser_changelog_off(sub) -> bool:
+def _goreleaser_changelog_off(sub: Submission) -> bool:
     for rel in (".goreleaser.yml", ".goreleaser.yaml", "goreleaser.yml", "goreleaser.yaml"):
         docs = sub.yaml_docs_quiet(rel) if sub.exists(rel) else None
         if docs and isinstance(docs[0], dict):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import textwrap
 
+from grader.model import Report
 from grader.report.common import bonus_line, evidence_only, groups, num, score_text, scored
 from grader.report.text import clean
 
@@ -56,7 +57,7 @@ def _loop_picture(report):
     ]
 
 
-def render(report, *, color: bool = False, verbose: bool = False, width: int | None = None, **_options) -> str:
+def render(report: Report, *, color: bool = False, verbose: bool = False, width: int | None = None, **_options: object) -> str:
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text

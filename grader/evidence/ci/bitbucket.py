@@ -7,10 +7,14 @@ hand), ``step``s in order (``parallel`` and ``stage`` groups flattened), their `
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
 from grader.evidence.ci.model import Job, Pipeline, Step
 from grader.evidence.shell import split_script
 from grader.yamlload import item_line, line_of, mapping
+
+if TYPE_CHECKING:
+    from grader.submission import Submission
 
 SYSTEM = "bitbucket"
 NAME = "Bitbucket Pipelines"
@@ -42,7 +46,7 @@ def matches(path: str) -> bool:
     return path == "bitbucket-pipelines.yml"
 
 
-def read(sub, path: str) -> Pipeline | None:
+def read(sub: Submission, path: str) -> Pipeline | None:
     docs = sub.yaml_docs(path) or []
     return read_bitbucket(path, docs[0]) if docs else None
 

@@ -6,9 +6,14 @@ the common ones are known to build, publish or deploy), workflows with ``require
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from grader.evidence.ci.model import Job, Pipeline, Step
 from grader.evidence.shell import split_script
 from grader.yamlload import item_line, line_of, mapping
+
+if TYPE_CHECKING:
+    from grader.submission import Submission
 
 SYSTEM = "circleci"
 NAME = "CircleCI"
@@ -40,7 +45,7 @@ def matches(path: str) -> bool:
     return path == ".circleci/config.yml"
 
 
-def read(sub, path: str) -> Pipeline | None:
+def read(sub: Submission, path: str) -> Pipeline | None:
     docs = sub.yaml_docs(path) or []
     return read_circleci(path, docs[0]) if docs else None
 

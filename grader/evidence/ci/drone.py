@@ -6,10 +6,14 @@ and plugin steps (``image: plugins/docker``...)."""
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
 from grader.evidence.ci.model import Job, Pipeline, Step
 from grader.evidence.shell import split_script
 from grader.yamlload import item_line, line_of, mapping
+
+if TYPE_CHECKING:
+    from grader.submission import Submission
 
 SYSTEM = "drone"
 NAME = "Drone CI"
@@ -47,7 +51,7 @@ def _list(value) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else []
 
 
-def read(sub, path: str) -> Pipeline | None:
+def read(sub: Submission, path: str) -> Pipeline | None:
     docs = [d for d in sub.yaml_docs(path) or [] if isinstance(d, dict) and d.get("kind", "pipeline") == "pipeline"]
     if not docs:
         return None

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from typing import TYPE_CHECKING
 
 from grader.evidence.ci.model import Job, Pipeline, Step
 from grader.evidence.shell import split_script
 from grader.yamlload import item_line, line_of, mapping
+
+if TYPE_CHECKING:
+    from grader.submission import Submission
 
 SYSTEM = "github"
 NAME = "GitHub Actions"
@@ -51,7 +55,7 @@ def matches(path: str) -> bool:
     return low.startswith(".github/workflows/") and low.endswith((".yml", ".yaml")) and path.count("/") == 2
 
 
-def read(sub, path: str) -> Pipeline | None:
+def read(sub: Submission, path: str) -> Pipeline | None:
     docs = sub.yaml_docs(path) or []
     return read_github(path, docs[0]) if docs else None  # GitHub reads one document
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from typing import TYPE_CHECKING
 
 from grader.evidence.ci.model import Job, Pipeline, Step
 from grader.evidence.shell import split_script
 from grader.yamlload import line_of, mapping
+
+if TYPE_CHECKING:
+    from grader.submission import Submission
 
 SYSTEM = "gitlab"
 NAME = "GitLab CI"
@@ -31,7 +35,7 @@ def matches(path: str) -> bool:
     return path == ".gitlab-ci.yml" or (path.endswith("/.gitlab-ci.yml") and path.count("/") == 1)
 
 
-def read(sub, path: str) -> Pipeline | None:
+def read(sub: Submission, path: str) -> Pipeline | None:
     if path != ".gitlab-ci.yml" and sub.exists(".gitlab-ci.yml"):
         return None
     docs = sub.yaml_docs(path) or []
@@ -187,7 +191,7 @@ def _gitlab_rules(pipe: Pipeline, job: Job, rules, only, except_) -> None:
         pipe.triggers.setdefault("tag", job.line)
 
 
-def includes(sub, doc) -> list:
+def includes(sub: Submission, doc) -> list:
     inc = doc.get("include") if isinstance(doc, dict) else None
     items = inc if isinstance(inc, list) else ([inc] if inc else [])
     out = []

@@ -22,10 +22,14 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from typing import TYPE_CHECKING
 
 from grader.evidence.ci.model import Job, Pipeline, Step
 from grader.evidence.shell import Command, split_script
 from grader.yamlload import item_line, line_of, mapping
+
+if TYPE_CHECKING:
+    from grader.submission import Submission
 
 SYSTEM = "harness"
 NAME = "Harness"
@@ -222,7 +226,7 @@ def _stages(pipe: Pipeline, stages, previous: list[str], gated: list[bool]) -> l
     return previous
 
 
-def _triggers(sub) -> dict[str, list[tuple[str, int]]]:
+def _triggers(sub: Submission) -> dict[str, list[tuple[str, int]]]:
     """pipelineIdentifier → (event, line) of the enabled triggers kept in the repository."""
     cached = sub.memo("harness-triggers")
     if cached is not None:
@@ -257,7 +261,7 @@ def _triggers(sub) -> dict[str, list[tuple[str, int]]]:
     return sub.memo("harness-triggers", found)
 
 
-def _read_v0(sub, path: str, doc: dict) -> Pipeline | None:
+def _read_v0(sub: Submission, path: str, doc: dict) -> Pipeline | None:
     body = doc.get("pipeline")
     if not isinstance(body, dict) or not isinstance(body.get("stages"), list):
         return None
@@ -316,7 +320,7 @@ def _oss_steps(steps, job: Job) -> None:
         job.steps.append(step)
 
 
-def read(sub, path: str) -> Pipeline | None:
+def read(sub: Submission, path: str) -> Pipeline | None:
     docs = sub.yaml_docs(path) or []
     doc = docs[0] if docs else None
     if not isinstance(doc, dict):

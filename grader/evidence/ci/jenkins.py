@@ -19,9 +19,13 @@ import bisect
 import dataclasses
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from grader.evidence.ci.model import Job, Pipeline, Step
 from grader.evidence.shell import Command, split_script
+
+if TYPE_CHECKING:
+    from grader.submission import Submission
 
 SYSTEM = "jenkins"
 NAME = "Jenkins"
@@ -43,7 +47,7 @@ def matches(path: str) -> bool:
     return name == "Jenkinsfile" or name.endswith(".Jenkinsfile") or name.startswith("Jenkinsfile.")
 
 
-def read(sub, path: str) -> Pipeline | None:
+def read(sub: Submission, path: str) -> Pipeline | None:
     text = sub.read_text(path)
     library: dict[str, tuple[str, str]] = {}
     for rel in sub.files:  # a shared library kept in the repository: vars/<step>.groovy

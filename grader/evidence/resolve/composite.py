@@ -4,13 +4,17 @@ turn, and the local actions they use."""
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
 from grader.evidence.resolve.common import MAX_DEPTH, Budget, inside, join
 from grader.evidence.resolve.walk import walk
 from grader.evidence.shell import Command, split_script
 
+if TYPE_CHECKING:
+    from grader.submission import Submission
 
-def composite_commands(sub, uses: str, via: tuple[str, ...], depth: int = 0) -> list[Command]:
+
+def composite_commands(sub: Submission, uses: str, via: tuple[str, ...], depth: int = 0) -> list[Command]:
     """The commands of a local composite action (``uses: ./.github/actions/deploy``), its own
     local actions and indirections followed."""
     if depth >= MAX_DEPTH or not uses.startswith("./"):

@@ -7,10 +7,14 @@ import dataclasses
 import json
 import re
 import shlex
+from typing import TYPE_CHECKING
 
 from grader.evidence import dockerfile
 from grader.evidence.resolve.common import Budget, Found, inside, join
 from grader.evidence.shell import Command, split_script
+
+if TYPE_CHECKING:
+    from grader.submission import Submission
 
 IMAGE_BUILD = re.compile(r"^(?:(?:docker|podman)(?: image| buildx)? build|buildah (?:bud|build))\b")
 _VALUED = {"-f", "--file", "-t", "--tag", "--target", "--build-arg", "--platform", "--label", "--cache-from",
@@ -18,7 +22,7 @@ _VALUED = {"-f", "--file", "-t", "--tag", "--target", "--build-arg", "--platform
            "--add-host", "--iidfile", "--metadata-file", "--shm-size", "--ulimit", "--memory", "-m"}
 
 
-def resolve(sub, text: str, cwd: str) -> Found | None:
+def resolve(sub: Submission, text: str, cwd: str) -> Found | None:
     """``docker build -f docker/Dockerfile.app --target test .``: the Dockerfile's RUN commands
     of the target stage and the stages it builds on."""
     if not IMAGE_BUILD.match(text):
@@ -56,7 +60,7 @@ _IMAGE_ACTIONS = {"docker/build-push-action": ("file", "context", "target"),
                   "mr-smithers-excellent/docker-build-push": ("dockerfile", "directory", "target")}
 
 
-def image_action_commands(sub, uses: str, with_: dict, via: tuple[str, ...]) -> list[Command]:
+def image_action_commands(sub: Submission, uses: str, with_: dict, via: tuple[str, ...]) -> list[Command]:
     """The RUN commands an image-building action (``docker/build-push-action`` with ``file``,
     ``context``, ``target``) executes, each located with the step that leads there."""
     keys = _IMAGE_ACTIONS.get(uses.split("@", 1)[0].lower())
@@ -78,7 +82,7 @@ _FROM = re.compile(r"^(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?", re.I)  # FROM's arg
 _COPY_FROM = re.compile(r"^(?:--\S+\s+)*?--from=(\S+)", re.I)  # COPY's or ADD's
 
 
-def dockerfile_commands(sub, path: str, target: str | None) -> Found | None:
+def dockerfile_commands(sub: Submission, path: str, target: str | None) -> Found | None:
     """(key, commands) for the RUN instructions a build of ``path`` (up to stage ``target``)
     executes; None when there is no such Dockerfile in the repository."""
     if not path or not inside(path) or not sub.exists(path):

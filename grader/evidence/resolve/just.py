@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from typing import TYPE_CHECKING
 
 from grader.evidence.resolve.common import Found, join, walk_targets
 from grader.evidence.shell import split_script
 
+if TYPE_CHECKING:
+    from grader.submission import Submission
+
 _JUST_RECIPE = re.compile(r"^@?([A-Za-z_][\w-]*)(?:\s+[^:]*)?:(?!=)\s*(.*)$")
 
 
-def resolve(sub, text: str, cwd: str) -> Found | None:
+def resolve(sub: Submission, text: str, cwd: str) -> Found | None:
     if not re.match(r"^just(?:\s|$)", text):
         return None
     path = next((p for p in (join(cwd, n) for n in ("justfile", "Justfile", ".justfile")) if sub.exists(p)), None)

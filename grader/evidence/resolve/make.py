@@ -6,9 +6,13 @@ from __future__ import annotations
 import dataclasses
 import re
 import shlex
+from typing import TYPE_CHECKING
 
 from grader.evidence.resolve.common import Found, inside, join, walk_targets
 from grader.evidence.shell import Command, split_script
+
+if TYPE_CHECKING:
+    from grader.submission import Submission
 
 _MAKE = re.compile(r"^(?:make|gmake|\$\(MAKE\)|\$\{MAKE\})(?:\s|$)")
 _MAKE_RULE = re.compile(r"^([^\s:=#][^:=#]*?)\s*(::?)(?!=)\s*([^;=]*?)(?:;(.*))?$")
@@ -16,7 +20,7 @@ _MAKE_VAR = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*(?::{0,2}=|\?=|\+=)\s*(.*)$
 _MAKE_REF = re.compile(r"\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]")
 
 
-def resolve(sub, text: str, cwd: str) -> Found | None:
+def resolve(sub: Submission, text: str, cwd: str) -> Found | None:
     if not _MAKE.match(text):
         return None
     try:
@@ -63,7 +67,7 @@ def _recipe_line(body: str, line: int, variables: dict[str, str], path: str) -> 
     return [dataclasses.replace(c, path=path) for c in split_script(body, line)]
 
 
-def _makefile(sub, path: str):
+def _makefile(sub: Submission, path: str):
     """(rules: target → (prerequisites, [(line, recipe line)]), the default target, variables)."""
     cached = sub.memo(f"makefile:{path}")
     if cached is not None:

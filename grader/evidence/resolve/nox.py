@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import ast
 import re
+from typing import TYPE_CHECKING
 
 from grader.evidence.resolve.common import Found, join
 from grader.evidence.shell import Command
 
+if TYPE_CHECKING:
+    from grader.submission import Submission
 
-def resolve(sub, text: str, cwd: str) -> Found | None:
+
+def resolve(sub: Submission, text: str, cwd: str) -> Found | None:
     if not re.match(r"^nox(?:\s|$)", text):
         return None
     path = join(cwd, "noxfile.py")

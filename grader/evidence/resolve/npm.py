@@ -6,9 +6,13 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from typing import TYPE_CHECKING
 
 from grader.evidence.resolve.common import Found, inside, join
 from grader.evidence.shell import Command, split_script
+
+if TYPE_CHECKING:
+    from grader.submission import Submission
 
 _NPM_LIKE = re.compile(r"^(npm|yarn|pnpm|bun)(?:\s|$)")
 _YARN_BUILTINS = {"install", "add", "remove", "upgrade", "up", "init", "publish", "info", "cache", "config",
@@ -18,7 +22,7 @@ _YARN_BUILTINS = {"install", "add", "remove", "upgrade", "up", "init", "publish"
 _RUN_ALL = re.compile(r"^(?:npm-run-all|run-s|run-p)(?:\s|$)")
 
 
-def resolve(sub, text: str, cwd: str) -> Found | None:
+def resolve(sub: Submission, text: str, cwd: str) -> Found | None:
     m = _NPM_LIKE.match(text)
     if not m:
         return None
@@ -54,7 +58,7 @@ def resolve(sub, text: str, cwd: str) -> Found | None:
     return _package_script(sub, folder, script)
 
 
-def _package_script(sub, folder: str, script: str) -> Found | None:
+def _package_script(sub: Submission, folder: str, script: str) -> Found | None:
     path = join(folder, "package.json")
     if not inside(path) or not sub.exists(path):
         return None
@@ -79,7 +83,7 @@ def _json_key_line(text: str, key: str) -> int:
     return text.count("\n", 0, at) + 1 if at >= 0 else 1
 
 
-def run_all(sub, text: str, cwd: str) -> Found | None:
+def run_all(sub: Submission, text: str, cwd: str) -> Found | None:
     """``npm-run-all lint test``, ``run-s build test`` (and ``test:*`` patterns)."""
     if not _RUN_ALL.match(text):
         return None

@@ -7,16 +7,20 @@ import dataclasses
 import posixpath
 import re
 import shlex
+from typing import TYPE_CHECKING
 
 from grader.evidence.resolve.common import Found, inside, join
 from grader.evidence.shell import Command, split_script
+
+if TYPE_CHECKING:
+    from grader.submission import Submission
 
 _SHELLS = ("bash", "sh", "zsh", "dash", "source", ".")
 _WRAPPERS = {"mvnw", "gradlew", "mvnw.cmd", "gradlew.bat", "sbt", "lein"}
 _SHELL_SHEBANG = re.compile(r"#!\s*(?:/usr)?/bin/(?:env\s+)?(?:ba|z|da|k)?sh\b")
 
 
-def resolve(sub, text: str, cwd: str) -> Found | None:
+def resolve(sub: Submission, text: str, cwd: str) -> Found | None:
     try:
         words = shlex.split(text)
     except ValueError:
@@ -30,8 +34,8 @@ def resolve(sub, text: str, cwd: str) -> Found | None:
         rest = [w for w in words[1:] if not (w.startswith("-") and w != "-c")]
         if "-c" in words[1:3]:
             at = words.index("-c") + 1
-            script = words[at] if at < len(words) else ""
-            return ("sh -c", script[:200]), _inline(script)
+            inline = words[at] if at < len(words) else ""
+            return ("sh -c", inline[:200]), _inline(inline)
         if not rest:
             return None
         target = rest[0]

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from typing import TYPE_CHECKING
 
 from grader.evidence.resolve.common import Found, join, walk_targets
 from grader.evidence.shell import Command, split_script
 
+if TYPE_CHECKING:
+    from grader.submission import Submission
 
-def resolve(sub, text: str, cwd: str) -> Found | None:
+
+def resolve(sub: Submission, text: str, cwd: str) -> Found | None:
     if not re.match(r"^(?:task|go-task)(?:\s|$)", text):
         return None
     path = next((p for p in (join(cwd, n) for n in ("Taskfile.yml", "Taskfile.yaml", "taskfile.yml")) if sub.exists(p)), None)

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import dataclasses
 import posixpath
+from typing import TYPE_CHECKING
 
 from grader.evidence.resolve import docker, just, make, nox, npm, shell, task, tox
 from grader.evidence.resolve.common import MAX_DEPTH, Budget, Handler, inside, join
 from grader.evidence.shell import Command, normalise, started_by_runner
+
+if TYPE_CHECKING:
+    from grader.submission import Submission
 
 # Who reads what a command runs, asked in this order; the first that knows the command answers.
 HANDLERS: tuple[tuple[str, Handler], ...] = (
@@ -18,7 +22,7 @@ HANDLERS: tuple[tuple[str, Handler], ...] = (
 )
 
 
-def expand(sub, commands: list[Command], origin: str, workdir: str = "") -> list[Command]:
+def expand(sub: Submission, commands: list[Command], origin: str, workdir: str = "") -> list[Command]:
     """``commands`` (of one step, in ``origin``, run in ``workdir``) with what each runs in the
     repository inserted after it."""
     if not commands:
@@ -27,7 +31,7 @@ def expand(sub, commands: list[Command], origin: str, workdir: str = "") -> list
     return walk(sub, commands, origin, cwd, 0, frozenset(), Budget())
 
 
-def walk(sub, commands: list[Command], origin: str, cwd: str, depth: int, seen: frozenset,
+def walk(sub: Submission, commands: list[Command], origin: str, cwd: str, depth: int, seen: frozenset,
           budget: Budget) -> list[Command]:
     """Each command, followed by what it runs when that can be read (the command itself then
     marked ``resolved``); ``cd`` moves where the next ones are looked for."""
@@ -78,7 +82,7 @@ _RUNNER_FILES = {"package.json", "Makefile", "makefile", "GNUmakefile", "justfil
                  "Taskfile.yml", "Taskfile.yaml", "taskfile.yml", "tox.ini", "noxfile.py"}
 
 
-def _resolve(sub, text: str, cwd: str, via: tuple[str, ...], depth: int, seen: frozenset,
+def _resolve(sub: Submission, text: str, cwd: str, via: tuple[str, ...], depth: int, seen: frozenset,
              budget: Budget) -> list[Command] | None:
     """The commands ``text`` runs, read from the repository; None when it runs nothing we can
     read (a tool, a script outside the repository...), which leaves it judged by its name."""
