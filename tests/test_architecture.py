@@ -116,3 +116,33 @@ def test_detector_modules_hold_detectors():
                 bad.append(f"{name}.{node.name}: a {lines}-line helper (over {DETECTOR_HELPER_LINES}: "
                            "evidence finding belongs in evidence/)")
     assert not bad, "\n".join(bad)
+
+
+# Rooms stay small enough to read in one sitting: no module over MODULE_LINES lines, no function
+# over FUNCTION_LINES lines unless it is a state machine its docstring describes as one.
+MODULE_LINES = 500
+FUNCTION_LINES = 60
+SIZE_EXEMPT = {
+    "grader.detectors.written",  # (being rewritten for issue 24)
+    "grader.cli", "grader.cli_class",  # (the cli/ package of module-level commands replaces them: issue 29)
+}
+
+
+def test_no_module_is_too_long():
+    long = {name: n for name, path in MODULES.items()
+            if name not in SIZE_EXEMPT and (n := len(path.read_text(encoding="utf-8").splitlines())) > MODULE_LINES}
+    assert not long, f"modules over {MODULE_LINES} lines: {long}"
+
+
+def test_no_function_is_too_long_unless_a_documented_state_machine():
+    long = []
+    for name, path in MODULES.items():
+        if name in SIZE_EXEMPT:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            lines = (node.end_lineno or node.lineno) - node.lineno + 1
+            if lines > FUNCTION_LINES and "state machine" not in (ast.get_docstring(node) or ""):
+                long.append(f"{name}.{node.name}: {lines} lines")
+    assert not long, f"functions over {FUNCTION_LINES} lines: {long}"

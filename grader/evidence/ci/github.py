@@ -109,38 +109,43 @@ def read_github(path: str, doc) -> Pipeline | None:
         steps = body.get("steps")
         if isinstance(steps, list):
             for index, raw in enumerate(steps):
-                if not isinstance(raw, dict):
-                    continue
-                sline = line_of(raw, item_line(steps, index)) or job.line
-                step = Step(
-                    str(raw.get("name") or raw.get("uses") or raw.get("id") or f"step {index + 1}"),
-                    sline,
-                    condition=github_condition(raw.get("if")),
-                    uses=raw.get("uses") if isinstance(raw.get("uses"), str) else None,
-                    with_=mapping(raw.get("with")),
-                    workdir=str(raw.get("working-directory") or job_dir or ""),
-                )
-                run = raw.get("run")
-                script = step.with_.get("script")
-                if step.uses and step.uses.split("@")[0].lower() in SSH_ACTIONS and isinstance(script, str) \
-                        and not _only_expression(script):  # a script kept in a secret: unknown
-                    # the script an SSH action runs on the server
-                    wline = raw["with"].line_of("script") if hasattr(raw["with"], "line_of") else sline
-                    offset = 1 if "\n" in script.rstrip("\n") else 0
-                    step.commands = [dataclasses.replace(c, remote=True)
-                                     for c in split_script(script, (wline or sline) + offset)]
-                if isinstance(run, str):
-                    run_line = raw.line_of("run") if hasattr(raw, "line_of") else sline
-                    # block scalars (| and >) start on the line after the key
-                    offset = 1 if "\n" in run.rstrip("\n") else 0
-                    step.commands = split_script(_with_env(run, env, mapping(body.get("env")), mapping(raw.get("env"))),
-                                                 (run_line or sline) + offset)
-                    if raw.get("continue-on-error") is True and not _fails_later(steps, index, raw.get("id")):
-                        # a failure here never stops the job
-                        step.commands = [dataclasses.replace(c, ignored=True) for c in step.commands]
-                job.steps.append(step)
+                if isinstance(raw, dict):
+                    job.steps.append(_step(raw, steps, index, job, env, mapping(body.get("env")), job_dir))
         pipe.jobs.append(job)
     return pipe
+
+
+def _step(raw: dict, steps: list, index: int, job: Job, env: dict, job_env: dict, job_dir) -> Step:
+    """One step of a job: its condition, its action and inputs, the script it runs (a `run:`,
+    or the script an SSH action runs on the server), its working directory."""
+    sline = line_of(raw, item_line(steps, index)) or job.line
+    step = Step(
+        str(raw.get("name") or raw.get("uses") or raw.get("id") or f"step {index + 1}"),
+        sline,
+        condition=github_condition(raw.get("if")),
+        uses=raw.get("uses") if isinstance(raw.get("uses"), str) else None,
+        with_=mapping(raw.get("with")),
+        workdir=str(raw.get("working-directory") or job_dir or ""),
+    )
+    run = raw.get("run")
+    script = step.with_.get("script")
+    if step.uses and step.uses.split("@")[0].lower() in SSH_ACTIONS and isinstance(script, str) \
+            and not _only_expression(script):  # a script kept in a secret: unknown
+        # the script an SSH action runs on the server
+        wline = raw["with"].line_of("script") if hasattr(raw["with"], "line_of") else sline
+        offset = 1 if "\n" in script.rstrip("\n") else 0
+        step.commands = [dataclasses.replace(c, remote=True)
+                         for c in split_script(script, (wline or sline) + offset)]
+    if isinstance(run, str):
+        run_line = raw.line_of("run") if hasattr(raw, "line_of") else sline
+        # block scalars (| and >) start on the line after the key
+        offset = 1 if "\n" in run.rstrip("\n") else 0
+        step.commands = split_script(_with_env(run, env, job_env, mapping(raw.get("env"))),
+                                     (run_line or sline) + offset)
+        if raw.get("continue-on-error") is True and not _fails_later(steps, index, raw.get("id")):
+            # a failure here never stops the job
+            step.commands = [dataclasses.replace(c, ignored=True) for c in step.commands]
+    return step
 
 
 _EXITS = re.compile(r"^(?:exit\s+(?:[1-9]\d*|\$\S+)|false)\s*$")

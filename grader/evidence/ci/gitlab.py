@@ -121,20 +121,8 @@ def read_gitlab(path: str, doc, includes: list | None = None) -> Pipeline | None
             job.needs = [str(n.get("job")) if isinstance(n, dict) else str(n) for n in needs]
         for part in ("before_script", "script", "after_script"):
             script = body.get(part, default.get(part) if part != "script" else None)
-            if script is None:
-                continue
-            lines = _references(script if isinstance(script, list) else [script], merged)
-            cond = "always" if part == "after_script" else job.condition
-            step = Step(f"{key}:{part}", line_of(script, jline) or jline, condition=cond)
-            for i, (cmd, at) in enumerate(lines):
-                if isinstance(cmd, str):
-                    cline = at or (script.line_of(i) if isinstance(script, list) and hasattr(script, "line_of")
-                                   and i < len(script) else step.line)
-                    offset = 1 if "\n" in cmd.rstrip("\n") else 0  # a block scalar starts below its `- |`
-                    step.commands.extend(split_script(cmd, (cline + offset) if cline else step.line))
-            if body.get("allow_failure") is True:  # a failure here never fails the pipeline
-                step.commands = [dataclasses.replace(c, ignored=True) for c in step.commands]
-            job.steps.append(step)
+            if script is not None:
+                job.steps.append(_script_step(key, part, script, job, body, merged))
         job.on_tag, job.tag_line = job.tag_only, job.line  # GitLab: the job itself must be limited to tags
         jobs.append(job)
     # Without `needs`, a GitLab job depends on every job of the earlier stages.
@@ -144,6 +132,24 @@ def read_gitlab(path: str, doc, includes: list | None = None) -> Pipeline | None
             job.needs = [o.id for o in jobs if stage_order.get(o.stage or "", -1) < mine]
     pipe.jobs = jobs
     return pipe
+
+
+def _script_step(key: str, part: str, script, job: Job, body: dict, merged: dict) -> Step:
+    """A job's ``before_script``, ``script`` or ``after_script`` as a step (``!reference`` tags
+    filled in; ``after_script`` runs whatever happened; ``allow_failure`` makes it a non-gate)."""
+    jline = job.line
+    lines = _references(script if isinstance(script, list) else [script], merged)
+    cond = "always" if part == "after_script" else job.condition
+    step = Step(f"{key}:{part}", line_of(script, jline) or jline, condition=cond)
+    for i, (cmd, at) in enumerate(lines):
+        if isinstance(cmd, str):
+            cline = at or (script.line_of(i) if isinstance(script, list) and hasattr(script, "line_of")
+                           and i < len(script) else step.line)
+            offset = 1 if "\n" in cmd.rstrip("\n") else 0  # a block scalar starts below its `- |`
+            step.commands.extend(split_script(cmd, (cline + offset) if cline else step.line))
+    if body.get("allow_failure") is True:  # a failure here never fails the pipeline
+        step.commands = [dataclasses.replace(c, ignored=True) for c in step.commands]
+    return step
 
 
 def _gitlab_extends(body: dict, doc: dict, depth: int = 0) -> dict:
