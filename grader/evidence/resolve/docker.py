@@ -6,12 +6,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-import shlex
 from typing import TYPE_CHECKING
 
 from grader.evidence import dockerfile
 from grader.evidence.resolve.common import Budget, Found, inside, join
-from grader.evidence.shell import Command, split_script
+from grader.evidence.shell import Command, shell_words, split_script
 
 if TYPE_CHECKING:
     from grader.submission import Submission
@@ -27,9 +26,8 @@ def resolve(sub: Submission, text: str, cwd: str) -> Found | None:
     of the target stage and the stages it builds on."""
     if not IMAGE_BUILD.match(text):
         return None
-    try:
-        words = shlex.split(text)
-    except ValueError:
+    words = shell_words(text)
+    if words is None:
         return None
     file = target = None
     positional = []

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import shlex
 from typing import TYPE_CHECKING
 
 from grader.evidence.resolve.common import Found, inside, join, walk_targets
-from grader.evidence.shell import Command, split_script
+from grader.evidence.shell import Command, shell_words, split_script
 
 if TYPE_CHECKING:
     from grader.submission import Submission
@@ -23,10 +22,7 @@ _MAKE_REF = re.compile(r"\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]")
 def resolve(sub: Submission, text: str, cwd: str) -> Found | None:
     if not _MAKE.match(text):
         return None
-    try:
-        words = shlex.split(text)[1:]
-    except ValueError:
-        words = text.split()[1:]
+    words = (shell_words(text) or text.split())[1:]
     folder, makefile, targets = cwd, None, []
     i = 0
     while i < len(words):

@@ -6,11 +6,10 @@ from __future__ import annotations
 import dataclasses
 import posixpath
 import re
-import shlex
 from typing import TYPE_CHECKING
 
 from grader.evidence.resolve.common import Found, inside, join
-from grader.evidence.shell import Command, split_script
+from grader.evidence.shell import Command, shell_words, split_script
 
 if TYPE_CHECKING:
     from grader.submission import Submission
@@ -21,9 +20,8 @@ _SHELL_SHEBANG = re.compile(r"#!\s*(?:/usr)?/bin/(?:env\s+)?(?:ba|z|da|k)?sh\b")
 
 
 def resolve(sub: Submission, text: str, cwd: str) -> Found | None:
-    try:
-        words = shlex.split(text)
-    except ValueError:
+    words = shell_words(text)
+    if words is None:
         words = text.split()
     if not words:
         return None

@@ -19,7 +19,14 @@ from grader.evidence.shell.classify import (
     tool_name,
     unwrap,
 )
-from grader.evidence.shell.lexer import NOT_RUN, Command, normalise, remote_command, split_script
+from grader.evidence.shell.lexer import (
+    NOT_RUN,
+    Command,
+    normalise,
+    remote_command,
+    shell_words,
+    split_script,
+)
 
 __all__ = ["NOT_RUN", "Command", "categories", "inside_container", "is_versioned_build", "normalise",
-           "remote_categories", "remote_command", "split_script", "started_by_runner", "tool_name", "unwrap"]
+           "remote_categories", "remote_command", "shell_words", "split_script", "started_by_runner", "tool_name", "unwrap"]

@@ -245,15 +245,31 @@ def remote_command(text: str) -> str | None:
     m = _SSH.match(normalise(text))
     if not m:
         return None
-    try:
-        words = shlex.split(m.group(1))
-    except ValueError:  # an unclosed quote: nothing certain runs there
+    words = shell_words(m.group(1))
+    if words is None:  # an unclosed quote: nothing certain runs there
         return None
     i = 0
     while i < len(words) and words[i].startswith("-"):
         i += 2 if words[i] in _SSH_VALUE_OPTIONS else 1
     rest = words[i + 1:]
     return " ".join(rest) if rest else None
+
+
+# The longest command line split into words as the shell would: shlex builds a word one
+# character at a time, so its time grows with the square of a word's length.
+MAX_WORDS_TEXT = 10_000
+
+
+def shell_words(text: str) -> list[str] | None:
+    """The words of a command line as the shell splits them, quotes removed; None when a quote
+    is never closed, or the line is longer than :data:`MAX_WORDS_TEXT` (too long to split in
+    bounded time: a line of generated data, not a command someone wrote)."""
+    if len(text) > MAX_WORDS_TEXT:
+        return None
+    try:
+        return shlex.split(text)
+    except ValueError:
+        return None
 
 
 def normalise(command: str) -> str:
