@@ -138,7 +138,8 @@ def run_grade(*, path: str, rubric: str | None, pairs: list[tuple[str, str | Non
     try:
         with memory.budget(memory_mb) as watch, opened(path, worktree=worktree, staged=staged) as source:
             result = grade(source.folder, loaded, threshold=fail_under, display_path=path,
-                           git_root=source.git_root, timeout=timeout)
+                           git_root=source.git_root, timeout=timeout,
+                           pull_request=os.environ.get("GITHUB_EVENT_NAME", "").startswith("pull_request"))
             prefix = workspace_prefix(source.git_root or source.folder) if os.path.isdir(path) else ""
     except MemoryError:
         raise LoopcheckError(f"grading {shown_name(path)} went over the memory budget of {memory_mb} MB "

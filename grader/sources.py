@@ -189,6 +189,13 @@ def opened(path: str, *, worktree: bool = False, deadline: int | None = None,
         return
     if staged:
         raise LoopcheckError(f"--staged grades a git repository's folder, not {path}")
+    with _opened_file(path, deadline) as source:
+        yield source
+
+
+@contextlib.contextmanager
+def _opened_file(path: str, deadline: int | None) -> Iterator[Opened]:
+    """A ``.bundle`` file or a zip/tar archive, opened in a temporary folder."""
     kind = kind_of(path) if os.path.isfile(path) else None
     if kind is None:
         raise LoopcheckError(f"not a folder: {path} (give the repository's folder, a .bundle file or a zip/tar archive)")

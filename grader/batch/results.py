@@ -11,8 +11,6 @@ from grader.errors import LoopcheckError
 from grader.evidence.substance import resemblance
 from grader.yamlload import mapping
 
-STATUSES = ("graded", "error", "timeout", "unchanged")
-
 
 @dataclass(slots=True)
 class Result:
@@ -21,7 +19,7 @@ class Result:
     id: str
     source: str
     rubric: dict  # {"id": ..., "sha256": ...}
-    status: str = "error"
+    status: str = "error"  # graded, error, timeout, or unchanged (a worker's answer when resuming)
     reason: str = ""
     fingerprint: str | None = None
     report: dict | None = field(default=None, repr=False)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 
-from grader.model import PHASES
+from grader.model import PHASES, Report
 
 HEADER = ["submission", "commit", "rubric", *PHASES, "bonus", "score", "max_score", "percent", "passed"]
 
@@ -25,7 +25,7 @@ def safe_cell(value):
     return value
 
 
-def render(report, **_options) -> str:
+def render(report: Report, **_options: object) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     tasks = [t for t in report.tasks if not t.bonus]

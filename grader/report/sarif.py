@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 
+from grader.model import Report
 from grader.report.common import num, prefixed
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -19,7 +20,7 @@ _LEVEL = {"fail": "error", "partial": "warning", "error": "note"}
 ROOT_FILE = "README.md"
 
 
-def render(report, *, prefix: str = "", **_options) -> str:
+def render(report: Report, *, prefix: str = "", **_options: object) -> str:
     rules: list[dict] = []
     index: dict[str, int] = {}
     for phase, check in report.checks():
