@@ -49,14 +49,40 @@ def test_grade_help_shows_its_options(capsys, argv):
     (["-o", "a.json", "-f", "json", "-f", "table"], [("json", "a.json"), ("table", None)]),
     (["--format=junit", "--output=r.xml", "-fsarif", "-or.sarif"], [("junit", "r.xml"), ("sarif", "r.sarif")]),
     ([], [("table", None)]),
+    # options that take a value are skipped with it, flags are not; short flags cluster
+    (["-r", "-o", "-vf", "json", "-o", "r.json", "-f", "table"], [("json", "r.json"), ("table", None)]),
+    (["--fail-under", "50", "-f", "markdown", "--timeout=9", "-o", "-f", "-f", "json"],
+     [("markdown", "-f"), ("json", None)]),
+    (["--rubric=x", "-f", "json", "--no-color", "-o", "a.json"], [("json", "a.json")]),
 ])
 def test_each_output_belongs_to_the_format_before_it(monkeypatch, argv, expected):
-    from grader import cli
+    from grader.cli import grade
 
     seen = {}
-    monkeypatch.setattr(cli, "run_grade", lambda **kw: seen.update(kw) or 0)
-    assert cli.main(["repo", *argv]) == 0
+    monkeypatch.setattr(grade, "run_grade", lambda **kw: seen.update(kw) or 0)
+    assert main(["repo", *argv]) == 0
     assert seen["pairs"] == expected and seen["path"] == "repo"
+
+
+def test_the_pairing_knows_every_option_of_the_grade_command():
+    """The order is read from the command line with the grade command's own declaration: every
+    option it declares is known, with whether it takes a value."""
+    from grader.cli import build_app
+    from grader.cli.grade import grade_command
+    from grader.cli.pairing import value_options
+
+    known = value_options(grade_command)
+    import typer
+
+    command = typer.main.get_command(build_app()).commands["grade"]  # type: ignore[attr-defined]
+    for param in command.params:
+        for spelling in [*getattr(param, "opts", ()), *getattr(param, "secondary_opts", ())]:
+            if spelling.startswith("-"):
+                assert spelling in known, spelling
+                assert known[spelling][1] == (not param.is_flag), spelling
+    from grader.cli.pairing import option_order
+
+    assert option_order(["grade", "-f", "json", "--", "-o", "x"], known) == ["fmt"]  # after --: arguments
 
 
 def test_exit_0_complete_sample(capsys):

@@ -1,0 +1,127 @@
+"""The command line: one typer application of module-level commands — options, output routing,
+exit code, nothing else.
+
+``loopcheck [PATH]`` grades (the ``grade`` command is the default: anything that is not a
+subcommand's name is handed to it); ``init``, ``rubric``, ``explain`` (:mod:`.grade`,
+:mod:`.rubric`) and the instructor's ``batch``, ``merge``, ``report`` and ``grades``
+(:mod:`.class_`, :mod:`.grades`) are subcommands. A PATH spelled like a subcommand can still
+be graded as ``./rubric``.
+
+Exit codes: 0 graded and at/above the threshold; 1 graded and below; 2 usage error,
+invalid rubric, or PATH missing / not a folder; 3 internal error (a bug).
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+
+import typer
+
+from grader.cli import class_, grade, grades, rubric
+from grader.cli.common import show_version
+from grader.errors import EXIT_BELOW, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, LoopcheckError
+
+__all__ = ["EXIT_BELOW", "EXIT_INTERNAL", "EXIT_OK", "EXIT_USAGE", "build_app", "main"]
+SUBCOMMANDS = ("grade", "rubric", "explain", "batch", "merge", "grades", "report", "init")
+
+
+def _main(version: bool = typer.Option(False, "--version", "-V", callback=show_version, is_eager=True,
+                                       help="Print the version and exit.")):
+    """Grade a learner's repository phase by phase through the DevOps loop."""
+
+
+def build_app() -> typer.Typer:
+    """The one typer application: ``grade`` (the default) and the subcommands."""
+    app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False,
+                      context_settings={"help_option_names": ["-h", "--help"]},
+                      help="Grade a learner's repository phase by phase through the DevOps loop. "
+                      "`loopcheck PATH` is short for `loopcheck grade PATH`.",
+                      epilog=grade.EXIT_CODES)
+    app.callback()(_main)
+    app.command("grade", epilog=grade.EXIT_CODES)(grade.grade_command)
+    app.command("init")(grade.init_command)
+    app.add_typer(rubric.rubric_app, name="rubric")
+    app.command("explain")(rubric.explain_command)
+    app.command("batch")(class_.batch_command)
+    app.command("merge")(class_.merge_command)
+    app.add_typer(grades.grades_app, name="grades")
+    app.command("report")(class_.report_command)
+    return app
+
+
+def command_line(argv: list[str]) -> list[str]:
+    """The arguments as the application reads them: ``grade`` is the default command, so
+    anything that is not a subcommand (or the application's own ``--help``) goes to it."""
+    if argv and (argv[0] in SUBCOMMANDS or argv[0] in ("-h", "--help")):
+        return argv
+    return ["grade", *argv]
+
+
+def _terminated(signum, _frame) -> None:
+    """SIGTERM ends a run the way Ctrl-C does: temporary folders removed, workers stopped."""
+    raise SystemExit(128 + signum)
+
+
+def _run(args: list[str]) -> int:
+    """The command line run by the application; its exit code (usage errors shown here)."""
+    command = typer.main.get_command(build_app())
+    try:
+        result = command.main(args=args, prog_name="loopcheck", standalone_mode=False, obj={"args": args})
+    except typer.Exit as exc:
+        return exc.exit_code
+    except typer.Abort:  # Ctrl-C while a command ran (click turns it into Abort)
+        print("loopcheck: interrupted", file=sys.stderr)
+        return 130
+    except LoopcheckError:
+        raise
+    except Exception as exc:
+        # click's usage errors (vendored inside typer in recent versions) know how to show
+        # themselves; anything else is a bug and goes to the handler in main().
+        if hasattr(exc, "show") and hasattr(exc, "exit_code"):
+            exc.show()
+            return EXIT_USAGE
+        raise
+    return result if isinstance(result, int) else EXIT_OK
+
+
+def _reconfigure_streams() -> None:
+    """A name that is not UTF-8 is shown escaped, never a crash; SIGTERM is Ctrl-C."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):
+                pass
+    try:
+        signal.signal(signal.SIGTERM, _terminated)
+    except ValueError:  # not the main thread (loopcheck used as a library): leave signals alone
+        pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    _reconfigure_streams()
+    try:
+        return _run(command_line(argv))
+    except LoopcheckError as exc:
+        print(f"loopcheck: {exc}", file=sys.stderr)
+        problems = getattr(exc, "problems", [])
+        for problem in problems[1:10]:
+            print(f"  {problem}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("loopcheck: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - the last line of defence
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        print(f"loopcheck: internal error ({type(exc).__name__}: {str(exc)[:200]}). This is a bug in "
+              "loopcheck, not in your repository; please report it (run with --debug for details).",
+              file=sys.stderr)
+        return EXIT_INTERNAL

@@ -1,0 +1,76 @@
+"""``loopcheck grades``: a student's history and the class's exports, from a gradebook."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from grader.cli.common import DEFAULT_BOOK, write_atomic
+from grader.errors import LoopcheckError
+
+grades_app = typer.Typer(no_args_is_help=True, help="A student's history and the class's exports, from a gradebook.")
+
+
+@grades_app.command("show")
+def show_command(
+    student: str = typer.Argument(..., help="The student's id as in grades.csv."),
+    gradebook: str = typer.Option(DEFAULT_BOOK, "--gradebook", help="The gradebook."),
+):
+    """Every grading of one student, oldest first (regrades add rows; the last one counts)."""
+    from grader.batch.gradebook import Gradebook
+    from grader.report.lms import iso
+    from grader.report.text import clean
+
+    with Gradebook(gradebook, create=False) as book:
+        rows = book.history(student)
+        known = sorted(book.latest())
+    if not rows:
+        near = [s for s in known if student.lower() in s.lower()][:5]
+        raise LoopcheckError(f"no grades for {student!r} in {gradebook}"
+                             + (f" (did you mean {', '.join(near)}?)" if near else ""))
+    print(f"{clean(student)}: {len(rows)} grading(s) in {gradebook}")
+    for row in rows:
+        res = row.result
+        report = res.report or {}
+        what = (f"{report.get('score', 0):g}/{report.get('max_score', 0):g} ({report.get('percent', 0):g}%) "
+                f"{'passed' if report.get('passed') else 'not passed'}") if res.graded else \
+            f"{res.status}: {clean(res.reason)[:160]}"
+        commit = f" commit {res.commit[:10]} ({iso(res.commit_time)})" if res.commit else ""
+        late = f" late: {res.later_commits} later commit(s)" if res.late else ""
+        print(f"  {iso(row.graded_at)}  {what}{commit}{late}")
+
+
+@grades_app.command("export")
+def export_command(
+    fmt: str = typer.Option("csv", "--format", "-f", help="csv, jsonl, canvas, moodle or classroom."),
+    output: str = typer.Option(None, "--output", "-o", help="Write to this file [default: stdout]."),
+    gradebook: str = typer.Option(DEFAULT_BOOK, "--gradebook", help="The gradebook."),
+    assignment: str = typer.Option("Exercise 4.1", "--assignment", help="The assignment's column (Canvas: its name as in the gradebook, e.g. 'Exercise 4.1 (1234)')."),
+):
+    """The latest grade of every student, in the shape an LMS imports."""
+    from grader.batch.gradebook import Gradebook
+    from grader.report import lms
+
+    if fmt not in lms.EXPORTS:
+        raise LoopcheckError(f"--format {fmt!r}: choose one of {', '.join(lms.EXPORTS)}")
+    with Gradebook(gradebook, create=False) as book:
+        results, students = book.latest(), book.students()
+    if not results:
+        raise LoopcheckError(f"{gradebook}: no grades in it yet")
+    text = lms.render(fmt, results, students, assignment=assignment)
+    if output:
+        write_atomic(output, text)
+    else:
+        sys.stdout.write(text)
+    dups = lms.duplicated(students)
+    if dups and fmt in ("canvas", "moodle", "classroom"):
+        print("loopcheck: no grade exported for students who handed in more than once: "
+              + "; ".join(f"{n} ({', '.join(ids)})" for n, ids in sorted(dups.items())), file=sys.stderr)
+    unknown = lms.canvas_unidentified(results, students) if fmt == "canvas" else []
+    if unknown:
+        print(f"loopcheck: Canvas can't identify {len(unknown)} row(s): no ID, SIS User ID or SIS Login ID, so "
+              "it can only match the Student name, which must then be the student's name as in Canvas: "
+              + ", ".join(unknown) + ". Give their identities in a roster (a student column, no repository "
+              "needed, and canvas_user_id, sis_user_id or sis_login_id / email) and grade again, or fill them "
+              "in by hand", file=sys.stderr)

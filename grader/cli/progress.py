@@ -1,0 +1,58 @@
+"""A batch's progress: a rich progress bar (count, rate, ETA) on a terminal, a plain line per
+submission elsewhere (a CI log, a file), nothing when quiet."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+
+class Progress:
+    """``with Progress(mode, total) as advance:`` — ``advance(record)`` after each submission
+    (None when quiet). ``mode`` is ``bar``, ``lines`` or ``quiet``."""
+
+    def __init__(self, mode: str, total: int):
+        self.mode, self.total = mode, total
+        self.bar: Any = None
+        self.start = time.monotonic()
+        self.done = 0
+
+    def __enter__(self) -> Callable[[Any], None] | None:
+        self.start = time.monotonic()
+        if self.mode == "quiet":
+            return None
+        if self.mode == "lines":
+            return self._line
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            TaskProgressColumn,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+        from rich.progress import Progress as Bar
+
+        self.bar = Bar(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
+                       TextColumn("{task.fields[rate]}"), TimeRemainingColumn(), transient=True)
+        self.bar.__enter__()
+        self.task = self.bar.add_task("grading", total=self.total, rate="")
+        return self._advance
+
+    def _line(self, record) -> None:
+        self.done += 1
+        report = record.report or {}
+        what = (f"{report.get('percent', 0):g}% {'passed' if report.get('passed') else 'not passed'}"
+                if record.graded else f"{record.status}: {record.reason[:120]}")
+        late = " (late)" if record.late else ""
+        print(f"[{self.done}/{self.total}] {record.id}: {what}{late}", file=sys.stderr, flush=True)
+
+    def _advance(self, _record) -> None:
+        self.done += 1
+        elapsed = max(time.monotonic() - self.start, 1e-6)
+        self.bar.update(self.task, advance=1, rate=f"{self.done / elapsed:.1f}/s")
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
