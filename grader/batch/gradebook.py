@@ -252,6 +252,12 @@ class Gradebook:
         return out
 
     @_reading
+    def graded_times(self) -> dict[str, float]:
+        """When each student's latest result was graded (Unix time)."""
+        return {student: float(at) for student, at in self.db.execute(
+            "SELECT student, graded_at FROM results WHERE seq IN (SELECT MAX(seq) FROM results GROUP BY student)")}
+
+    @_reading
     def history(self, student: str) -> list[Row]:
         rows = []
         for seq, graded_at, record in self.db.execute(

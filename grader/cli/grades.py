@@ -55,10 +55,10 @@ def export_command(
     if fmt not in lms.EXPORTS:
         raise LoopcheckError(f"--format {fmt!r}: choose one of {', '.join(lms.EXPORTS)}")
     with Gradebook(gradebook, create=False) as book:
-        results, students = book.latest(), book.students()
+        results, students, graded_at = book.latest(), book.students(), book.graded_times()
     if not results:
         raise LoopcheckError(f"{gradebook}: no grades in it yet")
-    text = lms.render(fmt, results, students, assignment=assignment)
+    text = lms.render(fmt, results, students, assignment=assignment, graded_at=graded_at)
     if output:
         write_atomic(output, text)
     else:
@@ -67,6 +67,13 @@ def export_command(
     if dups and fmt in ("canvas", "moodle", "classroom"):
         print("loopcheck: no grade exported for students who handed in more than once: "
               + "; ".join(f"{n} ({', '.join(ids)})" for n, ids in sorted(dups.items())), file=sys.stderr)
+    unmatched = lms.moodle_unmatched(results, students) if fmt == "moodle" else []
+    if unmatched:
+        print(f"loopcheck: Moodle can't match {len(unmatched)} row(s): no Identifier (Participant N), which comes "
+              "from Moodle's download folder names (Name_<participant>_assignsubmission_...) or a roster's "
+              "moodle_participant column, and Moodle skips such rows without a word: " + ", ".join(unmatched)
+              + ". Grade them from Moodle's download, add the column to the roster, or enter them by hand",
+              file=sys.stderr)
     unknown = lms.canvas_unidentified(results, students) if fmt == "canvas" else []
     if unknown:
         print(f"loopcheck: Canvas can't identify {len(unknown)} row(s): no ID, SIS User ID or SIS Login ID, so "

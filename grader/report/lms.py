@@ -8,8 +8,10 @@ in, text out.
 * ``canvas`` — Canvas's gradebook import (Student, ID, SIS User ID, SIS Login ID, Section, then
   the assignment's column), matched on the roster's Canvas columns;
 * ``moodle`` — Moodle's assignment grading worksheet (Identifier ``Participant N``, Full name,
-  Email address, Grade, Maximum Grade, Feedback comments...), matched on the participant
-  number of Moodle's download names or a roster column;
+  Email address, Grade, Maximum Grade, Last modified (grade), Feedback comments...), matched on
+  the participant number of Moodle's download names or a roster column; ``Last modified
+  (grade)`` is when loopcheck graded the row, so Moodle takes a regrade but keeps a grade
+  changed in Moodle since;
 * ``classroom`` — GitHub Classroom's grades layout (github_username, roster_identifier,
   student_repository_url, points_awarded, points_available...).
 
@@ -143,16 +145,31 @@ def canvas_unidentified(results: dict, students: dict) -> list[str]:
     return out
 
 
-def render_moodle(results: dict, students: dict) -> str:
+def _participant(info: dict) -> str:
+    """``Participant N``, the Identifier Moodle matches a worksheet row by ("" when unknown)."""
+    participant = _column(info.get("roster", {}), "moodle participant", "participant", "identifier")
+    if participant and not participant.lower().startswith("participant"):
+        participant = f"Participant {participant}"
+    return participant
+
+
+def moodle_unmatched(results: dict, students: dict) -> list[str]:
+    """The rows of the Moodle worksheet without an Identifier: Moodle skips them without a word."""
+    return [students.get(rid, {}).get("name") or rid for rid in sorted(results)
+            if not _participant(students.get(rid, {}))]
+
+
+def render_moodle(results: dict, students: dict, graded_at: dict | None = None) -> str:
+    """``graded_at``: when each row's result was graded (id → Unix time), its ``Last modified
+    (grade)``: Moodle refuses to overwrite a grade modified after that time unless told to, and
+    with the cell empty it would refuse every regrade."""
     dups = {sid for ids in duplicated(students).values() for sid in ids}
     rows = [["Identifier", "Full name", "Email address", "Status", "Grade", "Maximum Grade",
              "Grade can be changed", "Last modified (submission)", "Last modified (grade)", "Feedback comments"]]
     for rid in sorted(results):
         res, info = results[rid], students.get(rid, {})
         roster = info.get("roster", {})
-        participant = _column(roster, "moodle participant", "participant", "identifier")
-        if participant and not participant.lower().startswith("participant"):
-            participant = f"Participant {participant}"
+        participant = _participant(info)
         report = res.report or {}
         if rid in dups:
             comment = "Handed in more than once: graded by hand."
@@ -166,7 +183,7 @@ def render_moodle(results: dict, students: dict) -> str:
                      _column(roster, "email", "email address"),
                      "Submitted for grading", _points(res, rid in dups),
                      f"{report['max_score']:g}" if res.graded else "", "Yes",
-                     iso(res.commit_time), "", comment])
+                     iso(res.commit_time), iso((graded_at or {}).get(rid)) if res.graded else "", comment])
     return _write(rows)
 
 
@@ -185,7 +202,8 @@ def render_classroom(results: dict, students: dict, assignment: str = "Exercise 
     return _write(rows)
 
 
-def render(fmt: str, results: dict, students: dict, *, assignment: str = "Exercise 4.1") -> str:
+def render(fmt: str, results: dict, students: dict, *, assignment: str = "Exercise 4.1",
+           graded_at: dict | None = None) -> str:
     if fmt == "csv":
         return render_csv(results, students)
     if fmt == "jsonl":
@@ -193,7 +211,7 @@ def render(fmt: str, results: dict, students: dict, *, assignment: str = "Exerci
     if fmt == "canvas":
         return render_canvas(results, students, assignment)
     if fmt == "moodle":
-        return render_moodle(results, students)
+        return render_moodle(results, students, graded_at)
     if fmt == "classroom":
         return render_classroom(results, students, assignment)
     raise ValueError(fmt)
