@@ -9,13 +9,14 @@ from __future__ import annotations
 import json
 
 from grader.model import Report
+from grader.report.common import evidence_only
 
 
 def render(report: Report, **_options: object) -> str:
     tests = []
     for phase, check in report.checks():
-        if check.bonus:
-            continue  # the bonus goes in one test below, capped as in the total
+        if check.bonus or evidence_only(check):
+            continue  # the bonus goes in one test below, capped as in the total; evidence earns nothing
         where = next((e for e in check.evidence if e.is_file), None)
         tests.append({
             "name": f"{phase.title}: {check.title}",

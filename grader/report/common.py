@@ -46,8 +46,26 @@ def scored(check) -> bool:
 
 
 def evidence_only(check) -> bool:
-    """A check shown as the repository's evidence, worth no points on its own."""
-    return not check.bonus and check.max_score == 0 and check.status not in ("skip", "error")
+    """A check shown as the repository's evidence, worth no points on its own (a bonus check
+    the rubric gives 0 points is evidence too)."""
+    return check.max_score == 0 and check.status not in ("skip", "error")
+
+
+# What a piece of evidence shows, said without judging: it earns nothing on its own.
+EVIDENCE_MARKS = {"pass": "●", "partial": "◐", "fail": "○"}
+EVIDENCE_LEGEND = ("● found, ◐ partly, ○ not found: what the repository itself shows — it earns nothing on "
+                   "its own, and counts where a task is credited from it")
+
+
+def evidence_summary(report) -> str:
+    """One sentence on the repository's evidence (``""`` when the rubric has none)."""
+    shown = [c for _, c in report.checks() if evidence_only(c)]
+    if not shown:
+        return ""
+    found = sum(c.status == "pass" for c in shown)
+    partly = sum(c.status == "partial" for c in shown)
+    return (f"Repository evidence: {found} of {len(shown)} found" + (f", {partly} partly" if partly else "")
+            + " — it earns nothing on its own, and counts where a task is credited from it.")
 
 
 def groups(report) -> list[tuple[Any, tuple]]:

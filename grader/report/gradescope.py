@@ -1,17 +1,20 @@
 """Gradescope's autograder ``results.json``: the total, and one test per check with the phase
-in its name. ``status`` is ``passed`` only for a full pass."""
+in its name. ``status`` is ``passed`` only for a full pass. Checks worth 0 points (the
+repository's evidence) are no tests: the output says once how much of it was found."""
 
 from __future__ import annotations
 
 import json
 
 from grader.model import Report
-from grader.report.common import num
+from grader.report.common import evidence_only, evidence_summary, num
 
 
 def render(report: Report, **_options: object) -> str:
     tests = []
     for phase, check in report.checks():
+        if evidence_only(check):
+            continue
         lines = [check.message]
         if check.status != "pass":
             lines.append(f"Fix: {check.hint}")
@@ -31,7 +34,8 @@ def render(report: Report, **_options: object) -> str:
         "score": report.score,
         "max_score": report.max_score,
         "output": f"loopcheck {report.tool_version}, rubric {report.rubric_id} {report.rubric_version}: "
-                  f"{num(report.score)}/{num(report.max_score)} ({report.percent:.1f}%), {verdict}.",
+                  f"{num(report.score)}/{num(report.max_score)} ({report.percent:.1f}%), {verdict}."
+                  + (f"\n\n{evidence_summary(report)}" if evidence_summary(report) else ""),
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": tests,

@@ -1,5 +1,6 @@
 """JUnit XML: one testsuite per phase, one testcase per check. Failures (fail, partial) and
-errors carry the message, the hint and the location; skips are ``<skipped>``. The shape GitLab,
+errors carry the message, the hint and the location; skips are ``<skipped>``, and so is a check
+worth 0 points that found nothing (the repository's evidence: nothing failed). The shape GitLab,
 Jenkins and the common GitHub test-report actions read."""
 
 from __future__ import annotations
@@ -7,7 +8,7 @@ from __future__ import annotations
 from xml.etree import ElementTree as ET
 
 from grader.model import Report
-from grader.report.common import file_location, groups, num
+from grader.report.common import evidence_only, file_location, groups, num
 from grader.report.text import clean
 
 
@@ -22,9 +23,11 @@ def render(report: Report, **_options: object) -> str:
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     for phase, checks in groups(report):
         counts = {"tests": len(checks),
-                  "failures": sum(c.status in ("fail", "partial") and not c.bonus for c in checks),
+                  "failures": sum(c.status in ("fail", "partial") and not c.bonus and not evidence_only(c)
+                                  for c in checks),
                   "errors": sum(c.status == "error" and not c.bonus for c in checks),
-                  "skipped": sum(c.status == "skip" or (c.bonus and c.status != "pass") for c in checks)}
+                  "skipped": sum(c.status == "skip" or (c.status != "pass" and (c.bonus or evidence_only(c)))
+                                 for c in checks)}
         suite = ET.SubElement(suites, "testsuite", {"name": f"loopcheck.{phase.id}",
                                                     **{k: str(v) for k, v in counts.items()}, "time": "0"})
         props = ET.SubElement(suite, "properties")
@@ -44,8 +47,11 @@ def render(report: Report, **_options: object) -> str:
                 *(f"At: {_xml(str(e))}" for e in check.evidence[:5]),
                 f"Score: {num(check.score)}/{num(check.max_score)}",
             ])
-            if check.bonus and check.status != "pass":
+            if check.bonus and check.status != "pass" and not evidence_only(check):
                 ET.SubElement(case, "skipped", message=f"bonus not earned: {_xml(check.message)}")
+            elif evidence_only(check) and check.status != "pass":
+                ET.SubElement(case, "skipped", message="repository evidence, worth no points on its own: "
+                              + _xml(check.message))
             elif check.status in ("fail", "partial"):
                 el = ET.SubElement(case, "failure", message=_xml(check.message), type=check.status)
                 el.text = body

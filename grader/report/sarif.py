@@ -1,5 +1,7 @@
 """SARIF 2.1.0 for code scanning: one rule per check (with its help text), one result per
 check that is not a full pass; level by status (fail → error, partial → warning, error → note).
+A check worth 0 points (the repository's evidence, which earns nothing on its own) has a rule
+at note level and no result: there is nothing to fix about it.
 
 GitHub code scanning refuses a whole upload when a result has no location, so every result has
 one: where the evidence is, else the repository's root file (``README.md``) — the file a
@@ -11,7 +13,7 @@ from __future__ import annotations
 import json
 
 from grader.model import Report
-from grader.report.common import num, prefixed
+from grader.report.common import evidence_only, num, prefixed
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {"fail": "error", "partial": "warning", "error": "note"}
@@ -33,12 +35,12 @@ def render(report: Report, *, prefix: str = "", **_options: object) -> str:
             "help": {"text": f"{check.hint}\n\nWhy it matters: {check.why}".strip(),
                      "markdown": f"**Fix:** {check.hint}\n\n**Why it matters:** {check.why}"},
             **({"helpUri": check.docs} if check.docs else {}),
-            "defaultConfiguration": {"level": "error"},
+            "defaultConfiguration": {"level": "note" if evidence_only(check) else "error"},
             "properties": {"phase": phase.id, "kind": check.kind, "points": check.max_score},
         })
     results = []
     for phase, check in report.checks():
-        if check.status not in _LEVEL or check.bonus:
+        if check.status not in _LEVEL or check.bonus or evidence_only(check):
             continue
         result = {
             "ruleId": check.id,

@@ -11,11 +11,21 @@ import io
 import textwrap
 
 from grader.model import Report
-from grader.report.common import bonus_line, evidence_only, groups, num, score_text, scored
+from grader.report.common import (
+    EVIDENCE_LEGEND,
+    EVIDENCE_MARKS,
+    bonus_line,
+    evidence_only,
+    groups,
+    num,
+    score_text,
+    scored,
+)
 from grader.report.text import clean
 
 _STATUS_STYLE = {"pass": "green", "partial": "yellow", "fail": "red", "error": "magenta", "skip": "dim"}
 _STATUS_MARK = {"pass": "✔", "partial": "◐", "fail": "✘", "error": "!", "skip": "–"}
+_EVIDENCE_STYLE = {"pass": "cyan", "partial": "cyan", "fail": "dim"}  # neutral: evidence is never a failure
 
 
 def _style(percent: float) -> str:
@@ -125,7 +135,7 @@ def _phases(console, report: Report, bar: int) -> None:
             if scored(check):
                 marks.append(_STATUS_MARK[check.status] + " ", style=_STATUS_STYLE[check.status])
             elif evidence_only(check):
-                evidence.append(_STATUS_MARK[check.status] + " ", style=_STATUS_STYLE[check.status])
+                evidence.append(EVIDENCE_MARKS[check.status] + " ", style=_EVIDENCE_STYLE[check.status])
         row: list[Text | str] = [
             Text(phase.title, style="bold"),
             f"{num(phase.score)}/{num(phase.max_score)}",
@@ -139,6 +149,8 @@ def _phases(console, report: Report, bar: int) -> None:
             row.append(Text(clean(bonus_line(phase)), style="cyan"))
         table.add_row(*row)
     console.print(table)
+    if has_evidence:
+        _indented(console, "repository: ", EVIDENCE_LEGEND, "dim", dim=True)
     console.print()
 
 
@@ -178,8 +190,8 @@ def _checks(console, report: Report, verbose: bool) -> None:
 
     shown = 0
     for phase, group in groups(report):
-        checks = [c for c in group
-                  if verbose or c.status == "error" or (c.status not in ("pass", "skip") and not c.bonus and c.max_score > 0)]
+        checks = [c for c in group if not evidence_only(c) and (
+            verbose or c.status == "error" or (c.status not in ("pass", "skip") and not c.bonus and c.max_score > 0))]
         if not checks:
             continue
         console.print(Text(f"{phase.title}", style="bold underline"))
@@ -202,6 +214,32 @@ def _checks(console, report: Report, verbose: bool) -> None:
     if not shown:
         console.print(Text("Every check passes. Nothing to fix.", style="green"))
         console.print()
+    if verbose:
+        _evidence(console, report)
+
+
+def _evidence(console, report: Report) -> None:
+    """The repository's evidence, phase by phase, with a neutral mark (the legend is under the
+    phase table)."""
+    from rich.text import Text
+
+    listed = [(group, [c for c in checks if evidence_only(c)]) for group, checks in groups(report)]
+    listed = [(group, checks) for group, checks in listed if checks]
+    if not listed:
+        return
+    console.print(Text("Repository evidence", style="bold underline"))
+    for group, checks in listed:
+        console.print(Text(f"  {group.title}", style="bold"))
+        for check in checks:
+            line = Text("  ")
+            line.append(EVIDENCE_MARKS[check.status] + " ", style=_EVIDENCE_STYLE[check.status])
+            line.append(check.title)
+            line.append(f"  {check.id}", style="dim")
+            console.print(line)
+            _indented(console, "", clean(check.message), "")
+            if check.evidence:
+                _indented(console, "at: ", ", ".join(clean(str(e)) for e in check.evidence[:4]), "dim", dim=True)
+    console.print()
 
 
 def _warnings(console, report: Report) -> None:
