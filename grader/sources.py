@@ -17,6 +17,7 @@ from grader.archives import ArchiveError, extract, kind_of, lone_archive, submis
 from grader.errors import LoopcheckError
 from grader.git import (
     AtDeadline,
+    NothingCommitted,
     clone_bundle,
     commit_at,
     export_head,
@@ -91,6 +92,10 @@ def _committed(root: str, *, compare: bool, rev: str | None) -> Iterator[Opened]
             files = Path(tmp) / "files"
             files.mkdir()
             skipped = extract(tar_path, files)
+        except NothingCommitted:
+            yield Opened(root, ["nothing committed yet — commit your work (git add, then git commit): the folder "
+                                "was graded as it is, and what needs the history is not judged"])
+            return
         except (LoopcheckError, ArchiveError) as exc:
             if rev is not None:
                 raise LoopcheckError(f"the commit at the deadline can't be read ({exc})") from None

@@ -31,6 +31,7 @@ from grader.git.repos import (
     EXPORT_MAX_BYTES,
     REMOTE_TIMEOUT,
     AtDeadline,
+    NothingCommitted,
     clone_bundle,
     clone_url,
     commit_at,
@@ -44,5 +45,5 @@ from grader.git.run import GIT_TIMEOUT, MAX_OUTPUT, isolated_git_env
 from grader.git.shadow import small_regular
 
 __all__ = ["CLONE_TIMEOUT", "EXPORT_MAX_BYTES", "GIT_TIMEOUT", "MAX_FILES_LOG", "MAX_LOG", "MAX_OUTPUT", "REMOTE_TIMEOUT",
-           "AtDeadline", "Commit", "GitFacts", "PendingGit", "Tag", "clone_bundle", "clone_url", "commit_at",
+           "AtDeadline", "Commit", "GitFacts", "NothingCommitted", "PendingGit", "Tag", "clone_bundle", "clone_url", "commit_at",
            "export_head", "export_index", "head_commit", "index_file_of", "isolated_git_env", "remote_head", "small_regular", "worktree_changes"]

@@ -128,8 +128,26 @@ def export_head(root: str, tar_path: str, *, max_bytes: int = EXPORT_MAX_BYTES, 
         raise LoopcheckError(str(exc)) from None
     try:
         _archive(shadow, "HEAD", tar_path, max_bytes)
+    except LoopcheckError:
+        if rev is None and _unborn(shadow):
+            raise NothingCommitted("nothing committed yet") from None
+        raise
     finally:
         shutil.rmtree(shadow, ignore_errors=True)
+
+
+class NothingCommitted(LoopcheckError):
+    """The repository's branch has no commit yet (``git init``, files added, never committed)."""
+
+
+def _unborn(shadow: str) -> bool:
+    """HEAD names a branch that has no commit yet."""
+    try:
+        verify, _out, _err = run.run(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], home=shadow, git_dir=shadow)
+        symbolic, _out, _err = run.run(["symbolic-ref", "--quiet", "HEAD"], home=shadow, git_dir=shadow)
+    except (OSError, GitProblem):
+        return False
+    return verify != 0 and symbolic == 0
 
 
 def index_file_of(root: str, given: str | None) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 STATUS_ICONS = {"pass": "✅", "partial": "🟡", "fail": "❌", "error": "⚠️", "skip": "➖"}
@@ -82,3 +83,55 @@ def bonus_line(phase) -> str:
         return ""
     found = ", ".join(phase.bonus_found)
     return f"+{num(phase.bonus_score)}" + (f": {found}" if found else "")
+
+
+@dataclass(frozen=True)
+class Gain:
+    """A finding to act on: the checks of one group that lost points for one reason (Task 2's
+    three checks may share a message: it is said once), and the points fixing it would gain."""
+
+    group: Any  # a PhaseResult or TaskResult
+    checks: tuple
+
+    @property
+    def message(self) -> str:
+        return self.checks[0].message
+
+    @property
+    def points(self) -> float:
+        return round(sum(points_lost(c) for c in self.checks if c.status != "error"), 4)
+
+    @property
+    def where(self):
+        """The first place in a file among the checks' evidence, or None."""
+        return next((loc for c in self.checks if (loc := file_location(c)) is not None), None)
+
+
+def gains(report) -> list[Gain]:
+    """What to fix: every core check that lost points (or could not be judged), one finding per
+    group and message, the largest gain first (ties in report order)."""
+    merged: dict[tuple[str, str], list] = {}
+    groups_of: dict[tuple[str, str], Any] = {}
+    for group, check in failing(report):
+        key = (group.id, check.message)
+        merged.setdefault(key, []).append(check)
+        groups_of[key] = group
+    found = [Gain(groups_of[key], tuple(checks)) for key, checks in merged.items()]
+    return sorted(found, key=lambda g: -g.points)
+
+
+NEXT_COUNT = 3
+
+
+def next_steps(report) -> list[Gain]:
+    """The three largest gains (those that gain something)."""
+    return [g for g in gains(report) if g.points > 0][:NEXT_COUNT]
+
+
+TO_VIEW_NOTE = "to be viewed by the instructor: "
+
+
+def learner_notes(notes) -> list[str]:
+    """The report's notes as a learner reads them: the pictures to be viewed are said apart
+    (from ``to_view``), so their note is left out here."""
+    return [n for n in notes if not n.startswith(TO_VIEW_NOTE)]

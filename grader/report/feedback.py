@@ -43,6 +43,15 @@ def to_fix(report: dict) -> list[dict]:
     return sorted(checks, key=lambda c: -(c["max_score"] - c["score"]))
 
 
+def findings(report: dict) -> list[list[dict]]:
+    """What to fix: the checks that lost points, those sharing a message together (it is said
+    once), the largest gain first."""
+    merged: dict[str, list[dict]] = {}
+    for check in to_fix(report):
+        merged.setdefault(check.get("message", ""), []).append(check)
+    return sorted(merged.values(), key=lambda cs: -sum(c["max_score"] - c["score"] for c in cs))
+
+
 def _where(check: dict) -> str:
     places = [f"{e['path']}:{e['line']}" if e.get("line") else e["path"]
               for e in check.get("evidence", []) if e.get("path")]
@@ -61,8 +70,9 @@ def _lines(result, name: str) -> dict:
                   for t in report.get("tasks", [])],
         "phases": [(clean(p["title"]), f"{num(p['score'])}/{num(p['max_score'])}" if p["max_score"] else "evidence only")
                    for p in report.get("phases", [])],
-        "fix": [(clean(c["title"]), num(c["max_score"] - c["score"]), clean(c.get("message", "")),
-                 clean(c.get("hint", "")), clean(_where(c))) for c in to_fix(report)],
+        "fix": [(clean(", ".join(c["title"] for c in cs)), num(sum(c["max_score"] - c["score"] for c in cs)),
+                 clean(cs[0].get("message", "")), [clean(c.get("hint", "")) for c in cs if c.get("hint")],
+                 clean(_where(cs[0]))) for cs in findings(report)],
         "notes": [clean(n) for n in report.get("notes", [])],
         "commit": (result.commit or "")[:10],
         "late": result.later_commits if result.late else 0,
@@ -86,10 +96,9 @@ def render_markdown(result, name: str) -> str:
     out += ["", "## What to fix first", ""]
     if not d["fix"]:
         out.append("Nothing: every check passed.")
-    for i, (title, lost, message, hint, where) in enumerate(d["fix"], start=1):
+    for i, (title, lost, message, hints, where) in enumerate(d["fix"], start=1):
         out.append(f"{i}. **{md(title)}** (−{lost}): {md(message)}" + (f" — at `{where}`" if where else ""))
-        if hint:
-            out.append(f"   - How to fix it: {md(hint)}")
+        out += [f"   - How to fix it: {md(hint)}" for hint in hints]
     if d["notes"]:
         out += ["", "## Notes", ""] + [f"- {md(n)}" for n in d["notes"]]
     return "\n".join(out) + "\n"
@@ -124,10 +133,10 @@ def render_html(result, name: str) -> str:
         out.append("<p>Nothing: every check passed.</p>")
     else:
         out.append("<ol>")
-        for title, lost, message, hint, where in d["fix"]:
+        for title, lost, message, hints, where in d["fix"]:
             out.append(f"<li><strong>{e(title)}</strong> (−{e(lost)}): {e(message)}"
                        + (f" — at <code>{e(where)}</code>" if where else "")
-                       + (f"<br>How to fix it: {e(hint)}" if hint else "") + "</li>")
+                       + "".join(f"<br>How to fix it: {e(hint)}" for hint in hints) + "</li>")
         out.append("</ol>")
     if d["notes"]:
         out.append("<h2>Notes</h2><ul>" + "".join(f"<li>{e(n)}</li>" for n in d["notes"]) + "</ul>")

@@ -6,7 +6,15 @@ from __future__ import annotations
 import re
 
 from grader.model import Report
-from grader.report.common import STATUS_ICONS, bonus_line, failing, num, score_text, scored
+from grader.report.common import (
+    STATUS_ICONS,
+    bonus_line,
+    gains,
+    learner_notes,
+    num,
+    score_text,
+    scored,
+)
 from grader.report.text import clean
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~])")
@@ -51,21 +59,29 @@ def render(report: Report, **_options: object) -> str:
         for task in report.tasks:
             lines.append(f"| {md(task.title)}{' (bonus)' if task.bonus else ''} | {num(task.score)}/{num(task.max_score)} "
                          f"| {task.percent:.0f}% |")
-    if report.notes:
-        lines += ["", "### For the instructor", ""] + [f"- {md(n)}" for n in report.notes]
-    todo = failing(report)
+    if report.to_view:
+        lines += ["", "To be viewed by your instructor (pictures are not read): "
+                  + ", ".join(code(p) for p in report.to_view)]
+    notes = learner_notes(report.notes)
+    if notes:
+        lines += ["", "### Notes", ""] + [f"- {md(n)}" for n in notes]
+    todo = gains(report)
     if todo:
-        lines += ["", "### What to fix", ""]
-        for phase, check in todo:
-            where = ", ".join(code(e) for e in check.evidence[:3])
-            lines.append(f"- {STATUS_ICONS[check.status]} **{phase.title} — {md(check.title)}** "
-                         f"({score_text(check)}): {md(check.message)}"
-                         + (f" at {where}" if where else ""))
-            lines.append(f"  - fix: {md(check.hint)}")
+        lines += ["", "### What to fix, largest gains first", ""]
+        for gain in todo:
+            places = list(dict.fromkeys(str(e) for c in gain.checks for e in c.evidence))[:3]
+            where = ", ".join(code(p) for p in places)
+            titles = ", ".join(f"{md(c.title)} ({score_text(c)})" for c in gain.checks)
+            lines.append(f"- {STATUS_ICONS[gain.checks[0].status]} **{md(gain.group.title)} — {titles}**: "
+                         f"{md(gain.message)}" + (f" at {where}" if where else ""))
+            lines += [f"  - fix: {md(c.hint)}" for c in gain.checks]
     else:
         lines += ["", "Every check passes."]
-    if report.warnings:
-        lines += ["", f"<details><summary>{len(report.warnings)} file(s) could not be read</summary>", ""]
-        lines += [f"- {code(w.path)}: {md(w.message)}" for w in report.warnings[:20]]
+    git = [w for w in report.warnings if w.path == ".git"]
+    files = [w for w in report.warnings if w.path != ".git"]
+    lines += [f"\nThe git history could not be read: {md(w.message)}" for w in git]
+    if files:
+        lines += ["", f"<details><summary>{len(files)} file(s) could not be read</summary>", ""]
+        lines += [f"- {code(w.path)}: {md(w.message)}" for w in files[:20]]
         lines += ["", "</details>"]
     return "\n".join(lines) + "\n"

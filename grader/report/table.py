@@ -1,4 +1,5 @@
-"""The terminal report (rich): the loop picture, a per-phase table, then what to fix.
+"""The terminal report (rich): the loop picture, a per-phase table, the tasks, the next three
+gains, then what to fix, largest gains first.
 
 Everything that comes from the submission goes through :func:`clean` and into ``Text``
 objects (never parsed as markup), so file names, tags and YAML text can't inject rich markup
@@ -14,9 +15,13 @@ from grader.model import Report
 from grader.report.common import (
     EVIDENCE_LEGEND,
     EVIDENCE_MARKS,
+    Gain,
     bonus_line,
     evidence_only,
+    gains,
     groups,
+    learner_notes,
+    next_steps,
     num,
     score_text,
     scored,
@@ -83,6 +88,7 @@ def render(report: Report, *, color: bool = False, verbose: bool = False, width:
     bar = 12 if console.width >= 80 else (6 if console.width >= 56 else 0)
     _phases(console, report, bar)
     _tasks(console, report, bar)
+    _next(console, report)
     _notes(console, report)
     _checks(console, report, verbose)
     _warnings(console, report)
@@ -170,52 +176,115 @@ def _tasks(console, report: Report, bar: int) -> None:
         console.print(tasks)
         if report.written:
             where = "; ".join(f"{task.replace('task', 'Task ')}: {', '.join(places)}" for task, places in report.written)
-            _indented(console, "", clean(f"Written work read from — {where}"), "")
+            _indented(console, "written work read from: ", clean(where), "dim")
+        if report.to_view:
+            _indented(console, "to be viewed by your instructor (pictures are not read): ",
+                      clean(", ".join(str(p) for p in report.to_view)), "cyan")
         console.print()
+
+
+def _next(console, report: Report) -> None:
+    """The three largest gains, each with where to start."""
+    from rich.text import Text
+
+    steps = next_steps(report)
+    if not steps:
+        return
+    console.print(Text("Next: the largest gains", style="bold"))
+    width = max(20, console.width - 8)
+    for gain in steps:
+        where = f" — {gain.where}" if gain.where is not None else ""
+        lines = textwrap.wrap(clean(_titles(gain) + where), width=width, break_on_hyphens=False,
+                              break_long_words=True) or [""]
+        for i, text in enumerate(lines):
+            line = Text("  ")
+            line.append(f"+{num(gain.points):<5}" if i == 0 else " " * 6, style="bold cyan")
+            line.append(text)
+            console.print(line, no_wrap=True, overflow="fold")
+    console.print()
+
+
+def _titles(gain: Gain) -> str:
+    """A finding's name: its check's title, or its group's for checks that share a finding."""
+    if len(gain.checks) == 1:
+        return gain.checks[0].title
+    return f"{gain.group.title} ({len(gain.checks)} checks)"
 
 
 def _notes(console, report: Report) -> None:
     from rich.text import Text
 
-    if report.notes:
-        console.print(Text("For the instructor:", style="bold"))
-        for note in report.notes:
+    notes = learner_notes(report.notes)
+    if notes:
+        console.print(Text("Notes for you:", style="bold"))
+        for note in notes:
             _indented(console, "", clean(note), "")
         console.print()
 
 
 def _checks(console, report: Report, verbose: bool) -> None:
-    """The checks to act on (every check with ``verbose``), phase by phase, with their fixes."""
+    """What to fix, the largest gains first, each finding said once; with ``verbose``, then the
+    checks that passed (and the bonus) phase by phase, and the repository's evidence."""
     from rich.text import Text
 
-    shown = 0
-    for phase, group in groups(report):
-        checks = [c for c in group if not evidence_only(c) and (
-            verbose or c.status == "error" or (c.status not in ("pass", "skip") and not c.bonus and c.max_score > 0))]
-        if not checks:
+    found = gains(report)
+    if found:
+        console.print(Text("What to fix, largest gains first", style="bold underline"))
+        for gain in found:
+            _gain(console, gain)
+        console.print()
+    else:
+        console.print(Text("Every check passes. Nothing to fix.", style="green"))
+        console.print()
+    if verbose:
+        _passed(console, report, {c.id for g in found for c in g.checks})
+        _evidence(console, report)
+
+
+def _check_line(check, group_title: str = ""):
+    from rich.text import Text
+
+    line = Text("  ")
+    line.append(_STATUS_MARK[check.status] + " ", style=_STATUS_STYLE[check.status])
+    line.append(check.title, style="bold")
+    if check.bonus:
+        line.append(" (bonus)", style="cyan")
+    line.append(f"  {score_text(check)}  ", style="dim")
+    line.append(check.id, style="dim")
+    if group_title:
+        line.append(f"  ({group_title})", style="dim")
+    return line
+
+
+def _gain(console, gain: Gain) -> None:
+    """One finding: its checks, the message once, each check's fix, where."""
+    for check in gain.checks:
+        console.print(_check_line(check, gain.group.title))
+    _indented(console, "", clean(gain.message), "")
+    for check in gain.checks:
+        _indented(console, "fix: ", clean(check.hint), "cyan")
+    places = list(dict.fromkeys(str(e) for c in gain.checks for e in c.evidence))
+    if places:
+        _indented(console, "at: ", ", ".join(clean(p) for p in places[:4]), "dim", dim=True)
+
+
+def _passed(console, report: Report, shown: set[str]) -> None:
+    """The checks not listed as findings (passed, bonus, skipped), group by group."""
+    from rich.text import Text
+
+    for group, checks in groups(report):
+        rest = [c for c in checks if c.id not in shown and not evidence_only(c)]
+        if not rest:
             continue
-        console.print(Text(f"{phase.title}", style="bold underline"))
-        for check in checks:
-            shown += 1
-            line = Text("  ")
-            line.append(_STATUS_MARK[check.status] + " ", style=_STATUS_STYLE[check.status])
-            line.append(check.title, style="bold")
-            if check.bonus:
-                line.append(" (bonus)", style="cyan")
-            line.append(f"  {score_text(check)}  ", style="dim")
-            line.append(check.id, style="dim")
-            console.print(line)
+        console.print(Text(group.title, style="bold underline"))
+        for check in rest:
+            console.print(_check_line(check))
             _indented(console, "", clean(check.message), "")
-            if check.status != "pass" and not (check.bonus and check.status == "fail"):
+            if check.status not in ("pass", "skip") and not check.bonus:
                 _indented(console, "fix: ", clean(check.hint), "cyan")
             if check.evidence:
                 _indented(console, "at: ", ", ".join(clean(str(e)) for e in check.evidence[:4]), "dim", dim=True)
         console.print()
-    if not shown:
-        console.print(Text("Every check passes. Nothing to fix.", style="green"))
-        console.print()
-    if verbose:
-        _evidence(console, report)
 
 
 def _evidence(console, report: Report) -> None:
@@ -245,10 +314,15 @@ def _evidence(console, report: Report) -> None:
 def _warnings(console, report: Report) -> None:
     from rich.text import Text
 
-    if report.warnings:
-        console.print(Text(f"{len(report.warnings)} file(s) could not be read:", style="yellow"))
-        for w in report.warnings[:10]:
+    git = [w for w in report.warnings if w.path == ".git"]
+    files = [w for w in report.warnings if w.path != ".git"]
+    for w in git:
+        console.print(Text(f"The git history could not be read: {clean(w.message)}", style="yellow"))
+    if files:
+        console.print(Text(f"{len(files)} file(s) could not be read:", style="yellow"))
+        for w in files[:10]:
             console.print(Text(f"  {clean(w.path)}: {clean(w.message)}", style="yellow"))
+    if report.warnings:
         console.print()
 
 
