@@ -59,15 +59,16 @@ def validate_command(files: list[str] = typer.Argument(..., metavar="FILE...")):
 def explain_command(
     check_id: str = typer.Argument(..., metavar="CHECK_ID"),
     rubric: str = typer.Option(None, "--rubric", "-r", help="Rubric to look in [default: exercise-4.1]."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Also the check's kind and parameters."),
 ):
     """What a check looks for, why it matters, and how to fix it."""
     from grader import rubric as rubrics
-    from grader.docs import explanation
+    from grader.docs import explanation, find_check, near_checks
 
     r = rubrics.load(rubric)
-    check = r.check(check_id)
+    check = find_check(r, check_id)
     if check is None:
-        near = [c.id for c in r.checks if check_id.split(".")[-1] in c.id][:5]
+        near = near_checks(r, check_id)
         extra = f" (did you mean {', '.join(near)}?)" if near else ""
         raise LoopcheckError(f"no check {check_id!r} in rubric {r.id}{extra}; `loopcheck rubric show {r.id}` lists them")
-    sys.stdout.write(explanation(r, check, width=shutil.get_terminal_size((100, 24)).columns))
+    sys.stdout.write(explanation(r, check, width=shutil.get_terminal_size((100, 24)).columns, verbose=verbose))
