@@ -295,7 +295,9 @@ def test_feedback_lists_the_largest_losses_first_with_their_place():
     assert "at `b.md:9`" in md and "How to fix it: h2" in md and "a note" in md
     page = feedback.render_html(res, "Ann <script>")
     assert "<script>" not in page and "&lt;script&gt;" in page and "b.md:9" in page
-    assert feedback.file_name("a/b c") != feedback.file_name("a_b_c") and "/" not in feedback.file_name("a/b c")
+    names = feedback.file_names(["a/b c", "a_b_c", "Ada Lovelace [ada.bundle]", "José"])
+    assert names["a/b c"] != names["a_b_c"] and "/" not in names["a/b c"]  # two ids never share a file
+    assert names["Ada Lovelace [ada.bundle]"] == "ada-lovelace-ada-bundle" and names["José"] == "jose"
     failed = feedback.render_markdown(Result(id="x", source="", rubric={}, status="error", reason="corrupt"), "x")
     assert "could not be graded automatically: corrupt" in failed
 
@@ -305,8 +307,8 @@ def test_batch_writes_feedback_per_student_and_plain_progress_lines(tmp_path, ca
     fb = tmp_path / "feedback"
     assert main(["batch", str(klass), "--gradebook", str(tmp_path / "g.sqlite"), "--feedback", str(fb)]) == 0
     err = capsys.readouterr().err
-    assert sorted(p.name for p in fb.iterdir()) == [f"s{i}.{ext}" for i in range(3) for ext in ("html", "md")]
-    assert "# Exercise 4.1 — feedback for s1" in (fb / "s1.md").read_text()
+    assert sorted(p.name for p in fb.iterdir()) == [f"s{i}.{ext}" for i in range(3) for ext in ("html", "md", "txt")]
+    assert "# Exercise 4.1 — map a feature through the DevOps loop — feedback for s1" in (fb / "s1.md").read_text()
     progress = [line for line in err.splitlines() if line.startswith("[")]
     assert len(progress) == 3 and progress[-1].startswith("[3/3] ")
 

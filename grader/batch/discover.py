@@ -89,7 +89,7 @@ def discover(sources: list[str], notes: list[str] | None = None) -> list[Task]:
         elif not path.exists():
             raise LoopcheckError(f"source not found: {redact(source)}")
         elif path.is_dir() and (path / ".git").exists():
-            tasks.append(Task(shown_name(path.resolve().name), "dir", str(path)))
+            tasks.append(Task(shown_name(path.resolve().name), "dir", str(path), label=_shown(path.resolve().name)))
         elif path.is_dir():
             tasks.extend(_folder_children(path))
         elif path.suffix.lower() == ".csv":
@@ -98,7 +98,7 @@ def discover(sources: list[str], notes: list[str] | None = None) -> list[Task]:
             tasks.extend(rostered)
             identities.extend(known)
         elif kind := kind_of(source):
-            tasks.append(Task(_stem(path.name), kind, str(path)))
+            tasks.append(Task(_stem(path.name), kind, str(path), label=_shown(path.name)))
         else:
             raise LoopcheckError(f"{source}: not a folder, archive (.zip, .tar.gz, .tgz), .bundle or roster .csv")
     if not tasks:
@@ -268,20 +268,30 @@ def student_of(name: str) -> str:
     return name
 
 
+def _shown(*parts: str) -> str:
+    """A submission's place as the instructor named it, relative to the batch's source (never a
+    path of the instructor's own machine: it may reach a student's feedback)."""
+    return "/".join(shown_name(p) for p in parts if p)
+
+
 def _folder_children(folder: Path) -> list[Task]:
     tasks = []
+    top = os.path.basename(os.path.abspath(folder))
     for entry in sorted(os.scandir(folder), key=lambda e: e.name):
         if entry.name.startswith(".") or entry.name in JUNK or entry.is_symlink():
             continue
         if entry.is_dir(follow_symlinks=False):
             inner = None if os.path.lexists(os.path.join(entry.path, ".git")) else lone_archive(entry.path)
             if inner:  # a per-student folder holding the archive or bundle they handed in
-                tasks.append(Task(student_of(entry.name), kind_of(inner) or "zip", inner, columns=lms_columns(entry.name)))
+                tasks.append(Task(student_of(entry.name), kind_of(inner) or "zip", inner, columns=lms_columns(entry.name),
+                                  label=_shown(top, entry.name, os.path.basename(inner))))
             else:
-                tasks.append(Task(student_of(entry.name), "dir", entry.path, columns=lms_columns(entry.name)))
+                tasks.append(Task(student_of(entry.name), "dir", entry.path, columns=lms_columns(entry.name),
+                                  label=_shown(top, entry.name)))
         elif entry.is_file(follow_symlinks=False) and (kind := kind_of(entry.name)):
             stem = _stem(entry.name)
-            tasks.append(Task(student_of(stem), kind, entry.path, columns=lms_columns(stem)))
+            tasks.append(Task(student_of(stem), kind, entry.path, columns=lms_columns(stem),
+                              label=_shown(top, entry.name)))
     return tasks
 
 
@@ -337,7 +347,8 @@ def _roster(path: Path) -> tuple[list[Task], list[Identity]]:
             kind = "dir" if local.is_dir() else kind_of(where)
             if kind is None:
                 raise LoopcheckError(f"{path}:{line}: {redact(where)!r} is neither a URL nor a folder, archive or bundle")
-            tasks.append(Task(who, kind, str(local), columns=columns))
+            tasks.append(Task(who, kind, str(local), columns=columns,
+                              label=shown_name(redact(where if not os.path.isabs(where) else os.path.basename(where)))))
     return tasks, identities
 
 

@@ -21,11 +21,12 @@ from dataclasses import dataclass
 from grader.batch.results import Result
 from grader.errors import LoopcheckError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DEFAULT_NAME = "loopcheck-grades.sqlite"
 
 # Version 1: results only. Version 2: the graded commit (deadline, late), the roster's columns
-# per student, and the runs.
+# per student, and the runs. Version 3: the submission kept for a student who handed in more
+# than once (``loopcheck grades keep``).
 _V1 = """
 CREATE TABLE results (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -61,7 +62,13 @@ CREATE TABLE runs (
     feedback TEXT
 );
 """
-_STEPS = {1: _V1, 2: _V2}
+_V3 = """
+CREATE TABLE kept (
+    name TEXT PRIMARY KEY,
+    student TEXT NOT NULL
+);
+"""
+_STEPS = {1: _V1, 2: _V2, 3: _V3}
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +89,8 @@ def default_path(out: str | None, jsonl: str | None) -> str:
 
 _REQUIRED = {"results": {"seq", "student", "graded_at", "fingerprint", "status", "record", "commit_sha", "late"},
              "students": {"student", "source", "name", "roster"},
-             "runs": {"run", "started", "rubric_sha", "deadline", "feedback"}}
+             "runs": {"run", "started", "rubric_sha", "deadline", "feedback"},
+             "kept": {"name", "student"}}
 
 
 def _check_schema(db: sqlite3.Connection, path: str) -> None:
@@ -224,6 +232,8 @@ class Gradebook:
             for student, source, name, roster in other.db.execute("SELECT student, source, name, roster FROM students"):
                 self.db.execute("INSERT OR IGNORE INTO students (student, source, name, roster) VALUES (?, ?, ?, ?)",
                                 (student, source, name, roster))
+            for name, student in other.db.execute("SELECT name, student FROM kept"):
+                self.db.execute("INSERT OR IGNORE INTO kept (name, student) VALUES (?, ?)", (name, student))
             for row in other.db.execute(
                     "SELECT student, graded_at, fingerprint, rubric_id, rubric_sha, status, score, percent, passed, "
                     "record, commit_sha, commit_time, late FROM results ORDER BY seq"):
@@ -269,16 +279,36 @@ class Gradebook:
 
     @_reading
     def students(self) -> dict[str, dict]:
-        """Each known student's source, name and roster columns."""
+        """Each known submission's source, student name and roster columns; ``set_aside`` when its
+        student handed in more than once and another of their submissions is the one kept."""
+        kept = dict(self.db.execute("SELECT name, student FROM kept"))
         out = {}
         for student, source, name, roster in self.db.execute("SELECT student, source, name, roster FROM students"):
             try:
                 columns = json.loads(roster)
             except ValueError:
                 columns = {}
-            out[student] = {"source": source or "", "name": name or student,
-                            "roster": columns if isinstance(columns, dict) else {}}
+            who = name or student
+            out[student] = {"source": source or "", "name": who,
+                            "roster": columns if isinstance(columns, dict) else {},
+                            "set_aside": who in kept and kept[who] != student}
         return out
+
+    @_reading
+    def keep(self, submission: str) -> list[str]:
+        """Keep ``submission`` as its student's one submission; the others of that student, now
+        set aside (LMS exports leave them out and give the kept one's grade)."""
+        row = self.db.execute("SELECT name FROM students WHERE student = ?", (submission,)).fetchone()
+        if row is None:
+            raise LoopcheckError(f"no submission {submission!r} in {self.path}")
+        name = row[0] or submission
+        others = [sid for (sid,) in self.db.execute(
+            "SELECT student FROM students WHERE (name = ? OR (name IS NULL AND student = ?)) AND student != ? "
+            "ORDER BY student", (name, name, submission))]
+        with self._transaction():
+            self.db.execute("INSERT INTO kept (name, student) VALUES (?, ?) "
+                            "ON CONFLICT (name) DO UPDATE SET student = excluded.student", (name, submission))
+        return others
 
     @_reading
     def last_run(self) -> dict:

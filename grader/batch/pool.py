@@ -234,10 +234,11 @@ def run(tasks: list[Task], *, rubric_ref: str | None, jobs: int, timeout: float,
                 record = _outcome(w, ready, over, rubric, memory_mb=memory_mb, timeout=timeout)
                 if record is None:
                     continue
-                record = records[w.task.id] = _kept(record, previous[w.task.id] if record.status == "unchanged" else None,
+                resumed = record.status == "unchanged"
+                record = records[w.task.id] = _kept(record, previous[w.task.id] if resumed else None,
                                                    book, run_id, writer)
                 if progress:
-                    progress(record)
+                    progress(record, resumed)
                 if (record.status == "timeout" or not w.proc.is_alive() or id(w) in over
                         or record.reason.startswith("the grading worker died")):
                     w.kill()

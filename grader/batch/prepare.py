@@ -53,7 +53,8 @@ def _listing_hash(root: Path) -> str:
 
 def failure(task: Task, rubric, status: str, reason: str) -> Result:
     """A submission that could not be graded (timeout, a dead worker...)."""
-    return Result(id=task.id, source=task.display, rubric={"id": rubric.id, "sha256": rubric.sha256},
+    return Result(id=task.id, source=task.display,
+                  rubric={"id": rubric.id, "sha256": rubric.sha256, "title": rubric.title},
                   status=status, reason=redact(reason))
 
 
@@ -100,8 +101,17 @@ def grade_task(task: Task, rubric, tmp_root: str, previous: str | None = None,
         result.reason = f"{type(exc).__name__}: {text}"[:500]
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    result.reason = redact(result.reason)
+    result.reason = redact(_relative(result.reason, task, work))
     return result
+
+
+def _relative(reason: str, task: Task, work: str) -> str:
+    """A reason as the student may read it: the submission's path on the instructor's machine
+    (and the worker's temporary folder) replaced by where it is within the batch's source."""
+    if task.kind != "url":
+        source = os.path.abspath(task.source)
+        reason = reason.replace(source, task.display).replace(os.path.dirname(source) + os.sep, "")
+    return reason.replace(work + os.sep, "").replace(work, "")
 
 
 _FOR_THE_INSTRUCTOR = ("no git history", "unsafe", "graded the last commit", "late:", "deadline",

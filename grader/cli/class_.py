@@ -29,18 +29,22 @@ def parse_deadline(text: str | None) -> int | None:
     return int(moment.timestamp())
 
 
-def write_feedback(folder: str, results: dict, students: dict) -> int:
-    """One Markdown and one HTML file per student in ``folder``; the count."""
+def write_feedback(folder: str, results: dict, students: dict, known: list[str] | None = None) -> int:
+    """A Markdown, a plain-text and an HTML file per student in ``folder``, named as
+    :func:`grader.report.feedback.file_names` says for the ids ``known`` (default: the
+    results'); the count."""
     from grader.report import feedback
 
     try:
         os.makedirs(folder, exist_ok=True)
     except OSError as exc:
         raise LoopcheckError(f"can't create the feedback folder {folder}: {exc.strerror}") from None
+    names = feedback.file_names(sorted(set(known or []) | set(results)))
     for rid, res in results.items():
         name = students.get(rid, {}).get("name") or rid
-        base = os.path.join(folder, feedback.file_name(rid))
+        base = os.path.join(folder, names[rid])
         write_atomic(base + ".md", feedback.render_markdown(res, name))
+        write_atomic(base + ".txt", feedback.render_text(res, name))
         write_atomic(base + ".html", feedback.render_html(res, name))
     return len(results)
 
@@ -52,11 +56,14 @@ def class_outputs(results: dict, students: dict, out: str | None, quiet: bool) -
 
     if out:
         write_atomic(out, lms.render_csv(results, students))
+        if not quiet:
+            print(f"wrote {out}: {len(results)} row(s), one per submission", file=sys.stderr)
     if not quiet:
         sys.stdout.write(grades.render_summary(results, similarity(results)))
         dups = lms.duplicated(students)
         if dups:
-            sys.stdout.write("\nHanded in more than once (each graded; LMS exports leave their grade blank):\n")
+            sys.stdout.write("\nHanded in more than once (each graded; LMS exports leave their grade blank until "
+                             "you keep one: loopcheck grades keep ID):\n")
             for name, ids in sorted(dups.items()):
                 sys.stdout.write(f"  {name}: {', '.join(ids)}\n")
     failed = any(r.status != "graded" for r in results.values())
@@ -85,7 +92,7 @@ def _announce(notes: list[str], tasks: list) -> None:
     for name, group in sorted(batch.duplicates(tasks).items()):
         print(f"loopcheck: {name} handed in {len(group)} submissions ("
               + ", ".join(t.display for t in group) + "): each is graded under its own id; "
-              "LMS exports leave their grade blank until you keep one", file=sys.stderr)
+              "LMS exports leave their grade blank until you keep one (loopcheck grades keep ID)", file=sys.stderr)
 
 
 def batch_command(
@@ -116,9 +123,10 @@ def batch_command(
     mode = "quiet" if quiet else ("bar" if sys.stderr.isatty() and not os.environ.get("CI") else "lines")
     book_path = gradebook or default_path(out, jsonl)
     book = open_locked(book_path)
+    tracker = Progress(mode, len(tasks))
     try:
         try:
-            with Progress(mode, len(tasks)) as advance:
+            with tracker as advance:
                 records = batch.run(tasks, rubric_ref=rubric, jobs=jobs, timeout=timeout, memory_mb=memory_mb,
                                     jsonl=jsonl, resume=resume, progress=advance, book=book, deadline=when,
                                     feedback=os.path.abspath(feedback_dir) if feedback_dir else None)
@@ -126,11 +134,18 @@ def batch_command(
             print(f"loopcheck: interrupted; what was graded is in {book_path}: run the same command with "
                   "--resume", file=sys.stderr)
             raise typer.Exit(130) from None
-        students = {sid: info for sid, info in book.students().items() if sid in records}
+        known = book.students()
+        students = {sid: info for sid, info in known.items() if sid in records}
     finally:
         book.close()
+    if tracker.resumed and not quiet:
+        print(f"loopcheck: {tracker.resumed} of {len(records)} already graded and unchanged since: kept as they "
+              "were (--resume)", file=sys.stderr)
     if feedback_dir:
-        write_feedback(feedback_dir, records, students)
+        n = write_feedback(feedback_dir, records, students, list(known))
+        if not quiet:
+            print(f"wrote feedback for {n} submission(s) in {feedback_dir}: <student>.md, .txt and .html each",
+                  file=sys.stderr)
     code = class_outputs(records, students, out, quiet)
     if not quiet:
         print(f"Gradebook: {book_path}", file=sys.stderr)
@@ -162,7 +177,7 @@ def report_command(
     gradebook: str = typer.Argument(DEFAULT_BOOK, metavar="GRADEBOOK"),
     output: str = typer.Option("class.html", "--output", "-o", help="The HTML file to write."),
     feedback_dir: str = typer.Option(None, "--feedback", metavar="DIR", help="Link each student to their feedback in DIR [default: the last batch's --feedback]."),
-    title: str = typer.Option("Exercise 4.1 — class report", "--title", help="The report's title."),
+    title: str = typer.Option(None, "--title", help="The report's title [default: the rubric's title — class report]."),
 ):
     """The class report: one self-contained HTML file to open in a browser."""
     from grader.batch.gradebook import Gradebook
@@ -178,6 +193,9 @@ def report_command(
     href = None
     if folder:
         href = os.path.relpath(os.path.abspath(folder), os.path.dirname(os.path.abspath(output))).replace(os.sep, "/")
+    from grader.report.feedback import title_of
+
+    title = title or f"{title_of(next(iter(results.values())))} — class report"
     generated = f"{len(results)} submission(s) from {os.path.basename(gradebook)}"
     if run.get("deadline"):
         generated += f"; deadline {iso(run['deadline'])}"

@@ -46,7 +46,7 @@ def export_command(
     fmt: str = typer.Option("csv", "--format", "-f", help="csv, jsonl, canvas, moodle or classroom."),
     output: str = typer.Option(None, "--output", "-o", help="Write to this file [default: stdout]."),
     gradebook: str = typer.Option(DEFAULT_BOOK, "--gradebook", help="The gradebook."),
-    assignment: str = typer.Option("Exercise 4.1", "--assignment", help="The assignment's column (Canvas: its name as in the gradebook, e.g. 'Exercise 4.1 (1234)')."),
+    assignment: str = typer.Option(None, "--assignment", help="The assignment's column (Canvas: its name as in the gradebook, e.g. 'Exercise 4.1 (1234)') [default: the rubric's title]."),
 ):
     """The latest grade of every student, in the shape an LMS imports."""
     from grader.batch.gradebook import Gradebook
@@ -58,9 +58,14 @@ def export_command(
         results, students, graded_at = book.latest(), book.students(), book.graded_times()
     if not results:
         raise LoopcheckError(f"{gradebook}: no grades in it yet")
+    from grader.report.feedback import title_of
+
+    assignment = assignment or title_of(next(iter(results.values())))
     text = lms.render(fmt, results, students, assignment=assignment, graded_at=graded_at)
     if output:
         write_atomic(output, text)
+        rows = text.count("\n") - (0 if fmt == "jsonl" else 1)
+        print(f"wrote {output}: {rows} row(s), {lms.DESCRIPTIONS[fmt]}", file=sys.stderr)
     else:
         sys.stdout.write(text)
     dups = lms.duplicated(students)
@@ -81,3 +86,27 @@ def export_command(
               + ", ".join(unknown) + ". Give their identities in a roster (a student column, no repository "
               "needed, and canvas_user_id, sis_user_id or sis_login_id / email) and grade again, or fill them "
               "in by hand", file=sys.stderr)
+
+
+@grades_app.command("keep")
+def keep_command(
+    submission: str = typer.Argument(..., help="The submission to keep, by its id as in grades.csv (e.g. 'Ada Lovelace [ada.bundle]')."),
+    gradebook: str = typer.Option(DEFAULT_BOOK, "--gradebook", help="The gradebook."),
+):
+    """Keep one submission of a student who handed in more than once: the LMS exports give its
+    grade and leave the others out."""
+    from grader.batch.gradebook import Gradebook
+    from grader.report.text import clean
+
+    with Gradebook(gradebook, create=False, lock=True) as book:
+        if submission not in book.students():
+            near = [s for s in sorted(book.students()) if submission.lower() in s.lower()][:5]
+            raise LoopcheckError(f"no submission {submission!r} in {gradebook}"
+                                 + (f" (did you mean {', '.join(near)}?)" if near else ""))
+        others = book.keep(submission)
+    name = clean(submission)
+    if others:
+        print(f"kept {name}; set aside: {', '.join(clean(o) for o in others)} (the LMS exports now give the kept "
+              "one's grade)")
+    else:
+        print(f"kept {name} (its student has no other submission: nothing is set aside)")

@@ -10,19 +10,21 @@ from typing import Any
 
 
 class Progress:
-    """``with Progress(mode, total) as advance:`` — ``advance(record)`` after each submission
-    (None when quiet). ``mode`` is ``bar``, ``lines`` or ``quiet``."""
+    """``with Progress(mode, total) as advance:`` — ``advance(record, resumed)`` after each
+    submission (``resumed``: already graded and unchanged, kept as it was). ``mode`` is ``bar``,
+    ``lines`` or ``quiet`` (which only counts)."""
 
     def __init__(self, mode: str, total: int):
         self.mode, self.total = mode, total
         self.bar: Any = None
         self.start = time.monotonic()
         self.done = 0
+        self.resumed = 0  # already graded, unchanged since (--resume): kept as they were
 
-    def __enter__(self) -> Callable[[Any], None] | None:
+    def __enter__(self) -> Callable[[Any, bool], None]:
         self.start = time.monotonic()
         if self.mode == "quiet":
-            return None
+            return self._count
         if self.mode == "lines":
             return self._line
         from rich.progress import (
@@ -40,16 +42,21 @@ class Progress:
         self.task = self.bar.add_task("grading", total=self.total, rate="")
         return self._advance
 
-    def _line(self, record) -> None:
+    def _count(self, _record, resumed: bool = False) -> None:
         self.done += 1
+        self.resumed += resumed
+
+    def _line(self, record, resumed: bool = False) -> None:
+        self._count(record, resumed)
         report = record.report or {}
         what = (f"{report.get('percent', 0):g}% {'passed' if report.get('passed') else 'not passed'}"
                 if record.graded else f"{record.status}: {record.reason[:120]}")
         late = " (late)" if record.late else ""
-        print(f"[{self.done}/{self.total}] {record.id}: {what}{late}", file=sys.stderr, flush=True)
+        again = "already graded, unchanged: " if resumed else ""
+        print(f"[{self.done}/{self.total}] {record.id}: {again}{what}{late}", file=sys.stderr, flush=True)
 
-    def _advance(self, _record) -> None:
-        self.done += 1
+    def _advance(self, record, resumed: bool = False) -> None:
+        self._count(record, resumed)
         elapsed = max(time.monotonic() - self.start, 1e-6)
         self.bar.update(self.task, advance=1, rate=f"{self.done / elapsed:.1f}/s")
 

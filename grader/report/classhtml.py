@@ -11,7 +11,7 @@ from collections import Counter
 
 from grader.model import PHASES
 from grader.report.common import num
-from grader.report.feedback import file_name
+from grader.report.feedback import file_names
 from grader.report.text import clean
 
 MAX_PAIRS = 50
@@ -75,7 +75,7 @@ def render(results: dict, students: dict, similar: list | tuple = (), *, feedbac
            title: str = "Exercise 4.1 — class report", generated: str = "") -> str:
     """``results``: latest result per student id; ``students``: id → name, source, roster;
     ``similar``: (id, id, score, why); ``feedback_href``: the feedback folder as seen from the
-    report (links to ``<href>/<file_name(id)>.html``), or None for no links."""
+    report (links to ``<href>/<file name>.html``, named by :func:`file_names`), or None for no links."""
     graded = [r for r in results.values() if r.graded]
     percents = [float(r.report["percent"]) for r in graded]
     out = _head(results, graded, percents, title, generated)
@@ -159,13 +159,14 @@ def _heatmap(results: dict, students: dict, feedback_href: str | None) -> list[s
     out.append('<h2>Students × phases</h2><table id="heatmap" class="sortable"><thead><tr><th>Student</th>'
                "<th>Score</th><th>Passed</th>"
                + "".join(f"<th>{p}</th>" for p in PHASES) + "<th>Late</th><th>Feedback</th></tr></thead><tbody>")
+    names = file_names(sorted(set(results) | set(students)))
     for rid in sorted(results):
         res, info = results[rid], students.get(rid, {})
         name = clean(rid)
         if not res.graded:
             out.append(f'<tr class="student"><td>{e(name)}</td><td data-v="-1" colspan="{len(PHASES) + 2}" class="muted">'
                        f"{e(res.status)}: {e(clean(res.reason)[:160])}</td>"
-                       f"<td></td>{_link(rid, feedback_href)}</tr>")
+                       f"<td></td>{_link(names[rid], feedback_href)}</tr>")
             continue
         report = res.report
         cells = []
@@ -178,7 +179,7 @@ def _heatmap(results: dict, students: dict, feedback_href: str | None) -> list[s
                    f'<td class="num" data-v="{report["percent"]}">{num(report["percent"])}%</td>'
                    f'<td>{"yes" if report["passed"] else "no"}</td>{"".join(cells)}'
                    f'<td>{f"<span class=late>yes ({res.later_commits})</span>" if res.late else ""}</td>'
-                   f"{_link(rid, feedback_href)}</tr>")
+                   f"{_link(names[rid], feedback_href)}</tr>")
     out.append("</tbody></table>")
 
     return out
@@ -201,8 +202,8 @@ def _similar(similar: list | tuple) -> list[str]:
     return out
 
 
-def _link(rid: str, href: str | None) -> str:
+def _link(file_name: str, href: str | None) -> str:
     if href is None:
         return "<td></td>"
-    target = f"{href.rstrip('/')}/{file_name(rid)}.html" if href else f"{file_name(rid)}.html"
+    target = f"{href.rstrip('/')}/{file_name}.html" if href else f"{file_name}.html"
     return f'<td><a href="{html.escape(target, quote=True)}">feedback</a></td>'

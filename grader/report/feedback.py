@@ -1,29 +1,57 @@
 """One student's feedback, to hand back: the score per task and phase, what to fix first
-(largest points first) with ``file:line`` evidence, and what the instructor should know. As
-Markdown (for an LMS comment) and as a self-contained HTML page. Pure: a stored result in
-(``grader.batch.Result``, its report as JSON), text out."""
+(largest gains first) with ``file:line`` evidence, and notes. As Markdown (for an LMS that
+renders it), plain text (to paste into a comment box: no Markdown escapes) and a self-contained
+HTML page. Pure: a stored result in (``grader.batch.Result``, its report as JSON), text out.
+
+Files are named after the student's id, predictably: lower case, accents dropped, every run of
+other characters than letters and digits a ``-`` (``Ada Lovelace [ada.bundle]`` →
+``ada-lovelace-ada-bundle``); two ids of the class that would share a name each get ``-`` and
+8 hex digits of their id's SHA-256."""
 
 from __future__ import annotations
 
 import hashlib
 import html
 import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
 
-from grader.report.common import num
+from grader.report.common import TO_VIEW_NOTE, learner_notes, num
 from grader.report.markdown import md
 from grader.report.text import clean
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def _slug(student_id: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", student_id.encode("utf-8", "surrogateescape")
+                                       .decode("utf-8", "replace")).encode("ascii", "ignore").decode("ascii")
+    return _NOT_SLUG.sub("-", ascii_text.lower()).strip("-")[:80].rstrip("-") or "student"
+
+
+def _hashed(student_id: str, slug: str) -> str:
+    return f"{slug}-{hashlib.sha256(student_id.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}"
+
+
+def file_names(ids: Iterable[str]) -> dict[str, str]:
+    """Each student id → the name of their feedback files (without the extension)."""
+    slugs = {rid: _slug(rid) for rid in ids}
+    counts = Counter(slugs.values())
+    return {rid: slug if counts[slug] == 1 else _hashed(rid, slug) for rid, slug in slugs.items()}
 
 
 def file_name(student_id: str) -> str:
-    """A file name for a student's feedback, whatever their id holds (spaces, slashes,
-    brackets, bytes that were not UTF-8): the safe characters, and a short hash when any
-    were replaced so that two ids never share a file."""
-    safe = _UNSAFE.sub("_", student_id).strip("._") or "student"
-    if safe != student_id:
-        safe = f"{safe[:60]}-{hashlib.sha256(student_id.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}"
-    return safe
+    """The name of one student's feedback files when no other id of the class shares it."""
+    return file_names([student_id])[student_id]
+
+
+def title_of(result) -> str:
+    """The assignment's title: the rubric's own, as the report (or the result) holds it."""
+    report = result.report or {}
+    rubric = report.get("rubric")
+    rubric = rubric if isinstance(rubric, dict) else {}
+    return clean(rubric.get("title") or result.rubric.get("title") or result.rubric.get("id") or "loopcheck")
 
 
 def _all_checks(report: dict) -> list[dict]:
@@ -73,18 +101,28 @@ def _lines(result, name: str) -> dict:
         "fix": [(clean(", ".join(c["title"] for c in cs)), num(sum(c["max_score"] - c["score"] for c in cs)),
                  clean(cs[0].get("message", "")), [clean(c.get("hint", "")) for c in cs if c.get("hint")],
                  clean(_where(cs[0]))) for cs in findings(report)],
-        "notes": [clean(n) for n in report.get("notes", [])],
+        "notes": [clean(n) for n in learner_notes(report.get("notes", []))],
+        "to_view": [clean(f"{v['path']}:{v['line']}" if v.get("line") else v["path"])
+                    for v in report.get("to_view", []) if isinstance(v, dict) and v.get("path")]
+        or [clean(n[len(TO_VIEW_NOTE):]) for n in report.get("notes", []) if n.startswith(TO_VIEW_NOTE)],
+        "title": title_of(result),
         "commit": (result.commit or "")[:10],
         "late": result.later_commits if result.late else 0,
     }
 
 
+def _not_graded(result, name: str) -> tuple[str, str]:
+    return (f"{title_of(result)} — feedback for {clean(name)}",
+            f"Your submission could not be graded automatically: {clean(result.reason)}. "
+            "Your instructor will look at it by hand.")
+
+
 def render_markdown(result, name: str) -> str:
     if not result.graded:
-        return (f"# Exercise 4.1 — feedback for {md(clean(name))}\n\nYour submission could not be graded "
-                f"automatically: {md(clean(result.reason))}\n\nYour instructor will look at it by hand.\n")
+        head, body = _not_graded(result, name)
+        return f"# {md(head)}\n\n{md(body)}\n"
     d = _lines(result, name)
-    out = [f"# Exercise 4.1 — feedback for {md(d['name'])}", "",
+    out = [f"# {md(d['title'])} — feedback for {md(d['name'])}", "",
            f"**Score: {d['score']}** — {'passed' if d['passed'] else 'not passed yet'} (pass mark {d['threshold']}%)"]
     if d["commit"]:
         out.append(f"Graded commit `{d['commit']}`" + (f"; {d['late']} commit(s) after the deadline were not graded."
@@ -99,9 +137,54 @@ def render_markdown(result, name: str) -> str:
     for i, (title, lost, message, hints, where) in enumerate(d["fix"], start=1):
         out.append(f"{i}. **{md(title)}** (−{lost}): {md(message)}" + (f" — at `{where}`" if where else ""))
         out += [f"   - How to fix it: {md(hint)}" for hint in hints]
+    if d["to_view"]:
+        out += ["", "To be viewed by your instructor (pictures are not read): " + ", ".join(f"`{v}`" for v in d["to_view"])]
     if d["notes"]:
         out += ["", "## Notes", ""] + [f"- {md(n)}" for n in d["notes"]]
     return "\n".join(out) + "\n"
+
+
+def render_text(result, name: str) -> str:
+    """Plain text to paste into an LMS comment box: no Markdown, nothing escaped."""
+    import textwrap
+
+    def wrap(text: str, indent: str = "") -> list[str]:
+        return textwrap.wrap(text, width=78, initial_indent=indent, subsequent_indent=indent + "   ",
+                             break_long_words=False, break_on_hyphens=False) or [indent]
+
+    if not result.graded:
+        head, body = _not_graded(result, name)
+        return "\n".join([head, "", *wrap(body)]) + "\n"
+    d = _lines(result, name)
+    out = [f"{d['title']} — feedback for {d['name']}", "",
+           f"Score: {d['score']} — {'passed' if d['passed'] else 'not passed yet'} (pass mark {d['threshold']}%)"]
+    if d["commit"]:
+        out += wrap(f"Graded commit {d['commit']}" + (f"; {d['late']} commit(s) after the deadline were not graded."
+                                                       if d["late"] else "."))
+    for heading, rows in (("Tasks", d["tasks"]), ("Phases", d["phases"])):
+        if rows:
+            width = max(len(t) for t, _ in rows)
+            out += ["", f"{heading}:"] + [f"  {t:<{width}}  {p}" for t, p in rows]
+    out += ["", "What to fix first:"]
+    if not d["fix"]:
+        out.append("  Nothing: every check passed.")
+    for i, (title, lost, message, hints, where) in enumerate(d["fix"], start=1):
+        out += wrap(f"{i}. {title} (−{lost}): {message}" + (f" — at {where}" if where else ""), "  ")
+        for hint in hints:
+            out += wrap(f"How to fix it: {hint}", "     ")
+    if d["to_view"]:
+        out += ["", *wrap("To be viewed by your instructor (pictures are not read): " + ", ".join(d["to_view"]))]
+    if d["notes"]:
+        out += ["", "Notes:"] + [line for n in d["notes"] for line in wrap(f"- {n}", "  ")]
+    return "\n".join(out) + "\n"
+
+
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+
+
+def code_spans(escaped: str) -> str:
+    """HTML-escaped text with its `code spans` as ``<code>`` elements."""
+    return _CODE_SPAN.sub(r"<code>\1</code>", escaped)
 
 
 _STYLE = ("body{font:15px/1.5 system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;color:#1b1f24}"
@@ -111,15 +194,18 @@ _STYLE = ("body{font:15px/1.5 system-ui,sans-serif;max-width:48rem;margin:2rem a
 
 def render_html(result, name: str) -> str:
     e = html.escape
+
+    def rich(text: str) -> str:
+        return code_spans(e(text))
+
     head = (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Feedback — {e(clean(name))}</title>"
             f"<style>{_STYLE}</style></head><body>")
     if not result.graded:
-        return (head + f"<h1>Exercise 4.1 — feedback for {e(clean(name))}</h1><p>Your submission could not be "
-                f"graded automatically: {e(clean(result.reason))}</p><p>Your instructor will look at it by hand.</p>"
-                "</body></html>\n")
+        title, body = _not_graded(result, name)
+        return head + f"<h1>{e(title)}</h1><p>{rich(body)}</p></body></html>\n"
     d = _lines(result, name)
     verdict = "passed" if d["passed"] else "not passed yet"
-    out = [head, f"<h1>Exercise 4.1 — feedback for {e(d['name'])}</h1>",
+    out = [head, f"<h1>{e(d['title'])} — feedback for {e(d['name'])}</h1>",
            f"<p><strong>Score: {e(d['score'])}</strong> — <span class=\"{'pass' if d['passed'] else 'fail'}\">"
            f"{verdict}</span> (pass mark {e(d['threshold'])}%)</p>"]
     if d["commit"]:
@@ -134,11 +220,14 @@ def render_html(result, name: str) -> str:
     else:
         out.append("<ol>")
         for title, lost, message, hints, where in d["fix"]:
-            out.append(f"<li><strong>{e(title)}</strong> (−{e(lost)}): {e(message)}"
+            out.append(f"<li><strong>{e(title)}</strong> (−{e(lost)}): {rich(message)}"
                        + (f" — at <code>{e(where)}</code>" if where else "")
-                       + "".join(f"<br>How to fix it: {e(hint)}" for hint in hints) + "</li>")
+                       + "".join(f"<br>How to fix it: {rich(hint)}" for hint in hints) + "</li>")
         out.append("</ol>")
+    if d["to_view"]:
+        out.append("<p>To be viewed by your instructor (pictures are not read): "
+                   + ", ".join(f"<code>{e(v)}</code>" for v in d["to_view"]) + "</p>")
     if d["notes"]:
-        out.append("<h2>Notes</h2><ul>" + "".join(f"<li>{e(n)}</li>" for n in d["notes"]) + "</ul>")
+        out.append("<h2>Notes</h2><ul>" + "".join(f"<li>{rich(n)}</li>" for n in d["notes"]) + "</ul>")
     out.append("</body></html>\n")
     return "".join(out)

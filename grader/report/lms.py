@@ -16,7 +16,9 @@ in, text out.
   student_repository_url, points_awarded, points_available...).
 
 A student who handed in more than once gets no grade in the LMS exports (the LMS would take
-one at random): :func:`duplicated` names them and the CLI says so."""
+one at random) until one of their submissions is kept (``loopcheck grades keep``): then the
+others are set aside, left out of the LMS exports. :func:`duplicated` names those still to
+choose and the CLI says so."""
 
 from __future__ import annotations
 
@@ -29,6 +31,10 @@ from grader.report.csv_report import safe_cell
 from grader.report.grades import CSV_HEADER, csv_rows, task_ids
 
 EXPORTS = ("csv", "jsonl", "canvas", "moodle", "classroom")
+DESCRIPTIONS = {"csv": "loopcheck's grades CSV", "jsonl": "one JSON object per submission",
+                "canvas": "Canvas's gradebook import (Grades > Import)",
+                "moodle": "Moodle's grading worksheet (Upload grading worksheet)",
+                "classroom": "GitHub Classroom's grades layout"}
 COMMIT_COLUMNS = ["student", "commit", "commit_date", "late", "later_commits"]
 
 
@@ -57,11 +63,18 @@ def roster_names(students: dict) -> list[str]:
 
 
 def duplicated(students: dict) -> dict[str, list[str]]:
-    """Student name → their submission ids, for students with more than one."""
+    """Student name → their submission ids, for students with more than one none of which is
+    kept yet (a set-aside submission no longer counts)."""
     by_name: dict[str, list[str]] = {}
     for sid, info in sorted(students.items()):
-        by_name.setdefault(info.get("name") or sid, []).append(sid)
+        if not info.get("set_aside"):
+            by_name.setdefault(info.get("name") or sid, []).append(sid)
     return {name: ids for name, ids in by_name.items() if len(ids) > 1}
+
+
+def _exported(results: dict, students: dict) -> list[str]:
+    """The ids an LMS export has a row for: every submission but those set aside."""
+    return [rid for rid in sorted(results) if not students.get(rid, {}).get("set_aside")]
 
 
 def _commit_cells(res, name: str) -> list:
@@ -86,6 +99,8 @@ def render_jsonl(results: dict, students: dict) -> str:
         rec = results[rid].to_dict()
         rec["student"] = info.get("name") or rid
         rec["roster"] = info.get("roster", {})
+        if info.get("set_aside"):
+            rec["set_aside"] = True  # another submission of this student is the one kept
         rec["commit_date"] = iso(results[rid].commit_time)
         lines.append(json.dumps(rec, ensure_ascii=False, sort_keys=True))
     return "".join(line + "\n" for line in lines)
@@ -129,7 +144,7 @@ def _canvas_identity(rid: str, info: dict) -> list[str]:
 def render_canvas(results: dict, students: dict, assignment: str = "Exercise 4.1") -> str:
     dups = {sid for ids in duplicated(students).values() for sid in ids}
     rows = [["Student", "ID", "SIS User ID", "SIS Login ID", "Section", assignment]]
-    for rid in sorted(results):
+    for rid in _exported(results, students):
         rows.append(_canvas_identity(rid, students.get(rid, {})) + [_points(results[rid], rid in dups)])
     return _write(rows)
 
@@ -138,7 +153,7 @@ def canvas_unidentified(results: dict, students: dict) -> list[str]:
     """The rows of the Canvas export with no ID, SIS User ID or SIS Login ID: Canvas can only
     match them by the Student name (named here by their Student cell)."""
     out = []
-    for rid in sorted(results):
+    for rid in _exported(results, students):
         student, *ids, _section = _canvas_identity(rid, students.get(rid, {}))
         if not any(ids):
             out.append(student)
@@ -155,7 +170,7 @@ def _participant(info: dict) -> str:
 
 def moodle_unmatched(results: dict, students: dict) -> list[str]:
     """The rows of the Moodle worksheet without an Identifier: Moodle skips them without a word."""
-    return [students.get(rid, {}).get("name") or rid for rid in sorted(results)
+    return [students.get(rid, {}).get("name") or rid for rid in _exported(results, students)
             if not _participant(students.get(rid, {}))]
 
 
@@ -166,7 +181,7 @@ def render_moodle(results: dict, students: dict, graded_at: dict | None = None) 
     dups = {sid for ids in duplicated(students).values() for sid in ids}
     rows = [["Identifier", "Full name", "Email address", "Status", "Grade", "Maximum Grade",
              "Grade can be changed", "Last modified (submission)", "Last modified (grade)", "Feedback comments"]]
-    for rid in sorted(results):
+    for rid in _exported(results, students):
         res, info = results[rid], students.get(rid, {})
         roster = info.get("roster", {})
         participant = _participant(info)
@@ -191,7 +206,7 @@ def render_classroom(results: dict, students: dict, assignment: str = "Exercise 
     dups = {sid for ids in duplicated(students).values() for sid in ids}
     rows = [["assignment_name", "github_username", "roster_identifier", "student_repository_url",
              "submission_timestamp", "points_awarded", "points_available"]]
-    for rid in sorted(results):
+    for rid in _exported(results, students):
         res, info = results[rid], students.get(rid, {})
         roster = info.get("roster", {})
         source = info.get("source", "")
