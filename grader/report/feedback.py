@@ -11,7 +11,6 @@ other characters than letters and digits a ``-`` (``Ada Lovelace [ada.bundle]`` 
 from __future__ import annotations
 
 import hashlib
-import html
 import re
 import unicodedata
 from collections import Counter
@@ -179,55 +178,13 @@ def render_text(result, name: str) -> str:
     return "\n".join(out) + "\n"
 
 
-_CODE_SPAN = re.compile(r"`([^`\n]+)`")
-
-
-def code_spans(escaped: str) -> str:
-    """HTML-escaped text with its `code spans` as ``<code>`` elements."""
-    return _CODE_SPAN.sub(r"<code>\1</code>", escaped)
-
-
-_STYLE = ("body{font:15px/1.5 system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;color:#1b1f24}"
-          "table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #d0d7de;padding:.25rem .6rem;text-align:left}"
-          ".pass{color:#1a7f37}.fail{color:#cf222e}code{background:#f6f8fa;padding:0 .2rem}")
-
-
 def render_html(result, name: str) -> str:
-    e = html.escape
+    """A self-contained HTML page (the ``feedback.html.j2`` template)."""
+    from grader.report import html
 
-    def rich(text: str) -> str:
-        return code_spans(e(text))
-
-    head = (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Feedback — {e(clean(name))}</title>"
-            f"<style>{_STYLE}</style></head><body>")
     if not result.graded:
         title, body = _not_graded(result, name)
-        return head + f"<h1>{e(title)}</h1><p>{rich(body)}</p></body></html>\n"
+        return html.render("feedback.html.j2", title=title_of(result), name=clean(name), graded=False, reason=body,
+                           d={})
     d = _lines(result, name)
-    verdict = "passed" if d["passed"] else "not passed yet"
-    out = [head, f"<h1>{e(d['title'])} — feedback for {e(d['name'])}</h1>",
-           f"<p><strong>Score: {e(d['score'])}</strong> — <span class=\"{'pass' if d['passed'] else 'fail'}\">"
-           f"{verdict}</span> (pass mark {e(d['threshold'])}%)</p>"]
-    if d["commit"]:
-        out.append(f"<p>Graded commit <code>{e(d['commit'])}</code>"
-                   + (f"; {d['late']} commit(s) after the deadline were not graded.</p>" if d["late"] else ".</p>"))
-    for title, rows in (("Task", d["tasks"]), ("Phase", d["phases"])):
-        out.append(f"<table><tr><th>{title}</th><th>Points</th></tr>"
-                   + "".join(f"<tr><td>{e(t)}</td><td>{e(p)}</td></tr>" for t, p in rows) + "</table>")
-    out.append("<h2>What to fix first</h2>")
-    if not d["fix"]:
-        out.append("<p>Nothing: every check passed.</p>")
-    else:
-        out.append("<ol>")
-        for title, lost, message, hints, where in d["fix"]:
-            out.append(f"<li><strong>{e(title)}</strong> (−{e(lost)}): {rich(message)}"
-                       + (f" — at <code>{e(where)}</code>" if where else "")
-                       + "".join(f"<br>How to fix it: {rich(hint)}" for hint in hints) + "</li>")
-        out.append("</ol>")
-    if d["to_view"]:
-        out.append("<p>To be viewed by your instructor (pictures are not read): "
-                   + ", ".join(f"<code>{e(v)}</code>" for v in d["to_view"]) + "</p>")
-    if d["notes"]:
-        out.append("<h2>Notes</h2><ul>" + "".join(f"<li>{rich(n)}</li>" for n in d["notes"]) + "</ul>")
-    out.append("</body></html>\n")
-    return "".join(out)
+    return html.render("feedback.html.j2", title=d["title"], name=d["name"], graded=True, reason="", d=d)
