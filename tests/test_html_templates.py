@@ -44,7 +44,7 @@ def test_submission_text_stays_text():
     res = hostile_result()
     for page in (feedback.render_html(res, HOSTILE),
                  classhtml.render({res.id: res}, {res.id: {"name": HOSTILE, "source": HOSTILE}},
-                                  [(HOSTILE, HOSTILE, 1.0, "the same commit")], feedback_href="fb", title=HOSTILE)):
+                                  [([HOSTILE, "b"], 1.0, "the same commit")], feedback_href="fb", title=HOSTILE)):
         assert "<script>alert" not in page and "&lt;script&gt;" in page
         assert "{{ 7*7 }}" in page  # template syntax in a submission is not run
         assert '" onmouseover="x' not in page

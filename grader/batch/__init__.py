@@ -16,7 +16,14 @@ from __future__ import annotations
 
 from grader.batch.discover import Task, discover, duplicates, redact, shard
 from grader.batch.pool import run
-from grader.batch.results import Result, load_jsonl, merge, similar_pairs, similarity
+from grader.batch.results import (
+           Result,
+           load_jsonl,
+           merge,
+           similar_pairs,
+           similarity,
+           similarity_groups,
+)
 
 __all__ = ["Result", "Task", "discover", "duplicates", "load_jsonl", "merge", "redact", "run", "shard", "similar_pairs",
-           "similarity"]
+           "similarity", "similarity_groups"]

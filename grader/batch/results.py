@@ -184,3 +184,32 @@ def similarity(results: dict, threshold: float = 0.6) -> list[tuple[str, str, fl
     for a, b, score in similar_pairs(results, threshold):
         pairs.setdefault((a, b), (score, "near-identical written work"))
     return sorted(((a, b, s, w) for (a, b), (s, w) in pairs.items()), key=lambda p: (-p[2], p[0], p[1]))
+
+
+def similarity_groups(results: dict, threshold: float = 0.6) -> list[tuple[list[str], float, str]]:
+    """The submissions that look alike, as groups: every pair of :func:`similarity` joins its
+    two into one group (ten identical copies are one group of ten, not 45 pairs). Each group's
+    ids (sorted), its lowest pair score, and why; the largest groups first."""
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    pairs = similarity(results, threshold)
+    for a, b, _score, _why in pairs:
+        parent[root(a)] = root(b)
+    members: dict[str, list[str]] = {}
+    for rid in parent:
+        members.setdefault(root(rid), []).append(rid)
+    score: dict[str, float] = {}
+    whys: dict[str, list[str]] = {}
+    for a, _b, s, why in pairs:
+        top = root(a)
+        score[top] = min(score.get(top, 1.0), s)
+        if why not in whys.setdefault(top, []):
+            whys[top].append(why)
+    groups = [(sorted(ids), round(score[top], 2), "; ".join(whys[top])) for top, ids in members.items()]
+    return sorted(groups, key=lambda g: (-len(g[0]), -g[1], g[0]))

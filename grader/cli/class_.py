@@ -51,7 +51,7 @@ def write_feedback(folder: str, results: dict, students: dict, known: list[str] 
 
 def class_outputs(results: dict, students: dict, out: str | None, quiet: bool) -> int:
     """grades.csv and the summary of a batch or a merge; the exit code."""
-    from grader.batch.results import similarity
+    from grader.batch.results import similarity_groups
     from grader.report import grades, lms
 
     if out:
@@ -59,7 +59,7 @@ def class_outputs(results: dict, students: dict, out: str | None, quiet: bool) -
         if not quiet:
             print(f"wrote {out}: {len(results)} row(s), one per submission", file=sys.stderr)
     if not quiet:
-        sys.stdout.write(grades.render_summary(results, similarity(results)))
+        sys.stdout.write(grades.render_summary(results, similarity_groups(results)))
         dups = lms.duplicated(students)
         if dups:
             sys.stdout.write("\nHanded in more than once (each graded; LMS exports leave their grade blank until "
@@ -181,7 +181,7 @@ def report_command(
 ):
     """The class report: one self-contained HTML file to open in a browser."""
     from grader.batch.gradebook import Gradebook
-    from grader.batch.results import similarity
+    from grader.batch.results import similarity_groups
     from grader.report import classhtml
     from grader.report.lms import iso
 
@@ -199,6 +199,6 @@ def report_command(
     generated = f"{len(results)} submission(s) from {os.path.basename(gradebook)}"
     if run.get("deadline"):
         generated += f"; deadline {iso(run['deadline'])}"
-    write_atomic(output, classhtml.render(results, students, similarity(results), feedback_href=href,
+    write_atomic(output, classhtml.render(results, students, similarity_groups(results), feedback_href=href,
                                           title=title, generated=generated))
     print(f"wrote {output}")

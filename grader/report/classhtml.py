@@ -1,8 +1,9 @@
 """The class report: one self-contained HTML file (inline CSS, inline SVG, a few lines of
 script to sort the table; nothing fetched at view time) — pass rate, score histogram, a
-students × phases heatmap, per-task means, the most-failed checks with how many students, the
-similarity pairs, and a row per student linking their feedback. Pure: results in, HTML out,
-through the ``class.html.j2`` template (autoescaped)."""
+students × phases heatmap with each student's task scores beside it, per-task means, the
+most-failed checks with how many students, the groups of submissions that look alike, the
+pictures to be viewed and the notes for the instructor, and a row per student linking their
+feedback. Pure: results in, HTML out, through the ``class.html.j2`` template (autoescaped)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from grader.report.common import num
 from grader.report.feedback import file_names
 from grader.report.text import clean
 
-MAX_PAIRS = 50
+MAX_GROUPS = 50
 
 
 def _heat(percent: float | None) -> str:
@@ -37,18 +38,39 @@ def _histogram(percents: list[float]) -> list[dict]:
 def render(results: dict, students: dict, similar: list | tuple = (), *, feedback_href: str | None = None,
            title: str = "Class report", generated: str = "") -> str:
     """``results``: latest result per student id; ``students``: id → name, source, roster;
-    ``similar``: (id, id, score, why); ``feedback_href``: the feedback folder as seen from the
-    report (links to ``<href>/<file name>.html``, named by :func:`file_names`), or None for no links."""
+    ``similar``: the groups that look alike, (ids, lowest score, why); ``feedback_href``: the
+    feedback folder as seen from the report (links to ``<href>/<file name>.html``, named by
+    :func:`file_names`), or None for no links."""
     from grader.report import html
 
     graded = [r for r in results.values() if r.graded]
     percents = [float(r.report["percent"]) for r in graded]
+    task_columns = _task_columns(graded)
     return html.render("class.html.j2", title=clean(title), generated=clean(generated),
                        cards=_cards(results, graded, percents), histogram=_histogram(percents),
                        tasks=_per_task(graded), missed=_most_missed(graded), phases=PHASES,
-                       students=_students(results, students, feedback_href),
-                       similar=[(clean(a), clean(b), s, w) for a, b, s, w in similar[:MAX_PAIRS]],
-                       more_pairs=max(0, len(similar) - MAX_PAIRS))
+                       task_columns=task_columns, students=_students(results, students, feedback_href, task_columns),
+                       similar=[([clean(i) for i in ids], s, w) for ids, s, w in similar[:MAX_GROUPS]],
+                       more_groups=max(0, len(similar) - MAX_GROUPS), to_view=_to_view(graded),
+                       notes=[(clean(r.id), [clean(n) for n in r.report.get("notes", [])])
+                              for r in sorted(graded, key=lambda r: r.id) if r.report.get("notes")])
+
+
+def _task_columns(graded: list) -> list[tuple[str, str, str]]:
+    """(task id, short heading, title) of the tasks the reports have, in order of appearance."""
+    out: dict[str, tuple[str, str, str]] = {}
+    for res in graded:
+        for t in res.report.get("tasks", []):
+            title = clean(t.get("title") or t["id"])
+            out.setdefault(t["id"], (t["id"], title.split(" — ")[0], title))
+    return list(out.values())
+
+
+def _to_view(graded: list) -> list[tuple[str, str]]:
+    """(student, picture) for every picture handed in as a deliverable, for the instructor to view."""
+    return [(clean(r.id), clean(f"{v['path']}:{v['line']}" if v.get("line") else v["path"]))
+            for r in sorted(graded, key=lambda r: r.id)
+            for v in r.report.get("to_view", []) if isinstance(v, dict) and v.get("path")]
 
 
 def _cards(results: dict, graded: list, percents: list[float]) -> dict:
@@ -86,7 +108,7 @@ def _most_missed(graded: list) -> list[dict]:
     return [{"id": cid, "title": clean(titles[cid]), "n": n} for cid, n in failing.most_common(10)]
 
 
-def _students(results: dict, students: dict, feedback_href: str | None) -> list[dict]:
+def _students(results: dict, students: dict, feedback_href: str | None, task_columns: list) -> list[dict]:
     """Each student's row: score, pass, phase percents (coloured), lateness and feedback link;
     those not graded say why."""
     names = file_names(sorted(set(results) | set(students)))
@@ -107,6 +129,9 @@ def _students(results: dict, students: dict, feedback_href: str | None) -> list[
                 pct = 100.0 * phase["score"] / phase["max_score"] if phase and phase["max_score"] else None
                 cells.append({"style": _heat(pct), "value": -1 if pct is None else round(pct),
                               "text": "–" if pct is None else f"{pct:.0f}"})
-            row.update(percent=report["percent"], passed=report["passed"], cells=cells)
+            scores = {t["id"]: t for t in report.get("tasks", [])}
+            row.update(percent=report["percent"], passed=report["passed"], cells=cells,
+                       tasks=[(num(scores[tid]["score"]), scores[tid]["max_score"]) if tid in scores else ("–", 0)
+                              for tid, _short, _title in task_columns])
         rows.append(row)
     return rows

@@ -78,8 +78,16 @@ def summary(results: dict, similar: list | tuple = ()) -> dict:
     }
 
 
+def _together(ids: list[str]) -> str:
+    """``ann and ben``; ``a, b and c (3 submissions)``."""
+    if len(ids) == 2:
+        return f"{ids[0]} and {ids[1]}"
+    return f"{', '.join(ids[:-1])} and {ids[-1]} ({len(ids)} submissions)"
+
+
 def render_summary(results: dict, similar: list | tuple = ()) -> str:
-    """The class summary; ``similar`` lists (id, id, resemblance) of near-identical written work."""
+    """The class summary; ``similar`` lists the groups of submissions that look alike: (ids,
+    lowest resemblance, why) (:func:`grader.batch.results.similarity_groups`)."""
     s = summary(results, similar)
     total = s["graded"]
     rate = f"{100.0 * s['passed'] / total:.0f}%" if total else "n/a"
@@ -93,9 +101,9 @@ def render_summary(results: dict, similar: list | tuple = ()) -> str:
         lines += [f"  {n:>4} × {cid} — {title}" for (cid, title), n in s["most_failed"]]
     if s["similar"]:
         lines += ["", "Submissions that look alike (for you to look at; nothing was deducted):"]
-        lines += [f"  {p[0]} and {p[1]}: " + (f"{p[3]}" if len(p) > 3 and p[2] >= 1.0 and "written" not in p[3]
-                                              else f"about {100 * p[2]:.0f}% the same written work")
-                  for p in s["similar"][:20]]
+        lines += [f"  {_together(ids)}: " + (why if score >= 1.0 and "written" not in why
+                                              else f"about {100 * score:.0f}% the same written work")
+                  for ids, score, why in s["similar"][:20]]
     if s["failures"]:
         lines += ["", "Could not be graded:"]
         lines += [f"  {rid}: {status}: {reason}" for rid, status, reason in s["failures"][:20]]
