@@ -38,7 +38,7 @@ GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("LOOPCHECK_UPDATE_GOLDEN") == "1"
 HOSTILE = "100% done\r\n::set-output name=x::y ::add-mask::secret <b>[red]x[/red]</b> =cmd|' /C calc'!A0"
 EXT = {"table": "txt", "json": "json", "markdown": "md", "github": "txt", "junit": "xml",
-       "sarif": "sarif", "gradescope": "json", "classroom": "json", "csv": "csv"}
+       "sarif": "sarif", "gradescope": "json", "classroom": "json", "csv": "csv", "badge": "json"}
 
 
 def fixture_report() -> Report:

@@ -13,7 +13,7 @@ from grader.cli.common import finite, show_version, write_output
 from grader.cli.pairing import pairs_of
 from grader.errors import EXIT_BELOW, EXIT_OK, LoopcheckError
 
-FORMATS = ("table", "json", "markdown", "github", "junit", "sarif", "gradescope", "classroom", "csv")
+FORMATS = ("table", "json", "markdown", "github", "junit", "sarif", "gradescope", "classroom", "csv", "badge")
 EXIT_CODES = "Exit codes: 0 at/above the threshold, 1 below, 2 usage error or invalid rubric, 3 internal error."
 
 

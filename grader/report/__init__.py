@@ -72,6 +72,12 @@ def _csv() -> Renderer:
     return csv_report.render
 
 
+def _badge() -> Renderer:
+    from grader.report import badge
+
+    return badge.render
+
+
 # format -> its renderer's loader (heavy modules, rich for the table, load only when asked for)
 RENDERERS: dict[str, Callable[[], Renderer]] = {
     "table": _table,
@@ -83,6 +89,7 @@ RENDERERS: dict[str, Callable[[], Renderer]] = {
     "gradescope": _gradescope,
     "classroom": _classroom,
     "csv": _csv,
+    "badge": _badge,
 }
 
 
