@@ -11,6 +11,7 @@ phases after a task.
 
 from __future__ import annotations
 
+import math
 import re
 
 from grader.evidence import markdown
@@ -68,16 +69,98 @@ def document(sub, rel: str) -> Section | None:
     text = sub.read_text(rel)
     if text is None or len(text) > MAX_BYTES:
         return None
-    root = markdown.document(sub, rel)
+    plain = normalise(text)
+    if plain == text:
+        root = markdown.document(sub, rel)
+    else:
+        try:
+            root = markdown.parse(plain)
+        except (RecursionError, ValueError):  # pragma: no cover - markdown-it is robust
+            root = None
     if root is None:
         return None
     root = structure(root)
     return sub.memo(key, root)
 
 
+# -- HTML tables and definition lists, read as Markdown ---------------------------------------------------
+_TABLE_OPEN = re.compile(r"<table\b", re.I)
+_TABLE_CLOSE = re.compile(r"</table\s*>", re.I)
+_DEFINITION = re.compile(r"^:[ \t]+(\S.*)$")
+
+
+def normalise(text: str) -> str:
+    """The forms Markdown has no words for, in Markdown's own: an HTML ``<table>`` becomes a pipe
+    table (its cells' text, lists joined by ``;``), a definition list's term a bold line and its
+    ``: definitions`` list items. Line numbers are kept (the rows take the table's first lines)."""
+    if "<table" not in text.lower() and "\n: " not in text:
+        return text
+    out: list[str] = []
+    pos = 0
+    while True:
+        m = _TABLE_OPEN.search(text, pos)
+        if m is None:
+            break
+        close = _TABLE_CLOSE.search(text, m.end())
+        end = close.end() if close else len(text)
+        out.append(text[pos:m.start()])
+        block = text[m.start():end]
+        rows = _html_rows(block)
+        piped = [("| " + " | ".join(c.replace("|", "/") for c in row) + " |") for row in rows]
+        if len(piped) >= 1:
+            width = len(rows[0])
+            piped.insert(1, "|" + "---|" * max(1, width))
+        height = block.count("\n") + 1
+        piped = piped[:height] + [""] * max(0, height - len(piped))
+        out.append("\n".join(piped))
+        pos = end
+    out.append(text[pos:])
+    lines = "".join(out).split("\n")
+    for i, line in enumerate(lines):
+        d = _DEFINITION.match(line)
+        if d:
+            lines[i] = "- " + d.group(1)
+            j = i - 1
+            if j >= 0 and lines[j].strip() and not _DEFINITION.match(lines[j]) and not lines[j].startswith(("- ", "#")):
+                lines[j] = "**" + lines[j].strip().strip("*") + "**"
+    return "\n".join(lines)
+
+
+def _html_rows(block: str) -> list[list[str]]:
+    """The rows of an HTML table, each a list of its cells' text."""
+    from html.parser import HTMLParser
+
+    rows: list[list[str]] = []
+
+    class Rows(HTMLParser):
+        cell: list[str] | None = None
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "tr":
+                rows.append([])
+            elif tag in ("td", "th") and rows:
+                self.cell = []
+            elif tag in ("li", "br", "p") and self.cell is not None and any(x.strip() for x in self.cell):
+                self.cell.append("; ")
+
+        def handle_endtag(self, tag):
+            if tag in ("td", "th") and self.cell is not None and rows:
+                rows[-1].append(" ".join("".join(self.cell).split()).strip(" ;"))
+                self.cell = None
+
+        def handle_data(self, data):
+            if self.cell is not None:
+                self.cell.append(data)
+
+    parser = Rows(convert_charrefs=True)
+    parser.feed(block[:MAX_BYTES])
+    parser.close()
+    return [r for r in rows if r]
+
+
 # -- headings written without Markdown ----------------------------------------------------------------
 _BOLD_LINE = re.compile(r"^\s*(?:[-*+]\s+|\d{1,2}[.)]\s+)?(\*\*|__)([^*_\n]{1,80}?)\1\s*[:.]?\s*$")
-_CAPS_LINE = re.compile(r"^\s*(?:\d{1,2}[.)]\s*)?([A-Z0-9][A-Z0-9 &/()'’:.,–—-]{2,70})\s*$")
+_CAPS_LINE = re.compile(r"^[ \t]{0,12}(?:\d{1,2}[.)] ?)?([A-Z0-9][A-Z0-9 &/()'’:.,–—>→#-]{2,70}?)[ \t]*$")
 _COLON_LINE = re.compile(r"^\s*(?:[-*+]\s+|\d{1,2}[.)]\s+)?([A-Za-z][\w '’/&()–—-]{1,50}?)\s*:\s*$")
 _NUMBERED = re.compile(r"^[ \t]{0,12}(?:(?:phase|stage|step|part|task) ?)?\d{1,2} ?[.):–—-] {0,3}(\w[\w &/'’-]{0,40})\s*$",
                        re.I)
@@ -118,7 +201,7 @@ def structure(root: Section, namer=None) -> Section:
         if level == 0:
             rebuilt.body = body
             continue
-        node = Section(int(level), title, line, body, [])
+        node = Section(math.ceil(level), title, line, body, [])  # a heading without # sits below its section
         if level != int(level):
             pseudo.add(id(node))
         while stack[-1][0] >= level:

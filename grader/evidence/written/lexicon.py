@@ -222,3 +222,17 @@ SPEED = re.compile(
     r"\b(?:immediate(?:ly)?|instant(?:ly)?|real[- ]?time|seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|"
     r"daily|weekly|hourly|monthly|quarterly|sprints?|same[- ]day|next[- ]day|overnight|"
     r"\d+\s?(?:s|m|h|d|w|min|mins|hrs?|ms))\b", re.I)
+
+# The voice of a text about DevOps in general rather than about one feature: hedges and
+# generalisations ("typically", "depending on the technology", "most organisations").
+HEDGE = re.compile(
+    r"\b(?:typically|usually|generally|in\s+general|often|commonly|normally|ideally|increasingly|depending\s+on|"
+    r"it\s+depends|varies|vary|various|most\s+(?:teams|organi[sz]ations|companies|projects)|many\s+(?:teams|organi[sz]ations|"
+    r"companies)|some\s+(?:teams|organi[sz]ations|form\s+of)|mature\s+teams?|modern\s+(?:practice|teams?)|"
+    r"in\s+a\s+(?:mature|typical|good)\s+(?:team|setup|project)|a\s+good\s+\w+\s+(?:phase|pipeline|team)|"
+    r"any\s+(?:team|project|feature)|whatever\s+the|regardless\s+of|(?:is|are)\s+where|the\s+goal\s+is|"
+    r"(?:is|are)\s+the\s+(?:act|process|practice|art|decision)\s+(?:of|that)|\w+ing\s+(?:a|the)\s+\w+\s+means)\b", re.I)
+
+
+def hedges(text: str) -> int:
+    return len(HEDGE.findall(text))

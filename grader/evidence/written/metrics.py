@@ -82,6 +82,25 @@ def metrics(sub) -> list[Metric]:
     return sub.memo("written:metrics", out)
 
 
+_COLUMNS = re.compile(r"\S {2,}\S|\d")  # aligned columns, or a number: a metric's row, not wrapped prose
+
+
+def _plain_lines(lines: list[str], base: int) -> list[tuple[str, int]]:
+    """Metrics written one per line without list marks (plain text, aligned columns): each line
+    at the body's own indentation, with the more indented lines under it joined to it."""
+    filled = [(i, line) for i, line in enumerate(lines) if line.strip()]
+    if not filled:
+        return []
+    indent = min(len(line) - len(line.lstrip()) for _, line in filled)
+    out: list[tuple[str, int]] = []
+    for i, line in filled:
+        if len(line) - len(line.lstrip()) > indent and out:
+            out[-1] = (out[-1][0] + " " + line.strip(), out[-1][1])
+        elif len(line.split()) >= 2 and _COLUMNS.search(line) and not sb.is_placeholder(line):
+            out.append((" ".join(line.split()), base + i))
+    return out
+
+
 def _make(text: str, rel: str, line: int, group: str | None) -> Metric:
     text = sb.without_placeholders(text).strip()
     g = group or group_by_words(text)
@@ -129,12 +148,16 @@ def _read(rel: str, section, inherited: str | None) -> list[Metric]:
             if piece.strip() and not sb.is_placeholder(piece):
                 out.append(_make(piece, rel, part.line, g))
     lines = body.split("\n")
+    listed = 0
     for i, line in enumerate(lines):
         if base + i in in_table or any(p.line == base + i for p in labelled.values()):
             continue
         m = _ITEM.match(line) or (_BOLD_LEAD.match(line) if group else None)
         if m and not sb.is_placeholder(m.group(1)):
             out.append(_make(m.group(1), rel, base + i, group))
+            listed += 1
+    if group and not listed and not in_table and not labelled:
+        out += [_make(text, rel, line, group) for text, line in _plain_lines(lines, base)]
     for child in section.children:
         out += _read(rel, child, group)
     return out

@@ -106,7 +106,8 @@ def tasks_of_title(title: str) -> list[int]:
     m = _TASK_N.search(title)
     if m:
         return [_NUMBER[m.group(1).lower()]]
-    if phase_of(title) or (is_loop_title(title) and not _TASK_TOPIC[2].search(title)) or part_of(title):
+    if phase_of(title) or (is_loop_title(title) and not _TASK_TOPIC[2].search(title)) \
+            or (len(title.split()) <= 4 and part_of(title)):  # a part's label ("Speed of feedback")
         return []
     m = _PART_N.search(title)
     if m:

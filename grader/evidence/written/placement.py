@@ -55,7 +55,9 @@ def placements(sub) -> dict[int, list[Place]]:
     phase_docs: list[Place] = []
     for rel in documents.candidates(sub):
         by_name = names.tasks_of_name(rel)
-        if not by_name and not rel.startswith(documents.EXERCISE_DIR) and not _worth_parsing(sub.read_text(rel) or ""):
+        stem_words = " ".join(re.split(r"[-_ .]+", rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]))
+        if not by_name and not rel.startswith(documents.EXERCISE_DIR) and not names.phase_of(stem_words) \
+                and not _worth_parsing(sub.read_text(rel) or ""):
             continue
         root = documents.document(sub, rel)
         if root is None:
@@ -78,13 +80,26 @@ def placements(sub) -> dict[int, list[Place]]:
     found: dict[int, list[Place]] = {}
     for task in TASKS:
         places = [p for p in named[task] if _has_text(p.section)]
+        if task == 1 and places and not any(_names_phases(p.section) for p in places):
+            # a title that says "loop mapping" over no phase at all (a README's heading): the
+            # mapping is where the phases are — one file per phase, or a place found by content
+            fallback = phase_docs if len(phase_docs) >= 3 else [max(by_content[1], key=lambda sp: sp[0])[1]] \
+                if by_content[1] else []
+            places = fallback or places
         if not places and by_content[task]:
-            best = max(by_content[task], key=lambda sp: sp[0])
-            places = [best[1]]
+            places = [max(by_content[task], key=lambda sp: sp[0])[1]]
         found[task] = places
     if not found[1] and len(phase_docs) >= 3:
         found[1] = phase_docs
     return sub.memo("written:placements", found)
+
+
+def _names_phases(section: Section) -> bool:
+    """Does a place write about any phase (a heading, a table row or column, a paragraph)?"""
+    if any(names.phases_of(s.title) for s in section.walk() if s.level):
+        return True
+    text = section.all_text()
+    return len({p for p in names.PHASES if re.search(rf"(?im)^\W{{0,8}}{p}\w*\b", text)}) >= 3
 
 
 def _has_text(section: Section) -> bool:

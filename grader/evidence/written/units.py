@@ -44,7 +44,8 @@ def phase_units(sub) -> dict[str, Unit]:
 
     for place in placements(sub)[1]:
         root = place.section
-        if place.how == "by its content" and root.level == 0 and _whole_doc_phase(place):
+        if place.how == "by its content" and root.level == 0 and _whole_doc_phase(place) \
+                and not any(names.phases_of(x.title) for x in root.walk() if x.level):
             phase = _whole_doc_phase(place)
             assert phase
             text = root.all_text()
