@@ -217,6 +217,9 @@ def _loop_judgement(unit, feature: judge.Feature, specific_set: bool = False):
         return False, False, False, "the course's own example"
     if len([w for w in sb.substantive(body) if w not in _LOOP_WORDS]) < 3:
         return False, False, False, "nothing said about it"
+    said = re.sub(r"^[^\n]{0,80}?(?:→|->|=>)\s*[\w ]{1,30}?\s*[:—–-]\s*", "", unit.text.strip(), count=1)
+    if lexicon.tool_share(said) >= 0.4:
+        return False, False, bool(lexicon.SPEED.search(body)), "only tool names"
     if not (judge.markers(body, feature) or judge.concrete_about_feature(body, feature)
             or (specific_set and judge.filler_share(body) < 0.05)):
         return False, False, False, "generic: nothing particular to this feature"
@@ -331,13 +334,17 @@ def pipeline_design(sub, p):
     # filler ("ensures quality", "the right people") as well, they count a quarter
     filler = judge.filler_share(facts.text) >= 0.05
     factor = 0.25 if len(particular) <= 1 and filler else 0.5 if not particular else 1.0
-    n = len(facts.stages) + 0.5 * len(facts.prose_stages & {"build", "test", "tests", "deploy", "release", "scan", "lint"})
+    markets = lexicon.market_lists(facts.text)
+    if len(markets) >= 2:  # "Jenkins / GitHub Actions / GitLab CI -> ...": the market, not a design
+        factor, particular = min(factor, 0.4), set()
+    n = len(facts.stages) + 0.75 * len(facts.prose_stages)  # a stage told in a sentence is a stage, less clearly
     shares = {"stages": factor * min(1.0, n / p["min_stages"]), "failure": factor * facts.failure,
               "verification": factor * len(facts.verified) / len(pipeline.VERIFY),
               "realistic": (factor if particular else 0.0) * min(1.0, len(facts.real) / 4)}
     msgs = {
         "stages": f"{plural(len(facts.stages), 'stage')} listed" + (
-            f" ({', '.join(facts.stages[:8])})" if facts.stages else ", only named in prose" if facts.prose_stages else ""),
+            f" ({', '.join(facts.stages[:8])})" if facts.stages else
+            f", told in prose: {', '.join(sorted(facts.prose_stages))}" if facts.prose_stages else ""),
         "failure": {1.0: "failure handling with a rollback", 0.6: "the pipeline stops or alerts on failure, but nothing "
                     "rolls back"}.get(facts.failure, "nothing says what happens when a stage or the deploy fails"),
         "verification": f"verification: {', '.join(facts.verified)}" if facts.verified else
@@ -345,7 +352,9 @@ def pipeline_design(sub, p):
         "realistic": f"{len(facts.real)} of 5 signs of a real pipeline ({', '.join(facts.real) or 'none'})"
         + ("" if len(facts.real) >= 4 else f"; missing: {', '.join(n_ for n_ in pipeline.REALISM if n_ not in facts.real)}"),
     }
-    if factor < 1.0:
+    if markets and len(markets) >= 2:
+        msgs = {k: f"{v}; alternatives instead of choices ({', '.join(markets)}): a design picks its tools" for k, v in msgs.items()}
+    elif factor < 1.0:
         generic_note = ("generic: the design names nothing particular to the feature and team (tools, numbers, its "
                         f"parts) and could be any pipeline, so it counts {'a quarter' if factor < 0.5 else 'half'}")
         msgs = {k: f"{v}; {generic_note}" for k, v in msgs.items()}

@@ -93,6 +93,10 @@ def normalise(text: str) -> str:
     """The forms Markdown has no words for, in Markdown's own: an HTML ``<table>`` becomes a pipe
     table (its cells' text, lists joined by ``;``), a definition list's term a bold line and its
     ``: definitions`` list items. Line numbers are kept (the rows take the table's first lines)."""
+    if text.startswith("---\n"):  # front matter (a wiki's or a static site's): data, not headings
+        end = text.find("\n---", 4)
+        if 0 < end < 4000:
+            text = "\n" * text.count("\n", 0, end + 4) + text[end + 4:]
     if "<table" not in text.lower() and "\n: " not in text:
         return text
     out: list[str] = []

@@ -108,6 +108,10 @@ def judge_part(name: str, part: Part, phase: str, feature: Feature, repeated: se
         if lexicon.names_role(text):
             return None
         return "names no one (say who: 'QA engineer', 'tech lead')"
+    if name in ("activities", "automation") and lexicon.tool_share(text) >= 0.5 and len(lexicon.tools_named(text)) >= 3:
+        return "a list of tools, not what happens" if name == "activities" else "a list of tools, not what to automate"
+    if name == "tools" and lexicon.market_lists(text):
+        return f"several tools that do the same job ({', '.join(lexicon.market_lists(text))}): name the ones you'd use"
     if name == "tools":
         tools = lexicon.tools_named(text)
         if not tools and not (part.labelled and _names_something(text)):

@@ -236,3 +236,37 @@ HEDGE = re.compile(
 
 def hedges(text: str) -> int:
     return len(HEDGE.findall(text))
+
+
+# Products that do the same job: naming three of one kind is listing the market, not choosing.
+KINDS = {
+    "trackers": frozenset("jira trello asana linear clickup monday azure-devops youtrack productboard aha".split()),
+    "ci": frozenset("jenkins github-actions gitlab-ci circleci travis travis-ci teamcity bamboo buildkite drone "
+                    "azure-pipelines gocd concourse".split()),
+    "editors": frozenset("vscode vs-code intellij pycharm webstorm vim neovim eclipse".split()),
+    "hosting": frozenset("github gitlab bitbucket gitea".split()),
+    "chat": frozenset("slack teams discord mattermost zoom".split()),
+    "unit tests": frozenset("jest mocha vitest jasmine junit testng pytest unittest rspec minitest phpunit".split()),
+    "e2e": frozenset("cypress playwright selenium puppeteer webdriver".split()),
+    "load": frozenset("k6 jmeter gatling locust artillery".split()),
+    "registries": frozenset("nexus artifactory harbor ecr gcr acr ghcr dockerhub docker-hub quay".split()),
+    "orchestration": frozenset("kubernetes k8s nomad ecs openshift swarm docker-swarm".split()),
+    "cd": frozenset("argocd argo-cd flux fluxcd spinnaker octopus harness".split()),
+    "monitoring": frozenset("prometheus datadog newrelic new-relic dynatrace appdynamics".split()),
+    "logs": frozenset("elk efk loki splunk graylog".split()),
+}
+
+
+def market_lists(text: str) -> list[str]:
+    """The kinds of tool a text names three or more of (alternatives, not a choice)."""
+    named = {t.replace(" ", "-") for t in tools_named(text)}
+    return [kind for kind, members in KINDS.items() if len(named & members) >= 3]
+
+
+def tool_share(text: str) -> float:
+    """The share of a text's words that are tool names."""
+    words = re.findall(r"[A-Za-z][\w.+-]*", text)
+    if not words:
+        return 0.0
+    named = sum(len(t.split()) for t in tools_named(text))
+    return min(1.0, named / len(words))

@@ -57,7 +57,39 @@ def loops_in(section: Section, rel: str) -> list[Unit]:
                                                                   or names.is_loop_title(m.group(2)[:60].split(":")[0])):
                 seen.add(first + i)
                 units.append(_list_loop(rel, first + i, m.group(2)))
+    if not units:
+        units = _prose_loops(section, rel)
     return units
+
+
+_BACK = re.compile(r"\bfrom\s+(?:the\s+)?([A-Za-z][\w ()/&'-]{1,40}?)\s+back\s+(?:to|into|through)\s+(?:the\s+)?"
+                   r"([A-Za-z][\w'-]{1,20}(?:\s(?:and|or)\s[A-Za-z][\w'-]{1,20})?)", re.I)
+
+
+def _prose_loops(section: Section, rel: str) -> list[Unit]:
+    """Loops told in prose, a paragraph each: "**from tests back to code** — the spec failed..."."""
+    units: list[Unit] = []
+    for s in section.walk():
+        first = _line(s)
+        paragraph: list[str] = []
+        start = first
+        for i, line in enumerate([*s.body.split("\n"), ""]):
+            if line.strip():
+                if not paragraph:
+                    start = first + i
+                paragraph.append(line)
+                continue
+            text = " ".join(paragraph)
+            paragraph = []
+            m = _BACK.search(text)
+            if m and (names.PHASE_WORDS.get(m.group(2).split()[0].lower()) or m.group(2).split()[0].lower() in _TARGETS):
+                title = f"{m.group(1)} → {m.group(2)}"
+                units.append(Unit(rel, start, title, text, loop_parts(text, {}, start)))
+    return units
+
+
+_TARGETS = frozenset({"plan", "planning", "code", "coding", "development", "design", "backlog", "product", "build",
+                      "test", "tests", "testing"})
 
 
 def _list_loop(rel: str, line: int, text: str) -> Unit:

@@ -194,7 +194,7 @@ def section_parts(section: Section, vocabulary) -> dict[str, Part]:
 
 
 # -- parts by what the text says -----------------------------------------------------------------------
-_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
+_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|(?=\n)|$)")
 
 
 def _sentences_with(text: str, test) -> str:

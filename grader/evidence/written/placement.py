@@ -69,7 +69,11 @@ def placements(sub) -> dict[int, list[Place]]:
         for task, section in sections:
             named[task].append(Place(rel, section, "by its heading"))
         covered = {id(s) for _, s in sections}
-        for section in _unnamed_parts(root, covered):
+        rest = _unnamed_parts(root, covered)
+        if len(by_name) == 1 and by_name[0] not in {t for t, _ in sections} and rest and _has_text(rest[0]):
+            # the file names a task its headings don't: that task is the rest of the file
+            named[by_name[0]].append(Place(rel, rest[0], "by its file name"))
+        for section in rest:
             held, score = classify(section)
             if held:
                 by_content[held].append((score, Place(rel, section, "by its content")))
@@ -138,14 +142,16 @@ def _has_named_child(section: Section, task: int | None = None) -> bool:
 
 def _unnamed_parts(root: Section, covered: set[int]) -> list[Section]:
     """The parts of a document no heading placed: the whole document when nothing in it is
-    named, else its top-level sections outside the named ones."""
+    named, else the rest of it taken together (the phases of a mapping written between named
+    sections), then each of its top-level sections outside the named ones."""
     if not covered:
         return [root]
-    out = []
-    for child in _top(root).children:
-        if id(child) not in covered and not any(id(s) in covered for s in child.walk()):
-            out.append(child)
-    return out
+    top = _top(root)
+    out = [child for child in top.children
+           if id(child) not in covered and not any(id(s) in covered for s in child.walk())]
+    if not out:
+        return []
+    return [Section(top.level, top.title, top.line, top.body, out), *out]
 
 
 def _top(root: Section) -> Section:

@@ -55,7 +55,8 @@ def phase_units(sub) -> dict[str, Unit]:
             if not s.level:
                 continue
             named = names.phases_of(s.title)
-            if named:
+            inner = {p for x in s.walk() if x is not s for p in names.phases_of(x.title)}
+            if named and len(inner - set(named)) < 2:  # "Development side" over Plan, Code...: a group
                 text = s.all_text()
                 parts = mapping_parts(text, section_parts(s, MAPPING_PARTS), s.line)
                 for phase in named:
