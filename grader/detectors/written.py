@@ -340,7 +340,10 @@ def pipeline_design(sub, p):
     n = len(facts.stages) + 0.75 * len(facts.prose_stages)  # a stage told in a sentence is a stage, less clearly
     shares = {"stages": factor * min(1.0, n / p["min_stages"]), "failure": factor * facts.failure,
               "verification": factor * len(facts.verified) / len(pipeline.VERIFY),
-              "realistic": (factor if particular else 0.0) * min(1.0, len(facts.real) / 4)}
+              # realistic: the signs of a real pipeline, told with the particulars a team would give
+              # (tools, timings, names: "run Jest unit tests, 5 minutes", not "test the code")
+              "realistic": (factor if particular else 0.0) * min(1.0, len(facts.real) / 4)
+              * min(1.0, len(particular) / 6)}
     msgs = {
         "stages": f"{plural(len(facts.stages), 'stage')} listed" + (
             f" ({', '.join(facts.stages[:8])})" if facts.stages else

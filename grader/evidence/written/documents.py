@@ -16,6 +16,7 @@ import re
 
 from grader.evidence import markdown
 from grader.evidence.markdown import Section
+from grader.evidence.written import names
 
 EXERCISE_DIR = "exercises/module-01/exercise-04/"
 SUFFIXES = (".md", ".markdown", ".mdown", ".txt", ".text", ".rst")
@@ -193,7 +194,6 @@ def pseudo_heading(line: str, namer) -> str | None:
 def structure(root: Section, namer=None) -> Section:
     """The tree with headings written without ``#`` made sections, and siblings nested as
     they read (see :func:`nest`)."""
-    from grader.evidence.written import names
 
     namer = namer or names.names_anything
     flat: list[tuple[float, str, int, str]] = []
@@ -221,7 +221,7 @@ def _flatten(section: Section, namer, out: list[tuple[float, str, int, str]]) ->
     a heading written without ``#`` ranks half a level below its section."""
     lines = section.body.split("\n")
     first = section.line + 1 if section.level else 1
-    cuts: list[tuple[int, str]] = []
+    cuts: list[tuple[int, str, float]] = []
     fenced = False
     for i, line in enumerate(lines):
         if _FENCE.match(line):
@@ -229,23 +229,50 @@ def _flatten(section: Section, namer, out: list[tuple[float, str, int, str]]) ->
             continue
         if fenced or not line.strip():
             continue
+        outline = _outline_heading(lines, i, namer)
+        if outline:  # an outline's item that heads the items under it ("- 1. PLAN" over its parts)
+            cuts.append((i, outline[0], outline[1]))
+            continue
         if i and lines[i - 1].strip() and not _BOLD_LINE.match(line) and not _CAPS_LINE.match(line):
             continue  # a colon or numbered line inside a paragraph is text, not a heading
         title = pseudo_heading(line, namer)
         if title:
-            cuts.append((i, title))
+            cuts.append((i, title, 0.0))
     head = "\n".join(lines[:cuts[0][0]]) if cuts else section.body
     out.append((float(section.level), section.title, section.line, head))
-    for n, (i, title) in enumerate(cuts):
+    for n, (i, title, depth) in enumerate(cuts):
         end = cuts[n + 1][0] if n + 1 < len(cuts) else len(lines)
-        out.append((section.level + 0.5, title, first + i, "\n".join(lines[i + 1:end])))
+        out.append((section.level + 0.5 + depth, title, first + i, "\n".join(lines[i + 1:end])))
     for child in section.children:
         _flatten(child, namer, out)
 
 
+_OUTLINE_ITEM = re.compile(r"^([ \t]{0,40})(?:[-*+]|\d{1,3}[.)])[ \t]+(.{1,300})$")
+
+
+def _indent(line: str) -> int:
+    return len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip())
+
+
+def _outline_heading(lines: list[str], i: int, namer) -> tuple[str, float] | None:
+    """(title, depth) of a list item that heads an outline: a short item naming a task, a phase,
+    a loop or a part, with more indented lines under it."""
+    m = _OUTLINE_ITEM.match(lines[i])
+    if not m:
+        return None
+    bold = re.match(r"(\*\*|__)([^*_\n]{2,80}?)\1", m.group(2).strip())
+    title = (bold.group(2) if bold else m.group(2)).strip().strip("*_").strip(" :.")
+    named = names.phases_of(title) or names.is_loop_title(title) or names.tasks_of_title(title)
+    if len(title.split()) > 8 or (":" in title.rstrip(":") and not named) or not namer(title):
+        return None  # a label with its value ("who: PM, QA") is a line of text
+    nxt = next((line for line in lines[i + 1:i + 40] if line.strip()), None)
+    if nxt is None or _indent(nxt) <= _indent(lines[i]):
+        return None
+    return title, min(_indent(lines[i]), 40) / 100
+
+
 def rank(title: str) -> int:
     """How a title ranks among siblings: 0 a task, 1 a phase or loop, 2 a part, 3 anything else."""
-    from grader.evidence.written import names
 
     if names.phase_of(title) or names.is_loop_title(title):
         return 1

@@ -53,8 +53,7 @@ def loops_in(section: Section, rel: str) -> list[Unit]:
                 units.append(Unit(rel, line, title, " ".join(cells), loop_parts(" ".join(cells), parts, line)))
         for i, raw in enumerate(text.split("\n")):
             m = _LIST_ITEM.match(raw)
-            if m and "|" not in raw and first + i not in seen and (names.ARROW.search(m.group(2)[:80])
-                                                                  or names.is_loop_title(m.group(2)[:60].split(":")[0])):
+            if m and "|" not in raw and first + i not in seen and _heads_a_loop(m.group(2)):
                 seen.add(first + i)
                 units.append(_list_loop(rel, first + i, m.group(2)))
     if not units:
@@ -90,6 +89,20 @@ def _prose_loops(section: Section, rel: str) -> list[Unit]:
 
 _TARGETS = frozenset({"plan", "planning", "code", "coding", "development", "design", "backlog", "product", "build",
                       "test", "tests", "testing"})
+
+
+_LOOP_PREFIX = re.compile(r"^\W*(?:(?:feedback\s+)?loop\s*#?\s*\d{0,2}\s*[:.)–—-]?\s*)", re.I)
+
+
+def _heads_a_loop(item: str) -> bool:
+    """A list item that opens with a loop ("Test → Code: ...", "**Operate to Plan** — ..."), not
+    a line of text with an arrow in it ("communicated: Alertmanager → PagerDuty")."""
+    text = _LOOP_PREFIX.sub("", item.strip().strip("*_"), count=1)
+    arrow = names.ARROW.search(text[:80])
+    if arrow:
+        before = text[:arrow.start()]
+        return ":" not in before and len(before.split()) <= 5
+    return names.is_loop_title(item[:60].split(":")[0])
 
 
 def _list_loop(rel: str, line: int, text: str) -> Unit:
