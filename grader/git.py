@@ -59,6 +59,9 @@ class Tag:
 class GitFacts:
     is_git: bool = False
     error: str | None = None  # the repository exists but can't be read (fully)
+    # the error's cause is outside the learner's control (git timed out or could not start,
+    # loopcheck's own fault): not judged; otherwise what the repository holds, scored 0
+    error_outside: bool = False
     shallow: bool = False
     head: str | None = None
     branch: str | None = None
@@ -80,6 +83,10 @@ class GitFacts:
 
 class _GitProblem(Exception):
     pass
+
+
+class _GitTimeout(_GitProblem):
+    """git ran out of its time: the machine's or loopcheck's budget, not the learner's doing."""
 
 
 def _real_dir(path: str) -> bool:
@@ -274,13 +281,13 @@ def _finish(proc: subprocess.Popen) -> tuple[int, bytes, str]:
     if threads[0].is_alive():
         proc.kill()
         proc.wait()
-        raise _GitProblem(f"git took longer than {GIT_TIMEOUT:.0f} s")
+        raise _GitTimeout(f"git took longer than {GIT_TIMEOUT:.0f} s")
     try:
         proc.wait(timeout=GIT_TIMEOUT)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
-        raise _GitProblem(f"git took longer than {GIT_TIMEOUT:.0f} s") from None
+        raise _GitTimeout(f"git took longer than {GIT_TIMEOUT:.0f} s") from None
     threads[1].join(timeout=2)
     message = b"".join(errors).decode("utf-8", "replace").strip().splitlines()
     return proc.returncode, b"".join(chunks), (message[-1] if message else "")
@@ -320,7 +327,8 @@ class PendingGit:
                 self.facts = GitFacts(is_git=True, error=str(exc))
                 self.close()
             except OSError as exc:
-                self.facts = GitFacts(is_git=True, error=f"git could not be started: {exc.strerror}")
+                self.facts = GitFacts(is_git=True, error=f"git could not be started: {exc.strerror}",
+                                      error_outside=True)
                 self.close()
 
     def finish(self) -> GitFacts:
@@ -341,11 +349,11 @@ class PendingGit:
             try:
                 self.facts = _collect_facts(facts, self.procs)
             except _GitProblem as exc:
-                self.facts = GitFacts(is_git=True, error=str(exc))
+                self.facts = GitFacts(is_git=True, error=str(exc), error_outside=isinstance(exc, _GitTimeout))
             finally:
                 self.close()
         if self.facts is None:  # closed before it was read
-            self.facts = GitFacts(is_git=True, error="git facts were not read")
+            self.facts = GitFacts(is_git=True, error="git facts were not read", error_outside=True)
         return self.facts
 
     def close(self) -> None:

@@ -1,9 +1,13 @@
 """Rubric × submission → Report.
 
-A check scores ``points × fraction``. ``skip`` checks leave the maximum (they don't apply);
-``error`` checks keep their points in the maximum and score 0, with the reason in the
-message — the report says plainly that they could not be judged, so a grader can re-run
-after fixing the cause (e.g. a shallow clone) rather than read it as the learner's failure.
+A check scores ``points × fraction``. ``skip`` checks leave the maximum (they don't apply).
+``error`` checks ("not judged") leave the total *and* the maximum, with the reason in the
+message; only causes outside the learner's control are ``error`` — a shallow clone, the
+instructor's time budget, loopcheck's own fault — so a grader can re-run after fixing the cause.
+A check that cannot be judged because of what the submission holds (no git history, an
+unreadable ``.git``, evidence past the memory or work budgets) is a ``fail``: it scores 0, keeps
+its points in the maximum and says why (:meth:`~grader.model.Finding.unjudgeable`), so "not
+judged" is never a discount a submission can buy.
 """
 
 from __future__ import annotations
@@ -110,9 +114,11 @@ def grade_submission(sub: Submission, rubric: Rubric, *, threshold: float | None
     if git.note:
         notes.append(f"Git: {git.note}")
     if not git.is_git:
-        unjudged = sum(c.points for c in rubric.checks if not c.bonus and results[c.id].status == "error")
-        if unjudged:
-            notes.append(f"no git history: {unjudged:g} points could not be judged")
+        lost = sum(c.points for c in rubric.checks
+                   if not c.bonus and results[c.id].status == "fail" and "no git history" in results[c.id].message)
+        if lost:
+            notes.append(f"no git history: {lost:g} points of history checks scored 0 (hand in the repository "
+                         "or a bundle of it for them to count)")
     for r in all_results:
         if r.status == "pass" and "to be viewed" in r.message:
             notes.append(f"{r.title}: {r.message}")
