@@ -92,11 +92,9 @@ def _color_wanted(no_color: bool, stream) -> bool:
 
 def _write_output(text: str, output: str | None, *, append: bool = False) -> None:
     if output:
-        try:
-            with open(output, "a" if append else "w", encoding="utf-8", errors="backslashreplace") as fh:
-                fh.write(text)
-        except OSError as exc:
-            raise LoopcheckError(f"can't write {output}: {exc.strerror}") from None
+        from grader.outputs import write_text
+
+        write_text(output, text, append=append)  # regular files only, never through a link
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -239,24 +237,34 @@ def init_templates(path: str, *, force: bool) -> list[str]:
     from importlib import resources
 
     from grader.evidence.written import EXERCISE_DIR
+    from grader.outputs import folder_in, write_in
 
     if not os.path.isdir(path):
         raise LoopcheckError(f"not a folder: {path}")
-    target = os.path.join(path, *EXERCISE_DIR.strip("/").split("/"))
+    parts = EXERCISE_DIR.strip("/").split("/")
+    target = os.path.join(path, *parts)
     templates = sorted((t for t in resources.files("grader").joinpath("templates").iterdir() if t.name.endswith(".md")), key=lambda t: t.name)
-    existing = [t.name for t in templates if os.path.lexists(os.path.join(target, t.name))]
-    if existing and not force:
-        raise LoopcheckError(f"{', '.join(existing)} already in {target}: nothing written (--force overwrites)")
-    os.makedirs(target, exist_ok=True)
-    written = []
-    for t in templates:
-        dest = os.path.join(target, t.name)
-        if os.path.islink(dest):
-            os.unlink(dest)  # never write through a link
-        with open(dest, "w", encoding="utf-8") as fh:
-            fh.write(t.read_text(encoding="utf-8"))
-        written.append(dest)
+    folder = folder_in(path, parts)  # a link on the way (exercises/module-01 → elsewhere) is refused
+    try:
+        existing = [t.name for t in templates if _lexists_at(folder, t.name)]
+        if existing and not force:
+            raise LoopcheckError(f"{', '.join(existing)} already in {target}: nothing written (--force overwrites)")
+        written = []
+        for t in templates:
+            dest = os.path.join(target, t.name)
+            write_in(folder, t.name, t.read_text(encoding="utf-8"), shown=dest)  # never through a link
+            written.append(dest)
+    finally:
+        os.close(folder)
     return written
+
+
+def _lexists_at(folder: int, name: str) -> bool:
+    try:
+        os.lstat(name, dir_fd=folder)
+    except FileNotFoundError:
+        return False
+    return True
 
 
 def _add_subcommands(app: typer.Typer) -> None:

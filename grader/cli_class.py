@@ -30,24 +30,11 @@ def parse_deadline(text: str | None) -> int | None:
 
 
 def write_atomic(path: str, text: str) -> None:
-    """Write a whole file or nothing: a temporary file beside it, then renamed over it."""
-    import tempfile
+    """Write a whole file or nothing (a temporary file beside it, renamed over it); never
+    through a link, never over a device, a FIFO or a gradebook (:mod:`grader.outputs`)."""
+    from grader.outputs import write_text
 
-    tmp = None
-    try:  # a temporary name of our own: two runs writing the same file never mix their lines
-        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp",
-                                   dir=os.path.dirname(os.path.abspath(path)))
-        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-        tmp = None
-    except OSError as exc:
-        raise LoopcheckError(f"can't write {path}: {exc.strerror}") from None
-    finally:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
+    write_text(path, text)
 
 
 def write_feedback(folder: str, results: dict, students: dict) -> int:
@@ -159,14 +146,18 @@ def add_class_commands(app: typer.Typer) -> None:
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress and no summary."),
     ):
         """Grade a whole class. Exit 0 when every submission was graded, 1 when any could not be."""
-        from grader import batch
+        from grader import batch, outputs
         from grader.batch.gradebook import default_path
 
         when = parse_deadline(deadline)
         batch.shard([], shard_spec)  # a bad --shard is a usage error before anything is looked at
+        book_path = gradebook or default_path(out, jsonl)
+        outputs.distinct({"--out": out, "--gradebook": book_path, "--jsonl": jsonl})
+        for path in (out, jsonl):  # a link or a gradebook as --out is refused now, not after the class is graded
+            if path:
+                outputs.check(path)
         tasks = batch.shard(batch.discover(sources), shard_spec)
         mode = "quiet" if quiet else ("bar" if sys.stderr.isatty() and not os.environ.get("CI") else "lines")
-        book_path = gradebook or default_path(out, jsonl)
         book = _open_locked(book_path)
         try:
             dups = batch.duplicates(tasks)
@@ -202,13 +193,18 @@ def add_class_commands(app: typer.Typer) -> None:
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary."),
     ):
         """Combine the gradebooks (or --jsonl results) of several shards into one gradebook and grades.csv."""
-        from grader import batch
+        from grader import batch, outputs
         from grader.batch.gradebook import Gradebook, default_path
 
         if not out and not gradebook:
             raise LoopcheckError("give --out grades.csv and/or --gradebook FILE: where should the merged grades go?")
         target = gradebook or default_path(out, None)
-        sources = [f for f in files if os.path.abspath(f) != os.path.abspath(target)]
+        outputs.distinct({"--out": out, "--gradebook": target})
+        for f in files:
+            outputs.distinct({"--out": out, f: f})
+        if out:
+            outputs.check(out)
+        sources = [f for f in files if not outputs.same_file(f, target)]
         books = [f for f in sources if _is_sqlite(f)]
         jsonls = [f for f in sources if f not in books]
         merged = batch.merge(jsonls) if jsonls else {}
@@ -270,10 +266,12 @@ def add_class_commands(app: typer.Typer) -> None:
     ):
         """The latest grade of every student, in the shape an LMS imports."""
         from grader.batch.gradebook import Gradebook
+        from grader.outputs import distinct
         from grader.report import lms
 
         if fmt not in lms.EXPORTS:
             raise LoopcheckError(f"--format {fmt!r}: choose one of {', '.join(lms.EXPORTS)}")
+        distinct({"--output": output, "--gradebook": gradebook})
         with Gradebook(gradebook, create=False) as book:
             results, students = book.latest(), book.students()
         if not results:
@@ -298,9 +296,11 @@ def add_class_commands(app: typer.Typer) -> None:
         """The class report: one self-contained HTML file to open in a browser."""
         from grader.batch.gradebook import Gradebook
         from grader.batch.results import similarity
+        from grader.outputs import distinct
         from grader.report import classhtml
         from grader.report.lms import iso
 
+        distinct({"--output": output, "GRADEBOOK": gradebook})
         with Gradebook(gradebook, create=False) as book:
             results, students, run = book.latest(), book.students(), book.last_run()
         if not results:

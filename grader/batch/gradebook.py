@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from grader.batch.results import Result
 from grader.errors import LoopcheckError
+from grader.report.text import clean
 
 SCHEMA_VERSION = 2
 DEFAULT_NAME = "loopcheck-grades.sqlite"
@@ -113,7 +114,9 @@ class Gradebook:
         self.path = path
         self._lock_fd: int | None = None
         if not create and not os.path.isfile(path):
-            raise LoopcheckError(f"gradebook not found: {path}")
+            raise LoopcheckError(f"gradebook not found: {clean(path)}")
+        if os.path.exists(path) and not os.path.isfile(path):
+            raise LoopcheckError(f"{clean(path)}: not a gradebook (not a regular file)")
         if lock:
             self._take_lock(wait)
         try:
@@ -135,7 +138,9 @@ class Gradebook:
             import fcntl
         except ImportError:  # not on this system: SQLite's own locking still keeps rows whole
             return
-        lock_path = self.path + ".lock"
+        # beside the real file: a link to the gradebook (or another spelling of its path) takes
+        # the same lock, so two runs can never write one gradebook at once
+        lock_path = os.path.realpath(self.path) + ".lock"
         try:
             fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:

@@ -115,6 +115,9 @@ class JsonlWriter:
     def __init__(self, path: str | None):
         self.fh = None
         if path:
+            from grader import outputs
+
+            outputs.check(path)  # a regular file (or a new one): never through a link, never a gradebook
             exists = os.path.exists(path) and os.path.getsize(path) > 0
             self.fh = open(path, "a", encoding="utf-8", errors="backslashreplace")  # noqa: SIM115 - kept open
             if exists:
