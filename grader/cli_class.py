@@ -13,6 +13,7 @@ from datetime import datetime
 import typer
 
 from grader.errors import EXIT_BELOW, EXIT_OK, LoopcheckError
+from grader.report.text import clean
 
 
 def parse_deadline(text: str | None) -> int | None:
@@ -66,7 +67,7 @@ def class_outputs(results: dict, students: dict, out: str | None, quiet: bool) -
         if dups:
             sys.stdout.write("\nHanded in more than once (each graded; LMS exports leave their grade blank):\n")
             for name, ids in sorted(dups.items()):
-                sys.stdout.write(f"  {name}: {', '.join(ids)}\n")
+                sys.stdout.write(clean(f"  {name}: {', '.join(ids)}") + "\n")
     failed = any(r.status != "graded" for r in results.values())
     return EXIT_BELOW if failed else EXIT_OK
 
@@ -90,7 +91,7 @@ class Progress:
                 what = (f"{report.get('percent', 0):g}% {'passed' if report.get('passed') else 'not passed'}"
                         if record.graded else f"{record.status}: {record.reason[:120]}")
                 late = " (late)" if record.late else ""
-                print(f"[{done[0]}/{self.total}] {record.id}: {what}{late}", file=sys.stderr, flush=True)
+                print(clean(f"[{done[0]}/{self.total}] {record.id}: {what}{late}"), file=sys.stderr, flush=True)
             return line
         from rich.progress import (
             BarColumn,
@@ -120,12 +121,17 @@ class Progress:
 
 
 def finite(value: float | None) -> float | None:
-    """A number of seconds must be a number: nan and infinity are usage errors."""
+    """A number must be a number: nan and infinity are usage errors (the option's own min and
+    max bound the rest)."""
     import math
 
     if value is not None and not math.isfinite(value):
-        raise typer.BadParameter("give a number of seconds")
+        raise typer.BadParameter("give a finite number")
     return value
+
+
+MAX_TIMEOUT = 7 * 24 * 3600.0  # a week: longer is a typo, and past what the OS timers take
+MAX_MEMORY_MB = 1 << 20  # 1 TiB
 
 
 def add_class_commands(app: typer.Typer) -> None:
@@ -134,8 +140,8 @@ def add_class_commands(app: typer.Typer) -> None:
         sources: list[str] = typer.Argument(..., metavar="SOURCE...", help="Folders of submissions, archives (.zip, .tar.gz, .tgz), .bundle files, or roster .csv files."),
         rubric: str = typer.Option(None, "--rubric", "-r", help="Rubric for every submission [default: exercise-4.1]."),
         jobs: int = typer.Option(2, "--jobs", "-j", min=1, max=64, help="Worker processes."),
-        timeout: float = typer.Option(60.0, "--timeout", min=1, callback=finite, help="Seconds one submission may take (unpacking and cloning included)."),
-        memory_mb: int = typer.Option(2048, "--memory-mb", min=0, help="Memory cap of each submission's worker process tree in MB, git included (0: none)."),
+        timeout: float = typer.Option(60.0, "--timeout", min=1, max=MAX_TIMEOUT, callback=finite, help="Seconds one submission may take (unpacking and cloning included)."),
+        memory_mb: int = typer.Option(2048, "--memory-mb", min=0, max=MAX_MEMORY_MB, help="Memory cap of each submission's worker process tree in MB, git included (0: none)."),
         out: str = typer.Option(None, "--out", help="Write grades.csv: one row per submission, sorted by id."),
         gradebook: str = typer.Option(None, "--gradebook", help="The gradebook every result is stored in [default: loopcheck-grades.sqlite beside --out, else here]."),
         jsonl: str = typer.Option(None, "--jsonl", help="Also append each full JSON report to this file as soon as it is done."),
@@ -163,17 +169,17 @@ def add_class_commands(app: typer.Typer) -> None:
             dups = batch.duplicates(tasks)
             if dups and not quiet:
                 for name, group in sorted(dups.items()):
-                    print(f"loopcheck: {name} handed in {len(group)} submissions ("
-                          + ", ".join(t.display for t in group) + "): each is graded under its own id; "
-                          "LMS exports leave their grade blank until you keep one", file=sys.stderr)
+                    print(clean(f"loopcheck: {name} handed in {len(group)} submissions ("
+                                + ", ".join(t.display for t in group) + "): each is graded under its own id; "
+                                "LMS exports leave their grade blank until you keep one"), file=sys.stderr)
             try:
                 with Progress(mode, len(tasks)) as advance:
                     records = batch.run(tasks, rubric_ref=rubric, jobs=jobs, timeout=timeout, memory_mb=memory_mb,
                                         jsonl=jsonl, resume=resume, progress=advance, book=book, deadline=when,
                                         feedback=os.path.abspath(feedback_dir) if feedback_dir else None)
             except KeyboardInterrupt:
-                print(f"loopcheck: interrupted; what was graded is in {book_path}: run the same command with "
-                      "--resume", file=sys.stderr)
+                print(clean(f"loopcheck: interrupted; what was graded is in {book_path}: run the same command with "
+                            "--resume"), file=sys.stderr)
                 raise typer.Exit(130) from None
             students = {sid: info for sid, info in book.students().items() if sid in records}
         finally:
@@ -182,7 +188,7 @@ def add_class_commands(app: typer.Typer) -> None:
             write_feedback(feedback_dir, records, students)
         code = class_outputs(records, students, out, quiet)
         if not quiet:
-            print(f"Gradebook: {book_path}", file=sys.stderr)
+            print(clean(f"Gradebook: {book_path}"), file=sys.stderr)
         raise typer.Exit(code)
 
     @app.command("merge")
@@ -237,7 +243,6 @@ def add_class_commands(app: typer.Typer) -> None:
         """Every grading of one student, oldest first (regrades add rows; the last one counts)."""
         from grader.batch.gradebook import Gradebook
         from grader.report.lms import iso
-        from grader.report.text import clean
 
         with Gradebook(gradebook, create=False) as book:
             rows = book.history(student)
@@ -246,7 +251,7 @@ def add_class_commands(app: typer.Typer) -> None:
             near = [s for s in known if student.lower() in s.lower()][:5]
             raise LoopcheckError(f"no grades for {student!r} in {gradebook}"
                                  + (f" (did you mean {', '.join(near)}?)" if near else ""))
-        print(f"{clean(student)}: {len(rows)} grading(s) in {gradebook}")
+        print(clean(f"{student}: {len(rows)} grading(s) in {gradebook}"))
         for row in rows:
             res = row.result
             report = res.report or {}
@@ -255,7 +260,7 @@ def add_class_commands(app: typer.Typer) -> None:
                 f"{res.status}: {clean(res.reason)[:160]}"
             commit = f" commit {res.commit[:10]} ({iso(res.commit_time)})" if res.commit else ""
             late = f" late: {res.later_commits} later commit(s)" if res.late else ""
-            print(f"  {iso(row.graded_at)}  {what}{commit}{late}")
+            print(clean(f"  {iso(row.graded_at)}  {what}{commit}{late}"))
 
     @grades_app.command("export")
     def grades_export(
@@ -279,12 +284,12 @@ def add_class_commands(app: typer.Typer) -> None:
         text = lms.render(fmt, results, students, assignment=assignment)
         if output:
             write_atomic(output, text)
-        else:
-            sys.stdout.write(text)
+        else:  # printed (a terminal, a CI log): names can't carry escapes or workflow commands
+            sys.stdout.write(clean(text, single_line=False))
         dups = lms.duplicated(students)
         if dups and fmt in ("canvas", "moodle", "classroom"):
-            print("loopcheck: no grade exported for students who handed in more than once: "
-                  + "; ".join(f"{n} ({', '.join(ids)})" for n, ids in sorted(dups.items())), file=sys.stderr)
+            print(clean("loopcheck: no grade exported for students who handed in more than once: "
+                        + "; ".join(f"{n} ({', '.join(ids)})" for n, ids in sorted(dups.items()))), file=sys.stderr)
 
     @app.command("report")
     def report_cmd(
@@ -314,7 +319,7 @@ def add_class_commands(app: typer.Typer) -> None:
             generated += f"; deadline {iso(run['deadline'])}"
         write_atomic(output, classhtml.render(results, students, similarity(results), feedback_href=href,
                                               title=title, generated=generated))
-        print(f"wrote {output}")
+        print(clean(f"wrote {output}"))
 
 
 DEFAULT_BOOK = "loopcheck-grades.sqlite"
@@ -337,7 +342,7 @@ def _open_locked(path: str):
     except LoopcheckError as exc:
         if "in use by another" not in str(exc):
             raise
-    print(f"loopcheck: {path} is in use by another loopcheck run; waiting for it to end...", file=sys.stderr)
+    print(clean(f"loopcheck: {path} is in use by another loopcheck run; waiting for it to end..."), file=sys.stderr)
     return Gradebook(path, lock=True, wait=True)
 
 

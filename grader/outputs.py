@@ -216,3 +216,50 @@ def write_in(folder_fd: int, name: str, text: str, *, shown: str) -> None:
             fh.write(_encode(text))
     except OSError as exc:
         raise LoopcheckError(f"can't write {_shown(shown)}: {exc.strerror}") from None
+
+
+class StdoutError(LoopcheckError):
+    """Standard output is closed or can't take more (a full disk, ``/dev/full``)."""
+
+
+class GuardedStdout:
+    """``sys.stdout`` as loopcheck writes to it: a closed stream (``>&-``) or a failing one
+    raises :class:`StdoutError` with the reason; a reader that went away (``| head``) is still
+    the ``BrokenPipeError`` the CLI ends quietly on."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def _fail(self, exc: Exception | None):
+        if isinstance(exc, BrokenPipeError):
+            raise exc
+        reason = "it is closed" if exc is None else (getattr(exc, "strerror", None) or str(exc))
+        raise StdoutError(f"can't write to standard output: {reason} (give --output FILE)") from None
+
+    def write(self, text: str) -> int:
+        if self._stream is None:
+            self._fail(None)
+        try:
+            return self._stream.write(text)
+        except (OSError, ValueError) as exc:
+            self._fail(exc)
+            raise
+
+    def flush(self) -> None:
+        if self._stream is None:
+            return
+        try:
+            self._stream.flush()
+        except (OSError, ValueError) as exc:
+            self._fail(exc)
+
+    def isatty(self) -> bool:
+        try:
+            return self._stream is not None and self._stream.isatty()
+        except (OSError, ValueError):
+            return False
+
+    def __getattr__(self, name: str):
+        if self._stream is None:
+            raise AttributeError(name)
+        return getattr(self._stream, name)

@@ -271,12 +271,16 @@ class Gradebook:
         """Each known student's source, name and roster columns."""
         out = {}
         for student, source, name, roster in self.db.execute("SELECT student, source, name, roster FROM students"):
+            if not isinstance(student, str):
+                continue  # not a row of ours (SQLite keeps whatever type was written)
             try:
-                columns = json.loads(roster)
+                columns = json.loads(roster) if isinstance(roster, str | bytes) else {}
             except ValueError:
                 columns = {}
-            out[student] = {"source": source or "", "name": name or student,
-                            "roster": columns if isinstance(columns, dict) else {}}
+            columns = {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in columns.items()} \
+                if isinstance(columns, dict) else {}
+            out[student] = {"source": source if isinstance(source, str) else "",
+                            "name": name if isinstance(name, str) and name else student, "roster": columns}
         return out
 
     @_reading
@@ -291,10 +295,12 @@ class Gradebook:
         return int(self.db.execute("SELECT COUNT(*) FROM results").fetchone()[0])
 
 
-def _load(record: str) -> Result | None:
+def _load(record) -> Result | None:
+    if not isinstance(record, str | bytes):
+        return None
     try:
         return Result.from_dict(json.loads(record))
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 

@@ -104,6 +104,11 @@ def grade_task(task: Task, rubric, tmp_root: str, previous: str | None = None,
     return result
 
 
+def _moment(value: int) -> int | None:
+    """A commit's date as stored: out of what a gradebook holds (2**64), none."""
+    return value if -(1 << 62) <= value <= (1 << 62) else None
+
+
 _FOR_THE_INSTRUCTOR = ("no git history", "unsafe", "graded the last commit", "late:", "deadline",
                        "authored before", "author date")
 
@@ -121,7 +126,7 @@ def _grade_into(result: Result, source: Opened, rubric, task: Task) -> None:
         facts = sub.git
         if facts.commits and not facts.error:
             head = facts.commits[0]
-            result.commit, result.commit_time, result.tree = head.sha, head.time, head.tree or None
+            result.commit, result.commit_time, result.tree = head.sha, _moment(head.time), head.tree or None
     finally:
         sub.close()
     if source.at is not None:

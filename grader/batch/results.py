@@ -50,13 +50,27 @@ class Result:
 
     @classmethod
     def from_dict(cls, rec: dict) -> Result | None:
-        """A result from a stored line, or None when the line is not one of ours."""
+        """A result from a stored line, or None when the line is not one of ours. Each field is
+        checked for the type it is read as: a report with a field of the wrong type (a damaged
+        or hand-edited gradebook) makes the result an ``error`` saying so — regraded by
+        ``--resume``, exported as not graded — never a crash of every export."""
         if not isinstance(rec, dict) or not isinstance(rec.get("id"), str) or "status" not in rec:
             return None
         report = rec.get("report")
+        status, reason = str(rec["status"]), rec.get("reason")
+        reason = reason if isinstance(reason, str) else ""
+        if status not in STATUSES:
+            status, reason = "error", f"the stored result is damaged (status {str(rec['status'])[:40]!r})"
+        if report is not None:
+            problem = report_problem(report)
+            if problem:
+                status, reason, report = "error", f"the stored report is damaged ({problem}): grade it again", None
+        if status == "graded" and report is None:
+            status, reason = "error", reason or "the stored result has no report: grade it again"
+        rubric = {k: v for k, v in mapping(rec.get("rubric")).items() if isinstance(v, str)}
         return cls(id=rec["id"], source=str(rec.get("source", "")),
-                   rubric=mapping(rec.get("rubric")),
-                   status=str(rec["status"]), reason=str(rec.get("reason") or ""),
+                   rubric=rubric,
+                   status=status, reason=reason,
                    fingerprint=rec.get("fingerprint") if isinstance(rec.get("fingerprint"), str) else None,
                    report=report if isinstance(report, dict) else None,
                    sketch=[str(h) for h in rec["sketch"][:256]] if isinstance(rec.get("sketch"), list) else None,
@@ -72,12 +86,90 @@ class Result:
                 tuple((p["id"], p["score"]) for p in report.get("phases", [])))
 
 
+_CHECK_STATUSES = ("pass", "partial", "fail", "error", "skip")
+
+
+def _number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value == value \
+        and abs(value) != float("inf")
+
+
+def _check_problem(check, where: str) -> str | None:
+    if not isinstance(check, dict):
+        return f"{where} is not an object"
+    for key in ("id", "title", "message"):
+        if not isinstance(check.get(key), str):
+            return f"{where}.{key} is not text"
+    if not isinstance(check.get("hint", ""), str):
+        return f"{where}.hint is not text"
+    if check.get("status") not in _CHECK_STATUSES:
+        return f"{where}.status is not a check status"
+    for key in ("score", "max_score"):
+        if not _number(check.get(key)):
+            return f"{where}.{key} is not a number"
+    if not isinstance(check.get("bonus", False), bool):
+        return f"{where}.bonus is not true or false"
+    evidence = check.get("evidence", [])
+    if not isinstance(evidence, list) or not all(
+            isinstance(e, dict) and isinstance(e.get("path"), str)
+            and (e.get("line") is None or (isinstance(e.get("line"), int) and not isinstance(e.get("line"), bool)))
+            for e in evidence):
+        return f"{where}.evidence is not a list of places"
+    return None
+
+
+def report_problem(report) -> str | None:
+    """What is wrong with a stored JSON report, field by field, for the fields loopcheck reads
+    back (the exports, the summary, feedback, the class report); None when nothing is."""
+    if not isinstance(report, dict):
+        return "the report is not an object"
+    for key in ("score", "max_score", "percent", "threshold"):
+        if not _number(report.get(key)):
+            return f"{key} is not a number"
+    if not isinstance(report.get("passed"), bool):
+        return "passed is not true or false"
+    bonus = report.get("bonus", {})
+    if not isinstance(bonus, dict) or not _number(bonus.get("applied", 0.0)):
+        return "bonus is not an object with a number applied"
+    submission = report.get("submission", {})
+    if not isinstance(submission, dict) or not isinstance(submission.get("commit"), str | None):
+        return "submission.commit is not text"
+    notes = report.get("notes", [])
+    if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
+        return "notes is not a list of text"
+    for group in ("phases", "tasks"):
+        items = report.get(group, [])
+        if not isinstance(items, list):
+            return f"{group} is not a list"
+        for i, item in enumerate(items):
+            where = f"{group}[{i}]"
+            if not isinstance(item, dict):
+                return f"{where} is not an object"
+            if not isinstance(item.get("id"), str) or not isinstance(item.get("title", ""), str):
+                return f"{where}.id is not text"
+            if not _number(item.get("score")) or not _number(item.get("max_score")):
+                return f"{where}.score is not a number"
+            if not isinstance(item.get("bonus", False), bool if group == "tasks" else dict):
+                return f"{where}.bonus is not what a {group[:-1]} holds"
+            checks = item.get("checks", [])
+            if not isinstance(checks, list):
+                return f"{where}.checks is not a list"
+            for j, check in enumerate(checks):
+                problem = _check_problem(check, f"{where}.checks[{j}]")
+                if problem:
+                    return problem
+    return None
+
+
 def _text(value) -> str | None:
     return value[:100] if isinstance(value, str) else None
 
 
 def _int(value) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    """An integer SQLite can hold (a commit dated 2**64 is a repository's to write), else None."""
+    if isinstance(value, int) and not isinstance(value, bool) and -(1 << 62) <= value <= (1 << 62):
+        return value
+    return None
 
 
 def load_jsonl(path: str, *, strict: bool = False) -> dict[str, Result]:

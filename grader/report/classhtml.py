@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import statistics
 from collections import Counter
+from urllib.parse import quote
 
 from grader.model import PHASES
 from grader.report.common import num
@@ -168,5 +169,5 @@ def render(results: dict, students: dict, similar: list | tuple = (), *, feedbac
 def _link(rid: str, href: str | None) -> str:
     if href is None:
         return "<td></td>"
-    target = f"{href.rstrip('/')}/{file_name(rid)}.html" if href else f"{file_name(rid)}.html"
+    target = f"{quote(href.rstrip('/'))}/{file_name(rid)}.html" if href else f"{file_name(rid)}.html"
     return f'<td><a href="{html.escape(target, quote=True)}">feedback</a></td>'
