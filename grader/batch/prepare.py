@@ -71,13 +71,12 @@ def grade_task(task: Task, rubric, tmp_root: str, previous: str | None = None,
             result.status = "unchanged"
             return result
         if task.kind == "url":
+            # bounded like a bundle: no checkout, the clone capped on disk while it is fetched,
+            # the commit's files exported within the export cap
             folder = os.path.join(work, "repo")
-            git.clone_url(task.source, folder)
-            if deadline is None:
-                _grade_into(result, Opened(folder), rubric, task)
-            else:
-                with committed(folder, compare=False, deadline=deadline) as source:
-                    _grade_into(result, source, rubric, task)
+            git.clone_url(task.source, folder, checkout=False, max_bytes=git.EXPORT_MAX_BYTES)
+            with committed(folder, compare=False, deadline=deadline) as source:
+                _grade_into(result, source, rubric, task)
         else:  # a folder (its last commit), a bundle or an archive, as in single mode
             with opened(task.source, deadline=deadline) as source:
                 _grade_into(result, source, rubric, task)

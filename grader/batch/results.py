@@ -4,6 +4,7 @@ as it is done (fsync'd), load for ``--resume``, merge shards."""
 from __future__ import annotations
 
 import json
+import math
 import os
 from dataclasses import dataclass, field
 
@@ -252,32 +253,70 @@ def merge(files: list[str]) -> dict[str, Result]:
     return merged
 
 
+MAX_POSTING = 64  # representatives indexed under one hash: a hash shared by more says nothing
+
+
+def _written_clusters(results: dict, threshold: float) -> list[tuple[tuple[str, ...], float]]:
+    """Submissions whose written work is near-identical, as clusters ``(ids, lowest score)``,
+    in time linear in the students: identical sketches are grouped by their fingerprint first
+    (2,000 copies of one text are one group, not 2 million pairs); each other sketch is
+    compared only with the cluster leaders it shares a hash with in its prefix (the prefix
+    filter of set-similarity joins: a sketch that is ``threshold`` alike shares one there), at
+    most ``MAX_POSTING`` leaders per hash."""
+    exact: dict[tuple[str, ...], list[str]] = {}
+    for r in sorted(results.values(), key=lambda r: r.id):
+        if r.graded and r.sketch:
+            exact.setdefault(tuple(r.sketch), []).append(r.id)
+    leaders: list[tuple[tuple[str, ...], list[str], list[float]]] = []  # sketch, members, scores
+    index: dict[str, list[int]] = {}
+    for sketch, ids in sorted(exact.items(), key=lambda kv: kv[1][0]):
+        prefix = sketch[:len(sketch) - math.ceil(threshold * len(sketch)) + 1]
+        best, best_score = None, 0.0
+        for leader in dict.fromkeys(i for h in prefix for i in index.get(h, ())):
+            score = resemblance(list(sketch), list(leaders[leader][0]))
+            if score >= threshold and score > best_score:
+                best, best_score = leader, score
+        if best is None:
+            leaders.append((sketch, list(ids), [1.0] * (len(ids) - 1)))
+            for h in prefix:
+                posting = index.setdefault(h, [])
+                if len(posting) < MAX_POSTING:
+                    posting.append(len(leaders) - 1)
+        else:
+            leaders[best][1].extend(ids)
+            leaders[best][2].extend([best_score] * len(ids))
+    return [(tuple(members), round(min(scores), 2)) for _s, members, scores in leaders if len(members) > 1]
+
+
 def similar_pairs(results: dict, threshold: float = 0.6) -> list[tuple[str, str, float]]:
-    """Pairs of submissions whose written work is near-identical, most similar first."""
-    sketched = sorted((r.id, r.sketch) for r in results.values() if r.graded and r.sketch)
+    """Pairs of submissions whose written work is near-identical, most similar first: each
+    cluster's first student with each of the others (so at most one pair per student)."""
     pairs = []
-    for i, (a, sa) in enumerate(sketched):
-        for b, sb_ in sketched[i + 1:]:
-            r = resemblance(sa, sb_)
-            if r >= threshold:
-                pairs.append((a, b, round(r, 2)))
+    for members, score in _written_clusters(results, threshold):
+        pairs += [(members[0], other, score) for other in members[1:]]
     return sorted(pairs, key=lambda p: (-p[2], p[0], p[1]))
 
 
-def similarity(results: dict, threshold: float = 0.6) -> list[tuple[str, str, float, str]]:
-    """Pairs of submissions that look alike, with a score and why: the same commit, the same
-    files (the same git tree), or near-identical written work (shingled text)."""
-    pairs: dict[tuple[str, str], tuple[float, str]] = {}
+def similarity(results: dict, threshold: float = 0.6) -> list[tuple[tuple[str, ...], float, str]]:
+    """Groups of submissions that look alike, ``(ids, score, why)``: the same commit, the same
+    files (the same git tree), or near-identical written work (shingled text). Linear in the
+    students: a class of 2,000 copies is one group."""
+    groups: list[tuple[tuple[str, ...], float, str]] = []
+    seen: list[set[str]] = []
+
+    def add(members, score: float, why: str) -> None:
+        members = tuple(sorted(members))
+        if len(members) > 1 and not any(set(members) <= known for known in seen):
+            groups.append((members, score, why))
+            seen.append(set(members))
+
     for attr, why in (("commit", "the same commit"), ("tree", "the same files (same git tree)")):
-        groups: dict[str, list[str]] = {}
+        by_value: dict[str, list[str]] = {}
         for r in results.values():
             if r.graded and getattr(r, attr):
-                groups.setdefault(getattr(r, attr), []).append(r.id)
-        for ids in groups.values():
-            ids.sort()
-            for i, a in enumerate(ids):
-                for b in ids[i + 1:]:
-                    pairs.setdefault((a, b), (1.0, why))
-    for a, b, score in similar_pairs(results, threshold):
-        pairs.setdefault((a, b), (score, "near-identical written work"))
-    return sorted(((a, b, s, w) for (a, b), (s, w) in pairs.items()), key=lambda p: (-p[2], p[0], p[1]))
+                by_value.setdefault(getattr(r, attr), []).append(r.id)
+        for ids in by_value.values():
+            add(ids, 1.0, why)
+    for members, score in _written_clusters(results, threshold):
+        add(members, score, "near-identical written work")
+    return sorted(groups, key=lambda g: (-g[1], -len(g[0]), g[0]))
