@@ -70,7 +70,7 @@ def grade_submission(sub: Submission, rubric: Rubric, *, threshold: float | None
         if check.evidence:
             findings[check.id] = _with_evidence(check, findings, by_id, _hands_on(sub), notes)
     results: dict[str, CheckResult] = {}
-    words = ci.terms(ci.read_pipelines(sub))  # hints in the words of the repository's CI system
+    words = ci.terms(_pipelines_read(sub, deadline))  # hints in the words of the repository's CI system
     for check in rubric.checks:
         finding = findings[check.id]
         text = describe(check.kind, check)
@@ -131,6 +131,27 @@ def grade_submission(sub: Submission, rubric: Rubric, *, threshold: float | None
         passed=percent >= mark, phases=tuple(phases), warnings=warnings, core_score=core_score,
         tasks=tuple(tasks), notes=tuple(notes),
     )
+
+
+def _pipelines_read(sub: Submission, deadline: float | None) -> list:
+    """The pipelines the checks already read (for the hints' words); when none of the checks
+    read them, read them now — within a check's time budget and what is left of the grading's
+    (their work is bounded by the evidence budget) — and none when that fails: hints then use
+    the default words."""
+    cached = sub.memo("pipelines")
+    if cached is not None:
+        return cached
+    from grader.detectors import CHECK_BUDGET, _budget, _Overtime
+    from grader.evidence.budget import Interrupted
+
+    seconds = CHECK_BUDGET if deadline is None else min(CHECK_BUDGET, deadline - time.monotonic())
+    if seconds <= 0:
+        return []
+    try:
+        with _budget(seconds):
+            return ci.read_pipelines(sub)
+    except (_Overtime, Interrupted, RecursionError, MemoryError):
+        return []
 
 
 def _hands_on(sub: Submission) -> bool:

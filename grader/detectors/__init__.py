@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from grader.evidence.budget import Interrupted
 from grader.model import Finding
 
 _MODULES = ("plan", "code", "build", "test", "release", "deploy", "operate", "monitor", "written")
@@ -107,6 +108,8 @@ def run(sub, kind: str, params: dict, *, budget: float | None = None) -> Finding
         # itself is bounded by counted budgets): not judged, left out of the maximum
         return Finding.error(f"this check took longer than {seconds:g} s on this submission and was stopped: "
                              "not judged")
+    except Interrupted as exc:
+        return Finding.error(f"{exc}: not judged")
     except RecursionError:
         return Finding.unjudgeable("the evidence is nested too deeply to read")
     except MemoryError:

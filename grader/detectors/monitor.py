@@ -15,7 +15,7 @@ from grader.evidence.ci import read_pipelines
 from grader.evidence.commands import normalise, split_script, tool_name
 from grader.evidence.testfiles import is_test_path
 from grader.model import Finding, Location
-from grader.yamlload import line_of
+from grader.yamlload import line_of, mapping
 
 
 @detector(
@@ -562,7 +562,7 @@ def metrics_collection(sub, p):
         if obj.kind in _MONITOR_KINDS:
             hits.append((_MONITOR_KINDS[obj.kind], Location(obj.path, obj.line), obj.name))
         elif obj.kind in manifests.WORKLOAD_KINDS or obj.kind in ("Pod", "Service"):
-            meta = obj.body.get("spec", {}).get("template", {}).get("metadata") if obj.kind != "Service" else None
+            meta = mapping(mapping(obj.body.get("spec")).get("template")).get("metadata") if obj.kind != "Service" else None
             for holder in (obj.body.get("metadata"), meta):
                 notes = holder.get("annotations") if isinstance(holder, dict) else None
                 if isinstance(notes, dict) and str(notes.get("prometheus.io/scrape", "")).lower() == "true":

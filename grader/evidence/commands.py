@@ -7,6 +7,7 @@ shell comment, inside an ``echo``/``printf`` string, or after ``exit`` doesn't c
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import shlex
 from dataclasses import dataclass
@@ -518,6 +519,7 @@ def remote_categories(command: str) -> set[str]:
     return found
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def normalise(command: str) -> str:
     text = _ENV_ASSIGN.sub("", command.strip())
     text = _PREFIXES.sub("", text)
@@ -659,10 +661,17 @@ def tool_name(word: str) -> str:
 
 
 def categories(command: str) -> set[str]:
-    """What a simple command does: install, test, build, publish, deploy, verify, rollback, release."""
+    """What a simple command does: install, test, build, publish, deploy, verify, rollback, release.
+    Worked out once per distinct command text (a step repeated a thousand times, or read by
+    every check, costs one reading); the caller gets its own set."""
+    return set(_categories(command))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _categories(command: str) -> frozenset[str]:
     text = normalise(command)
     if not text or NOT_RUN.match(text):
-        return set()
+        return frozenset()
     found: set[str] = set()
     for _ in range(3):  # a runner may start a tool: npx jest, python -m pytest, bundle exec rspec
         word, _sep, rest = text.partition(" ")
@@ -693,7 +702,7 @@ def categories(command: str) -> set[str]:
         if not inner:
             break
         text = inner
-    return found
+    return frozenset(found)
 
 
 def action_categories(uses: str) -> set[str]:

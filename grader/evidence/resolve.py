@@ -24,6 +24,7 @@ import posixpath
 import re
 import shlex
 
+from grader.evidence import budget as evidence_budget
 from grader.evidence.commands import Command, normalise, split_script, started_by_runner
 
 MAX_DEPTH = 4
@@ -45,8 +46,11 @@ _MAKE_REF = re.compile(r"\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]")
 
 
 class _Budget:
-    def __init__(self) -> None:
+    """What one step may still add (MAX_ADDED), and the submission's one evidence budget."""
+
+    def __init__(self, shared: evidence_budget.Budget | None = None) -> None:
         self.left = MAX_ADDED
+        self.shared = shared if shared is not None else evidence_budget.Budget()
 
 
 def expand(sub, commands: list[Command], origin: str, workdir: str = "") -> list[Command]:
@@ -55,7 +59,7 @@ def expand(sub, commands: list[Command], origin: str, workdir: str = "") -> list
     if not commands:
         return commands
     cwd = _join("", workdir) if workdir and "$" not in workdir and _inside(_join("", workdir)) else ""
-    return _walk(sub, commands, origin, cwd, 0, frozenset(), _Budget())
+    return _walk(sub, commands, origin, cwd, 0, frozenset(), _Budget(evidence_budget.of(sub)))
 
 
 def _walk(sub, commands: list[Command], origin: str, cwd: str, depth: int, seen: frozenset,
@@ -70,7 +74,7 @@ def _walk(sub, commands: list[Command], origin: str, cwd: str, depth: int, seen:
         if moved is not None:
             cwd = moved
             continue
-        if budget.left <= 0:
+        if budget.left <= 0 or not budget.shared.left:
             continue
         found = _resolve(sub, text, cwd, (*cmd.via, f"{cmd.path or origin}:{cmd.line}"), depth, seen, budget)
         if found is not None:
@@ -127,15 +131,23 @@ def _resolve(sub, text: str, cwd: str, via: tuple[str, ...], depth: int, seen: f
     started = started_by_runner(text)  # `uv run bash scripts/tests.sh`, `poetry run make test`
     if started and started != text:
         text = started
+    shared = budget.shared
     for handler in (_shell, _make, _npm, _run_all, _just, _task, _tox, _nox, _docker_build):
-        found = handler(sub, text, cwd)
+        memo_key = ("resolve", handler.__name__, text, cwd)
+        if memo_key in shared.memo:  # `make all` in a thousand steps: the target is read once
+            found = shared.memo[memo_key]
+        else:
+            found = shared.memo[memo_key] = handler(sub, text, cwd)
         if found is None:
             continue
         key, commands = found
         if key in seen:
             return []  # a cycle: what it runs is already being read
+        taken = commands[: budget.left]
+        if not shared.spend(f"`{text[:60]}`", 1 + len(taken), sum(len(c.text) for c in taken)):
+            return None
         children: list[Command] = []
-        for cmd in commands[: budget.left]:
+        for cmd in taken:
             if cmd.path:
                 children.append(dataclasses.replace(cmd, via=via))
             else:  # an inline script (sh -c '...'): where the command that holds it is
@@ -682,24 +694,41 @@ def _names_session(decorator: ast.expr) -> bool:
 
 
 # -- local composite actions ---------------------------------------------------------------------
-def composite_commands(sub, uses: str, via: tuple[str, ...], depth: int = 0) -> list[Command]:
+def composite_commands(sub, uses: str, via: tuple[str, ...], depth: int = 0,
+                       active: frozenset = frozenset()) -> list[Command]:
     """The commands of a local composite action (``uses: ./.github/actions/deploy``), its own
-    local actions and indirections followed."""
+    local actions and indirections followed. Each action is read once per submission (memoised:
+    an action used eighty times costs one read and a step per use), never inside itself, and
+    every use spends from the submission's evidence budget."""
     if depth >= MAX_DEPTH or not uses.startswith("./"):
         return []
     folder = _join("", uses.split("@", 1)[0])
     if not _inside(folder):
         return []
     path = next((p for p in (f"{folder}/action.yml", f"{folder}/action.yaml") if sub.exists(p)), None)
-    if path is None:
+    if path is None or path in active:
+        return []  # an action that uses itself: what it runs is already being read
+    shared = evidence_budget.of(sub)
+    memo_key = ("composite", path, depth)
+    if memo_key not in shared.memo:
+        if not shared.spend(f"the action {path}"):
+            return []
+        shared.memo[memo_key] = _composite(sub, path, depth, active | {path})
+    found = shared.memo[memo_key]
+    if not shared.spend(f"the action {path}", len(found)):
         return []
+    return [dataclasses.replace(c, via=(*via, *c.via)) for c in found]
+
+
+def _composite(sub, path: str, depth: int, active: frozenset) -> list[Command]:
+    """The commands of the composite action at ``path``, located from the action itself."""
     docs = sub.yaml_docs(path) or []
     runs = docs[0].get("runs") if docs and isinstance(docs[0], dict) else None
     if not isinstance(runs, dict) or str(runs.get("using", "")).lower() != "composite":
         return []
     steps = runs.get("steps") or []
     out: list[Command] = []
-    budget = _Budget()
+    budget = _Budget(evidence_budget.of(sub))
     for index, step in enumerate(steps if isinstance(steps, list) else []):
         if not isinstance(step, dict):
             continue
@@ -707,9 +736,9 @@ def composite_commands(sub, uses: str, via: tuple[str, ...], depth: int = 0) -> 
         if isinstance(step.get("run"), str):
             run_line = step.line_of("run") if hasattr(step, "line_of") else line
             offset = 1 if "\n" in step["run"].rstrip("\n") else 0
-            cmds = [dataclasses.replace(c, path=path, via=via)
-                    for c in split_script(step["run"], (run_line or line or 1) + offset)]
+            cmds = [dataclasses.replace(c, path=path, via=())
+                    for c in budget.shared.split(step["run"], (run_line or line or 1) + offset, f"the action {path}")]
             out.extend(_walk(sub, cmds, path, "", 1, frozenset({("action", path)}), budget))
         elif isinstance(step.get("uses"), str):
-            out.extend(composite_commands(sub, step["uses"], (*via, f"{path}:{line}"), depth + 1))
+            out.extend(composite_commands(sub, step["uses"], (f"{path}:{line}",), depth + 1, active))
     return out
