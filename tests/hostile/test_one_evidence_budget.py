@@ -228,3 +228,13 @@ def test_a_deployment_with_an_empty_spec_is_read(tmp_path):
                                                           "metadata:\n  name: x\nspec:\n"}))
     finding = detectors.run(sub, "metrics-collection", {})
     assert "internal error" not in finding.message
+
+
+def test_hints_are_phrased_inside_the_grading_budget(tmp_path):
+    """When the grading's --timeout is spent, the hints don't read every pipeline once more."""
+    from grader import rubric
+    from grader.scoring import grade_submission
+
+    sub = Submission(write_tree(tmp_path, make_steps(50)))
+    report = grade_submission(sub, rubric.load("devops-loop"), timeout=1e-9)
+    assert sub.memo("pipelines") is None and report.max_score == 0  # nothing read, nothing judged
