@@ -141,7 +141,8 @@ def run_grade(*, path: str, rubric: str | None, pairs: list[tuple[str, str | Non
         with memory.budget(memory_mb) as watch, opened(path, worktree=worktree, until=until) as source:
             left = max(0.001, until - time.monotonic()) if until is not None else None
             result = grade(source.folder, loaded, threshold=fail_under, display_path=path,
-                           git_root=source.git_root, timeout=left)
+                           git_root=source.git_root, timeout=left,
+                           pull_request=os.environ.get("GITHUB_EVENT_NAME", "").startswith("pull_request"))
             prefix = workspace_prefix(source.git_root or source.folder) if os.path.isdir(path) else ""
     except MemoryError:
         raise LoopcheckError(f"grading {shown_name(path)} went over the memory budget of {memory_mb} MB "

@@ -6,6 +6,7 @@ Everything here is a frozen dataclass; the JSON report is ``Report.to_dict()``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 PHASES: tuple[str, ...] = (
     "plan",
@@ -28,6 +29,9 @@ PHASE_TITLES: dict[str, str] = {
     "monitor": "Monitor",
 }
 SCHEMA_VERSION = "1.3"
+# A check's outcome: `error` (could not be judged) and `skip` say why, and never count as the
+# learner's failure.
+Status = Literal["pass", "partial", "fail", "error", "skip"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +63,7 @@ class Location:
 class Finding:
     """What a detector found: an outcome, the share of credit, why, and where."""
 
-    status: str
+    status: Status
     fraction: float
     message: str
     evidence: tuple[Location, ...] = ()
@@ -113,7 +117,7 @@ class CheckResult:
     id: str
     title: str
     kind: str
-    status: str
+    status: Status
     score: float
     max_score: float
     message: str

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import time
+from typing import TYPE_CHECKING
 
 from grader import __version__, detectors
 from grader.docs import describe
@@ -31,6 +32,9 @@ from grader.model import (
 from grader.rubric import Rubric
 from grader.submission import Submission
 
+if TYPE_CHECKING:
+    from grader.git import GitFacts
+
 MAX_WARNINGS = 50
 
 
@@ -40,10 +44,12 @@ def _round(x: float) -> float:
 
 def grade(path: str | os.PathLike, rubric: Rubric, *, threshold: float | None = None,
           display_path: str | None = None, git_root: str | os.PathLike | None = None,
-          timeout: float | None = None) -> Report:
+          timeout: float | None = None, pull_request: bool = False) -> Report:
     """Grade the files in ``path``; the history comes from ``git_root`` (default: ``path``).
-    ``timeout``: seconds for the whole grading; checks not reached by then are not judged."""
-    sub = Submission(path, git_root=git_root)
+    ``timeout``: seconds for the whole grading; checks not reached by then are not judged.
+    ``pull_request``: graded in a CI run for a pull request, whose checkout is a merge commit
+    the CI made (the learner's own history is its second parent)."""
+    sub = Submission(path, git_root=git_root, pull_request=pull_request)
     sub.start_git()  # git runs in the background while the first phases are checked
     try:
         return grade_submission(sub, rubric, threshold=threshold, display_path=display_path or str(path),
@@ -55,36 +61,13 @@ def grade(path: str | os.PathLike, rubric: Rubric, *, threshold: float | None = 
 def grade_submission(sub: Submission, rubric: Rubric, *, threshold: float | None = None,
                      display_path: str | None = None, timeout: float | None = None) -> Report:
     deadline = time.monotonic() + timeout if timeout else None
-    findings: dict[str, Finding] = {}
-    for c in rubric.checks:
-        left = deadline - time.monotonic() if deadline is not None else None
-        if left is not None and left <= 0:
-            findings[c.id] = Finding.error(f"the grading's time budget ({timeout:g} s) ran out before this check: "
-                                           "not judged")
-            continue
-        budget = min(detectors.CHECK_BUDGET, left) if left is not None else None
-        findings[c.id] = detectors.run(sub, c.kind, c.params, budget=budget)
+    findings = _findings(sub, rubric, timeout)
     notes: list[str] = []
     by_id = {c.id: c for c in rubric.checks}
     for check in rubric.checks:
         if check.evidence:
             findings[check.id] = _with_evidence(check, findings, by_id, _hands_on(sub), notes)
-    results: dict[str, CheckResult] = {}
-    words = ci.terms(_pipelines_read(sub, deadline))  # hints in the words of the repository's CI system
-    for check in rubric.checks:
-        finding = findings[check.id]
-        text = describe(check.kind, check)
-        # skip: does not apply; error: could not be judged (a shallow clone, an unreadable .git):
-        # either way the check is left out of the total and of the maximum
-        judged = finding.status not in ("skip", "error")
-        max_score = check.points if judged else 0.0
-        results[check.id] = CheckResult(
-            id=check.id, title=check.title, kind=check.kind, status=finding.status,
-            score=_round(check.points * finding.fraction) if judged else 0.0,
-            max_score=max_score, message=finding.message, hint=ci.phrase(check.hint, words),
-            evidence=finding.evidence, docs=check.docs, bonus=check.bonus, tools=finding.tools,
-            looks_for=text.looks_for, why=text.why,
-        )
+    results = _check_results(sub, rubric, findings, deadline)
     phases = []
     for phase in PHASES:
         checks = tuple(results[c.id] for c in rubric.phases[phase])
@@ -111,17 +94,7 @@ def grade_submission(sub: Submission, rubric: Rubric, *, threshold: float | None
     warnings = tuple(Warning_(p, m) for p, m in sorted(sub.problems.items())[:MAX_WARNINGS])
     if git.error:
         warnings = (Warning_(".git", git.error),) + warnings
-    if git.note:
-        notes.append(f"Git: {git.note}")
-    if not git.is_git:
-        lost = sum(c.points for c in rubric.checks
-                   if not c.bonus and results[c.id].status == "fail" and "no git history" in results[c.id].message)
-        if lost:
-            notes.append(f"no git history: {lost:g} points of history checks scored 0 (hand in the repository "
-                         "or a bundle of it for them to count)")
-    for r in all_results:
-        if r.status == "pass" and "to be viewed" in r.message:
-            notes.append(f"{r.title}: {r.message}")
+    notes += _notes(git, rubric, results)
     return Report(
         tool_version=__version__, rubric_id=rubric.id, rubric_title=rubric.title,
         rubric_version=rubric.version, rubric_sha256=rubric.sha256,
@@ -152,6 +125,63 @@ def _pipelines_read(sub: Submission, deadline: float | None) -> list:
             return ci.read_pipelines(sub)
     except (_Overtime, Interrupted, RecursionError, MemoryError):
         return []
+
+
+def _findings(sub: Submission, rubric: Rubric, timeout: float | None) -> dict[str, Finding]:
+    """Every check's finding, each within its budget and all within ``timeout`` seconds (checks
+    not reached by then are not judged)."""
+    deadline = time.monotonic() + timeout if timeout else None
+    findings: dict[str, Finding] = {}
+    for c in rubric.checks:
+        left = deadline - time.monotonic() if deadline is not None else None
+        if left is not None and left <= 0:
+            findings[c.id] = Finding.error(f"the grading's time budget ({timeout:g} s) ran out before this check: "
+                                           "not judged")
+            continue
+        budget = min(detectors.CHECK_BUDGET, left) if left is not None else None
+        findings[c.id] = detectors.run(sub, c.kind, c.params, budget=budget)
+    return findings
+
+
+def _check_results(sub: Submission, rubric: Rubric, findings: dict[str, Finding],
+                   deadline: float | None = None) -> dict[str, CheckResult]:
+    """Each check's result: its finding scored, its hint in the words of the repository's CI
+    system (from what the checks read, within the grading's time)."""
+    results: dict[str, CheckResult] = {}
+    words = ci.terms(_pipelines_read(sub, deadline))
+    for check in rubric.checks:
+        finding = findings[check.id]
+        text = describe(check.kind, check)
+        # skip: does not apply; error: could not be judged (a shallow clone, an unreadable .git):
+        # either way the check is left out of the total and of the maximum
+        judged = finding.status not in ("skip", "error")
+        max_score = check.points if judged else 0.0
+        results[check.id] = CheckResult(
+            id=check.id, title=check.title, kind=check.kind, status=finding.status,
+            score=_round(check.points * finding.fraction) if judged else 0.0,
+            max_score=max_score, message=finding.message, hint=ci.phrase(check.hint, words),
+            evidence=finding.evidence, docs=check.docs, bonus=check.bonus, tools=finding.tools,
+            looks_for=text.looks_for, why=text.why,
+        )
+    return results
+
+
+def _notes(git: GitFacts, rubric: Rubric, results: dict[str, CheckResult]) -> list[str]:
+    """What the instructor should know: how the history was read, points lost for no history,
+    work to be viewed by hand."""
+    notes: list[str] = []
+    if git.note:
+        notes.append(f"Git: {git.note}")
+    if not git.is_git:
+        lost = sum(c.points for c in rubric.checks
+                   if not c.bonus and results[c.id].status == "fail" and "no git history" in results[c.id].message)
+        if lost:
+            notes.append(f"no git history: {lost:g} points of history checks scored 0 (hand in the repository "
+                         "or a bundle of it for them to count)")
+    for r in results.values():
+        if r.status == "pass" and "to be viewed" in r.message:
+            notes.append(f"{r.title}: {r.message}")
+    return notes
 
 
 def _hands_on(sub: Submission) -> bool:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from grader import yamlload
 
 if TYPE_CHECKING:
-    from grader.git import PendingGit
+    from grader.git import GitFacts, PendingGit
 
 MAX_FILES = 100_000
 MAX_FILE_BYTES = 1_000_000
@@ -58,11 +58,12 @@ class Submission:
 
     def __init__(self, root: str | os.PathLike, *, max_files: int = MAX_FILES,
                  max_file_bytes: int = MAX_FILE_BYTES, git_root: str | os.PathLike | None = None,
-                 git_rev: str | None = None):
+                 git_rev: str | None = None, pull_request: bool = False):
         self.root = os.path.abspath(root)
         # where the history is read from: the repository whose committed files are in ``root``
         self.git_root = os.path.abspath(git_root) if git_root is not None else self.root
         self.git_rev = git_rev  # the commit whose history is read (a deadline's), else HEAD
+        self.pull_request = pull_request  # graded in a CI run for a pull request (its merge commit is not the learner's)
         self.max_files = max_files
         self.max_file_bytes = max_file_bytes
         self.problems: dict[str, str] = {}
@@ -276,12 +277,13 @@ class Submission:
         if self._git_pending is None and "git" not in self.__dict__:
             from grader.git import PendingGit
 
-            self._git_pending = PendingGit(self.git_root, self.git_rev)
+            self._git_pending = PendingGit(self.git_root, self.git_rev, pull_request=self.pull_request)
 
     @cached_property
-    def git(self):
+    def git(self) -> GitFacts:
         self.start_git()
         pending, self._git_pending = self._git_pending, None
+        assert pending is not None  # started just now: `git` is not read yet
         return pending.finish()
 
     def close(self) -> None:

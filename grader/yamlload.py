@@ -137,6 +137,9 @@ _NO_KEY = object()
 def load_all(text: str, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES) -> list:
     """Every document of ``text`` as plain values with line numbers.
 
+    A state machine over the parser's events: a stack of the containers being built, the
+    anchors of the current document, and the count of nodes so far.
+
     Raises :class:`YamlError` for syntax errors, duplicate keys, too deep nesting or a
     document that expands (through aliases) beyond ``max_nodes`` nodes (a long string counts
     one node per 80 characters).
@@ -202,31 +205,10 @@ def load_all(text: str, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODE
                 raise YamlError(
                     f"more than {max_nodes} nodes (alias expansion or a huge document)", line
                 )
-            if not stack:
-                docs.append(value)
-                continue
-            top = stack[-1]
-            if not top.is_map:
-                top.container.append(value)
-                top.container.item_lines.append(line)
-            elif top.key is _NO_KEY:
-                if raw_key is None:
-                    raw_key = f"<complex key at line {line}>"
-                top.key = raw_key
-                top.key_line = line
+            if stack:
+                _place(stack[-1], value, raw_key, line)
             else:
-                key = top.key
-                top.key = _NO_KEY
-                if key == "<<":
-                    if top.merges is None:
-                        top.merges = []
-                    top.merges.append(value)
-                    continue
-                mapping = top.container
-                if key in mapping:
-                    raise YamlError(f"duplicate key {key!r}", top.key_line)
-                mapping[key] = value
-                mapping.key_lines[key] = top.key_line
+                docs.append(value)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
@@ -236,6 +218,32 @@ def load_all(text: str, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODE
     finally:
         parser.dispose()
     return docs
+
+
+def _place(top: _Frame, value: object, raw_key: object, line: int) -> None:
+    """Put a finished value into the open container ``top``: a list's next item, a mapping's
+    key (then its value), or a ``<<`` merge to apply when the mapping closes."""
+    if not top.is_map:
+        top.container.append(value)
+        top.container.item_lines.append(line)
+    elif top.key is _NO_KEY:
+        if raw_key is None:
+            raw_key = f"<complex key at line {line}>"
+        top.key = raw_key
+        top.key_line = line
+    else:
+        key = top.key
+        top.key = _NO_KEY
+        if key == "<<":
+            if top.merges is None:
+                top.merges = []
+            top.merges.append(value)
+            return
+        mapping = top.container
+        if key in mapping:
+            raise YamlError(f"duplicate key {key!r}", top.key_line)
+        mapping[key] = value
+        mapping.key_lines[key] = top.key_line
 
 
 def _apply_merges(mapping: YDict, merges: list) -> None:

@@ -6,7 +6,7 @@ import shlex
 
 import pytest
 
-from grader.evidence.commands import (
+from grader.evidence.shell import (
     categories,
     is_versioned_build,
     remote_categories,

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
+import sys
 
 import pytest
 
 from conftest import Repo, run_check
-from grader.detectors.release import parse_semver
+from grader import detectors
+from grader.evidence.releases import parse_semver
+from grader.submission import Submission
 
 GOOD_MESSAGES = [
     "Add reminder scheduler with a 24 hour delay",
@@ -208,7 +212,7 @@ def test_version_order_must_follow_history(repo):
 def test_tag_reachability_and_count_with_a_whole_or_truncated_history(repo, monkeypatch, max_log):
     from grader import git
 
-    monkeypatch.setattr(git, "MAX_LOG", max_log)
+    monkeypatch.setattr(git.facts, "MAX_LOG", max_log)
     repo.commit("first commit of the app", {"a.txt": "1"})
     repo.tag("v0.1.0", "old release")  # older than a 3-commit window
     repo.branch("side")
@@ -246,8 +250,16 @@ def test_a_pull_request_checkout_grades_the_pull_requests_own_history(repo, monk
     # a learner's own merge of the same shape, outside a pull-request run, still counts
     repo.git("commit", "--amend", "-m", "Merge branch 'feature/coupon'")
     assert run_check(repo.path, "merged-branches").status == "pass"
-    monkeypatch.setenv("GITHUB_EVENT_NAME", "pull_request")
-    assert run_check(repo.path, "merged-branches").status == "fail"
+    # in a pull-request run (the caller says so), a two-parent HEAD is the CI's merge whatever it says
+    assert detectors.run(Submission(repo.path, pull_request=True), "merged-branches", {}).status == "fail"
+    assert "pull request" in (git.GitFacts.read(str(repo.path), pull_request=True).note or "")
+    # the command line says so when GitHub Actions runs it for a pull request (GITHUB_EVENT_NAME)
+    for event, status in (("push", "pass"), ("pull_request", "fail")):
+        proc = subprocess.run([sys.executable, "-m", "grader", str(repo.path), "--rubric", "devops-loop",
+                               "--format", "json", "--no-fail"], capture_output=True, text=True,
+                              env={**os.environ, "GITHUB_EVENT_NAME": event})
+        checks = [c for phase in json.loads(proc.stdout)["phases"] for c in phase["checks"]]
+        assert [c["status"] for c in checks if c["kind"] == "merged-branches"] == [status], (event, proc.stderr[-300:])
 
 
 def _shallow_clone(src, dest):

@@ -90,103 +90,152 @@ class _Worker:
             self.kill()
 
 
+def _unchanged_if(old: Result | None, rubric_sha: str) -> str | None:
+    """The fingerprint a worker compares with (and answers "unchanged" on a match, to resume)
+    when a previous result of the same rubric was graded; else None."""
+    if old and old.rubric.get("sha256") == rubric_sha and old.status == "graded" and old.fingerprint:
+        return old.fingerprint
+    return None
+
+
+def _forkserver():
+    """The forkserver context workers start from, the grader's modules preloaded in it."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["grader._preload"])
+    return ctx
+
+
+def _start_workers(ctx, n: int, rubric_ref, memory_mb: int, tmp_root: str, deadline) -> list[_Worker]:
+    # Python's forkserver runs `python -c ...`, which puts its current folder first on
+    # sys.path: started from our private folder, a `grader/` package in the user's current
+    # folder (a student's, in a downloads folder) can never be imported in its place.
+    here = os.getcwd()
+    os.chdir(tmp_root)
+    try:
+        return [_Worker(ctx, rubric_ref, memory_mb, tmp_root, deadline) for _ in range(n)]
+    finally:
+        os.chdir(here)
+
+
+def _over_the_cap(busy: list[_Worker], memory_mb: int) -> dict[int, int]:
+    """id(worker) -> bytes of the busy workers whose whole process tree (its git children too: a
+    per-process limit lets every child take the cap again) is over the cap."""
+    over: dict[int, int] = {}
+    table = memory.processes()
+    for w in busy:
+        total, _ = memory.tree(w.proc.pid, table)
+        if total > memory_mb * 1024 * 1024:
+            over[id(w)] = total
+    return over
+
+
+def _outcome(w: _Worker, ready: list, over: dict[int, int], rubric, *, memory_mb: int,
+             timeout: float) -> Result | None:
+    """The result of a busy worker's task, once there is one: what it sent, or that it died,
+    went over the memory cap or ran out of time; None while it is still grading."""
+    assert w.task is not None
+    record: Result | None = None
+    if w.conn in ready:
+        try:
+            message = w.conn.recv()
+        except (EOFError, OSError):
+            message = None
+        if isinstance(message, dict) and "worker_error" in message:
+            record = failure(w.task, rubric, "error", message["worker_error"])
+            w.proc.join(timeout=5)
+        elif isinstance(message, dict):
+            record = Result.from_dict(message)
+    if record is None and (w.proc.sentinel in ready or w.conn in ready):
+        code = w.proc.exitcode
+        why = "killed (likely over the memory cap)" if code in (-9, 137) else f"exit code {code}"
+        record = failure(w.task, rubric, "error", f"the grading worker died ({why})")
+    elif record is None and id(w) in over:
+        record = failure(w.task, rubric, "error", f"went over the memory cap of {memory_mb} MB (its "
+                         f"processes, git included, held {over[id(w)] // (1024 * 1024)} MB)")
+    elif record is None and time.monotonic() >= w.deadline:
+        record = failure(w.task, rubric, "timeout", f"took longer than {timeout:g} s")
+    return record
+
+
+def _begin(tasks: list[Task], rubric_sha: str, *, jsonl: str | None, resume: bool, book: Gradebook | None,
+           deadline: int | None, feedback: str | None) -> tuple[dict[str, Result], int | None]:
+    """The previous results to resume from (of the JSON Lines file and the gradebook), and this
+    run's id in the gradebook (its students recorded)."""
+    previous = load_jsonl(jsonl) if (resume and jsonl) else {}
+    run_id = None
+    if book is not None:
+        if resume:
+            previous.update(book.latest(task.id for task in tasks))
+        run_id = book.start_run(rubric_sha=rubric_sha, deadline=deadline, feedback=feedback)
+        book.set_students((t.id, t.display, t.student, dict(t.columns)) for t in tasks)
+    return previous, run_id
+
+
+def _hand_out(workers: list[_Worker], queue: list[tuple[Task, str | None]], timeout: float) -> None:
+    """The next tasks to the idle workers, each with its deadline."""
+    for w in workers:
+        if w.task is None and queue:
+            task, prev = queue.pop()
+            w.task, w.deadline = task, time.monotonic() + timeout
+            w.conn.send((task.for_worker(), prev))
+
+
+def _kept(record: Result, unchanged: Result | None, book: Gradebook | None, run_id: int | None,
+          writer: JsonlWriter) -> Result:
+    """A finished task's result: its previous result when the submission is ``unchanged``, else
+    the new one, stored (gradebook, JSON Lines) the moment it is done."""
+    if unchanged is not None:
+        return unchanged
+    if book is not None:
+        book.add(record, run_id)
+    writer.write(record)
+    return record
+
+
 def run(tasks: list[Task], *, rubric_ref: str | None, jobs: int, timeout: float, memory_mb: int,
         jsonl: str | None, resume: bool, progress=None, book: Gradebook | None = None,
         deadline: int | None = None, feedback: str | None = None) -> dict[str, Result]:
     """Grade every task; returns the results by id (resumed ones included). Each result is
     stored in the gradebook ``book`` (and appended to ``jsonl``) the moment it is done;
     ``resume`` reuses the latest stored result of an unchanged submission."""
-    import multiprocessing
     from multiprocessing.connection import wait
 
     from grader import rubric as rubrics
 
     rubric = rubrics.load(rubric_ref)  # fail fast on a bad rubric, before any worker starts
-    previous = load_jsonl(jsonl) if (resume and jsonl) else {}
-    run_id = None
-    if book is not None:
-        if resume:
-            previous.update(book.latest(task.id for task in tasks))
-        run_id = book.start_run(rubric_sha=rubric.sha256, deadline=deadline, feedback=feedback)
-        book.set_students((t.id, t.display, t.student, dict(t.columns)) for t in tasks)
+    previous, run_id = _begin(tasks, rubric.sha256, jsonl=jsonl, resume=resume, book=book, deadline=deadline,
+                              feedback=feedback)
     records: dict[str, Result] = {}
-    pending: list[tuple[Task, str | None]] = []
-    for task in tasks:
-        old = previous.get(task.id)
-        if old and old.rubric.get("sha256") == rubric.sha256 and old.status == "graded" and old.fingerprint:
-            pending.append((task, old.fingerprint))
-        else:
-            pending.append((task, None))
+    pending = [(task, _unchanged_if(previous.get(task.id), rubric.sha256)) for task in tasks]
     writer = JsonlWriter(jsonl)
     tmp_root = tempfile.mkdtemp(prefix="loopcheck-batch-")
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["grader._preload"])
+    ctx = _forkserver()
     workers: list[_Worker] = []
     queue = list(reversed(pending))
     try:
-        # Python's forkserver runs `python -c ...`, which puts its current folder first on
-        # sys.path: started from our private folder, a `grader/` package in the user's current
-        # folder (a student's, in a downloads folder) can never be imported in its place.
-        here = os.getcwd()
-        os.chdir(tmp_root)
-        try:
-            workers = [_Worker(ctx, rubric_ref, memory_mb, tmp_root, deadline) for _ in range(max(1, min(jobs, len(queue))))]
-        finally:
-            os.chdir(here)
+        workers = _start_workers(ctx, max(1, min(jobs, len(queue))), rubric_ref, memory_mb, tmp_root, deadline)
         next_measure = 0.0  # when the workers' memory is measured next
         while queue or any(w.task for w in workers):
-            for w in workers:
-                if w.task is None and queue:
-                    task, prev = queue.pop()
-                    w.task, w.deadline = task, time.monotonic() + timeout
-                    w.conn.send((task.for_worker(), prev))
+            _hand_out(workers, queue, timeout)
             busy = [w for w in workers if w.task]
             soonest = min(w.deadline for w in busy) - time.monotonic()
             if memory_mb:  # the tree is measured ten times a second
                 soonest = min(soonest, 0.1)
             ready = wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout=max(0.0, soonest))
-            # The cap of each worker's whole process tree (its git children too: a per-process
-            # limit lets every child take the cap again).
             over: dict[int, int] = {}
             if memory_mb and time.monotonic() >= next_measure:
                 next_measure = time.monotonic() + 0.1
-                table = memory.processes()
-                for w in busy:
-                    total, _ = memory.tree(w.proc.pid, table)
-                    if total > memory_mb * 1024 * 1024:
-                        over[id(w)] = total
+                over = _over_the_cap(busy, memory_mb)
             for i, w in enumerate(workers):
                 if w.task is None:
                     continue
-                record: Result | None = None
-                if w.conn in ready:
-                    try:
-                        message = w.conn.recv()
-                    except (EOFError, OSError):
-                        message = None
-                    if isinstance(message, dict) and "worker_error" in message:
-                        record = failure(w.task, rubric, "error", message["worker_error"])
-                        w.proc.join(timeout=5)
-                    elif isinstance(message, dict):
-                        record = Result.from_dict(message)
-                if record is None and (w.proc.sentinel in ready or w.conn in ready):
-                    code = w.proc.exitcode
-                    why = "killed (likely over the memory cap)" if code in (-9, 137) else f"exit code {code}"
-                    record = failure(w.task, rubric, "error", f"the grading worker died ({why})")
-                elif record is None and id(w) in over:
-                    record = failure(w.task, rubric, "error", f"went over the memory cap of {memory_mb} MB (its "
-                                     f"processes, git included, held {over[id(w)] // (1024 * 1024)} MB)")
-                elif record is None and time.monotonic() >= w.deadline:
-                    record = failure(w.task, rubric, "timeout", f"took longer than {timeout:g} s")
+                record = _outcome(w, ready, over, rubric, memory_mb=memory_mb, timeout=timeout)
                 if record is None:
                     continue
-                if record.status == "unchanged":
-                    record = previous[w.task.id]
-                else:
-                    if book is not None:
-                        book.add(record, run_id)
-                    writer.write(record)
-                records[w.task.id] = record
+                record = records[w.task.id] = _kept(record, previous[w.task.id] if record.status == "unchanged" else None,
+                                                   book, run_id, writer)
                 if progress:
                     progress(record)
                 if (record.status == "timeout" or not w.proc.is_alive() or id(w) in over

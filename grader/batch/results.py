@@ -12,8 +12,6 @@ from grader.errors import LoopcheckError
 from grader.evidence.substance import resemblance
 from grader.yamlload import mapping
 
-STATUSES = ("graded", "error", "timeout", "unchanged")
-
 
 @dataclass(slots=True)
 class Result:
@@ -22,7 +20,7 @@ class Result:
     id: str
     source: str
     rubric: dict  # {"id": ..., "sha256": ...}
-    status: str = "error"
+    status: str = "error"  # graded, error, timeout, or unchanged (a worker's answer when resuming)
     reason: str = ""
     fingerprint: str | None = None
     report: dict | None = field(default=None, repr=False)
@@ -60,7 +58,7 @@ class Result:
         report = rec.get("report")
         status, reason = str(rec["status"]), rec.get("reason")
         reason = reason if isinstance(reason, str) else ""
-        if status not in STATUSES:
+        if status not in ("graded", "error", "timeout", "unchanged"):
             status, reason = "error", f"the stored result is damaged (status {str(rec['status'])[:40]!r})"
         if report is not None:
             problem = report_problem(report)

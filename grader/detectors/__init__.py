@@ -12,11 +12,17 @@ import contextlib
 import importlib
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from grader.evidence.budget import Interrupted
 from grader.model import Finding
+from grader.submission import Submission
+
+# A detector's params: the rubric's, over its declared defaults (validated by its JSON Schema).
+Params = Mapping[str, Any]
+DetectorFunc = Callable[[Submission, Params], Finding]
 
 _MODULES = ("plan", "code", "build", "test", "release", "deploy", "operate", "monitor", "written")
 
@@ -27,7 +33,7 @@ class Detector:
     title: str
     looks_for: str
     why: str
-    func: Callable
+    func: DetectorFunc
     params: dict = field(default_factory=dict)  # JSON Schema "properties" of the params
     defaults: dict = field(default_factory=dict)
     required: tuple[str, ...] = ()
@@ -46,8 +52,8 @@ _loaded = False
 
 
 def detector(kind: str, *, title: str, looks_for: str, why: str, params: dict | None = None,
-             defaults: dict | None = None, required: tuple[str, ...] = ()):
-    def register(func):
+             defaults: dict | None = None, required: tuple[str, ...] = ()) -> Callable[[DetectorFunc], DetectorFunc]:
+    def register(func: DetectorFunc) -> DetectorFunc:
         REGISTRY[kind] = Detector(kind, title, looks_for, why, func, params or {}, defaults or {},
                                   required)
         return func
@@ -91,7 +97,7 @@ def _budget(seconds: float):
         signal.signal(signal.SIGALRM, previous)
 
 
-def run(sub, kind: str, params: dict, *, budget: float | None = None) -> Finding:
+def run(sub: Submission, kind: str, params: Params, *, budget: float | None = None) -> Finding:
     """Run one detector within its time budget; never a crash or a hang. A bug in it, or running
     out of time, is an ``error`` finding (not judged, left out of the maximum); evidence nested
     too deeply or too large for the memory budget is what the submission holds, and scores 0."""

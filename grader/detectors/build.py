@@ -5,13 +5,20 @@ from __future__ import annotations
 
 import re
 
-from grader.detectors import detector
+from grader.detectors import Params, detector
 from grader.detectors.common import found, loc, plural
 from grader.evidence import buildfiles
 from grader.evidence.ci import no_pipeline_message, read_pipelines
-from grader.evidence.ci.model import live_steps, step_evidence, step_with, where_it_belongs
-from grader.evidence.commands import NOT_RUN, is_versioned_build, normalise, tool_name
+from grader.evidence.ci.queries import (
+    live_steps,
+    step_categories,
+    step_evidence,
+    step_with,
+    where_it_belongs,
+)
+from grader.evidence.shell import NOT_RUN, is_versioned_build, normalise, tool_name
 from grader.model import Finding, Location
+from grader.submission import Submission
 
 
 @detector(
@@ -27,7 +34,7 @@ from grader.model import Finding, Location
         "enum": ["push", "pull_request", "merge_request", "tag"]}}},
     defaults={"events": ["push", "pull_request"]},
 )
-def ci_trigger(sub, p):
+def ci_trigger(sub: Submission, p: Params) -> Finding:
     pipes = read_pipelines(sub)
     if not pipes:
         return Finding.failed(no_pipeline_message(sub))
@@ -99,7 +106,7 @@ _RESOLVES = re.compile(r"^(?:\S*/)?(?:mvnw?|gradlew?|cargo|go|dotnet|sbt|bazel|d
     params={"without_build_credit": {"type": "number", "minimum": 0, "maximum": 1}},
     defaults={"without_build_credit": 1 / 3},
 )
-def ci_install(sub, p):
+def ci_install(sub: Submission, p: Params) -> Finding:
     if not read_pipelines(sub):
         return Finding.failed(no_pipeline_message(sub))
     builds = next(step_with(read_pipelines(sub), "build"), None) is not None
@@ -130,7 +137,7 @@ def ci_install(sub, p):
     params={"unversioned_credit": {"type": "number", "minimum": 0, "maximum": 1}},
     defaults={"unversioned_credit": 0.5},
 )
-def ci_build_artifact(sub, p):
+def ci_build_artifact(sub: Submission, p: Params) -> Finding:
     if not read_pipelines(sub):
         return Finding.failed(no_pipeline_message(sub))
     unversioned = None
@@ -164,7 +171,7 @@ def ci_build_artifact(sub, p):
     why="A declared, automated build is reproducible: anyone (and the pipeline) builds the same artifact "
     "with one command.",
 )
-def build_tooling(sub, p):
+def build_tooling(sub: Submission, p: Params) -> Finding:
     configs = buildfiles.build_configs(sub)
     builds = [(_tool_of_build(c.text, step), c.at(pipe.path), c.text)
               for pipe, _j, _i, step in live_steps(read_pipelines(sub), automatic_only=True) for c in step.commands_in("build")]
@@ -211,7 +218,7 @@ def _registry(ref: str) -> str:
     "JFrog CLI uploads. Full credit when the artifact's name carries a commit SHA or a version.",
     why="A versioned artifact in a registry is what gets deployed, and what you roll back to.",
 )
-def artifact_publish(sub, p):
+def artifact_publish(sub: Submission, p: Params) -> Finding:
     hits, versioned = [], False
     for pipe, _j, _i, step in live_steps(read_pipelines(sub), automatic_only=False):
         if step.uses and step.uses.split("@")[0].lower() == "docker/build-push-action" \
@@ -264,13 +271,13 @@ _STAGE_ORDER = ("install", "build", "test", "publish", "deploy", "verify", "roll
     params={"min_stages": {"type": "integer", "minimum": 1, "maximum": 8}},
     defaults={"min_stages": 4},
 )
-def pipeline_stages(sub, p):
+def pipeline_stages(sub: Submission, p: Params) -> Finding:
     pipes = read_pipelines(sub)
     if not pipes:
         return Finding.failed(no_pipeline_message(sub))
     done: dict[str, Location] = {}
     for pipe, _job, _i, step in live_steps(pipes, automatic_only=True):
-        for cat in step.categories():
+        for cat in step_categories(step):
             if cat in _STAGE_ORDER and cat not in done:
                 done[cat] = loc(pipe.path, step.line)
     stages = [c for c in _STAGE_ORDER if c in done]

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import re
 
-from grader.detectors import detector
+from grader.detectors import Params, detector
 from grader.detectors.common import found, git_or_finding, plural, shallow_or
 from grader.evidence.ci import no_pipeline_message, read_pipelines
-from grader.evidence.ci.model import gate_commands, live_steps, tool_steps, where_it_belongs
-from grader.evidence.commands import normalise, tool_name
+from grader.evidence.ci.queries import gate_commands, tool_steps, where_it_belongs
+from grader.evidence.linters import bound_linters
 from grader.evidence.testfiles import is_test_path
 from grader.model import Finding, Location
+from grader.submission import Submission
 
 _VAGUE = re.compile(
     r"^(update[sd]?|fix(es|ed)?|wip|changes?|stuff|commit|asdf+|test(ing)?|minor|misc|tmp|temp|"
@@ -27,7 +28,7 @@ _SOURCE_SUFFIX = (".py", ".js", ".ts", ".tsx", ".jsx", ".mjs", ".go", ".java", "
                   ".cs", ".php", ".sh", ".c", ".cpp", ".scala", ".swift")
 
 
-def descriptive(subject: str) -> bool:
+def _descriptive(subject: str) -> bool:
     subject = subject.strip()
     return bool(subject) and not _VAGUE.match(subject) and len(subject.split()) >= 2
 
@@ -50,7 +51,7 @@ def _commit_loc(commit) -> Location:
     },
     defaults={"min_commits": 5, "min_descriptive": 0.7},
 )
-def commit_history(sub, p):
+def commit_history(sub: Submission, p: Params) -> Finding:
     facts, problem = git_or_finding(sub)
     if problem:
         return problem
@@ -61,11 +62,11 @@ def commit_history(sub, p):
                               + (f" ({only.subject[:60]!r})" if only else ""),
                               [_commit_loc(only)] if only else [])
     own = [c for c in facts.commits if len(c.parents) <= 1 and c.sha not in facts.grafted]
-    good = [c for c in own if descriptive(c.subject)]
+    good = [c for c in own if _descriptive(c.subject)]
     share = len(good) / len(own) if own else 0.0
     count_part = min(1.0, total / p["min_commits"])
     desc_part = min(1.0, share / p["min_descriptive"]) if p["min_descriptive"] else 1.0
-    vague = [c.subject for c in own if not descriptive(c.subject)][:3]
+    vague = [c.subject for c in own if not _descriptive(c.subject)][:3]
     msg = (f"{plural(total, 'commit')}, {len(good)} of {len(own)} with descriptive messages "
            f"({share:.0%}; needs {p['min_commits']} commits and {p['min_descriptive']:.0%})")
     if vague:
@@ -84,7 +85,7 @@ def commit_history(sub, p):
     params={"min_merges": {"type": "integer", "minimum": 1, "maximum": 1000}},
     defaults={"min_merges": 1},
 )
-def merged_branches(sub, p):
+def merged_branches(sub: Submission, p: Params) -> Finding:
     facts, problem = git_or_finding(sub)
     if problem:
         return problem
@@ -109,7 +110,7 @@ def merged_branches(sub, p):
     params={"min_commits": {"type": "integer", "minimum": 1, "maximum": 1000}},
     defaults={"min_commits": 1},
 )
-def tests_with_code(sub, p):
+def tests_with_code(sub: Submission, p: Params) -> Finding:
     facts, problem = git_or_finding(sub)
     if problem:
         return problem
@@ -173,71 +174,6 @@ _LINT_ACTIONS = {
 }
 
 
-# Linters a build tool runs itself once they are configured: Maven plugins whose `check` goal binds
-# to the verify phase, Gradle plugins whose tasks the `check` task (and so `build`) depends on.
-_MAVEN_LINTERS = {"maven-checkstyle-plugin": "Checkstyle", "spotless-maven-plugin": "Spotless",
-                  "maven-pmd-plugin": "PMD", "spotbugs-maven-plugin": "SpotBugs"}
-_GRADLE_LINTERS = {"checkstyle": "Checkstyle", "pmd": "PMD", "com.diffplug.spotless": "Spotless",
-                   "com.github.spotbugs": "SpotBugs", "org.jlleitschuh.gradle.ktlint": "ktlint",
-                   "io.gitlab.arturbosch.detekt": "detekt"}
-_MVN_PHASES = frozenset({"verify", "install", "deploy"})  # the phases at or after verify
-_MVN_SKIP = re.compile(r"-D(?:checkstyle|spotless|pmd|spotbugs)(?:\.check)?\.skip(?:=true)?(?:\s|$)")
-_GRADLE_TASKS = frozenset({"check", "build", ":check", ":build"})
-
-
-def _cut(text: str, start: str, end: str) -> str:
-    """``text`` without its ``start``...``end`` spans (an unclosed one runs to the end): one pass."""
-    out, pos = [], 0
-    while True:
-        at = text.find(start, pos)
-        if at < 0:
-            out.append(text[pos:])
-            return "".join(out)
-        out.append(text[pos:at])
-        close = text.find(end, at + len(start))
-        if close < 0:
-            return "".join(out)
-        pos = close + len(end)
-
-
-def _bound_linters(sub, pipes) -> list[tuple[str, Location, str]]:
-    """(tool, where, command) of linters the build runs because they are configured in pom.xml or
-    build.gradle(.kts) and the pipeline runs the phase or task they are bound to."""
-    maven, gradle = [], []
-    for rel in sub.by_suffix("pom.xml", "build.gradle", "build.gradle.kts"):
-        name = rel.rsplit("/", 1)[-1]
-        if name == "pom.xml":
-            text = _cut(_cut(sub.read_text(rel) or "", "<!--", "-->"), "<pluginManagement>", "</pluginManagement>")
-            for block in text.split("<plugin>")[1:]:
-                block = block.split("</plugin>", 1)[0]
-                for artifact, tool in _MAVEN_LINTERS.items():
-                    if f"<artifactId>{artifact}</artifactId>" in block and "<goal>check</goal>" in block \
-                            and "<skip>true</skip>" not in block:
-                        maven.append(tool)
-        elif name in ("build.gradle", "build.gradle.kts"):
-            text = sub.read_text(rel) or ""
-            for plugin, tool in _GRADLE_LINTERS.items():
-                if re.search(rf"""(?m)^\s*(?:id\s*\(?\s*["']{re.escape(plugin)}["']|apply\s+plugin:\s*["']{re.escape(plugin)}["'])""",
-                             text):
-                    gradle.append(tool)
-    if not maven and not gradle:
-        return []
-    for pipe, _job, _i, step in live_steps(pipes):
-        if step.condition not in ("success", "always"):
-            continue
-        for cmd in step.commands:
-            if cmd.ignored or cmd.resolved:
-                continue
-            text = normalise(cmd.text)
-            words = text.split()
-            tool = tool_name(words[0]) if words else ""
-            if maven and tool == "mvn" and _MVN_PHASES & set(words[1:]) and not _MVN_SKIP.search(text):
-                return [(f"{tool} (bound to the Maven build)", cmd.at(pipe.path), cmd.text) for tool in dict.fromkeys(maven)]
-            if gradle and tool == "gradle" and _GRADLE_TASKS & set(words[1:]):
-                return [(f"{tool} (part of gradle check)", cmd.at(pipe.path), cmd.text) for tool in dict.fromkeys(gradle)]
-    return []
-
-
 @detector(
     "lint-in-ci",
     title="Linters gate every change",
@@ -254,11 +190,11 @@ def _bound_linters(sub, pipes) -> list[tuple[str, Location, str]]:
     why="A linter in the pipeline catches the bugs and the style drift a reviewer should not have to, "
     "on every change, before anyone reads it.",
 )
-def lint_in_ci(sub, p):
+def lint_in_ci(sub: Submission, p: Params) -> Finding:
     pipes = read_pipelines(sub)
     if not pipes:
         return Finding.failed(no_pipeline_message(sub))
-    hits = gate_commands(pipes, _LINT_CMDS, _LINT_ACTIONS) or _bound_linters(sub, pipes)
+    hits = gate_commands(pipes, _LINT_CMDS, _LINT_ACTIONS) or bound_linters(sub, pipes)
     if hits:
         return found("linters run as a gate", hits)
     loose = [h for h in tool_steps(pipes, _LINT_CMDS, _LINT_ACTIONS)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from grader.model import Finding, Location
+from grader.submission import Submission
 
 FETCH_HINT = (
     "the repository is a shallow clone, so its history and tags are missing: clone it with "
@@ -16,7 +17,7 @@ NO_HISTORY = ("no git history: the submission has no .git folder (a ZIP download
               "(`git bundle create work.bundle --all`), for them to count")
 
 
-def git_or_finding(sub):
+def git_or_finding(sub: Submission):
     """(facts, None) when git can be read, else (None, a Finding saying why not): no history or
     an unreadable one scores 0 (it is what the submission holds); git timing out or failing to
     start is not judged (left out of the maximum)."""
@@ -30,7 +31,7 @@ def git_or_finding(sub):
     return facts, None
 
 
-def shallow_or(sub, finding: Finding) -> Finding:
+def shallow_or(sub: Submission, finding: Finding) -> Finding:
     """When git is shallow, a failing history/tag finding becomes an ``error`` naming it."""
     if finding.status in ("fail", "partial") and sub.git.shallow:
         return Finding.error(f"{finding.message}; but {FETCH_HINT}", finding.evidence)

@@ -5,204 +5,33 @@ from __future__ import annotations
 
 import re
 
-from grader.detectors import detector
+from grader.detectors import Params, detector
 from grader.detectors.common import found, loc
 from grader.evidence import infra, manifests, markdown
 from grader.evidence.ci import read_pipelines
-from grader.evidence.ci.model import command_categories, live_steps
-from grader.evidence.commands import categories, normalise, split_script
+from grader.evidence.ci.model import command_categories
+from grader.evidence.deploys import (
+    after_deploy,
+    applies_what_exists,
+    compose_apps,
+    deploy_points,
+    deploy_script,
+    deploy_text,
+    gitops_sync,
+    gitops_waits,
+    manifest_evidence,
+    platform_configs,
+    postsync_hook,
+    progressive_rollout,
+    real_first,
+)
+from grader.evidence.shell import normalise
 from grader.model import Finding, Location
+from grader.submission import Submission
 from grader.yamlload import line_of, mapping
 
 _HELM_SAFE = re.compile(r"^helm (upgrade|install)\b.*\s--(atomic|rollback-on-failure)\b")
 _HELM_WAIT = re.compile(r"^helm (upgrade|install)\b.*\s--(wait|atomic|rollback-on-failure)\b")
-
-
-def deploy_points(sub):
-    """(pipe, job, step index, command index or None, step, throwaway) for every deploy in a
-    pipeline; ``throwaway`` says why it lasts no longer than the job (None for a real one)."""
-    for pipe, job, index, step in live_steps(read_pipelines(sub), automatic_only=False):
-        cmds = [i for i, c in enumerate(step.commands) if "deploy" in command_categories(c)
-                or (not job.ephemeral and not c.resolved and _detached_run(normalise(c.text)))]
-        if not cmds and "deploy" not in step.categories():
-            continue
-        ci = cmds[0] if cmds else None
-        yield pipe, job, index, ci, step, _throwaway(job, index, ci, step)
-
-
-def real_first(points):
-    """Deploys to a lasting environment first, then those to a throwaway one."""
-    return sorted(points, key=lambda d: d[5] is not None)
-
-
-_CONTAINER_RUN = re.compile(r"^(?:docker|podman) (?:container )?run\s")
-_SHORT_FLAGS = re.compile(r"-[a-zA-Z]+")
-
-
-def _detached_run(text: str) -> bool:
-    """`docker run -d` (or `-itd`, `--detach`): a container left running after the job — a
-    deploy on a machine that stays (a Jenkins agent, a self-hosted runner), a test environment
-    on a hosted one."""
-    if not _CONTAINER_RUN.match(text):
-        return False
-    return any(word == "--detach" or (_SHORT_FLAGS.fullmatch(word) and "d" in word) for word in text.split()[2:])
-
-
-# A Kubernetes cluster made on the runner for the job: kind, minikube, k3d (or their actions).
-_LOCAL_CLUSTER = re.compile(r"^(?:kind create cluster|minikube start|k3d cluster create|ctlptl create|"
-                            r"microk8s (?:start|install)|ct install)\b")
-_LOCAL_CLUSTER_ACTIONS = frozenset({
-    "helm/kind-action", "engineerd/setup-kind", "container-tools/kind-action", "medyagh/setup-minikube",
-    "manusa/actions-setup-minikube", "absaoss/k3d-action", "nolar/setup-k3d-k3s", "debianmaster/actions-k3s",
-    "jupyterhub/action-k3s-helm"})
-_CLUSTER_TOOLS = frozenset({"kubectl", "helm", "helmfile", "skaffold", "kustomize", "argocd", "flux", "oc", "kapp"})
-_ON_RUNNER = re.compile(r"^(?:docker|podman)(?:-compose|\s+compose)\b|^(?:docker|podman)-compose\b")
-_ELSEWHERE = re.compile(r"(?:^|\s)(?:-H|--host|--context|-c)[\s=]|DOCKER_HOST=|docker context use\b")
-
-
-def _throwaway(job, index, ci, step) -> str | None:
-    """Why a deploy goes nowhere that lasts: into a cluster the job itself creates (kind,
-    minikube, k3d), or `docker compose up` on a runner made for the job (a hosted runner, a
-    container) — a test of the deployment, gone with the job. None for a real deploy."""
-    if ci is None:
-        return None  # an action deploys wherever it is configured to
-    cmd = step.commands[ci]
-    if cmd.remote:
-        return None
-    text = normalise(cmd.text)
-    earlier = [c for s in job.steps[:index] for c in s.commands] + step.commands[:ci]
-    tool = text.split(" ", 1)[0].rsplit("/", 1)[-1]
-    if tool in _CLUSTER_TOOLS and (
-            any(_LOCAL_CLUSTER.match(normalise(c.text)) for c in earlier)
-            or any(s.uses and s.uses.split("@")[0].lower() in _LOCAL_CLUSTER_ACTIONS for s in job.steps[:index + 1])):
-        return "into a cluster the job itself creates"
-    if job.ephemeral and _ON_RUNNER.match(text) and not _ELSEWHERE.search(cmd.text) \
-            and not any(_ELSEWHERE.search(c.text) for c in earlier):
-        return "onto the CI runner, which is gone after the job"
-    return None
-
-
-def _deploy_text(pipe, step, cmd_index):
-    if cmd_index is not None:
-        c = step.commands[cmd_index]
-        return c.at(pipe.path), c.text
-    return loc(pipe.path, step.line), f"uses {step.uses}"
-
-
-def _manifest_evidence(sub):
-    """Kubernetes workloads, Helm charts, and other deployment descriptions: Terraform, a hosting
-    platform's configuration, a Compose file that builds and runs the application's services."""
-    objs = [o for o in manifests.objects(sub) if o.kind in manifests.WORKLOAD_KINDS]
-    charts = [f for f in sub.files if f.endswith("Chart.yaml")]
-    tf = [f for f in sub.files if f.endswith(".tf")]
-    return objs, charts, tf + [path for path, _platform in platform_configs(sub)] + _compose_apps(sub)
-
-
-def _compose_apps(sub) -> list[str]:
-    """Compose files with a service built from the repository (``build:``): the application's
-    own stack, not only databases and tools pulled as images (read once per submission)."""
-    cached = sub.memo("compose-apps")
-    if cached is None:
-        cached = sub.memo("compose-apps", sorted({rel for rel, _name, body in infra.compose_services(sub)
-                                                  if body.get("build") is not None}))
-    return cached
-
-
-def _deploy_script(sub):
-    """(path, command) of a repository shell script that deploys (its commands, not its name)."""
-    for rel, text in infra.shell_scripts(sub):
-        for cmd in split_script(text, 1):
-            if "deploy" in categories(cmd.text):
-                return rel, cmd
-    return None
-
-
-_PROCFILE_PROCESS = re.compile(r"(?m)^(?:web|worker|release)\s*:\s*\S")
-
-
-def platform_configs(sub) -> list[tuple[str, str]]:
-    """(path, platform) of a hosting platform's deployment configuration, checked for what makes
-    it one: a Heroku ``Procfile`` with a process, App Engine ``app.yaml`` with a ``runtime``,
-    ``fly.toml`` with an ``app``, Render ``render.yaml`` with ``services``, ``vercel.json``,
-    ``netlify.toml`` with a ``[build]``, a Serverless ``serverless.yml`` (``provider`` and
-    ``functions``), an AWS SAM template, a CodeDeploy ``appspec.yml``, ``Dockerrun.aws.json``, an
-    ``azure.yaml`` with services (azd), Bicep files that declare resources."""
-    cached = sub.memo("platform-configs")
-    if cached is not None:
-        return cached
-    found: list[tuple[str, str]] = []
-    for rel in sub.files:
-        name = rel.rsplit("/", 1)[-1]
-        low = name.lower()
-        if low in ("procfile",) and _PROCFILE_PROCESS.search(sub.read_text(rel) or ""):
-            found.append((rel, "Heroku Procfile"))
-        elif low.endswith(".bicep") and re.search(r"(?m)^resource\s+\w+\s+'", sub.read_text(rel) or ""):
-            found.append((rel, "Bicep"))
-        elif low in ("app.yaml", "app.yml", "render.yaml", "serverless.yml", "serverless.yaml", "appspec.yml",
-                     "appspec.yaml", "template.yaml", "template.yml", "azure.yaml", "azure.yml"):
-            doc = (sub.yaml_docs_quiet(rel) or [None])[0]
-            if not isinstance(doc, dict):
-                continue
-            if low.startswith("app.") and doc.get("runtime"):
-                found.append((rel, "App Engine"))
-            elif low == "render.yaml" and isinstance(doc.get("services"), list):
-                found.append((rel, "Render"))
-            elif low.startswith("serverless.") and doc.get("provider") and doc.get("functions"):
-                found.append((rel, "Serverless Framework"))
-            elif low.startswith("appspec.") and (doc.get("hooks") or doc.get("Resources") or doc.get("files")):
-                found.append((rel, "AWS CodeDeploy"))
-            elif low.startswith("template.") and "AWS::Serverless" in (sub.read_text(rel) or ""):
-                found.append((rel, "AWS SAM"))
-            elif low.startswith("azure.") and isinstance(doc.get("services"), dict):
-                found.append((rel, "Azure Developer CLI"))
-        elif low == "fly.toml" and re.search(r"(?m)^app\s*=", sub.read_text(rel) or ""):
-            found.append((rel, "Fly.io"))
-        elif low == "netlify.toml" and re.search(r"(?m)^\[build\]", sub.read_text(rel) or ""):
-            found.append((rel, "Netlify"))
-        elif low in ("vercel.json", "dockerrun.aws.json") and isinstance(sub.json_data(rel), dict):
-            found.append((rel, "Vercel" if low == "vercel.json" else "Elastic Beanstalk"))
-    return sub.memo("platform-configs", found)
-
-
-_APPLIED = re.compile(r"(?:^|\s)(?:-f|--filename|-k|--kustomize)(?:=|\s+)(\S+)")
-
-
-def _applies_what_exists(sub, text: str) -> bool:
-    """False when the command applies a local path (``kubectl apply -f k8s/``) that the
-    repository does not have; URLs, stdin and variables are taken on trust."""
-    chart = _helm_chart(text)
-    if chart and chart.startswith(("./", "../")) and "$" not in chart and "{" not in chart:
-        name = chart.removeprefix("./").rstrip("/")
-        return name.endswith(".tgz") and sub.exists(name) or any(
-            f == f"{name}/Chart.yaml" or f.endswith(f"/{name}/Chart.yaml") for f in sub.files)
-    m = _APPLIED.search(text)
-    if not m:
-        return True
-    target = m.group(1).strip("'\"")
-    if target == "-" or "://" in target or "$" in target or "{" in target:
-        return True
-    target = target.removeprefix("./").rstrip("/")
-    return sub.exists(target) or any(f.startswith(target + "/") for f in sub.files)
-
-
-_HELM_VALUED = {"-n", "--namespace", "-f", "--values", "--set", "--set-string", "--set-file", "--version",
-                "--repo", "--timeout", "--kube-context", "--kubeconfig", "--post-renderer", "--description"}
-
-
-def _helm_chart(text: str) -> str | None:
-    """The chart of ``helm upgrade --install NAME CHART`` / ``helm install NAME CHART``."""
-    words = normalise(text).split()
-    if len(words) < 3 or words[0] != "helm" or words[1] not in ("upgrade", "install"):
-        return None
-    positional, i = [], 2
-    while i < len(words):
-        word = words[i]
-        if word.startswith("-"):
-            i += 2 if word in _HELM_VALUED else 1
-            continue
-        positional.append(word)
-        i += 1
-    return positional[1].strip("'\"") if len(positional) > 1 else None
 
 
 @detector(
@@ -235,13 +64,13 @@ def _helm_chart(text: str) -> str | None:
             "throwaway_credit": {"type": "number", "minimum": 0, "maximum": 1}},
     defaults={"manifest_credit": 0.5, "manual_credit": 0.5, "throwaway_credit": 0.5},
 )
-def deploy_step(sub, p):
+def deploy_step(sub: Submission, p: Params) -> Finding:
     missing = None
     by_hand = None
     throwaway = None
     for pipe, job, _index, ci, step, away in deploy_points(sub):
-        where, what = _deploy_text(pipe, step, ci)
-        if not _applies_what_exists(sub, what):
+        where, what = deploy_text(pipe, step, ci)
+        if not applies_what_exists(sub, what):
             missing = missing or (where, what)
             continue
         if away:
@@ -266,18 +95,18 @@ def deploy_step(sub, p):
         return Finding.ratio(p["throwaway_credit"], f"job `{job.id}` deploys only {away} (`{what[:60]}`): that "
                              "tests the deployment — deploy to a lasting environment (staging, production) for "
                              "full credit", [where])
-    script = _deploy_script(sub)
+    script = deploy_script(sub)
     if script:
         path, cmd = script
         return Finding.ratio(p["manifest_credit"], f"{path} deploys (`{cmd.text[:60]}`), but no pipeline runs it: "
                              "a deploy run by hand — call it from the pipeline after the tests", [loc(path, cmd.line)])
-    objs, charts, tf = _manifest_evidence(sub)
+    objs, charts, tf = manifest_evidence(sub)
     if objs or charts or tf:
         first = objs[0].path if objs else (charts or tf)[0]
         platform = dict(platform_configs(sub)).get(first)
         if platform:
             msg = f"a deployment configuration ({platform}, {first}) but no pipeline step deploys it"
-        elif not objs and not charts and first in _compose_apps(sub):
+        elif not objs and not charts and first in compose_apps(sub):
             msg = (f"{first} runs the application's services, but no pipeline step deploys it (a `docker "
                    "compose up` by hand) — run it on the target from the pipeline after the tests")
         else:
@@ -289,98 +118,20 @@ def deploy_step(sub, p):
     return Finding.failed("no deploy step and no deployment manifests found")
 
 
-def gitops_sync(sub) -> tuple[manifests.K8sObject, str, str] | None:
-    """The GitOps controller that deploys this repository by itself (see :func:`_gitops_sync`),
-    found once per submission: the deploy step and its verification both ask."""
-    cached = sub.memo("gitops-sync")
-    if cached is None:
-        cached = sub.memo("gitops-sync", (_gitops_sync(sub),))
-    return cached[0]
-
-
-def _gitops_sync(sub) -> tuple[manifests.K8sObject, str, str] | None:
-    """(object, tool, path) of a GitOps controller told to apply a folder of this repository by
-    itself: an Argo CD ``Application`` (or an ``ApplicationSet`` template) with
-    ``syncPolicy.automated``, or a Flux ``Kustomization`` that is not suspended, whose source
-    ``path`` is a folder here. A path the repository does not have (a separate config
-    repository) or a third-party chart is not this repository's deployment."""
-    for obj in manifests.objects(sub):
-        spec = mapping(obj.body.get("spec"))
-        if obj.kind == "ApplicationSet" and obj.api_version.startswith("argoproj.io/"):
-            spec = mapping(mapping(spec.get("template")).get("spec"))
-        elif not (obj.kind == "Application" and obj.api_version.startswith("argoproj.io/")):
-            if obj.kind == "Kustomization" and obj.api_version.startswith("kustomize.toolkit.fluxcd.io/") \
-                    and spec.get("suspend") is not True:
-                path = _repo_folder(sub, spec.get("path"))
-                if path:
-                    return obj, "Flux Kustomization", path
-            continue
-        auto = mapping(spec.get("syncPolicy")).get("automated")
-        if not isinstance(auto, dict) or auto.get("enabled") is False:
-            continue  # synced by hand (or `automated: null`)
-        more = spec.get("sources")
-        sources = [spec.get("source"), *(more if isinstance(more, list) else [])]
-        for source in sources:
-            path = _repo_folder(sub, mapping(source).get("path"))
-            if path:
-                return obj, "Argo CD Application", path
-    return None
-
-
-def _gitops_verified(sub, app: manifests.K8sObject, tool: str, path: str) -> Finding:
-    """Verification of a GitOps deploy: an Argo CD ``PostSync`` hook (a Job or Pod in the synced
-    folder that runs after each sync), or a Flux Kustomization that waits for what it applies to
-    be healthy (``wait: true`` or ``healthChecks``)."""
-    if tool.startswith("Flux"):
-        spec = mapping(app.body.get("spec"))
-        if spec.get("wait") is True or (isinstance(spec.get("healthChecks"), list) and spec["healthChecks"]):
-            return Finding.passed(f"{tool} {app.name!r} waits for what it applies to be healthy "
-                                  f"({'wait: true' if spec.get('wait') is True else 'healthChecks'})",
-                                  [loc(app.path, app.line)])
-    prefix = "" if path == "." else path + "/"
-    for obj in manifests.objects(sub):
-        if obj.kind not in ("Job", "Pod") or not obj.path.startswith(prefix):
-            continue
-        hook = str(mapping(mapping(obj.body.get("metadata")).get("annotations")).get("argocd.argoproj.io/hook", ""))
-        if "PostSync" in hook.split(","):
-            return Finding.passed(f"{obj.kind} {obj.name!r} runs as a PostSync hook after each {tool} sync of "
-                                  f"{path}/", [loc(obj.path, obj.line)])
+def _gitops_verified(sub: Submission, app: manifests.K8sObject, tool: str, path: str) -> Finding:
+    """Verification of a GitOps deploy (see :func:`grader.evidence.deploys.gitops_waits` and
+    :func:`~grader.evidence.deploys.postsync_hook`)."""
+    waits = gitops_waits(app, tool)
+    if waits:
+        return Finding.passed(f"{tool} {app.name!r} waits for what it applies to be healthy ({waits})",
+                              [loc(app.path, app.line)])
+    hook = postsync_hook(sub, path)
+    if hook:
+        return Finding.passed(f"{hook.kind} {hook.name!r} runs as a PostSync hook after each {tool} sync of "
+                              f"{path}/", [loc(hook.path, hook.line)])
     return Finding.failed(f"{tool} {app.name!r} applies {path}/ by itself, but nothing checks the service after "
                           "a sync (an Argo CD PostSync hook Job with a smoke test, Flux `wait: true`)",
                           [loc(app.path, app.line)])
-
-
-def _repo_folder(sub, path) -> str | None:
-    """``path`` as a folder of the repository, or None (not a string, templated, or absent)."""
-    if not isinstance(path, str) or "{" in path or "$" in path:
-        return None
-    folder = path.strip().removeprefix("./").strip("/")
-    if folder in ("", "."):
-        return "." if sub.files else None
-    prefix = folder + "/"
-    return folder if any(f.startswith(prefix) for f in sub.files) else None
-
-
-def _after(sub, pipe, job, index, ci):
-    """Commands and steps that run after a deploy on the success path: (location, text,
-    categories, step)."""
-    step = job.steps[index]
-    for c in step.commands[(ci or 0) + 1:]:
-        yield c.at(pipe.path), c.text, command_categories(c), step
-    for later in job.steps[index + 1:]:
-        for c in later.commands:
-            yield c.at(pipe.path), c.text, command_categories(c), later
-        if later.uses:
-            yield loc(pipe.path, later.line), f"uses {later.uses}", later.categories(), later
-    for other in pipe.jobs:
-        if job.id in pipe.upstream(other):
-            for later in other.steps:
-                if other.condition in ("failure",):
-                    continue
-                for c in later.commands:
-                    yield c.at(pipe.path), c.text, command_categories(c), later
-                if later.uses:
-                    yield loc(pipe.path, later.line), f"uses {later.uses}", later.categories(), later
 
 
 # End-to-end and smoke suites run after a deploy test the deployment itself (unit tests don't).
@@ -403,7 +154,7 @@ _END_TO_END = re.compile(r"(?i)\b(?:playwright|cypress|newman|k6|e2e|end-to-end|
     params={"throwaway_credit": {"type": "number", "minimum": 0, "maximum": 1}},
     defaults={"throwaway_credit": 0.5},
 )
-def deploy_verification(sub, p):
+def deploy_verification(sub: Submission, p: Params) -> Finding:
     deploys = real_first(deploy_points(sub))
     if not deploys:
         gitops = gitops_sync(sub)
@@ -416,42 +167,17 @@ def deploy_verification(sub, p):
         if ci is not None and _HELM_WAIT.match(normalise(step.commands[ci].text)):
             c = step.commands[ci]
             return Finding.ratio(credit, f"`{c.text[:60]}` waits until the release is healthy{tail}", [c.at(pipe.path)])
-        for where, text, cats, later in _after(sub, pipe, job, index, ci):
+        for where, text, cats, later in after_deploy(sub, pipe, job, index, ci):
             if later.condition in ("failure", "never", "cancelled") or "deploy" in cats:
                 continue
             if "verify" in cats or ("test" in cats and _END_TO_END.search(text)):
                 return Finding.ratio(credit, f"after the deploy in job `{job.id}`: {text[:80]}{tail}", [where])
     pipe, job, index, ci, step, _away = deploys[0]
-    where, what = _deploy_text(pipe, step, ci)
+    where, what = deploy_text(pipe, step, ci)
     return Finding.failed(
         f"nothing checks the deployment after `{what[:60]}` (add `kubectl rollout status` or a smoke test)",
         [where],
     )
-
-
-_ROLLOUT_KINDS = {"Rollout", "Canary"}
-
-
-def _progressive(sub):
-    """Argo Rollouts with analysis, or Flagger canaries: automated rollback by a controller."""
-    for obj in manifests.objects(sub):
-        spec = mapping(obj.body.get("spec"))
-        if obj.kind == "Rollout" and "argoproj.io" in obj.api_version:
-            strategy = mapping(spec.get("strategy"))
-            canary = strategy.get("canary") if isinstance(strategy.get("canary"), dict) else None
-            bg = strategy.get("blueGreen") if isinstance(strategy.get("blueGreen"), dict) else None
-            analysis = False
-            if canary:
-                steps = canary.get("steps") if isinstance(canary.get("steps"), list) else []
-                analysis = bool(canary.get("analysis")) or any(isinstance(s, dict) and "analysis" in s for s in steps)
-            if bg:
-                analysis = bool(bg.get("prePromotionAnalysis") or bg.get("postPromotionAnalysis"))
-            if analysis:
-                return obj, "Argo Rollouts " + ("canary" if canary else "blue-green") + " with analysis"
-        if obj.kind == "Canary" and "flagger.app" in obj.api_version:
-            if isinstance(spec.get("analysis"), dict):
-                return obj, "Flagger canary with analysis"
-    return None, None
 
 
 @detector(
@@ -472,7 +198,7 @@ def _progressive(sub):
             "throwaway_credit": {"type": "number", "minimum": 0, "maximum": 1}},
     defaults={"manual_credit": 0.5, "throwaway_credit": 0.5},
 )
-def rollback_on_failure(sub, p):
+def rollback_on_failure(sub: Submission, p: Params) -> Finding:
     deploys = real_first(deploy_points(sub))
     for pipe, _job, _index, ci, step, away in deploys:
         if ci is not None and _HELM_SAFE.match(normalise(step.commands[ci].text)):
@@ -484,7 +210,7 @@ def rollback_on_failure(sub, p):
     for pipe, job, index, ci, _step, away in deploys:
         credit = p["throwaway_credit"] if away else 1.0
         tail = f" — but only in a deployment {away}" if away else ""
-        for where, text, cats, later in _after(sub, pipe, job, index, ci):
+        for where, text, cats, later in after_deploy(sub, pipe, job, index, ci):
             if "rollback" not in cats:
                 continue
             if later.condition == "failure":
@@ -498,7 +224,7 @@ def rollback_on_failure(sub, p):
                             return Finding.ratio(
                                 credit, f"job `{other.id}` runs `{c.text[:60]}` when `{job.id}` fails{tail}",
                                 [c.at(pipe.path)])
-    obj, what = _progressive(sub)
+    obj, what = progressive_rollout(sub)
     if obj:
         return Finding.passed(f"{what}: {obj.name} rolls back automatically", [loc(obj.path, obj.line)])
     for rel, name, body in infra.compose_services(sub):
@@ -522,7 +248,7 @@ def rollback_on_failure(sub, p):
                             [c.at(pipe.path)])
     if deploys:
         pipe, job, index, ci, step, _away = deploys[0]
-        where, what = _deploy_text(pipe, step, ci)
+        where, what = deploy_text(pipe, step, ci)
         return Finding.failed("nothing rolls back when the deploy fails", [where])
     return Finding.failed("no deploy step and no rollback found")
 
@@ -543,7 +269,7 @@ _STRATEGY_WORDS = re.compile(r"\b(blue[- ]?green|canary|rolling(?: update)?)\b",
     params={"docs_credit": {"type": "number", "minimum": 0, "maximum": 1}},
     defaults={"docs_credit": 0.5},
 )
-def deploy_strategy(sub, p):
+def deploy_strategy(sub: Submission, p: Params) -> Finding:
     objs = manifests.objects(sub)
     names = {o.name for o in objs if o.kind == "Deployment"}
     for obj in objs:
@@ -567,9 +293,9 @@ def deploy_strategy(sub, p):
                 return Finding.passed(f"blue-green strategy ({obj.name} and {other})", [loc(obj.path, obj.line)])
     for rel, name, body in infra.compose_services(sub):
         update = mapping(mapping(body.get("deploy")).get("update_config"))
-        settings = {k: update[k] for k in ("parallelism", "order", "delay", "failure_action") if k in update}
-        if settings:
-            text = ", ".join(f"{k} {v}" for k, v in settings.items())
+        swarm = {k: update[k] for k in ("parallelism", "order", "delay", "failure_action") if k in update}
+        if swarm:
+            text = ", ".join(f"{k} {v}" for k, v in swarm.items())
             return Finding.passed(f"rolling update strategy (Swarm service {name}: {text})",
                                   [loc(rel, line_of(body, 1) or 1)])
     for rel in markdown.prose_files(sub):
@@ -579,10 +305,11 @@ def deploy_strategy(sub, p):
         if root is None:
             continue
         for section in root.walk():
-            if section.level and _STRATEGY_WORDS.search(section.title) and markdown.is_filled(section.body, 5):
+            named = _STRATEGY_WORDS.search(section.title) if section.level else None
+            if named and markdown.is_filled(section.body, 5):
                 return Finding.ratio(
                     p["docs_credit"],
-                    f"{rel} describes a {_STRATEGY_WORDS.search(section.title).group(1).lower()} "
+                    f"{rel} describes a {named.group(1).lower()} "
                     "strategy, but no manifest configures it",
                     [loc(rel, section.line)])
     return Finding.failed("no deployment strategy configured (rolling update, blue-green or canary)")
@@ -598,7 +325,7 @@ def deploy_strategy(sub, p):
     why="Declarative deployment tools (GitOps, infrastructure as code) make every environment "
     "reproducible from the repository.",
 )
-def deploy_tooling(sub, p):
+def deploy_tooling(sub: Submission, p: Params) -> Finding:
     hits = []
     for obj in manifests.objects(sub):
         spec = mapping(obj.body.get("spec"))
@@ -647,7 +374,7 @@ def deploy_tooling(sub, p):
     why="Canary and blue-green releases limit a bad version to a few users and make rollback a "
     "switch, not a redeploy.",
 )
-def progressive_delivery(sub, p):
+def progressive_delivery(sub: Submission, p: Params) -> Finding:
     hits = []
     objs = manifests.objects(sub)
     names = {o.name for o in objs if o.kind == "Deployment"}

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import re
 
-from grader.detectors import detector
+from grader.detectors import Params, detector
 from grader.detectors.common import found, loc, plural
-from grader.evidence import alerts, infra, manifests, markdown
+from grader.evidence import alerts, dockerfile, infra, manifests, markdown
 from grader.evidence.ci import read_pipelines
-from grader.evidence.commands import NOT_RUN, normalise, split_script
+from grader.evidence.operations import (
+    DUMP,
+    RUNBOOK_PATH,
+    cloud_health_checks,
+    runbooks_by_content,
+    runs_dump,
+)
 from grader.model import Finding, Location
+from grader.submission import Submission
 from grader.yamlload import line_of, mapping
 
 _PROBE_ACTIONS = ("httpGet", "tcpSocket", "exec", "grpc")
@@ -40,7 +47,7 @@ def _long_running(obj) -> bool:
     params={"restart_credit": {"type": "number", "minimum": 0, "maximum": 1}},
     defaults={"restart_credit": 1 / 3},
 )
-def health_checks(sub, p):
+def health_checks(sub: Submission, p: Params) -> Finding:
     containers = []
     for obj in manifests.workloads(sub):
         if not _long_running(obj):
@@ -64,10 +71,10 @@ def health_checks(sub, p):
         if one:
             msg += f" ({len(one)} more with one of the two)"
         return Finding.ratio((len(both) + 0.5 * len(one)) / len(containers), msg, ev)
-    for rel in manifests.dockerfiles(sub):
-        for instr, args, line in manifests.dockerfile_instructions(sub, rel):
-            if instr == "HEALTHCHECK" and not args.upper().startswith("NONE") and "CMD" in args.upper():
-                return Finding.passed(f"{rel} has a HEALTHCHECK", [loc(rel, line)])
+    for rel in dockerfile.dockerfiles(sub):
+        for ins in dockerfile.instructions(sub, rel):
+            if ins.name == "HEALTHCHECK" and not ins.args.upper().startswith("NONE") and "CMD" in ins.args.upper():
+                return Finding.passed(f"{rel} has a HEALTHCHECK", [loc(rel, ins.line)])
     services = _running_services(sub)
     if services:
         checked = [(rel, name, body) for rel, name, body in services if _compose_healthcheck(body)]
@@ -81,7 +88,7 @@ def health_checks(sub, p):
             rel, name, body = restarted[0]
             return Finding.ratio(p["restart_credit"], f"Compose restarts crashed services ({name}: restart "
                                  f"policy in {rel}), but nothing checks that they are healthy", [loc(rel, line_of(body, 1))])
-    cloud = _cloud_health_checks(sub)
+    cloud = cloud_health_checks(sub)
     if cloud:
         what, rel, line = cloud[0]
         return Finding.passed(f"the platform checks the service's health: {what} in {rel}", [loc(rel, line)])
@@ -94,43 +101,7 @@ def health_checks(sub, p):
                           "health check found")
 
 
-# Terraform resources whose body holds a health check the platform acts on: (type prefix, what
-# must be in the body, how the finding names it).
-_TF_HEALTH = (
-    (("aws_lb_target_group", "aws_alb_target_group"), r"(?m)^[ \t]*health_check[ \t]*\{[^}]*\bpath[ \t]*=",
-     "a load balancer health check (aws_lb_target_group)"),
-    (("aws_ecs_task_definition",), r"healthCheck", "an ECS container health check"),
-    (("azurerm_linux_web_app", "azurerm_windows_web_app", "azurerm_app_service"), r"\bhealth_check_path[ \t]*=",
-     "an App Service health check path"),
-    (("google_cloud_run_v2_service", "google_cloud_run_service"), r"\b(?:liveness|startup)_probe[ \t]*\{",
-     "Cloud Run probes"),
-    (("kubernetes_deployment",), r"\bliveness_probe[ \t]*\{", "Kubernetes probes (Terraform)"),
-    (("google_compute_health_check", "google_compute_region_health_check", "azurerm_lb_probe",
-      "aws_route53_health_check"), r"", "a health check resource"),
-)
-
-
-def _cloud_health_checks(sub) -> list[tuple[str, str, int]]:
-    """(what, path, line) of health checks a cloud platform runs, written as infrastructure code
-    (Terraform resources, ECS task definitions in JSON)."""
-    found = []
-    for rel, line, rtype, body in infra.terraform_resources(sub):
-        for prefixes, pattern, what in _TF_HEALTH:
-            if rtype.startswith(prefixes) and (not pattern or re.search(pattern, body)):
-                found.append((what, rel, line))
-                break
-    for rel in sub.by_suffix(".json"):
-        if "containerDefinitions" not in (sub.read_text(rel) or ""):
-            continue
-        data = sub.json_data(rel)
-        defs = data.get("containerDefinitions") if isinstance(data, dict) else None
-        if isinstance(defs, list) and any(isinstance(d, dict) and isinstance(d.get("healthCheck"), dict)
-                                          and d["healthCheck"].get("command") for d in defs):
-            found.append(("an ECS container health check (task definition)", rel, 1))
-    return found
-
-
-def _running_services(sub) -> list:
+def _running_services(sub: Submission) -> list:
     """Compose services that run the system (a dev container's Compose file is a workstation)."""
     return [s for s in infra.compose_services(sub) if not s[0].startswith(".devcontainer/")]
 
@@ -160,7 +131,7 @@ def _int(value):
     why="Scaling with the load keeps latency steady at peak times and cost down at quiet ones, "
     "with nobody paged to add servers.",
 )
-def autoscaling(sub, p):
+def autoscaling(sub: Submission, p: Params) -> Finding:
     weak = None
     for obj in manifests.objects(sub):
         spec = mapping(obj.body.get("spec"))
@@ -191,7 +162,7 @@ def autoscaling(sub, p):
     why="Limits keep one misbehaving service from starving its neighbours, and requests let "
     "the scheduler and the autoscaler do their jobs.",
 )
-def resource_limits(sub, p):
+def resource_limits(sub: Submission, p: Params) -> Finding:
     containers = [(o, c) for o in manifests.workloads(sub) for c in manifests.containers(o)]
     if not containers:
         services = _running_services(sub)
@@ -218,9 +189,6 @@ def _compose_limits(body: dict) -> bool:
     return bool(limits.get("cpus") or limits.get("memory") or body.get("mem_limit") or body.get("cpus"))
 
 
-_RUNBOOK_PATH = re.compile(r"(^|/)(runbooks?|playbooks?)(/|[-_.][^/]*\.md$|\.md$)|runbook[^/]*\.md$", re.I)
-
-
 @detector(
     "runbook",
     title="Runbooks for incidents",
@@ -237,10 +205,10 @@ _RUNBOOK_PATH = re.compile(r"(^|/)(runbooks?|playbooks?)(/|[-_.][^/]*\.md$|\.md$
             "min_words": {"type": "integer", "minimum": 1, "maximum": 1000}},
     defaults={"min_sections": 1, "min_words": 15},
 )
-def runbook(sub, p):
-    files = [f for f in markdown.prose_files(sub) if _RUNBOOK_PATH.search(f)]
+def runbook(sub: Submission, p: Params) -> Finding:
+    files = [f for f in markdown.prose_files(sub) if RUNBOOK_PATH.search(f)]
     if not files:
-        by_content = _runbooks_by_content(sub)
+        by_content = runbooks_by_content(sub)
         if by_content:
             return Finding.ratio(len(by_content) / p["min_sections"],
                                  f"{plural(len(by_content), 'runbook section')} (operational headings with numbered "
@@ -269,34 +237,6 @@ def runbook(sub, p):
     return Finding.failed(f"{plural(len(files), 'runbook')} found but no section has real steps", where)
 
 
-_OPS_HEADING = re.compile(r"\b(runbook|playbook|troubleshoot\w*|incident|outage|on-?call|symptoms?|diagnos\w+|"
-                          r"mitigat\w+|roll ?back|recover\w*|restore|failover|escalat\w+|disaster)\b", re.I)
-_NUMBERED_STEP = re.compile(r"(?m)^[ \t]*\d{1,2}[.)][ \t]+\S")
-_COMMAND = re.compile(r"`[^`\n]{3,}`|^```", re.M)
-
-
-def _runbooks_by_content(sub) -> list:
-    """Runbook sections found by what they say, whatever the file is called: an operational
-    heading (symptoms, diagnosis, mitigation, rollback, escalation...) over numbered steps that
-    hold commands. The exercise's own documents are not runbooks."""
-    out = []
-    for rel in markdown.prose_files(sub):
-        if rel.startswith("exercises/") or _RUNBOOK_PATH.search(rel):
-            continue
-        text = sub.read_text(rel) or ""
-        if not _OPS_HEADING.search(text) or not _NUMBERED_STEP.search(text):
-            continue  # cheap: most Markdown is not operational
-        root = markdown.document(sub, rel)
-        if root is None:
-            continue
-        for section in root.walk():
-            if section.level and _OPS_HEADING.search(section.title):
-                body = section.all_text()
-                if len(_NUMBERED_STEP.findall(body)) >= 2 and _COMMAND.search(body):
-                    out.append((rel, section))
-    return out
-
-
 _ONCALL = {"pagerduty_configs": "PagerDuty", "opsgenie_configs": "Opsgenie", "victorops_configs": "VictorOps",
            "pagerdutyConfigs": "PagerDuty", "opsgenieConfigs": "Opsgenie", "victoropsConfigs": "VictorOps"}
 
@@ -314,7 +254,7 @@ _CHAT = {"slack_configs": "Slack", "msteams_configs": "Microsoft Teams", "email_
     why="An alert nobody receives is noise; routing pages to the on-call rotation closes the "
     "monitor-to-operate loop.",
 )
-def alert_routing(sub, p):
+def alert_routing(sub: Submission, p: Params) -> Finding:
     paging, chat = [], []
     for rel, doc in infra.yaml_documents(sub):
         candidates = list(alerts.alertmanager_configs(doc))
@@ -347,7 +287,7 @@ def alert_routing(sub, p):
     "`google_compute_(region_)autoscaler` or an Azure `azurerm_monitor_autoscale_setting`.",
     why="Scaling the fleet with demand keeps the service fast at peak and cheap at night.",
 )
-def cloud_autoscaling(sub, p):
+def cloud_autoscaling(sub: Submission, p: Params) -> Finding:
     hits = []
     for rel, line, rtype, body in infra.terraform_resources(sub):
         ok = False
@@ -372,26 +312,6 @@ def cloud_autoscaling(sub, p):
     return Finding.failed("no cloud autoscaling configured in Terraform")
 
 
-_DUMP = re.compile(r"\b(pg_dump(all)?|mysqldump|mongodump|redis-cli\b.*--rdb|velero backup|restic backup|"
-                   r"etcdctl snapshot save|borg create|rclone (copy|sync)|aws s3 (cp|sync))\b")
-
-
-def _runs_dump(container: dict) -> str | None:
-    """The dump tool a container's command would run (``sh -c '...'`` scripts read as shell)."""
-    parts = [str(x) for key in ("command", "args") for x in (container.get(key) or [])
-             if isinstance(container.get(key), list)]
-    if len(parts) >= 2 and parts[0].rsplit("/", 1)[-1] in ("sh", "bash", "ash") and parts[1] == "-c":
-        script = " ".join(parts[2:])
-    else:
-        script = " ".join(parts)
-    for cmd in split_script(script, 1):
-        text = normalise(cmd.text)
-        m = _DUMP.search(text)
-        if m and not NOT_RUN.match(text):
-            return m.group(1)
-    return None
-
-
 @detector(
     "backups",
     title="Backups",
@@ -401,12 +321,12 @@ def _runs_dump(container: dict) -> str | None:
     "(`aws_backup_plan`, `backup_retention_period` above 0).",
     why="Backups you have tested are the difference between an incident and a catastrophe.",
 )
-def backups(sub, p):
+def backups(sub: Submission, p: Params) -> Finding:
     hits = []
     for obj in manifests.objects(sub):
         if obj.kind == "CronJob":
             for c in manifests.containers(obj):
-                dump = _runs_dump(c)
+                dump = runs_dump(c)
                 if dump:
                     hits.append((f"CronJob ({dump})", Location(obj.path, obj.line), obj.name))
         elif obj.kind == "Schedule" and "velero.io" in obj.api_version:
@@ -418,10 +338,10 @@ def backups(sub, p):
         if "schedule" in pipe.triggers:
             for job in pipe.jobs:
                 for step in job.steps:
-                    for c in step.commands:
-                        m = _DUMP.search(c.text)
-                        if m and not c.text.lstrip().startswith(("echo", "printf")):
-                            hits.append((f"scheduled CI ({m.group(1)})", c.at(pipe.path), c.text))
+                    for cmd in step.commands:
+                        m = DUMP.search(cmd.text)
+                        if m and not cmd.text.lstrip().startswith(("echo", "printf")):
+                            hits.append((f"scheduled CI ({m.group(1)})", cmd.at(pipe.path), cmd.text))
     if hits:
         return found("backups", hits)
     return Finding.failed("no scheduled backups found")
@@ -447,7 +367,7 @@ _ONCALL_PATH = re.compile(r"on[-_ ]?call", re.I)
     why="Blameless reviews and a clear on-call process are how operations feed learning back into "
     "planning.",
 )
-def incident_docs(sub, p):
+def incident_docs(sub: Submission, p: Params) -> Finding:
     pir, oncall = [], []
     for rel in markdown.prose_files(sub):
         root = None
@@ -476,7 +396,7 @@ def incident_docs(sub, p):
     looks_for="A `PodDisruptionBudget` with `minAvailable` or `maxUnavailable` and a selector.",
     why="A disruption budget keeps enough replicas serving while nodes are drained or upgraded.",
 )
-def disruption_budget(sub, p):
+def disruption_budget(sub: Submission, p: Params) -> Finding:
     hits = []
     for obj in manifests.objects(sub):
         spec = mapping(obj.body.get("spec"))

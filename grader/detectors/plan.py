@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 
 from grader import patterns
-from grader.detectors import detector
+from grader.detectors import Params, detector
 from grader.detectors.common import found, loc, plural
 from grader.evidence import markdown
 from grader.model import Finding, Location
+from grader.submission import Submission
 
 _MIN_WORDS = {"type": "integer", "minimum": 1, "maximum": 1000,
               "description": "words of real content a template needs"}
@@ -22,7 +23,7 @@ def _strip_front_matter(text: str) -> tuple[str, int]:
     return text, 0
 
 
-def _template_ok(sub, rel: str, min_words: int) -> tuple[bool, str]:
+def _template_ok(sub: Submission, rel: str, min_words: int) -> tuple[bool, str]:
     if rel.lower().endswith((".yml", ".yaml")):  # GitHub issue forms
         docs = sub.yaml_docs(rel) or []
         doc = docs[0] if docs else None
@@ -46,9 +47,10 @@ def _template_ok(sub, rel: str, min_words: int) -> tuple[bool, str]:
     return False, f"only {plural(len(words) + len(prompts), 'word')} of content"
 
 
-def _templates(sub, patterns, min_words):
+def _templates(sub: Submission, patterns, min_words):
     files = sub.glob(*patterns)
-    good, weak = [], []
+    good: list[tuple[str, str]] = []
+    weak: list[tuple[str, str]] = []
     for rel in files:
         ok, why = _template_ok(sub, rel, min_words)
         (good if ok else weak).append((rel, why))
@@ -66,7 +68,7 @@ def _templates(sub, patterns, min_words):
     params={"min_words": _MIN_WORDS},
     defaults={"min_words": 10},
 )
-def issue_templates(sub, p):
+def issue_templates(sub: Submission, p: Params) -> Finding:
     good, weak = _templates(
         sub,
         (".github/ISSUE_TEMPLATE/*", ".github/issue_template.md", "issue_template.md",
@@ -97,7 +99,7 @@ def issue_templates(sub, p):
     params={"min_words": _MIN_WORDS},
     defaults={"min_words": 10},
 )
-def pr_template(sub, p):
+def pr_template(sub: Submission, p: Params) -> Finding:
     good, weak = _templates(
         sub,
         (".github/pull_request_template.md", ".github/PULL_REQUEST_TEMPLATE/*.md",
@@ -123,7 +125,7 @@ _OWNER = re.compile(r"^(@[\w.-]+(/[\w.-]+)?|[^@\s]+@[^@\s]+\.\w+)$")
     why="Owners are asked to review the changes to their areas automatically: review is planned, "
     "not left to chance.",
 )
-def codeowners(sub, p):
+def codeowners(sub: Submission, p: Params) -> Finding:
     files = [f for f in sub.files if f.lower() in
              ("codeowners", ".github/codeowners", "docs/codeowners", ".gitlab/codeowners")]
     for rel in files:
@@ -153,7 +155,7 @@ _ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+(?:\[[ xX]\][ \t]*)?(.+)$|^[ 
                                 "description": "regular expression for the section's heading"}},
     defaults={"min_items": 2, "heading_pattern": _AC_HEADING.pattern},
 )
-def acceptance_criteria(sub, p):
+def acceptance_criteria(sub: Submission, p: Params) -> Finding:
     # the rubric's own pattern runs on RE2 (linear whatever its shape); ours on re
     heading = (_AC_HEADING if p["heading_pattern"] == _AC_HEADING.pattern
                else patterns.compile_rubric(p["heading_pattern"]))
@@ -201,7 +203,7 @@ _PR_LINK = re.compile(r"\b(closes|fixes|resolves|related issue|issue link|jira)\
     params={"min_commits": {"type": "integer", "minimum": 1, "maximum": 1000}},
     defaults={"min_commits": 3},
 )
-def issue_links(sub, p):
+def issue_links(sub: Submission, p: Params) -> Finding:
     hits = []
     facts = sub.git
     refs = [c for c in facts.commits if _ISSUE_REF.search(c.subject)] if facts.is_git and not facts.error else []

@@ -2,47 +2,23 @@
 
 from __future__ import annotations
 
-import functools
 import re
 
-from grader.detectors import detector
+from grader.detectors import Params, detector
 from grader.detectors.common import found, git_or_finding, loc, plural, shallow_or
 from grader.evidence import codescan, markdown
 from grader.evidence.ci import read_pipelines
-from grader.evidence.ci.model import live_steps, tool_steps
-from grader.evidence.commands import Command, normalise, tool_name
+from grader.evidence.ci.queries import live_steps, step_categories, tool_steps
+from grader.evidence.releases import (
+    changelog_files,
+    generated_notes,
+    package_publish,
+    parse_semver,
+    prefixed_semver,
+)
 from grader.evidence.testfiles import is_test_path
 from grader.model import Finding, Location
-
-# Semantic Versioning 2.0.0 (semver.org), with an optional leading "v".
-SEMVER = re.compile(
-    r"^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
-    r"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
-    r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$"
-)
-
-
-@functools.lru_cache(maxsize=65536)  # several checks ask about the same tags (20,000 in a big repository)
-def parse_semver(tag: str):
-    """A sortable key for a semver tag, or None when the tag is not semver."""
-    m = SEMVER.match(tag)
-    if not m:
-        return None
-    major, minor, patch, pre = int(m.group(1)), int(m.group(2)), int(m.group(3)), m.group(4)
-    if pre is None:
-        pre_key: tuple = (1,)
-    else:
-        pre_key = (0, *[(0, int(x), "") if x.isdigit() else (1, 0, x) for x in pre.split(".")])
-    return (major, minor, patch, pre_key)
-
-
-_PREFIX = re.compile(r"^[A-Za-z][A-Za-z0-9.]*(?:[-/@_][A-Za-z][A-Za-z0-9.]*)*[-/@_]")
-
-
-def prefixed_semver(tag: str) -> bool:
-    """A semantic version behind a component prefix: ``jq-1.7.1``, ``api/v2.0.0``, ``web@1.4.0``."""
-    m = _PREFIX.match(tag)
-    return m is not None and parse_semver(tag[m.end():]) is not None
+from grader.submission import Submission
 
 
 def _tag_loc(tag) -> Location:
@@ -67,7 +43,7 @@ def _tag_loc(tag) -> Location:
             "short_credit": {"type": "number", "minimum": 0, "maximum": 1}},
     defaults={"min_tags": 1, "require_reachable": True, "prefixed_credit": 0.5, "short_credit": 0.5},
 )
-def semver_tags(sub, p):
+def semver_tags(sub: Submission, p: Params) -> Finding:
     facts, problem = git_or_finding(sub)
     if problem:
         return problem
@@ -133,18 +109,7 @@ def _out_of_order(facts, tags):
     return None
 
 
-_CHANGELOG_NAMES = ("changelog", "changes", "history", "release_notes", "releases", "news")
 _VERSION_HEADING = re.compile(r"\bv?(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)\b")
-
-
-def changelog_files(sub) -> list[str]:
-    out = []
-    for rel in sub.files:
-        name = rel.rsplit("/", 1)[-1].lower()
-        stem = name.rsplit(".", 1)[0] if "." in name else name
-        if stem.replace("-", "_") in _CHANGELOG_NAMES and rel.count("/") <= 2:
-            out.append(rel)
-    return out
 
 
 @detector(
@@ -158,7 +123,7 @@ def changelog_files(sub) -> list[str]:
     why="Release notes tell users and operators what changed in each version: what to test, "
     "what to watch after deploying.",
 )
-def changelog(sub, p):
+def changelog(sub: Submission, p: Params) -> Finding:
     files = changelog_files(sub)
     if not files:
         generated = generated_notes(sub)
@@ -193,40 +158,7 @@ def changelog(sub, p):
                           + (f", including the latest tag {latest}" if latest else ""), evidence)
 
 
-_NOTES_COMMANDS = {r"^gh release create\b.*--generate-notes": "gh release create --generate-notes",
-                   r"^(npx )?semantic-release\b": "semantic-release", r"^goreleaser\b": "GoReleaser",
-                   r"^(npx )?release-please\b": "release-please", r"^(npx )?changeset (version|publish)\b": "changesets"}
-_NOTES_ACTIONS = {"googleapis/release-please-action": "release-please", "google-github-actions/release-please-action":
-                  "release-please", "goreleaser/goreleaser-action": "GoReleaser", "changesets/action": "changesets",
-                  "cycjimmy/semantic-release-action": "semantic-release"}
-
-
-def generated_notes(sub) -> tuple[str, Location] | None:
-    """How the release writes its own notes, when it does: ``gh release create --generate-notes``,
-    an action-gh-release with ``generate_release_notes``, GoReleaser (its changelog is on unless
-    disabled), release-please, semantic-release, changesets."""
-    pipes = read_pipelines(sub)
-    for tool, where, _text in tool_steps(pipes, _NOTES_COMMANDS, _NOTES_ACTIONS):
-        if tool == "GoReleaser" and _goreleaser_changelog_off(sub):
-            continue
-        return tool, where
-    for pipe, _job, _i, step in live_steps(pipes, automatic_only=False):
-        if step.uses and step.uses.split("@")[0].lower() in ("softprops/action-gh-release", "ncipollo/release-action"):
-            if str(step.with_.get("generate_release_notes", step.with_.get("generateReleaseNotes", ""))).lower() == "true":
-                return f"{step.uses.split('@')[0]} with generated notes", loc(pipe.path, step.line)
-    return None
-
-
-def _goreleaser_changelog_off(sub) -> bool:
-    for rel in (".goreleaser.yml", ".goreleaser.yaml", "goreleaser.yml", "goreleaser.yaml"):
-        docs = sub.yaml_docs_quiet(rel) if sub.exists(rel) else None
-        if docs and isinstance(docs[0], dict):
-            log = docs[0].get("changelog")
-            return isinstance(log, dict) and (log.get("disable") is True or log.get("skip") is True)
-    return False
-
-
-def _latest_tag(sub) -> str | None:
+def _latest_tag(sub: Submission) -> str | None:
     facts = sub.git
     if not facts.is_git or facts.error:
         return None
@@ -251,7 +183,7 @@ def _latest_tag(sub) -> str | None:
             "publish_credit": {"type": "number", "minimum": 0, "maximum": 1}},
     defaults={"build_only_credit": 0.3, "publish_credit": 0.5},
 )
-def release_automation(sub, p):
+def release_automation(sub: Submission, p: Params) -> Finding:
     pipes = read_pipelines(sub)
     if not pipes:
         return Finding.failed("no CI pipeline found, so nothing releases on a tag")
@@ -259,22 +191,22 @@ def release_automation(sub, p):
     for pipe, job, _, step in live_steps(pipes, automatic_only=False):
         if not job.on_tag:
             continue
-        cats = step.categories() & {"release", "publish", "deploy"}
+        cats = step_categories(step) & {"release", "publish", "deploy"}
         if cats:
             return Finding.passed(
                 f"{pipe.path}: job `{job.id}` runs on tags and does the release ({', '.join(sorted(cats))})",
-                [loc(pipe.path, job.tag_line), step_where(pipe, step, sorted(cats)[0])],
+                [loc(pipe.path, job.tag_line), _step_where(pipe, step, sorted(cats)[0])],
             )
-        if "build" in step.categories():
+        if "build" in step_categories(step):
             builds_only = builds_only or (pipe, job, step)
     for pipe, job, _, step in live_steps(pipes):
         # the pipeline that creates the version tag and the release itself (semantic-release,
         # release-please, changesets, `git tag` + `gh release create` on the main branch)
-        if job.on_tag or "release" not in step.categories():
+        if job.on_tag or "release" not in step_categories(step):
             continue
         return Finding.passed(f"{pipe.path}: job `{job.id}` creates the version and the release itself",
-                              [step_where(pipe, step, "release")])
-    published = _package_publish(pipes)
+                              [_step_where(pipe, step, "release")])
+    published = package_publish(pipes)
     if published and (p["publish_credit"] >= p["build_only_credit"] or not builds_only):
         pipe, job, cmd, what = published
         return Finding.ratio(p["publish_credit"], f"{pipe.path}: job `{job.id}` publishes {what} under the version it "
@@ -290,34 +222,7 @@ def release_automation(sub, p):
     return Finding.failed("no pipeline is triggered by a version tag, and none creates releases itself")
 
 
-# Publishing commands whose artifact carries the version its manifest declares (package.json,
-# Chart.yaml, pyproject.toml, pom.xml, Cargo.toml, a gemspec, a .nuspec): what each puts out.
-_PACKAGE_TOOLS = {"npm": "an npm package", "yarn": "an npm package", "pnpm": "an npm package",
-                  "twine": "a Python package", "poetry": "a Python package", "uv": "a Python package", "flit": "a Python package",
-                  "mvn": "a Maven artifact", "gradle": "a Gradle publication", "cargo": "a crate",
-                  "helm": "a Helm chart", "gem": "a gem", "dotnet": "a NuGet package"}
-_PACKAGE_ACTIONS = {"pypa/gh-action-pypi-publish": "a Python package", "plugins/npm": "an npm package",
-                    "plugins/pypi": "a Python package", "js-devtools/npm-publish": "an npm package"}
-
-
-def _package_publish(pipes):
-    """(pipeline, job, command, what) of the first automatic step that publishes a versioned
-    package from a branch (container images are named by tags, not by a declared version)."""
-    for pipe, job, _, step in live_steps(pipes):
-        if step.uses and not step.commands:
-            what = _PACKAGE_ACTIONS.get(step.uses.split("@")[0].lower())
-            if what:
-                return pipe, job, Command(step.uses, step.line), what
-        for cmd in step.commands_in("publish"):
-            words = normalise(cmd.text).split()
-            tool = tool_name(words[0]) if words else ""
-            # (Jib pushes a container image: named by its tags, like any image)
-            if tool in _PACKAGE_TOOLS and "--dry-run" not in words and not cmd.ignored and "jib" not in cmd.text:
-                return pipe, job, cmd, _PACKAGE_TOOLS[tool]
-    return None
-
-
-def step_where(pipe, step, category: str) -> Location:
+def _step_where(pipe, step, category: str) -> Location:
     cmds = step.commands_in(category)
     return cmds[0].at(pipe.path) if cmds else loc(pipe.path, step.line)
 
@@ -331,7 +236,7 @@ def step_where(pipe, step, category: str) -> Location:
     why="Release tooling turns commits into versions, changelogs and published releases with no "
     "hand-made steps to forget.",
 )
-def release_tooling(sub, p):
+def release_tooling(sub: Submission, p: Params) -> Finding:
     hits = tool_steps(read_pipelines(sub), {r"^(npx )?semantic-release\b": "semantic-release", r"^(npx )?release-please\b": "release-please",
                           r"^goreleaser( release)?\b": "GoReleaser", r"^(npx )?changeset (publish|version)\b": "changesets",
                           r"^gh release create\b": "GitHub CLI releases"},
@@ -380,7 +285,7 @@ _FLAG_FILE = re.compile(r"(^|/)(feature[-_]?flags?|flags|features|toggles)\.(jso
     why="Flags decouple deployment from release: code ships dark and is switched on for 5%, 50%, 100% "
     "of users — and off again without a redeploy.",
 )
-def feature_flags(sub, p):
+def feature_flags(sub: Submission, p: Params) -> Finding:
     hits = [(name, Location(path, line), "") for name, path, line in codescan.find_imports(sub, _FLAG_IMPORTS)]
     flag_files = [f for f in sub.files if _FLAG_FILE.search(f)]
     if flag_files:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import re
 
-from grader.detectors import detector
+from grader.detectors import Params, detector
 from grader.detectors.common import found, plural
 from grader.evidence import buildfiles, testfiles, testtools
 from grader.evidence.ci import no_pipeline_message, read_pipelines
-from grader.evidence.ci.model import step_evidence, step_with, tool_steps, where_it_belongs
-from grader.evidence.commands import normalise, unwrap
+from grader.evidence.ci.queries import step_evidence, step_with, tool_steps, where_it_belongs
 from grader.evidence.resolve import folder_of
+from grader.evidence.shell import normalise, unwrap
 from grader.model import Finding, Location
+from grader.submission import Submission
 from grader.yamlload import mapping
 
 
@@ -34,7 +35,7 @@ def _summary(files):
     params={"min_tests": {"type": "integer", "minimum": 1, "maximum": 10000}},
     defaults={"min_tests": 3},
 )
-def test_files(sub, p):
+def test_files(sub: Submission, p: Params) -> Finding:
     files = testfiles.scan(sub)
     real, total, langs = _summary(files)
     evidence = testfiles.locations(files)
@@ -69,7 +70,7 @@ def test_files(sub, p):
     why="Tests that never run in CI protect nothing; fast feedback means every push runs them "
     "and a failure stops the pipeline.",
 )
-def ci_runs_tests(sub, p):
+def ci_runs_tests(sub: Submission, p: Params) -> Finding:
     if not read_pipelines(sub):
         return Finding.failed(no_pipeline_message(sub))
     hits = list(step_with(read_pipelines(sub), "test"))
@@ -94,6 +95,7 @@ def ci_runs_tests(sub, p):
             if behind:
                 return Finding.passed(f"job `{job.id}` runs the tests: {what} ({plural(behind, 'real test')})", [where])
             unmatched = unmatched or (job, where, what, langs)
+    assert unmatched is not None  # every step that tests has a command or an action that does
     job, where, what, langs = unmatched
     if real and langs:
         others = ", ".join(sorted(lang for lang, n in by_language.items() if n))
@@ -175,7 +177,7 @@ def _security_templates(pipes):
     why="Shifting security left: known vulnerabilities in your code and dependencies are caught on "
     "every change, not in production.",
 )
-def security_scan(sub, p):
+def security_scan(sub: Submission, p: Params) -> Finding:
     hits = tool_steps(read_pipelines(sub), _SEC_CMDS, _SEC_ACTIONS)
     hits += [h for h in (buildfiles.dependabot(sub), buildfiles.renovate(sub), *_security_templates(read_pipelines(sub))) if h]
     if hits:
@@ -202,7 +204,7 @@ _LOAD_ACTIONS = {"grafana/k6-action": "k6", "grafana/run-k6-action": "k6", "rbha
     why="Performance tests tell you the checkout still answers in 500 ms at 1,000 requests a second "
     "before your users find out it doesn't.",
 )
-def load_test(sub, p):
+def load_test(sub: Submission, p: Params) -> Finding:
     files = testtools.load_test_files(sub)
     ran = tool_steps(read_pipelines(sub), _LOAD_CI, _LOAD_ACTIONS)
     if ran:
@@ -221,14 +223,14 @@ def load_test(sub, p):
     why="A few end-to-end tests of the critical paths (add to cart, check out) prove the pieces work "
     "together the way a user sees them.",
 )
-def e2e_tests(sub, p):
+def e2e_tests(sub: Submission, p: Params) -> Finding:
     hits = testtools.e2e_test_files(sub)
     if hits:
         return found("end-to-end tests", hits)
     return Finding.failed("no end-to-end tests found (Cypress, Playwright, Selenium)")
 
 
-def _threshold_in_text(sub, rel, pattern, tool):
+def _threshold_in_text(sub: Submission, rel, pattern, tool):
     text = sub.read_text(rel) or ""
     for m in re.finditer(pattern, text, re.M):
         try:
@@ -248,7 +250,7 @@ def _threshold_in_text(sub, rel, pattern, tool):
     "`check-coverage`, a JaCoCo `<minimum>` rule, or a Codecov `target` — with a value above zero.",
     why="A threshold keeps test coverage from silently eroding: a change that drops it fails fast.",
 )
-def coverage_threshold(sub, p):
+def coverage_threshold(sub: Submission, p: Params) -> Finding:
     hits = tool_steps(read_pipelines(sub), {r"--cov-fail-under[= ]?[1-9]": "pytest-cov", r"--coverage\.thresholds?\.": "Vitest",
                           r"^nyc .*--check-coverage": "nyc"})
     for rel in sub.files:
@@ -291,7 +293,7 @@ def coverage_threshold(sub, p):
     "with a `sonar.projectKey` only — half.",
     why="A quality gate stops code with new bugs, vulnerabilities or untested lines from being merged.",
 )
-def quality_gate(sub, p):
+def quality_gate(sub: Submission, p: Params) -> Finding:
     ran = tool_steps(read_pipelines(sub), {r"^sonar-scanner\b": "SonarQube", r"^(\./)?mvnw? .*sonar:sonar": "SonarQube",
                          r"^(\./)?gradlew? .*\bsonar(qube)?\b": "SonarQube"},
                    {"sonarsource/sonarcloud-github-action": "SonarCloud", "sonarsource/sonarqube-scan-action": "SonarQube",

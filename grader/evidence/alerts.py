@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from grader.yamlload import embedded_docs, item_line, line_of, mapping
+
+if TYPE_CHECKING:
+    from grader.submission import Submission
 
 _DURATION = re.compile(r"^(?:\d+(?:ms|s|m|h|d|w|y))+$")
 _METRIC = re.compile(r"[A-Za-z_:][A-Za-z0-9_:]*")
@@ -73,7 +77,7 @@ def plausible_promql(expr) -> str | None:
     return None
 
 
-def scan(sub) -> RuleScan:
+def scan(sub: Submission) -> RuleScan:
     cached = sub.memo("alerts")
     if cached is not None:
         return cached
@@ -110,7 +114,7 @@ _HEREDOC = re.compile(r"<<-?\s*\"?([A-Za-z_][A-Za-z0-9_]*)\"?[ \t]*\n")
 _TEXT_SUFFIXES = (".rules", ".tf", ".tftpl", ".hcl", ".tpl", ".j2", ".jinja", ".tmpl")
 
 
-def _embedded_rule_texts(sub):
+def _embedded_rule_texts(sub: Submission):
     """(path, first line, text) of rule groups kept outside YAML files: a ``*.rules`` file, or a
     heredoc in Terraform and other templates (``content = <<EOF ... EOF``)."""
     for rel in sub.by_suffix(*_TEXT_SUFFIXES):

@@ -51,9 +51,9 @@ class Budget:
         return self.ran_out is None
 
     def split(self, text: str, line: int, what: str = "a script") -> list:
-        """``commands.split_script(text, line)``, split once per distinct text and line; every
+        """``shell.split_script(text, line)``, split once per distinct text and line; every
         use spends the commands it adds and the text's bytes. [] once the budget is spent."""
-        from grader.evidence.commands import split_script
+        from grader.evidence.shell import split_script
 
         key = ("split", text, line)
         cached = self.memo.get(key)

@@ -6,11 +6,16 @@ Each finder returns ``(tool, Location, what)`` hits."""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
+from grader.evidence import dockerfile
 from grader.model import Location
 
+if TYPE_CHECKING:
+    from grader.submission import Submission
 
-def dependabot(sub):
+
+def dependabot(sub: Submission):
     for rel in (".github/dependabot.yml", ".github/dependabot.yaml"):
         if sub.exists(rel):
             doc = (sub.yaml_docs(rel) or [None])[0]
@@ -20,7 +25,7 @@ def dependabot(sub):
     return None
 
 
-def renovate(sub):
+def renovate(sub: Submission):
     for rel in ("renovate.json", ".github/renovate.json", ".renovaterc", ".renovaterc.json", ".gitlab/renovate.json"):
         if sub.exists(rel):
             data = sub.json_object(rel)
@@ -29,7 +34,7 @@ def renovate(sub):
     return None
 
 
-def build_configs(sub):
+def build_configs(sub: Submission):
     hits = []
     for rel in sub.files:
         name = rel.rsplit("/", 1)[-1]
@@ -49,7 +54,8 @@ def build_configs(sub):
             tool = "Python build"
         elif name == "go.mod" and re.search(r"^module\s+\S", sub.read_text(rel) or "", re.M):
             tool = "Go"
-        elif name in ("Dockerfile", "Containerfile") and re.search(r"^\s*FROM\s+\S", sub.read_text(rel) or "", re.M | re.I):
+        elif name in ("Dockerfile", "Containerfile") and any(i.name == "FROM" and i.args
+                                                              for i in dockerfile.instructions(sub, rel)):
             tool = "Docker"
         elif name == "project.toml" and re.search(r"^\[(_|io\.buildpacks)", sub.read_text(rel) or "", re.M):
             tool = "Buildpacks"

@@ -11,10 +11,14 @@ or documentation). A severity is read where the cloud has one (Azure, Google).""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from grader.evidence import infra
 from grader.evidence.alerts import AlertRule
 from grader.yamlload import line_of, mapping
+
+if TYPE_CHECKING:
+    from grader.submission import Submission
 
 
 def _has(body: str, *keys: str) -> bool:
@@ -94,7 +98,7 @@ _DASHBOARDS = {
 }
 
 
-def alarms(sub) -> list[AlertRule]:
+def alarms(sub: Submission) -> list[AlertRule]:
     """Every cloud alarm the repository's infrastructure code defines, judged."""
     cached = sub.memo("cloud-alarms")
     if cached is not None:
@@ -119,7 +123,7 @@ def alarms(sub) -> list[AlertRule]:
     return sub.memo("cloud-alarms", found)
 
 
-def dashboards(sub) -> list[tuple[str, int, str, int]]:
+def dashboards(sub: Submission) -> list[tuple[str, int, str, int]]:
     """(path, line, name, charting widgets) of cloud dashboards in infrastructure code."""
     found = []
     for rel, line, rtype, body in infra.terraform_resources(sub):
@@ -133,7 +137,7 @@ def dashboards(sub) -> list[tuple[str, int, str, int]]:
     return found
 
 
-def _cloudformation(sub, rtype: str):
+def _cloudformation(sub: Submission, rtype: str):
     """(path, line, logical name, Properties) of CloudFormation resources of ``rtype`` in
     templates (plain, SAM or a Serverless ``resources:`` section), YAML or JSON."""
     for rel in sub.yaml_files():

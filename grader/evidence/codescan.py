@@ -7,8 +7,12 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from grader.evidence.testfiles import is_test_path
+
+if TYPE_CHECKING:
+    from grader.submission import Submission
 
 MAX_SOURCES = 3000
 _SUFFIX_LANG = {".py": "python", ".js": "js", ".mjs": "js", ".cjs": "js", ".ts": "js", ".tsx": "js",
@@ -43,7 +47,7 @@ def language_of(path: str) -> str | None:
     return _SUFFIX_LANG.get(path[dot:].lower()) if dot != -1 else None
 
 
-def sources(sub) -> list[SourceFile]:
+def sources(sub: Submission) -> list[SourceFile]:
     cached = sub.memo("codescan")
     if cached is not None:
         return cached
@@ -97,7 +101,7 @@ def _java(text: str) -> list[tuple[str, int]]:
 _IMPORTS = {"python": _python, "js": _js, "go": _go, "java": _java}
 
 
-def find_imports(sub, table: dict[str, str], *, tests_too: bool = False):
+def find_imports(sub: Submission, table: dict[str, str], *, tests_too: bool = False):
     """[(tool name, path, line)] for imports whose module starts with a key of ``table``."""
     hits = []
     needles = tuple({key.rstrip("/") for key in table})

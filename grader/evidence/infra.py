@@ -4,13 +4,17 @@ container images (compose and Kubernetes), Terraform resources."""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from grader.evidence import manifests
 from grader.evidence.ci import is_ci_config
 from grader.yamlload import line_of
 
+if TYPE_CHECKING:
+    from grader.submission import Submission
 
-def yaml_documents(sub):
+
+def yaml_documents(sub: Submission):
     """(path, document) for every YAML document outside CI configuration."""
     for rel in sub.yaml_files():
         if is_ci_config(rel):
@@ -27,7 +31,7 @@ MAX_SCRIPTS = 200  # repository shell scripts read for what they run, whatever t
 MAX_SCRIPT_CHARS = 200_000
 
 
-def shell_scripts(sub, needle: str = ""):
+def shell_scripts(sub: Submission, needle: str = ""):
     """(path, text) of the repository's shell scripts (``.sh``, ``.bash``, ``.ps1``), bounded in
     number and size; with ``needle``, only those whose text holds it (no need to split the rest)."""
     for rel in sub.by_suffix(".sh", ".bash", ".ps1")[:MAX_SCRIPTS]:
@@ -36,7 +40,7 @@ def shell_scripts(sub, needle: str = ""):
             yield rel, text
 
 
-def compose_services(sub):
+def compose_services(sub: Submission):
     """(path, service name, service) of docker compose files."""
     for rel in sub.yaml_files():
         name = rel.lower().rsplit("/", 1)[-1]
@@ -53,7 +57,7 @@ _UNIT_SUFFIXES = (".service", ".service.j2", ".service.jinja2", ".service.tpl", 
 _RESTARTS = ("always", "on-failure", "on-abnormal", "on-abort", "on-watchdog")
 
 
-def systemd_restarts(sub) -> list[tuple[str, int, str]]:
+def systemd_restarts(sub: Submission) -> list[tuple[str, int, str]]:
     """(path, line, policy) of systemd service units (plain or as an Ansible/Terraform template)
     that restart their service when it dies: `Restart=` in the `[Service]` section."""
     found = []
@@ -71,7 +75,7 @@ def systemd_restarts(sub) -> list[tuple[str, int, str]]:
     return found
 
 
-def images(sub):
+def images(sub: Submission):
     """(path, line, image) for container images in compose files and Kubernetes workloads."""
     for rel, _svc, body in compose_services(sub):
         if isinstance(body.get("image"), str):
@@ -85,7 +89,7 @@ def images(sub):
 _TF_RESOURCE = re.compile(r'^[ \t]*resource\s+"([\w-]+)"\s+"([\w-]+)"\s*\{', re.M)
 
 
-def terraform_resources(sub) -> list[tuple[str, int, str, str]]:
+def terraform_resources(sub: Submission) -> list[tuple[str, int, str, str]]:
     """(path, line, resource type, body text) of Terraform resources (brace-balanced, best
     effort), read once per run: several checks (deploy tooling, alarms, dashboards, health
     checks, autoscaling) ask for them."""

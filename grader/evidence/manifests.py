@@ -1,15 +1,19 @@
-"""Kubernetes objects (multi-document YAML, ``List`` items) and Dockerfile instructions."""
+"""Kubernetes objects (multi-document YAML, ``List`` items)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from grader import yamlload
 from grader.evidence import budget as evidence_budget
 from grader.evidence import helm
 from grader.evidence.ci import reader_for
 from grader.yamlload import line_of, mapping
+
+if TYPE_CHECKING:
+    from grader.submission import Submission
 
 WORKLOAD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Rollout", "DeploymentConfig"}
 # Manifests kept as examples or templates to fill in (`deployment.yaml.example`): the objects
@@ -28,7 +32,7 @@ class K8sObject:
     body: dict
 
 
-def objects(sub) -> list[K8sObject]:
+def objects(sub: Submission) -> list[K8sObject]:
     """Every Kubernetes-shaped object (``apiVersion`` + ``kind``) in the submission's YAML
     (example and template copies included)."""
     cached = sub.memo("k8s")
@@ -49,7 +53,7 @@ def objects(sub) -> list[K8sObject]:
     return sub.memo("k8s", found)
 
 
-def _helm_docs(sub, rel: str, chart: str) -> list:
+def _helm_docs(sub: Submission, rel: str, chart: str) -> list:
     """A chart template's documents, read best effort (see grader.evidence.helm)."""
     text = sub.read_text(rel)
     if text is None:
@@ -66,7 +70,7 @@ def _helm_docs(sub, rel: str, chart: str) -> list:
     return docs
 
 
-def _chart_values(sub, chart: str) -> dict:
+def _chart_values(sub: Submission, chart: str) -> dict:
     """The chart's ``values.yaml``, with its per-environment files (``values-prod.yaml``,
     ``values.production.yaml``, ``environments/*.yaml`` beside it) merged over it: a value only an
     environment sets is still seen."""
@@ -127,7 +131,7 @@ def containers(obj: K8sObject) -> list[dict]:
     return [c for c in items if isinstance(c, dict)] if isinstance(items, list) else []
 
 
-def workloads(sub) -> list[K8sObject]:
+def workloads(sub: Submission) -> list[K8sObject]:
     return [o for o in objects(sub) if o.kind in WORKLOAD_KINDS or o.kind in ("Pod", "Job", "CronJob")]
 
 
@@ -137,36 +141,3 @@ def _dig(value, *keys):
             return None
         value = value.get(key)
     return value
-
-
-_DOCKER_INSTR = re.compile(r"^\s*([A-Za-z]+)\s+(.*)$")
-
-
-def dockerfiles(sub) -> list[str]:
-    return [f for f in sub.files if re.search(r"(^|/)(Dockerfile|Containerfile)([.-][\w.-]+)?$|\.Dockerfile$", f)]
-
-
-def dockerfile_instructions(sub, rel: str) -> list[tuple[str, str, int]]:
-    """(INSTRUCTION, arguments, line) for a Dockerfile, comments dropped, continuations joined."""
-    text = sub.read_text(rel)
-    if text is None:
-        return []
-    out = []
-    lines = text.split("\n")
-    i = 0
-    while i < len(lines):
-        start = i
-        line = lines[i]
-        while line.rstrip().endswith("\\") and i + 1 < len(lines):
-            i += 1
-            nxt = lines[i]
-            if nxt.lstrip().startswith("#"):
-                continue
-            line = line.rstrip()[:-1] + " " + nxt.strip()
-        i += 1
-        if line.lstrip().startswith("#"):
-            continue
-        m = _DOCKER_INSTR.match(line)
-        if m:
-            out.append((m.group(1).upper(), m.group(2).strip(), start + 1))
-    return out

@@ -56,6 +56,9 @@ def scan_headings(text: str, lines: list[str] | None = None) -> list[Heading] | 
 
 
 def _scan(lines: list[str]) -> list[Heading]:
+    """The headings of ``lines``: a line-by-line state machine (an open fenced block, an open
+    paragraph that a setext underline may turn into a heading, a list) that declines (raises
+    ``_Decline``) whatever it can't be sure of, for markdown-it to read instead."""
     headings: list[Heading] = []
     para = None  # first line of the open top-level paragraph
     fence = None  # (marker character, length) of the open fenced code block

@@ -16,8 +16,12 @@ import functools
 import json
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from grader.model import Location
+
+if TYPE_CHECKING:
+    from grader.submission import Submission
 
 
 @dataclass(slots=True)
@@ -92,7 +96,7 @@ def is_test_path(path: str) -> bool:
     return language_of(path) is not None or bool(_TEST_DIR.search(path))
 
 
-def scan(sub) -> list[TestFile]:
+def scan(sub: Submission) -> list[TestFile]:
     cached = sub.memo("testfiles")
     if cached is not None:
         return cached
@@ -125,7 +129,7 @@ _JEST_MATCH = re.compile(r"testMatch\W{0,4}\[([^\]]{0,2000})\]")
 _QUOTED_GLOB = re.compile(r"[\"']([^\"']{1,200})[\"']")
 
 
-def runner_patterns(sub) -> list[tuple[str, str]]:
+def runner_patterns(sub: Submission) -> list[tuple[str, str]]:
     """(language, glob) of the test files the runners' own configuration names: pytest's
     ``python_files`` (pytest.ini, setup.cfg, tox.ini, pyproject.toml) and Jest's ``testMatch``
     (package.json, jest.config.*); Django's and unittest's default ``test*.py`` too."""
@@ -162,7 +166,7 @@ _AM_TESTS = re.compile(r"^\s*TESTS\s*\+?=\s*(.*)$")
 _ADD_TEST = re.compile(r"\badd_test\s*\(\s*(?:NAME\s+)?([\w.:-]+)", re.I)
 
 
-def _declared(sub) -> list[TestFile]:
+def _declared(sub: Submission) -> list[TestFile]:
     """Test programs an automake ``TESTS =`` list or CMake's ``add_test`` declares: each one is
     a test whose exit status is its assertion (a driver of data-driven or golden tests counts
     when it runs something)."""

@@ -5,12 +5,16 @@ Playwright, Selenium) recognised by what their files contain. Each finder return
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from grader.evidence import codescan
 from grader.model import Location
 
+if TYPE_CHECKING:
+    from grader.submission import Submission
 
-def load_test_files(sub):
+
+def load_test_files(sub: Submission):
     hits = []
     for rel in sub.files:
         low = rel.lower()
@@ -42,14 +46,14 @@ _COMMENTS = {"python": re.compile(r"#[^\n]*"), "js": re.compile(r"//[^\n]*|/\*.*
              "go": re.compile(r"//[^\n]*|/\*.*?\*/", re.S), "java": re.compile(r"//[^\n]*|/\*.*?\*/", re.S)}
 
 
-def _code(sub, rel: str) -> str:
+def _code(sub: Submission, rel: str) -> str:
     """A source file's text with its comments blanked (line numbers kept)."""
     text = sub.read_text(rel) or ""
     rx = _COMMENTS.get(codescan.language_of(rel) or "")
     return rx.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text) if rx else text
 
 
-def e2e_test_files(sub):
+def e2e_test_files(sub: Submission):
     hits = []
     for rel in sub.files:
         low = rel.lower()

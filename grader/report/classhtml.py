@@ -78,29 +78,25 @@ def render(results: dict, students: dict, similar: list | tuple = (), *, feedbac
     """``results``: latest result per student id; ``students``: id → name, source, roster;
     ``similar``: groups (ids, score, why); ``feedback_href``: the feedback folder as seen from the
     report (links to ``<href>/<file_name(id)>.html``), or None for no links."""
-    e = html.escape
     graded = [r for r in results.values() if r.graded]
-    passed = sum(1 for r in graded if r.report["passed"])
     percents = [float(r.report["percent"]) for r in graded]
-    tasks: dict[str, tuple[str, list[float], float]] = {}
-    failing: Counter = Counter()
-    titles: dict[str, str] = {}
-    for res in graded:
-        for t in res.report.get("tasks", []):
-            entry = tasks.setdefault(t["id"], (t.get("title") or t["id"], [], t["max_score"]))
-            entry[1].append(float(t["score"]))
-        seen = set()
-        for group in [*res.report.get("phases", []), *res.report.get("tasks", [])]:
-            for c in group.get("checks", []):
-                if c["id"] in seen or c.get("bonus") or c["max_score"] <= 0:
-                    continue
-                seen.add(c["id"])
-                if c["status"] in ("fail", "partial"):
-                    failing[c["id"]] += 1
-                    titles[c["id"]] = c["title"]
+    out = _head(results, graded, percents, title, generated)
+    out += _per_task(graded)
+    out += _most_missed(graded)
+    out += _heatmap(results, students, feedback_href)
+    out += _similar(similar)
+    out.append(f"</tbody></table><script>{_SCRIPT}</script></body></html>\n")
+    return "".join(out)
+
+
+def _head(results: dict, graded: list, percents: list[float], title: str, generated: str) -> list[str]:
+    """The page's head, title and summary cards (pass rate, median, not graded, late), and the
+    histogram of scores."""
+    e = html.escape
+    passed = sum(1 for r in graded if r.report["passed"])
     rate = f"{100.0 * passed / len(graded):.0f}%" if graded else "n/a"
     late = sum(1 for r in results.values() if r.late)
-    out = [f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{e(title)}</title>'
+    return [f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{e(title)}</title>'
            f'<meta name="viewport" content="width=device-width,initial-scale=1"><style>{_STYLE}</style></head><body>',
            f"<h1>{e(title)}</h1>", f'<p class="muted">{e(generated)}</p>' if generated else "",
            '<div class="cards">',
@@ -111,6 +107,15 @@ def render(results: dict, students: dict, similar: list | tuple = (), *, feedbac
            f'<div class="card" id="late-count">Late<b>{late}</b>after the deadline</div></div>',
            "<h2>Scores</h2>", _histogram(percents)]
 
+
+def _per_task(graded: list) -> list[str]:
+    e = html.escape
+    tasks: dict[str, tuple[str, list[float], float]] = {}
+    for res in graded:
+        for t in res.report.get("tasks", []):
+            entry = tasks.setdefault(t["id"], (t.get("title") or t["id"], [], t["max_score"]))
+            entry[1].append(float(t["score"]))
+    out: list[str] = []
     out.append('<h2>Per task</h2><table id="task-means"><thead><tr><th>Task</th><th>Mean</th><th>Of</th>'
                "<th>Students with full marks</th></tr></thead><tbody>")
     for _tid, (ttitle, scores, top) in tasks.items():
@@ -119,6 +124,24 @@ def render(results: dict, students: dict, similar: list | tuple = (), *, feedbac
                    f"<td class=\"num\">{num(top)}</td><td class=\"num\">{full}</td></tr>")
     out.append("</tbody></table>")
 
+    return out
+
+
+def _most_missed(graded: list) -> list[str]:
+    e = html.escape
+    failing: Counter = Counter()
+    titles: dict[str, str] = {}
+    for res in graded:
+        seen = set()
+        for group in [*res.report.get("phases", []), *res.report.get("tasks", [])]:
+            for c in group.get("checks", []):
+                if c["id"] in seen or c.get("bonus") or c["max_score"] <= 0:
+                    continue
+                seen.add(c["id"])
+                if c["status"] in ("fail", "partial"):
+                    failing[c["id"]] += 1
+                    titles[c["id"]] = c["title"]
+    out: list[str] = []
     out.append('<h2>Checks most often missed</h2><table id="most-failed"><thead><tr><th>Check</th><th>Title</th>'
                "<th>Students</th></tr></thead><tbody>")
     for cid, n in failing.most_common(10):
@@ -127,6 +150,14 @@ def render(results: dict, students: dict, similar: list | tuple = (), *, feedbac
         out.append('<tr><td colspan="3">Every graded submission passed every check.</td></tr>')
     out.append("</tbody></table>")
 
+    return out
+
+
+def _heatmap(results: dict, students: dict, feedback_href: str | None) -> list[str]:
+    """Students × phases: each student's score, pass, phase percents (coloured), lateness and
+    feedback link; those not graded say why."""
+    e = html.escape
+    out: list[str] = []
     out.append('<h2>Students × phases</h2><table id="heatmap" class="sortable"><thead><tr><th>Student</th>'
                "<th>Score</th><th>Passed</th>"
                + "".join(f"<th>{p}</th>" for p in PHASES) + "<th>Late</th><th>Feedback</th></tr></thead><tbody>")
@@ -152,6 +183,12 @@ def render(results: dict, students: dict, similar: list | tuple = (), *, feedbac
                    f"{_link(rid, feedback_href)}</tr>")
     out.append("</tbody></table>")
 
+    return out
+
+
+def _similar(similar: list | tuple) -> list[str]:
+    e = html.escape
+    out: list[str] = []
     out.append('<h2>Similar submissions</h2><p class="muted">For you to look at; nothing was deducted.</p>'
                '<table id="similarity"><thead><tr><th>Students</th><th>Similarity</th><th>Why</th>'
                "</tr></thead><tbody>")
@@ -163,8 +200,7 @@ def render(results: dict, students: dict, similar: list | tuple = (), *, feedbac
     elif len(similar) > MAX_PAIRS:
         out.append(f'<tr><td colspan="3">and {len(similar) - MAX_PAIRS} more groups (all of them: '
                    '<code>loopcheck grades export --format jsonl</code> has each student\'s commit and tree)</td></tr>')
-    out.append(f"</tbody></table><script>{_SCRIPT}</script></body></html>\n")
-    return "".join(out)
+    return out
 
 
 def _link(rid: str, href: str | None) -> str:

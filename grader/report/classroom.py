@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 
+from grader.model import Report
 
-def render(report, **_options) -> str:
+
+def render(report: Report, **_options: object) -> str:
     tests = []
     for phase, check in report.checks():
         if check.bonus:

@@ -7,7 +7,7 @@ import csv
 import io
 import re
 
-from grader.model import PHASES
+from grader.model import PHASES, Report
 
 HEADER = ["submission", "commit", "rubric", *PHASES, "bonus", "score", "max_score", "percent", "passed"]
 
@@ -38,7 +38,7 @@ def safe_cell(value):
     return value
 
 
-def render(report, **_options) -> str:
+def render(report: Report, **_options: object) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     tasks = [t for t in report.tasks if not t.bonus]

@@ -9,6 +9,7 @@ can inject a workflow command (``::set-output``, ``::add-mask``, ``::stop-comman
 
 from __future__ import annotations
 
+from grader.model import Report
 from grader.report.common import failing, file_location, num, points_lost, prefixed, score_text
 from grader.report.text import clean, escape_controls
 
@@ -34,7 +35,7 @@ def command(name: str, message: str, **props) -> str:
 LIMITS = {"error": 10, "warning": 10}
 
 
-def render(report, *, prefix: str = "", **_options) -> str:
+def render(report: Report, *, prefix: str = "", **_options: object) -> str:
     """Annotations for the checks that lost points: those with a file and line first, the
     largest losses first, within GitHub's per-step limits — then one notice for what was left
     out (the job summary has everything) and one with the total."""

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 
+from grader.model import Report
 from grader.report.common import num
 
 
-def render(report, **_options) -> str:
+def render(report: Report, **_options: object) -> str:
     tests = []
     for phase, check in report.checks():
         lines = [check.message]

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from importlib import resources
 
+from grader.model import Report
 
-def render(report, **_options) -> str:
+
+def render(report: Report, **_options: object) -> str:
     return json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from xml.etree import ElementTree as ET
 
+from grader.model import Report
 from grader.report.common import file_location, groups, num
 from grader.report.text import clean
 
@@ -15,7 +16,7 @@ def _xml(text) -> str:
     return clean(text, single_line=False)
 
 
-def render(report, **_options) -> str:
+def render(report: Report, **_options: object) -> str:
     suites = ET.Element("testsuites", name="loopcheck", tests="0", failures="0", errors="0",
                         skipped="0", time="0")
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from grader.model import Report
 from grader.report.common import STATUS_ICONS, bonus_line, failing, num, score_text, scored
 from grader.report.text import clean
 
@@ -34,7 +35,7 @@ def code(text) -> str:
     return f"{fence}{pad}{inner}{pad}{fence}"
 
 
-def render(report, **_options) -> str:
+def render(report: Report, **_options: object) -> str:
     verdict = "passed" if report.passed else "below the pass mark"
     lines = [
         f"## loopcheck: {num(report.score)}/{num(report.max_score)} ({report.percent:.1f}%) — {verdict}",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from urllib.parse import quote
 
+from grader.model import Report
 from grader.report.common import num, prefixed
 
 
@@ -27,7 +28,7 @@ _LEVEL = {"fail": "error", "partial": "warning", "error": "note"}
 ROOT_FILE = "README.md"
 
 
-def render(report, *, prefix: str = "", **_options) -> str:
+def render(report: Report, *, prefix: str = "", **_options: object) -> str:
     rules: list[dict] = []
     index: dict[str, int] = {}
     for phase, check in report.checks():

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import textwrap
 
+from grader.model import Report
 from grader.report.common import bonus_line, evidence_only, groups, num, score_text, scored
 from grader.report.text import clean
 
@@ -56,15 +57,32 @@ def _loop_picture(report):
     ]
 
 
-def render(report, *, color: bool = False, verbose: bool = False, width: int | None = None, **_options) -> str:
+def render(report: Report, *, color: bool = False, verbose: bool = False, width: int | None = None, **_options: object) -> str:
     from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
 
     buf = io.StringIO()
     console = Console(file=buf, force_terminal=color, no_color=not color, width=width or 100,
                       color_system="standard" if color else None, highlight=False, emoji=False,
                       markup=False, soft_wrap=False)
+    _header(console, report)
+    if console.width >= 60:  # the picture is 56 columns wide: skip it rather than wrap it
+        for row in _loop_picture(report):
+            console.print(row, no_wrap=True, overflow="crop")
+        console.print()
+    # On a narrow terminal the bars shrink (then go) before a name or a score is ever cut.
+    bar = 12 if console.width >= 80 else (6 if console.width >= 56 else 0)
+    _phases(console, report, bar)
+    _tasks(console, report, bar)
+    _notes(console, report)
+    _checks(console, report, verbose)
+    _warnings(console, report)
+    _verdict(console, report, verbose)
+    return buf.getvalue()
+
+
+def _header(console, report: Report) -> None:
+    from rich.text import Text
+
     sub = report.submission
     head = Text()
     head.append("loopcheck ", style="bold")
@@ -81,13 +99,12 @@ def render(report, *, color: bool = False, verbose: bool = False, width: int | N
         head.append("  shallow clone: history and tags may be missing", style="yellow")
     console.print(head)
     console.print()
-    if console.width >= 60:  # the picture is 56 columns wide: skip it rather than wrap it
-        for row in _loop_picture(report):
-            console.print(row, no_wrap=True, overflow="crop")
-        console.print()
 
-    # On a narrow terminal the bars shrink (then go) before a name or a score is ever cut.
-    bar = 12 if console.width >= 80 else (6 if console.width >= 56 else 0)
+
+def _phases(console, report: Report, bar: int) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
     table.add_column("phase", no_wrap=True)
     table.add_column("score", justify="right", no_wrap=True)
@@ -109,7 +126,7 @@ def render(report, *, color: bool = False, verbose: bool = False, width: int | N
                 marks.append(_STATUS_MARK[check.status] + " ", style=_STATUS_STYLE[check.status])
             elif evidence_only(check):
                 evidence.append(_STATUS_MARK[check.status] + " ", style=_STATUS_STYLE[check.status])
-        row = [
+        row: list[Text | str] = [
             Text(phase.title, style="bold"),
             f"{num(phase.score)}/{num(phase.max_score)}",
             Text(_bar(phase.score, phase.max_score, bar), style=style),
@@ -123,6 +140,12 @@ def render(report, *, color: bool = False, verbose: bool = False, width: int | N
         table.add_row(*row)
     console.print(table)
     console.print()
+
+
+def _tasks(console, report: Report, bar: int) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
     if report.tasks:
         tasks = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
         for name, justify in (("task", "left"), ("score", "right"), ("", "left"), ("%", "right")):
@@ -134,11 +157,21 @@ def render(report, *, color: bool = False, verbose: bool = False, width: int | N
                           Text(f"{task.percent:.0f}%", style=style))
         console.print(tasks)
         console.print()
+
+
+def _notes(console, report: Report) -> None:
+    from rich.text import Text
+
     if report.notes:
         console.print(Text("For the instructor:", style="bold"))
         for note in report.notes:
             _indented(console, "", clean(note), "")
         console.print()
+
+
+def _checks(console, report: Report, verbose: bool) -> None:
+    """The checks to act on (every check with ``verbose``), phase by phase, with their fixes."""
+    from rich.text import Text
 
     shown = 0
     for phase, group in groups(report):
@@ -167,11 +200,19 @@ def render(report, *, color: bool = False, verbose: bool = False, width: int | N
         console.print(Text("Every check passes. Nothing to fix.", style="green"))
         console.print()
 
+
+def _warnings(console, report: Report) -> None:
+    from rich.text import Text
+
     if report.warnings:
         console.print(Text(f"{len(report.warnings)} file(s) could not be read:", style="yellow"))
         for w in report.warnings[:10]:
             console.print(Text(f"  {clean(w.path)}: {clean(w.message)}", style="yellow"))
         console.print()
+
+
+def _verdict(console, report: Report, verbose: bool) -> None:
+    from rich.text import Text
 
     verdict = Text()
     verdict.append("Total ", style="bold")
@@ -186,7 +227,6 @@ def render(report, *, color: bool = False, verbose: bool = False, width: int | N
     console.print(verdict)
     if not verbose:
         console.print(Text("Run with --verbose to see the passing checks and their evidence.", style="dim"))
-    return buf.getvalue()
 
 
 def _indented(console, label: str, text: str, label_style: str, *, dim: bool = False) -> None:

@@ -246,136 +246,190 @@ def _load_file(path: str, *, validate: bool, chain: tuple) -> Rubric:
 
 
 def _resolve(raw: dict, path: str, *, validate: bool, chain: tuple) -> Rubric:
-    registry = detectors.registry()
-    problems: list[str] = []
-    base: Rubric | None = None
+    """A rubric file's data (already schema-checked) as a :class:`Rubric`: its base rubric's
+    checks, less those it drops, with its overrides, its own phases' and tasks' checks; every
+    problem found is raised together, each at its file:line."""
     ext = raw.get("extends")
-    if ext:
-        try:
-            if _is_file_ref(ext):
-                target = os.path.join(os.path.dirname(path), ext)
-                base = _load_file(target, validate=True, chain=chain)
-            else:
-                target = os.path.join(bundled_dir(), f"{ext}.yaml")
-                if not os.path.isfile(target):
-                    raise LoopcheckError("missing")
-                base = _load_file(target, validate=validate, chain=chain)
-        except RubricError:
-            raise
-        except LoopcheckError:
-            raise RubricError([f"{path}:{_line_at(raw, ['extends'])}: extends: unknown rubric {ext!r} "
-                               f"(bundled: {', '.join(bundled_names())})"]) from None
-
-    # Start from the base rubric's checks (as plain dicts) when extending.
-    phases: dict[str, list[dict]] = {p: [] for p in PHASES}
-    titles = dict(PHASE_TITLES)
-    if base:
-        titles.update(base.phase_titles)
-        for p in PHASES:
-            phases[p] = [_as_entry(c, base.id) for c in base.phases[p]]
-    tasks: list[dict] = []
-    task_only: dict[str, list[dict]] = {}
-    if base:
-        for t in base.tasks:
-            tasks.append({"id": t.id, "title": t.title, "points": t.points, "bonus": t.bonus, "_line": 0})
-            task_only[t.id] = [_as_entry(c, base.id) for c in base.task_checks.get(t.id, ())]
-    known: dict[str, tuple[str | None, dict]] = {c["id"]: (p, c) for p in PHASES for c in phases[p]}
-    known.update({c["id"]: (None, c) for t in task_only for c in task_only[t]})
-
-    for i, check_id in enumerate(raw.get("drop") or []):
-        if check_id not in known:
-            problems.append(f"{path}:{_line_at(raw, ['drop', i])}: drop[{i}]: no check {check_id!r} to drop")
-            continue
-        where, _dropped = known.pop(check_id)
-        if where is None:
-            for tid in task_only:
-                task_only[tid] = [x for x in task_only[tid] if x["id"] != check_id]
-        else:
-            phases[where] = [x for x in phases[where] if x["id"] != check_id]
-
-    for check_id, change in (raw.get("overrides") or {}).items():
-        line = _line_at(raw, ["overrides", check_id])
-        if check_id not in known:
-            problems.append(f"{path}:{line}: overrides.{check_id}: no such check in {ext or 'this rubric'}")
-            continue
-        _, c = known[check_id]
-        for key, value in change.items():
-            if key == "params":
-                c["params"] = {**c["params"], **value}
-            else:
-                c[key] = value
-        c["_line"] = line
-
-    seen_lines: dict = {}
-    for p, body in (raw.get("phases") or {}).items():
-        if p not in phases:
-            continue
-        if isinstance(body, dict) and body.get("title"):
-            titles[p] = str(body["title"])
-        for i, check in enumerate((body or {}).get("checks") or []):
-            line = _line_at(raw, ["phases", p, "checks", i])
-            cid = check.get("id")
-            if cid in known or cid in seen_lines:
-                first = seen_lines.get(cid)
-                where = f"line {first}" if first else f"rubric {known[cid][1].get('_from') or '?'}"
-                problems.append(f"{path}:{line}: phases.{p}.checks[{i}].id: duplicate check id {cid!r} (also at {where})")
-                continue
-            if isinstance(cid, str) and not cid.startswith(p + "."):
-                problems.append(f"{path}:{line}: phases.{p}.checks[{i}].id: {cid!r} must start with '{p}.'")
-            seen_lines[cid] = line
-            entry = dict(check)
-            entry.setdefault("params", {})
-            entry["_line"] = line
-            entry["_path"] = f"phases.{p}.checks[{i}]"
-            phases[p].append(entry)
-
-    for i, task in enumerate(raw.get("tasks") or []):
-        tline = _line_at(raw, ["tasks", i])
-        if any(t["id"] == task.get("id") for t in tasks):
-            problems.append(f"{path}:{tline}: tasks[{i}].id: duplicate task id {task.get('id')!r}")
-            continue
-        tasks.append({"id": task["id"], "title": task["title"], "points": task["points"],
-                      "bonus": bool(task.get("bonus", False)), "_line": tline})
-        task_only[task["id"]] = []
-        for j, check in enumerate(task.get("checks") or []):
-            line = _line_at(raw, ["tasks", i, "checks", j])
-            cid = check.get("id")
-            if cid in known or cid in seen_lines:
-                problems.append(f"{path}:{line}: tasks[{i}].checks[{j}].id: duplicate check id {cid!r}")
-                continue
-            seen_lines[cid] = line
-            entry = dict(check)
-            entry.setdefault("params", {})
-            entry.setdefault("task", task["id"])
-            entry["_line"] = line
-            entry["_path"] = f"tasks[{i}].checks[{j}]"
-            task_only[task["id"]].append(entry)
-            known[cid] = (None, entry)
-
+    base = _base_rubric(raw, path, ext, validate=validate, chain=chain) if ext else None
+    draft = _Draft.starting_from(base, path)
+    draft.drop(raw)
+    draft.override(raw, ext)
+    draft.add_phase_checks(raw)
+    draft.add_task_checks(raw)
     if not base:
         missing = [p for p in PHASES if p not in (raw.get("phases") or {})]
         if missing:
-            problems.append(f"{path}:{_line_at(raw, ['phases'])}: phases: missing {', '.join(missing)}")
+            draft.problems.append(f"{path}:{_line_at(raw, ['phases'])}: phases: missing {', '.join(missing)}")
+    checks, task_checks = draft.built(validate)
+    draft.check_task_totals(checks, task_checks)
+    if draft.problems:
+        raise RubricError(draft.problems)
+    pass_mark = raw.get("pass_mark", base.pass_mark if base else 80)
+    return Rubric(
+        id=str(raw["id"]), title=str(raw["title"]), version=str(raw["version"]),
+        pass_mark=float(pass_mark), phases=checks, phase_titles=draft.titles, source=str(path),
+        description=str(raw.get("description") or ""), extends=ext,
+        tasks=tuple(TaskDef(t["id"], str(t["title"]), float(t["points"]), bool(t["bonus"])) for t in draft.tasks),
+        task_checks=task_checks,
+    )
 
-    # Every check: a known kind, and params valid for that kind's schema.
-    task_ids = {t["id"] for t in tasks}
-    all_ids = set(known) | {c["id"] for p in PHASES for c in phases[p]}
 
-    def build(c: dict, phase: str | None) -> Check | None:
-        where = f"{path}:{c.get('_line') or 1}: {c.get('_path') or 'overrides.' + str(c.get('id'))}"
+def _base_rubric(raw: dict, path: str, ext: str, *, validate: bool, chain: tuple) -> Rubric:
+    """The rubric ``extends`` names: a file beside this one, or a bundled rubric."""
+    try:
+        if _is_file_ref(ext):
+            target = os.path.join(os.path.dirname(path), ext)
+            return _load_file(target, validate=True, chain=chain)
+        target = os.path.join(bundled_dir(), f"{ext}.yaml")
+        if not os.path.isfile(target):
+            raise LoopcheckError("missing")
+        return _load_file(target, validate=validate, chain=chain)
+    except RubricError:
+        raise
+    except LoopcheckError:
+        raise RubricError([f"{path}:{_line_at(raw, ['extends'])}: extends: unknown rubric {ext!r} "
+                           f"(bundled: {', '.join(bundled_names())})"]) from None
+
+
+@dataclass
+class _Draft:
+    """A rubric being resolved: its checks as the plain dicts a rubric file gives, by phase and
+    by task, and the problems found so far."""
+
+    path: str
+    phases: dict[str, list[dict]]
+    titles: dict[str, str]
+    tasks: list[dict]
+    task_only: dict[str, list[dict]]
+    known: dict[str, tuple[str | None, dict]]  # check id -> (its phase, or None for a task's; the check)
+    problems: list[str] = field(default_factory=list)
+    seen_lines: dict = field(default_factory=dict)  # check id -> the line this file declares it on
+
+    @classmethod
+    def starting_from(cls, base: Rubric | None, path: str) -> _Draft:
+        """The base rubric's checks (as plain dicts) when extending, else nothing."""
+        phases: dict[str, list[dict]] = {p: [] for p in PHASES}
+        titles = dict(PHASE_TITLES)
+        tasks: list[dict] = []
+        task_only: dict[str, list[dict]] = {}
+        if base:
+            titles.update(base.phase_titles)
+            for p in PHASES:
+                phases[p] = [_as_entry(c, base.id) for c in base.phases[p]]
+            for t in base.tasks:
+                tasks.append({"id": t.id, "title": t.title, "points": t.points, "bonus": t.bonus, "_line": 0})
+                task_only[t.id] = [_as_entry(c, base.id) for c in base.task_checks.get(t.id, ())]
+        known: dict[str, tuple[str | None, dict]] = {c["id"]: (p, c) for p in PHASES for c in phases[p]}
+        known.update({c["id"]: (None, c) for t in task_only for c in task_only[t]})
+        return cls(path, phases, titles, tasks, task_only, known)
+
+    def drop(self, raw: dict) -> None:
+        for i, check_id in enumerate(raw.get("drop") or []):
+            if check_id not in self.known:
+                self.problems.append(f"{self.path}:{_line_at(raw, ['drop', i])}: drop[{i}]: no check {check_id!r} "
+                                     "to drop")
+                continue
+            where, _dropped = self.known.pop(check_id)
+            if where is None:
+                for tid in self.task_only:
+                    self.task_only[tid] = [x for x in self.task_only[tid] if x["id"] != check_id]
+            else:
+                self.phases[where] = [x for x in self.phases[where] if x["id"] != check_id]
+
+    def override(self, raw: dict, ext: str | None) -> None:
+        for check_id, change in (raw.get("overrides") or {}).items():
+            line = _line_at(raw, ["overrides", check_id])
+            if check_id not in self.known:
+                self.problems.append(f"{self.path}:{line}: overrides.{check_id}: no such check in "
+                                     f"{ext or 'this rubric'}")
+                continue
+            _, c = self.known[check_id]
+            for key, value in change.items():
+                if key == "params":
+                    c["params"] = {**c["params"], **value}
+                else:
+                    c[key] = value
+            c["_line"] = line
+
+    def add_phase_checks(self, raw: dict) -> None:
+        for p, body in (raw.get("phases") or {}).items():
+            if p not in self.phases:
+                continue
+            if isinstance(body, dict) and body.get("title"):
+                self.titles[p] = str(body["title"])
+            for i, check in enumerate((body or {}).get("checks") or []):
+                line = _line_at(raw, ["phases", p, "checks", i])
+                cid = check.get("id")
+                if cid in self.known or cid in self.seen_lines:
+                    first = self.seen_lines.get(cid)
+                    where = f"line {first}" if first else f"rubric {self.known[cid][1].get('_from') or '?'}"
+                    self.problems.append(f"{self.path}:{line}: phases.{p}.checks[{i}].id: duplicate check id "
+                                         f"{cid!r} (also at {where})")
+                    continue
+                if isinstance(cid, str) and not cid.startswith(p + "."):
+                    self.problems.append(f"{self.path}:{line}: phases.{p}.checks[{i}].id: {cid!r} must start "
+                                         f"with '{p}.'")
+                self.seen_lines[cid] = line
+                entry = dict(check)
+                entry.setdefault("params", {})
+                entry["_line"] = line
+                entry["_path"] = f"phases.{p}.checks[{i}]"
+                self.phases[p].append(entry)
+
+    def add_task_checks(self, raw: dict) -> None:
+        for i, task in enumerate(raw.get("tasks") or []):
+            tline = _line_at(raw, ["tasks", i])
+            if any(t["id"] == task.get("id") for t in self.tasks):
+                self.problems.append(f"{self.path}:{tline}: tasks[{i}].id: duplicate task id {task.get('id')!r}")
+                continue
+            self.tasks.append({"id": task["id"], "title": task["title"], "points": task["points"],
+                               "bonus": bool(task.get("bonus", False)), "_line": tline})
+            self.task_only[task["id"]] = []
+            for j, check in enumerate(task.get("checks") or []):
+                line = _line_at(raw, ["tasks", i, "checks", j])
+                cid = check.get("id")
+                if cid in self.known or cid in self.seen_lines:
+                    self.problems.append(f"{self.path}:{line}: tasks[{i}].checks[{j}].id: duplicate check id {cid!r}")
+                    continue
+                self.seen_lines[cid] = line
+                entry = dict(check)
+                entry.setdefault("params", {})
+                entry.setdefault("task", task["id"])
+                entry["_line"] = line
+                entry["_path"] = f"tasks[{i}].checks[{j}]"
+                self.task_only[task["id"]].append(entry)
+                self.known[cid] = (None, entry)
+
+    def built(self, validate: bool) -> tuple[dict[str, tuple], dict[str, tuple]]:
+        """Every check as a :class:`Check` (by phase, by task): a known kind, and params valid
+        for that kind's schema."""
+        task_ids = {t["id"] for t in self.tasks}
+        all_ids = set(self.known) | {c["id"] for p in PHASES for c in self.phases[p]}
+        registry = detectors.registry()
+
+        def build(c: dict, phase: str | None) -> Check | None:
+            return self._check(c, phase, registry, validate=validate, task_ids=task_ids, all_ids=all_ids)
+
+        checks: dict[str, tuple] = {p: tuple(x for c in self.phases[p] if (x := build(c, p))) for p in PHASES}
+        task_checks = {t: tuple(x for c in self.task_only[t] if (x := build(c, None))) for t in self.task_only}
+        return checks, task_checks
+
+    def _check(self, c: dict, phase: str | None, registry: dict, *, validate: bool, task_ids: set,
+               all_ids: set) -> Check | None:
+        where = f"{self.path}:{c.get('_line') or 1}: {c.get('_path') or 'overrides.' + str(c.get('id'))}"
         det = registry.get(str(c.get("kind")))
         if det is None:
-            problems.append(f"{where}.kind: unknown kind {c.get('kind')!r} "
-                            f"(known: {', '.join(sorted(registry))})")
+            self.problems.append(f"{where}.kind: unknown kind {c.get('kind')!r} "
+                                 f"(known: {', '.join(sorted(registry))})")
             return None
         if validate:  # bundled rubrics are validated by the test suite
-            problems.extend(_check_params(det, c.get("params") or {}, where))
+            self.problems.extend(_check_params(det, c.get("params") or {}, where))
         if c.get("task") and c["task"] not in task_ids:
-            problems.append(f"{where}.task: no task {c['task']!r} (tasks: {', '.join(sorted(task_ids)) or 'none'})")
+            self.problems.append(f"{where}.task: no task {c['task']!r} (tasks: {', '.join(sorted(task_ids)) or 'none'})")
         evidence = []
         for k, ev in enumerate(c.get("evidence") or []):
             if ev.get("check") not in all_ids:
-                problems.append(f"{where}.evidence[{k}].check: no check {ev.get('check')!r} in this rubric")
+                self.problems.append(f"{where}.evidence[{k}].check: no check {ev.get('check')!r} in this rubric")
             evidence.append(Evidence(str(ev.get("check")), tuple(ev.get("parts") or ()), tuple(ev.get("claims") or ())))
         return Check(
             id=c["id"], phase=phase, title=str(c["title"]), kind=c["kind"], points=float(c["points"]),
@@ -383,24 +437,13 @@ def _resolve(raw: dict, path: str, *, validate: bool, chain: tuple) -> Rubric:
             why=c.get("why"), bonus=bool(c.get("bonus", False)), task=c.get("task"), evidence=tuple(evidence),
         )
 
-    checks: dict[str, tuple] = {p: tuple(x for c in phases[p] if (x := build(c, p))) for p in PHASES}
-    task_checks = {t: tuple(x for c in task_only[t] if (x := build(c, None))) for t in task_only}
-    for declared in tasks:
-        total = sum(c.points for p in PHASES for c in checks[p] if c.task == declared["id"]) + \
-            sum(c.points for c in task_checks.get(declared["id"], ()))
-        if abs(total - float(declared["points"])) > 1e-6:
-            problems.append(f"{path}:{declared['_line'] or 1}: tasks: task {declared['id']!r} declares "
-                            f"{declared['points']:g} points but its checks add up to {total:g}")
-    if problems:
-        raise RubricError(problems)
-    pass_mark = raw.get("pass_mark", base.pass_mark if base else 80)
-    return Rubric(
-        id=str(raw["id"]), title=str(raw["title"]), version=str(raw["version"]),
-        pass_mark=float(pass_mark), phases=checks, phase_titles=titles, source=str(path),
-        description=str(raw.get("description") or ""), extends=ext,
-        tasks=tuple(TaskDef(t["id"], str(t["title"]), float(t["points"]), bool(t["bonus"])) for t in tasks),
-        task_checks=task_checks,
-    )
+    def check_task_totals(self, checks: dict[str, tuple], task_checks: dict[str, tuple]) -> None:
+        for declared in self.tasks:
+            total = sum(c.points for p in PHASES for c in checks[p] if c.task == declared["id"]) + \
+                sum(c.points for c in task_checks.get(declared["id"], ()))
+            if abs(total - float(declared["points"])) > 1e-6:
+                self.problems.append(f"{self.path}:{declared['_line'] or 1}: tasks: task {declared['id']!r} declares "
+                                     f"{declared['points']:g} points but its checks add up to {total:g}")
 
 
 def _as_entry(c: Check, origin: str) -> dict:

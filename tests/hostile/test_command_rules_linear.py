@@ -6,24 +6,24 @@ from __future__ import annotations
 
 import time
 
-from grader.evidence import commands
+from grader.evidence.shell import classify, lexer, tools
 
 FILLERS = ("x ", "a", "-d", "-c", "--x ", "deploy ", "$", "http://", ":", "run ", "test ", "-", ".zip ", '"',
            "build ", "up ", "apply ", "-DmuleDeploy ", "node_modules/", "--exclude x ")
-TOOLS = sorted(set(commands._RULES) | set(commands._WHOLE)) + [
+TOOLS = sorted(set(tools.RULES) | set(tools.WHOLE)) + [
     "ssh", "sshpass -p x ssh", "timeout 5", "nyc", "coverage run", "docker run", "docker compose", "uv run", "npx"]
 
 
 def _seconds(text: str, repeats: int = 3) -> float:
     best = float("inf")
     for _ in range(repeats):  # the best of several: a busy machine must not fail a linear rule
-        commands._categories.cache_clear()  # the rules themselves are measured, not the memo
-        commands.normalise.cache_clear()
+        classify._categories.cache_clear()  # the rules themselves are measured, not the memo
+        lexer.normalise.cache_clear()
         start = time.perf_counter()
-        commands.categories(text)
-        commands.remote_categories(text)
-        commands.is_versioned_build(text)
-        commands.split_script(text, 1)
+        classify.categories(text)
+        classify.remote_categories(text)
+        classify.is_versioned_build(text)
+        lexer.split_script(text, 1)
         best = min(best, time.perf_counter() - start)
     return best
 

@@ -8,12 +8,12 @@ import time
 
 import pytest
 
-from grader.detectors.code import _cut
 from grader.detectors.plan import _ITEM
 from grader.evidence import helm
 from grader.evidence.ci.jenkins import _strip_comments
-from grader.evidence.commands import split_script
+from grader.evidence.linters import _cut
 from grader.evidence.markdown import content_words
+from grader.evidence.shell import split_script
 from grader.submission import jinja_placeholders
 
 

@@ -88,7 +88,7 @@ def test_what_is_outside_the_learners_control_still_leaves_the_maximum(tmp_path,
 # Every place that makes a check "not judged" (left out of the maximum), with the cause that
 # makes it outside the learner's control. A new one must be added here, with its reason.
 NOT_JUDGED = {
-    "grader/scoring.py:grade_submission": "the instructor's --timeout ran out",
+    "grader/scoring.py:_findings": "the instructor's --timeout ran out",
     "grader/detectors/__init__.py:run": "unknown kind, a check out of wall-clock time, or a bug in loopcheck",
     "grader/detectors/common.py:git_or_finding": "git timed out or could not start (facts.error_outside)",
     "grader/detectors/common.py:shallow_or": "a shallow clone (CI's default checkout)",

@@ -17,7 +17,7 @@ import pytest
 
 from conftest import write_tree
 from grader.evidence import budget as evidence_budget
-from grader.evidence import commands
+from grader.evidence.shell import lexer as commands
 from grader.evidence.ci import read_pipelines
 from grader.evidence.ci.model import Pipeline
 from grader.submission import Submission

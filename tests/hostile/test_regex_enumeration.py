@@ -130,7 +130,7 @@ def _seconds_full(pattern: re.Pattern, text: str) -> float:
 
 def test_the_linear_rewrites_keep_their_meaning():
     from grader.evidence import alerts, infra, written
-    from grader.evidence.commands import split_script
+    from grader.evidence.shell import split_script
     from grader.evidence.substance import without_placeholders
     from grader.evidence.testfiles import language_of
 

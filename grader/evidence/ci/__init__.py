@@ -1,6 +1,7 @@
 """CI pipelines of every system, read into one model (:mod:`grader.evidence.ci.model`).
 
-:data:`READERS` is the registry: one module per CI system, each exporting
+:data:`READERS` is the registry: one module per CI system, each a :class:`Reader` (mypy checks
+every module listed against it), exporting
 
 * ``SYSTEM`` (a short id, ``"github"``), ``NAME`` (``"GitHub Actions"``), ``WHERE`` (where
   its configuration lives, for messages) and ``PREFIXES`` (paths that are its configuration),
@@ -8,39 +9,111 @@
   pipelines, one that the system would actually run,
 * ``read(sub, path) -> Pipeline | None``,
 * ``TERMS``: how hints say things in this system (``{ci_file}``, ``{on_failure}``...),
-* optionally ``link(pipelines)``: fix-ups across that system's pipelines once all are read.
+* ``ACTIONS``: what its actions (tasks, orbs, pipes, plugins, step types) do, category → names
+  as its steps' ``uses`` say them; ``SSH_ACTIONS``: those that run a script on a server,
+* optionally ``link(pipelines)``: fix-ups across that system's pipelines once all are read,
+  listed in :data:`LINKS`.
 
 Everything that names CI systems (the "no pipeline" message, hints, which YAML files are CI
-configuration rather than manifests) is derived from this registry, so adding a CI system is
-one module here, one line in :data:`READERS`, and its golden fixtures in ``tests/cases/ci/``.
+configuration rather than manifests, what actions do) is derived from this registry, so adding
+a CI system is one module here, one entry in :data:`READERS`, and its golden fixtures in
+``tests/cases/ci/``.
 """
 
 from __future__ import annotations
 
-import importlib
+import functools
 import re
-from types import ModuleType
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Protocol
 
+from grader.evidence.ci import (
+    azure,
+    bitbucket,
+    circleci,
+    drone,
+    github,
+    gitlab,
+    harness,
+    jenkins,
+    tekton,
+    travis,
+)
 from grader.evidence.ci.model import Job, Pipeline, Step
 
-__all__ = ["READERS", "Job", "Pipeline", "Step", "is_ci_config", "no_pipeline_message",
-           "read_pipelines", "readers"]
+if TYPE_CHECKING:
+    from grader.submission import Submission
 
-# Module names under grader.evidence.ci, imported on first use.
-READERS: tuple[str, ...] = ("github", "gitlab", "circleci", "jenkins", "azure", "bitbucket", "drone", "travis",
-                            "harness", "tekton")
-
-_loaded: list[ModuleType] = []
+__all__ = ["LINKS", "READERS", "Job", "Pipeline", "Reader", "Step", "action_categories", "is_ci_config",
+           "no_pipeline_message", "read_pipelines", "readers", "ssh_action"]
 
 
-def readers() -> list[ModuleType]:
-    if not _loaded:
-        _loaded.extend(importlib.import_module(f"grader.evidence.ci.{name}") for name in READERS)
-    return _loaded
+class Reader(Protocol):
+    """What a CI system's reader module provides (read-only: a module's constants)."""
+
+    @property
+    def SYSTEM(self) -> str: ...  # a short id: "github"
+
+    @property
+    def NAME(self) -> str: ...  # "GitHub Actions"
+
+    @property
+    def WHERE(self) -> str: ...  # where its configuration lives, for messages
+
+    @property
+    def PREFIXES(self) -> tuple[str, ...]: ...  # paths that are its configuration
+
+    @property
+    def TERMS(self) -> Mapping[str, str]: ...  # how hints say things ({ci_file}, {on_failure}...)
+
+    @property
+    def ACTIONS(self) -> Mapping[str, tuple[str, ...]]: ...  # what its actions do: category -> names
+
+    @property
+    def SSH_ACTIONS(self) -> frozenset[str]: ...  # actions that run a script on a server
+
+    def matches(self, path: str) -> bool: ...
+
+    def read(self, sub: Submission, path: str) -> Pipeline | None: ...
 
 
-def reader_for(path: str) -> ModuleType | None:
-    return next((r for r in readers() if r.matches(path)), None)
+READERS: tuple[Reader, ...] = (github, gitlab, circleci, jenkins, azure, bitbucket, drone, travis, harness, tekton)
+# Fix-ups across one system's pipelines once all are read: SYSTEM -> link(that system's pipelines).
+LINKS: dict[str, Callable[[list[Pipeline]], None]] = {github.SYSTEM: github.link}
+
+
+def readers() -> tuple[Reader, ...]:
+    return READERS
+
+
+def reader_for(path: str) -> Reader | None:
+    return next((r for r in READERS if r.matches(path)), None)
+
+
+@functools.cache
+def _action_table() -> tuple[dict[str, frozenset[str]], frozenset[str]]:
+    """Every reader's ``ACTIONS`` (category → names) and ``SSH_ACTIONS``, merged: a step may use
+    another system's actions (Harness runs GitHub actions and Drone plugins)."""
+    table: dict[str, set[str]] = {}
+    ssh: set[str] = set()
+    for reader in readers():
+        for category, names in reader.ACTIONS.items():
+            table.setdefault(category, set()).update(names)
+        ssh |= reader.SSH_ACTIONS
+    return {c: frozenset(n) for c, n in table.items()}, frozenset(ssh)
+
+
+def action_categories(uses: str) -> set[str]:
+    """What a step's action does (``uses:`` matched by owner/name, any ref)."""
+    if not isinstance(uses, str):
+        return set()
+    name = uses.split("@", 1)[0].strip().lower()
+    return {cat for cat, names in _action_table()[0].items() if name in names}
+
+
+def ssh_action(uses: str) -> bool:
+    """Does the action run a script on a server over SSH (what it does is what the script does)?"""
+    return uses.split("@")[0].lower() in _action_table()[1]
 
 
 def is_ci_config(path: str) -> bool:
@@ -84,7 +157,7 @@ _MISPLACED = (
 )
 
 
-def misplaced_ci(sub) -> list[tuple[str, str]]:
+def misplaced_ci(sub: Submission) -> list[tuple[str, str]]:
     """(path, why it never runs) of CI files below the folder their system reads them from —
     the usual slip when a project is committed inside a folder of the repository."""
     found = []
@@ -98,7 +171,7 @@ def misplaced_ci(sub) -> list[tuple[str, str]]:
     return found
 
 
-def read_pipelines(sub) -> list[Pipeline]:
+def read_pipelines(sub: Submission) -> list[Pipeline]:
     """Every pipeline in the submission that its CI system would actually run (cached)."""
     cached = sub.memo("pipelines")
     if cached is not None:
@@ -116,8 +189,8 @@ def read_pipelines(sub) -> list[Pipeline]:
         pipe = reader.read(sub, rel)
         if pipe is not None:
             pipes.append(pipe)
-    for reader in readers():
-        link = getattr(reader, "link", None)
+    for reader in READERS:
+        link = LINKS.get(reader.SYSTEM)
         if link is not None:
             link([p for p in pipes if p.system == reader.SYSTEM])
     for pipe in pipes:
@@ -127,7 +200,7 @@ def read_pipelines(sub) -> list[Pipeline]:
     return sub.memo("pipelines", pipes)
 
 
-def _follow(sub, pipe: Pipeline) -> None:
+def _follow(sub: Submission, pipe: Pipeline) -> None:
     """What each step runs through the repository (scripts, Makefile targets, package.json
     scripts, local actions...), put into the step: see :mod:`grader.evidence.resolve`."""
     from grader.evidence.resolve import composite_commands, expand, image_action_commands

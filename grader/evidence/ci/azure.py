@@ -8,10 +8,14 @@ absent ``trigger`` builds every push; ``trigger: none`` builds none), ``stages``
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
 from grader.evidence.ci.model import Job, Pipeline, Step
-from grader.evidence.commands import Command, split_script
+from grader.evidence.shell import Command, split_script
 from grader.yamlload import item_line, line_of, mapping
+
+if TYPE_CHECKING:
+    from grader.submission import Submission
 
 SYSTEM = "azure"
 NAME = "Azure Pipelines"
@@ -23,6 +27,15 @@ TERMS = {
     "on_change": "`trigger: [main]` and `pr: [main]`", "on_failure": "`condition: failed()`",
     "on_tags": "`trigger: tags: include: ['v*']`",
 }
+
+# What tasks (read as `azure/<task>`, lower-cased) do: category -> names.
+ACTIONS: dict[str, tuple[str, ...]] = {
+    "deploy": ("azure/azurewebapp", "azure/azurermwebappdeployment", "azure/azurefunctionapp",
+               "azure/azurecontainerapps", "azure/azurestaticwebapp",
+               "azure/azureresourcemanagertemplatedeployment", "azure/azurewebappcontainer"),
+    "install": ("azure/usepythonversion", "azure/nodetool"),
+}
+SSH_ACTIONS: frozenset[str] = frozenset()
 
 
 def matches(path: str) -> bool:
@@ -36,7 +49,7 @@ def matches(path: str) -> bool:
         (low.startswith((".azure-pipelines/", ".azuredevops/")) and low.endswith((".yml", ".yaml")) and low.count("/") == 1)
 
 
-def read(sub, path: str) -> Pipeline | None:
+def read(sub: Submission, path: str) -> Pipeline | None:
     docs = sub.yaml_docs(path) or []
     return read_azure(path, docs[0]) if docs else None
 

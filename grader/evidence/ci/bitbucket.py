@@ -7,10 +7,14 @@ hand), ``step``s in order (``parallel`` and ``stage`` groups flattened), their `
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
 from grader.evidence.ci.model import Job, Pipeline, Step
-from grader.evidence.commands import SSH_ACTIONS, split_script
+from grader.evidence.shell import split_script
 from grader.yamlload import item_line, line_of, mapping
+
+if TYPE_CHECKING:
+    from grader.submission import Submission
 
 SYSTEM = "bitbucket"
 NAME = "Bitbucket Pipelines"
@@ -23,6 +27,18 @@ TERMS = {
     "`$BITBUCKET_EXIT_CODE`", "on_tags": "`pipelines: tags: 'v*':`",
 }
 
+# What pipes do: category -> names.
+ACTIONS: dict[str, tuple[str, ...]] = {
+    "build": ("atlassian/aws-ecr-push-image",),
+    "publish": ("atlassian/aws-ecr-push-image",),
+    "deploy": ("atlassian/aws-ecs-deploy", "atlassian/aws-elasticbeanstalk-deploy", "atlassian/kubectl-run",
+               "atlassian/helm-run", "atlassian/heroku-deploy", "atlassian/azure-web-apps-deploy",
+               "atlassian/ssh-run", "atlassian/aws-lambda-deploy", "atlassian/google-cloud-run-deploy",
+               "atlassian/firebase-deploy"),
+}
+# Those that run a script on a server over SSH: what they do is what the script does.
+SSH_ACTIONS = frozenset({"atlassian/ssh-run"})
+
 _SECTIONS = {"default": "push", "branches": "push", "pull-requests": "pull_request", "tags": "tag", "custom": "manual"}
 
 
@@ -30,7 +46,7 @@ def matches(path: str) -> bool:
     return path == "bitbucket-pipelines.yml"
 
 
-def read(sub, path: str) -> Pipeline | None:
+def read(sub: Submission, path: str) -> Pipeline | None:
     docs = sub.yaml_docs(path) or []
     return read_bitbucket(path, docs[0]) if docs else None
 

@@ -6,9 +6,14 @@ the common ones are known to build, publish or deploy), workflows with ``require
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from grader.evidence import budget as evidence_budget
 from grader.evidence.ci.model import Job, Pipeline, Step
 from grader.yamlload import item_line, line_of, mapping
+
+if TYPE_CHECKING:
+    from grader.submission import Submission
 
 SYSTEM = "circleci"
 NAME = "CircleCI"
@@ -21,12 +26,26 @@ TERMS = {  # how a hint says it in this system
     "on_tags": "workflow `filters: {tags: {only: /^v.*/}}`",
 }
 
+# What orb commands (read as `orb/<orb>/<command>`) do: category -> names.
+ACTIONS: dict[str, tuple[str, ...]] = {
+    "build": ("orb/aws-ecr/build-and-push-image", "orb/docker/build", "orb/docker/publish",
+              "orb/gcp-gcr/build-image"),
+    "publish": ("orb/aws-ecr/build-and-push-image", "orb/docker/publish", "orb/gcp-gcr/push-image"),
+    "deploy": ("orb/aws-eks/update-container-image", "orb/kubernetes/create-or-update-resource",
+               "orb/helm/upgrade-helm-chart", "orb/aws-ecs/deploy-service-update",
+               "orb/aws-ecs/update-service", "orb/heroku/deploy-via-git", "orb/gcp-gke/rollout-image",
+               "orb/azure-aks/update-kubeconfig-with-credentials"),
+    "install": ("orb/node/install-packages", "orb/python/install-packages"),
+    "test": ("orb/node/test", "orb/python/test"),
+}
+SSH_ACTIONS: frozenset[str] = frozenset()
+
 
 def matches(path: str) -> bool:
     return path == ".circleci/config.yml"
 
 
-def read(sub, path: str) -> Pipeline | None:
+def read(sub: Submission, path: str) -> Pipeline | None:
     docs = sub.yaml_docs(path) or []
     return read_circleci(path, docs[0], evidence_budget.of(sub)) if docs else None
 

@@ -6,10 +6,14 @@ and plugin steps (``image: plugins/docker``...)."""
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
 from grader.evidence.ci.model import Job, Pipeline, Step
-from grader.evidence.commands import SSH_ACTIONS, split_script
+from grader.evidence.shell import split_script
 from grader.yamlload import item_line, line_of, mapping
+
+if TYPE_CHECKING:
+    from grader.submission import Submission
 
 SYSTEM = "drone"
 NAME = "Drone CI"
@@ -21,6 +25,16 @@ TERMS = {
     "on_change": "`trigger: event: [push, pull_request]`", "on_failure": "`when: status: [failure]`",
     "on_tags": "`when: event: [tag]`",
 }
+
+# What plugins (their images) do: category -> names.
+ACTIONS: dict[str, tuple[str, ...]] = {
+    "build": ("plugins/docker", "plugins/ecr", "plugins/gcr"),
+    "publish": ("plugins/docker", "plugins/ecr", "plugins/gcr", "plugins/npm", "plugins/pypi"),
+    "deploy": ("appleboy/drone-ssh", "appleboy/drone-scp", "plugins/ecs", "plugins/helm3",
+               "pelotech/drone-helm3", "sinlead/drone-kubectl", "honestbee/drone-kubernetes"),
+}
+# Those that run a script on a server over SSH: what they do is what the script does.
+SSH_ACTIONS = frozenset({"appleboy/drone-ssh"})
 _EVENTS = {"push": "push", "pull_request": "pull_request", "tag": "tag", "promote": "manual", "cron": "schedule",
            "custom": "manual"}
 
@@ -37,7 +51,7 @@ def _list(value) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else []
 
 
-def read(sub, path: str) -> Pipeline | None:
+def read(sub: Submission, path: str) -> Pipeline | None:
     docs = [d for d in sub.yaml_docs(path) or [] if isinstance(d, dict) and d.get("kind", "pipeline") == "pipeline"]
     if not docs:
         return None

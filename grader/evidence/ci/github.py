@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from typing import TYPE_CHECKING
 
 from grader.evidence.ci.model import Job, Pipeline, Step
-from grader.evidence.commands import SSH_ACTIONS, split_script
+from grader.evidence.shell import split_script
 from grader.yamlload import item_line, line_of, mapping
+
+if TYPE_CHECKING:
+    from grader.submission import Submission
 
 SYSTEM = "github"
 NAME = "GitHub Actions"
@@ -21,6 +25,29 @@ TERMS = {  # how a hint says it in this system
     "on_tags": "`on: push: tags: ['v*']`",
 }
 
+# What its actions (`uses: owner/name`, matched without @ref) do: category -> names.
+ACTIONS: dict[str, tuple[str, ...]] = {
+    "build": ("docker/build-push-action", "redhat-actions/buildah-build",
+              "mr-smithers-excellent/docker-build-push"),
+    "publish": ("docker/build-push-action", "pypa/gh-action-pypi-publish", "softprops/action-gh-release"),
+    "deploy": ("azure/k8s-deploy", "azure/webapps-deploy", "azure/functions-action", "deliverybot/helm",
+               "wahyd4/kubectl-helm-action", "bitovi/github-actions-deploy-eks-helm",
+               "helmfile/helmfile-action", "aws-actions/amazon-ecs-deploy-task-definition",
+               "google-github-actions/deploy-cloudrun", "google-github-actions/deploy-appengine",
+               "appleboy/ssh-action", "peaceiris/actions-gh-pages", "actions/deploy-pages",
+               "akhileshns/heroku-deploy", "superfly/flyctl-actions", "amondnet/vercel-action",
+               "hashicorp/tfc-workflows-github", "dawidd6/action-ansible-playbook"),
+    "install": ("actions/setup-python", "actions/setup-node", "actions/setup-go", "actions/setup-java",
+                "ruby/setup-ruby", "bahmutov/npm-install", "astral-sh/setup-uv"),
+    "test": ("cypress-io/github-action", "gradle/gradle-build-action"),
+    "release": ("softprops/action-gh-release", "actions/create-release", "ncipollo/release-action",
+                "googleapis/release-please-action", "google-github-actions/release-please-action",
+                "cycjimmy/semantic-release-action", "goreleaser/goreleaser-action", "changesets/action"),
+    "verify": ("jtalk/url-health-check-action",),
+}
+# Those that run a script on a server over SSH: what they do is what the script does.
+SSH_ACTIONS = frozenset({"appleboy/ssh-action", "d3lm/ssh-action", "fifsky/ssh-action", "garygrossgarten/github-action-ssh"})
+
 
 def matches(path: str) -> bool:
     """A workflow directly in ``.github/workflows/`` (GitHub runs no others)."""
@@ -28,7 +55,7 @@ def matches(path: str) -> bool:
     return low.startswith(".github/workflows/") and low.endswith((".yml", ".yaml")) and path.count("/") == 2
 
 
-def read(sub, path: str) -> Pipeline | None:
+def read(sub: Submission, path: str) -> Pipeline | None:
     docs = sub.yaml_docs(path) or []
     return read_github(path, docs[0]) if docs else None  # GitHub reads one document
 
@@ -82,38 +109,43 @@ def read_github(path: str, doc) -> Pipeline | None:
         steps = body.get("steps")
         if isinstance(steps, list):
             for index, raw in enumerate(steps):
-                if not isinstance(raw, dict):
-                    continue
-                sline = line_of(raw, item_line(steps, index)) or job.line
-                step = Step(
-                    str(raw.get("name") or raw.get("uses") or raw.get("id") or f"step {index + 1}"),
-                    sline,
-                    condition=github_condition(raw.get("if")),
-                    uses=raw.get("uses") if isinstance(raw.get("uses"), str) else None,
-                    with_=mapping(raw.get("with")),
-                    workdir=str(raw.get("working-directory") or job_dir or ""),
-                )
-                run = raw.get("run")
-                script = step.with_.get("script")
-                if step.uses and step.uses.split("@")[0].lower() in SSH_ACTIONS and isinstance(script, str) \
-                        and not _only_expression(script):  # a script kept in a secret: unknown
-                    # the script an SSH action runs on the server
-                    wline = raw["with"].line_of("script") if hasattr(raw["with"], "line_of") else sline
-                    offset = 1 if "\n" in script.rstrip("\n") else 0
-                    step.commands = [dataclasses.replace(c, remote=True)
-                                     for c in split_script(script, (wline or sline) + offset)]
-                if isinstance(run, str):
-                    run_line = raw.line_of("run") if hasattr(raw, "line_of") else sline
-                    # block scalars (| and >) start on the line after the key
-                    offset = 1 if "\n" in run.rstrip("\n") else 0
-                    step.commands = split_script(_with_env(run, env, mapping(body.get("env")), mapping(raw.get("env"))),
-                                                 (run_line or sline) + offset)
-                    if raw.get("continue-on-error") is True and not _fails_later(steps, index, raw.get("id")):
-                        # a failure here never stops the job
-                        step.commands = [dataclasses.replace(c, ignored=True) for c in step.commands]
-                job.steps.append(step)
+                if isinstance(raw, dict):
+                    job.steps.append(_step(raw, steps, index, job, env, mapping(body.get("env")), job_dir))
         pipe.jobs.append(job)
     return pipe
+
+
+def _step(raw: dict, steps: list, index: int, job: Job, env: dict, job_env: dict, job_dir) -> Step:
+    """One step of a job: its condition, its action and inputs, the script it runs (a `run:`,
+    or the script an SSH action runs on the server), its working directory."""
+    sline = line_of(raw, item_line(steps, index)) or job.line
+    step = Step(
+        str(raw.get("name") or raw.get("uses") or raw.get("id") or f"step {index + 1}"),
+        sline,
+        condition=github_condition(raw.get("if")),
+        uses=raw.get("uses") if isinstance(raw.get("uses"), str) else None,
+        with_=mapping(raw.get("with")),
+        workdir=str(raw.get("working-directory") or job_dir or ""),
+    )
+    run = raw.get("run")
+    script = step.with_.get("script")
+    if step.uses and step.uses.split("@")[0].lower() in SSH_ACTIONS and isinstance(script, str) \
+            and not _only_expression(script):  # a script kept in a secret: unknown
+        # the script an SSH action runs on the server
+        wline = raw["with"].line_of("script") if hasattr(raw["with"], "line_of") else sline
+        offset = 1 if "\n" in script.rstrip("\n") else 0
+        step.commands = [dataclasses.replace(c, remote=True)
+                         for c in split_script(script, (wline or sline) + offset)]
+    if isinstance(run, str):
+        run_line = raw.line_of("run") if hasattr(raw, "line_of") else sline
+        # block scalars (| and >) start on the line after the key
+        offset = 1 if "\n" in run.rstrip("\n") else 0
+        step.commands = split_script(_with_env(run, env, job_env, mapping(raw.get("env"))),
+                                     (run_line or sline) + offset)
+        if raw.get("continue-on-error") is True and not _fails_later(steps, index, raw.get("id")):
+            # a failure here never stops the job
+            step.commands = [dataclasses.replace(c, ignored=True) for c in step.commands]
+    return step
 
 
 _EXITS = re.compile(r"^(?:exit\s+(?:[1-9]\d*|\$\S+)|false)\s*$")

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from typing import TYPE_CHECKING
 
 from grader.evidence import budget as evidence_budget
 from grader.evidence.ci.model import Job, Pipeline, Step
 from grader.yamlload import line_of, mapping
+
+if TYPE_CHECKING:
+    from grader.submission import Submission
 
 SYSTEM = "gitlab"
 NAME = "GitLab CI"
@@ -21,6 +25,9 @@ TERMS = {  # how a hint says it in this system
     "on_tags": "`rules: [{if: $CI_COMMIT_TAG}]`",
 }
 
+ACTIONS: dict[str, tuple[str, ...]] = {}  # no actions of its own: steps are commands
+SSH_ACTIONS: frozenset[str] = frozenset()
+
 
 def matches(path: str) -> bool:
     """The root ``.gitlab-ci.yml``, or one a folder down (``app/.gitlab-ci.yml``: a project
@@ -28,7 +35,7 @@ def matches(path: str) -> bool:
     return path == ".gitlab-ci.yml" or (path.endswith("/.gitlab-ci.yml") and path.count("/") == 1)
 
 
-def read(sub, path: str) -> Pipeline | None:
+def read(sub: Submission, path: str) -> Pipeline | None:
     if path != ".gitlab-ci.yml" and sub.exists(".gitlab-ci.yml"):
         return None
     docs = sub.yaml_docs(path) or []
@@ -120,20 +127,8 @@ def read_gitlab(path: str, doc, includes: list | None = None,
             job.needs = [str(n.get("job")) if isinstance(n, dict) else str(n) for n in needs]
         for part in ("before_script", "script", "after_script"):
             script = body.get(part, default.get(part) if part != "script" else None)
-            if script is None:
-                continue
-            lines = _references(script if isinstance(script, list) else [script], merged, shared=budget)
-            cond = "always" if part == "after_script" else job.condition
-            step = Step(f"{key}:{part}", line_of(script, jline) or jline, condition=cond)
-            for i, (cmd, at) in enumerate(lines):
-                if isinstance(cmd, str):
-                    cline = at or (script.line_of(i) if isinstance(script, list) and hasattr(script, "line_of")
-                                   and i < len(script) else step.line)
-                    offset = 1 if "\n" in cmd.rstrip("\n") else 0  # a block scalar starts below its `- |`
-                    step.commands.extend(budget.split(cmd, (cline + offset) if cline else step.line, "a GitLab script"))
-            if body.get("allow_failure") is True:  # a failure here never fails the pipeline
-                step.commands = [dataclasses.replace(c, ignored=True) for c in step.commands]
-            job.steps.append(step)
+            if script is not None:
+                job.steps.append(_script_step(key, part, script, job, body, merged, budget))
         job.on_tag, job.tag_line = job.tag_only, job.line  # GitLab: the job itself must be limited to tags
         jobs.append(job)
     # Without `needs`, a GitLab job depends on every job of the earlier stages.
@@ -143,6 +138,26 @@ def read_gitlab(path: str, doc, includes: list | None = None,
             job.needs = [o.id for o in jobs if stage_order.get(o.stage or "", -1) < mine]
     pipe.jobs = jobs
     return pipe
+
+
+def _script_step(key: str, part: str, script, job: Job, body: dict, merged: dict,
+                 budget: evidence_budget.Budget | None = None) -> Step:
+    """A job's ``before_script``, ``script`` or ``after_script`` as a step (``!reference`` tags
+    filled in; ``after_script`` runs whatever happened; ``allow_failure`` makes it a non-gate)."""
+    budget = budget if budget is not None else evidence_budget.Budget()
+    jline = job.line
+    lines = _references(script if isinstance(script, list) else [script], merged, shared=budget)
+    cond = "always" if part == "after_script" else job.condition
+    step = Step(f"{key}:{part}", line_of(script, jline) or jline, condition=cond)
+    for i, (cmd, at) in enumerate(lines):
+        if isinstance(cmd, str):
+            cline = at or (script.line_of(i) if isinstance(script, list) and hasattr(script, "line_of")
+                           and i < len(script) else step.line)
+            offset = 1 if "\n" in cmd.rstrip("\n") else 0  # a block scalar starts below its `- |`
+            step.commands.extend(budget.split(cmd, (cline + offset) if cline else step.line, "a GitLab script"))
+    if body.get("allow_failure") is True:  # a failure here never fails the pipeline
+        step.commands = [dataclasses.replace(c, ignored=True) for c in step.commands]
+    return step
 
 
 def _gitlab_extends(body: dict, doc: dict, depth: int = 0, *, budget: evidence_budget.Budget | None = None,
@@ -205,7 +220,7 @@ def _gitlab_rules(pipe: Pipeline, job: Job, rules, only, except_) -> None:
         pipe.triggers.setdefault("tag", job.line)
 
 
-def includes(sub, doc) -> list:
+def includes(sub: Submission, doc) -> list:
     inc = doc.get("include") if isinstance(doc, dict) else None
     items = inc if isinstance(inc, list) else ([inc] if inc else [])
     out = []

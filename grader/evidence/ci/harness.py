@@ -22,10 +22,14 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from typing import TYPE_CHECKING
 
 from grader.evidence.ci.model import Job, Pipeline, Step
-from grader.evidence.commands import Command, split_script
+from grader.evidence.shell import Command, split_script
 from grader.yamlload import item_line, line_of, mapping
+
+if TYPE_CHECKING:
+    from grader.submission import Submission
 
 SYSTEM = "harness"
 NAME = "Harness"
@@ -39,11 +43,30 @@ TERMS = {
     "on_tags": "a trigger on tag pushes",
 }
 
+# What step types (read as `harness/<type>`, lower-cased) do: category -> names.
+ACTIONS: dict[str, tuple[str, ...]] = {
+    "deploy": ("harness/k8srollingdeploy", "harness/k8scanarydeploy", "harness/k8sbluegreendeploy",
+               "harness/k8sapply", "harness/helmdeploy", "harness/helmbgdeploy", "harness/helmcanarydeploy",
+               "harness/serverlessawslambdadeploy", "harness/serverlessawslambdadeployv2",
+               "harness/awslambdadeploy", "harness/ecsrollingdeploy", "harness/ecscanarydeploy",
+               "harness/ecsbluegreencreateservice", "harness/azurewebappslotdeployment",
+               "harness/tasrollingdeploy", "harness/asgrollingdeploy", "harness/googlefunctionsdeploy",
+               "harness/command", "harness/terraformapply", "harness/cloudformationcreatestack",
+               "harness/azurecreatearmresource", "harness/gitopssync"),
+    "rollback": ("harness/k8srollingrollback", "harness/helmrollback", "harness/ecsrollingrollback",
+                 "harness/terraformrollback", "harness/azurewebapprollback", "harness/tasrollback",
+                 "harness/serverlessawslambdarollback", "harness/serverlessawslambdarollbackv2",
+                 "harness/awslambdarollback", "harness/asgrollingrollback",
+                 "harness/googlefunctionsrollback", "harness/cloudformationrollbackstack"),
+    "verify": ("harness/http", "harness/verify"),
+}
+SSH_ACTIONS: frozenset[str] = frozenset()
+
 # Harness expressions, replaced before the shell reads the script (bounded: linear).
 _EXPR = re.compile(r"<\+[^<>\n]{0,400}>")
 
 # Other step types are read as pseudo-actions ``harness/<type>``: those that deploy, roll back
-# or verify have their categories in grader.evidence.commands.ACTION_CATEGORIES.
+# or verify have their categories in ACTIONS below.
 # RunTests build tools: (the command, its arguments when the step gives none)
 _TEST_TOOLS = {"maven": ("mvn", "test"), "gradle": ("gradle", "test"), "bazel": ("bazel", "test //..."),
                "dotnet": ("dotnet", "test"), "pytest": ("pytest", ""), "unittest": ("python", "-m unittest"),
@@ -203,7 +226,7 @@ def _stages(pipe: Pipeline, stages, previous: list[str], gated: list[bool]) -> l
     return previous
 
 
-def _triggers(sub) -> dict[str, list[tuple[str, int]]]:
+def _triggers(sub: Submission) -> dict[str, list[tuple[str, int]]]:
     """pipelineIdentifier → (event, line) of the enabled triggers kept in the repository."""
     cached = sub.memo("harness-triggers")
     if cached is not None:
@@ -238,7 +261,7 @@ def _triggers(sub) -> dict[str, list[tuple[str, int]]]:
     return sub.memo("harness-triggers", found)
 
 
-def _read_v0(sub, path: str, doc: dict) -> Pipeline | None:
+def _read_v0(sub: Submission, path: str, doc: dict) -> Pipeline | None:
     body = doc.get("pipeline")
     if not isinstance(body, dict) or not isinstance(body.get("stages"), list):
         return None
@@ -297,7 +320,7 @@ def _oss_steps(steps, job: Job) -> None:
         job.steps.append(step)
 
 
-def read(sub, path: str) -> Pipeline | None:
+def read(sub: Submission, path: str) -> Pipeline | None:
     docs = sub.yaml_docs(path) or []
     doc = docs[0] if docs else None
     if not isinstance(doc, dict):

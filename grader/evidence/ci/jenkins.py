@@ -19,9 +19,13 @@ import bisect
 import dataclasses
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from grader.evidence.ci.model import Job, Pipeline, Step
-from grader.evidence.commands import Command, split_script
+from grader.evidence.shell import Command, split_script
+
+if TYPE_CHECKING:
+    from grader.submission import Submission
 
 SYSTEM = "jenkins"
 NAME = "Jenkins"
@@ -34,13 +38,16 @@ TERMS = {  # how a hint says it in this system
     "on_tags": "`when { buildingTag() }`",
 }
 
+ACTIONS: dict[str, tuple[str, ...]] = {}  # no actions of its own: steps are commands
+SSH_ACTIONS: frozenset[str] = frozenset()
+
 
 def matches(path: str) -> bool:
     name = path.rsplit("/", 1)[-1]
     return name == "Jenkinsfile" or name.endswith(".Jenkinsfile") or name.startswith("Jenkinsfile.")
 
 
-def read(sub, path: str) -> Pipeline | None:
+def read(sub: Submission, path: str) -> Pipeline | None:
     text = sub.read_text(path)
     library: dict[str, tuple[str, str]] = {}
     for rel in sub.files:  # a shared library kept in the repository: vars/<step>.groovy

@@ -21,11 +21,15 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from typing import TYPE_CHECKING
 
 from grader.evidence import budget as evidence_budget
 from grader.evidence.ci.model import Job, Pipeline, Step
-from grader.evidence.commands import Command, categories, split_script
+from grader.evidence.shell import Command, categories, split_script
 from grader.yamlload import item_line, line_of, mapping
+
+if TYPE_CHECKING:
+    from grader.submission import Submission
 
 SYSTEM = "tekton"
 NAME = "Tekton"
@@ -38,6 +42,9 @@ TERMS = {
     "on_failure": "a `finally` task with `when: [{input: $(tasks.status), operator: in, values: [Failed]}]`",
     "on_tags": "a trigger on tag pushes",
 }
+
+ACTIONS: dict[str, tuple[str, ...]] = {}  # no actions of its own: steps are commands
+SSH_ACTIONS: frozenset[str] = frozenset()
 
 _PARAM = re.compile(r"\$\(\s*(?:inputs\.)?params\.([\w-]+)(?:\[\*\])?\s*\)")
 _OTHER_REF = re.compile(r"\$\((?:workspaces|tasks|context|results|steps|inputs|resources|params|tt)\.[^()\n]{0,200}\)")
@@ -62,7 +69,7 @@ def matches(path: str) -> bool:
     return low.endswith((".yml", ".yaml")) and ("/tekton/" in low or "/.tekton/" in low)
 
 
-def _docs(sub) -> list[tuple[str, dict]]:
+def _docs(sub: Submission) -> list[tuple[str, dict]]:
     """(path, document) of every Tekton-shaped document in the Tekton folders (read once)."""
     cached = sub.memo("tekton-docs")
     if cached is not None:
@@ -77,13 +84,13 @@ def _docs(sub) -> list[tuple[str, dict]]:
     return sub.memo("tekton-docs", out)
 
 
-def _tasks(sub) -> dict[str, tuple[str, dict]]:
+def _tasks(sub: Submission) -> dict[str, tuple[str, dict]]:
     """Tasks defined in the repository: name → (path, document)."""
     return {str(mapping(doc.get("metadata")).get("name")): (rel, doc) for rel, doc in _docs(sub)
             if doc.get("kind") in ("Task", "ClusterTask") and mapping(doc.get("metadata")).get("name")}
 
 
-def _trigger_params(sub, name: str) -> dict[str, str] | None:
+def _trigger_params(sub: Submission, name: str) -> dict[str, str] | None:
     """The params a TriggerTemplate kept in the repository gives the PipelineRun of ``name`` it
     makes, when an EventListener beside it receives the webhook; None when nothing starts it."""
     docs = _docs(sub)
@@ -220,7 +227,7 @@ def _finally_condition(task: dict) -> str:
     return "always"
 
 
-def read(sub, path: str) -> Pipeline | None:
+def read(sub: Submission, path: str) -> Pipeline | None:
     docs = sub.yaml_docs_quiet(path) or []
     doc = next((d for d in docs if isinstance(d, dict) and d.get("kind") == "Pipeline"
                 and str(d.get("apiVersion", "")).startswith("tekton.dev/")), None)

@@ -6,9 +6,14 @@ every push and pull request."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from grader.evidence.ci.model import Job, Pipeline, Step
-from grader.evidence.commands import Command, split_script
+from grader.evidence.shell import Command, split_script
 from grader.yamlload import item_line, line_of, mapping
+
+if TYPE_CHECKING:
+    from grader.submission import Submission
 
 SYSTEM = "travis"
 NAME = "Travis CI"
@@ -20,6 +25,9 @@ TERMS = {
     "on_change": "a `.travis.yml` (Travis builds every push and pull request)", "on_failure": "`after_failure`",
     "on_tags": "`deploy: on: tags: true`",
 }
+
+ACTIONS: dict[str, tuple[str, ...]] = {}  # no actions of its own: steps are commands
+SSH_ACTIONS: frozenset[str] = frozenset()
 _PHASES = (("before_install", "success"), ("install", "success"), ("before_script", "success"),
            ("script", "success"), ("after_success", "success"), ("after_failure", "failure"),
            ("before_deploy", "success"))
@@ -33,7 +41,7 @@ def matches(path: str) -> bool:
     return path == ".travis.yml"
 
 
-def read(sub, path: str) -> Pipeline | None:
+def read(sub: Submission, path: str) -> Pipeline | None:
     docs = sub.yaml_docs(path) or []
     return read_travis(path, docs[0]) if docs else None
 

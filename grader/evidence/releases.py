@@ -1,0 +1,123 @@
+"""Releases: semantic version tags, changelog files, release notes a pipeline generates, and
+the versioned packages a pipeline publishes."""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import TYPE_CHECKING
+
+from grader.evidence.ci import read_pipelines
+from grader.evidence.ci.queries import live_steps, tool_steps
+from grader.evidence.shell import Command, normalise, tool_name
+from grader.model import Location
+
+if TYPE_CHECKING:
+    from grader.submission import Submission
+
+# Semantic Versioning 2.0.0 (semver.org), with an optional leading "v".
+SEMVER = re.compile(
+    r"^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
+    r"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
+    r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$"
+)
+
+
+@functools.lru_cache(maxsize=65536)  # several checks ask about the same tags (20,000 in a big repository)
+def parse_semver(tag: str):
+    """A sortable key for a semver tag, or None when the tag is not semver."""
+    m = SEMVER.match(tag)
+    if not m:
+        return None
+    major, minor, patch, pre = int(m.group(1)), int(m.group(2)), int(m.group(3)), m.group(4)
+    if pre is None:
+        pre_key: tuple = (1,)
+    else:
+        pre_key = (0, *[(0, int(x), "") if x.isdigit() else (1, 0, x) for x in pre.split(".")])
+    return (major, minor, patch, pre_key)
+
+
+_PREFIX = re.compile(r"^[A-Za-z][A-Za-z0-9.]*(?:[-/@_][A-Za-z][A-Za-z0-9.]*)*[-/@_]")
+
+
+def prefixed_semver(tag: str) -> bool:
+    """A semantic version behind a component prefix: ``jq-1.7.1``, ``api/v2.0.0``, ``web@1.4.0``."""
+    m = _PREFIX.match(tag)
+    return m is not None and parse_semver(tag[m.end():]) is not None
+
+
+_CHANGELOG_NAMES = ("changelog", "changes", "history", "release_notes", "releases", "news")
+
+
+def changelog_files(sub: Submission) -> list[str]:
+    out = []
+    for rel in sub.files:
+        name = rel.rsplit("/", 1)[-1].lower()
+        stem = name.rsplit(".", 1)[0] if "." in name else name
+        if stem.replace("-", "_") in _CHANGELOG_NAMES and rel.count("/") <= 2:
+            out.append(rel)
+    return out
+
+
+_NOTES_COMMANDS = {r"^gh release create\b.*--generate-notes": "gh release create --generate-notes",
+                   r"^(npx )?semantic-release\b": "semantic-release", r"^goreleaser\b": "GoReleaser",
+                   r"^(npx )?release-please\b": "release-please", r"^(npx )?changeset (version|publish)\b": "changesets"}
+
+
+_NOTES_ACTIONS = {"googleapis/release-please-action": "release-please", "google-github-actions/release-please-action":
+                  "release-please", "goreleaser/goreleaser-action": "GoReleaser", "changesets/action": "changesets",
+                  "cycjimmy/semantic-release-action": "semantic-release"}
+
+
+def generated_notes(sub: Submission) -> tuple[str, Location] | None:
+    """How the release writes its own notes, when it does: ``gh release create --generate-notes``,
+    an action-gh-release with ``generate_release_notes``, GoReleaser (its changelog is on unless
+    disabled), release-please, semantic-release, changesets."""
+    pipes = read_pipelines(sub)
+    for tool, where, _text in tool_steps(pipes, _NOTES_COMMANDS, _NOTES_ACTIONS):
+        if tool == "GoReleaser" and _goreleaser_changelog_off(sub):
+            continue
+        return tool, where
+    for pipe, _job, _i, step in live_steps(pipes, automatic_only=False):
+        if step.uses and step.uses.split("@")[0].lower() in ("softprops/action-gh-release", "ncipollo/release-action"):
+            if str(step.with_.get("generate_release_notes", step.with_.get("generateReleaseNotes", ""))).lower() == "true":
+                return f"{step.uses.split('@')[0]} with generated notes", Location(pipe.path, step.line)
+    return None
+
+
+def _goreleaser_changelog_off(sub: Submission) -> bool:
+    for rel in (".goreleaser.yml", ".goreleaser.yaml", "goreleaser.yml", "goreleaser.yaml"):
+        docs = sub.yaml_docs_quiet(rel) if sub.exists(rel) else None
+        if docs and isinstance(docs[0], dict):
+            log = docs[0].get("changelog")
+            return isinstance(log, dict) and (log.get("disable") is True or log.get("skip") is True)
+    return False
+
+
+# Publishing commands whose artifact carries the version its manifest declares (package.json,
+# Chart.yaml, pyproject.toml, pom.xml, Cargo.toml, a gemspec, a .nuspec): what each puts out.
+_PACKAGE_TOOLS = {"npm": "an npm package", "yarn": "an npm package", "pnpm": "an npm package",
+                  "twine": "a Python package", "poetry": "a Python package", "uv": "a Python package", "flit": "a Python package",
+                  "mvn": "a Maven artifact", "gradle": "a Gradle publication", "cargo": "a crate",
+                  "helm": "a Helm chart", "gem": "a gem", "dotnet": "a NuGet package"}
+
+
+_PACKAGE_ACTIONS = {"pypa/gh-action-pypi-publish": "a Python package", "plugins/npm": "an npm package",
+                    "plugins/pypi": "a Python package", "js-devtools/npm-publish": "an npm package"}
+
+
+def package_publish(pipes):
+    """(pipeline, job, command, what) of the first automatic step that publishes a versioned
+    package from a branch (container images are named by tags, not by a declared version)."""
+    for pipe, job, _, step in live_steps(pipes):
+        if step.uses and not step.commands:
+            what = _PACKAGE_ACTIONS.get(step.uses.split("@")[0].lower())
+            if what:
+                return pipe, job, Command(step.uses, step.line), what
+        for cmd in step.commands_in("publish"):
+            words = normalise(cmd.text).split()
+            tool = tool_name(words[0]) if words else ""
+            # (Jib pushes a container image: named by its tags, like any image)
+            if tool in _PACKAGE_TOOLS and "--dry-run" not in words and not cmd.ignored and "jib" not in cmd.text:
+                return pipe, job, cmd, _PACKAGE_TOOLS[tool]
+    return None

@@ -1,0 +1,301 @@
+"""The facts of a submission's history — commits, tags, HEAD, shallowness — read with a few
+plumbing commands started at once in the background (:class:`PendingGit`), on a shadow git
+directory."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import stat
+from dataclasses import dataclass, field
+
+from grader.git import run
+from grader.git.run import Git, GitProblem, GitTimeout
+from grader.git.shadow import SHA, make_shadow, small_regular
+
+MAX_LOG = 3000  # commits read (newest first)
+MAX_FILES_LOG = 500  # of those, the newest whose changed files are read
+
+
+
+@dataclass(frozen=True, slots=True)
+class Commit:
+    sha: str
+    parents: tuple[str, ...]
+    time: int
+    subject: str
+    files: tuple[str, ...]
+    tree: str = ""  # the commit's tree: two students with the same files have the same tree
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    name: str
+    commit: str | None  # the commit the tag points at (peeled)
+    annotated: bool
+    time: int
+    reachable: bool
+
+
+@dataclass(slots=True)
+class GitFacts:
+    is_git: bool = False
+    error: str | None = None  # the repository exists but can't be read (fully)
+    # the error's cause is outside the learner's control (git timed out or could not start,
+    # loopcheck's own fault): not judged; otherwise what the repository holds, scored 0
+    error_outside: bool = False
+    shallow: bool = False
+    head: str | None = None
+    branch: str | None = None
+    commits: list[Commit] = field(default_factory=list)  # newest first, up to MAX_LOG
+    commit_count: int = 0
+    tags: list[Tag] = field(default_factory=list)
+    tag_error: str | None = None
+    note: str | None = None  # how the history was read, when it is not simply HEAD's
+    grafted: frozenset[str] = frozenset()  # a shallow clone's boundary: commits whose parents are missing
+
+    @classmethod
+    def read(cls, root: str, *, pull_request: bool = False) -> GitFacts:
+        return PendingGit(root, pull_request=pull_request).finish()
+
+    @property
+    def reachable_shas(self) -> set[str]:
+        return {c.sha for c in self.commits}
+
+
+class PendingGit:
+    """Git facts being read: the git commands start at once (in the background, so they run
+    while other checks work) and :meth:`finish` collects them. Always call :meth:`finish` (or
+    :meth:`close`): it removes the shadow folder and ends every git process."""
+
+    def __init__(self, root: str, rev: str | None = None, *, pull_request: bool = False):
+        self.facts: GitFacts | None = None
+        self.shadow: str | None = None
+        self.procs: dict[str, Git] = {}
+        self.root = root
+        self.pull_request = pull_request  # a CI run for a pull request: a two-parent HEAD is its merge
+        dotgit = os.path.join(root, ".git")
+        try:
+            info = os.lstat(dotgit)
+        except OSError:
+            self.facts = GitFacts(is_git=False)
+            return
+        if stat.S_ISLNK(info.st_mode):
+            self.facts = GitFacts(is_git=True, error=".git is a symbolic link; it is not followed")
+        elif stat.S_ISREG(info.st_mode):
+            self.facts = GitFacts(
+                is_git=True,
+                error=".git is a file pointing to a git directory elsewhere (a worktree or "
+                "submodule); only a repository's own .git folder is read",
+            )
+        elif not stat.S_ISDIR(info.st_mode):
+            self.facts = GitFacts(is_git=False)
+        else:
+            try:
+                self.shadow = make_shadow(dotgit, head=rev)
+                self.procs = _start_all(self.shadow)
+            except GitProblem as exc:
+                self.facts = GitFacts(is_git=True, error=str(exc))
+                self.close()
+            except OSError as exc:
+                self.facts = GitFacts(is_git=True, error=f"git could not be started: {exc.strerror}",
+                                      error_outside=True)
+                self.close()
+
+    def finish(self) -> GitFacts:
+        if self.facts is None and self.shadow is not None:
+            facts = GitFacts(is_git=True)
+            shallow = os.path.join(self.shadow, "shallow")
+            facts.shallow = os.path.exists(shallow)
+            if facts.shallow:
+                with open(shallow, encoding="ascii", errors="replace") as fh:
+                    facts.grafted = frozenset(line.strip() for line in fh if SHA.match(line.strip()))
+            with open(os.path.join(self.shadow, "HEAD"), encoding="utf-8", errors="replace") as fh:
+                head_text = fh.read().strip()
+            if not head_text.startswith("ref: "):  # pinned (a deadline): the branch HEAD names
+                head_text = (small_regular(os.path.join(self.root, ".git", "HEAD")) or b"").decode(
+                    "utf-8", "replace").strip()
+            if head_text.startswith("ref: refs/heads/"):
+                facts.branch = head_text[len("ref: refs/heads/"):]
+            try:
+                self.facts = _collect_facts(facts, self.procs, self.pull_request)
+            except GitProblem as exc:
+                self.facts = GitFacts(is_git=True, error=str(exc), error_outside=isinstance(exc, GitTimeout))
+            finally:
+                self.close()
+        if self.facts is None:  # closed before it was read
+            self.facts = GitFacts(is_git=True, error="git facts were not read", error_outside=True)
+        return self.facts
+
+    def close(self) -> None:
+        for proc in self.procs.values():  # whatever happened, no git process outlives the read
+            proc.close()
+        self.procs = {}
+        if self.shadow:
+            shutil.rmtree(self.shadow, ignore_errors=True)
+            self.shadow = None
+
+
+def _start_all(shadow: str) -> dict[str, Git]:
+    procs: dict[str, Git] = {}
+
+    def start(name: str, *args: str) -> None:
+        procs[name] = run.start(args, home=shadow, git_dir=shadow)
+
+    try:
+        start("log", "log", "-z", f"-n{MAX_LOG}", "--format=%x1e%H%x1f%P%x1f%ct%x1f%T%x1f%s", "HEAD", "--")
+        start("files", "log", "-z", "--no-renames", "--name-only", f"-n{MAX_FILES_LOG}", "--format=%x1e%H%x1f",
+              "HEAD", "--")
+        start("tags", "for-each-ref", "refs/tags",
+              "--format=%(refname:strip=2)%1f%(objecttype)%1f%(objectname)%1f%(*objectname)%1f%(creatordate:unix)")
+        # Only a history longer than MAX_LOG needs these two, but started now they run while
+        # the other checks work (a few ms for a small repository, ~150 ms saved on a large one).
+        start("count", "rev-list", "--count", "HEAD", "--")
+        start("merged", "for-each-ref", "--merged=HEAD", "refs/tags", "--format=%(refname)")
+    except OSError:
+        for proc in procs.values():
+            proc.stop()
+        raise
+    return procs
+
+
+def _collect_facts(facts: GitFacts, procs: dict[str, Git], pull_request: bool) -> GitFacts:
+    rc, out, err = procs["log"].finish()
+    if rc != 0:
+        for name in ("files", "tags", "count", "merged"):
+            procs[name].finish()
+        if "does not have any commits" in err or "unknown revision" in err or "bad revision" in err:
+            raise GitProblem("the repository has no commits (HEAD points to nothing)")
+        raise GitProblem(f"git could not read the history: {err[:200]}")
+    rc_f, out_f, _ = procs["files"].finish()
+    files = _parse_files(out_f) if rc_f == 0 else {}
+    facts.commits = _parse_log(out, files)
+    truncated = len(facts.commits) >= MAX_LOG
+    pr_head = pull_request_head(facts.commits, pull_request)
+    if pr_head:
+        facts.note = (f"graded the pull request's own commits (head {pr_head[:10]}): the merge commit "
+                      f"{facts.commits[0].sha[:10]} that the CI checkout made was left out")
+        facts.commits = reachable_from(facts.commits, pr_head)
+    facts.head = facts.commits[0].sha if facts.commits else None
+    facts.commit_count = len(facts.commits)
+    if not truncated:
+        # The whole history was read: the count and the reachable tags follow from it, so the
+        # two helpers stop now rather than compete for the CPU (close() reaps them).
+        for name in ("count", "merged"):
+            if procs[name].running():
+                procs[name].kill()
+    else:
+        rc, out, _ = procs["count"].finish()
+        if rc == 0 and out.strip().isdigit():
+            facts.commit_count = int(out.strip())
+
+    rc_t, out_t, err_t = procs["tags"].finish()
+    if rc_t != 0:
+        facts.tag_error = f"git could not list tags: {err_t[:200]}"
+        return facts
+    rows = _parse_tags(out_t)
+    known = facts.reachable_shas
+    reachable = {row[0] for row in rows if row[1] in known}
+    if truncated and len(reachable) < len(rows):
+        # tags on commits older than the history read: git's answer of which are on this branch
+        rc_m, out_m, _ = procs["merged"].finish()
+        if rc_m == 0:
+            reachable |= {line[len("refs/tags/"):] for line in out_m.decode("utf-8", "replace").splitlines()}
+    facts.tags = [Tag(*row, row[0] in reachable) for row in rows]
+    return facts
+
+
+_PR_MERGE = re.compile(r"^Merge [0-9a-f]{40} into [0-9a-f]{40}$")
+
+
+def pull_request_head(commits: list[Commit], pull_request: bool = False) -> str | None:
+    """The pull request's head when HEAD is the merge commit a CI checkout of a pull request
+    makes (GitHub: "Merge <head> into <base>", or any two-parent HEAD when the caller says this is
+    a pull-request run: ``pull_request``)."""
+    if not commits or len(commits[0].parents) != 2:
+        return None
+    if _PR_MERGE.match(commits[0].subject) or pull_request:
+        return commits[0].parents[1]
+    return None
+
+
+def reachable_from(commits: list[Commit], start: str) -> list[Commit]:
+    """The commits of ``commits`` reachable from ``start`` through their parents, in order."""
+    by_sha = {c.sha: c for c in commits}
+    seen: set[str] = set()
+    pending = [start]
+    while pending:
+        sha = pending.pop()
+        if sha in seen or sha not in by_sha:
+            continue
+        seen.add(sha)
+        pending.extend(by_sha[sha].parents)
+    return [c for c in commits if c.sha in seen]
+
+
+def _parse_files(raw: bytes) -> dict[str, tuple[str, ...]]:
+    out = {}
+    for entry in raw.decode("utf-8", "replace").split("\x1e"):
+        sha, sep, rest = entry.partition("\x1f")
+        if sep:
+            out[sha.strip()] = tuple(f.strip("\n") for f in rest.split("\x00") if f.strip("\n"))
+    return out
+
+
+def _parse_log(raw: bytes, files: dict[str, tuple[str, ...]]) -> list[Commit]:
+    commits: list[Commit] = []
+    for entry in raw.decode("utf-8", "replace").split("\x1e"):
+        parts = entry.strip("\x00\n").split("\x1f", 4)
+        if len(parts) < 5:
+            continue
+        sha, parents, when, tree, subject = parts
+        try:
+            moment = int(when)
+        except ValueError:
+            moment = 0
+        commits.append(Commit(sha, tuple(parents.split()), moment, subject, files.get(sha, ()), tree))
+    return commits
+
+
+def _parse_tags(raw: bytes) -> list[tuple[str, str | None, bool, int]]:
+    """(name, commit, annotated, creation time) of each tag."""
+    tags: list[tuple[str, str | None, bool, int]] = []
+    for line in raw.decode("utf-8", "replace").splitlines():
+        parts = line.split("\x1f")
+        if len(parts) != 5:
+            continue
+        name, objtype, objname, peeled, when = parts
+        annotated = objtype == "tag"
+        commit = peeled if annotated else objname
+        try:
+            moment = int(when)
+        except ValueError:
+            moment = 0
+        tags.append((name, commit or None, annotated, moment))
+    return tags
+
+
+def head_commit(root: str) -> str | None:
+    """HEAD's commit, read from the files (no git process): a quick fingerprint. Only regular,
+    small files are read (no symlink, FIFO or device is ever opened)."""
+    dotgit = os.path.join(root, ".git")
+
+    def read(*parts: str) -> str:
+        data = small_regular(os.path.join(dotgit, *parts))
+        return data[:65536].decode("utf-8", "replace").strip() if data is not None else ""
+
+    head = read("HEAD")
+    if not head.startswith("ref: "):
+        return head if re.fullmatch(r"[0-9a-f]{40,64}", head) else None
+    ref = head[5:].strip()
+    if ".." in ref or not ref.startswith("refs/"):
+        return None
+    value = read(*ref.split("/"))
+    if re.fullmatch(r"[0-9a-f]{40,64}", value):
+        return value
+    for line in read("packed-refs").splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[1] == ref and re.fullmatch(r"[0-9a-f]{40,64}", parts[0]):
+            return parts[0]
+    return None

@@ -1,0 +1,3 @@
+#!/bin/sh
+npm run build
+gh release create v1.0.0

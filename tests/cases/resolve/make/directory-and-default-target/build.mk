@@ -1,0 +1,1 @@
+package: ; tar -czf app.tgz dist
