@@ -8,8 +8,10 @@ DEST/moodle/    Moodle's "download all": one folder per student (``Name_N_assign
                 holding the zip they uploaded (their repository, .git included);
 DEST/bundles/   git bundles handed in directly;
 DEST/folders/   repositories as folders (cloned from a classroom organisation);
-DEST/roster.csv students who gave a repository URL (``file://`` here), with the LMS columns
-                (email, SIS id, section) that every export carries along.
+DEST/roster.csv the class as the LMS lists it: every student's LMS columns (email, SIS id,
+                section, full name) that every export carries along, and a repository URL
+                (``file://`` here) for those who gave one; the others' rows are matched to
+                their submissions by name or folder.
 
 Built in: one broken submission (a zip that is not one), one student who handed in twice (a
 bundle and a roster row), and two late students (commits after the deadline of
@@ -95,6 +97,9 @@ def build(dest: Path, students: int = 30) -> dict:
         login = f"{first}{last}".lower().replace("-", "")
         sample = samples[i % 3]
         late = i in (4, 11)
+        identity = [login, "", f"{login}@example.edu", f"S{200000 + i}", f"Section {1 + i % 2}", f"{first} {last}"]
+        if i % 3 != 2:  # on the roster without a repository: matched to the submission by name or folder
+            roster_rows.append(identity)
         if i == 7:  # the broken one: a "zip" that is not one
             folder = dest / "moodle" / f"{first} {last}_{100000 + i}_assignsubmission_file_"
             folder.mkdir(exist_ok=True)
@@ -107,8 +112,7 @@ def build(dest: Path, students: int = 30) -> dict:
         if i % 3 == 2:  # a roster row pointing at the student's repository
             remote = dest / "remotes" / f"{login}.git"
             _git("clone", "--quiet", "--bare", str(repo), str(remote))
-            roster_rows.append([login, f"file://{remote}", f"{login}@example.edu", f"S{200000 + i}",
-                                f"Section {1 + i % 2}", f"{first} {last}"])
+            roster_rows.append([login, f"file://{remote}", *identity[2:]])
             built["roster"].append(login)
         elif i % 3 == 0 and i % 5 == 3:  # a repository folder, as cloned from a classroom org
             shutil.copytree(repo, dest / "folders" / login, symlinks=True)

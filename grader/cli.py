@@ -116,7 +116,8 @@ def _step_summary(report) -> str:
 
 def run_grade(*, path: str, rubric: str | None, pairs: list[tuple[str, str | None]],
               fail_under: float | None, no_fail: bool, verbose: bool, no_color: bool,
-              worktree: bool = False, timeout: float | None = None, memory_mb: int = 0) -> int:
+              worktree: bool = False, timeout: float | None = None, memory_mb: int = 0,
+              staged: bool = False) -> int:
     """Grade PATH and write every requested (format, output) pair; the exit code."""
     for name, _out in pairs:
         if name not in FORMATS:
@@ -138,7 +139,7 @@ def run_grade(*, path: str, rubric: str | None, pairs: list[tuple[str, str | Non
 
     until = time.monotonic() + timeout if timeout else None  # --timeout bounds the whole run
     try:
-        with memory.budget(memory_mb) as watch, opened(path, worktree=worktree, until=until) as source:
+        with memory.budget(memory_mb) as watch, opened(path, worktree=worktree, staged=staged, until=until) as source:
             left = max(0.001, until - time.monotonic()) if until is not None else None
             result = grade(source.folder, loaded, threshold=fail_under, display_path=path,
                            git_root=source.git_root, timeout=left,
@@ -219,6 +220,7 @@ def build_app() -> typer.Typer:
         verbose: bool = typer.Option(False, "--verbose", "-v", help="Also show passing checks with their evidence."),
         no_color: bool = typer.Option(False, "--no-color", help="No colours (NO_COLOR is honoured too)."),
         worktree: bool = typer.Option(False, "--worktree", help="Grade the folder as it is, uncommitted changes included [default: its last commit]."),
+        staged: bool = typer.Option(False, "--staged", help="Grade what is staged for the next commit (the index), as a pre-commit hook should [default: the last commit]."),
         timeout: float = typer.Option(300.0, "--timeout", min=1, max=MAX_TIMEOUT, callback=finite, help="Seconds the grading may take; checks not reached are not judged [default: 300]."),
         memory_mb: int = typer.Option(2048, "--memory-mb", min=0, max=MAX_MEMORY_MB, help="Memory the grading may use in MB, git included (0: no budget) [default: 2048]."),
         debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
@@ -232,7 +234,7 @@ def build_app() -> typer.Typer:
             pairs = pair_formats(ctx.meta.get(_ORDER_KEY, []), fmt or [], output or [])
         raise typer.Exit(run_grade(path=path, rubric=rubric, pairs=pairs, fail_under=fail_under,
                                    no_fail=no_fail, verbose=verbose, no_color=no_color, worktree=worktree,
-                                   timeout=timeout, memory_mb=memory_mb))
+                                   timeout=timeout, memory_mb=memory_mb, staged=staged))
 
     _add_subcommands(app)
     return app

@@ -162,7 +162,11 @@ def add_class_commands(app: typer.Typer) -> None:
         for path in (out, jsonl):  # a link or a gradebook as --out is refused now, not after the class is graded
             if path:
                 outputs.check(path)
-        tasks = batch.shard(batch.discover(sources), shard_spec)
+        notes: list[str] = []
+        tasks = batch.shard(batch.discover(sources, notes), shard_spec)
+        if not quiet:
+            for note in notes:
+                print(clean(f"loopcheck: {note}"), file=sys.stderr)
         mode = "quiet" if quiet else ("bar" if sys.stderr.isatty() and not os.environ.get("CI") else "lines")
         book = _open_locked(book_path)
         try:
@@ -290,6 +294,13 @@ def add_class_commands(app: typer.Typer) -> None:
         if dups and fmt in ("canvas", "moodle", "classroom"):
             print(clean("loopcheck: no grade exported for students who handed in more than once: "
                         + "; ".join(f"{n} ({', '.join(ids)})" for n, ids in sorted(dups.items()))), file=sys.stderr)
+        unknown = lms.canvas_unidentified(results, students) if fmt == "canvas" else []
+        if unknown:
+            print(clean(f"loopcheck: Canvas can't identify {len(unknown)} row(s): no ID, SIS User ID or SIS Login ID, so "
+                  "it can only match the Student name, which must then be the student's name as in Canvas: "
+                  + ", ".join(unknown) + ". Give their identities in a roster (a student column, no repository "
+                  "needed, and canvas_user_id, sis_user_id or sis_login_id / email) and grade again, or fill them "
+                  "in by hand"), file=sys.stderr)
 
     @app.command("report")
     def report_cmd(

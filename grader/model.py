@@ -28,7 +28,7 @@ PHASE_TITLES: dict[str, str] = {
     "operate": "Operate",
     "monitor": "Monitor",
 }
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "1.4"
 # A check's outcome: `error` (could not be judged) and `skip` say why, and never count as the
 # learner's failure.
 Status = Literal["pass", "partial", "fail", "error", "skip"]
@@ -72,6 +72,8 @@ class Finding:
     # evidence can credit some of them; and what the learner's text claims ("ci"...).
     parts: tuple[tuple[str, float], ...] = ()
     claims: tuple[str, ...] = ()
+    # Deliverables only a person can judge (a pipeline or loop diagram handed in as a picture)
+    to_view: tuple[Location, ...] = ()
 
     @classmethod
     def passed(cls, message: str, evidence=(), tools=()) -> Finding:
@@ -261,6 +263,8 @@ class Report:
     core_score: float | None = None  # the core checks' sum, before bonus (None: same as score)
     tasks: tuple[TaskResult, ...] = ()  # the exercise's own tasks, when the rubric has them
     notes: tuple[str, ...] = ()  # for the instructor: claims the repository contradicts, things to view
+    to_view: tuple[Location, ...] = ()  # pictures handed in as deliverables, for the instructor to view
+    written: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (task id, where its written work was found)
 
     @property
     def bonus_score(self) -> float:
@@ -316,5 +320,7 @@ class Report:
             "phases": [p.to_dict() for p in self.phases],
             "tasks": [t.to_dict({c.id for p in self.phases for c in p.checks}) for t in self.tasks],
             "notes": list(self.notes),
+            "to_view": [loc.to_dict() for loc in self.to_view],
+            "written": [{"task": task, "where": list(where)} for task, where in self.written],
             "warnings": [w.to_dict() for w in self.warnings],
         }

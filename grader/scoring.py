@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from grader.git import GitFacts
 
 MAX_WARNINGS = 50
+_WRITTEN_KINDS = frozenset({"mapping-section", "feedback-loops", "pipeline-design", "success-metrics"})
 
 
 def _round(x: float) -> float:
@@ -95,6 +96,9 @@ def grade_submission(sub: Submission, rubric: Rubric, *, threshold: float | None
     if git.error:
         warnings = (Warning_(".git", git.error),) + warnings
     notes += _notes(git, rubric, results)
+    to_view, written_places = _deliverables(sub, rubric, findings)
+    if to_view:
+        notes.append("to be viewed by the instructor: " + ", ".join(str(p) for p in to_view))
     return Report(
         tool_version=__version__, rubric_id=rubric.id, rubric_title=rubric.title,
         rubric_version=rubric.version, rubric_sha256=rubric.sha256,
@@ -102,7 +106,7 @@ def grade_submission(sub: Submission, rubric: Rubric, *, threshold: float | None
                                   is_git=git.is_git, shallow=git.shallow, branch=git.branch),
         score=score, max_score=max_score, percent=percent, threshold=mark,
         passed=percent >= mark, phases=tuple(phases), warnings=warnings, core_score=core_score,
-        tasks=tuple(tasks), notes=tuple(notes),
+        tasks=tuple(tasks), notes=tuple(notes), to_view=tuple(to_view), written=written_places,
     )
 
 
@@ -166,9 +170,25 @@ def _check_results(sub: Submission, rubric: Rubric, findings: dict[str, Finding]
     return results
 
 
+def _deliverables(sub: Submission, rubric: Rubric, findings: dict[str, Finding]):
+    """The pictures handed in as deliverables (to be viewed), and where each task's written
+    work was found, when the rubric grades written work."""
+    to_view: list = []
+    for c in rubric.checks:
+        for place in findings[c.id].to_view:
+            if place not in to_view:
+                to_view.append(place)
+    written_places: tuple = ()
+    if any(c.kind in _WRITTEN_KINDS for c in rubric.checks):
+        from grader.evidence import written
+
+        found = written.where_found(sub)
+        written_places = tuple((f"task{t}", tuple(found[t])) for t in sorted(found) if found[t])
+    return to_view, written_places
+
+
 def _notes(git: GitFacts, rubric: Rubric, results: dict[str, CheckResult]) -> list[str]:
-    """What the instructor should know: how the history was read, points lost for no history,
-    work to be viewed by hand."""
+    """What the instructor should know: how the history was read, points lost for no history."""
     notes: list[str] = []
     if git.note:
         notes.append(f"Git: {git.note}")
@@ -178,9 +198,6 @@ def _notes(git: GitFacts, rubric: Rubric, results: dict[str, CheckResult]) -> li
         if lost:
             notes.append(f"no git history: {lost:g} points of history checks scored 0 (hand in the repository "
                          "or a bundle of it for them to count)")
-    for r in results.values():
-        if r.status == "pass" and "to be viewed" in r.message:
-            notes.append(f"{r.title}: {r.message}")
     return notes
 
 
@@ -229,4 +246,4 @@ def _with_evidence(check, findings: dict[str, Finding], by_id: dict, hands_on: b
     better = Finding.ratio(fraction, f"{finding.message}; credited from the repository: {'; '.join(credited)}",
                            evidence[:5], finding.tools)
     return Finding(better.status, better.fraction, better.message, better.evidence, better.tools,
-                   tuple(parts.items()), finding.claims)
+                   tuple(parts.items()), finding.claims, finding.to_view)

@@ -22,6 +22,8 @@ from grader.git import (
     clone_bundle,
     commit_at,
     export_head,
+    export_index,
+    index_file_of,
     worktree_changes,
 )
 
@@ -118,6 +120,39 @@ def _committed(root: str, *, compare: bool, rev: str | None, until: float | None
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def staged_files(root: str) -> Iterator[Opened]:
+    """What ``git commit`` would commit from ``root``: the files staged in its index (in a
+    pre-commit hook, the index of the commit being made: git names it in ``GIT_INDEX_FILE``),
+    in a temporary folder; the history is the repository's, up to its last commit. A note names
+    the files of the folder that differ from the index (not staged, untracked or ignored)."""
+    index_file = index_file_of(root, os.environ.get("GIT_INDEX_FILE"))
+    tmp = tempfile.mkdtemp(prefix="loopcheck-index-")
+    try:
+        tar_path = os.path.join(tmp, "index.tar")
+        try:
+            export_index(root, tar_path, index_file=index_file)
+            files = Path(tmp) / "files"
+            files.mkdir()
+            skipped = extract(tar_path, files)
+        except (LoopcheckError, ArchiveError) as exc:
+            raise LoopcheckError(f"--staged: what is staged in {root} can't be read ({exc})") from None
+        finally:
+            if os.path.exists(tar_path):
+                os.unlink(tar_path)
+        notes = ["graded what is staged for commit (the index), with the history up to the last commit"]
+        if skipped:
+            notes.append(f"{len(skipped)} unsafe entries of the index skipped: {'; '.join(skipped[:3])}")
+        changed = [p for p in worktree_changes(root, staged=True, index_file=index_file) or [] if not _skipped(p)]
+        if changed:
+            shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
+            notes.append(f"{len(changed)} file(s) in the folder differ from what is staged "
+                         f"(not staged, untracked or ignored): {shown} — `git add` them to grade them")
+        yield Opened(str(files), notes, git_root=root)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def _skipped(path: str) -> bool:
     """A path the grader never reads anyway (dependencies, caches, virtualenvs)."""
     from grader.submission import SKIP_DIRS
@@ -127,22 +162,28 @@ def _skipped(path: str) -> bool:
 
 @contextlib.contextmanager
 def opened(path: str, *, worktree: bool = False, deadline: int | None = None,
-           until: float | None = None) -> Iterator[Opened]:
-    """What to grade for ``path``: a folder (a repository's last commit, unless ``worktree``; the
-    last one at or before ``deadline``, a Unix time, when given), a ``.bundle`` file or a zip/tar
-    archive (which has no history: a deadline can't apply to it and is noted). Cloning, exporting
-    and unpacking are done by ``until`` (``time.monotonic()``: the grading's --timeout)."""
+           staged: bool = False, until: float | None = None) -> Iterator[Opened]:
+    """What to grade for ``path``: a folder (a repository's last commit, unless ``worktree``, or
+    what is staged for the next one with ``staged``; the last one at or before ``deadline``, a
+    Unix time, when given), a ``.bundle`` file or a zip/tar archive (which has no history: a
+    deadline can't apply to it and is noted). Cloning, exporting and unpacking are done by
+    ``until`` (``time.monotonic()``: the grading's --timeout)."""
     if not os.path.exists(path):
         raise LoopcheckError(f"path not found: {path}")
+    if staged and worktree:
+        raise LoopcheckError("--staged and --worktree can't go together: grade the index or the folder")
     if os.path.isdir(path):
         if os.path.lexists(os.path.join(path, ".git")):
-            if worktree:
+            if staged:
+                with staged_files(path) as source:
+                    yield source
+            elif worktree:
                 yield Opened(path, ["graded the folder as it is (--worktree), not its last commit"])
             else:
                 with committed(path, deadline=deadline, until=until) as source:
                     yield source
             return
-        inner = lone_archive(path)
+        inner = None if staged else lone_archive(path)
         if inner:  # Gradescope's /autograder/submission holding the learner's bundle or zip
             with opened(inner, deadline=deadline, until=until) as source:
                 yield Opened(source.folder, [f"graded {os.path.basename(inner)}, the one archive in {path}", *source.notes],
@@ -150,12 +191,23 @@ def opened(path: str, *, worktree: bool = False, deadline: int | None = None,
             return
         root = repository_root(path)
         if root:
-            with opened(root, worktree=worktree, deadline=deadline, until=until) as source:
+            with opened(root, worktree=worktree, deadline=deadline, staged=staged, until=until) as source:
                 source.notes.insert(0, f"graded the git repository at {root}: the folder given ({path}) is inside it")
                 yield source
+        elif staged:
+            raise LoopcheckError(f"--staged: {path} is not in a git repository, so nothing is staged")
         else:
             yield Opened(path, _no_history(deadline))
         return
+    if staged:
+        raise LoopcheckError(f"--staged grades a git repository's folder, not {path}")
+    with _opened_file(path, deadline, until) as source:
+        yield source
+
+
+@contextlib.contextmanager
+def _opened_file(path: str, deadline: int | None, until: float | None = None) -> Iterator[Opened]:
+    """A ``.bundle`` file or a zip/tar archive, opened in a temporary folder by ``until``."""
     kind = kind_of(path) if os.path.isfile(path) else None
     if kind is None:
         raise LoopcheckError(f"not a folder: {path} (give the repository's folder, a .bundle file or a zip/tar archive)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import textwrap
 from pathlib import Path
@@ -14,6 +15,51 @@ from grader.submission import Submission
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_submissions"
+# The course's own material (the lesson the exercise follows) is not shipped with loopcheck: it
+# lives in a shared/ folder beside the project where the course keeps it. Tests that need it
+# skip, saying why, where it is absent; with this variable set (CI sets it) absence fails them.
+REQUIRE_SHARED = "LOOPCHECK_REQUIRE_SHARED"
+
+
+def find_course_material(rel: str) -> Path | None:
+    """``shared/<rel>`` in the nearest folder above the project that has it, else None."""
+    for parent in ROOT.parents:
+        path = parent / "shared" / rel
+        if path.is_file():
+            return path
+    return None
+
+
+def course_material(rel: str) -> Path:
+    """``shared/<rel>`` beside the project; the calling test is skipped with the reason where it
+    is absent, or failed when ``LOOPCHECK_REQUIRE_SHARED`` is set (to anything but 0)."""
+    path = find_course_material(rel)
+    if path is not None:
+        return path
+    reason = (f"needs the course material shared/{rel} beside the project (the course keeps it; "
+              "loopcheck does not ship it)")
+    if os.environ.get(REQUIRE_SHARED, "0") not in ("", "0"):
+        pytest.fail(f"{reason}: {REQUIRE_SHARED} is set, so its absence is a failure", pytrace=False)
+    pytest.skip(reason)
+
+
+def working_tree_clone(dest: Path) -> Path:
+    """A ``git clone`` of the project with this working tree's files (tracked, or new and not
+    ignored) laid over it, so that uncommitted changes are what is tested (they are not
+    committed in the clone)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    subprocess.run(["git", "clone", "--quiet", "--no-hardlinks", str(ROOT), str(dest)], check=True, env=env,
+                   capture_output=True, timeout=120)
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                            check=True, capture_output=True, env=env, timeout=60).stdout.decode().split("\0")
+    for rel in filter(None, listed):
+        src, copy = ROOT / rel, dest / rel
+        if src.is_file() and not src.is_symlink():
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, copy)
+        elif not src.exists() and copy.is_file():  # deleted here, not yet committed
+            copy.unlink()
+    return dest
 
 
 def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:

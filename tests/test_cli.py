@@ -283,6 +283,62 @@ def test_the_last_commit_is_graded_and_uncommitted_work_is_named(tmp_path, capsy
     assert owners["status"] == "pass" and worktree["submission"]["commit"] == committed["submission"]["commit"]
 
 
+def _objects(repo_path) -> set[str]:
+    return {str(p) for p in (repo_path / ".git" / "objects").rglob("*") if p.is_file()}
+
+
+def test_staged_grades_the_index_and_writes_nothing_in_the_repository(tmp_path, capsys, monkeypatch):
+    from conftest import Repo
+
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("GIT_INDEX_FILE", raising=False)
+    repo = Repo(tmp_path / "repo")
+    repo.commit("Start the project", {"README.md": "# Reminders\n"})
+    (repo.path / ".github").mkdir()
+    (repo.path / ".github" / "CODEOWNERS").write_text("* @ada\n")
+    repo.git("add", ".github/CODEOWNERS")  # staged, not committed
+    (repo.path / "notes.md").write_text("draft\n")  # neither
+    before = _objects(repo.path)
+
+    def owners(*args: str) -> tuple[str, dict]:
+        main([str(repo.path), "-r", "devops-loop", "-f", "json", *args])
+        data = json.loads(capsys.readouterr().out)
+        return next(c for p in data["phases"] for c in p["checks"] if c["id"] == "plan.codeowners")["status"], data
+
+    assert owners()[0] == "fail"  # the last commit has no CODEOWNERS
+    status, data = owners("--staged")
+    assert status == "pass", data["notes"]
+    assert data["notes"][0].startswith("graded what is staged for commit")
+    assert any("1 file(s) in the folder differ from what is staged" in n and "notes.md" in n for n in data["notes"])
+    assert _objects(repo.path) == before  # the index's tree was written into a folder of our own
+    repo.git("rm", "--cached", "--quiet", ".github/CODEOWNERS")  # unstaged again
+    assert owners("--staged")[0] == "fail"
+
+    # an index named by GIT_INDEX_FILE is used only when it is this repository's own
+    monkeypatch.setenv("GIT_INDEX_FILE", str(tmp_path / "elsewhere.index"))
+    assert owners("--staged")[0] == "fail"
+
+
+def test_staged_before_the_first_commit_and_its_usage_errors(tmp_path, capsys, monkeypatch):
+    from conftest import Repo
+
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("GIT_INDEX_FILE", raising=False)
+    repo = Repo(tmp_path / "repo")  # no commit yet: the first one is being made
+    write_tree(repo.path, {".github/CODEOWNERS": "* @ada\n"})
+    repo.git("add", "-A")
+    main([str(repo.path), "-r", "devops-loop", "-f", "json", "--staged"])
+    data = json.loads(capsys.readouterr().out)
+    assert next(c for p in data["phases"] for c in p["checks"] if c["id"] == "plan.codeowners")["status"] == "pass"
+    assert main([str(repo.path), "--staged", "--worktree"]) == 2
+    assert "--staged and --worktree" in capsys.readouterr().err
+    assert main([str(SAMPLES / "complete.bundle"), "--staged"]) == 2
+    assert "--staged grades a git repository's folder" in capsys.readouterr().err
+    plain = write_tree(tmp_path / "plain", {"README.md": "# x\n"})
+    assert main([str(plain), "--staged"]) == 2
+    assert "not in a git repository" in capsys.readouterr().err
+
+
 def test_small_wordings(tmp_path, capsys):
     from conftest import run_check
 

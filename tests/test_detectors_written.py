@@ -8,27 +8,30 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write_tree
+from conftest import course_material, write_tree
 from grader import rubric
 from grader.errors import RubricError
-from grader.evidence import substance, written
+from grader.evidence import written
+from grader.evidence.written import fingerprints
 from grader.scoring import grade
 from grader.submission import Submission
 
 EX = "exercises/module-01/exercise-04/"
-LESSON = next((p / "shared" / "seeds" / "lesson-04-devops-infinity-loop.md" for p in Path(__file__).resolve().parents
-               if (p / "shared" / "seeds" / "lesson-04-devops-infinity-loop.md").exists()),
-              Path(__file__).resolve().parents[2] / "shared" / "seeds" / "lesson-04-devops-infinity-loop.md")
+LESSON = "seeds/lesson-04-devops-infinity-loop.md"
 
 
 def test_short_precise_answers_count_and_a_duration_needs_a_time(check):
     text = "# Reminders\n## 2. Code\nActivities: write the idle-cart query with tests first.\nRoles: Tech Lead\n" \
-           "Tools: Jira\nDuration: ongoing work\nAutomation: pre-commit runs ruff.\n"
+           "Tools: Jira\nDuration: 4 dev-days\nAutomation: pre-commit runs ruff.\n"
     finding = check({EX + "task1-loop-mapping.md": text}, "mapping-section", {"phase": "code"})
-    assert finding.status == "pass", finding.message  # "Tech Lead", "Jira" are answers; "ongoing" says how long
-    vague = text.replace("ongoing work", "It depends")
+    assert finding.status == "pass", finding.message  # "Tech Lead", "Jira", "4 dev-days" are answers
+    vague = text.replace("4 dev-days", "It depends")
     finding = check({EX + "task1-loop-mapping.md": vague}, "mapping-section", {"phase": "code"})
     assert "Duration: no time given" in finding.message and dict(finding.parts)["duration"] == 0.0
+    # "ongoing" says the phase never ends, not how long it takes (as the blind hand graders judged it)
+    ongoing = text.replace("4 dev-days", "ongoing work")
+    finding = check({EX + "task1-loop-mapping.md": ongoing}, "mapping-section", {"phase": "code"})
+    assert "Duration: 'ongoing' gives no time" in finding.message
 
 
 def test_a_missing_part_is_named_with_an_example_for_the_feature(check):
@@ -83,13 +86,13 @@ def test_the_learners_own_feature_words_come_from_the_intro(check):
 
 
 def test_text_copied_from_the_lesson_is_recognised():
-    assert LESSON.exists(), "the lesson is in shared/seeds beside the project"
-    lesson = LESSON.read_text(encoding="utf-8")
+    lesson = course_material(LESSON).read_text(encoding="utf-8")
     passage = lesson[lesson.index("**DevOps best practices**"):][:400]
-    assert substance.is_copied(passage)
-    assert not substance.is_copied("We split the abandoned-cart reminder into three stories with the marketing lead.")
-    data = (Path(substance.__file__).parent.parent / "data" / "lesson.shingles").read_text()
-    assert "Phase" not in data and all(len(h) == 12 for h in data.split())  # hashes only, never the text
+    assert fingerprints.is_copied(passage)
+    assert not fingerprints.is_copied("We split the abandoned-cart reminder into three stories with the marketing lead.")
+    data = (Path(fingerprints.__file__).parent.parent.parent / "data" / "course.fingerprints").read_text()
+    rows = [line.split() for line in data.splitlines() if not line.startswith("#")]
+    assert "Phase" not in data and all(len(h) == 8 for row in rows for h in row[1 if row[0] != "P" else 2:])
 
 
 def test_one_file_for_all_four_tasks(tmp_path):
@@ -97,7 +100,7 @@ def test_one_file_for_all_four_tasks(tmp_path):
             "## Task 2: Feedback loops\n- Monitor → Plan — open rates; weekly report; Days; send later\n"
             "## Task 3: Pipeline\n1. Build\n2. Test\n## Task 4: Metrics\n**Business:** 8% carts recovered\n")
     sub = Submission(write_tree(tmp_path, {EX + "all.md": text}))
-    found = written.deliverables(sub)
+    found = written.placements(sub)
     assert [len(found[n]) for n in (1, 2, 3, 4)] == [1, 1, 1, 1]
     assert "plan" in written.phase_units(sub) and len(written.loop_units(sub)) == 1
 
@@ -169,7 +172,7 @@ def test_a_written_claim_the_repository_contradicts_is_a_note(tmp_path):
 def test_the_report_carries_the_four_tasks_and_the_eight_phases(tmp_path):
     report = grade(write_tree(tmp_path, {"README.md": "# x\n"}), rubric.load("exercise-4.1"))
     data = report.to_dict()
-    assert data["schema_version"] == "1.3"
+    assert data["schema_version"] == "1.4"
     assert [(t["id"], t["max_score"]) for t in data["tasks"]] == [
         ("task1", 40.0), ("task2", 20.0), ("task3", 25.0), ("task4", 15.0), ("bonus", 5.0)]
     assert [p["max_score"] for p in data["phases"]] == [5.0] * 8

@@ -106,6 +106,10 @@ def test_the_walkthrough_exports_what_canvas_and_moodle_import(walked):
     assert by_name["Frances Allen"][2:5] == ["S200008", "francesallen@example.edu", "Section 1"]
     twice = [r[-1] for r in canvas[1:] if r[0] in ("Grace Hopper", "gracehopper")]
     assert twice == ["", ""]  # handed in twice (a roster row and a bundle): left blank
+    # Moodle folders, bundles and repository folders took their identities from the roster's rows
+    # without a repository (by name or folder): Canvas can match every row
+    assert by_name["Ada Lovelace"][2:5] == ["S200000", "adalovelace@example.edu", "Section 1"]
+    assert all(r[2] and r[3] for r in canvas[1:]), [r for r in canvas[1:] if not (r[2] and r[3])]
     moodle = rows(walked / "moodle-worksheet.csv")
     ada = next(r for r in moodle if r["Full name"] == "Ada Lovelace")
     assert ada["Identifier"] == "Participant 100000" and ada["Grade"] == "100" and ada["Maximum Grade"] == "100"

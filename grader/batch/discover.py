@@ -62,8 +62,26 @@ class Task:
         return {**dataclasses.asdict(self), "source": os.path.abspath(self.source), "label": self.display}
 
 
-def discover(sources: list[str]) -> list[Task]:
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """A roster row: who a student is (the roster's columns: Canvas or SIS ids, login, email,
+    section...), for the submission it names (a URL or path) or, without one, for a submission
+    found elsewhere whose name or folder matches it."""
+
+    who: str  # the roster's student cell
+    columns: tuple[tuple[str, str], ...]
+    keys: frozenset[str]  # what it is matched by (see :func:`match_key`)
+    where: str  # roster.csv:LINE, for messages
+    has_source: bool  # the row names its own submission
+
+
+def discover(sources: list[str], notes: list[str] | None = None) -> list[Task]:
+    """The submissions in ``sources``, each with a unique id. Roster rows give their students'
+    identities (LMS columns) to the submissions found elsewhere that they match by name or
+    folder; what could not be matched, or matched more than one way, is said in ``notes``."""
     tasks: list[Task] = []
+    from_roster: set[int] = set()  # positions in ``tasks`` of the submissions a roster row names
+    identities: list[Identity] = []
     for source in sources:
         path = Path(source)
         if _URL.match(source):
@@ -75,7 +93,10 @@ def discover(sources: list[str]) -> list[Task]:
         elif path.is_dir():
             tasks.extend(_folder_children(path))
         elif path.suffix.lower() == ".csv":
-            tasks.extend(_roster(path))
+            rostered, known = _roster(path)
+            from_roster.update(range(len(tasks), len(tasks) + len(rostered)))
+            tasks.extend(rostered)
+            identities.extend(known)
         elif kind := kind_of(source):
             tasks.append(Task(_stem(path.name), kind, str(path)))
         else:
@@ -84,7 +105,89 @@ def discover(sources: list[str]) -> list[Task]:
         looked = ", ".join(redact(s) for s in sources)
         raise LoopcheckError(f"no submissions found in {looked}: looked for git repositories, folders, "
                              ".zip/.tar.gz/.tgz archives, .bundle files and roster .csv files")
+    tasks = _identify(tasks, from_roster, identities, notes if notes is not None else [])
     return unique_ids(tasks)
+
+
+def match_key(text: str) -> str:
+    """A name as it is compared: letters and digits only, case folded (``Lovelace, Ada``,
+    ``lovelace_ada`` and Canvas's ``lovelaceada`` are one key)."""
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+# The roster columns a submission's name or folder is matched against, besides the student's.
+_NAME_COLUMNS = ("name", "full name", "fullname", "student name", "sortable name", "display name")
+_LOGIN_COLUMNS = ("login", "login id", "sis login id", "username", "user name", "github", "github username",
+                  "email", "email address", "folder", "submission folder")
+
+
+def _identity_keys(who: str, columns: tuple[tuple[str, str], ...]) -> frozenset[str]:
+    values = [who]
+    for name, value in columns:
+        label = name.strip().lower().replace("_", " ")
+        if label in _NAME_COLUMNS or label in _LOGIN_COLUMNS:
+            values.append(value)
+    keys = set()
+    for value in values:
+        value = value.strip()
+        if not value:
+            continue
+        keys.add(match_key(value))
+        if "@" in value:  # an email or login: its local part too
+            keys.add(match_key(value.split("@", 1)[0]))
+        if value.count(",") == 1:  # "Lovelace, Ada" is also "Ada Lovelace"
+            last, first = value.split(",")
+            keys.add(match_key(first + last))
+    keys.discard("")
+    return frozenset(keys)
+
+
+def _task_keys(task: Task) -> frozenset[str]:
+    base = os.path.basename(task.source.rstrip("/"))
+    keys = {match_key(task.student), match_key(task.id), match_key(_stem(base))}
+    keys.discard("")
+    return frozenset(keys)
+
+
+def _identify(tasks: list[Task], from_roster: set[int], identities: list[Identity], notes: list[str]) -> list[Task]:
+    """Each submission found outside a roster takes the identity of the one roster row that
+    matches its name or folder: the roster's student as its name, the row's columns added."""
+    if not identities:
+        return tasks
+    by_key: dict[str, list[Identity]] = {}
+    for ident in identities:
+        for key in ident.keys:
+            by_key.setdefault(key, []).append(ident)
+    used: set[int] = set()
+    ambiguous: list[str] = []
+    out = []
+    for i, task in enumerate(tasks):
+        if i in from_roster:
+            out.append(task)
+            continue
+        found = {id(x): x for key in _task_keys(task) for x in by_key.get(key, [])}
+        if len({(x.who, x.columns) for x in found.values()}) > 1:  # rows saying the same count once
+            rows = sorted(x.where for x in found.values())
+            ambiguous.append(f"{task.display} ({', '.join(rows[:3])})")
+        elif found:
+            used.update(found)
+            ident = next(iter(found.values()))
+            names = {n for n, _ in task.columns}
+            columns = task.columns + tuple((n, v) for n, v in ident.columns if n not in names)
+            task = dataclasses.replace(task, name=ident.who, columns=columns)
+        out.append(task)
+    if ambiguous:
+        notes.append(f"{len(ambiguous)} submission(s) match more than one roster row, so no row's identity was "
+                     f"given to them: {_listed(ambiguous)}")
+    missing = [f"{x.who} ({x.where})" for x in identities if not x.has_source and id(x) not in used]
+    if missing:
+        notes.append(f"{len(missing)} roster row(s) without a repository match no submission by name or folder "
+                     f"(not handed in?): {_listed(missing)}")
+    return out
+
+
+def _listed(items: list[str], most: int = 10) -> str:
+    return ", ".join(items[:most]) + (f" and {len(items) - most} more" if len(items) > most else "")
 
 
 def unique_ids(tasks: list[Task]) -> list[Task]:
@@ -124,21 +227,33 @@ def _stem(name: str) -> str:
     return name
 
 
-# How LMS downloads name each student's work; the student is the ``name`` group.
+# How LMS downloads name each student's work; the student is the ``name`` group. Canvas names
+# each file <sortable name, lower case, letters and digits only>[_LATE]_<user id>_<attachment
+# id>_<file name> (its ContentZipper); an anonymous assignment's files are
+# [LATE_]anon_<anonymous id>_<attachment id>_<file name>, with no user id.
 _LMS_NAMES = (
     re.compile(r"^(?P<name>.+?)_\d+_assignsubmission_[a-z]+_?$", re.I),  # Moodle: Ada Lovelace_123456_assignsubmission_file_
     re.compile(r"^.+?_(?P<name>[^_]+)_attempt_\d{4}(?:-\d{2}){5}(?:_.*)?$"),  # Blackboard: Ex41_ada_attempt_2026-11-30-10-00-00_x
-    re.compile(r"^(?P<name>[a-z][a-z0-9-]*?)(?:_late)?_\d+_\d+_.+$", re.I),  # Canvas: lovelaceada_LATE_1234_5678_ex41.zip
+    re.compile(r"^(?:late_)?(?P<name>anon_[^\W_]+)_\d+_.+$", re.I),  # Canvas, anonymous: anon_x7k2p_5678_ex41.zip
+    re.compile(r"^(?P<name>[^\W\d_](?:[^\W_]|-)*?)(?:_late)?_(?P<user>\d+)_\d+_.+$", re.I),  # Canvas: lovelaceada_LATE_1234_5678_ex41.zip
 )
 
 
 def lms_columns(name: str) -> tuple[tuple[str, str], ...]:
-    """What an LMS download's name tells beyond the student: Moodle's participant number."""
-    m = _LMS_NAMES[0].match(shown_name(name))
+    """What an LMS download's name tells beyond the student: Moodle's participant number,
+    Canvas's user id (the number after the name: the gradebook's ``ID``)."""
+    name = shown_name(name)
+    m = _LMS_NAMES[0].match(name)
     if m:
         number = re.search(r"_(\d+)_assignsubmission_", name)
         if number:
             return (("moodle_participant", number.group(1)),)
+        return ()
+    if _LMS_NAMES[1].match(name) or _LMS_NAMES[2].match(name):
+        return ()
+    m = _LMS_NAMES[3].match(name)
+    if m:
+        return (("canvas_user_id", m.group("user")),)
     return ()
 
 
@@ -175,7 +290,7 @@ def _id_from_url(url: str) -> str:
     return tail[:-4] if tail.endswith(".git") else tail
 
 
-def _roster(path: Path) -> list[Task]:
+def _roster(path: Path) -> tuple[list[Task], list[Identity]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
@@ -197,16 +312,22 @@ def _roster(path: Path) -> list[Task]:
     header = [h.strip().lower() for h in rows[0]]
     student = next((header.index(c) for c in _STUDENT_COLUMNS if c in header), None)
     source = next((header.index(c) for c in _SOURCE_COLUMNS if c in header), None)
-    if student is None or source is None:
-        raise LoopcheckError(f"{path}: the roster needs a student column ({', '.join(_STUDENT_COLUMNS[:4])}...) "
-                             f"and a repository column ({', '.join(_SOURCE_COLUMNS[:4])}...)")
+    if student is None:
+        raise LoopcheckError(f"{path}: the roster needs a student column ({', '.join(_STUDENT_COLUMNS[:4])}...), "
+                             f"and a repository column ({', '.join(_SOURCE_COLUMNS[:4])}...) for the students "
+                             "whose repository it names")
     tasks = []
+    identities = []
     extra = [(i, rows[0][i].strip()) for i in range(len(header)) if i not in (student, source) and header[i]][:MAX_ROSTER_COLUMNS]
     for line, row in enumerate(rows[1:], start=2):
-        if len(row) <= max(student, source) or not row[student].strip() or not row[source].strip():
-            continue
-        who, where = row[student].strip(), row[source].strip()
+        if len(row) <= student or not row[student].strip() or row[student].strip() == "Points Possible":
+            continue  # (Canvas's gradebook export, used as a roster, has a Points Possible row)
+        who = row[student].strip()
+        where = row[source].strip() if source is not None and source < len(row) else ""
         columns = tuple((name, row[i] if i < len(row) else "") for i, name in extra)
+        identities.append(Identity(who, columns, _identity_keys(who, columns), f"{path.name}:{line}", bool(where)))
+        if not where:  # an identity for a submission found elsewhere (matched by name or folder)
+            continue
         if where.startswith("-"):
             raise LoopcheckError(f"{path}:{line}: {redact(where)!r} is not a repository")
         if _URL.match(where):
@@ -217,7 +338,7 @@ def _roster(path: Path) -> list[Task]:
             if kind is None:
                 raise LoopcheckError(f"{path}:{line}: {redact(where)!r} is neither a URL nor a folder, archive or bundle")
             tasks.append(Task(who, kind, str(local), columns=columns))
-    return tasks
+    return tasks, identities
 
 
 def shard(tasks: list[Task], spec: str | None) -> list[Task]:

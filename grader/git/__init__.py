@@ -35,6 +35,8 @@ from grader.git.repos import (
     clone_url,
     commit_at,
     export_head,
+    export_index,
+    index_file_of,
     remote_head,
     worktree_changes,
 )
@@ -43,4 +45,4 @@ from grader.git.shadow import small_regular
 
 __all__ = ["CLONE_TIMEOUT", "EXPORT_MAX_BYTES", "GIT_TIMEOUT", "MAX_FILES_LOG", "MAX_LOG", "MAX_OUTPUT", "REMOTE_TIMEOUT",
            "AtDeadline", "Commit", "GitFacts", "PendingGit", "Tag", "clone_bundle", "clone_url", "commit_at",
-           "export_head", "head_commit", "isolated_git_env", "remote_head", "small_regular", "worktree_changes"]
+           "export_head", "export_index", "head_commit", "index_file_of", "isolated_git_env", "remote_head", "small_regular", "worktree_changes"]

@@ -125,15 +125,17 @@ def remote_head(url: str) -> str | None:
     return sha if sha and SHA.match(sha) else None
 
 
-def worktree_changes(root: str) -> list[str] | None:
+def worktree_changes(root: str, *, staged: bool = False, index_file: str | None = None) -> list[str] | None:
     """Paths in the folder that differ from its last commit — modified, deleted, untracked or
     git-ignored — from ``git status`` run through a private shadow git directory (the
-    repository's own config, hooks and submodules are never used); None when git can't tell."""
+    repository's own config, hooks and submodules are never used); None when git can't tell.
+    ``staged``: those that differ from the index instead (``index_file``, else the repository's
+    own): not staged, untracked or ignored."""
     dotgit = os.path.join(root, ".git")
     try:
         if not stat.S_ISDIR(os.lstat(dotgit).st_mode):
             return None
-        shadow = make_shadow(dotgit, index=True)
+        shadow = make_shadow(dotgit, index=index_file or True)
     except (OSError, GitProblem):
         return None
     try:
@@ -148,7 +150,7 @@ def worktree_changes(root: str) -> list[str] | None:
         return None
     paths = []
     for entry in out.decode("utf-8", "replace").split("\x00"):
-        if len(entry) > 3:
+        if len(entry) > 3 and (not staged or entry[1] != " "):  # XY: Y is the folder against the index
             paths.append(entry[3:])
     return paths
 
@@ -156,38 +158,89 @@ def worktree_changes(root: str) -> list[str] | None:
 EXPORT_MAX_BYTES = 500 * 1024 * 1024
 
 
-def export_head(root: str, tar_path: str, *, max_bytes: int = EXPORT_MAX_BYTES, rev: str | None = None,
-                timeout: float | None = None) -> None:
-    """Write the files of ``root``'s HEAD commit (or of commit ``rev``) to ``tar_path`` (``git archive``), read through
-    a private shadow git directory like every other git call, bounded in time and size. Raises
-    LoopcheckError saying why it can't (no .git folder, no commit, too large...)."""
+def _dotgit_dir(root: str) -> str:
     dotgit = os.path.join(root, ".git")
     try:
         if not stat.S_ISDIR(os.lstat(dotgit).st_mode):
             raise LoopcheckError(".git is not a folder")
     except OSError:
         raise LoopcheckError("no .git folder") from None
+    return dotgit
+
+
+def export_head(root: str, tar_path: str, *, max_bytes: int = EXPORT_MAX_BYTES, rev: str | None = None,
+                timeout: float | None = None) -> None:
+    """Write the files of ``root``'s HEAD commit (or of commit ``rev``) to ``tar_path`` (``git archive``), read through
+    a private shadow git directory like every other git call, bounded in time and size. Raises
+    LoopcheckError saying why it can't (no .git folder, no commit, too large...)."""
+    dotgit = _dotgit_dir(root)
     try:
         shadow = make_shadow(dotgit, head=rev)
     except GitProblem as exc:
         raise LoopcheckError(str(exc)) from None
     try:
-        with open(tar_path, "wb") as out:
-            git = run.start(["archive", "--format=tar", "HEAD"], home=shadow, git_dir=shadow, sink=out,
-                            max_output=max_bytes)
-            try:
-                limit = GIT_TIMEOUT * 4 if timeout is None else max(0.001, min(timeout, GIT_TIMEOUT * 4))
-                rc, _none, message = git.finish(limit)
-            except GitProblem as exc:
-                raise LoopcheckError(str(exc)) from None
-            finally:
-                git.close()
-        if git.overflowed:
-            raise LoopcheckError(f"the commit's files are larger than {max_bytes // (1024 * 1024)} MB")
-        if rc != 0:
-            raise LoopcheckError(message[:200] if message else f"git archive exited {rc}")
+        _archive(shadow, "HEAD", tar_path, max_bytes, timeout=timeout)
     finally:
         shutil.rmtree(shadow, ignore_errors=True)
+
+
+def index_file_of(root: str, given: str | None) -> str | None:
+    """The index a commit in progress is building (git hands it to hooks as ``GIT_INDEX_FILE``:
+    ``git commit -a`` or ``git commit PATH`` build a temporary one) when it belongs to ``root``'s
+    own ``.git``; None for the repository's usual index."""
+    if not given:
+        return None
+    dotgit = os.path.realpath(os.path.join(root, ".git"))
+    path = os.path.realpath(given)
+    return path if os.path.commonpath([dotgit, path]) == dotgit else None
+
+
+def export_index(root: str, tar_path: str, *, index_file: str | None = None, max_bytes: int = EXPORT_MAX_BYTES) -> None:
+    """Write the files staged in ``root``'s index (``index_file``, else ``.git/index``) — what
+    ``git commit`` would commit — to ``tar_path``, through a private shadow git directory. The
+    index's tree is written into a temporary object folder of our own (the repository's objects
+    are read as alternates, never written). Raises LoopcheckError saying why it can't."""
+    dotgit = _dotgit_dir(root)
+    try:
+        shadow = make_shadow(dotgit, index=index_file or True)
+    except GitProblem as exc:
+        raise LoopcheckError(str(exc)) from None
+    try:
+        if not os.path.exists(os.path.join(shadow, "index")):
+            raise LoopcheckError("nothing is staged: the repository has no index")
+        objects = os.path.join(shadow, "new-objects")
+        os.mkdir(objects)
+        env = {"GIT_OBJECT_DIRECTORY": objects, "GIT_ALTERNATE_OBJECT_DIRECTORIES": os.path.join(shadow, "objects")}
+        try:
+            rc, out, err = run.run(["write-tree"], home=shadow, git_dir=shadow, extra_env=env)
+        except GitProblem as exc:
+            raise LoopcheckError(str(exc)) from None
+        tree = out.decode("ascii", "replace").strip()
+        if rc != 0 or not SHA.match(tree):
+            raise LoopcheckError(f"the index can't be read: {err[:200] or f'git write-tree exited {rc}'}")
+        _archive(shadow, tree, tar_path, max_bytes, env=env, what="the staged files")
+    finally:
+        shutil.rmtree(shadow, ignore_errors=True)
+
+
+def _archive(shadow: str, treeish: str, tar_path: str, max_bytes: int, *, env: dict[str, str] | None = None,
+             what: str = "the commit's files", timeout: float | None = None) -> None:
+    """``git archive`` of ``treeish`` into ``tar_path``, bounded in size and in time (``timeout``:
+    what is left of the grading's, at most git's own limit)."""
+    with open(tar_path, "wb") as out:
+        git = run.start(["archive", "--format=tar", treeish], home=shadow, git_dir=shadow, sink=out,
+                        max_output=max_bytes, extra_env=env)
+        try:
+            limit = GIT_TIMEOUT * 4 if timeout is None else max(0.001, min(timeout, GIT_TIMEOUT * 4))
+            rc, _none, message = git.finish(limit)
+        except GitProblem as exc:
+            raise LoopcheckError(str(exc)) from None
+        finally:
+            git.close()
+    if git.overflowed:
+        raise LoopcheckError(f"{what} are larger than {max_bytes // (1024 * 1024)} MB")
+    if rc != 0:
+        raise LoopcheckError(message[:200] if message else f"git archive exited {rc}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -70,9 +70,10 @@ def _only_own_files(top: str, what: str, *, skip: tuple[str, ...] = (), max_file
                     raise GitProblem(f"{what}/{rel} is larger than a ref can be")
 
 
-def make_shadow(dotgit: str, *, index: bool = False, head: str | None = None) -> str:
+def make_shadow(dotgit: str, *, index: bool | str = False, head: str | None = None) -> str:
     """A private git directory reading ``dotgit``'s objects and refs; ``head`` (a commit id)
-    pins its HEAD to that commit (grading as of a deadline)."""
+    pins its HEAD to that commit (grading as of a deadline). ``index``: a copy of the
+    repository's index, or of the index file named (the one a commit in progress builds)."""
     join = os.path.join
     dotgit = os.path.abspath(dotgit)  # the shadow's links must resolve from wherever git runs
     if not _real_dir(join(dotgit, "objects")) or not _real_dir(join(dotgit, "refs")):
@@ -100,9 +101,13 @@ def make_shadow(dotgit: str, *, index: bool = False, head: str | None = None) ->
                 if data is None:
                     raise GitProblem(f".git/{name} is not a regular file")
                 _write_bytes(join(shadow, name), data)
-        if index and os.path.lexists(join(dotgit, "index")):  # a copy: git may refresh its own
-            data = small_regular(join(dotgit, "index"))
-            if data is not None:
+        index_file = index if isinstance(index, str) else join(dotgit, "index")
+        if index and os.path.lexists(index_file):  # a copy: git may refresh its own
+            data = small_regular(index_file)
+            if data is None:
+                if isinstance(index, str):
+                    raise GitProblem("the index is not a regular file of at most 64 MB")
+            else:
                 _write_bytes(join(shadow, "index"), data)
         os.symlink(join(dotgit, "refs"), join(shadow, "refs"))
         objects = join(shadow, "objects")

@@ -116,18 +116,40 @@ def _late_comment(res) -> str:
     return f" Late: {res.later_commits} commit(s) after the deadline were not graded." if res.late else ""
 
 
+def _canvas_identity(rid: str, info: dict) -> list[str]:
+    """Student, ID, SIS User ID, SIS Login ID, Section: what Canvas's gradebook import matches a
+    row by (the Canvas user id, else the SIS user id, else the login, else the name) from the
+    roster's columns, or the Canvas user id in the download's file name (``canvas_user_id``).
+    A plain ``ID`` column is Canvas's user id only in a roster laid out like Canvas's own
+    gradebook export (beside SIS User ID and SIS Login ID): elsewhere it may be anything."""
+    roster = info.get("roster", {})
+    canvas_id = _column(roster, "canvas id", "canvas user id", "user id", "canvas")
+    if not canvas_id and {"sis user id", "sis login id"} <= {k.strip().lower().replace("_", " ") for k in roster}:
+        canvas_id = _column(roster, "id")
+    return [_column(roster, "student name", "full name", "name", "student") or info.get("name") or rid,
+            canvas_id,
+            _column(roster, "sis user id", "sis id", "student number"),
+            _column(roster, "sis login id", "login id", "email", "email address"),
+            _column(roster, "section")]
+
+
 def render_canvas(results: dict, students: dict, assignment: str = "Exercise 4.1") -> str:
     dups = {sid for ids in duplicated(students).values() for sid in ids}
     rows = [["Student", "ID", "SIS User ID", "SIS Login ID", "Section", assignment]]
     for rid in sorted(results):
-        info = students.get(rid, {})
-        roster = info.get("roster", {})
-        rows.append([_column(roster, "student name", "full name", "name") or info.get("name") or rid,
-                     _column(roster, "canvas id", "canvas user id", "user id", "canvas"),
-                     _column(roster, "sis user id", "sis id", "student number"),
-                     _column(roster, "sis login id", "login id", "email", "email address"),
-                     _column(roster, "section"), _points(results[rid], rid in dups)])
+        rows.append(_canvas_identity(rid, students.get(rid, {})) + [_points(results[rid], rid in dups)])
     return _write(rows)
+
+
+def canvas_unidentified(results: dict, students: dict) -> list[str]:
+    """The rows of the Canvas export with no ID, SIS User ID or SIS Login ID: Canvas can only
+    match them by the Student name (named here by their Student cell)."""
+    out = []
+    for rid in sorted(results):
+        student, *ids, _section = _canvas_identity(rid, students.get(rid, {}))
+        if not any(ids):
+            out.append(student)
+    return out
 
 
 def render_moodle(results: dict, students: dict) -> str:

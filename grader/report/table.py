@@ -156,6 +156,9 @@ def _tasks(console, report: Report, bar: int) -> None:
                           f"{num(task.score)}/{num(task.max_score)}", Text(_bar(task.score, task.max_score, bar), style=style),
                           Text(f"{task.percent:.0f}%", style=style))
         console.print(tasks)
+        if report.written:
+            where = "; ".join(f"{task.replace('task', 'Task ')}: {', '.join(places)}" for task, places in report.written)
+            _indented(console, "", clean(f"Written work read from — {where}"), "")
         console.print()
 
 

@@ -17,9 +17,9 @@ import pytest
 
 from conftest import write_tree
 from grader.evidence import budget as evidence_budget
-from grader.evidence.shell import lexer as commands
 from grader.evidence.ci import read_pipelines
 from grader.evidence.ci.model import Pipeline
+from grader.evidence.shell import lexer as commands
 from grader.submission import Submission
 
 LIMIT = 3_000_000  # units of work past which a read is stopped: far beyond the budget's

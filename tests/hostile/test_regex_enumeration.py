@@ -22,11 +22,11 @@ import grader
 
 # pattern -> why its input is bounded (the bound is exercised in test_bounded_patterns_in_use)
 BOUNDED = {
-    r"(^|/)[^/]*(diagram|loop|infinity|lifecycle)[^/]*\.(png|jpe?g|svg|mmd|mermaid|puml|plantuml|drawio)$":
-        "searched on file paths: the work restarts at each '/', and a name is at most 255 bytes",
     r"([A-Za-z_][\w]*)\s*(?:\((.*)\))?\s*$": "searched on the last 500 characters of a Jenkins block header",
     r"(?:(?:docker-)?compose(?:\.[\w-]+)?|[\w-]*stack[\w-]*)\.ya?ml": "full-matched on a file name (≤ 255 bytes)",
     r" {0,3}(=+|-+) *\Z": "matched (anchored) on one Markdown line",
+    r"(?:every|each|per|after|older\s+than|valid\s+for|within\s+the\s+last|expires?\s+(?:in|after)|ttl\s+of|"
+    r"for\s+the\s+last)\s+(?:\S+\s+)?$": "searched on the 40 characters before a time (lexicon.has_duration)",
     r" {0,3}([-*_])(?: *\1){2,} *\Z": "matched (anchored) on one Markdown line",
 }
 
@@ -129,10 +129,11 @@ def _seconds_full(pattern: re.Pattern, text: str) -> float:
 
 
 def test_the_linear_rewrites_keep_their_meaning():
-    from grader.evidence import alerts, infra, written
+    from grader.evidence import alerts, infra
     from grader.evidence.shell import split_script
     from grader.evidence.substance import without_placeholders
     from grader.evidence.testfiles import language_of
+    from grader.evidence.written import parts as written
 
     for sep in ("|---|---|", "| --- | :---: |  ", "---|---", " |:--|--:| ", "--"):
         assert written._TABLE_SEP.match(sep), sep

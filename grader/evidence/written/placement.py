@@ -1,0 +1,189 @@
+"""Where each of the exercise's four tasks is written, decided from what the documents say.
+
+A document (or a section of one) holds a task when its file name or its heading names the task
+("task2-feedback-loops.md", "kpis.md", "## 2. Feedback loops", "Part C", "Task two"), or, when
+nothing names it, when its content is that task's: a phase-by-phase mapping (three phases or
+more, each with some of its parts), feedback loops (two or more), success metrics, or a
+pipeline design. A project README that only describes the application is none of them. The
+places are read in order: named places first, then the best place found by content.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from grader.evidence.markdown import Section
+from grader.evidence.written import documents, names
+from grader.evidence.written.loops import loops_in
+from grader.evidence.written.parts import MAPPING_PARTS, Part, mapping_parts, section_parts, tables
+
+TASKS = (1, 2, 3, 4)
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    rel: str
+    section: Section
+    how: str  # "by its file name", "by its heading", "by its content"
+
+    @property
+    def line(self) -> int:
+        return self.section.line if self.section.level else 1
+
+    def where(self) -> str:
+        return f"{self.rel}:{self.line}" if self.section.level else self.rel
+
+
+# A quick look before parsing: does the document hold anything of the exercise at all?
+_SIGNAL = re.compile(r"\b(?:plan(?:ning)?|code|coding|build|test(?:ing|s)?|release|deploy(?:ment)?|operat(?:e|ions)|"
+                     r"monitor(?:ing)?|feedback|loops?|pipeline|stages?|trigger|rollback|metrics?|kpis?|dora|measur\w*|"
+                     r"success|targets?|task\s*[1-4])\b|→|->", re.I)
+
+
+def _worth_parsing(text: str) -> bool:
+    return len({m.group().lower()[:5] for m in _SIGNAL.finditer(text[:200_000])}) >= 2
+
+
+def placements(sub) -> dict[int, list[Place]]:
+    """For each task (1-4), the places that hold it, best first (cached per run)."""
+    cached = sub.memo("written:placements")
+    if cached is not None:
+        return cached
+    named: dict[int, list[Place]] = {t: [] for t in TASKS}
+    by_content: dict[int, list[tuple[float, Place]]] = {t: [] for t in TASKS}
+    phase_docs: list[Place] = []
+    for rel in documents.candidates(sub):
+        by_name = names.tasks_of_name(rel)
+        if not by_name and not rel.startswith(documents.EXERCISE_DIR) and not _worth_parsing(sub.read_text(rel) or ""):
+            continue
+        root = documents.document(sub, rel)
+        if root is None:
+            continue
+        if len(by_name) == 1 and not _task_sections(root):
+            named[by_name[0]].append(Place(rel, root, "by its file name"))
+            continue
+        sections = _task_sections(root)
+        for task, section in sections:
+            named[task].append(Place(rel, section, "by its heading"))
+        covered = {id(s) for _, s in sections}
+        for section in _unnamed_parts(root, covered):
+            held, score = classify(section)
+            if held:
+                by_content[held].append((score, Place(rel, section, "by its content")))
+        stem = rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        if not sections and (names.phase_of(" ".join(re.split(r"[-_ .]+", stem))) or
+                             (root.children and names.phase_of(root.children[0].title) and len(root.children) == 1)):
+            phase_docs.append(Place(rel, root, "by its content"))
+    found: dict[int, list[Place]] = {}
+    for task in TASKS:
+        places = [p for p in named[task] if _has_text(p.section)]
+        if not places and by_content[task]:
+            best = max(by_content[task], key=lambda sp: sp[0])
+            places = [best[1]]
+        found[task] = places
+    if not found[1] and len(phase_docs) >= 3:
+        found[1] = phase_docs
+    return sub.memo("written:placements", found)
+
+
+def _has_text(section: Section) -> bool:
+    return bool(re.search(r"\w{3}", section.all_text()))
+
+
+def _task_sections(root: Section) -> list[tuple[int, Section]]:
+    """The topmost sections whose title names one task. A document's title ("Exercise 4.1:
+    mapping a feature through the loop") does not count when its sections name tasks."""
+    out: list[tuple[int, Section]] = []
+
+    def visit(section: Section) -> None:
+        for child in section.children:
+            if names.phases_of(child.title) or names.is_loop_title(child.title):
+                continue  # a phase's or a loop's own sub-sections are its parts
+            task = names.task_of_title(child.title)
+            if task and not _has_named_child(child, task):
+                out.append((task, child))
+            else:
+                visit(child)
+
+    visit(root)
+    return out
+
+
+def _has_named_child(section: Section, task: int | None = None) -> bool:
+    """Does a section hold sections naming another task than ``task``?"""
+    for child in section.children:
+        if names.phases_of(child.title) or names.is_loop_title(child.title):
+            continue
+        named = names.task_of_title(child.title)
+        if (named and named != task) or _has_named_child(child, task):
+            return True
+    return False
+
+
+def _unnamed_parts(root: Section, covered: set[int]) -> list[Section]:
+    """The parts of a document no heading placed: the whole document when nothing in it is
+    named, else its top-level sections outside the named ones."""
+    if not covered:
+        return [root]
+    out = []
+    for child in _top(root).children:
+        if id(child) not in covered and not any(id(s) in covered for s in child.walk()):
+            out.append(child)
+    return out
+
+
+def _top(root: Section) -> Section:
+    """The document below its single title heading, if it has one."""
+    return root.children[0] if len(root.children) == 1 and not root.body.strip() else root
+
+
+# -- what a place holds, by its content ------------------------------------------------------------------
+_DORA = re.compile(r"lead\s*time|deploy(?:ment)?s?\s*frequency|change\s*fail|time\s*to\s*(?:restore|recover)|mttr", re.I)
+_METRIC_WORDS = re.compile(r"\b(?:metrics?|kpis?|rate|ratio|latency|p9\d|uptime|availability|conversion|revenue|"
+                           r"target|%)", re.I)
+_PIPELINE_WORDS = re.compile(r"\b(?:pipeline|trigger(?:ed|s)?|stages?|jobs?|workflow|on\s+push|pull\s+request|"
+                             r"rollback|roll\s+back|gate|approval)\b", re.I)
+
+
+def classify(section: Section) -> tuple[int | None, float]:
+    """The task a section's content holds, and how strongly: a mapping (phases with parts)
+    first, then loops, then metrics, then a pipeline."""
+    phases = mapped_phases(section)
+    if len(phases) >= 3:
+        return 1, 10.0 + len(phases)
+    loops = loops_in(section, "")
+    if len(loops) >= 2:
+        return 2, 5.0 + len(loops)
+    text = section.all_text()
+    dora = {m.group().lower()[:6] for m in _DORA.finditer(text)}
+    metric_lines = sum(1 for line in text.split("\n") if _METRIC_WORDS.search(line) and re.search(r"\d", line))
+    if len(dora) >= 2 or metric_lines >= 4:
+        return 4, 2.0 + len(dora) + metric_lines / 4
+    words = len(_PIPELINE_WORDS.findall(text))
+    if words >= 3:
+        return 3, float(words)
+    return None, 0.0
+
+
+def mapped_phases(section: Section) -> set[str]:
+    """The phases a section maps with at least two of their parts (a heading or a table row or
+    column per phase): the shape of a loop mapping, which a README's "## Build" and "## Test"
+    instructions don't have."""
+    out: set[str] = set()
+    for s in section.walk():
+        phase = names.phase_of(s.title) if s.level else None
+        if phase and phase not in out and _enough_parts(section_parts(s, MAPPING_PARTS), s.all_text(), s.line):
+            out.add(phase)
+    for table in tables(section.all_text(), 1):
+        named = [names.canonical(h, MAPPING_PARTS) for h in table.header]
+        if sum(1 for n in named if n) >= 2:
+            out |= {p for _line, row in table.rows for c in row[:2] if (p := names.phase_of(c))}
+        elif sum(1 for h in table.header if names.phase_of(h)) >= 2:
+            out |= {p for h in table.header if (p := names.phase_of(h))}
+    return out
+
+
+def _enough_parts(labelled: dict[str, Part], text: str, line: int) -> bool:
+    found = mapping_parts(text, labelled, line)
+    return len({p for p in found if p in ("roles", "tools", "duration", "automation")}) >= 2
