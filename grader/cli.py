@@ -21,8 +21,10 @@ import typer
 from typer.core import TyperCommand
 
 from grader import __version__
-from grader.cli_class import add_class_commands, finite
+from grader.cli_class import MAX_MEMORY_MB, MAX_TIMEOUT, add_class_commands, finite
 from grader.errors import EXIT_BELOW, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, LoopcheckError
+from grader.outputs import GuardedStdout, StdoutError
+from grader.report.text import clean
 
 __all__ = ["EXIT_BELOW", "EXIT_INTERNAL", "EXIT_OK", "EXIT_USAGE", "main"]
 SUBCOMMANDS = ("grade", "rubric", "explain", "batch", "merge", "grades", "report", "init")
@@ -92,11 +94,9 @@ def _color_wanted(no_color: bool, stream) -> bool:
 
 def _write_output(text: str, output: str | None, *, append: bool = False) -> None:
     if output:
-        try:
-            with open(output, "a" if append else "w", encoding="utf-8", errors="backslashreplace") as fh:
-                fh.write(text)
-        except OSError as exc:
-            raise LoopcheckError(f"can't write {output}: {exc.strerror}") from None
+        from grader.outputs import write_text
+
+        write_text(output, text, append=append)  # regular files only, never through a link
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -135,10 +135,14 @@ def run_grade(*, path: str, rubric: str | None, pairs: list[tuple[str, str | Non
     from grader.sources import opened
 
     loaded = rubrics.load(rubric)
+    import time
+
+    until = time.monotonic() + timeout if timeout else None  # --timeout bounds the whole run
     try:
-        with memory.budget(memory_mb) as watch, opened(path, worktree=worktree, staged=staged) as source:
+        with memory.budget(memory_mb) as watch, opened(path, worktree=worktree, staged=staged, until=until) as source:
+            left = max(0.001, until - time.monotonic()) if until is not None else None
             result = grade(source.folder, loaded, threshold=fail_under, display_path=path,
-                           git_root=source.git_root, timeout=timeout,
+                           git_root=source.git_root, timeout=left,
                            pull_request=os.environ.get("GITHUB_EVENT_NAME", "").startswith("pull_request"))
             prefix = workspace_prefix(source.git_root or source.folder) if os.path.isdir(path) else ""
     except MemoryError:
@@ -211,14 +215,14 @@ def build_app() -> typer.Typer:
         rubric: str = typer.Option(None, "--rubric", "-r", help="Bundled rubric name or a rubric YAML file [default: exercise-4.1]."),
         fmt: list[str] = typer.Option(None, "--format", "-f", help=f"Output format, may be repeated: {', '.join(FORMATS)} [default: table]."),
         output: list[str] = typer.Option(None, "--output", "-o", help="Write the preceding --format to this file instead of stdout."),
-        fail_under: float = typer.Option(None, "--fail-under", min=0, max=100, help="Exit 1 below this percent [default: the rubric's pass mark]."),
+        fail_under: float = typer.Option(None, "--fail-under", min=0, max=100, callback=finite, help="Exit 1 below this percent [default: the rubric's pass mark]."),
         no_fail: bool = typer.Option(False, "--no-fail", help="Exit 0 whatever the score (report-only runs)."),
         verbose: bool = typer.Option(False, "--verbose", "-v", help="Also show passing checks with their evidence."),
         no_color: bool = typer.Option(False, "--no-color", help="No colours (NO_COLOR is honoured too)."),
         worktree: bool = typer.Option(False, "--worktree", help="Grade the folder as it is, uncommitted changes included [default: its last commit]."),
         staged: bool = typer.Option(False, "--staged", help="Grade what is staged for the next commit (the index), as a pre-commit hook should [default: the last commit]."),
-        timeout: float = typer.Option(300.0, "--timeout", min=1, callback=finite, help="Seconds the grading may take; checks not reached are not judged [default: 300]."),
-        memory_mb: int = typer.Option(2048, "--memory-mb", min=0, help="Memory the grading may use in MB, git included (0: no budget) [default: 2048]."),
+        timeout: float = typer.Option(300.0, "--timeout", min=1, max=MAX_TIMEOUT, callback=finite, help="Seconds the grading may take; checks not reached are not judged [default: 300]."),
+        memory_mb: int = typer.Option(2048, "--memory-mb", min=0, max=MAX_MEMORY_MB, help="Memory the grading may use in MB, git included (0: no budget) [default: 2048]."),
         debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
         version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True, help="Print the version and exit."),
     ):
@@ -242,24 +246,34 @@ def init_templates(path: str, *, force: bool) -> list[str]:
     from importlib import resources
 
     from grader.evidence.written import EXERCISE_DIR
+    from grader.outputs import folder_in, write_in
 
     if not os.path.isdir(path):
         raise LoopcheckError(f"not a folder: {path}")
-    target = os.path.join(path, *EXERCISE_DIR.strip("/").split("/"))
+    parts = EXERCISE_DIR.strip("/").split("/")
+    target = os.path.join(path, *parts)
     templates = sorted((t for t in resources.files("grader").joinpath("templates").iterdir() if t.name.endswith(".md")), key=lambda t: t.name)
-    existing = [t.name for t in templates if os.path.lexists(os.path.join(target, t.name))]
-    if existing and not force:
-        raise LoopcheckError(f"{', '.join(existing)} already in {target}: nothing written (--force overwrites)")
-    os.makedirs(target, exist_ok=True)
-    written = []
-    for t in templates:
-        dest = os.path.join(target, t.name)
-        if os.path.islink(dest):
-            os.unlink(dest)  # never write through a link
-        with open(dest, "w", encoding="utf-8") as fh:
-            fh.write(t.read_text(encoding="utf-8"))
-        written.append(dest)
+    folder = folder_in(path, parts)  # a link on the way (exercises/module-01 → elsewhere) is refused
+    try:
+        existing = [t.name for t in templates if _lexists_at(folder, t.name)]
+        if existing and not force:
+            raise LoopcheckError(f"{', '.join(existing)} already in {target}: nothing written (--force overwrites)")
+        written = []
+        for t in templates:
+            dest = os.path.join(target, t.name)
+            write_in(folder, t.name, t.read_text(encoding="utf-8"), shown=dest)  # never through a link
+            written.append(dest)
+    finally:
+        os.close(folder)
     return written
+
+
+def _lexists_at(folder: int, name: str) -> bool:
+    try:
+        os.lstat(name, dir_fd=folder)
+    except FileNotFoundError:
+        return False
+    return True
 
 
 def _add_subcommands(app: typer.Typer) -> None:
@@ -270,7 +284,7 @@ def _add_subcommands(app: typer.Typer) -> None:
     ):
         """Write Exercise 4.1's four templates into exercises/module-01/exercise-04/."""
         for dest in init_templates(path, force=force):
-            print(f"wrote {dest}")
+            print(clean(f"wrote {dest}"))
         print("Replace every [Your answer] with your own words, then run `loopcheck` to see your score.")
 
     rubric_app = typer.Typer(no_args_is_help=True, help="List, show and validate rubrics.")
@@ -324,10 +338,10 @@ def _add_subcommands(app: typer.Typer) -> None:
             except RubricError as exc:
                 bad += 1
                 for problem in exc.problems:
-                    print(problem, file=sys.stderr)
+                    print(clean(problem), file=sys.stderr)
             except LoopcheckError as exc:
                 bad += 1
-                print(str(exc), file=sys.stderr)
+                print(clean(str(exc)), file=sys.stderr)
             else:
                 print(f"{f}: ok ({r.id} {r.version}, {len(r.checks)} checks, {points(r.total_points)})")
         raise typer.Exit(EXIT_USAGE if bad else EXIT_OK)
@@ -378,6 +392,18 @@ def _terminated(signum, _frame) -> None:
     raise SystemExit(128 + signum)
 
 
+def _stdout_gone(stdout) -> None:
+    """Standard output failed (closed, full): nothing more goes to it, so the interpreter's last
+    flush can't fail again with a message of its own."""
+    try:
+        if stdout is sys.__stdout__ and stdout is not None:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, stdout.fileno())
+            os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
@@ -391,6 +417,8 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, _terminated)
     except ValueError:  # not the main thread (loopcheck used as a library): leave signals alone
         pass
+    stdout = sys.stdout
+    sys.stdout = GuardedStdout(stdout)  # a closed or full stdout is a one-line error, not a bug
     try:
         command = typer.main.get_command(build_app())
         try:
@@ -411,10 +439,12 @@ def main(argv: list[str] | None = None) -> int:
             raise
         return result if isinstance(result, int) else EXIT_OK
     except LoopcheckError as exc:
-        print(f"loopcheck: {exc}", file=sys.stderr)
+        if isinstance(exc, StdoutError):
+            _stdout_gone(stdout)
+        print(clean(f"loopcheck: {exc}"), file=sys.stderr)
         problems = getattr(exc, "problems", [])
         for problem in problems[1:10]:
-            print(f"  {problem}", file=sys.stderr)
+            print(clean(f"  {problem}"), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("loopcheck: interrupted", file=sys.stderr)
@@ -426,7 +456,14 @@ def main(argv: list[str] | None = None) -> int:
             import traceback
 
             traceback.print_exc()
-        print(f"loopcheck: internal error ({type(exc).__name__}: {str(exc)[:200]}). This is a bug in "
-              "loopcheck, not in your repository; please report it (run with --debug for details).",
+        print(clean(f"loopcheck: internal error ({type(exc).__name__}: {str(exc)[:200]}). This is a bug in "
+                    "loopcheck, not in your repository; please report it (run with --debug for details)."),
               file=sys.stderr)
         return EXIT_INTERNAL
+    finally:
+        if isinstance(sys.stdout, GuardedStdout):
+            try:
+                sys.stdout.flush()
+            except StdoutError:
+                _stdout_gone(stdout)
+            sys.stdout = stdout

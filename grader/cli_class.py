@@ -13,6 +13,7 @@ from datetime import datetime
 import typer
 
 from grader.errors import EXIT_BELOW, EXIT_OK, LoopcheckError
+from grader.report.text import clean
 
 
 def parse_deadline(text: str | None) -> int | None:
@@ -30,24 +31,11 @@ def parse_deadline(text: str | None) -> int | None:
 
 
 def write_atomic(path: str, text: str) -> None:
-    """Write a whole file or nothing: a temporary file beside it, then renamed over it."""
-    import tempfile
+    """Write a whole file or nothing (a temporary file beside it, renamed over it); never
+    through a link, never over a device, a FIFO or a gradebook (:mod:`grader.outputs`)."""
+    from grader.outputs import write_text
 
-    tmp = None
-    try:  # a temporary name of our own: two runs writing the same file never mix their lines
-        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp",
-                                   dir=os.path.dirname(os.path.abspath(path)))
-        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-        tmp = None
-    except OSError as exc:
-        raise LoopcheckError(f"can't write {path}: {exc.strerror}") from None
-    finally:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
+    write_text(path, text)
 
 
 def write_feedback(folder: str, results: dict, students: dict) -> int:
@@ -79,7 +67,7 @@ def class_outputs(results: dict, students: dict, out: str | None, quiet: bool) -
         if dups:
             sys.stdout.write("\nHanded in more than once (each graded; LMS exports leave their grade blank):\n")
             for name, ids in sorted(dups.items()):
-                sys.stdout.write(f"  {name}: {', '.join(ids)}\n")
+                sys.stdout.write(clean(f"  {name}: {', '.join(ids)}") + "\n")
     failed = any(r.status != "graded" for r in results.values())
     return EXIT_BELOW if failed else EXIT_OK
 
@@ -103,7 +91,7 @@ class Progress:
                 what = (f"{report.get('percent', 0):g}% {'passed' if report.get('passed') else 'not passed'}"
                         if record.graded else f"{record.status}: {record.reason[:120]}")
                 late = " (late)" if record.late else ""
-                print(f"[{done[0]}/{self.total}] {record.id}: {what}{late}", file=sys.stderr, flush=True)
+                print(clean(f"[{done[0]}/{self.total}] {record.id}: {what}{late}"), file=sys.stderr, flush=True)
             return line
         from rich.progress import (
             BarColumn,
@@ -133,12 +121,17 @@ class Progress:
 
 
 def finite(value: float | None) -> float | None:
-    """A number of seconds must be a number: nan and infinity are usage errors."""
+    """A number must be a number: nan and infinity are usage errors (the option's own min and
+    max bound the rest)."""
     import math
 
     if value is not None and not math.isfinite(value):
-        raise typer.BadParameter("give a number of seconds")
+        raise typer.BadParameter("give a finite number")
     return value
+
+
+MAX_TIMEOUT = 7 * 24 * 3600.0  # a week: longer is a typo, and past what the OS timers take
+MAX_MEMORY_MB = 1 << 20  # 1 TiB
 
 
 def add_class_commands(app: typer.Typer) -> None:
@@ -147,8 +140,8 @@ def add_class_commands(app: typer.Typer) -> None:
         sources: list[str] = typer.Argument(..., metavar="SOURCE...", help="Folders of submissions, archives (.zip, .tar.gz, .tgz), .bundle files, or roster .csv files."),
         rubric: str = typer.Option(None, "--rubric", "-r", help="Rubric for every submission [default: exercise-4.1]."),
         jobs: int = typer.Option(2, "--jobs", "-j", min=1, max=64, help="Worker processes."),
-        timeout: float = typer.Option(60.0, "--timeout", min=1, callback=finite, help="Seconds one submission may take (unpacking and cloning included)."),
-        memory_mb: int = typer.Option(2048, "--memory-mb", min=0, help="Memory cap of each submission's worker process tree in MB, git included (0: none)."),
+        timeout: float = typer.Option(60.0, "--timeout", min=1, max=MAX_TIMEOUT, callback=finite, help="Seconds one submission may take (unpacking and cloning included)."),
+        memory_mb: int = typer.Option(2048, "--memory-mb", min=0, max=MAX_MEMORY_MB, help="Memory cap of each submission's worker process tree in MB, git included (0: none)."),
         out: str = typer.Option(None, "--out", help="Write grades.csv: one row per submission, sorted by id."),
         gradebook: str = typer.Option(None, "--gradebook", help="The gradebook every result is stored in [default: loopcheck-grades.sqlite beside --out, else here]."),
         jsonl: str = typer.Option(None, "--jsonl", help="Also append each full JSON report to this file as soon as it is done."),
@@ -159,34 +152,38 @@ def add_class_commands(app: typer.Typer) -> None:
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress and no summary."),
     ):
         """Grade a whole class. Exit 0 when every submission was graded, 1 when any could not be."""
-        from grader import batch
+        from grader import batch, outputs
         from grader.batch.gradebook import default_path
 
         when = parse_deadline(deadline)
         batch.shard([], shard_spec)  # a bad --shard is a usage error before anything is looked at
+        book_path = gradebook or default_path(out, jsonl)
+        outputs.distinct({"--out": out, "--gradebook": book_path, "--jsonl": jsonl})
+        for path in (out, jsonl):  # a link or a gradebook as --out is refused now, not after the class is graded
+            if path:
+                outputs.check(path)
         notes: list[str] = []
         tasks = batch.shard(batch.discover(sources, notes), shard_spec)
         if not quiet:
             for note in notes:
-                print(f"loopcheck: {note}", file=sys.stderr)
+                print(clean(f"loopcheck: {note}"), file=sys.stderr)
         mode = "quiet" if quiet else ("bar" if sys.stderr.isatty() and not os.environ.get("CI") else "lines")
-        book_path = gradebook or default_path(out, jsonl)
         book = _open_locked(book_path)
         try:
             dups = batch.duplicates(tasks)
             if dups and not quiet:
                 for name, group in sorted(dups.items()):
-                    print(f"loopcheck: {name} handed in {len(group)} submissions ("
-                          + ", ".join(t.display for t in group) + "): each is graded under its own id; "
-                          "LMS exports leave their grade blank until you keep one", file=sys.stderr)
+                    print(clean(f"loopcheck: {name} handed in {len(group)} submissions ("
+                                + ", ".join(t.display for t in group) + "): each is graded under its own id; "
+                                "LMS exports leave their grade blank until you keep one"), file=sys.stderr)
             try:
                 with Progress(mode, len(tasks)) as advance:
                     records = batch.run(tasks, rubric_ref=rubric, jobs=jobs, timeout=timeout, memory_mb=memory_mb,
                                         jsonl=jsonl, resume=resume, progress=advance, book=book, deadline=when,
                                         feedback=os.path.abspath(feedback_dir) if feedback_dir else None)
             except KeyboardInterrupt:
-                print(f"loopcheck: interrupted; what was graded is in {book_path}: run the same command with "
-                      "--resume", file=sys.stderr)
+                print(clean(f"loopcheck: interrupted; what was graded is in {book_path}: run the same command with "
+                            "--resume"), file=sys.stderr)
                 raise typer.Exit(130) from None
             students = {sid: info for sid, info in book.students().items() if sid in records}
         finally:
@@ -195,7 +192,7 @@ def add_class_commands(app: typer.Typer) -> None:
             write_feedback(feedback_dir, records, students)
         code = class_outputs(records, students, out, quiet)
         if not quiet:
-            print(f"Gradebook: {book_path}", file=sys.stderr)
+            print(clean(f"Gradebook: {book_path}"), file=sys.stderr)
         raise typer.Exit(code)
 
     @app.command("merge")
@@ -206,13 +203,18 @@ def add_class_commands(app: typer.Typer) -> None:
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary."),
     ):
         """Combine the gradebooks (or --jsonl results) of several shards into one gradebook and grades.csv."""
-        from grader import batch
+        from grader import batch, outputs
         from grader.batch.gradebook import Gradebook, default_path
 
         if not out and not gradebook:
             raise LoopcheckError("give --out grades.csv and/or --gradebook FILE: where should the merged grades go?")
         target = gradebook or default_path(out, None)
-        sources = [f for f in files if os.path.abspath(f) != os.path.abspath(target)]
+        outputs.distinct({"--out": out, "--gradebook": target})
+        for f in files:
+            outputs.distinct({"--out": out, f: f})
+        if out:
+            outputs.check(out)
+        sources = [f for f in files if not outputs.same_file(f, target)]
         books = [f for f in sources if _is_sqlite(f)]
         jsonls = [f for f in sources if f not in books]
         merged = batch.merge(jsonls) if jsonls else {}
@@ -245,7 +247,6 @@ def add_class_commands(app: typer.Typer) -> None:
         """Every grading of one student, oldest first (regrades add rows; the last one counts)."""
         from grader.batch.gradebook import Gradebook
         from grader.report.lms import iso
-        from grader.report.text import clean
 
         with Gradebook(gradebook, create=False) as book:
             rows = book.history(student)
@@ -254,7 +255,7 @@ def add_class_commands(app: typer.Typer) -> None:
             near = [s for s in known if student.lower() in s.lower()][:5]
             raise LoopcheckError(f"no grades for {student!r} in {gradebook}"
                                  + (f" (did you mean {', '.join(near)}?)" if near else ""))
-        print(f"{clean(student)}: {len(rows)} grading(s) in {gradebook}")
+        print(clean(f"{student}: {len(rows)} grading(s) in {gradebook}"))
         for row in rows:
             res = row.result
             report = res.report or {}
@@ -263,7 +264,7 @@ def add_class_commands(app: typer.Typer) -> None:
                 f"{res.status}: {clean(res.reason)[:160]}"
             commit = f" commit {res.commit[:10]} ({iso(res.commit_time)})" if res.commit else ""
             late = f" late: {res.later_commits} later commit(s)" if res.late else ""
-            print(f"  {iso(row.graded_at)}  {what}{commit}{late}")
+            print(clean(f"  {iso(row.graded_at)}  {what}{commit}{late}"))
 
     @grades_app.command("export")
     def grades_export(
@@ -274,10 +275,12 @@ def add_class_commands(app: typer.Typer) -> None:
     ):
         """The latest grade of every student, in the shape an LMS imports."""
         from grader.batch.gradebook import Gradebook
+        from grader.outputs import distinct
         from grader.report import lms
 
         if fmt not in lms.EXPORTS:
             raise LoopcheckError(f"--format {fmt!r}: choose one of {', '.join(lms.EXPORTS)}")
+        distinct({"--output": output, "--gradebook": gradebook})
         with Gradebook(gradebook, create=False) as book:
             results, students = book.latest(), book.students()
         if not results:
@@ -285,19 +288,19 @@ def add_class_commands(app: typer.Typer) -> None:
         text = lms.render(fmt, results, students, assignment=assignment)
         if output:
             write_atomic(output, text)
-        else:
-            sys.stdout.write(text)
+        else:  # printed (a terminal, a CI log): names can't carry escapes or workflow commands
+            sys.stdout.write(clean(text, single_line=False))
         dups = lms.duplicated(students)
         if dups and fmt in ("canvas", "moodle", "classroom"):
-            print("loopcheck: no grade exported for students who handed in more than once: "
-                  + "; ".join(f"{n} ({', '.join(ids)})" for n, ids in sorted(dups.items())), file=sys.stderr)
+            print(clean("loopcheck: no grade exported for students who handed in more than once: "
+                        + "; ".join(f"{n} ({', '.join(ids)})" for n, ids in sorted(dups.items()))), file=sys.stderr)
         unknown = lms.canvas_unidentified(results, students) if fmt == "canvas" else []
         if unknown:
-            print(f"loopcheck: Canvas can't identify {len(unknown)} row(s): no ID, SIS User ID or SIS Login ID, so "
+            print(clean(f"loopcheck: Canvas can't identify {len(unknown)} row(s): no ID, SIS User ID or SIS Login ID, so "
                   "it can only match the Student name, which must then be the student's name as in Canvas: "
                   + ", ".join(unknown) + ". Give their identities in a roster (a student column, no repository "
                   "needed, and canvas_user_id, sis_user_id or sis_login_id / email) and grade again, or fill them "
-                  "in by hand", file=sys.stderr)
+                  "in by hand"), file=sys.stderr)
 
     @app.command("report")
     def report_cmd(
@@ -309,9 +312,11 @@ def add_class_commands(app: typer.Typer) -> None:
         """The class report: one self-contained HTML file to open in a browser."""
         from grader.batch.gradebook import Gradebook
         from grader.batch.results import similarity
+        from grader.outputs import distinct
         from grader.report import classhtml
         from grader.report.lms import iso
 
+        distinct({"--output": output, "GRADEBOOK": gradebook})
         with Gradebook(gradebook, create=False) as book:
             results, students, run = book.latest(), book.students(), book.last_run()
         if not results:
@@ -325,7 +330,7 @@ def add_class_commands(app: typer.Typer) -> None:
             generated += f"; deadline {iso(run['deadline'])}"
         write_atomic(output, classhtml.render(results, students, similarity(results), feedback_href=href,
                                               title=title, generated=generated))
-        print(f"wrote {output}")
+        print(clean(f"wrote {output}"))
 
 
 DEFAULT_BOOK = "loopcheck-grades.sqlite"
@@ -348,7 +353,7 @@ def _open_locked(path: str):
     except LoopcheckError as exc:
         if "in use by another" not in str(exc):
             raise
-    print(f"loopcheck: {path} is in use by another loopcheck run; waiting for it to end...", file=sys.stderr)
+    print(clean(f"loopcheck: {path} is in use by another loopcheck run; waiting for it to end..."), file=sys.stderr)
     return Gradebook(path, lock=True, wait=True)
 
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 import html
 import statistics
 from collections import Counter
+from urllib.parse import quote
 
 from grader.model import PHASES
 from grader.report.common import num
 from grader.report.feedback import file_name
+from grader.report.grades import together
 from grader.report.text import clean
 
 MAX_PAIRS = 50
@@ -74,7 +76,7 @@ def _histogram(percents: list[float]) -> str:
 def render(results: dict, students: dict, similar: list | tuple = (), *, feedback_href: str | None = None,
            title: str = "Exercise 4.1 — class report", generated: str = "") -> str:
     """``results``: latest result per student id; ``students``: id → name, source, roster;
-    ``similar``: (id, id, score, why); ``feedback_href``: the feedback folder as seen from the
+    ``similar``: groups (ids, score, why); ``feedback_href``: the feedback folder as seen from the
     report (links to ``<href>/<file_name(id)>.html``), or None for no links."""
     graded = [r for r in results.values() if r.graded]
     percents = [float(r.report["percent"]) for r in graded]
@@ -188,15 +190,15 @@ def _similar(similar: list | tuple) -> list[str]:
     e = html.escape
     out: list[str] = []
     out.append('<h2>Similar submissions</h2><p class="muted">For you to look at; nothing was deducted.</p>'
-               '<table id="similarity"><thead><tr><th>Student</th><th>Student</th><th>Similarity</th><th>Why</th>'
+               '<table id="similarity"><thead><tr><th>Students</th><th>Similarity</th><th>Why</th>'
                "</tr></thead><tbody>")
-    for a, b, score, why in similar[:MAX_PAIRS]:
-        out.append(f"<tr><td>{e(clean(a))}</td><td>{e(clean(b))}</td><td class=\"num\">{100 * score:.0f}%</td>"
+    for members, score, why in similar[:MAX_PAIRS]:
+        out.append(f"<tr><td>{e(clean(together(members, shown=20)))}</td><td class=\"num\">{100 * score:.0f}%</td>"
                    f"<td>{e(why)}</td></tr>")
     if not similar:
-        out.append('<tr><td colspan="4">No pair of submissions looks alike.</td></tr>')
+        out.append('<tr><td colspan="3">No two submissions look alike.</td></tr>')
     elif len(similar) > MAX_PAIRS:
-        out.append(f'<tr><td colspan="4">and {len(similar) - MAX_PAIRS} more pairs (all of them: '
+        out.append(f'<tr><td colspan="3">and {len(similar) - MAX_PAIRS} more groups (all of them: '
                    '<code>loopcheck grades export --format jsonl</code> has each student\'s commit and tree)</td></tr>')
     return out
 
@@ -204,5 +206,5 @@ def _similar(similar: list | tuple) -> list[str]:
 def _link(rid: str, href: str | None) -> str:
     if href is None:
         return "<td></td>"
-    target = f"{href.rstrip('/')}/{file_name(rid)}.html" if href else f"{file_name(rid)}.html"
+    target = f"{quote(href.rstrip('/'))}/{file_name(rid)}.html" if href else f"{file_name(rid)}.html"
     return f'<td><a href="{html.escape(target, quote=True)}">feedback</a></td>'

@@ -10,20 +10,28 @@ import html
 import re
 
 from grader.report.common import num
-from grader.report.markdown import md
+from grader.report.markdown import code, md
 from grader.report.text import clean
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_PLAIN = re.compile(r"[a-z0-9][a-z0-9._-]{0,79}")  # kept as it is: lower case, short
+_HASHED = re.compile(r"-[0-9a-f]{16}$")  # what a hashed name ends with
+_DEVICES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 
 
 def file_name(student_id: str) -> str:
-    """A file name for a student's feedback, whatever their id holds (spaces, slashes,
-    brackets, bytes that were not UTF-8): the safe characters, and a short hash when any
-    were replaced so that two ids never share a file."""
-    safe = _UNSAFE.sub("_", student_id).strip("._") or "student"
-    if safe != student_id:
-        safe = f"{safe[:60]}-{hashlib.sha256(student_id.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}"
-    return safe
+    """A file name for a student's feedback, whatever their id holds, at most 97 characters
+    (before ``.html``), one per id. A short lower-case id of safe characters is its own name;
+    any other (spaces, slashes, capitals, bytes that were not UTF-8, 240 characters) is its safe
+    characters cut to 80 and ``-`` with 16 hex digits of its SHA-256. So no two ids share a
+    file: a kept name never ends like a hashed one (those are hashed too), two hashed names
+    differ in their hashes, and nothing differs only by case (for macOS and Windows disks)."""
+    if (_PLAIN.fullmatch(student_id) and not _HASHED.search(student_id)
+            and student_id.split(".")[0] not in _DEVICES and not student_id.endswith(".")):
+        return student_id
+    safe = _UNSAFE.sub("_", student_id).strip("._")[:80] or "student"
+    digest = hashlib.sha256(student_id.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return f"{safe}-{digest}"
 
 
 def _all_checks(report: dict) -> list[dict]:
@@ -77,7 +85,7 @@ def render_markdown(result, name: str) -> str:
     out = [f"# Exercise 4.1 — feedback for {md(d['name'])}", "",
            f"**Score: {d['score']}** — {'passed' if d['passed'] else 'not passed yet'} (pass mark {d['threshold']}%)"]
     if d["commit"]:
-        out.append(f"Graded commit `{d['commit']}`" + (f"; {d['late']} commit(s) after the deadline were not graded."
+        out.append(f"Graded commit {code(d['commit'])}" + (f"; {d['late']} commit(s) after the deadline were not graded."
                                                         if d["late"] else "."))
     out += ["", "| Task | Points |", "|---|---|"]
     out += [f"| {md(t)} | {p} |" for t, p in d["tasks"]]
@@ -87,7 +95,7 @@ def render_markdown(result, name: str) -> str:
     if not d["fix"]:
         out.append("Nothing: every check passed.")
     for i, (title, lost, message, hint, where) in enumerate(d["fix"], start=1):
-        out.append(f"{i}. **{md(title)}** (−{lost}): {md(message)}" + (f" — at `{where}`" if where else ""))
+        out.append(f"{i}. **{md(title)}** (−{lost}): {md(message)}" + (f" — at {code(where)}" if where else ""))
         if hint:
             out.append(f"   - How to fix it: {md(hint)}")
     if d["notes"]:
