@@ -136,6 +136,62 @@ def zeros_bundle(root: Path) -> list[str]:
     return [str(bundle), *LOOP]
 
 
+def _files(root: Path, files: dict[str, str]) -> list[str]:
+    return [str(_repo(root, files)), *LOOP]
+
+
+# Round 3 (issue 28): expansions without bound, each one small file naming one definition often.
+def gitlab_extends(root: Path) -> list[str]:
+    return _files(root, {".gitlab-ci.yml": "b:\n  script: [echo b]\n  extends: [" + ", ".join(["b"] * 8) + "]\n"})
+
+
+def gitlab_reference(root: Path) -> list[str]:
+    script = "\n".join(f"      echo line {i} && make t{i}" for i in range(1500))
+    return _files(root, {".gitlab-ci.yml": ".s:\n  script:\n    - |\n" + script + "\njob:\n  script:\n"
+                         + "    - !reference [.s, script]\n" * 3000})
+
+
+def composite_self(root: Path) -> list[str]:
+    return _files(root, {".github/actions/a/action.yml": "name: a\nruns:\n  using: composite\n  steps:\n"
+                         "    - run: echo hi\n      shell: bash\n" + "    - uses: ./.github/actions/a\n" * 80,
+                         ".github/workflows/ci.yml": "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n"
+                         "      - uses: ./.github/actions/a\n"})
+
+
+def circleci_commands(root: Path) -> list[str]:
+    script = "\n".join(f"            echo line {i} && make t{i}" for i in range(5000))
+    return _files(root, {".circleci/config.yml": "version: 2.1\ncommands:\n  c:\n    steps:\n      - run:\n"
+                         "          command: |\n" + script + "\njobs:\n  build:\n    docker: [{image: x}]\n"
+                         "    steps:\n" + "      - c\n" * 2000 + "workflows:\n  w:\n    jobs: [build]\n"})
+
+
+def tekton_tasks(root: Path) -> list[str]:
+    script = "\n".join(f"          echo {i} && make t{i}" for i in range(2000))
+    return _files(root, {".tekton/task.yaml": "apiVersion: tekton.dev/v1\nkind: Task\nmetadata:\n  name: t\nspec:\n"
+                         "  steps:\n    - name: s\n      image: x\n      script: |\n" + script + "\n",
+                         ".tekton/pipeline.yaml": "apiVersion: tekton.dev/v1\nkind: Pipeline\nmetadata:\n  name: p\n"
+                         "spec:\n  tasks:\n" + "".join(f"    - name: t{i}\n      taskRef:\n        name: t\n"
+                                                       for i in range(500))})
+
+
+def make_steps(root: Path) -> list[str]:
+    return _files(root, {"Makefile": "all:\n" + "".join(f"\techo {i} && cc -o t{i} t{i}.c\n" for i in range(2000)),
+                         ".github/workflows/ci.yml": "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n"
+                         + "      - run: make all\n" * 2000})
+
+
+def workflow_calls(root: Path) -> list[str]:
+    files = {".github/workflows/ci.yml": "on: push\njobs:\n  a:\n    uses: ./.github/workflows/w0.yml\n"}
+    for i in range(2000):
+        files[f".github/workflows/w{i}.yml"] = "on: workflow_call\njobs:\n  a:\n    runs-on: x\n    steps:\n" \
+                                               "      - run: make test\n"
+    return _files(root, files)
+
+
+def terraform_unclosed(root: Path) -> list[str]:
+    return _files(root, {"main.tf": "".join(f'resource "aws_instance" "r{i}" {{\n  ami = "x"\n' for i in range(20000))})
+
+
 ATTACKS = {
     "Helm `{{a}}`×40 then `x`": helm_actions,
     "80 KB of `<!--`": markdown_comments,
@@ -150,6 +206,14 @@ ATTACKS = {
     "300 MB commit message": huge_commit_message,
     "symlinked packs of another repo": borrowed_history,
     "bundle of 600 MB zeros": zeros_bundle,
+    "GitLab `extends` naming itself 8 times": gitlab_extends,
+    "GitLab `!reference` to a 1,500-line script, 3,000 times": gitlab_reference,
+    "composite action using itself 80 times": composite_self,
+    "CircleCI command of 5,000 lines used 2,000 times": circleci_commands,
+    "Tekton: 500 tasks naming one 2,000-line Task": tekton_tasks,
+    "`make all` (2,000 lines) in 2,000 steps": make_steps,
+    "2,000 `workflow_call` workflows": workflow_calls,
+    "20,000 unclosed Terraform resources": terraform_unclosed,
 }
 
 # Options only the newer loopcheck knows, added to its run of that attack.

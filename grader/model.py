@@ -85,8 +85,19 @@ class Finding:
 
     @classmethod
     def error(cls, message: str, evidence=()) -> Finding:
-        """The check could not be judged (broken git, shallow clone, unreadable file)."""
+        """The check could not be judged for a cause outside the learner's control — a shallow
+        clone, the instructor's time budget, loopcheck's own fault — and is left out of the total
+        and the maximum. What the submission holds (no history, an unreadable ``.git``, files
+        that exhaust a budget) is never such a cause: use :meth:`unjudgeable`."""
         return cls("error", 0.0, message, tuple(evidence))
+
+    @classmethod
+    def unjudgeable(cls, message: str, evidence=()) -> Finding:
+        """The check could not be judged because of what the submission holds (no git history,
+        an unreadable ``.git``, evidence nested too deeply or too large to read within the
+        budgets): it scores 0 and says why, so "not judged" can never be bought."""
+        return cls("fail", 0.0, f"{message} (scored 0: what the submission holds keeps it from being judged)",
+                   tuple(evidence))
 
     @classmethod
     def skipped(cls, message: str) -> Finding:

@@ -1,9 +1,13 @@
 """Rubric × submission → Report.
 
-A check scores ``points × fraction``. ``skip`` checks leave the maximum (they don't apply);
-``error`` checks keep their points in the maximum and score 0, with the reason in the
-message — the report says plainly that they could not be judged, so a grader can re-run
-after fixing the cause (e.g. a shallow clone) rather than read it as the learner's failure.
+A check scores ``points × fraction``. ``skip`` checks leave the maximum (they don't apply).
+``error`` checks ("not judged") leave the total *and* the maximum, with the reason in the
+message; only causes outside the learner's control are ``error`` — a shallow clone, the
+instructor's time budget, loopcheck's own fault — so a grader can re-run after fixing the cause.
+A check that cannot be judged because of what the submission holds (no git history, an
+unreadable ``.git``, evidence past the memory or work budgets) is a ``fail``: it scores 0, keeps
+its points in the maximum and says why (:meth:`~grader.model.Finding.unjudgeable`), so "not
+judged" is never a discount a submission can buy.
 """
 
 from __future__ import annotations
@@ -57,13 +61,14 @@ def grade(path: str | os.PathLike, rubric: Rubric, *, threshold: float | None = 
 
 def grade_submission(sub: Submission, rubric: Rubric, *, threshold: float | None = None,
                      display_path: str | None = None, timeout: float | None = None) -> Report:
+    deadline = time.monotonic() + timeout if timeout else None
     findings = _findings(sub, rubric, timeout)
     notes: list[str] = []
     by_id = {c.id: c for c in rubric.checks}
     for check in rubric.checks:
         if check.evidence:
             findings[check.id] = _with_evidence(check, findings, by_id, _hands_on(sub), notes)
-    results = _check_results(sub, rubric, findings)
+    results = _check_results(sub, rubric, findings, deadline)
     phases = []
     for phase in PHASES:
         checks = tuple(results[c.id] for c in rubric.phases[phase])
@@ -105,6 +110,27 @@ def grade_submission(sub: Submission, rubric: Rubric, *, threshold: float | None
     )
 
 
+def _pipelines_read(sub: Submission, deadline: float | None) -> list:
+    """The pipelines the checks already read (for the hints' words); when none of the checks
+    read them, read them now — within a check's time budget and what is left of the grading's
+    (their work is bounded by the evidence budget) — and none when that fails: hints then use
+    the default words."""
+    cached = sub.memo("pipelines")
+    if cached is not None:
+        return cached
+    from grader.detectors import CHECK_BUDGET, _budget, _Overtime
+    from grader.evidence.budget import Interrupted
+
+    seconds = CHECK_BUDGET if deadline is None else min(CHECK_BUDGET, deadline - time.monotonic())
+    if seconds <= 0:
+        return []
+    try:
+        with _budget(seconds):
+            return ci.read_pipelines(sub)
+    except (_Overtime, Interrupted, RecursionError, MemoryError):
+        return []
+
+
 def _findings(sub: Submission, rubric: Rubric, timeout: float | None) -> dict[str, Finding]:
     """Every check's finding, each within its budget and all within ``timeout`` seconds (checks
     not reached by then are not judged)."""
@@ -121,11 +147,12 @@ def _findings(sub: Submission, rubric: Rubric, timeout: float | None) -> dict[st
     return findings
 
 
-def _check_results(sub: Submission, rubric: Rubric, findings: dict[str, Finding]) -> dict[str, CheckResult]:
+def _check_results(sub: Submission, rubric: Rubric, findings: dict[str, Finding],
+                   deadline: float | None = None) -> dict[str, CheckResult]:
     """Each check's result: its finding scored, its hint in the words of the repository's CI
-    system."""
+    system (from what the checks read, within the grading's time)."""
     results: dict[str, CheckResult] = {}
-    words = ci.terms(ci.read_pipelines(sub))
+    words = ci.terms(_pipelines_read(sub, deadline))
     for check in rubric.checks:
         finding = findings[check.id]
         text = describe(check.kind, check)
@@ -161,14 +188,16 @@ def _deliverables(sub: Submission, rubric: Rubric, findings: dict[str, Finding])
 
 
 def _notes(git: GitFacts, rubric: Rubric, results: dict[str, CheckResult]) -> list[str]:
-    """What the instructor should know: how the history was read, points git could not judge."""
+    """What the instructor should know: how the history was read, points lost for no history."""
     notes: list[str] = []
     if git.note:
         notes.append(f"Git: {git.note}")
     if not git.is_git:
-        unjudged = sum(c.points for c in rubric.checks if not c.bonus and results[c.id].status == "error")
-        if unjudged:
-            notes.append(f"no git history: {unjudged:g} points could not be judged")
+        lost = sum(c.points for c in rubric.checks
+                   if not c.bonus and results[c.id].status == "fail" and "no git history" in results[c.id].message)
+        if lost:
+            notes.append(f"no git history: {lost:g} points of history checks scored 0 (hand in the repository "
+                         "or a bundle of it for them to count)")
     return notes
 
 

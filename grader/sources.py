@@ -9,6 +9,7 @@ import os
 import shutil
 import stat
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 from grader.archives import ArchiveError, extract, kind_of, lone_archive, submission_root
 from grader.errors import LoopcheckError
 from grader.git import (
+    CLONE_TIMEOUT,
     AtDeadline,
     NothingCommitted,
     clone_bundle,
@@ -52,8 +54,14 @@ def repository_root(folder: str) -> str | None:
     return None
 
 
+def _left(until: float | None) -> float | None:
+    """Seconds left of the time budget ending at ``until`` (``time.monotonic()``), or None."""
+    return None if until is None else until - time.monotonic()
+
+
 @contextlib.contextmanager
-def committed(root: str, *, compare: bool = True, deadline: int | None = None) -> Iterator[Opened]:
+def committed(root: str, *, compare: bool = True, deadline: int | None = None,
+              until: float | None = None) -> Iterator[Opened]:
     """What the last commit of ``root`` holds: the folder itself when it matches the commit (a
     clean working tree, the usual case), else the commit's files in a temporary folder, with a
     note naming the files of the folder that differ from it (uncommitted, untracked, ignored).
@@ -63,7 +71,7 @@ def committed(root: str, *, compare: bool = True, deadline: int | None = None) -
         if at.commit is None:
             raise LoopcheckError("nothing to grade: no commit was made before the deadline"
                                  + (f" ({at.note})" if "; " in at.note else ""))
-        with _committed(root, compare=False, rev=at.commit) as source:
+        with _committed(root, compare=False, rev=at.commit, until=until) as source:
             if at.later:
                 source.notes.insert(0, f"late: graded commit {at.commit[:10]}, the last before the deadline; "
                                        f"{at.later} later commit(s) not graded")
@@ -72,12 +80,12 @@ def committed(root: str, *, compare: bool = True, deadline: int | None = None) -
             source.rev, source.at = at.commit, at
             yield source
         return
-    with _committed(root, compare=compare, rev=None) as source:
+    with _committed(root, compare=compare, rev=None, until=until) as source:
         yield source
 
 
 @contextlib.contextmanager
-def _committed(root: str, *, compare: bool, rev: str | None) -> Iterator[Opened]:
+def _committed(root: str, *, compare: bool, rev: str | None, until: float | None = None) -> Iterator[Opened]:
     changed = worktree_changes(root) if compare else None
     if changed is not None:
         changed = [p for p in changed if not _skipped(p)]
@@ -88,13 +96,16 @@ def _committed(root: str, *, compare: bool, rev: str | None) -> Iterator[Opened]
     try:
         tar_path = os.path.join(tmp, "head.tar")
         try:
-            export_head(root, tar_path, rev=rev)
+            left = _left(until)
+            if left is not None and left <= 0:
+                raise LoopcheckError("the time budget (--timeout) ran out before the commit's files were read")
+            export_head(root, tar_path, rev=rev, timeout=left)
             files = Path(tmp) / "files"
             files.mkdir()
-            skipped = extract(tar_path, files)
+            skipped = extract(tar_path, files, until=until)
         except NothingCommitted:
             yield Opened(root, ["nothing committed yet — commit your work (git add, then git commit): the folder "
-                                "was graded as it is, and what needs the history is not judged"])
+                                "was graded as it is, and the checks that read the history have none to read"])
             return
         except (LoopcheckError, ArchiveError) as exc:
             if rev is not None:
@@ -156,11 +167,12 @@ def _skipped(path: str) -> bool:
 
 @contextlib.contextmanager
 def opened(path: str, *, worktree: bool = False, deadline: int | None = None,
-           staged: bool = False) -> Iterator[Opened]:
+           staged: bool = False, until: float | None = None) -> Iterator[Opened]:
     """What to grade for ``path``: a folder (a repository's last commit, unless ``worktree``, or
     what is staged for the next one with ``staged``; the last one at or before ``deadline``, a
     Unix time, when given), a ``.bundle`` file or a zip/tar archive (which has no history: a
-    deadline can't apply to it and is noted)."""
+    deadline can't apply to it and is noted). Cloning, exporting and unpacking are done by
+    ``until`` (``time.monotonic()``: the grading's --timeout)."""
     if not os.path.exists(path):
         raise LoopcheckError(f"path not found: {path}")
     if staged and worktree:
@@ -173,18 +185,18 @@ def opened(path: str, *, worktree: bool = False, deadline: int | None = None,
             elif worktree:
                 yield Opened(path, ["graded the folder as it is (--worktree), not its last commit"])
             else:
-                with committed(path, deadline=deadline) as source:
+                with committed(path, deadline=deadline, until=until) as source:
                     yield source
             return
         inner = None if staged else lone_archive(path)
         if inner:  # Gradescope's /autograder/submission holding the learner's bundle or zip
-            with opened(inner, deadline=deadline) as source:
+            with opened(inner, deadline=deadline, until=until) as source:
                 yield Opened(source.folder, [f"graded {os.path.basename(inner)}, the one archive in {path}", *source.notes],
                              git_root=source.git_root, rev=source.rev, at=source.at)
             return
         root = repository_root(path)
         if root:
-            with opened(root, worktree=worktree, deadline=deadline, staged=staged) as source:
+            with opened(root, worktree=worktree, deadline=deadline, staged=staged, until=until) as source:
                 source.notes.insert(0, f"graded the git repository at {root}: the folder given ({path}) is inside it")
                 yield source
         elif staged:
@@ -194,13 +206,13 @@ def opened(path: str, *, worktree: bool = False, deadline: int | None = None,
         return
     if staged:
         raise LoopcheckError(f"--staged grades a git repository's folder, not {path}")
-    with _opened_file(path, deadline) as source:
+    with _opened_file(path, deadline, until) as source:
         yield source
 
 
 @contextlib.contextmanager
-def _opened_file(path: str, deadline: int | None) -> Iterator[Opened]:
-    """A ``.bundle`` file or a zip/tar archive, opened in a temporary folder."""
+def _opened_file(path: str, deadline: int | None, until: float | None = None) -> Iterator[Opened]:
+    """A ``.bundle`` file or a zip/tar archive, opened in a temporary folder by ``until``."""
     kind = kind_of(path) if os.path.isfile(path) else None
     if kind is None:
         raise LoopcheckError(f"not a folder: {path} (give the repository's folder, a .bundle file or a zip/tar archive)")
@@ -210,20 +222,21 @@ def _opened_file(path: str, deadline: int | None) -> Iterator[Opened]:
             # cloned without a checkout: the files are exported from its last commit with a size
             # cap (a tiny bundle can hold gigabytes of zeros)
             dest = os.path.join(tmp, os.path.basename(path)[: -len(".bundle")] or "submission")
-            clone_bundle(path, dest, checkout=False)
-            with committed(dest, compare=False, deadline=deadline) as source:
+            left = _left(until)
+            clone_bundle(path, dest, checkout=False, **({} if left is None else {"timeout": min(left, CLONE_TIMEOUT)}))
+            with committed(dest, compare=False, deadline=deadline, until=until) as source:
                 yield source
         else:
             unpacked = Path(tmp) / "unpacked"
             unpacked.mkdir()
             try:
-                skipped = extract(path, unpacked)
+                skipped = extract(path, unpacked, until=until)
             except ArchiveError as exc:
                 raise LoopcheckError(f"{path}: archive refused: {exc}") from None
             notes = [f"{len(skipped)} unsafe archive entries skipped: {'; '.join(skipped[:3])}"] if skipped else []
             top = str(submission_root(unpacked))
             if deadline is not None and os.path.isdir(os.path.join(top, ".git")):
-                with committed(top, compare=False, deadline=deadline) as source:
+                with committed(top, compare=False, deadline=deadline, until=until) as source:
                     source.notes[:0] = notes
                     yield source
                 return

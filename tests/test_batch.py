@@ -214,8 +214,8 @@ def test_shards_are_stable_under_reordering():
 
 def test_merge_refuses_conflicting_duplicates(tmp_path, capsys):
     a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
-    a.write_text('{"id": "x", "status": "graded", "fingerprint": "commit:1", "rubric": {"sha256": "r"}, "report": {"score": 5, "phases": []}}\n')
-    b.write_text('{"id": "x", "status": "graded", "fingerprint": "commit:2", "rubric": {"sha256": "r"}, "report": {"score": 9, "phases": []}}\n')
+    a.write_text('{"id": "x", "status": "graded", "fingerprint": "commit:1", "rubric": {"sha256": "r"}, "report": {"score": 5, "max_score": 10, "percent": 50.0, "threshold": 80, "passed": false, "phases": []}}\n')
+    b.write_text('{"id": "x", "status": "graded", "fingerprint": "commit:2", "rubric": {"sha256": "r"}, "report": {"score": 9, "max_score": 10, "percent": 90.0, "threshold": 80, "passed": true, "phases": []}}\n')
     assert main(["merge", str(a), str(b), "--out", str(tmp_path / "m.csv")]) == 2
     assert "conflicting" in capsys.readouterr().err
     assert main(["merge", str(a), str(a), "--out", str(tmp_path / "m.csv"), "-q"]) == 0

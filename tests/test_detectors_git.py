@@ -36,7 +36,7 @@ def test_commit_history_pass(repo):
 def test_commit_history_absent_not_git(tmp_path):
     (tmp_path / "a.txt").write_text("x")
     finding = run_check(tmp_path, "commit-history")
-    assert finding.status == "error"  # not judged: a download or an upload has no history
+    assert finding.status == "fail"  # no history is what the submission holds: 0, saying why
     assert "no git history" in finding.message and "git init" not in finding.message
 
 
@@ -91,9 +91,9 @@ def test_the_first_commit_importing_code_and_tests_shows_no_habit(repo):
     assert run_check(repo.path, "tests-with-code").status == "pass"
 
 
-def test_no_commits_is_an_error_not_a_failure(repo):
+def test_no_commits_scores_zero_saying_why(repo):
     finding = run_check(repo.path, "commit-history")
-    assert finding.status == "error"
+    assert finding.status == "fail" and finding.fraction == 0
     assert "no commits" in finding.message
 
 
@@ -188,13 +188,13 @@ def test_shallow_clone_is_named_not_blamed(repo, tmp_path):
     assert "shallow" in finding.message
 
 
-def test_git_dir_pointing_elsewhere_is_an_error(tmp_path, repo):
+def test_git_dir_pointing_elsewhere_scores_zero_saying_why(tmp_path, repo):
     history(repo)
     work = tmp_path / "worktree"
     work.mkdir()
     (work / ".git").write_text(f"gitdir: {repo.path}/.git\n")
     finding = run_check(work, "commit-history")
-    assert finding.status == "error"
+    assert finding.status == "fail" and "scored 0" in finding.message
     assert "elsewhere" in finding.message
 
 

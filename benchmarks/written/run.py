@@ -93,7 +93,9 @@ def measure(folder: Path, details: bool) -> dict:
             flag = "" if (float(h["total"]) >= 80) == o["passed"] else "  <- pass/fail differs"
             print(f"  {n:<30} {float(h['total']):6.1f} {o['total']:6.1f}   "
                   + "  ".join(f"{t[-1] if t != 'bonus' else 'b'}:{float(h.get(t, 0)):g}/{o[t]:g}" for t in TASKS) + flag)
-    return {"round": folder.name, "n": len(names), "agree": agree, "spearman": rho, "mae": mae}
+    differ = [n for n in names if (float(hand[n]["total"]) >= 80) != ours[n]["passed"]]
+    return {"round": folder.name, "n": len(names), "agree": agree, "spearman": rho, "mae": mae, "differ": differ,
+            "hand": {n: float(hand[n]["total"]) for n in names}}
 
 
 def main(argv: list[str]) -> int:

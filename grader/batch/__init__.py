@@ -16,14 +16,7 @@ from __future__ import annotations
 
 from grader.batch.discover import Task, discover, duplicates, redact, shard
 from grader.batch.pool import run
-from grader.batch.results import (
-           Result,
-           load_jsonl,
-           merge,
-           similar_pairs,
-           similarity,
-           similarity_groups,
-)
+from grader.batch.results import Result, load_jsonl, merge, similar_pairs, similarity
 
 __all__ = ["Result", "Task", "discover", "duplicates", "load_jsonl", "merge", "redact", "run", "shard", "similar_pairs",
-           "similarity", "similarity_groups"]
+           "similarity"]

@@ -3,8 +3,6 @@ into one gradebook; two results of one submission that disagree are refused."""
 
 from __future__ import annotations
 
-import os
-
 from grader.batch.gradebook import Gradebook
 from grader.batch.results import Result, merge
 from grader.errors import LoopcheckError
@@ -22,7 +20,9 @@ def is_gradebook(path: str) -> bool:
 def combine(book: Gradebook, files: list[str]) -> None:
     """Copy into ``book`` (open, locked) every result of ``files`` it does not hold yet; the
     book itself, if named among them, is left out."""
-    sources = [f for f in files if os.path.abspath(f) != os.path.abspath(book.path)]
+    from grader.outputs import same_file
+
+    sources = [f for f in files if not same_file(f, book.path)]
     books = [f for f in sources if is_gradebook(f)]
     jsonls = [f for f in sources if f not in books]
     merged = merge(jsonls) if jsonls else {}

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from grader.batch.results import Result
 from grader.errors import LoopcheckError
+from grader.report.text import clean
 
 SCHEMA_VERSION = 3
 DEFAULT_NAME = "loopcheck-grades.sqlite"
@@ -121,7 +122,9 @@ class Gradebook:
         self.path = path
         self._lock_fd: int | None = None
         if not create and not os.path.isfile(path):
-            raise LoopcheckError(f"gradebook not found: {path}")
+            raise LoopcheckError(f"gradebook not found: {clean(path)}")
+        if os.path.exists(path) and not os.path.isfile(path):
+            raise LoopcheckError(f"{clean(path)}: not a gradebook (not a regular file)")
         if lock:
             self._take_lock(wait)
         try:
@@ -143,7 +146,9 @@ class Gradebook:
             import fcntl
         except ImportError:  # not on this system: SQLite's own locking still keeps rows whole
             return
-        lock_path = self.path + ".lock"
+        # beside the real file: a link to the gradebook (or another spelling of its path) takes
+        # the same lock, so two runs can never write one gradebook at once
+        lock_path = os.path.realpath(self.path) + ".lock"
         try:
             fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
@@ -284,13 +289,16 @@ class Gradebook:
         kept = dict(self.db.execute("SELECT name, student FROM kept"))
         out = {}
         for student, source, name, roster in self.db.execute("SELECT student, source, name, roster FROM students"):
+            if not isinstance(student, str):
+                continue  # not a row of ours (SQLite keeps whatever type was written)
             try:
-                columns = json.loads(roster)
+                columns = json.loads(roster) if isinstance(roster, str | bytes) else {}
             except ValueError:
                 columns = {}
-            who = name or student
-            out[student] = {"source": source or "", "name": who,
-                            "roster": columns if isinstance(columns, dict) else {},
+            columns = {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in columns.items()} \
+                if isinstance(columns, dict) else {}
+            who = name if isinstance(name, str) and name else student
+            out[student] = {"source": source if isinstance(source, str) else "", "name": who, "roster": columns,
                             "set_aside": who in kept and kept[who] != student}
         return out
 
@@ -322,10 +330,12 @@ class Gradebook:
         return int(self.db.execute("SELECT COUNT(*) FROM results").fetchone()[0])
 
 
-def _load(record: str) -> Result | None:
+def _load(record) -> Result | None:
+    if not isinstance(record, str | bytes):
+        return None
     try:
         return Result.from_dict(json.loads(record))
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 

@@ -72,13 +72,12 @@ def grade_task(task: Task, rubric, tmp_root: str, previous: str | None = None,
             result.status = "unchanged"
             return result
         if task.kind == "url":
+            # bounded like a bundle: no checkout, the clone capped on disk while it is fetched,
+            # the commit's files exported within the export cap
             folder = os.path.join(work, "repo")
-            git.clone_url(task.source, folder)
-            if deadline is None:
-                _grade_into(result, Opened(folder), rubric, task)
-            else:
-                with committed(folder, compare=False, deadline=deadline) as source:
-                    _grade_into(result, source, rubric, task)
+            git.clone_url(task.source, folder, checkout=False, max_bytes=git.EXPORT_MAX_BYTES)
+            with committed(folder, compare=False, deadline=deadline) as source:
+                _grade_into(result, source, rubric, task)
         else:  # a folder (its last commit), a bundle or an archive, as in single mode
             with opened(task.source, deadline=deadline) as source:
                 _grade_into(result, source, rubric, task)
@@ -114,6 +113,11 @@ def _relative(reason: str, task: Task, work: str) -> str:
     return reason.replace(work + os.sep, "").replace(work, "")
 
 
+def _moment(value: int) -> int | None:
+    """A commit's date as stored: out of what a gradebook holds (2**64), none."""
+    return value if -(1 << 62) <= value <= (1 << 62) else None
+
+
 _FOR_THE_INSTRUCTOR = ("no git history", "unsafe", "graded the last commit", "late:", "deadline",
                        "authored before", "author date")
 
@@ -131,7 +135,7 @@ def _grade_into(result: Result, source: Opened, rubric, task: Task) -> None:
         facts = sub.git
         if facts.commits and not facts.error:
             head = facts.commits[0]
-            result.commit, result.commit_time, result.tree = head.sha, head.time, head.tree or None
+            result.commit, result.commit_time, result.tree = head.sha, _moment(head.time), head.tree or None
     finally:
         sub.close()
     if source.at is not None:

@@ -13,6 +13,7 @@ invalid rubric, or PATH missing / not a folder; 3 internal error (a bug).
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 
@@ -21,6 +22,8 @@ import typer
 from grader.cli import class_, grade, grades, rubric
 from grader.cli.common import show_version
 from grader.errors import EXIT_BELOW, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, LoopcheckError
+from grader.outputs import GuardedStdout, StdoutError
+from grader.report.text import clean
 
 __all__ = ["EXIT_BELOW", "EXIT_INTERNAL", "EXIT_OK", "EXIT_USAGE", "build_app", "main"]
 SUBCOMMANDS = ("grade", "rubric", "explain", "batch", "merge", "grades", "report", "init")
@@ -99,17 +102,33 @@ def _reconfigure_streams() -> None:
         pass
 
 
+def _stdout_gone(stdout) -> None:
+    """Standard output failed (closed, full): nothing more goes to it, so the interpreter's last
+    flush can't fail again with a message of its own."""
+    try:
+        if stdout is sys.__stdout__ and stdout is not None:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, stdout.fileno())
+            os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
     _reconfigure_streams()
+    stdout = sys.stdout
+    sys.stdout = GuardedStdout(stdout)  # a closed or full stdout is a one-line error, not a bug
     try:
         return _run(command_line(argv))
     except LoopcheckError as exc:
-        print(f"loopcheck: {exc}", file=sys.stderr)
+        if isinstance(exc, StdoutError):
+            _stdout_gone(stdout)
+        print(clean(f"loopcheck: {exc}"), file=sys.stderr)
         problems = getattr(exc, "problems", [])
         for problem in problems[1:10]:
-            print(f"  {problem}", file=sys.stderr)
+            print(clean(f"  {problem}"), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("loopcheck: interrupted", file=sys.stderr)
@@ -121,7 +140,14 @@ def main(argv: list[str] | None = None) -> int:
             import traceback
 
             traceback.print_exc()
-        print(f"loopcheck: internal error ({type(exc).__name__}: {str(exc)[:200]}). This is a bug in "
-              "loopcheck, not in your repository; please report it (run with --debug for details).",
+        print(clean(f"loopcheck: internal error ({type(exc).__name__}: {str(exc)[:200]}). This is a bug in "
+                    "loopcheck, not in your repository; please report it (run with --debug for details)."),
               file=sys.stderr)
         return EXIT_INTERNAL
+    finally:
+        if isinstance(sys.stdout, GuardedStdout):
+            try:
+                sys.stdout.flush()
+            except StdoutError:
+                _stdout_gone(stdout)
+            sys.stdout = stdout

@@ -10,9 +10,10 @@ from datetime import datetime
 
 import typer
 
-from grader.cli.common import DEFAULT_BOOK, finite, write_atomic
+from grader.cli.common import DEFAULT_BOOK, MAX_MEMORY_MB, MAX_TIMEOUT, finite, write_atomic
 from grader.cli.progress import Progress
 from grader.errors import EXIT_BELOW, EXIT_OK, LoopcheckError
+from grader.report.text import clean
 
 
 def parse_deadline(text: str | None) -> int | None:
@@ -51,21 +52,21 @@ def write_feedback(folder: str, results: dict, students: dict, known: list[str] 
 
 def class_outputs(results: dict, students: dict, out: str | None, quiet: bool) -> int:
     """grades.csv and the summary of a batch or a merge; the exit code."""
-    from grader.batch.results import similarity_groups
+    from grader.batch.results import similarity
     from grader.report import grades, lms
 
     if out:
         write_atomic(out, lms.render_csv(results, students))
         if not quiet:
-            print(f"wrote {out}: {len(results)} row(s), one per submission", file=sys.stderr)
+            print(clean(f"wrote {out}: {len(results)} row(s), one per submission"), file=sys.stderr)
     if not quiet:
-        sys.stdout.write(grades.render_summary(results, similarity_groups(results)))
+        sys.stdout.write(grades.render_summary(results, similarity(results)))
         dups = lms.duplicated(students)
         if dups:
             sys.stdout.write("\nHanded in more than once (each graded; LMS exports leave their grade blank until "
                              "you keep one: loopcheck grades keep ID):\n")
             for name, ids in sorted(dups.items()):
-                sys.stdout.write(f"  {name}: {', '.join(ids)}\n")
+                sys.stdout.write(clean(f"  {name}: {', '.join(ids)}") + "\n")
     failed = any(r.status != "graded" for r in results.values())
     return EXIT_BELOW if failed else EXIT_OK
 
@@ -79,7 +80,7 @@ def open_locked(path: str):
     except LoopcheckError as exc:
         if "in use by another" not in str(exc):
             raise
-    print(f"loopcheck: {path} is in use by another loopcheck run; waiting for it to end...", file=sys.stderr)
+    print(clean(f"loopcheck: {path} is in use by another loopcheck run; waiting for it to end..."), file=sys.stderr)
     return Gradebook(path, lock=True, wait=True)
 
 
@@ -88,19 +89,20 @@ def _announce(notes: list[str], tasks: list) -> None:
     from grader import batch
 
     for note in notes:
-        print(f"loopcheck: {note}", file=sys.stderr)
+        print(clean(f"loopcheck: {note}"), file=sys.stderr)
     for name, group in sorted(batch.duplicates(tasks).items()):
-        print(f"loopcheck: {name} handed in {len(group)} submissions ("
-              + ", ".join(t.display for t in group) + "): each is graded under its own id; "
-              "LMS exports leave their grade blank until you keep one (loopcheck grades keep ID)", file=sys.stderr)
+        print(clean(f"loopcheck: {name} handed in {len(group)} submissions ("
+                    + ", ".join(t.display for t in group) + "): each is graded under its own id; "
+                    "LMS exports leave their grade blank until you keep one (loopcheck grades keep ID)"),
+              file=sys.stderr)
 
 
 def batch_command(
     sources: list[str] = typer.Argument(..., metavar="SOURCE...", help="Folders of submissions, archives (.zip, .tar.gz, .tgz), .bundle files, or roster .csv files."),
     rubric: str = typer.Option(None, "--rubric", "-r", help="Rubric for every submission [default: exercise-4.1]."),
     jobs: int = typer.Option(2, "--jobs", "-j", min=1, max=64, help="Worker processes."),
-    timeout: float = typer.Option(60.0, "--timeout", min=1, callback=finite, help="Seconds one submission may take (unpacking and cloning included)."),
-    memory_mb: int = typer.Option(2048, "--memory-mb", min=0, help="Memory cap of each submission's worker process tree in MB, git included (0: none)."),
+    timeout: float = typer.Option(60.0, "--timeout", min=1, max=MAX_TIMEOUT, callback=finite, help="Seconds one submission may take (unpacking and cloning included)."),
+    memory_mb: int = typer.Option(2048, "--memory-mb", min=0, max=MAX_MEMORY_MB, help="Memory cap of each submission's worker process tree in MB, git included (0: none)."),
     out: str = typer.Option(None, "--out", help="Write grades.csv: one row per submission, sorted by id."),
     gradebook: str = typer.Option(None, "--gradebook", help="The gradebook every result is stored in [default: loopcheck-grades.sqlite beside --out, else here]."),
     jsonl: str = typer.Option(None, "--jsonl", help="Also append each full JSON report to this file as soon as it is done."),
@@ -111,17 +113,21 @@ def batch_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress and no summary."),
 ):
     """Grade a whole class. Exit 0 when every submission was graded, 1 when any could not be."""
-    from grader import batch
+    from grader import batch, outputs
     from grader.batch.gradebook import default_path
 
     when = parse_deadline(deadline)
     batch.shard([], shard_spec)  # a bad --shard is a usage error before anything is looked at
+    book_path = gradebook or default_path(out, jsonl)
+    outputs.distinct({"--out": out, "--gradebook": book_path, "--jsonl": jsonl})
+    for path in (out, jsonl):  # a link or a gradebook as --out is refused now, not after the class is graded
+        if path:
+            outputs.check(path)
     notes: list[str] = []
     tasks = batch.shard(batch.discover(sources, notes), shard_spec)
     if not quiet:
         _announce(notes, tasks)
     mode = "quiet" if quiet else ("bar" if sys.stderr.isatty() and not os.environ.get("CI") else "lines")
-    book_path = gradebook or default_path(out, jsonl)
     book = open_locked(book_path)
     tracker = Progress(mode, len(tasks))
     try:
@@ -131,8 +137,8 @@ def batch_command(
                                     jsonl=jsonl, resume=resume, progress=advance, book=book, deadline=when,
                                     feedback=os.path.abspath(feedback_dir) if feedback_dir else None)
         except KeyboardInterrupt:
-            print(f"loopcheck: interrupted; what was graded is in {book_path}: run the same command with "
-                  "--resume", file=sys.stderr)
+            print(clean(f"loopcheck: interrupted; what was graded is in {book_path}: run the same command with "
+                        "--resume"), file=sys.stderr)
             raise typer.Exit(130) from None
         known = book.students()
         students = {sid: info for sid, info in known.items() if sid in records}
@@ -144,11 +150,11 @@ def batch_command(
     if feedback_dir:
         n = write_feedback(feedback_dir, records, students, list(known))
         if not quiet:
-            print(f"wrote feedback for {n} submission(s) in {feedback_dir}: <student>.md, .txt and .html each",
+            print(clean(f"wrote feedback for {n} submission(s) in {feedback_dir}: <student>.md, .txt and .html each"),
                   file=sys.stderr)
     code = class_outputs(records, students, out, quiet)
     if not quiet:
-        print(f"Gradebook: {book_path}", file=sys.stderr)
+        print(clean(f"Gradebook: {book_path}"), file=sys.stderr)
     raise typer.Exit(code)
 
 
@@ -159,12 +165,19 @@ def merge_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary."),
 ):
     """Combine the gradebooks (or --jsonl results) of several shards into one gradebook and grades.csv."""
+    from grader import outputs
     from grader.batch.combine import combine
     from grader.batch.gradebook import default_path
 
     if not out and not gradebook:
         raise LoopcheckError("give --out grades.csv and/or --gradebook FILE: where should the merged grades go?")
-    book = open_locked(gradebook or default_path(out, None))
+    target = gradebook or default_path(out, None)
+    outputs.distinct({"--out": out, "--gradebook": target})
+    for f in files:
+        outputs.distinct({"--out": out, f: f})
+    if out:
+        outputs.check(out)
+    book = open_locked(target)
     try:
         combine(book, files)
         results, students = book.latest(), book.students()
@@ -181,10 +194,12 @@ def report_command(
 ):
     """The class report: one self-contained HTML file to open in a browser."""
     from grader.batch.gradebook import Gradebook
-    from grader.batch.results import similarity_groups
+    from grader.batch.results import similarity
+    from grader.outputs import distinct
     from grader.report import classhtml
     from grader.report.lms import iso
 
+    distinct({"--output": output, "GRADEBOOK": gradebook})
     with Gradebook(gradebook, create=False) as book:
         results, students, run = book.latest(), book.students(), book.last_run()
     if not results:
@@ -199,6 +214,6 @@ def report_command(
     generated = f"{len(results)} submission(s) from {os.path.basename(gradebook)}"
     if run.get("deadline"):
         generated += f"; deadline {iso(run['deadline'])}"
-    write_atomic(output, classhtml.render(results, students, similarity_groups(results), feedback_href=href,
+    write_atomic(output, classhtml.render(results, students, similarity(results), feedback_href=href,
                                           title=title, generated=generated))
-    print(f"wrote {output}")
+    print(clean(f"wrote {output}"))

@@ -9,9 +9,10 @@ import sys
 
 import typer
 
-from grader.cli.common import finite, show_version, write_output
+from grader.cli.common import MAX_MEMORY_MB, MAX_TIMEOUT, finite, show_version, write_output
 from grader.cli.pairing import pairs_of
 from grader.errors import EXIT_BELOW, EXIT_OK, LoopcheckError
+from grader.report.text import clean
 
 FORMATS = ("table", "json", "markdown", "github", "junit", "sarif", "gradescope", "classroom", "csv", "badge")
 EXIT_CODES = "Exit codes: 0 at/above the threshold, 1 below, 2 usage error or invalid rubric, 3 internal error."
@@ -64,6 +65,7 @@ def _graded(path: str, rubric: str | None, *, fail_under, worktree: bool, staged
     """The report of PATH, with what the source and the memory budget have to say in its notes;
     and the folder's prefix in GitHub's workspace."""
     import dataclasses
+    import time
 
     from grader import memory
     from grader import rubric as rubrics
@@ -72,10 +74,12 @@ def _graded(path: str, rubric: str | None, *, fail_under, worktree: bool, staged
     from grader.sources import opened
 
     loaded = rubrics.load(rubric)
+    until = time.monotonic() + timeout if timeout else None  # --timeout bounds the whole run
     try:
-        with memory.budget(memory_mb) as watch, opened(path, worktree=worktree, staged=staged) as source:
+        with memory.budget(memory_mb) as watch, opened(path, worktree=worktree, staged=staged, until=until) as source:
+            left = max(0.001, until - time.monotonic()) if until is not None else None
             result = grade(source.folder, loaded, threshold=fail_under, display_path=path,
-                           git_root=source.git_root, timeout=timeout,
+                           git_root=source.git_root, timeout=left,
                            pull_request=os.environ.get("GITHUB_EVENT_NAME", "").startswith("pull_request"))
             prefix = workspace_prefix(source.git_root or source.folder) if os.path.isdir(path) else ""
     except MemoryError:
@@ -118,14 +122,14 @@ def grade_command(
     rubric: str = typer.Option(None, "--rubric", "-r", help="Bundled rubric name or a rubric YAML file [default: exercise-4.1]."),
     fmt: list[str] = typer.Option(None, "--format", "-f", help=f"Output format, may be repeated: {', '.join(FORMATS)} [default: table]."),
     output: list[str] = typer.Option(None, "--output", "-o", help="Write the preceding --format to this file instead of stdout."),
-    fail_under: float = typer.Option(None, "--fail-under", min=0, max=100, help="Exit 1 below this percent [default: the rubric's pass mark]."),
+    fail_under: float = typer.Option(None, "--fail-under", min=0, max=100, callback=finite, help="Exit 1 below this percent [default: the rubric's pass mark]."),
     no_fail: bool = typer.Option(False, "--no-fail", help="Exit 0 whatever the score (report-only runs)."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Also show passing checks with their evidence."),
     no_color: bool = typer.Option(False, "--no-color", help="No colours (NO_COLOR is honoured too)."),
     worktree: bool = typer.Option(False, "--worktree", help="Grade the folder as it is, uncommitted changes included [default: its last commit]."),
     staged: bool = typer.Option(False, "--staged", help="Grade what is staged for the next commit (the index), as a pre-commit hook should [default: the last commit]."),
-    timeout: float = typer.Option(300.0, "--timeout", min=1, callback=finite, help="Seconds the grading may take; checks not reached are not judged [default: 300]."),
-    memory_mb: int = typer.Option(2048, "--memory-mb", min=0, help="Memory the grading may use in MB, git included (0: no budget) [default: 2048]."),
+    timeout: float = typer.Option(300.0, "--timeout", min=1, max=MAX_TIMEOUT, callback=finite, help="Seconds the grading may take; checks not reached are not judged [default: 300]."),
+    memory_mb: int = typer.Option(2048, "--memory-mb", min=0, max=MAX_MEMORY_MB, help="Memory the grading may use in MB, git included (0: no budget) [default: 2048]."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
     version: bool = typer.Option(False, "--version", "-V", callback=show_version, is_eager=True, help="Print the version and exit."),
 ):
@@ -143,24 +147,34 @@ def init_templates(path: str, *, force: bool) -> list[str]:
     from importlib import resources
 
     from grader.evidence.written import EXERCISE_DIR
+    from grader.outputs import folder_in, write_in
 
     if not os.path.isdir(path):
         raise LoopcheckError(f"not a folder: {path}")
-    target = os.path.join(path, *EXERCISE_DIR.strip("/").split("/"))
+    parts = EXERCISE_DIR.strip("/").split("/")
+    target = os.path.join(path, *parts)
     templates = sorted((t for t in resources.files("grader").joinpath("templates").iterdir() if t.name.endswith(".md")), key=lambda t: t.name)
-    existing = [t.name for t in templates if os.path.lexists(os.path.join(target, t.name))]
-    if existing and not force:
-        raise LoopcheckError(f"{', '.join(existing)} already in {target}: nothing written (--force overwrites)")
-    os.makedirs(target, exist_ok=True)
-    written = []
-    for t in templates:
-        dest = os.path.join(target, t.name)
-        if os.path.islink(dest):
-            os.unlink(dest)  # never write through a link
-        with open(dest, "w", encoding="utf-8") as fh:
-            fh.write(t.read_text(encoding="utf-8"))
-        written.append(dest)
+    folder = folder_in(path, parts)  # a link on the way (exercises/module-01 → elsewhere) is refused
+    try:
+        existing = [t.name for t in templates if _lexists_at(folder, t.name)]
+        if existing and not force:
+            raise LoopcheckError(f"{', '.join(existing)} already in {target}: nothing written (--force overwrites)")
+        written = []
+        for t in templates:
+            dest = os.path.join(target, t.name)
+            write_in(folder, t.name, t.read_text(encoding="utf-8"), shown=dest)  # never through a link
+            written.append(dest)
+    finally:
+        os.close(folder)
     return written
+
+
+def _lexists_at(folder: int, name: str) -> bool:
+    try:
+        os.lstat(name, dir_fd=folder)
+    except FileNotFoundError:
+        return False
+    return True
 
 
 def init_command(
@@ -169,5 +183,5 @@ def init_command(
 ):
     """Write Exercise 4.1's four templates into exercises/module-01/exercise-04/."""
     for dest in init_templates(path, force=force):
-        print(f"wrote {dest}")
+        print(clean(f"wrote {dest}"))
     print("Replace every [Your answer] with your own words, then run `loopcheck` to see your score.")

@@ -8,6 +8,7 @@ import typer
 
 from grader.cli.common import DEFAULT_BOOK, write_atomic
 from grader.errors import LoopcheckError
+from grader.report.text import clean
 
 grades_app = typer.Typer(no_args_is_help=True, help="A student's history and the class's exports, from a gradebook.")
 
@@ -20,7 +21,6 @@ def show_command(
     """Every grading of one student, oldest first (regrades add rows; the last one counts)."""
     from grader.batch.gradebook import Gradebook
     from grader.report.lms import iso
-    from grader.report.text import clean
 
     with Gradebook(gradebook, create=False) as book:
         rows = book.history(student)
@@ -29,7 +29,7 @@ def show_command(
         near = [s for s in known if student.lower() in s.lower()][:5]
         raise LoopcheckError(f"no grades for {student!r} in {gradebook}"
                              + (f" (did you mean {', '.join(near)}?)" if near else ""))
-    print(f"{clean(student)}: {len(rows)} grading(s) in {gradebook}")
+    print(clean(f"{student}: {len(rows)} grading(s) in {gradebook}"))
     for row in rows:
         res = row.result
         report = res.report or {}
@@ -38,7 +38,7 @@ def show_command(
             f"{res.status}: {clean(res.reason)[:160]}"
         commit = f" commit {res.commit[:10]} ({iso(res.commit_time)})" if res.commit else ""
         late = f" late: {res.later_commits} later commit(s)" if res.late else ""
-        print(f"  {iso(row.graded_at)}  {what}{commit}{late}")
+        print(clean(f"  {iso(row.graded_at)}  {what}{commit}{late}"))
 
 
 @grades_app.command("export")
@@ -50,10 +50,12 @@ def export_command(
 ):
     """The latest grade of every student, in the shape an LMS imports."""
     from grader.batch.gradebook import Gradebook
+    from grader.outputs import distinct
     from grader.report import lms
 
     if fmt not in lms.EXPORTS:
         raise LoopcheckError(f"--format {fmt!r}: choose one of {', '.join(lms.EXPORTS)}")
+    distinct({"--output": output, "--gradebook": gradebook})
     with Gradebook(gradebook, create=False) as book:
         results, students, graded_at = book.latest(), book.students(), book.graded_times()
     if not results:
@@ -65,27 +67,27 @@ def export_command(
     if output:
         write_atomic(output, text)
         rows = text.count("\n") - (0 if fmt == "jsonl" else 1)
-        print(f"wrote {output}: {rows} row(s), {lms.DESCRIPTIONS[fmt]}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+        print(clean(f"wrote {output}: {rows} row(s), {lms.DESCRIPTIONS[fmt]}"), file=sys.stderr)
+    else:  # printed (a terminal, a CI log): names can't carry escapes or workflow commands
+        sys.stdout.write(clean(text, single_line=False))
     dups = lms.duplicated(students)
     if dups and fmt in ("canvas", "moodle", "classroom"):
-        print("loopcheck: no grade exported for students who handed in more than once: "
-              + "; ".join(f"{n} ({', '.join(ids)})" for n, ids in sorted(dups.items())), file=sys.stderr)
+        print(clean("loopcheck: no grade exported for students who handed in more than once: "
+                    + "; ".join(f"{n} ({', '.join(ids)})" for n, ids in sorted(dups.items()))), file=sys.stderr)
     unmatched = lms.moodle_unmatched(results, students) if fmt == "moodle" else []
     if unmatched:
-        print(f"loopcheck: Moodle can't match {len(unmatched)} row(s): no Identifier (Participant N), which comes "
-              "from Moodle's download folder names (Name_<participant>_assignsubmission_...) or a roster's "
-              "moodle_participant column, and Moodle skips such rows without a word: " + ", ".join(unmatched)
-              + ". Grade them from Moodle's download, add the column to the roster, or enter them by hand",
-              file=sys.stderr)
+        print(clean(f"loopcheck: Moodle can't match {len(unmatched)} row(s): no Identifier (Participant N), which "
+                    "comes from Moodle's download folder names (Name_<participant>_assignsubmission_...) or a "
+                    "roster's moodle_participant column, and Moodle skips such rows without a word: "
+                    + ", ".join(unmatched) + ". Grade them from Moodle's download, add the column to the roster, or "
+                    "enter them by hand"), file=sys.stderr)
     unknown = lms.canvas_unidentified(results, students) if fmt == "canvas" else []
     if unknown:
-        print(f"loopcheck: Canvas can't identify {len(unknown)} row(s): no ID, SIS User ID or SIS Login ID, so "
-              "it can only match the Student name, which must then be the student's name as in Canvas: "
-              + ", ".join(unknown) + ". Give their identities in a roster (a student column, no repository "
-              "needed, and canvas_user_id, sis_user_id or sis_login_id / email) and grade again, or fill them "
-              "in by hand", file=sys.stderr)
+        print(clean(f"loopcheck: Canvas can't identify {len(unknown)} row(s): no ID, SIS User ID or SIS Login ID, "
+                    "so it can only match the Student name, which must then be the student's name as in Canvas: "
+                    + ", ".join(unknown) + ". Give their identities in a roster (a student column, no repository "
+                    "needed, and canvas_user_id, sis_user_id or sis_login_id / email) and grade again, or fill "
+                    "them in by hand"), file=sys.stderr)
 
 
 @grades_app.command("keep")
@@ -96,7 +98,6 @@ def keep_command(
     """Keep one submission of a student who handed in more than once: the LMS exports give its
     grade and leave the others out."""
     from grader.batch.gradebook import Gradebook
-    from grader.report.text import clean
 
     with Gradebook(gradebook, create=False, lock=True) as book:
         if submission not in book.students():

@@ -8,6 +8,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from grader.report.text import clean
+
 
 class Progress:
     """``with Progress(mode, total) as advance:`` — ``advance(record, resumed)`` after each
@@ -53,7 +55,7 @@ class Progress:
                 if record.graded else f"{record.status}: {record.reason[:120]}")
         late = " (late)" if record.late else ""
         again = "already graded, unchanged: " if resumed else ""
-        print(f"[{self.done}/{self.total}] {record.id}: {again}{what}{late}", file=sys.stderr, flush=True)
+        print(clean(f"[{self.done}/{self.total}] {record.id}: {again}{what}{late}"), file=sys.stderr, flush=True)
 
     def _advance(self, record, resumed: bool = False) -> None:
         self._count(record, resumed)

@@ -9,6 +9,7 @@ import sys
 import typer
 
 from grader.errors import EXIT_OK, EXIT_USAGE, LoopcheckError
+from grader.report.text import clean
 
 rubric_app = typer.Typer(no_args_is_help=True, help="List, show and validate rubrics.")
 
@@ -47,10 +48,10 @@ def validate_command(files: list[str] = typer.Argument(..., metavar="FILE...")):
         except RubricError as exc:
             bad += 1
             for problem in exc.problems:
-                print(problem, file=sys.stderr)
+                print(clean(problem), file=sys.stderr)
         except LoopcheckError as exc:
             bad += 1
-            print(str(exc), file=sys.stderr)
+            print(clean(str(exc)), file=sys.stderr)
         else:
             print(f"{f}: ok ({r.id} {r.version}, {len(r.checks)} checks, {points(r.total_points)})")
     raise typer.Exit(EXIT_USAGE if bad else EXIT_OK)

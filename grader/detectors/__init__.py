@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from grader.evidence.budget import Interrupted
 from grader.model import Finding
 from grader.submission import Submission
 
@@ -97,8 +98,9 @@ def _budget(seconds: float):
 
 
 def run(sub: Submission, kind: str, params: Params, *, budget: float | None = None) -> Finding:
-    """Run one detector within its time budget; a bug in it, or a submission that makes it run
-    too long, becomes an ``error`` finding (not judged), never a crash or a hang."""
+    """Run one detector within its time budget; never a crash or a hang. A bug in it, or running
+    out of time, is an ``error`` finding (not judged, left out of the maximum); evidence nested
+    too deeply or too large for the memory budget is what the submission holds, and scores 0."""
     det = registry().get(kind)
     if det is None:
         return Finding.error(f"unknown check kind {kind!r}")
@@ -108,12 +110,16 @@ def run(sub: Submission, kind: str, params: Params, *, budget: float | None = No
         with _budget(seconds):
             return det.func(sub, merged)
     except _Overtime:
+        # wall-clock time depends on the machine and the instructor's budget (the evidence work
+        # itself is bounded by counted budgets): not judged, left out of the maximum
         return Finding.error(f"this check took longer than {seconds:g} s on this submission and was stopped: "
                              "not judged")
+    except Interrupted as exc:
+        return Finding.error(f"{exc}: not judged")
     except RecursionError:
-        return Finding.error("the evidence is nested too deeply to read")
+        return Finding.unjudgeable("the evidence is nested too deeply to read")
     except MemoryError:
-        return Finding.error("this check ran out of memory on this submission (over the memory budget): not judged")
+        return Finding.unjudgeable("this check ran out of memory on this submission (over the memory budget)")
     except Exception as exc:  # noqa: BLE001 - one broken check must not stop the grading
         return Finding.error(
             f"loopcheck could not run this check (internal error: {type(exc).__name__}); "

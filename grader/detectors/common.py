@@ -18,12 +18,16 @@ NO_HISTORY = ("no git history: the submission has no .git folder (a ZIP download
 
 
 def git_or_finding(sub: Submission):
-    """(facts, None) when git can be read, else (None, a Finding saying why not)."""
+    """(facts, None) when git can be read, else (None, a Finding saying why not): no history or
+    an unreadable one scores 0 (it is what the submission holds); git timing out or failing to
+    start is not judged (left out of the maximum)."""
     facts = sub.git
     if not facts.is_git:
-        return None, Finding.error(NO_HISTORY)
+        return None, Finding.unjudgeable(NO_HISTORY)
     if facts.error:
-        return None, Finding.error(f"git history can't be read: {facts.error}")
+        if facts.error_outside:
+            return None, Finding.error(f"git history can't be read: {facts.error}: not judged")
+        return None, Finding.unjudgeable(f"git history can't be read: {facts.error}")
     return facts, None
 
 

@@ -22,7 +22,7 @@ from grader.evidence.observability import (
 )
 from grader.model import Finding, Location
 from grader.submission import Submission
-from grader.yamlload import line_of
+from grader.yamlload import line_of, mapping
 
 
 @detector(
@@ -293,7 +293,7 @@ def metrics_collection(sub: Submission, p: Params) -> Finding:
         if obj.kind in _MONITOR_KINDS:
             hits.append((_MONITOR_KINDS[obj.kind], Location(obj.path, obj.line), obj.name))
         elif obj.kind in manifests.WORKLOAD_KINDS or obj.kind in ("Pod", "Service"):
-            meta = obj.body.get("spec", {}).get("template", {}).get("metadata") if obj.kind != "Service" else None
+            meta = mapping(mapping(obj.body.get("spec")).get("template")).get("metadata") if obj.kind != "Service" else None
             for holder in (obj.body.get("metadata"), meta):
                 notes = holder.get("annotations") if isinstance(holder, dict) else None
                 if isinstance(notes, dict) and str(notes.get("prometheus.io/scrape", "")).lower() == "true":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from grader import patterns
 from grader.detectors import Params, detector
 from grader.detectors.common import found, loc, plural
 from grader.evidence import markdown
@@ -155,7 +156,9 @@ _ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+(?:\[[ xX]\][ \t]*)?(.+)$|^[ 
     defaults={"min_items": 2, "heading_pattern": _AC_HEADING.pattern},
 )
 def acceptance_criteria(sub: Submission, p: Params) -> Finding:
-    heading = re.compile(p["heading_pattern"], re.I)
+    # the rubric's own pattern runs on RE2 (linear whatever its shape); ours on re
+    heading = (_AC_HEADING if p["heading_pattern"] == _AC_HEADING.pattern
+               else patterns.compile_rubric(p["heading_pattern"]))
     best = None
     for rel in markdown.prose_files(sub, ".md", ".markdown"):
         if rel.startswith("exercises/module-01/exercise-04/task"):

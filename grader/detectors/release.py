@@ -48,7 +48,7 @@ def semver_tags(sub: Submission, p: Params) -> Finding:
     if problem:
         return problem
     if facts.tag_error:
-        return Finding.error(facts.tag_error)
+        return Finding.unjudgeable(facts.tag_error)
     semver = [t for t in facts.tags if parse_semver(t.name)]
     others = [t.name for t in facts.tags if not parse_semver(t.name)]
     usable = [t for t in semver if t.reachable or not p["require_reachable"]]

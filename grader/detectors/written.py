@@ -161,6 +161,9 @@ def mapping_section(sub, p):
             f"it (`## Phase {PHASE_NUMBER[phase]}: {phase.upper()}`, `Stage {PHASE_NUMBER[phase]} – {phase.title()}`, "
             f"`### {phase.title()}`), a table row or a paragraph that starts with it", [loc(places[0].rel, places[0].line)])
     credits, notes = [], []
+    # a phase whose whole text names nothing particular to the feature and team (no tool, number,
+    # identifier or word of the feature's own) says what happens and what to automate in general
+    bare = not judge.markers(unit.text, feature, phase)
     for part in p["parts"]:
         value = unit.parts.get(part)
         if value is None:
@@ -169,6 +172,9 @@ def mapping_section(sub, p):
             credits.append((part, 0.0))
             continue
         why = judge.judge_part(part, value, phase, feature, repeated)
+        if not why and bare and part in ("activities", "automation") and len(sb.substantive(value.text)) > 10 \
+                and not judge.concrete_about_feature(value.text, feature):
+            why = "generic: nothing in this phase is particular to the feature (its parts, numbers, tools)"
         credits.append((part, 0.0 if why else 1.0))
         if why:
             ex = example(phase, part, feature)
@@ -195,9 +201,10 @@ def _short(text: str, n: int = 60) -> str:
 _LOOP_WORDS = frozenset("feedback flows flow back information info loop loops communicated speed example scenario".split())
 
 
-def _loop_judgement(unit, feature: judge.Feature):
+def _loop_judgement(unit, feature: judge.Feature, specific_set: bool = False):
     """(a real feedback loop with something of its own said about it, explained, has a speed,
-    why not)."""
+    why not). ``specific_set``: the learner's loops name particular things overall, so a terse
+    loop among them is taken as terse, not generic."""
     ends = names.loop_ends(unit.title)
     if ends and ends[0] in PHASES and ends[1] in PHASES and PHASES.index(ends[1]) > PHASES.index(ends[0]) \
             and not (ends[0] in ("operate", "monitor") and ends[1] == "plan"):
@@ -210,7 +217,11 @@ def _loop_judgement(unit, feature: judge.Feature):
         return False, False, False, "the course's own example"
     if len([w for w in sb.substantive(body) if w not in _LOOP_WORDS]) < 3:
         return False, False, False, "nothing said about it"
-    if not (judge.markers(body, feature) or judge.concrete_about_feature(body, feature)):
+    said = re.sub(r"^[^\n]{0,80}?(?:→|->|=>)\s*[\w ]{1,30}?\s*[:—–-]\s*", "", unit.text.strip(), count=1)
+    if lexicon.tool_share(said) >= 0.4:
+        return False, False, bool(lexicon.SPEED.search(body)), "only tool names"
+    if not (judge.markers(body, feature) or judge.concrete_about_feature(body, feature)
+            or (specific_set and judge.filler_share(body) < 0.05)):
         return False, False, False, "generic: nothing particular to this feature"
     info = parts["info"].text if "info" in parts else body
     how = parts["how"].text if "how" in parts else ""
@@ -250,7 +261,9 @@ def feedback_loops(sub, p):
         if fingerprints.course_words_only("\n".join(u.text for u in found)):
             judged = [(False, False, False, "the course's own words, reworded")] * len(found)
         else:
-            judged = [_loop_judgement(u, feature) for u in found]
+            particular = {m for u in found for m in judge.markers(u.text, feature)}
+            specific_set = len(particular) >= max(2, len(found) / 2)
+            judged = [_loop_judgement(u, feature, specific_set) for u in found]
         sub.memo("written:loops-judged", judged)
     target = p["min_loops"]
     forward = [u for u, j in zip(found, judged, strict=True) if j[3] == "runs forward, not back"]
@@ -315,18 +328,26 @@ def pipeline_design(sub, p):
                               "your own for your feature", where)
     score = p["score"]
     _units, feature, _rep = _mapping_context(sub)
-    particular = set(judge.markers(facts.text, feature, "any tool"))
+    particular = set(judge.markers(facts.text, feature))
     # a design that names nothing particular to the feature and team (no tool, number or part of
-    # the feature) and is made of filler ("ensures quality", "the right people") could be any
-    # pipeline: its parts count a quarter
-    factor = 0.25 if len(particular) <= 1 and judge.filler_share(facts.text) >= 0.05 else 1.0
-    n = len(facts.stages) + 0.5 * len(facts.prose_stages & {"build", "test", "tests", "deploy", "release", "scan", "lint"})
+    # the feature) is not tied to any stack: it is not realistic, and its parts count half; made of
+    # filler ("ensures quality", "the right people") as well, they count a quarter
+    filler = judge.filler_share(facts.text) >= 0.05
+    factor = 0.25 if len(particular) <= 1 and filler else 0.5 if not particular else 1.0
+    markets = lexicon.market_lists(facts.text)
+    if len(markets) >= 2:  # "Jenkins / GitHub Actions / GitLab CI -> ...": the market, not a design
+        factor, particular = min(factor, 0.4), set()
+    n = len(facts.stages) + 0.75 * len(facts.prose_stages)  # a stage told in a sentence is a stage, less clearly
     shares = {"stages": factor * min(1.0, n / p["min_stages"]), "failure": factor * facts.failure,
               "verification": factor * len(facts.verified) / len(pipeline.VERIFY),
-              "realistic": factor * min(1.0, len(facts.real) / 4)}
+              # realistic: the signs of a real pipeline, told with the particulars a team would give
+              # (tools, timings, names: "run Jest unit tests, 5 minutes", not "test the code")
+              "realistic": (factor if particular else 0.0) * min(1.0, len(facts.real) / 4)
+              * min(1.0, len(particular) / 6)}
     msgs = {
         "stages": f"{plural(len(facts.stages), 'stage')} listed" + (
-            f" ({', '.join(facts.stages[:8])})" if facts.stages else ", only named in prose" if facts.prose_stages else ""),
+            f" ({', '.join(facts.stages[:8])})" if facts.stages else
+            f", told in prose: {', '.join(sorted(facts.prose_stages))}" if facts.prose_stages else ""),
         "failure": {1.0: "failure handling with a rollback", 0.6: "the pipeline stops or alerts on failure, but nothing "
                     "rolls back"}.get(facts.failure, "nothing says what happens when a stage or the deploy fails"),
         "verification": f"verification: {', '.join(facts.verified)}" if facts.verified else
@@ -334,9 +355,11 @@ def pipeline_design(sub, p):
         "realistic": f"{len(facts.real)} of 5 signs of a real pipeline ({', '.join(facts.real) or 'none'})"
         + ("" if len(facts.real) >= 4 else f"; missing: {', '.join(n_ for n_ in pipeline.REALISM if n_ not in facts.real)}"),
     }
-    if factor < 1.0:
+    if markets and len(markets) >= 2:
+        msgs = {k: f"{v}; alternatives instead of choices ({', '.join(markets)}): a design picks its tools" for k, v in msgs.items()}
+    elif factor < 1.0:
         generic_note = ("generic: the design names nothing particular to the feature and team (tools, numbers, its "
-                        "parts) and could be any pipeline, so it counts a quarter")
+                        f"parts) and could be any pipeline, so it counts {'a quarter' if factor < 0.5 else 'half'}")
         msgs = {k: f"{v}; {generic_note}" for k, v in msgs.items()}
     if pictures:
         credit = p["diagram_credit"]
@@ -380,6 +403,7 @@ def success_metrics(sub, p):
     if not places:
         return _no_writing("success metrics (Task 4)")
     found = metrics.metrics(sub)
+    _units, feature, _rep = _mapping_context(sub)
     where = [loc(places[0].rel, places[0].line)]
     shares, msgs = {}, {}
     for g in ("technical", "business"):
@@ -397,13 +421,18 @@ def success_metrics(sub, p):
         if items:
             where.append(loc(items[0].rel, items[0].line))
     named, targeted_dora = [], []
-    dora_items = [m for m in found if not m.copied]
+    # a DORA metric named counts a little; one only defined in general words ("how often an
+    # organisation deploys") says nothing of this team's own and counts nothing
+    dora_items = [m for m in found if not m.copied and (m.targeted or judge.markers(m.text, feature)
+                                                        or len(m.text.split()) <= 6)]
     for name, rx in metrics.DORA.items():
         hits = [m for m in dora_items if rx.search(m.text)]
-        if not hits:
+        if not hits:  # named in prose: counts where its sentence gives this team's value
             text = "\n".join(pipeline.content_text(pl.section) for pl in places)
-            if rx.search(text) and not fingerprints.is_copied(text, 0.4):
+            said = [line for line in text.split("\n") if rx.search(line) and metrics.TARGET.search(line)]
+            if said and not fingerprints.is_copied(text, 0.4):
                 named.append(name)
+                targeted_dora.append(name)
             continue
         named.append(name)
         if any(m.targeted for m in hits):

@@ -87,11 +87,18 @@ def _one_line_actions(text: str) -> str:
     return "".join(out)
 
 
-def render(text: str, values: dict | None) -> str:
+def render(text: str, values: dict | None, budget=None) -> str:
+    """The template with its actions dropped and ``.Values`` blocks filled in; every line put out
+    spends its bytes from the submission's evidence ``budget`` (rendering stops when it is spent)."""
+    from grader.evidence import budget as evidence_budget
+
+    budget = budget if budget is not None else evidence_budget.Budget()
     text = _one_line_actions(text)
     out = []
     dumps: dict[tuple[str, int], list[str]] = {}  # each value is dumped once, however often it is used
     for line in text.split("\n"):
+        if not budget.spend("a Helm template", 0, len(line) + 1):
+            break
         if "{{" not in line:
             out.append(line)
             continue
@@ -103,6 +110,8 @@ def render(text: str, values: dict | None) -> str:
                 dumped = yaml.safe_dump(_plain(value), default_flow_style=False, sort_keys=False) \
                     if value is not None else ""
                 dumps[key] = [" " * key[1] + d for d in dumped.rstrip("\n").split("\n")] if dumped else []
+            if not budget.spend("a Helm template", 0, sum(len(d) + 1 for d in dumps[key])):
+                break
             out.extend(dumps[key])
             continue
         spans = _actions(line)

@@ -99,12 +99,19 @@ def terraform_resources(sub: Submission) -> list[tuple[str, int, str, str]]:
     found = []
     for rel in sub.by_suffix(".tf"):
         text = sub.read_text(rel) or ""
-        for m in _TF_RESOURCE.finditer(text):
+        headers = list(_TF_RESOURCE.finditer(text))
+        line, counted = 1, 0
+        for n, m in enumerate(headers):
+            # A body ends at its closing brace, or — unclosed — where the next resource starts
+            # (resources don't nest): one pass over the file, not one per header to its end.
+            stop = headers[n + 1].start() if n + 1 < len(headers) else len(text)
             depth, i = 1, m.end()
-            while i < len(text) and depth:
+            while i < stop and depth:
                 depth += {"{": 1, "}": -1}.get(text[i], 0)
                 i += 1
-            found.append((rel, text.count("\n", 0, m.start()) + 1, m.group(1), text[m.end():i]))
+            line += text.count("\n", counted, m.start())
+            counted = m.start()
+            found.append((rel, line, m.group(1), text[m.end():i]))
     return sub.memo("terraform-resources", found)
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from grader import yamlload
+from grader.evidence import budget as evidence_budget
 from grader.evidence import helm
 from grader.evidence.ci import reader_for
 from grader.yamlload import line_of, mapping
@@ -48,6 +49,7 @@ def objects(sub: Submission) -> list[K8sObject]:
         docs = _helm_docs(sub, rel, chart) if chart is not None else sub.yaml_docs_quiet(rel)
         for doc in docs or []:
             _collect(doc, rel, found)
+    evidence_budget.note(sub)
     return sub.memo("k8s", found)
 
 
@@ -60,7 +62,7 @@ def _helm_docs(sub: Submission, rel: str, chart: str) -> list:
         return sub.yaml_docs_quiet(rel) or []
     values = _chart_values(sub, chart)
     docs = []
-    for part in helm.render(text, values).split("\n---"):
+    for part in helm.render(text, values, evidence_budget.of(sub)).split("\n---"):
         try:
             docs.extend(yamlload.load_all(part))
         except yamlload.YamlError:

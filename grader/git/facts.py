@@ -11,7 +11,7 @@ import stat
 from dataclasses import dataclass, field
 
 from grader.git import run
-from grader.git.run import Git, GitProblem
+from grader.git.run import Git, GitProblem, GitTimeout
 from grader.git.shadow import SHA, make_shadow, small_regular
 
 MAX_LOG = 3000  # commits read (newest first)
@@ -42,6 +42,9 @@ class Tag:
 class GitFacts:
     is_git: bool = False
     error: str | None = None  # the repository exists but can't be read (fully)
+    # the error's cause is outside the learner's control (git timed out or could not start,
+    # loopcheck's own fault): not judged; otherwise what the repository holds, scored 0
+    error_outside: bool = False
     shallow: bool = False
     head: str | None = None
     branch: str | None = None
@@ -96,7 +99,8 @@ class PendingGit:
                 self.facts = GitFacts(is_git=True, error=str(exc))
                 self.close()
             except OSError as exc:
-                self.facts = GitFacts(is_git=True, error=f"git could not be started: {exc.strerror}")
+                self.facts = GitFacts(is_git=True, error=f"git could not be started: {exc.strerror}",
+                                      error_outside=True)
                 self.close()
 
     def finish(self) -> GitFacts:
@@ -117,11 +121,11 @@ class PendingGit:
             try:
                 self.facts = _collect_facts(facts, self.procs, self.pull_request)
             except GitProblem as exc:
-                self.facts = GitFacts(is_git=True, error=str(exc))
+                self.facts = GitFacts(is_git=True, error=str(exc), error_outside=isinstance(exc, GitTimeout))
             finally:
                 self.close()
         if self.facts is None:  # closed before it was read
-            self.facts = GitFacts(is_git=True, error="git facts were not read")
+            self.facts = GitFacts(is_git=True, error="git facts were not read", error_outside=True)
         return self.facts
 
     def close(self) -> None:

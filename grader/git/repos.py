@@ -18,18 +18,20 @@ CLONE_TIMEOUT = 60.0
 REMOTE_TIMEOUT = 30.0
 
 
-def clone_bundle(bundle: str, dest: str, *, checkout: bool = True) -> None:
+def clone_bundle(bundle: str, dest: str, *, checkout: bool = True, timeout: float = CLONE_TIMEOUT) -> None:
     """Clone a git bundle into ``dest`` (which must not exist): isolated from system and global
-    config, no templates (so no hooks), no prompt, only the ``file`` transport. Without
-    ``checkout`` no file is written out (see :func:`export_head`, which is size-bounded)."""
+    config, no templates (so no hooks), no prompt, only the ``file`` transport, within ``timeout``
+    seconds. Without ``checkout`` no file is written out (see :func:`export_head`, size-bounded)."""
+    if timeout <= 0:
+        raise LoopcheckError(f"{bundle}: the time budget ran out before the bundle was cloned")
     home = tempfile.mkdtemp(prefix="loopcheck-home-")
     try:
         rc, _out, reason = run.run(
             ["clone", "--quiet", "--template=", "--no-hardlinks", *([] if checkout else ["--no-checkout"]),
              "--", os.path.abspath(bundle), dest],
-            home=home, extra_env={"GIT_ALLOW_PROTOCOL": "file"}, timeout=CLONE_TIMEOUT)
+            home=home, extra_env={"GIT_ALLOW_PROTOCOL": "file"}, timeout=timeout)
     except GitProblem:
-        raise LoopcheckError(f"{bundle}: cloning the bundle took longer than {CLONE_TIMEOUT:.0f} s") from None
+        raise LoopcheckError(f"{bundle}: cloning the bundle took longer than {timeout:.0f} s") from None
     finally:
         shutil.rmtree(home, ignore_errors=True)
     if rc != 0:
@@ -44,19 +46,68 @@ def _gitpython_env(home: str) -> dict[str, str]:
     return {k: v for k, v in env.items() if k.startswith(("GIT_", "HOME", "XDG_", "LC_"))}
 
 
-def clone_url(url: str, dest: str) -> None:
-    """Clone a remote repository with GitPython: no templates or hooks, no prompt, no unsafe
-    protocol (``ext::``) or option (``--upload-pack``), isolated config, bounded in time."""
-    from git import Repo
+def _size(folder: str) -> int:
+    """Bytes of the regular files under ``folder`` (links not followed)."""
+    total = 0
+    for top, _dirs, files in os.walk(folder):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(top, name)).st_size
+            except OSError:
+                pass
+    return total
 
+
+def clone_url(url: str, dest: str, *, checkout: bool = True, max_bytes: int | None = None,
+              timeout: float = CLONE_TIMEOUT) -> None:
+    """Clone a remote repository with GitPython's git: no templates or hooks, no prompt, no unsafe
+    protocol (``ext::``) or option (``--upload-pack``), isolated config, within ``timeout``
+    seconds and — like a bundle — at most ``max_bytes`` on disk while it is fetched (git is
+    stopped past it). Without ``checkout`` no file is written out: :func:`export_head` exports
+    the commit's files within the same cap as a bundle's."""
+    from git.cmd import Git as GitPython
+
+    if timeout <= 0:
+        raise LoopcheckError("the time budget ran out before the repository was cloned")
+    GitPython.check_unsafe_protocols(url)
     home = tempfile.mkdtemp(prefix="loopcheck-home-")
     try:
-        Repo.clone_from(url, dest, multi_options=["--template=", "--config=core.hooksPath=/dev/null",
-                                                  "--config=core.fsmonitor=false"],
-                        allow_unsafe_options=True, allow_unsafe_protocols=False,
-                        env=_gitpython_env(home), kill_after_timeout=CLONE_TIMEOUT)
+        g = GitPython(home)
+        g.update_environment(**_gitpython_env(home))
+        proc = g.execute(["git", "clone", "--quiet", "--template=", "--config=core.hooksPath=/dev/null",
+                          "--config=core.fsmonitor=false", *([] if checkout else ["--no-checkout"]),
+                          "--", GitPython.polish_url(url, expand_vars=False), dest], as_process=True)
+        _watch_clone(proc.proc, dest, max_bytes, timeout)
     finally:
         shutil.rmtree(home, ignore_errors=True)
+
+
+def _watch_clone(child, dest: str, max_bytes: int | None, timeout: float) -> None:
+    """Wait for a clone, stopping it past ``timeout`` or ``max_bytes`` on disk."""
+    import threading
+    import time
+
+    assert child is not None and child.stderr is not None
+    stderr = child.stderr
+    errors: list[bytes] = []
+    reader = threading.Thread(target=lambda: errors.append(stderr.read(1 << 16)), daemon=True)
+    reader.start()
+    end = time.monotonic() + timeout
+    while child.poll() is None:
+        why = None
+        if time.monotonic() > end:
+            why = f"cloning took longer than {timeout:.0f} s"
+        elif max_bytes is not None and os.path.isdir(dest) and _size(dest) > max_bytes:
+            why = f"the repository is larger than {max_bytes // (1024 * 1024)} MB"
+        if why:
+            child.kill()
+            child.wait()
+            raise LoopcheckError(f"not cloned: {why}")
+        time.sleep(0.05)
+    reader.join(timeout=2)
+    if child.returncode != 0:
+        lines = b"".join(errors).decode("utf-8", "replace").strip().splitlines()
+        raise LoopcheckError("git could not clone it: " + (lines[-1][:300] if lines else f"exit {child.returncode}"))
 
 
 def remote_head(url: str) -> str | None:
@@ -117,7 +168,8 @@ def _dotgit_dir(root: str) -> str:
     return dotgit
 
 
-def export_head(root: str, tar_path: str, *, max_bytes: int = EXPORT_MAX_BYTES, rev: str | None = None) -> None:
+def export_head(root: str, tar_path: str, *, max_bytes: int = EXPORT_MAX_BYTES, rev: str | None = None,
+                timeout: float | None = None) -> None:
     """Write the files of ``root``'s HEAD commit (or of commit ``rev``) to ``tar_path`` (``git archive``), read through
     a private shadow git directory like every other git call, bounded in time and size. Raises
     LoopcheckError saying why it can't (no .git folder, no commit, too large...)."""
@@ -127,7 +179,7 @@ def export_head(root: str, tar_path: str, *, max_bytes: int = EXPORT_MAX_BYTES, 
     except GitProblem as exc:
         raise LoopcheckError(str(exc)) from None
     try:
-        _archive(shadow, "HEAD", tar_path, max_bytes)
+        _archive(shadow, "HEAD", tar_path, max_bytes, timeout=timeout)
     except LoopcheckError:
         if rev is None and _unborn(shadow):
             raise NothingCommitted("nothing committed yet") from None
@@ -190,13 +242,15 @@ def export_index(root: str, tar_path: str, *, index_file: str | None = None, max
 
 
 def _archive(shadow: str, treeish: str, tar_path: str, max_bytes: int, *, env: dict[str, str] | None = None,
-             what: str = "the commit's files") -> None:
-    """``git archive`` of ``treeish`` into ``tar_path``, bounded in time and size."""
+             what: str = "the commit's files", timeout: float | None = None) -> None:
+    """``git archive`` of ``treeish`` into ``tar_path``, bounded in size and in time (``timeout``:
+    what is left of the grading's, at most git's own limit)."""
     with open(tar_path, "wb") as out:
         git = run.start(["archive", "--format=tar", treeish], home=shadow, git_dir=shadow, sink=out,
                         max_output=max_bytes, extra_env=env)
         try:
-            rc, _none, message = git.finish(GIT_TIMEOUT * 4)
+            limit = GIT_TIMEOUT * 4 if timeout is None else max(0.001, min(timeout, GIT_TIMEOUT * 4))
+            rc, _none, message = git.finish(limit)
         except GitProblem as exc:
             raise LoopcheckError(str(exc)) from None
         finally:

@@ -24,6 +24,10 @@ class GitProblem(Exception):
     """Git could not be run or did not finish: the message says why (for a finding or an error)."""
 
 
+class GitTimeout(GitProblem):
+    """git ran out of its time: the machine's or loopcheck's budget, not the learner's doing."""
+
+
 def isolated_git_env(home: str) -> dict[str, str]:
     """An environment in which git reads no system or global config, asks no questions and
     runs no pager: every ``GIT_*`` variable of ours is dropped, HOME is a private folder."""
@@ -73,12 +77,12 @@ class Git:
         threads[0].join(timeout=timeout)
         if threads[0].is_alive():
             self.stop()
-            raise GitProblem(f"git took longer than {timeout:.0f} s")
+            raise GitTimeout(f"git took longer than {timeout:.0f} s")
         try:
             proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.stop()
-            raise GitProblem(f"git took longer than {timeout:.0f} s") from None
+            raise GitTimeout(f"git took longer than {timeout:.0f} s") from None
         threads[1].join(timeout=2)
         message = b"".join(errors).decode("utf-8", "replace").strip().splitlines()
         return proc.returncode, b"".join(chunks), (message[-1] if message else "")

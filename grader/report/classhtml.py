@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
+from urllib.parse import quote
 
 from grader.model import PHASES
 from grader.report.common import num
 from grader.report.feedback import file_names
+from grader.report.grades import together
 from grader.report.text import clean
 
 MAX_GROUPS = 50
@@ -50,7 +52,7 @@ def render(results: dict, students: dict, similar: list | tuple = (), *, feedbac
                        cards=_cards(results, graded, percents), histogram=_histogram(percents),
                        tasks=_per_task(graded), missed=_most_missed(graded), phases=PHASES,
                        task_columns=task_columns, students=_students(results, students, feedback_href, task_columns),
-                       similar=[([clean(i) for i in ids], s, w) for ids, s, w in similar[:MAX_GROUPS]],
+                       similar=[(len(ids), clean(together(ids, shown=20)), s, w) for ids, s, w in similar[:MAX_GROUPS]],
                        more_groups=max(0, len(similar) - MAX_GROUPS), to_view=_to_view(graded),
                        notes=[(clean(r.id), [clean(n) for n in r.report.get("notes", [])])
                               for r in sorted(graded, key=lambda r: r.id) if r.report.get("notes")])
@@ -117,7 +119,7 @@ def _students(results: dict, students: dict, feedback_href: str | None, task_col
         res, info = results[rid], students.get(rid, {})
         href = None
         if feedback_href is not None:
-            href = f"{feedback_href.rstrip('/')}/{names[rid]}.html" if feedback_href else f"{names[rid]}.html"
+            href = f"{quote(feedback_href.rstrip('/'))}/{names[rid]}.html" if feedback_href else f"{names[rid]}.html"
         row: dict = {"name": clean(rid), "source": clean(info.get("source", "")), "graded": res.graded, "href": href,
                      "status": res.status, "reason": clean(res.reason)[:160], "late": bool(res.late),
                      "later_commits": res.later_commits}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from grader.model import PHASES, Report
 
@@ -18,9 +19,21 @@ def row(report) -> list:
             "true" if report.passed else "false"]
 
 
+_TRIGGER = ("=", "+", "-", "@", "\t", "\r")
+# A reader that splits on ";" or a tab (a spreadsheet in a locale whose decimal mark is a comma,
+# a TSV import) starts a new cell after each one that is not quoted: that cell must not start a
+# formula either. (Every "," in a cell is inside the quotes the csv module puts around it.)
+_SPLIT_TRIGGER = re.compile(r"([;\t][ ]*)(?=[=+\-@\r])")
+
+
 def safe_cell(value):
-    """Spreadsheets run cells that start with = + - @: prefix those from the submission."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    """Spreadsheets run cells that start with = + - @ (or a tab or CR): such text from the
+    submission gets a ``'`` before it — at the start of the cell, and after each ``;`` or tab
+    inside it, so that readers splitting on ``,`` and on ``;`` alike see no formula."""
+    if not isinstance(value, str):
+        return value
+    value = _SPLIT_TRIGGER.sub(lambda m: m.group(1) + "'", value)
+    if value[:1] in _TRIGGER:
         return "'" + value
     return value
 

@@ -17,27 +17,34 @@ from collections import Counter
 from collections.abc import Iterable
 
 from grader.report.common import TO_VIEW_NOTE, learner_notes, num
-from grader.report.markdown import md
+from grader.report.markdown import code, md
 from grader.report.text import clean
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
+_HASHED = re.compile(r"-[0-9a-f]{16}$")  # what a hashed name ends with
+_DEVICES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 
 
 def _slug(student_id: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", student_id.encode("utf-8", "surrogateescape")
                                        .decode("utf-8", "replace")).encode("ascii", "ignore").decode("ascii")
-    return _NOT_SLUG.sub("-", ascii_text.lower()).strip("-")[:80].rstrip("-") or "student"
+    return _NOT_SLUG.sub("-", ascii_text.lower()).strip("-")[:80].rstrip("-")
 
 
 def _hashed(student_id: str, slug: str) -> str:
-    return f"{slug}-{hashlib.sha256(student_id.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}"
+    return f"{slug or 'student'}-{hashlib.sha256(student_id.encode('utf-8', 'surrogatepass')).hexdigest()[:16]}"
 
 
 def file_names(ids: Iterable[str]) -> dict[str, str]:
-    """Each student id → the name of their feedback files (without the extension)."""
+    """Each student id of a class → the name of their feedback files (before the extension), at
+    most 97 characters, one per id on any disk: the id's slug, or — when two ids of the class
+    share a slug, or a slug is empty, a device name (``con``, ``lpt1``) or ends like a hashed name
+    — the slug and ``-`` with 16 hex digits of the id's SHA-256. A slug never ends like a hashed
+    name, hashed names differ in their hashes, and all are lower case (macOS and Windows disks)."""
     slugs = {rid: _slug(rid) for rid in ids}
     counts = Counter(slugs.values())
-    return {rid: slug if counts[slug] == 1 else _hashed(rid, slug) for rid, slug in slugs.items()}
+    return {rid: slug if counts[slug] == 1 and slug and slug not in _DEVICES and not _HASHED.search(slug)
+            else _hashed(rid, slug) for rid, slug in slugs.items()}
 
 
 def file_name(student_id: str) -> str:
@@ -124,7 +131,7 @@ def render_markdown(result, name: str) -> str:
     out = [f"# {md(d['title'])} — feedback for {md(d['name'])}", "",
            f"**Score: {d['score']}** — {'passed' if d['passed'] else 'not passed yet'} (pass mark {d['threshold']}%)"]
     if d["commit"]:
-        out.append(f"Graded commit `{d['commit']}`" + (f"; {d['late']} commit(s) after the deadline were not graded."
+        out.append(f"Graded commit {code(d['commit'])}" + (f"; {d['late']} commit(s) after the deadline were not graded."
                                                         if d["late"] else "."))
     out += ["", "| Task | Points |", "|---|---|"]
     out += [f"| {md(t)} | {p} |" for t, p in d["tasks"]]
@@ -134,10 +141,10 @@ def render_markdown(result, name: str) -> str:
     if not d["fix"]:
         out.append("Nothing: every check passed.")
     for i, (title, lost, message, hints, where) in enumerate(d["fix"], start=1):
-        out.append(f"{i}. **{md(title)}** (−{lost}): {md(message)}" + (f" — at `{where}`" if where else ""))
+        out.append(f"{i}. **{md(title)}** (−{lost}): {md(message)}" + (f" — at {code(where)}" if where else ""))
         out += [f"   - How to fix it: {md(hint)}" for hint in hints]
     if d["to_view"]:
-        out += ["", "To be viewed by your instructor (pictures are not read): " + ", ".join(f"`{v}`" for v in d["to_view"])]
+        out += ["", "To be viewed by your instructor (pictures are not read): " + ", ".join(code(v) for v in d["to_view"])]
     if d["notes"]:
         out += ["", "## Notes", ""] + [f"- {md(n)}" for n in d["notes"]]
     return "\n".join(out) + "\n"

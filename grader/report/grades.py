@@ -78,16 +78,16 @@ def summary(results: dict, similar: list | tuple = ()) -> dict:
     }
 
 
-def _together(ids: list[str]) -> str:
-    """``ann and ben``; ``a, b and c (3 submissions)``."""
-    if len(ids) == 2:
-        return f"{ids[0]} and {ids[1]}"
-    return f"{', '.join(ids[:-1])} and {ids[-1]} ({len(ids)} submissions)"
+def together(members, shown: int = 5) -> str:
+    """``ann and ben``, ``ann, ben and cid``, ``a, b, c, d, e and 1995 more (2000 students)``."""
+    members = list(members)
+    if len(members) <= shown:
+        return " and ".join([", ".join(members[:-1]), members[-1]]) if len(members) > 1 else "".join(members)
+    return f"{', '.join(members[:shown])} and {len(members) - shown} more ({len(members)} students)"
 
 
 def render_summary(results: dict, similar: list | tuple = ()) -> str:
-    """The class summary; ``similar`` lists the groups of submissions that look alike: (ids,
-    lowest resemblance, why) (:func:`grader.batch.results.similarity_groups`)."""
+    """The class summary; ``similar`` lists the groups (ids, score, why) that look alike."""
     s = summary(results, similar)
     total = s["graded"]
     rate = f"{100.0 * s['passed'] / total:.0f}%" if total else "n/a"
@@ -101,9 +101,9 @@ def render_summary(results: dict, similar: list | tuple = ()) -> str:
         lines += [f"  {n:>4} × {cid} — {title}" for (cid, title), n in s["most_failed"]]
     if s["similar"]:
         lines += ["", "Submissions that look alike (for you to look at; nothing was deducted):"]
-        lines += [f"  {_together(ids)}: " + (why if score >= 1.0 and "written" not in why
-                                              else f"about {100 * score:.0f}% the same written work")
-                  for ids, score, why in s["similar"][:20]]
+        lines += [f"  {together(members)}: " + (why if score >= 1.0 and "written" not in why
+                                                else f"about {100 * score:.0f}% the same written work")
+                  for members, score, why in s["similar"][:20]]
     if s["failures"]:
         lines += ["", "Could not be graded:"]
         lines += [f"  {rid}: {status}: {reason}" for rid, status, reason in s["failures"][:20]]

@@ -38,8 +38,17 @@ DESCRIPTIONS = {"csv": "loopcheck's grades CSV", "jsonl": "one JSON object per s
 COMMIT_COLUMNS = ["student", "commit", "commit_date", "late", "later_commits"]
 
 
-def iso(moment: int | float | None) -> str:
-    if moment is None:
+# The moments a date can be written for (years 1 to 9999); a repository can carry any number
+# (a commit dated year 10000, 2**64), which is left blank rather than shown wrong or crashing.
+EARLIEST, LATEST = -62135596800, 253402300799
+
+
+def iso(moment) -> str:
+    """A moment (Unix time) as ``2026-12-01T22:59:00Z``; "" for none, and for a date out of
+    range (a repository's dates are its author's to set)."""
+    if isinstance(moment, bool) or not isinstance(moment, int | float) or moment != moment:
+        return ""
+    if not EARLIEST <= moment <= LATEST:
         return ""
     return datetime.fromtimestamp(moment, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 

@@ -31,8 +31,16 @@ def md(text) -> str:
 
 
 def code(text) -> str:
-    """Submission text as an inline code span (backticks inside can't close it)."""
-    return "`" + clean(text).replace("`", "'") + "`"
+    """Submission text as an inline code span, as CommonMark requires: fenced by one backtick
+    more than the longest run inside (so none can close it), padded with a space where the
+    text starts or ends with a backtick or a space. Control characters are shown as escapes;
+    nothing inside is markup, a link or a mention. (Not for a table cell, where GFM splits on
+    ``|`` even inside a code span: :func:`md` is.)"""
+    inner = clean(text)
+    longest = max((len(run) for run in re.findall(r"`+", inner)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if inner.startswith(("`", " ")) or inner.endswith(("`", " ")) else ""
+    return f"{fence}{pad}{inner}{pad}{fence}"
 
 
 def render(report: Report, **_options: object) -> str:

@@ -11,9 +11,17 @@ missing thing is reported against. Paths are relative to the repository as check
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 from grader.model import Report
 from grader.report.common import evidence_only, num, prefixed
+
+
+def uri(path: str) -> str:
+    """A path as the URI reference SARIF's ``artifactLocation.uri`` must be (RFC 3986): every
+    byte but the unreserved characters and ``/`` percent-encoded — spaces, ``%``, ``#``, ``?``,
+    non-ASCII (as UTF-8) and bytes that were not UTF-8 (as the bytes they were)."""
+    return quote(path.encode("utf-8", "surrogateescape"), safe="/")
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {"fail": "error", "partial": "warning", "error": "note"}
@@ -52,13 +60,13 @@ def render(report: Report, *, prefix: str = "", **_options: object) -> str:
         }
         locations = []
         for where in [e for e in check.evidence if e.is_file][:5]:
-            physical: dict = {"artifactLocation": {"uri": prefixed(where.path.rstrip("/") or ROOT_FILE, prefix),
+            physical: dict = {"artifactLocation": {"uri": uri(prefixed(where.path.rstrip("/") or ROOT_FILE, prefix)),
                                                    "uriBaseId": "%SRCROOT%"}}
             if where.line:
                 physical["region"] = {"startLine": where.line}
             locations.append({"physicalLocation": physical})
         if not locations:  # nothing to point at: the repository's root file carries it
-            locations.append({"physicalLocation": {"artifactLocation": {"uri": prefixed(ROOT_FILE, prefix),
+            locations.append({"physicalLocation": {"artifactLocation": {"uri": uri(prefixed(ROOT_FILE, prefix)),
                                                                         "uriBaseId": "%SRCROOT%"}}})
         result["locations"] = locations
         results.append(result)

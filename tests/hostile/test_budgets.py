@@ -13,25 +13,24 @@ import pytest
 from conftest import write_tree
 from grader import detectors, rubric
 from grader.cli import main
-from grader.rubric import check_regex
 from grader.scoring import grade
 from grader.submission import Submission
 
 
-@pytest.mark.parametrize("pattern", [r"((a+))+$", r"(a+b?)+$", r"(\w+\s?)+$", r"(a|aa)+$"])
-def test_catastrophic_rubric_patterns_are_refused_at_validation(pattern):
-    assert check_regex(pattern) and "catastrophic" in check_regex(pattern)
+def test_a_check_that_would_hang_is_stopped_and_not_judged(tmp_path, monkeypatch):
+    # A check that never ends (a loop loopcheck did not bound) is stopped by its budget.
+    sub = Submission(write_tree(tmp_path, {"docs/plan.md": "# Plan\n"}))
+    reg = detectors.registry()
 
+    def forever(_sub, _params):
+        while True:
+            pass
 
-def test_a_check_that_would_hang_is_stopped_and_not_judged(tmp_path):
-    # A pattern that slipped past validation (a bundled rubric is not re-validated) meets a
-    # learner's line built to make it backtrack: the check's budget stops it.
-    text = "# Plan\n## " + "a" * 40 + "!\n- item\n"
-    sub = Submission(write_tree(tmp_path, {"docs/plan.md": text}))
-    start = time.monotonic()
-    finding = detectors.run(sub, "acceptance-criteria", {"heading_pattern": r"(a|aa)+$"}, budget=1.0)
-    assert time.monotonic() - start < 5
-    assert finding.status == "error" and "took longer than 1 s" in finding.message
+    monkeypatch.setitem(reg, "acceptance-criteria", reg["acceptance-criteria"].__class__(
+        **{**{f: getattr(reg["acceptance-criteria"], f) for f in reg["acceptance-criteria"].__slots__},
+           "func": forever}))
+    finding = detectors.run(sub, "acceptance-criteria", {}, budget=0.2)
+    assert finding.status == "error" and "took longer than 0.2 s" in finding.message
 
 
 def test_the_whole_grading_has_a_deadline(tmp_path):

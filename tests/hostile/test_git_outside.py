@@ -30,7 +30,8 @@ def test_a_symlinked_pack_of_another_student_is_not_read(tmp_path):
     facts = git.GitFacts.read(str(thief.path))
     assert facts.error and "symbolic link" in facts.error and not facts.commits
     finding = run_check(thief.path, "commit-history")
-    assert finding.status == "error" and "symbolic link" in finding.message
+    # what the submission holds: scored 0, saying why (never a discount)
+    assert finding.status == "fail" and "symbolic link" in finding.message and "scored 0" in finding.message
 
 
 def test_a_ref_linked_to_dev_zero_is_refused_at_once(tmp_path):

@@ -204,7 +204,7 @@ def test_git_dir_symlink_and_gitfile(tmp_path, outside):
     sub2 = write_tree(tmp_path / "sub2", {"README.md": "# x\n", ".git": f"gitdir: {real.path / '.git'}\n"})
     report, _ = assert_safe(sub2)
     statuses = {c["id"]: c["status"] for p in report["phases"] for c in p["checks"]}
-    assert statuses["code.commit-history"] == "error"
+    assert statuses["code.commit-history"] == "fail"  # what the submission holds: 0, saying why
 
 
 def test_fifos_sockets_and_devices_are_never_opened(tmp_path):
@@ -301,11 +301,11 @@ def test_no_commits_and_head_pointing_nowhere(tmp_path):
     repo = Repo(tmp_path / "empty")
     (repo.path / "README.md").write_text("# x\n")
     report, _ = assert_safe(repo.path)
-    assert git_status(report)["code.commit-history"] == "error"
+    assert git_status(report)["code.commit-history"] == "fail"
     repo.commit("Add the application code", {"a.py": "x"})
     (repo.path / ".git" / "HEAD").write_text("ref: refs/heads/nowhere\n")
     report, _ = assert_safe(repo.path)
-    assert git_status(report)["code.commit-history"] == "error"
+    assert git_status(report)["code.commit-history"] == "fail"
 
 
 def test_detached_head_and_missing_objects(tmp_path):
@@ -380,8 +380,8 @@ def test_names_and_yaml_strings_cannot_inject(tmp_path):
 # -- bad rubric input --------------------------------------------------------------------------------
 @pytest.mark.parametrize("text,needle", [
     ("id: x\ntitle: t\nversion: '1'\nextends: devops-loop\nphases:\n  plan:\n    checks:\n"
-     "      - {id: plan.a, title: A, kind: acceptance-criteria, points: 1, hint: h, params: {heading_pattern: '(x+x+)+y'}}\n",
-     "nested quantifiers"),
+     "      - {id: plan.a, title: A, kind: acceptance-criteria, points: 1, hint: h, params: {heading_pattern: '(?<=x)y'}}\n",
+     "no backreferences or lookaround"),
     ("a: &a [x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [" + ", ".join(["*b"] * 30000) + "]\n", "nodes"),
     ("id: x\n\ttitle: t\n", "invalid YAML"),
     ("id: x\ntitle: t\nversion: '1'\nextends: devops-loop\nphases:\n  plan:\n    checks:\n"

@@ -176,6 +176,11 @@ def read_pipelines(sub: Submission) -> list[Pipeline]:
     cached = sub.memo("pipelines")
     if cached is not None:
         return cached
+    from grader.evidence import budget
+
+    if sub.memo("pipelines-started"):  # an earlier check's time budget cut the read short
+        raise budget.Interrupted("reading the pipelines was cut short in an earlier check (its time budget)")
+    sub.memo("pipelines-started", True)
     pipes: list[Pipeline] = []
     for rel in sub.files:
         reader = reader_for(rel)
@@ -191,6 +196,7 @@ def read_pipelines(sub: Submission) -> list[Pipeline]:
     for pipe in pipes:
         pipe.finish()
         _follow(sub, pipe)
+    budget.note(sub)
     return sub.memo("pipelines", pipes)
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from grader.evidence import budget as evidence_budget
 from grader.evidence.ci.model import Job, Pipeline, Step
-from grader.evidence.shell import split_script
 from grader.yamlload import item_line, line_of, mapping
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ def matches(path: str) -> bool:
 
 def read(sub: Submission, path: str) -> Pipeline | None:
     docs = sub.yaml_docs(path) or []
-    return read_circleci(path, docs[0]) if docs else None
+    return read_circleci(path, docs[0], evidence_budget.of(sub)) if docs else None
 
 _WHEN = {"on_fail": "failure", "always": "always", "on_success": "success"}
 _BUILTIN = {"checkout", "setup_remote_docker", "save_cache", "restore_cache", "store_artifacts",
@@ -57,14 +57,17 @@ _BUILTIN = {"checkout", "setup_remote_docker", "save_cache", "restore_cache", "s
 MAX_STEPS = 2000  # steps of one job, reusable commands expanded
 
 
-def _steps(job: str, steps, commands: dict, depth: int, condition: str = "success", budget: list | None = None
-           ) -> list[Step]:
+def _steps(job: str, steps, commands: dict, depth: int, condition: str = "success", budget: list | None = None,
+           shared: evidence_budget.Budget | None = None) -> list[Step]:
     """A job's steps: ``run`` steps, reusable ``commands:`` entries expanded (a few levels, at most
-    MAX_STEPS in all), orb commands (``aws-eks/update-container-image``) kept as the orb they use."""
+    MAX_STEPS in all), orb commands (``aws-eks/update-container-image``) kept as the orb they use.
+    Every step spends from the submission's ``shared`` evidence budget, and a script is split
+    into commands once however many times a command repeats it."""
     budget = budget if budget is not None else [MAX_STEPS]
+    shared = shared if shared is not None else evidence_budget.Budget()
     out: list[Step] = []
     for i, raw in enumerate(steps if isinstance(steps, list) else []):
-        if budget[0] <= 0:
+        if budget[0] <= 0 or not shared.spend("CircleCI commands"):
             break
         budget[0] -= 1
         sline = item_line(steps, i)
@@ -84,7 +87,7 @@ def _steps(job: str, steps, commands: dict, depth: int, condition: str = "succes
             if isinstance(run, str):
                 step = Step(f"{job}: run", sline, condition=condition)
                 offset = 1 if "\n" in run.rstrip("\n") else 0
-                step.commands = split_script(run, sline + offset)
+                step.commands = shared.split(run, sline + offset, "CircleCI commands")
             elif isinstance(run, dict):
                 command = run.get("command")
                 when = _WHEN.get(str(run.get("when", "on_success")), "success")
@@ -93,7 +96,7 @@ def _steps(job: str, steps, commands: dict, depth: int, condition: str = "succes
                 if isinstance(command, str):
                     cline = run.line_of("command") if hasattr(run, "line_of") else sline
                     offset = 1 if "\n" in command.rstrip("\n") else 0
-                    step.commands = split_script(command, (cline or sline) + offset)
+                    step.commands = shared.split(command, (cline or sline) + offset, "CircleCI commands")
             else:
                 continue
             out.append(step)
@@ -101,16 +104,18 @@ def _steps(job: str, steps, commands: dict, depth: int, condition: str = "succes
             body = commands[name]
             inner = body.get("steps") if isinstance(body, dict) else None
             when = _WHEN.get(str(conf.get("when", "on_success")), "success") if isinstance(conf, dict) else condition
-            out.extend(_steps(job, inner, commands, depth + 1, when if when != "success" else condition, budget))
+            out.extend(_steps(job, inner, commands, depth + 1, when if when != "success" else condition, budget,
+                              shared))
         elif "/" in name and name not in _BUILTIN:
             out.append(Step(name, sline, condition=condition, uses=f"orb/{name}",
                             with_=conf if isinstance(conf, dict) else {}))
     return out
 
 
-def read_circleci(path: str, doc) -> Pipeline | None:
+def read_circleci(path: str, doc, budget: evidence_budget.Budget | None = None) -> Pipeline | None:
     if not isinstance(doc, dict) or not isinstance(doc.get("jobs"), dict):
         return None
+    budget = budget if budget is not None else evidence_budget.Budget()
     pipe = Pipeline(SYSTEM, path, line_of(doc, 1) or 1, path)
     pipe.triggers["push"] = line_of(doc, 1) or 1
     jobs: dict[str, Job] = {}
@@ -120,7 +125,7 @@ def read_circleci(path: str, doc) -> Pipeline | None:
             continue
         job = Job(str(name), line_of(body, doc["jobs"].line_of(name)) or 1)
         job.ephemeral = True  # CircleCI's docker, machine and macOS executors are made per job
-        job.steps = _steps(str(name), body.get("steps"), commands, 0)
+        job.steps = _steps(str(name), body.get("steps"), commands, 0, shared=budget)
         jobs[job.id] = job
     workflows = mapping(doc.get("workflows"))
     for wf in workflows.values():

@@ -235,16 +235,23 @@ def _github_event_name(event: str, conf) -> str:
 def link(github: list[Pipeline]) -> None:
     """A workflow run only by ``workflow_call`` or ``workflow_run`` is as automatic as the
     workflows that call it or that it follows."""
+    # Who calls whom, indexed once: linking is linear in the workflows and their steps (2,000
+    # reusable workflows are not 2,000 scans of every step of every workflow).
+    calls: dict[str, list[Pipeline]] = {}
+    for p in github:
+        for callee in {s.uses.split("@")[0].removeprefix("./") for j in p.jobs for s in j.steps if s.uses}:
+            calls.setdefault(callee, []).append(p)
+    automatic = sum(1 for p in github if p.automatic)
     for _ in range(3):  # calls may chain
         for pipe in github:
             if pipe.automatic:
                 continue
-            callers = [p for p in github if p.automatic and any(
-                s.uses and s.uses.split("@")[0].removeprefix("./") == pipe.path
-                for j in p.jobs for s in j.steps)]
-            followed = "workflow_run" in pipe.triggers and any(p.automatic for p in github if p is not pipe)
+            callers = [p for p in calls.get(pipe.path, ()) if p.automatic]
+            followed = "workflow_run" in pipe.triggers and automatic > 0
             if callers or followed:
                 line = pipe.triggers.get("workflow_call", pipe.triggers.get("workflow_run", pipe.line))
                 source = {t for p in callers for t in p.triggers} or {"push"}
                 for trig in source & {"push", "pull_request", "tag"}:
                     pipe.triggers.setdefault(trig, line)
+                if pipe.automatic:
+                    automatic += 1

@@ -7,8 +7,8 @@ import dataclasses
 import re
 from typing import TYPE_CHECKING
 
+from grader.evidence import budget as evidence_budget
 from grader.evidence.ci.model import Job, Pipeline, Step
-from grader.evidence.shell import split_script
 from grader.yamlload import line_of, mapping
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ def read(sub: Submission, path: str) -> Pipeline | None:
     docs = sub.yaml_docs(path) or []
     if not docs:
         return None
-    pipe = read_gitlab(path, docs[0], includes(sub, docs[0]))
+    pipe = read_gitlab(path, docs[0], includes(sub, docs[0]), budget=evidence_budget.of(sub))
     if pipe is not None:
         pipe.templates = templates(docs[0])
     return pipe
@@ -49,14 +49,17 @@ def read(sub: Submission, path: str) -> Pipeline | None:
 MAX_SCRIPT_LINES = 5000  # lines of one script, references followed
 
 
-def _references(items: list, merged: dict, depth: int = 0, budget: list | None = None) -> list[tuple[object, int]]:
+def _references(items: list, merged: dict, depth: int = 0, budget: list | None = None,
+                shared: evidence_budget.Budget | None = None) -> list[tuple[object, int]]:
     """A script's lines with ``!reference [.job, script]`` entries replaced by the lines they
     point to (nested references followed a few levels, MAX_SCRIPT_LINES in all), each with its
-    own line."""
+    own line. Every line spends its bytes from the submission's ``shared`` budget, so one long
+    script referenced a thousand times stops when the budget does."""
     budget = budget if budget is not None else [MAX_SCRIPT_LINES]
+    shared = shared if shared is not None else evidence_budget.Budget()
     out: list[tuple[object, int]] = []
     for i, item in enumerate(items):
-        if budget[0] <= 0:
+        if budget[0] <= 0 or not shared.spend("GitLab !reference", 1, len(item) if isinstance(item, str) else 0):
             break
         budget[0] -= 1
         line = items.line_of(i) if hasattr(items, "line_of") else 0
@@ -65,13 +68,13 @@ def _references(items: list, merged: dict, depth: int = 0, budget: list | None =
             for key in item:
                 node = node.get(key) if isinstance(node, dict) else None
             if isinstance(node, list):
-                out.extend(_references(node, merged, depth + 1, budget))
+                out.extend(_references(node, merged, depth + 1, budget, shared))
                 continue
             if isinstance(node, str):
                 out.append((node, line))
                 continue
         if isinstance(item, list) and depth < 10:  # a nested list (from an anchor): GitLab flattens it
-            out.extend(_references(item, merged, depth + 1, budget))
+            out.extend(_references(item, merged, depth + 1, budget, shared))
             continue
         out.append((item, line))
     return out
@@ -83,9 +86,12 @@ _GITLAB_RESERVED = {
 }
 
 
-def read_gitlab(path: str, doc, includes: list | None = None) -> Pipeline | None:
+def read_gitlab(path: str, doc, includes: list | None = None,
+                budget: evidence_budget.Budget | None = None) -> Pipeline | None:
     if not isinstance(doc, dict):
         return None
+    budget = budget if budget is not None else evidence_budget.Budget()
+    extended: dict = {}  # each job's extends merged once
     pipe = Pipeline(SYSTEM, path, line_of(doc, 1) or 1, path)
     pipe.triggers["push"] = line_of(doc, 1) or 1  # GitLab runs pipelines on every push
     merged = dict(doc)
@@ -104,7 +110,7 @@ def read_gitlab(path: str, doc, includes: list | None = None) -> Pipeline | None
             continue
         if not isinstance(body, dict):
             continue
-        body = _gitlab_extends(body, merged)
+        body = _gitlab_extends(body, merged, budget=budget, key=key, memo=extended)
         if not any(k in body for k in ("script", "trigger", "run")):
             continue
         jline = line_of(body, 0) or 0
@@ -122,7 +128,7 @@ def read_gitlab(path: str, doc, includes: list | None = None) -> Pipeline | None
         for part in ("before_script", "script", "after_script"):
             script = body.get(part, default.get(part) if part != "script" else None)
             if script is not None:
-                job.steps.append(_script_step(key, part, script, job, body, merged))
+                job.steps.append(_script_step(key, part, script, job, body, merged, budget))
         job.on_tag, job.tag_line = job.tag_only, job.line  # GitLab: the job itself must be limited to tags
         jobs.append(job)
     # Without `needs`, a GitLab job depends on every job of the earlier stages.
@@ -134,11 +140,13 @@ def read_gitlab(path: str, doc, includes: list | None = None) -> Pipeline | None
     return pipe
 
 
-def _script_step(key: str, part: str, script, job: Job, body: dict, merged: dict) -> Step:
+def _script_step(key: str, part: str, script, job: Job, body: dict, merged: dict,
+                 budget: evidence_budget.Budget | None = None) -> Step:
     """A job's ``before_script``, ``script`` or ``after_script`` as a step (``!reference`` tags
     filled in; ``after_script`` runs whatever happened; ``allow_failure`` makes it a non-gate)."""
+    budget = budget if budget is not None else evidence_budget.Budget()
     jline = job.line
-    lines = _references(script if isinstance(script, list) else [script], merged)
+    lines = _references(script if isinstance(script, list) else [script], merged, shared=budget)
     cond = "always" if part == "after_script" else job.condition
     step = Step(f"{key}:{part}", line_of(script, jline) or jline, condition=cond)
     for i, (cmd, at) in enumerate(lines):
@@ -146,22 +154,37 @@ def _script_step(key: str, part: str, script, job: Job, body: dict, merged: dict
             cline = at or (script.line_of(i) if isinstance(script, list) and hasattr(script, "line_of")
                            and i < len(script) else step.line)
             offset = 1 if "\n" in cmd.rstrip("\n") else 0  # a block scalar starts below its `- |`
-            step.commands.extend(split_script(cmd, (cline + offset) if cline else step.line))
+            step.commands.extend(budget.split(cmd, (cline + offset) if cline else step.line, "a GitLab script"))
     if body.get("allow_failure") is True:  # a failure here never fails the pipeline
         step.commands = [dataclasses.replace(c, ignored=True) for c in step.commands]
     return step
 
 
-def _gitlab_extends(body: dict, doc: dict, depth: int = 0) -> dict:
+def _gitlab_extends(body: dict, doc: dict, depth: int = 0, *, budget: evidence_budget.Budget | None = None,
+                    key: str | None = None, active: frozenset = frozenset(), memo: dict | None = None) -> dict:
+    """``body`` with what it ``extends`` merged under it. Each job's merge is worked out once
+    (memoised in the submission's budget) and a job never extends itself (a cycle, or a list
+    naming one job many times, stops where it closes): the work is one step per job named."""
+    budget = budget if budget is not None else evidence_budget.Budget()
     parents = body.get("extends")
     if not parents or depth > 10:
         return body
+    memo = memo if memo is not None else {}
+    if key is not None and key in memo:
+        return memo[key]
+    named = [p for p in (parents if isinstance(parents, list) else [parents]) if isinstance(p, str)]
     result: dict = {}
-    for parent in parents if isinstance(parents, list) else [parents]:
-        base = doc.get(parent) if isinstance(parent, str) else None
-        if isinstance(base, dict):
-            result.update(_gitlab_extends(base, doc, depth + 1))
+    for parent in list(dict.fromkeys(reversed(named)))[::-1]:  # each once, where it last counts
+        base = doc.get(parent)
+        if not isinstance(base, dict) or parent in active or parent == key:
+            continue
+        if not budget.spend("GitLab extends", 1, 0):
+            break
+        result.update(_gitlab_extends(base, doc, depth + 1, budget=budget, key=parent, active=active | {key},
+                                      memo=memo))
     result.update(body)
+    if key is not None:
+        memo[key] = result
     return result
 
 

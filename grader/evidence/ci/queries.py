@@ -71,6 +71,7 @@ _TOOL_PATH = re.compile(r"^\S*[\\/](?=[\w.-]+(?:\s|$))")
 _WRAPPER_NAMES = {"mvnw": "mvn", "mvnw.cmd": "mvn", "gradlew": "gradle", "gradlew.bat": "gradle"}
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def tool_text(text: str) -> str:
     """A command as the tool it runs: runners dropped (``npx eslint``), a path before the tool's
     name dropped (``./node_modules/.bin/eslint``, ``.\\.sonar\\scanner\\dotnet-sonarscanner``) and

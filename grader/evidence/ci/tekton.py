@@ -23,6 +23,7 @@ import dataclasses
 import re
 from typing import TYPE_CHECKING
 
+from grader.evidence import budget as evidence_budget
 from grader.evidence.ci.model import Job, Pipeline, Step
 from grader.evidence.shell import Command, categories, split_script
 from grader.yamlload import item_line, line_of, mapping
@@ -133,7 +134,10 @@ def _task_name(task: dict) -> str:
     return str(name or "")
 
 
-def _steps(spec: dict, values: dict[str, str], line: int) -> list[Step]:
+def _steps(spec: dict, values: dict[str, str], line: int, budget: evidence_budget.Budget | None = None) -> list[Step]:
+    """A Task's steps, their scripts split once per distinct text (a Task named by a thousand
+    pipeline tasks is split once; each use spends from the submission's evidence budget)."""
+    budget = budget if budget is not None else evidence_budget.Budget()
     steps = []
     raw_steps = spec.get("steps")
     for j, raw in enumerate(raw_steps if isinstance(raw_steps, list) else []):
@@ -142,12 +146,13 @@ def _steps(spec: dict, values: dict[str, str], line: int) -> list[Step]:
         step = Step(str(raw.get("name") or f"step {j + 1}"), sline)
         if isinstance(raw.get("script"), str):
             at = raw.line_of("script") if hasattr(raw, "line_of") else sline
-            step.commands = split_script(_fill(raw["script"], values), at + (0 if "\n" not in raw["script"] else 1))
+            step.commands = budget.split(_fill(raw["script"], values), at + (0 if "\n" not in raw["script"] else 1),
+                                         "Tekton tasks")
         else:
             words = [*(raw.get("command") or []), *(raw.get("args") or [])]
             words = [str(w) for w in words if isinstance(w, (str, int, float))]
             if len(words) >= 3 and words[0].rsplit("/", 1)[-1] in ("sh", "bash") and words[1] == "-c":
-                step.commands = split_script(_fill(" ".join(words[2:]), values), sline)
+                step.commands = budget.split(_fill(" ".join(words[2:]), values), sline, "Tekton tasks")
             elif words:
                 step.commands = [Command(_fill(" ".join(words), values), sline)]
         steps.append(step)
@@ -179,8 +184,9 @@ def _catalog(name: str, values: dict[str, str], line: int) -> list[Step]:
 
 
 def _job(task: dict, line: int, condition: str, tasks: dict[str, tuple[str, dict]], outer: dict[str, str],
-         path: str) -> Job:
+         path: str, budget: evidence_budget.Budget | None = None) -> Job:
     """One pipeline task as a job; ``outer`` are the pipeline's own param defaults."""
+    budget = budget if budget is not None else evidence_budget.Budget()
     name = str(task.get("name") or f"task {line}")
     after = task.get("runAfter")
     job = Job(name, line, needs=[str(a) for a in after] if isinstance(after, list) else [], condition=condition)
@@ -188,14 +194,14 @@ def _job(task: dict, line: int, condition: str, tasks: dict[str, tuple[str, dict
     given = {k: _fill(v, outer) for k, v in _values(task.get("params")).items()}
     if isinstance(task.get("taskSpec"), dict):
         spec = task["taskSpec"]
-        job.steps = _steps(spec, {**_values(spec.get("params")), **given}, line)
+        job.steps = _steps(spec, {**_values(spec.get("params")), **given}, line, budget)
         return job
     ref = _task_name(task)
     defined = tasks.get(ref)
     if defined is not None:
         rel, doc = defined
         spec = mapping(doc.get("spec"))
-        job.steps = _steps(spec, {**_values(spec.get("params")), **given}, line_of(doc, 1) or 1)
+        job.steps = _steps(spec, {**_values(spec.get("params")), **given}, line_of(doc, 1) or 1, budget)
         if rel != path:  # the Task's own file, reached from the pipeline task that names it
             for step in job.steps:
                 step.commands = [dataclasses.replace(c, path=rel, via=(f"{path}:{line}",)) for c in step.commands]
@@ -233,17 +239,19 @@ def read(sub: Submission, path: str) -> Pipeline | None:
     pipe.triggers["push" if run_params is not None else "manual"] = pipe.line
     spec = mapping(doc.get("spec"))
     tasks = _tasks(sub)
+    budget = evidence_budget.of(sub)
     outer = {**_values(spec.get("params")), **(run_params or {})}  # what the webhook's run passes wins
     main = spec.get("tasks")
     for i, task in enumerate(main if isinstance(main, list) else []):
         if isinstance(task, dict):
-            pipe.jobs.append(_job(task, line_of(task, item_line(main, i)) or pipe.line, "success", tasks, outer, path))
+            pipe.jobs.append(_job(task, line_of(task, item_line(main, i)) or pipe.line, "success", tasks, outer, path,
+                                  budget))
     ids = [j.id for j in pipe.jobs]
     last = spec.get("finally")
     for i, task in enumerate(last if isinstance(last, list) else []):
         if isinstance(task, dict):
             job = _job(task, line_of(task, item_line(last, i)) or pipe.line, _finally_condition(task), tasks, outer,
-                       path)
+                       path, budget)
             job.needs = list(ids)  # finally tasks run once every task is done
             pipe.jobs.append(job)
     return pipe

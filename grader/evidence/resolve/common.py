@@ -7,6 +7,7 @@ import posixpath
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
+from grader.evidence import budget as evidence_budget
 from grader.evidence.shell import Command
 
 MAX_DEPTH = 4  # files deep
@@ -25,14 +26,19 @@ class Handler(Protocol):
 
 
 class Budget:
-    """How many more commands a step may gain from the repository."""
+    """How many more commands a step may gain from the repository, and the submission's one
+    evidence budget (:mod:`grader.evidence.budget`) every step's expansion spends from."""
 
-    def __init__(self) -> None:
+    def __init__(self, shared: evidence_budget.Budget | None = None) -> None:
         self.left = MAX_ADDED
+        self.shared = shared if shared is not None else evidence_budget.Budget()
 
-    def take(self, commands: Sequence[Command]) -> list[Command]:
-        """As many of ``commands`` as the budget has room for (and the room they take)."""
+    def take(self, commands: Sequence[Command], what: str = "a step") -> list[Command] | None:
+        """As many of ``commands`` as the budget has room for (and the room they take); None
+        once the submission's evidence budget is spent."""
         taken = list(commands[: max(self.left, 0)])
+        if not self.shared.spend(what, 1 + len(taken), sum(len(c.text) for c in taken)):
+            return None
         self.left -= len(taken)
         return taken
 

@@ -9,7 +9,7 @@ import re
 from typing import TYPE_CHECKING
 
 from grader.evidence import dockerfile
-from grader.evidence.resolve.common import Budget, Found, inside, join
+from grader.evidence.resolve.common import MAX_ADDED, Found, inside, join
 from grader.evidence.shell import Command, shell_words, split_script
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ def image_action_commands(sub: Submission, uses: str, with_: dict, via: tuple[st
     found = dockerfile_commands(sub, path, target if isinstance(target, str) else None)
     if not found:
         return []
-    return [dataclasses.replace(c, via=via) for c in Budget().take(found[1])]  # expand() follows them
+    return [dataclasses.replace(c, via=via) for c in found[1][:MAX_ADDED]]  # expand() follows them (and spends)
 
 
 _FROM = re.compile(r"^(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?", re.I)  # FROM's arguments

@@ -7,6 +7,7 @@ import dataclasses
 import posixpath
 from typing import TYPE_CHECKING
 
+from grader.evidence import budget as evidence_budget
 from grader.evidence.resolve import docker, just, make, nox, npm, shell, task, tox
 from grader.evidence.resolve.common import MAX_DEPTH, Budget, Handler, inside, join
 from grader.evidence.shell import Command, normalise, started_by_runner
@@ -28,7 +29,7 @@ def expand(sub: Submission, commands: list[Command], origin: str, workdir: str =
     if not commands:
         return commands
     cwd = join("", workdir) if workdir and "$" not in workdir and inside(join("", workdir)) else ""
-    return walk(sub, commands, origin, cwd, 0, frozenset(), Budget())
+    return walk(sub, commands, origin, cwd, 0, frozenset(), Budget(evidence_budget.of(sub)))
 
 
 def walk(sub: Submission, commands: list[Command], origin: str, cwd: str, depth: int, seen: frozenset,
@@ -43,7 +44,7 @@ def walk(sub: Submission, commands: list[Command], origin: str, cwd: str, depth:
         if moved is not None:
             cwd = moved
             continue
-        if budget.left <= 0:
+        if budget.left <= 0 or not budget.shared.left:
             continue
         found = _resolve(sub, text, cwd, (*cmd.via, f"{cmd.path or origin}:{cmd.line}"), depth, seen, budget)
         if found is not None:
@@ -91,15 +92,18 @@ def _resolve(sub: Submission, text: str, cwd: str, via: tuple[str, ...], depth: 
     started = started_by_runner(text)  # `uv run bash scripts/tests.sh`, `poetry run make test`
     if started and started != text:
         text = started
-    for _name, handler in HANDLERS:
-        found = handler(sub, text, cwd)
+    for name, handler in HANDLERS:
+        found = _handled(sub, name, handler, text, cwd, budget.shared)
         if found is None:
             continue
         key, commands = found
         if key in seen:
             return []  # a cycle: what it runs is already being read
+        taken = budget.take(commands, f"`{text[:60]}`")
+        if taken is None:
+            return None
         children: list[Command] = []
-        for cmd in budget.take(commands):
+        for cmd in taken:
             if cmd.path:
                 children.append(dataclasses.replace(cmd, via=via))
             else:  # an inline script (sh -c '...'): where the command that holds it is
@@ -108,3 +112,12 @@ def _resolve(sub: Submission, text: str, cwd: str, via: tuple[str, ...], depth: 
                                                     via=via[:-1]))
         return walk(sub, children, "", cwd, depth + 1, seen | {key}, budget)
     return None
+
+
+def _handled(sub: Submission, name: str, handler: Handler, text: str, cwd: str, shared: evidence_budget.Budget):
+    """What ``handler`` reads for ``text`` in ``cwd``, read once per submission: `make all` in a
+    thousand steps reads and splits the target once (each use still spends its commands)."""
+    key = ("resolve", name, text, cwd)
+    if key not in shared.memo:
+        shared.memo[key] = handler(sub, text, cwd)
+    return shared.memo[key]

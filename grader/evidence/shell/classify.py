@@ -3,6 +3,7 @@ verify, rollback, release), read from the tool table (:mod:`grader.evidence.shel
 
 from __future__ import annotations
 
+import functools
 import re
 
 from grader.evidence.shell.lexer import NOT_RUN, normalise
@@ -171,10 +172,17 @@ def tool_name(word: str) -> str:
 
 
 def categories(command: str) -> set[str]:
-    """What a simple command does: install, test, build, publish, deploy, verify, rollback, release."""
+    """What a simple command does: install, test, build, publish, deploy, verify, rollback, release.
+    Worked out once per distinct command text (a step repeated a thousand times, or read by
+    every check, costs one reading); the caller gets its own set."""
+    return set(_categories(command))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _categories(command: str) -> frozenset[str]:
     text = normalise(command)
     if not text or NOT_RUN.match(text):
-        return set()
+        return frozenset()
     found: set[str] = set()
     for _ in range(3):  # a runner may start a tool: npx jest, python -m pytest, bundle exec rspec
         word, _sep, rest = text.partition(" ")
@@ -205,7 +213,7 @@ def categories(command: str) -> set[str]:
         if not inner:
             break
         text = inner
-    return found
+    return frozenset(found)
 
 
 def is_versioned_build(command: str) -> bool:

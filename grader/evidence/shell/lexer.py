@@ -9,6 +9,7 @@ runs to the end), and ``tests/test_shell_differential.py`` checks it against a r
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import shlex
 from dataclasses import dataclass
@@ -272,6 +273,7 @@ def shell_words(text: str) -> list[str] | None:
         return None
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def normalise(command: str) -> str:
     text = _ENV_ASSIGN.sub("", command.strip())
     text = _PREFIXES.sub("", text)

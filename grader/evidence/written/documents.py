@@ -11,10 +11,12 @@ phases after a task.
 
 from __future__ import annotations
 
+import math
 import re
 
 from grader.evidence import markdown
 from grader.evidence.markdown import Section
+from grader.evidence.written import names
 
 EXERCISE_DIR = "exercises/module-01/exercise-04/"
 SUFFIXES = (".md", ".markdown", ".mdown", ".txt", ".text", ".rst")
@@ -68,16 +70,102 @@ def document(sub, rel: str) -> Section | None:
     text = sub.read_text(rel)
     if text is None or len(text) > MAX_BYTES:
         return None
-    root = markdown.document(sub, rel)
+    plain = normalise(text)
+    if plain == text:
+        root = markdown.document(sub, rel)
+    else:
+        try:
+            root = markdown.parse(plain)
+        except (RecursionError, ValueError):  # pragma: no cover - markdown-it is robust
+            root = None
     if root is None:
         return None
     root = structure(root)
     return sub.memo(key, root)
 
 
+# -- HTML tables and definition lists, read as Markdown ---------------------------------------------------
+_TABLE_OPEN = re.compile(r"<table\b", re.I)
+_TABLE_CLOSE = re.compile(r"</table\s*>", re.I)
+_DEFINITION = re.compile(r"^:[ \t]+(\S.*)$")
+
+
+def normalise(text: str) -> str:
+    """The forms Markdown has no words for, in Markdown's own: an HTML ``<table>`` becomes a pipe
+    table (its cells' text, lists joined by ``;``), a definition list's term a bold line and its
+    ``: definitions`` list items. Line numbers are kept (the rows take the table's first lines)."""
+    if text.startswith("---\n"):  # front matter (a wiki's or a static site's): data, not headings
+        end = text.find("\n---", 4)
+        if 0 < end < 4000:
+            text = "\n" * text.count("\n", 0, end + 4) + text[end + 4:]
+    if "<table" not in text.lower() and "\n: " not in text:
+        return text
+    out: list[str] = []
+    pos = 0
+    while True:
+        m = _TABLE_OPEN.search(text, pos)
+        if m is None:
+            break
+        close = _TABLE_CLOSE.search(text, m.end())
+        end = close.end() if close else len(text)
+        out.append(text[pos:m.start()])
+        block = text[m.start():end]
+        rows = _html_rows(block)
+        piped = [("| " + " | ".join(c.replace("|", "/") for c in row) + " |") for row in rows]
+        if len(piped) >= 1:
+            width = len(rows[0])
+            piped.insert(1, "|" + "---|" * max(1, width))
+        height = block.count("\n") + 1
+        piped = piped[:height] + [""] * max(0, height - len(piped))
+        out.append("\n".join(piped))
+        pos = end
+    out.append(text[pos:])
+    lines = "".join(out).split("\n")
+    for i, line in enumerate(lines):
+        d = _DEFINITION.match(line)
+        if d:
+            lines[i] = "- " + d.group(1)
+            j = i - 1
+            if j >= 0 and lines[j].strip() and not _DEFINITION.match(lines[j]) and not lines[j].startswith(("- ", "#")):
+                lines[j] = "**" + lines[j].strip().strip("*") + "**"
+    return "\n".join(lines)
+
+
+def _html_rows(block: str) -> list[list[str]]:
+    """The rows of an HTML table, each a list of its cells' text."""
+    from html.parser import HTMLParser
+
+    rows: list[list[str]] = []
+
+    class Rows(HTMLParser):
+        cell: list[str] | None = None
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "tr":
+                rows.append([])
+            elif tag in ("td", "th") and rows:
+                self.cell = []
+            elif tag in ("li", "br", "p") and self.cell is not None and any(x.strip() for x in self.cell):
+                self.cell.append("; ")
+
+        def handle_endtag(self, tag):
+            if tag in ("td", "th") and self.cell is not None and rows:
+                rows[-1].append(" ".join("".join(self.cell).split()).strip(" ;"))
+                self.cell = None
+
+        def handle_data(self, data):
+            if self.cell is not None:
+                self.cell.append(data)
+
+    parser = Rows(convert_charrefs=True)
+    parser.feed(block[:MAX_BYTES])
+    parser.close()
+    return [r for r in rows if r]
+
+
 # -- headings written without Markdown ----------------------------------------------------------------
 _BOLD_LINE = re.compile(r"^\s*(?:[-*+]\s+|\d{1,2}[.)]\s+)?(\*\*|__)([^*_\n]{1,80}?)\1\s*[:.]?\s*$")
-_CAPS_LINE = re.compile(r"^\s*(?:\d{1,2}[.)]\s*)?([A-Z0-9][A-Z0-9 &/()'’:.,–—-]{2,70})\s*$")
+_CAPS_LINE = re.compile(r"^[ \t]{0,12}(?:\d{1,2}[.)] ?)?([A-Z0-9][A-Z0-9 &/()'’:.,–—>→#-]{2,70}?)[ \t]*$")
 _COLON_LINE = re.compile(r"^\s*(?:[-*+]\s+|\d{1,2}[.)]\s+)?([A-Za-z][\w '’/&()–—-]{1,50}?)\s*:\s*$")
 _NUMBERED = re.compile(r"^[ \t]{0,12}(?:(?:phase|stage|step|part|task) ?)?\d{1,2} ?[.):–—-] {0,3}(\w[\w &/'’-]{0,40})\s*$",
                        re.I)
@@ -106,7 +194,6 @@ def pseudo_heading(line: str, namer) -> str | None:
 def structure(root: Section, namer=None) -> Section:
     """The tree with headings written without ``#`` made sections, and siblings nested as
     they read (see :func:`nest`)."""
-    from grader.evidence.written import names
 
     namer = namer or names.names_anything
     flat: list[tuple[float, str, int, str]] = []
@@ -118,7 +205,7 @@ def structure(root: Section, namer=None) -> Section:
         if level == 0:
             rebuilt.body = body
             continue
-        node = Section(int(level), title, line, body, [])
+        node = Section(math.ceil(level), title, line, body, [])  # a heading without # sits below its section
         if level != int(level):
             pseudo.add(id(node))
         while stack[-1][0] >= level:
@@ -134,7 +221,7 @@ def _flatten(section: Section, namer, out: list[tuple[float, str, int, str]]) ->
     a heading written without ``#`` ranks half a level below its section."""
     lines = section.body.split("\n")
     first = section.line + 1 if section.level else 1
-    cuts: list[tuple[int, str]] = []
+    cuts: list[tuple[int, str, float]] = []
     fenced = False
     for i, line in enumerate(lines):
         if _FENCE.match(line):
@@ -142,23 +229,50 @@ def _flatten(section: Section, namer, out: list[tuple[float, str, int, str]]) ->
             continue
         if fenced or not line.strip():
             continue
+        outline = _outline_heading(lines, i, namer)
+        if outline:  # an outline's item that heads the items under it ("- 1. PLAN" over its parts)
+            cuts.append((i, outline[0], outline[1]))
+            continue
         if i and lines[i - 1].strip() and not _BOLD_LINE.match(line) and not _CAPS_LINE.match(line):
             continue  # a colon or numbered line inside a paragraph is text, not a heading
         title = pseudo_heading(line, namer)
         if title:
-            cuts.append((i, title))
+            cuts.append((i, title, 0.0))
     head = "\n".join(lines[:cuts[0][0]]) if cuts else section.body
     out.append((float(section.level), section.title, section.line, head))
-    for n, (i, title) in enumerate(cuts):
+    for n, (i, title, depth) in enumerate(cuts):
         end = cuts[n + 1][0] if n + 1 < len(cuts) else len(lines)
-        out.append((section.level + 0.5, title, first + i, "\n".join(lines[i + 1:end])))
+        out.append((section.level + 0.5 + depth, title, first + i, "\n".join(lines[i + 1:end])))
     for child in section.children:
         _flatten(child, namer, out)
 
 
+_OUTLINE_ITEM = re.compile(r"^([ \t]{0,40})(?:[-*+]|\d{1,3}[.)])[ \t]+(.{1,300})$")
+
+
+def _indent(line: str) -> int:
+    return len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip())
+
+
+def _outline_heading(lines: list[str], i: int, namer) -> tuple[str, float] | None:
+    """(title, depth) of a list item that heads an outline: a short item naming a task, a phase,
+    a loop or a part, with more indented lines under it."""
+    m = _OUTLINE_ITEM.match(lines[i])
+    if not m:
+        return None
+    bold = re.match(r"(\*\*|__)([^*_\n]{2,80}?)\1", m.group(2).strip())
+    title = (bold.group(2) if bold else m.group(2)).strip().strip("*_").strip(" :.")
+    named = names.phases_of(title) or names.is_loop_title(title) or names.tasks_of_title(title)
+    if len(title.split()) > 8 or (":" in title.rstrip(":") and not named) or not namer(title):
+        return None  # a label with its value ("who: PM, QA") is a line of text
+    nxt = next((line for line in lines[i + 1:i + 40] if line.strip()), None)
+    if nxt is None or _indent(nxt) <= _indent(lines[i]):
+        return None
+    return title, min(_indent(lines[i]), 40) / 100
+
+
 def rank(title: str) -> int:
     """How a title ranks among siblings: 0 a task, 1 a phase or loop, 2 a part, 3 anything else."""
-    from grader.evidence.written import names
 
     if names.phase_of(title) or names.is_loop_title(title):
         return 1

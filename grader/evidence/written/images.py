@@ -107,7 +107,8 @@ def pipeline_pictures(sub) -> list[Picture]:
         return cached
     found: list[str] = []
     for place in placements(sub)[3]:
-        found += [p for p in linked(sub, place.rel, place.section.all_text()) if p.lower().endswith(IMAGE_SUFFIXES)]
+        found += [p for p in linked(sub, place.rel, place.section.all_text()) if p.lower().endswith(IMAGE_SUFFIXES)
+                  and not (_LOOP_NAME.search(p.rsplit("/", 1)[-1]) and not _PIPELINE_NAME.search(p.rsplit("/", 1)[-1]))]
     found += [f for f in _images(sub) if _PIPELINE_NAME.search(f.rsplit("/", 1)[-1]) and not _LOOP_NAME.search(f.rsplit("/", 1)[-1])]
     out = [pic for rel in dict.fromkeys(found) if (pic := picture(sub, rel))]
     return sub.memo("written:pipeline-pictures", out)

@@ -56,21 +56,23 @@ def feature_of(title: str, intro: str, unit_texts: list[str]) -> Feature:
     return Feature(title.strip(), frozenset(name), frozenset(specific), scenario)
 
 
-_PROPER = re.compile(r"(?<=[a-z,;(]\s)([A-Z][a-z]+[A-Za-z]*)")
+_PROPER = re.compile(r"(?<=[a-z,;(] )([A-Z][a-z]+[A-Za-z]*)")
+_NUMBERING = re.compile(r"(?m)^[ \t]*(?:[-*+][ \t]+)?\d{1,3}[.)][ \t]")
 
 
 def markers(text: str, feature: Feature, phase: str | None = None, *, strict: bool = False) -> list[str]:
     """What in the text is particular to this feature and team: numbers, tools the lesson's
-    section on the phase doesn't name (and other products named inside a sentence),
+    section on the phase doesn't name (any tool, without a phase; and other products named inside a sentence),
     identifiers from the code, the feature's own words. ``strict``: numbers the lesson's
     section on the phase uses don't count."""
     found: list[str] = []
+    text = _NUMBERING.sub(" ", text)  # a list's numbers are no numbers of the feature
     found += [n for m in _NUMBER.finditer(text) if not (strict and fp.in_course(n := m.group().strip(), phase))
               and (n := m.group().strip())]
-    found += [t for t in lexicon.tools_named(text) if not fp.in_course(t, phase)]
+    found += [t for t in lexicon.tools_named(text) if not (phase and fp.in_course(t, phase))]
     found += [w for m in _PROPER.finditer(text) if (w := m.group(1).lower()) not in lexicon.FILLER
               and w not in sb.GENERIC and w not in feature.name and not lexicon.ROLE.fullmatch(w)
-              and w not in lexicon.NOT_PRODUCTS and not fp.in_course(w, phase)]
+              and w not in lexicon.NOT_PRODUCTS and not (phase and fp.in_course(w, phase))]
     found += [m.group() for m in _CODE_TOKEN.finditer(text)]
     found += [w for w in (x.lower() for x in _WORDS.findall(text)) if w in feature.specific]
     return found
@@ -106,6 +108,10 @@ def judge_part(name: str, part: Part, phase: str, feature: Feature, repeated: se
         if lexicon.names_role(text):
             return None
         return "names no one (say who: 'QA engineer', 'tech lead')"
+    if name in ("activities", "automation") and lexicon.tool_share(text) >= 0.5 and len(lexicon.tools_named(text)) >= 3:
+        return "a list of tools, not what happens" if name == "activities" else "a list of tools, not what to automate"
+    if name == "tools" and lexicon.market_lists(text):
+        return f"several tools that do the same job ({', '.join(lexicon.market_lists(text))}): name the ones you'd use"
     if name == "tools":
         tools = lexicon.tools_named(text)
         if not tools and not (part.labelled and _names_something(text)):
@@ -114,6 +120,10 @@ def judge_part(name: str, part: Part, phase: str, feature: Feature, repeated: se
         if tools and all(fp.in_course(t, phase) for t in tools) and (len(tools) >= 6 or (len(tools) >= 3 and alternatives >= 2)):
             return "the lesson's own list of tools, not the ones you'd use"
         return None
+    if name in ("activities", "automation") and _lesson_words_only(text, feature, phase):
+        return "the lesson's own words for this phase, reworded: say what happens for your feature"
+    if name in ("activities", "automation") and lexicon.hedges(text) and not markers(text, feature, phase):
+        return "about DevOps in general ('typically', 'depending on'), not about this feature and team"
     if name == "activities":
         content = sb.substantive(text)
         if len(content) < 3:
@@ -121,8 +131,6 @@ def judge_part(name: str, part: Part, phase: str, feature: Feature, repeated: se
         if not (markers(text, feature, phase) or concrete_about_feature(text, feature) or _short_and_own(text)):
             return "generic: nothing in it is particular to this feature (its parts, numbers, tools)"
         return None
-    if name in ("activities", "automation") and _lesson_words_only(text, feature, phase):
-        return "the lesson's own words for this phase, reworded: say what happens for your feature"
     if name == "automation":
         if len(sb.substantive(text)) < 2:
             return "too vague to say what to automate"
@@ -158,7 +166,7 @@ def concrete_about_feature(text: str, feature: Feature) -> bool:
 def _lesson_words_only(text: str, feature: Feature, phase: str) -> bool:
     """A longer answer made only of the lesson's words for this phase, with nothing of its own."""
     marks = {fp.fingerprint(s) for s in fp.stems(text)}
-    if len(marks) < 8 or markers(text, feature, phase, strict=True):
+    if len(marks) < 15 or markers(text, feature, phase, strict=True):
         return False
     lesson = fp.course().phases.get(phase, frozenset())
     return sum(1 for m in marks if m in lesson) / len(marks) >= 0.9

@@ -222,3 +222,51 @@ SPEED = re.compile(
     r"\b(?:immediate(?:ly)?|instant(?:ly)?|real[- ]?time|seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|"
     r"daily|weekly|hourly|monthly|quarterly|sprints?|same[- ]day|next[- ]day|overnight|"
     r"\d+\s?(?:s|m|h|d|w|min|mins|hrs?|ms))\b", re.I)
+
+# The voice of a text about DevOps in general rather than about one feature: hedges and
+# generalisations ("typically", "depending on the technology", "most organisations").
+HEDGE = re.compile(
+    r"\b(?:typically|usually|generally|in\s+general|often|commonly|normally|ideally|increasingly|depending\s+on|"
+    r"it\s+depends|varies|vary|various|most\s+(?:teams|organi[sz]ations|companies|projects)|many\s+(?:teams|organi[sz]ations|"
+    r"companies)|some\s+(?:teams|organi[sz]ations|form\s+of)|mature\s+teams?|modern\s+(?:practice|teams?)|"
+    r"in\s+a\s+(?:mature|typical|good)\s+(?:team|setup|project)|a\s+good\s+\w+\s+(?:phase|pipeline|team)|"
+    r"any\s+(?:team|project|feature)|whatever\s+the|regardless\s+of|(?:is|are)\s+where|the\s+goal\s+is|"
+    r"(?:is|are)\s+the\s+(?:act|process|practice|art|decision)\s+(?:of|that)|\w+ing\s+(?:a|the)\s+\w+\s+means)\b", re.I)
+
+
+def hedges(text: str) -> int:
+    return len(HEDGE.findall(text))
+
+
+# Products that do the same job: naming three of one kind is listing the market, not choosing.
+KINDS = {
+    "trackers": frozenset("jira trello asana linear clickup monday azure-devops youtrack productboard aha".split()),
+    "ci": frozenset("jenkins github-actions gitlab-ci circleci travis travis-ci teamcity bamboo buildkite drone "
+                    "azure-pipelines gocd concourse".split()),
+    "editors": frozenset("vscode vs-code intellij pycharm webstorm vim neovim eclipse".split()),
+    "hosting": frozenset("github gitlab bitbucket gitea".split()),
+    "chat": frozenset("slack teams discord mattermost zoom".split()),
+    "unit tests": frozenset("jest mocha vitest jasmine junit testng pytest unittest rspec minitest phpunit".split()),
+    "e2e": frozenset("cypress playwright selenium puppeteer webdriver".split()),
+    "load": frozenset("k6 jmeter gatling locust artillery".split()),
+    "registries": frozenset("nexus artifactory harbor ecr gcr acr ghcr dockerhub docker-hub quay".split()),
+    "orchestration": frozenset("kubernetes k8s nomad ecs openshift swarm docker-swarm".split()),
+    "cd": frozenset("argocd argo-cd flux fluxcd spinnaker octopus harness".split()),
+    "monitoring": frozenset("prometheus datadog newrelic new-relic dynatrace appdynamics".split()),
+    "logs": frozenset("elk efk loki splunk graylog".split()),
+}
+
+
+def market_lists(text: str) -> list[str]:
+    """The kinds of tool a text names three or more of (alternatives, not a choice)."""
+    named = {t.replace(" ", "-") for t in tools_named(text)}
+    return [kind for kind, members in KINDS.items() if len(named & members) >= 3]
+
+
+def tool_share(text: str) -> float:
+    """The share of a text's words that are tool names."""
+    words = re.findall(r"[A-Za-z][\w.+-]*", text)
+    if not words:
+        return 0.0
+    named = sum(len(t.split()) for t in tools_named(text))
+    return min(1.0, named / len(words))

@@ -53,11 +53,56 @@ def loops_in(section: Section, rel: str) -> list[Unit]:
                 units.append(Unit(rel, line, title, " ".join(cells), loop_parts(" ".join(cells), parts, line)))
         for i, raw in enumerate(text.split("\n")):
             m = _LIST_ITEM.match(raw)
-            if m and "|" not in raw and first + i not in seen and (names.ARROW.search(m.group(2)[:80])
-                                                                  or names.is_loop_title(m.group(2)[:60].split(":")[0])):
+            if m and "|" not in raw and first + i not in seen and _heads_a_loop(m.group(2)):
                 seen.add(first + i)
                 units.append(_list_loop(rel, first + i, m.group(2)))
+    if not units:
+        units = _prose_loops(section, rel)
     return units
+
+
+_BACK = re.compile(r"\bfrom\s+(?:the\s+)?([A-Za-z][\w ()/&'-]{1,40}?)\s+back\s+(?:to|into|through)\s+(?:the\s+)?"
+                   r"([A-Za-z][\w'-]{1,20}(?:\s(?:and|or)\s[A-Za-z][\w'-]{1,20})?)", re.I)
+
+
+def _prose_loops(section: Section, rel: str) -> list[Unit]:
+    """Loops told in prose, a paragraph each: "**from tests back to code** — the spec failed..."."""
+    units: list[Unit] = []
+    for s in section.walk():
+        first = _line(s)
+        paragraph: list[str] = []
+        start = first
+        for i, line in enumerate([*s.body.split("\n"), ""]):
+            if line.strip():
+                if not paragraph:
+                    start = first + i
+                paragraph.append(line)
+                continue
+            text = " ".join(paragraph)
+            paragraph = []
+            m = _BACK.search(text)
+            if m and (names.PHASE_WORDS.get(m.group(2).split()[0].lower()) or m.group(2).split()[0].lower() in _TARGETS):
+                title = f"{m.group(1)} → {m.group(2)}"
+                units.append(Unit(rel, start, title, text, loop_parts(text, {}, start)))
+    return units
+
+
+_TARGETS = frozenset({"plan", "planning", "code", "coding", "development", "design", "backlog", "product", "build",
+                      "test", "tests", "testing"})
+
+
+_LOOP_PREFIX = re.compile(r"^\W*(?:(?:feedback\s+)?loop\s*#?\s*\d{0,2}\s*[:.)–—-]?\s*)", re.I)
+
+
+def _heads_a_loop(item: str) -> bool:
+    """A list item that opens with a loop ("Test → Code: ...", "**Operate to Plan** — ..."), not
+    a line of text with an arrow in it ("communicated: Alertmanager → PagerDuty")."""
+    text = _LOOP_PREFIX.sub("", item.strip().strip("*_"), count=1)
+    arrow = names.ARROW.search(text[:80])
+    if arrow:
+        before = text[:arrow.start()]
+        return ":" not in before and len(before.split()) <= 5
+    return names.is_loop_title(item[:60].split(":")[0])
 
 
 def _list_loop(rel: str, line: int, text: str) -> Unit:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from grader import yamlload
 from grader.evidence import substance as sb
 from grader.evidence.written import fingerprints as fp
 from grader.evidence.written.parts import label_parts, tables
@@ -82,6 +83,67 @@ def metrics(sub) -> list[Metric]:
     return sub.memo("written:metrics", out)
 
 
+_COLUMNS = re.compile(r"\S {2,}\S|\d")  # aligned columns, or a number: a metric's row, not wrapped prose
+
+
+_MEASURE = re.compile(r"\b(?:rate|ratio|time|latency|delay|p9\d|p50|percent|%|count|number|revenue|value|conversion|"
+                      r"bounces?|opens?|clicks?|opt-?outs?|tickets|frequency|lead\s+time|restore|uptime|availability|"
+                      r"errors?|failures?|throughput|queue|cost|orders?|satisfaction|nps|csat)\b", re.I)
+_CLAUSE = re.compile(r"[^,;()]+(?:\([^()]{0,200}\)[^,;()]*)*")
+
+
+def _prose_metrics(rel: str, lines: list[str], base: int, group: str | None, skip: set[int]) -> list[Metric]:
+    """Metrics told in sentences, a paragraph per group ("On the technical side we watch the
+    failure rate of sends (target under 0.5%), the delay ... and the p95 of the cart page"):
+    each clause that names something measured is a metric, its group the paragraph's."""
+    out: list[Metric] = []
+    paragraph: list[str] = []
+    start = base
+    for i, line in enumerate([*lines, ""]):
+        if line.strip() and not line.lstrip().startswith(("#", "|", "```", "~~~")):
+            if not paragraph:
+                start = base + i
+            paragraph.append(line.strip())
+            continue
+        text = " ".join(paragraph)
+        paragraph = []
+        if len(text.split()) < 8 or start in skip:
+            continue
+        lead = _group_of_title(" ".join(text.split()[:8])) or group
+        for clause in _CLAUSE.findall(text):
+            clause = clause.strip(" .")
+            if len(clause.split()) >= 2 and _MEASURE.search(clause):
+                out.append(_make(clause, rel, start, lead))
+    return out[:60]
+
+
+def _unfenced(body: str) -> list[str]:
+    """The body's lines outside fenced blocks."""
+    out, fenced = [], False
+    for line in body.split("\n"):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        elif not fenced:
+            out.append(line)
+    return out
+
+
+def _plain_lines(lines: list[str], base: int) -> list[tuple[str, int]]:
+    """Metrics written one per line without list marks (plain text, aligned columns): each line
+    at the body's own indentation, with the more indented lines under it joined to it."""
+    filled = [(i, line) for i, line in enumerate(lines) if line.strip()]
+    if not filled:
+        return []
+    indent = min(len(line) - len(line.lstrip()) for _, line in filled)
+    out: list[tuple[str, int]] = []
+    for i, line in filled:
+        if len(line) - len(line.lstrip()) > indent and out:
+            out[-1] = (out[-1][0] + " " + line.strip(), out[-1][1])
+        elif len(line.split()) >= 2 and _COLUMNS.search(line) and not sb.is_placeholder(line):
+            out.append((" ".join(line.split()), base + i))
+    return out
+
+
 def _make(text: str, rel: str, line: int, group: str | None) -> Metric:
     text = sb.without_placeholders(text).strip()
     g = group or group_by_words(text)
@@ -100,7 +162,7 @@ def _read(rel: str, section, inherited: str | None) -> list[Metric]:
     base = section.line + 1 if section.level else 1
     body = section.body
     # a metric written as its own sub-section: "### Error rate" with Metric / Target / Alert lines
-    fields = [m.group(1) for line in body.split("\n") if (m := _ITEM.match(line) or re.match(r"^\s*(.*)$", line))]
+    fields = [m.group(1) for line in _unfenced(body) if (m := _ITEM.match(line) or re.match(r"^\s*(.*)$", line))]
     labelled_fields = [f for f in fields if re.match(r"^\W*(?:metric|kpi|target|goal|alert(?:\s+if)?|measured|baseline|"
                                                      r"threshold|definition|how)\b[^:]{0,20}:", f, re.I)]
     leaf_metric = (section.level and not section.children and inherited and _group_of_title(section.title) is None
@@ -129,12 +191,65 @@ def _read(rel: str, section, inherited: str | None) -> list[Metric]:
             if piece.strip() and not sb.is_placeholder(piece):
                 out.append(_make(piece, rel, part.line, g))
     lines = body.split("\n")
+    listed = 0
+    fenced = False
     for i, line in enumerate(lines):
-        if base + i in in_table or any(p.line == base + i for p in labelled.values()):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        if fenced or base + i in in_table or any(p.line == base + i for p in labelled.values()):
             continue
         m = _ITEM.match(line) or (_BOLD_LEAD.match(line) if group else None)
         if m and not sb.is_placeholder(m.group(1)):
             out.append(_make(m.group(1), rel, base + i, group))
+            listed += 1
+    if group and not listed and not in_table and not labelled:
+        out += [_make(text, rel, line, group) for text, line in _plain_lines(lines, base)]
+    fenced_items = _fenced_metrics(rel, body, base, group)
+    out += fenced_items
+    if not listed and not in_table and not fenced_items:
+        out += _prose_metrics(rel, lines, base, group, {p.line for p in labelled.values()})
     for child in section.children:
         out += _read(rel, child, group)
     return out
+
+
+_FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)[ \t]*(yaml|yml|json)?[ \t]*$", re.I)
+
+
+def _fenced_metrics(rel: str, body: str, base: int, group: str | None) -> list[Metric]:
+    """Metrics kept as data in a fenced YAML or JSON block (``technical: [{name, target}...]``),
+    read with the bounded loader."""
+    out: list[Metric] = []
+    lines = body.split("\n")
+    i = 0
+    while i < len(lines):
+        m = _FENCE.match(lines[i])
+        if not m or not m.group(2):
+            i += 1
+            continue
+        end = next((j for j in range(i + 1, len(lines)) if lines[j].strip() == m.group(1)), len(lines))
+        try:
+            data = yamlload.load("\n".join(lines[i + 1:end])[:100_000], max_nodes=5_000)
+        except yamlload.YamlError:
+            data = None
+        _walk(data, group, rel, base + i + 1, out, 0)
+        i = end + 1
+    return out
+
+
+def _walk(data, group: str | None, rel: str, line: int, out: list[Metric], depth: int) -> None:
+    if depth > 6 or len(out) > 200:
+        return
+    if isinstance(data, dict):
+        if any(isinstance(v, (dict, list)) for v in data.values()):
+            for key, value in data.items():
+                _walk(value, _group_of_title(str(key)) or group, rel, yamlload.line_of(value, line) or line, out, depth + 1)
+            return
+        text = "; ".join(f"{k}: {v}" for k, v in data.items())
+        if text.strip():
+            out.append(_make(text, rel, yamlload.line_of(data, line) or line, group))
+    elif isinstance(data, list):
+        for n, item in enumerate(data):
+            _walk(item, group, rel, yamlload.item_line(data, n, line) or line, out, depth + 1)
+    elif isinstance(data, str) and data.strip():
+        out.append(_make(data, rel, line, group))

@@ -17,6 +17,8 @@ PHASE_WORDS: dict[str, str] = {
 }
 _WORD = re.compile(r"[A-Za-z]+")
 ARROW = re.compile(r"→|->|⟶|➜|➔|=>|⇒|-->|—>|⇢|↦|➡️?|»")
+_BRACKETED = re.compile(r"\(([^()]{1,30})\)")
+_SEGMENT = re.compile(r"\s[-–—|:]\s|:\s")
 _NUMBERING = re.compile(r"^\W*(?:(?:phase|stage|step|part)\s*)?\d{0,2}\s*[:.)–—-]?\s*", re.I)
 
 
@@ -26,7 +28,16 @@ def phases_of(title: str) -> list[str]:
     if ARROW.search(title) or is_loop_title(title):
         return []
     words = _WORD.findall(_NUMBERING.sub("", title.strip(), count=1))
-    if not words or len(words) > 6:
+    if len(words) > 6:  # a longer title names its phase in brackets or in a short segment of its own:
+        # "Monday morning - deciding what abandoned means (Plan)", "Every push - the build"
+        for piece in [*_BRACKETED.findall(title), *_SEGMENT.split(title)]:
+            seg = _WORD.findall(piece)
+            if 0 < len(seg) <= 3:
+                found = list(dict.fromkeys(PHASE_WORDS[w.lower()] for w in seg if w.lower() in PHASE_WORDS))
+                if len(found) == 1:
+                    return found
+        return []
+    if not words:
         return []
     named: list[str] = []
     for w in words:
@@ -106,7 +117,8 @@ def tasks_of_title(title: str) -> list[int]:
     m = _TASK_N.search(title)
     if m:
         return [_NUMBER[m.group(1).lower()]]
-    if phase_of(title) or (is_loop_title(title) and not _TASK_TOPIC[2].search(title)) or part_of(title):
+    if phase_of(title) or (is_loop_title(title) and not _TASK_TOPIC[2].search(title)) \
+            or (len(title.split()) <= 4 and part_of(title)):  # a part's label ("Speed of feedback")
         return []
     m = _PART_N.search(title)
     if m:

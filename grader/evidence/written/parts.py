@@ -111,18 +111,25 @@ def label_of(line: str, vocabulary) -> tuple[str, str] | None:
     return None
 
 
-def split_inline(line: str, vocabulary) -> list[str]:
-    """A line cut before each label that stands inside it ("... in Jira. Who: PM. Time: 2 days.")."""
+_NEXT_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+
+
+def split_inline(line: str, vocabulary) -> list[tuple[str, bool]]:
+    """A line cut before each label that stands inside it ("... in Jira. Who: PM. Time: 2 days."),
+    as (piece, free) pairs: where labels stand inside a paragraph, each label's value is its
+    own sentence, and what follows it is free text again (``free``)."""
     cuts = [m.start(1) - (2 if line[m.start(1) - 2:m.start(1)] in ("**", "__") else 0)
             for m in _INLINE_LABEL.finditer(line) if canonical(m.group(1), vocabulary)]
     if not cuts:
-        return [line]
-    pieces, start = [], 0
-    for cut in cuts:
-        pieces.append(line[start:cut])
-        start = cut
-    pieces.append(line[start:])
-    return [p for p in pieces if p.strip()]
+        return [(line, False)]
+    pieces: list[tuple[str, bool]] = [(line[:cuts[0]], False)]
+    for n, cut in enumerate(cuts):
+        piece = line[cut: cuts[n + 1] if n + 1 < len(cuts) else len(line)]
+        value, *rest = _NEXT_SENTENCE.split(piece, maxsplit=1)
+        pieces.append((value, False))
+        if rest:
+            pieces.append((rest[0], True))
+    return [(p, free) for p, free in pieces if p.strip()]
 
 
 def label_parts(text: str, first_line: int, vocabulary) -> dict[str, Part]:
@@ -136,9 +143,13 @@ def label_parts(text: str, first_line: int, vocabulary) -> dict[str, Part]:
     for i, raw in enumerate(text.split("\n")):
         if raw.lstrip().startswith(("```", "~~~")):
             fenced = not fenced
-        for line in ([raw] if fenced else split_inline(raw, vocabulary)):
+        for line, free in ([(raw, False)] if fenced else split_inline(raw, vocabulary)):
             hit = None if fenced else label_of(line, vocabulary)
-            if hit:
+            if free:  # the sentences after an inline label's value belong to no label
+                if current is not None:
+                    parts.setdefault(current, Part("\n".join(buf), start))
+                current, buf = None, []
+            elif hit:
                 if current is not None:
                     parts.setdefault(current, Part("\n".join(buf), start))
                 current, buf, start = hit[0], [hit[1]], first_line + i
@@ -183,7 +194,7 @@ def section_parts(section: Section, vocabulary) -> dict[str, Part]:
 
 
 # -- parts by what the text says -----------------------------------------------------------------------
-_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
+_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|(?=\n)|$)")
 
 
 def _sentences_with(text: str, test) -> str:

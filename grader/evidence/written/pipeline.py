@@ -58,6 +58,23 @@ REALISM = {
 }
 
 
+# A pipeline told in sentences: the stages it names, one concept each.
+PROSE_STAGES = {
+    "lint": re.compile(r"\blint\w*|\bformat(?:ting|ter)?\s+check|static\s+analysis|rubocop|eslint|ruff", re.I),
+    "security scan": re.compile(r"\bscan\w*|\bsecurity\s+(?:check|test|finding)|\baudit\b|snyk|trivy|brakeman|sast", re.I),
+    "tests": re.compile(r"\b(?:unit|integration|e2e|end-to-end)\s+tests?|\btest\s+suite|\bspecs?\b|\btests?\s+run|"
+                        r"\bruns?\s+(?:the\s+)?tests|pytest|jest|rspec|junit", re.I),
+    "build": re.compile(r"\bbuil[dt]\w*\b|\bcompil\w*|\bpackag\w*", re.I),
+    "publish": re.compile(r"\bpush(?:ed|es)?\s+(?:it\s+)?to\s+(?:the\s+)?(?:registry|ecr|gcr|acr|ghcr|docker\s*hub|nexus)|"
+                          r"\bpublish\w*", re.I),
+    "deploy to staging": re.compile(r"\bstaging\b", re.I),
+    "smoke test": re.compile(r"\bsmoke|\bhealth\s*checks?|\brollout\s+status", re.I),
+    "approval": re.compile(r"\bapprov\w*|\bsign-?off", re.I),
+    "deploy to production": re.compile(r"\bproduction\b|\bprod\b", re.I),
+    "rollback": ROLLBACK,
+}
+
+
 @dataclass(slots=True)
 class PipelineFacts:
     stages: list[str] = field(default_factory=list)
@@ -106,7 +123,7 @@ def read(section_list: list) -> PipelineFacts:
         if key and key not in facts.stages:
             facts.stages.append(key)
     if not facts.stages:
-        facts.prose_stages = {m.lower() for m in re.findall(r"\b(build|test|tests|deploy|release|scan|lint)\b", text, re.I)}
+        facts.prose_stages = {concept for concept, rx in PROSE_STAGES.items() if rx.search(text)}
     for line, context in lines:
         for sentence in re.split(r"(?<=[.!?;])\s+|(?<!\s)\s+↓\s+", line):
             failing = FAIL.search(sentence) or _FAIL_HEADING.search(context)

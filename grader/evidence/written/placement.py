@@ -55,7 +55,9 @@ def placements(sub) -> dict[int, list[Place]]:
     phase_docs: list[Place] = []
     for rel in documents.candidates(sub):
         by_name = names.tasks_of_name(rel)
-        if not by_name and not rel.startswith(documents.EXERCISE_DIR) and not _worth_parsing(sub.read_text(rel) or ""):
+        stem_words = " ".join(re.split(r"[-_ .]+", rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]))
+        if not by_name and not rel.startswith(documents.EXERCISE_DIR) and not names.phase_of(stem_words) \
+                and not _worth_parsing(sub.read_text(rel) or ""):
             continue
         root = documents.document(sub, rel)
         if root is None:
@@ -67,7 +69,11 @@ def placements(sub) -> dict[int, list[Place]]:
         for task, section in sections:
             named[task].append(Place(rel, section, "by its heading"))
         covered = {id(s) for _, s in sections}
-        for section in _unnamed_parts(root, covered):
+        rest = _unnamed_parts(root, covered)
+        if len(by_name) == 1 and by_name[0] not in {t for t, _ in sections} and rest and _has_text(rest[0]):
+            # the file names a task its headings don't: that task is the rest of the file
+            named[by_name[0]].append(Place(rel, rest[0], "by its file name"))
+        for section in rest:
             held, score = classify(section)
             if held:
                 by_content[held].append((score, Place(rel, section, "by its content")))
@@ -78,13 +84,26 @@ def placements(sub) -> dict[int, list[Place]]:
     found: dict[int, list[Place]] = {}
     for task in TASKS:
         places = [p for p in named[task] if _has_text(p.section)]
+        if task == 1 and places and not any(_names_phases(p.section) for p in places):
+            # a title that says "loop mapping" over no phase at all (a README's heading): the
+            # mapping is where the phases are — one file per phase, or a place found by content
+            fallback = phase_docs if len(phase_docs) >= 3 else [max(by_content[1], key=lambda sp: sp[0])[1]] \
+                if by_content[1] else []
+            places = fallback or places
         if not places and by_content[task]:
-            best = max(by_content[task], key=lambda sp: sp[0])
-            places = [best[1]]
+            places = [max(by_content[task], key=lambda sp: sp[0])[1]]
         found[task] = places
     if not found[1] and len(phase_docs) >= 3:
         found[1] = phase_docs
     return sub.memo("written:placements", found)
+
+
+def _names_phases(section: Section) -> bool:
+    """Does a place write about any phase (a heading, a table row or column, a paragraph)?"""
+    if any(names.phases_of(s.title) for s in section.walk() if s.level):
+        return True
+    text = section.all_text()
+    return len({p for p in names.PHASES if re.search(rf"(?im)^\W{{0,8}}{p}\w*\b", text)}) >= 3
 
 
 def _has_text(section: Section) -> bool:
@@ -123,14 +142,16 @@ def _has_named_child(section: Section, task: int | None = None) -> bool:
 
 def _unnamed_parts(root: Section, covered: set[int]) -> list[Section]:
     """The parts of a document no heading placed: the whole document when nothing in it is
-    named, else its top-level sections outside the named ones."""
+    named, else the rest of it taken together (the phases of a mapping written between named
+    sections), then each of its top-level sections outside the named ones."""
     if not covered:
         return [root]
-    out = []
-    for child in _top(root).children:
-        if id(child) not in covered and not any(id(s) in covered for s in child.walk()):
-            out.append(child)
-    return out
+    top = _top(root)
+    out = [child for child in top.children
+           if id(child) not in covered and not any(id(s) in covered for s in child.walk())]
+    if not out:
+        return []
+    return [Section(top.level, top.title, top.line, top.body, out), *out]
 
 
 def _top(root: Section) -> Section:

@@ -44,7 +44,8 @@ def phase_units(sub) -> dict[str, Unit]:
 
     for place in placements(sub)[1]:
         root = place.section
-        if place.how == "by its content" and root.level == 0 and _whole_doc_phase(place):
+        if place.how == "by its content" and root.level == 0 and _whole_doc_phase(place) \
+                and not any(names.phases_of(x.title) for x in root.walk() if x.level):
             phase = _whole_doc_phase(place)
             assert phase
             text = root.all_text()
@@ -54,7 +55,8 @@ def phase_units(sub) -> dict[str, Unit]:
             if not s.level:
                 continue
             named = names.phases_of(s.title)
-            if named:
+            inner = {p for x in s.walk() if x is not s for p in names.phases_of(x.title)}
+            if named and len(inner - set(named)) < 2:  # "Development side" over Plan, Code...: a group
                 text = s.all_text()
                 parts = mapping_parts(text, section_parts(s, MAPPING_PARTS), s.line)
                 for phase in named:
@@ -64,6 +66,8 @@ def phase_units(sub) -> dict[str, Unit]:
             for phase, unit in _table_units(place.rel, table).items():
                 offer(phase, unit)
         for phase, unit in _list_units(place.rel, scope, _line(root)).items():
+            offer(phase, unit)
+        for phase, unit in _data_units(place.rel, root.all_text() if root.level == 0 else root.body, _line(root)).items():
             offer(phase, unit)
     return sub.memo("written:phases", units)
 
@@ -109,8 +113,17 @@ def _list_units(rel: str, text: str, first: int) -> dict[str, Unit]:
     "Build — CI builds..."), with the lines indented under them."""
     units: dict[str, Unit] = {}
     lines = text.split("\n")
+    fenced = [False] * len(lines)
+    inside = False
+    for n, line in enumerate(lines):
+        if line.lstrip().startswith(("```", "~~~")):
+            inside = not inside
+        fenced[n] = inside
     i = 0
     while i < len(lines):
+        if fenced[i]:  # a code block's lines are its own (a YAML mapping is read as data)
+            i += 1
+            continue
         m = _LIST_ITEM.match(lines[i])
         body = m.group(2) if m else lines[i]
         lead = _LEAD.match(body)
@@ -129,6 +142,59 @@ def _list_units(rel: str, text: str, first: int) -> dict[str, Unit]:
         units[phase] = Unit(rel, first + i, lead.group(1) if lead else phase, unit_text, parts)
         i = j
     return units
+
+
+_DATA_FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)[ \t]*(yaml|yml|json)?[ \t]*$", re.I)
+
+
+def _data_units(rel: str, text: str, first: int) -> dict[str, Unit]:
+    """A mapping kept as data in a fenced YAML or JSON block: a key per phase (or items with a
+    ``phase:`` key), each holding its parts under their usual names (what, who, tools, time...)."""
+    from grader import yamlload
+
+    units: dict[str, Unit] = {}
+    lines = text.split("\n")
+    i = 0
+    while i < len(lines):
+        m = _DATA_FENCE.match(lines[i])
+        if not m:
+            i += 1
+            continue
+        end = next((j for j in range(i + 1, len(lines)) if lines[j].strip() == m.group(1)), len(lines))
+        try:
+            data = yamlload.load("\n".join(lines[i + 1:end])[:200_000], max_nodes=20_000)
+        except yamlload.YamlError:
+            data = None
+        entries: list[tuple[str, object]] = []
+        if isinstance(data, dict):
+            entries = [(str(k), v) for k, v in data.items()]
+        elif isinstance(data, list):
+            entries = [(str(v.get("phase", v.get("name", ""))), v) for v in data if isinstance(v, dict)]
+        for key, value in entries:
+            phase = names.phase_of(key)
+            if not phase or phase in units or not isinstance(value, dict):
+                continue
+            line = first + i + 1 + (yamlload.line_of(value, 1) or 1) - 1
+            parts = {}
+            for k, v in value.items():
+                part = names.canonical(str(k), MAPPING_PARTS)
+                if part and part not in parts:
+                    parts[part] = Part(_flat(v), line)
+            unit_text = "\n".join(p.text for p in parts.values())
+            units[phase] = Unit(rel, line, key, unit_text, mapping_parts(unit_text, parts, line))
+        i = end + 1
+    return units
+
+
+def _flat(value, depth: int = 0) -> str:
+    """A YAML value as text (lists joined by "; ")."""
+    if depth > 5:
+        return ""
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_flat(v, depth + 1)}" for k, v in value.items())
+    if isinstance(value, list):
+        return "; ".join(_flat(v, depth + 1) for v in value)
+    return "" if value is None else str(value)
 
 
 def _labels(text: str, line: int) -> dict[str, Part]:
