@@ -1,11 +1,11 @@
 """What a check is, said once: :func:`describe` joins a detector's declaration (what it looks
 for, why, its params schema and defaults) with a rubric's check (title, points, hint, its own
 why and params). ``loopcheck explain``, ``loopcheck rubric show``, the SARIF rule metadata and
-the README's check reference all read it; the text ``explain`` and ``rubric show`` print is
+the check reference (docs/checks.md) all read it; the text ``explain`` and ``rubric show`` print is
 written here too (:func:`explanation`, :func:`rubric_outline`).
 
-``python -m grader.docs`` prints the README's reference; ``python -m grader.docs --write``
-replaces the block between the markers in README.md. A test keeps the README in step.
+``python -m grader.docs`` prints the check reference; ``python -m grader.docs --write``
+replaces the block between the markers in docs/checks.md. A test keeps it in step.
 """
 
 from __future__ import annotations
@@ -175,10 +175,10 @@ def reference() -> str:
 def main(argv: list[str]) -> int:
     text = reference()
     if "--write" in argv:
-        readme = Path(__file__).resolve().parent.parent / "README.md"
-        content = readme.read_text(encoding="utf-8")
+        page = Path(__file__).resolve().parent.parent / "docs" / "checks.md"
+        content = page.read_text(encoding="utf-8")
         start, end = content.index(BEGIN), content.index(END) + len(END)
-        readme.write_text(content[:start] + text + content[end:], encoding="utf-8")
+        page.write_text(content[:start] + text + content[end:], encoding="utf-8")
     else:
         print(text)
     return 0

@@ -127,9 +127,9 @@ def test_sha256_changes_with_content(tmp_path):
     assert rubric.load("devops-loop").sha256 == a.sha256
 
 
-def test_readme_check_reference_is_current():
+def test_the_check_reference_is_current():
     from conftest import ROOT
     from grader import docs
 
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert docs.reference() in readme, "run `python -m grader.docs --write`"
+    page = (ROOT / "docs" / "checks.md").read_text(encoding="utf-8")
+    assert docs.reference() in page, "run `python -m grader.docs --write`"
