@@ -200,3 +200,34 @@ def test_fixes_speak_of_the_learners_own_feature(check):
     cart = own.replace("two-factor login via SMS", "cart abandonment emails").replace(
         "Users confirm logins with a 6-digit SMS code.", "A reminder 24 h after a cart is abandoned, with a 10% coupon.")
     assert "reminder" in check({"ex/t1.md": cart}, "mapping-section", {"phase": "deploy"}).message
+
+
+# -- the course's fingerprints -----------------------------------------------------------------------------
+def test_the_fingerprints_are_the_course_materials_and_hold_no_text(tmp_path):
+    from pathlib import Path
+
+    from conftest import course_material
+    from grader.evidence.written import fingerprints
+
+    lesson = course_material("seeds/lesson-04-devops-infinity-loop.md")
+    fresh = tmp_path / "course.fingerprints"
+    fingerprints.build(lesson.parent, fresh)
+    shipped = Path(fingerprints.__file__).parent.parent.parent / "data" / "course.fingerprints"
+    assert fresh.read_text() == shipped.read_text(), "rebuild: python -m grader.evidence.written.fingerprints --build SEEDS"
+    rows = [line.split() for line in shipped.read_text().splitlines() if not line.startswith("#")]
+    hashes = [h for row in rows for h in row[2 if row[0] == "P" else 1:]]
+    assert hashes and all(len(h) == 8 and int(h, 16) >= 0 for h in hashes)  # hashes only, never the text
+
+
+def test_the_lesson_reworded_is_recognised_and_own_work_is_not(check):
+    from pathlib import Path
+
+    from conftest import course_material
+
+    course_material("seeds/lesson-04-devops-infinity-loop.md")
+    rounds = Path(__file__).resolve().parent.parent / "benchmarks" / "written" / "rA"
+    reworded = (rounds / "lesson-paraphrase" / "ex04" / "task3-pipeline-design.md").read_text(encoding="utf-8")
+    finding = check({"ex/pipeline.md": reworded}, "pipeline-design", {"score": "all"})
+    assert finding.status == "fail" and "course's own" in finding.message
+    own = (rounds / "esl-strong" / "exercises" / "module-01" / "exercise-04" / "task3-pipeline-design.md").read_text(encoding="utf-8")
+    assert check({"ex/pipeline.md": own}, "pipeline-design", {"score": "all"}).status == "pass"

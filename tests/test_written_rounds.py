@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-FOLDED = ("rA", "rB", "rC", "rD")
+FOLDED = ("rA", "rB", "rC", "rD", "rE")
 
 
 def _runner():

@@ -162,11 +162,11 @@ AUTOMATION = re.compile(r"\bautomat\w*|\bauto[- ]?\w+|\bbots?\b|\bcron\b|\bsched
 # What an automation is about: something concrete a team could set up.
 CONCRETE = re.compile(
     r"\b(?:templates?|checklists?|forms?|hooks?|lint\w*|formatt\w*|bots?|scripts?|jobs?|cron\w*|schedul\w*|"
-    r"pipelines?|workflows?|tests?|checks?|gates?|scans?|alerts?|alarms?|dashboards?|rollbacks?|roll\s+back|"
+    r"pipelines?|workflows?|tests?|checks?|gates?|scans?|alert\w*|alarms?|dashboards?|rollbacks?|roll\s+back|"
     r"canary|deploy\w*|releases?|release\s+notes|changelogs?|tags?|tagging|versions?|versioning|builds?|images?|"
     r"scal\w*|autoscal\w*|replicas?|nightly|cron\w*|trigger\w*|on\s+every|each\s+(?:push|commit|merge|night)|tickets?|issues?|labels?|assign\w*|notif\w*|messages?|emails?|reports?|backups?|"
     r"migrations?|approvals?|promotion|promote|flags?|toggles?|retries|retry|restarts?|probes?|"
-    r"runbooks?|pages?|paging|merges?|pull\s+requests?|prs?|reviews?|docs|documentation|queues?|caches?|caching|"
+    r"runbooks?|pages?|paging|merges?|pull\s+requests?|prs?|reviews?|docs|documentation|queues?|caches?|caching|daily|weekly|hourly|"
     r"push(?:es)?|commits?|workers?|containers?|pods?|servers?|instances?|nodes?|"
     r"snapshots?|certificates?|secrets?|rotations?|provisioning|infrastructure\s+as\s+code|iac|terraform|helm)\b",
     re.I)

@@ -80,13 +80,18 @@ def _prose_loops(section: Section, rel: str) -> list[Unit]:
                 continue
             text = " ".join(paragraph)
             paragraph = []
+            lead = _BOLD_LEAD.match(text)
             m = _BACK.search(text)
-            if m and (names.PHASE_WORDS.get(m.group(2).split()[0].lower()) or m.group(2).split()[0].lower() in _TARGETS):
+            if lead and names.is_loop_title(lead.group(2).strip(" .:")):  # "**Test → Code (the PR check).** When..."
+                body = text[lead.end():].strip()
+                units.append(Unit(rel, start, lead.group(2).strip(" .:"), body, loop_parts(body, {}, start)))
+            elif m and (names.PHASE_WORDS.get(m.group(2).split()[0].lower()) or m.group(2).split()[0].lower() in _TARGETS):
                 title = f"{m.group(1)} → {m.group(2)}"
                 units.append(Unit(rel, start, title, text, loop_parts(text, {}, start)))
     return units
 
 
+_BOLD_LEAD = re.compile(r"^\W{0,4}(\*\*|__)([^*_]{3,80}?)\1")
 _TARGETS = frozenset({"plan", "planning", "code", "coding", "development", "design", "backlog", "product", "build",
                       "test", "tests", "testing"})
 

@@ -100,12 +100,12 @@ def _prose_metrics(rel: str, lines: list[str], base: int, group: str | None, ski
     paragraph: list[str] = []
     start = base
     for i, line in enumerate([*lines, ""]):
-        if line.strip() and not line.lstrip().startswith(("#", "|", "```", "~~~")):
+        if line.strip() and not line.lstrip().startswith(("#", "|", "```", "~~~")) and not _ITEM.match(line):
             if not paragraph:
                 start = base + i
             paragraph.append(line.strip())
             continue
-        text = " ".join(paragraph)
+        text = sb.without_placeholders(" ".join(paragraph))
         paragraph = []
         if len(text.split()) < 8 or start in skip:
             continue

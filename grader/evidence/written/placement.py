@@ -62,10 +62,11 @@ def placements(sub) -> dict[int, list[Place]]:
         root = documents.document(sub, rel)
         if root is None:
             continue
-        if len(by_name) == 1 and not _task_sections(root):
+        sections = _task_sections(root)
+        if len(by_name) == 1 and all(t == by_name[0] for t, _ in sections):
+            # the file is its task (its headings, if they name one, name the same: "## DORA" in metrics.md)
             named[by_name[0]].append(Place(rel, root, "by its file name"))
             continue
-        sections = _task_sections(root)
         for task, section in sections:
             named[task].append(Place(rel, section, "by its heading"))
         covered = {id(s) for _, s in sections}

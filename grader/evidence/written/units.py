@@ -208,11 +208,14 @@ def intro_text(sub) -> str:
     the mapping's own place and in the preamble of the document that holds it."""
     out: list[str] = []
     for place in placements(sub)[1]:
-        out.append(place.section.title)
-        out.append(place.section.body)
-        for child in place.section.children:
-            if names.phases_of(child.title):
-                break
+        section = place.section
+        while not section.level and len(section.children) == 1 and not section.body.strip():
+            section = section.children[0]  # a document's title heading over everything
+        out.append(section.title)
+        out.append(section.body)
+        for child in section.children:
+            if any(names.phases_of(s.title) for s in child.walk()):
+                break  # the mapping itself starts here
             out.append(child.title)
             out.append(child.all_text())
         if place.section.level:
