@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from conftest import SAMPLES
+from conftest import ROOT, SAMPLES
 from grader.cli import main
 
 HALF = str(SAMPLES / "half-done.bundle")
@@ -75,3 +75,17 @@ def test_a_repository_with_nothing_committed_is_told_to_commit(tmp_path, capsys,
     assert "fatal:" not in out
     assert "file(s) could not be read" not in out  # .git is not a file
     assert "The git history could not be read" in out
+
+
+def test_pictures_to_be_viewed_are_said_as_such(tmp_path, capsys):
+    """A picture handed in is listed for the learner as to be viewed by the instructor (loopcheck
+    does not read pictures), once: not again among the notes."""
+    diagram = tmp_path / "exercises" / "module-01" / "exercise-04" / "bonus-diagram.png"
+    diagram.parent.mkdir(parents=True)
+    picture = ROOT / "benchmarks" / "written" / "rB" / "wrong-focus" / "exercises" / "module-01" / "exercise-04"
+    diagram.write_bytes((picture / "bonus-diagram.png").read_bytes())  # a real picture of a loop
+    out = " ".join(run([str(tmp_path), "--no-color"], capsys).split())
+    assert "to be viewed by your instructor (pictures are not read): exercises/module-01/exercise-04/bonus-diagram.png" in out
+    assert out.count("bonus-diagram.png") == 1
+    markdown = run([str(tmp_path), "-f", "markdown"], capsys)
+    assert "To be viewed by your instructor" in markdown and markdown.count("bonus-diagram.png") == 1
