@@ -92,3 +92,13 @@ def test_the_class_report_shows_groups_task_scores_and_what_to_view(tmp_path, ca
     view = tables.tables["to-view"]
     assert ["ann", "exercises/loop.png"] in view
     assert re.search(r"For the instructor.*ann.*the written work says ci", page, re.S)
+
+
+def test_a_students_history_lists_the_pictures_to_be_viewed(tmp_path, capsys):
+    book_path = tmp_path / "g.sqlite"
+    with Gradebook(str(book_path)) as book:
+        ann = graded("ann", commit="a1", task1=30, to_view=["exercises/loop.png"])
+        book.set_students([(ann.id, ann.id, ann.id, {})])
+        book.add(ann)
+    assert main(["grades", "show", "ann", "--gradebook", str(book_path)]) == 0
+    assert "to be viewed (pictures handed in, not read by loopcheck): exercises/loop.png" in capsys.readouterr().out

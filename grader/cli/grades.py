@@ -39,6 +39,10 @@ def show_command(
         commit = f" commit {res.commit[:10]} ({iso(res.commit_time)})" if res.commit else ""
         late = f" late: {res.later_commits} later commit(s)" if res.late else ""
         print(clean(f"  {iso(row.graded_at)}  {what}{commit}{late}"))
+    latest = rows[-1].result.report or {}
+    pictures = [v["path"] for v in latest.get("to_view", []) if isinstance(v, dict) and isinstance(v.get("path"), str)]
+    if pictures:
+        print(clean("  to be viewed (pictures handed in, not read by loopcheck): " + ", ".join(pictures)))
 
 
 @grades_app.command("export")
