@@ -23,7 +23,6 @@ a CI system is one module here, one entry in :data:`READERS`, and its golden fix
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Protocol
 
@@ -40,6 +39,7 @@ from grader.evidence.ci import (
     travis,
 )
 from grader.evidence.ci.model import Job, Pipeline, Step
+from grader.patterns import lazy
 
 if TYPE_CHECKING:
     from grader.submission import Submission
@@ -121,7 +121,7 @@ def is_ci_config(path: str) -> bool:
     return any(r.matches(path) or path.startswith(r.PREFIXES) for r in readers())
 
 
-_TERM = re.compile(r"\{(ci|ci_file|commit_sha|on_change|on_failure|on_tags)\}")
+_TERM = lazy(r"\{(ci|ci_file|commit_sha|on_change|on_failure|on_tags)\}")
 
 
 def terms(pipes: list[Pipeline]) -> dict[str, str]:
@@ -149,10 +149,10 @@ def no_pipeline_message(sub=None) -> str:
 
 
 _MISPLACED = (
-    (re.compile(r"^(.+/)\.github/workflows/[^/]+\.ya?ml$"),
+    (lazy(r"^(.+/)\.github/workflows/[^/]+\.ya?ml$"),
      "GitHub runs only the workflows in the repository's top-level .github/workflows/"),
-    (re.compile(r"^(.+/)\.circleci/config\.ya?ml$"), "CircleCI reads only the top-level .circleci/config.yml"),
-    (re.compile(r"^(.+/)(?:bitbucket-pipelines|\.travis|\.drone)\.ya?ml$"),
+    (lazy(r"^(.+/)\.circleci/config\.ya?ml$"), "CircleCI reads only the top-level .circleci/config.yml"),
+    (lazy(r"^(.+/)(?:bitbucket-pipelines|\.travis|\.drone)\.ya?ml$"),
      "Bitbucket, Travis and Drone read their file only at the repository's top level"),
 )
 
