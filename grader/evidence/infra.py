@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 def yaml_documents(sub: Submission):
     """(path, document) for every YAML document outside CI configuration."""
     for rel in sub.yaml_files():
-        if is_ci_config(rel):
+        if is_ci_config(sub, rel):
             continue
         for doc in sub.yaml_docs_quiet(rel) or []:
             yield rel, doc
