@@ -17,10 +17,11 @@ unreadable and go on.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import yaml
+
+from grader.patterns import lazy
 
 _Parser: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when it is there
 
@@ -79,9 +80,9 @@ def line_of(value, default: int | None = None) -> int | None:
     return getattr(value, "line", default)
 
 
-_INT = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$")
-_INT_OTHER = re.compile(r"^[-+]?0(x[0-9a-fA-F_]+|o?[0-7_]+|b[01_]+)$")
-_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?$")
+_INT = lazy(r"^[-+]?(0|[1-9][0-9_]*)$")
+_INT_OTHER = lazy(r"^[-+]?0(x[0-9a-fA-F_]+|o?[0-7_]+|b[01_]+)$")
+_FLOAT = lazy(r"^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?$")
 _BOOL = {
     "true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False,
     "yes": True, "Yes": True, "YES": True, "no": False, "No": False, "NO": False,

@@ -495,3 +495,55 @@ def test_jenkins_scripted_pipeline(tmp_path):
     always = SCRIPTED.replace("} catch (err) {", "} finally {").replace("    } finally {\n        stage('Report')",
                                                                         "    } catch (err) {\n        stage('Report')")
     assert check_files(tmp_path / "always", {**files, "Jenkinsfile": always}, "rollback-on-failure").status == "fail"
+
+
+def _every_path_in_the_ci_cases() -> set[str]:
+    from pathlib import Path
+
+    cases = Path(__file__).parent / "cases" / "ci"
+    found = set()
+    for case in cases.rglob("*"):
+        if case.is_file():
+            parts = case.relative_to(cases).parts
+            for i in range(len(parts)):  # every suffix of the path: a repository may start anywhere
+                found.add("/".join(parts[i:]))
+    return found
+
+
+NAMES = ["Jenkinsfile", "ci/Jenkinsfile", "deploy.Jenkinsfile", "Jenkinsfile.prod", ".gitlab-ci.yml",
+         "app/.gitlab-ci.yml", ".github/workflows/ci.YML", ".circleci/config.yml", "azure-pipelines.yml",
+         "pipelines/azure-pipelines-app.yaml", ".azuredevops/build.yml", "bitbucket-pipelines.yml",
+         ".drone.yml", ".drone.yaml", ".travis.yml", ".harness/pipeline.yaml", "tekton/run.yaml",
+         "ops/.tekton/push.yml", "README.md", "Makefile", "src/app.py", "jenkins/notes.txt"]
+
+
+def test_the_pipeline_index_asks_every_reader_about_every_file_it_could_take():
+    """ci_files asks the readers only about files named like a pipeline (YAML, Jenkinsfiles): no
+    file a reader takes for a pipeline is left out of that, in the CI cases or in the names the
+    systems document."""
+    from grader.evidence.ci import could_be_pipeline, reader_for
+
+    paths = _every_path_in_the_ci_cases() | set(NAMES)
+    taken = {p for p in paths if reader_for(p) is not None}
+    assert len(taken) > 20
+    assert not {p for p in taken if not could_be_pipeline(p)}
+    assert not could_be_pipeline("src/app.py") and not could_be_pipeline("README.md")
+
+
+def test_the_pipeline_index_is_built_once_and_asks_only_about_candidates(tmp_path):
+    """One index per submission: the readers are asked about each YAML file and Jenkinsfile once,
+    however many checks want the pipelines, and never about the other files."""
+    from unittest import mock
+
+    from grader import detectors
+    from grader.evidence import ci
+
+    tree = {f"src/m{i}.py": "x = 1\n" for i in range(300)}
+    tree.update({"app/.github/workflows/ci.yml": "on: push\n", "k8s/d.yaml": "kind: x\n", "Jenkinsfile.old": "x"})
+    sub = Submission(write_tree(tmp_path, tree))
+    with mock.patch.object(ci, "reader_for", wraps=ci.reader_for) as asked:
+        for kind in ("ci-trigger", "ci-install", "ci-build-artifact", "pipeline-stages", "ci-runs-tests"):
+            detectors.run(sub, kind, {})
+        assert "wrong place" in ci.no_pipeline_message(sub)
+    assert sorted(c.args[0] for c in asked.call_args_list) == [
+        "Jenkinsfile.old", "app/.github/workflows/ci.yml", "k8s/d.yaml"]

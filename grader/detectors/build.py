@@ -18,6 +18,7 @@ from grader.evidence.ci.queries import (
 )
 from grader.evidence.shell import NOT_RUN, is_versioned_build, normalise, tool_name
 from grader.model import Finding, Location
+from grader.patterns import lazy
 from grader.submission import Submission
 
 
@@ -68,7 +69,7 @@ _NO_WORK = frozenset({"ls", "pwd", "cat", "sleep", "date", "whoami", "hostname",
                       "mkdir", "rm", "chmod", "chown", "cp", "mv", "touch", "export", "set", "unset", "uname", "which",
                       "tree", "id", "df", "free", "uptime", "wc", "head", "tail", "write-host", "write-output", "dir",
                       "type"})
-_VERSION_ONLY = re.compile(r"^\S+ (?:-v|-V|--version|version)$")
+_VERSION_ONLY = lazy(r"^\S+ (?:-v|-V|--version|version)$")
 
 
 def _does_work(pipe) -> bool:
@@ -90,7 +91,7 @@ def _does_work(pipe) -> bool:
     return False
 
 
-_RESOLVES = re.compile(r"^(?:\S*/)?(?:mvnw?|gradlew?|cargo|go|dotnet|sbt|bazel|docker|podman|buildah|kaniko|executor)\b")
+_RESOLVES = lazy(r"^(?:\S*/)?(?:mvnw?|gradlew?|cargo|go|dotnet|sbt|bazel|docker|podman|buildah|kaniko|executor)\b")
 
 
 @detector(

@@ -12,9 +12,10 @@ from grader.evidence.ci.queries import gate_commands, tool_steps, where_it_belon
 from grader.evidence.linters import bound_linters
 from grader.evidence.testfiles import is_test_path
 from grader.model import Finding, Location
+from grader.patterns import lazy
 from grader.submission import Submission
 
-_VAGUE = re.compile(
+_VAGUE = lazy(
     r"^(update[sd]?|fix(es|ed)?|wip|changes?|stuff|commit|asdf+|test(ing)?|minor|misc|tmp|temp|"
     r"\.+|save|done|work|more|final|edit(s|ed)?|code|files?|add(ed)? files?|upload(ed)?( files?)?|"
     r"initial commit|first commit|init|update readme(\.md)?|create [\w.-]+|update [\w./-]+|"
@@ -23,7 +24,7 @@ _VAGUE = re.compile(
 )
 # A squash-merged pull request (GitHub appends the PR number). A subject that merely says
 # "Merge branch ..." on a one-parent commit is not a merge.
-_SQUASH_PR = re.compile(r"\(#\d+\)\s*$")
+_SQUASH_PR = lazy(r"\(#\d+\)\s*$")
 _SOURCE_SUFFIX = (".py", ".js", ".ts", ".tsx", ".jsx", ".mjs", ".go", ".java", ".kt", ".rb", ".rs",
                   ".cs", ".php", ".sh", ".c", ".cpp", ".scala", ".swift")
 

@@ -27,11 +27,12 @@ from grader.evidence.deploys import (
 )
 from grader.evidence.shell import normalise
 from grader.model import Finding, Location
+from grader.patterns import lazy
 from grader.submission import Submission
 from grader.yamlload import line_of, mapping
 
-_HELM_SAFE = re.compile(r"^helm (upgrade|install)\b.*\s--(atomic|rollback-on-failure)\b")
-_HELM_WAIT = re.compile(r"^helm (upgrade|install)\b.*\s--(wait|atomic|rollback-on-failure)\b")
+_HELM_SAFE = lazy(r"^helm (upgrade|install)\b.*\s--(atomic|rollback-on-failure)\b")
+_HELM_WAIT = lazy(r"^helm (upgrade|install)\b.*\s--(wait|atomic|rollback-on-failure)\b")
 
 
 @detector(
@@ -135,7 +136,7 @@ def _gitops_verified(sub: Submission, app: manifests.K8sObject, tool: str, path:
 
 
 # End-to-end and smoke suites run after a deploy test the deployment itself (unit tests don't).
-_END_TO_END = re.compile(r"(?i)\b(?:playwright|cypress|newman|k6|e2e|end-to-end|smoke|acceptance)\b")
+_END_TO_END = lazy(r"(?i)\b(?:playwright|cypress|newman|k6|e2e|end-to-end|smoke|acceptance)\b")
 
 
 @detector(
@@ -253,7 +254,7 @@ def rollback_on_failure(sub: Submission, p: Params) -> Finding:
     return Finding.failed("no deploy step and no rollback found")
 
 
-_STRATEGY_WORDS = re.compile(r"\b(blue[- ]?green|canary|rolling(?: update)?)\b", re.I)
+_STRATEGY_WORDS = lazy(r"\b(blue[- ]?green|canary|rolling(?: update)?)\b", re.I)
 
 
 @detector(

@@ -21,6 +21,7 @@ from grader.evidence.observability import (
     with_embedded,
 )
 from grader.model import Finding, Location
+from grader.patterns import lazy
 from grader.submission import Submission
 from grader.yamlload import line_of, mapping
 
@@ -208,13 +209,13 @@ def app_metrics(sub: Submission, p: Params) -> Finding:
     return Finding.failed("the application exposes no metrics (no Prometheus client, no /metrics route)")
 
 
-_SLO_HEADING = re.compile(r"\bSLOs?\b|service[- ]level objective", re.I)
+_SLO_HEADING = lazy(r"\bSLOs?\b|service[- ]level objective", re.I)
 
 
-_PERCENT = re.compile(r"\b\d{2}(\.\d+)?\s?%")
+_PERCENT = lazy(r"\b\d{2}(\.\d+)?\s?%")
 
 
-_WINDOW = re.compile(r"\b\d+\s?(d|days?|weeks?|w|h|hours?)\b|\b(rolling|calendar|monthly|weekly|quarterly)\b", re.I)
+_WINDOW = lazy(r"\b\d+\s?(d|days?|weeks?|w|h|hours?)\b|\b(rolling|calendar|monthly|weekly|quarterly)\b", re.I)
 
 
 @detector(

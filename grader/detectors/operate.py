@@ -16,6 +16,7 @@ from grader.evidence.operations import (
     runs_dump,
 )
 from grader.model import Finding, Location
+from grader.patterns import lazy
 from grader.submission import Submission
 from grader.yamlload import line_of, mapping
 
@@ -347,14 +348,14 @@ def backups(sub: Submission, p: Params) -> Finding:
     return Finding.failed("no scheduled backups found")
 
 
-_PIR_PATH = re.compile(r"post[-_ ]?mortem|post[-_ ]?incident|incident[-_ ]?(review|report|template)|retrospective", re.I)
+_PIR_PATH = lazy(r"post[-_ ]?mortem|post[-_ ]?incident|incident[-_ ]?(review|report|template)|retrospective", re.I)
 
 
 _PIR_SECTIONS = ("timeline", "impact", "root cause", "action item", "what went well", "detection", "resolution",
                  "contributing factor", "lessons")
 
 
-_ONCALL_PATH = re.compile(r"on[-_ ]?call", re.I)
+_ONCALL_PATH = lazy(r"on[-_ ]?call", re.I)
 
 
 @detector(

@@ -9,6 +9,7 @@ from grader.detectors import Params, detector
 from grader.detectors.common import found, loc, plural
 from grader.evidence import markdown
 from grader.model import Finding, Location
+from grader.patterns import lazy
 from grader.submission import Submission
 
 _MIN_WORDS = {"type": "integer", "minimum": 1, "maximum": 1000,
@@ -114,7 +115,7 @@ def pr_template(sub: Submission, p: Params) -> Finding:
     return Finding.failed("no pull-request template found")
 
 
-_OWNER = re.compile(r"^(@[\w.-]+(/[\w.-]+)?|[^@\s]+@[^@\s]+\.\w+)$")
+_OWNER = lazy(r"^(@[\w.-]+(/[\w.-]+)?|[^@\s]+@[^@\s]+\.\w+)$")
 
 
 @detector(
@@ -138,8 +139,8 @@ def codeowners(sub: Submission, p: Params) -> Finding:
     return Finding.failed("no CODEOWNERS file found")
 
 
-_AC_HEADING = re.compile(r"acceptance criteria|definition of done|success criteria", re.I)
-_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+(?:\[[ xX]\][ \t]*)?(.+)$|^[ \t]*(?:given|when|then|and)\b[ \t]+(.+)$", re.I | re.M)
+_AC_HEADING = lazy(r"acceptance criteria|definition of done|success criteria", re.I)
+_ITEM = lazy(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+(?:\[[ xX]\][ \t]*)?(.+)$|^[ \t]*(?:given|when|then|and)\b[ \t]+(.+)$", re.I | re.M)
 
 
 @detector(
@@ -186,10 +187,10 @@ def acceptance_criteria(sub: Submission, p: Params) -> Finding:
     return Finding.failed("no planning document with an 'Acceptance criteria' section found")
 
 
-_ISSUE_REF = re.compile(r"(?<![\w/])(#\d+|GH-\d+|[A-Z][A-Z0-9]{1,9}-\d+)\b")
+_ISSUE_REF = lazy(r"(?<![\w/])(#\d+|GH-\d+|[A-Z][A-Z0-9]{1,9}-\d+)\b")
 
 
-_PR_LINK = re.compile(r"\b(closes|fixes|resolves|related issue|issue link|jira)\b", re.I)
+_PR_LINK = lazy(r"\b(closes|fixes|resolves|related issue|issue link|jira)\b", re.I)
 
 
 @detector(

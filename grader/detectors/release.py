@@ -18,6 +18,7 @@ from grader.evidence.releases import (
 )
 from grader.evidence.testfiles import is_test_path
 from grader.model import Finding, Location
+from grader.patterns import lazy
 from grader.submission import Submission
 
 
@@ -96,7 +97,7 @@ def semver_tags(sub: Submission, p: Params) -> Finding:
 
 
 # A version tag that stops at MINOR (`v1.2`, `2.0`): versioned, but not a semantic version.
-_SHORT_VERSION = re.compile(r"^v?(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)$")
+_SHORT_VERSION = lazy(r"^v?(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)$")
 
 
 def _out_of_order(facts, tags):
@@ -109,7 +110,7 @@ def _out_of_order(facts, tags):
     return None
 
 
-_VERSION_HEADING = re.compile(r"\bv?(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)\b")
+_VERSION_HEADING = lazy(r"\bv?(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)\b")
 
 
 @detector(
@@ -273,7 +274,7 @@ _FLAG_IMPORTS = {
 }
 
 
-_FLAG_FILE = re.compile(r"(^|/)(feature[-_]?flags?|flags|features|toggles)\.(json|ya?ml|toml)$", re.I)
+_FLAG_FILE = lazy(r"(^|/)(feature[-_]?flags?|flags|features|toggles)\.(json|ya?ml|toml)$", re.I)
 
 
 @detector(

@@ -12,6 +12,7 @@ from grader.evidence.ci.queries import step_evidence, step_with, tool_steps, whe
 from grader.evidence.resolve import folder_of
 from grader.evidence.shell import normalise, unwrap
 from grader.model import Finding, Location
+from grader.patterns import lazy
 from grader.submission import Submission
 from grader.yamlload import mapping
 
@@ -106,16 +107,16 @@ def ci_runs_tests(sub: Submission, p: Params) -> Finding:
 
 # Which test files a runner runs (None: any, e.g. make check or a runner we don't place).
 _ECOSYSTEMS = (
-    (re.compile(r"^(?:python\d?(?:\.\d+)? -m (?:pytest|unittest)|pytest|py\.test|tox|nox|(?:\./)?manage\.py test)\b"), {"python"}),
-    (re.compile(r"^(?:npm|yarn|pnpm|bun|npx|jest|vitest|mocha|ava|tape|node|deno|react-scripts|react-app-rewired|"
+    (lazy(r"^(?:python\d?(?:\.\d+)? -m (?:pytest|unittest)|pytest|py\.test|tox|nox|(?:\./)?manage\.py test)\b"), {"python"}),
+    (lazy(r"^(?:npm|yarn|pnpm|bun|npx|jest|vitest|mocha|ava|tape|node|deno|react-scripts|react-app-rewired|"
                 r"craco|ng|vue-cli-service|karma|playwright|cypress|nx|turbo|lerna|gulp|grunt)\b"), {"javascript"}),
-    (re.compile(r"^go (?:test|vet)\b"), {"go"}),
-    (re.compile(r"^(?:\./)?(?:mvnw?|gradlew?|ant)\b"), {"java"}),
-    (re.compile(r"^cargo\b"), {"rust"}),
-    (re.compile(r"^(?:rspec|rake|bundle exec (?:rspec|rake))\b"), {"ruby"}),
-    (re.compile(r"^bats\b"), {"bats", "shell"}),
-    (re.compile(r"^newman\b"), {"postman"}),
-    (re.compile(r"^(?:\S*/)?(?:phpunit|pest)\b|^php (?:artisan test|\S*/(?:phpunit|pest))\b|^composer (?:run-script )?test\b"),
+    (lazy(r"^go (?:test|vet)\b"), {"go"}),
+    (lazy(r"^(?:\./)?(?:mvnw?|gradlew?|ant)\b"), {"java"}),
+    (lazy(r"^cargo\b"), {"rust"}),
+    (lazy(r"^(?:rspec|rake|bundle exec (?:rspec|rake))\b"), {"ruby"}),
+    (lazy(r"^bats\b"), {"bats", "shell"}),
+    (lazy(r"^newman\b"), {"postman"}),
+    (lazy(r"^(?:\S*/)?(?:phpunit|pest)\b|^php (?:artisan test|\S*/(?:phpunit|pest))\b|^composer (?:run-script )?test\b"),
      {"php"}),
 )
 

@@ -21,6 +21,7 @@ from grader.evidence.written import (
     units,
 )
 from grader.model import PHASES, Finding
+from grader.patterns import lazy
 
 SCORED_PARTS = ["activities", "roles", "tools", "duration", "automation"]
 PART_TITLES = {"activities": "What Happens", "roles": "Who is Involved", "tools": "Tools Used",
@@ -66,9 +67,9 @@ _EXAMPLES: dict[str, dict[str, tuple[str, str]]] = {
                 "automation": ("alert when errors pass 2% for 10 minutes",) * 2},
 }
 _CLAIMS = {
-    "ci": re.compile(r"github actions|gitlab|jenkins|circleci|azure pipelines|\bci\b|pipeline", re.I),
-    "kubernetes": re.compile(r"kubernetes|\bk8s\b|helm|kubectl|argo", re.I),
-    "prometheus": re.compile(r"prometheus|grafana|alertmanager|alert rule", re.I),
+    "ci": lazy(r"github actions|gitlab|jenkins|circleci|azure pipelines|\bci\b|pipeline", re.I),
+    "kubernetes": lazy(r"kubernetes|\bk8s\b|helm|kubectl|argo", re.I),
+    "prometheus": lazy(r"prometheus|grafana|alertmanager|alert rule", re.I),
 }
 _DELIVERABLES = ("task1-loop-mapping.md", "task2-feedback-loops.md", "task3-pipeline-design.md", "task4-success-metrics.md")
 
@@ -102,11 +103,11 @@ def _mapping_context(sub):
     return cached
 
 
-_TITLE_PREFIX = re.compile(r"^\W*(?:exercise\s*[\d.]*|task\s*\d|devops\s+loop\s+mapping|loop\s+mapping|mapping|"
+_TITLE_PREFIX = lazy(r"^\W*(?:exercise\s*[\d.]*|task\s*\d|devops\s+loop\s+mapping|loop\s+mapping|mapping|"
                            r"devops\s+loop)\s*[:–—-]?\s*", re.I)
 
 
-_FEATURE_LINE = re.compile(r"^[^\w\n]{0,6}(?:my |our |the |chosen )?feature(?: name| i chose| i picked)?[^\w\n]{0,4}[:–—-]"
+_FEATURE_LINE = lazy(r"^[^\w\n]{0,6}(?:my |our |the |chosen )?feature(?: name| i chose| i picked)?[^\w\n]{0,4}[:–—-]"
                            r"[^\w\n]{0,4}([^.\n]{3,80})", re.I | re.M)
 
 

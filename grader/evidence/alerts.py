@@ -8,13 +8,14 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from grader.patterns import lazy
 from grader.yamlload import embedded_docs, item_line, line_of, mapping
 
 if TYPE_CHECKING:
     from grader.submission import Submission
 
-_DURATION = re.compile(r"^(?:\d+(?:ms|s|m|h|d|w|y))+$")
-_METRIC = re.compile(r"[A-Za-z_:][A-Za-z0-9_:]*")
+_DURATION = lazy(r"^(?:\d+(?:ms|s|m|h|d|w|y))+$")
+_METRIC = lazy(r"[A-Za-z_:][A-Za-z0-9_:]*")
 _PROMQL_WORDS = {
     "and", "or", "unless", "by", "without", "on", "ignoring", "group_left", "group_right",
     "offset", "bool", "sum", "avg", "min", "max", "count", "rate", "irate", "increase",
@@ -110,7 +111,7 @@ def scan(sub: Submission) -> RuleScan:
     return sub.memo("alerts", result)
 
 
-_HEREDOC = re.compile(r"<<-?\s*\"?([A-Za-z_][A-Za-z0-9_]*)\"?[ \t]*\n")
+_HEREDOC = lazy(r"<<-?\s*\"?([A-Za-z_][A-Za-z0-9_]*)\"?[ \t]*\n")
 _TEXT_SUFFIXES = (".rules", ".tf", ".tftpl", ".hcl", ".tpl", ".j2", ".jinja", ".tmpl")
 
 

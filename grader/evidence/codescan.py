@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from grader.evidence.testfiles import is_test_path
+from grader.patterns import lazy
 
 if TYPE_CHECKING:
     from grader.submission import Submission
@@ -17,11 +18,11 @@ if TYPE_CHECKING:
 MAX_SOURCES = 3000
 _SUFFIX_LANG = {".py": "python", ".js": "js", ".mjs": "js", ".cjs": "js", ".ts": "js", ".tsx": "js",
                 ".jsx": "js", ".go": "go", ".java": "java", ".kt": "java", ".scala": "java"}
-_JS_IMPORT = re.compile(r"""(?:\bimport\s+(?:[\w*{}\s,]+\s+from\s+)?|\brequire\s*\(\s*|\bimport\s*\(\s*)['"]([^'"]+)['"]""")
-_GO_IMPORT_BLOCK = re.compile(r"^import\s*\((.*?)\)", re.S | re.M)
-_GO_IMPORT_ONE = re.compile(r'^import\s+(?:\w+\s+)?"([^"]+)"', re.M)
-_JAVA_IMPORT = re.compile(r"^[ \t]*import\s+(?:static\s+)?([\w.]+)", re.M)
-_C_COMMENTS = re.compile(r"//[^\n]*|/\*.*?\*/", re.S)
+_JS_IMPORT = lazy(r"""(?:\bimport\s+(?:[\w*{}\s,]+\s+from\s+)?|\brequire\s*\(\s*|\bimport\s*\(\s*)['"]([^'"]+)['"]""")
+_GO_IMPORT_BLOCK = lazy(r"^import\s*\((.*?)\)", re.S | re.M)
+_GO_IMPORT_ONE = lazy(r'^import\s+(?:\w+\s+)?"([^"]+)"', re.M)
+_JAVA_IMPORT = lazy(r"^[ \t]*import\s+(?:static\s+)?([\w.]+)", re.M)
+_C_COMMENTS = lazy(r"//[^\n]*|/\*.*?\*/", re.S)
 
 
 @dataclass(slots=True)

@@ -14,6 +14,7 @@ from grader.evidence.ci.model import command_categories
 from grader.evidence.ci.queries import live_steps, step_categories
 from grader.evidence.shell import categories, normalise, split_script
 from grader.model import Location
+from grader.patterns import lazy
 from grader.yamlload import mapping
 
 if TYPE_CHECKING:
@@ -37,10 +38,10 @@ def real_first(points):
     return sorted(points, key=lambda d: d[5] is not None)
 
 
-_CONTAINER_RUN = re.compile(r"^(?:docker|podman) (?:container )?run\s")
+_CONTAINER_RUN = lazy(r"^(?:docker|podman) (?:container )?run\s")
 
 
-_SHORT_FLAGS = re.compile(r"-[a-zA-Z]+")
+_SHORT_FLAGS = lazy(r"-[a-zA-Z]+")
 
 
 def _detached_run(text: str) -> bool:
@@ -53,7 +54,7 @@ def _detached_run(text: str) -> bool:
 
 
 # A Kubernetes cluster made on the runner for the job: kind, minikube, k3d (or their actions).
-_LOCAL_CLUSTER = re.compile(r"^(?:kind create cluster|minikube start|k3d cluster create|ctlptl create|"
+_LOCAL_CLUSTER = lazy(r"^(?:kind create cluster|minikube start|k3d cluster create|ctlptl create|"
                             r"microk8s (?:start|install)|ct install)\b")
 
 
@@ -66,10 +67,10 @@ _LOCAL_CLUSTER_ACTIONS = frozenset({
 _CLUSTER_TOOLS = frozenset({"kubectl", "helm", "helmfile", "skaffold", "kustomize", "argocd", "flux", "oc", "kapp"})
 
 
-_ON_RUNNER = re.compile(r"^(?:docker|podman)(?:-compose|\s+compose)\b|^(?:docker|podman)-compose\b")
+_ON_RUNNER = lazy(r"^(?:docker|podman)(?:-compose|\s+compose)\b|^(?:docker|podman)-compose\b")
 
 
-_ELSEWHERE = re.compile(r"(?:^|\s)(?:-H|--host|--context|-c)[\s=]|DOCKER_HOST=|docker context use\b")
+_ELSEWHERE = lazy(r"(?:^|\s)(?:-H|--host|--context|-c)[\s=]|DOCKER_HOST=|docker context use\b")
 
 
 def _throwaway(job, index, ci, step) -> str | None:
@@ -129,7 +130,7 @@ def deploy_script(sub: Submission):
     return None
 
 
-_PROCFILE_PROCESS = re.compile(r"(?m)^(?:web|worker|release)\s*:\s*\S")
+_PROCFILE_PROCESS = lazy(r"(?m)^(?:web|worker|release)\s*:\s*\S")
 
 
 def platform_configs(sub: Submission) -> list[tuple[str, str]]:
@@ -176,7 +177,7 @@ def platform_configs(sub: Submission) -> list[tuple[str, str]]:
     return sub.memo("platform-configs", found)
 
 
-_APPLIED = re.compile(r"(?:^|\s)(?:-f|--filename|-k|--kustomize)(?:=|\s+)(\S+)")
+_APPLIED = lazy(r"(?:^|\s)(?:-f|--filename|-k|--kustomize)(?:=|\s+)(\S+)")
 
 
 def applies_what_exists(sub: Submission, text: str) -> bool:

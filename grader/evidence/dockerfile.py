@@ -5,18 +5,19 @@ here-document's body belongs to its RUN."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from grader.patterns import lazy
 
 if TYPE_CHECKING:
     from grader.submission import Submission
 
-_PATH = re.compile(r"(^|/)(Dockerfile|Containerfile)([.-][\w.-]+)?$|\.Dockerfile$")
-_INSTRUCTION = re.compile(r"^\s*([A-Za-z]+)\s+(.*)$")
+_PATH = lazy(r"(^|/)(Dockerfile|Containerfile)([.-][\w.-]+)?$|\.Dockerfile$")
+_INSTRUCTION = lazy(r"^\s*([A-Za-z]+)\s+(.*)$")
 # Options of RUN that may stand before its command (or its here-document).
-RUN_FLAGS = re.compile(r"^(?:--(?:mount|network|security)=\S+\s+)*")
-_HEREDOC = re.compile(r"^<<-?\s*['\"]?(\w+)['\"]?\s*$")
+RUN_FLAGS = lazy(r"^(?:--(?:mount|network|security)=\S+\s+)*")
+_HEREDOC = lazy(r"^<<-?\s*['\"]?(\w+)['\"]?\s*$")
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,11 +14,11 @@ What still doesn't parse is skipped quietly: a chart is evidence, not a learner'
 
 from __future__ import annotations
 
-import re
-
 import yaml
 
-_VALUES_BLOCK = re.compile(
+from grader.patterns import lazy
+
+_VALUES_BLOCK = lazy(
     r"^(?P<lead>[ \t]*)\{\{-?\s*(?:toYaml\s+)?\.Values\.(?P<path>[\w.]+)\s*\|\s*(?:n?indent)\s+(?P<n>\d+)\s*-?\}\}\s*$"
 )
 def _actions(line: str) -> list[tuple[int, int]]:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from grader.evidence import manifests
 from grader.evidence.ci import is_ci_config
+from grader.patterns import lazy
 from grader.yamlload import line_of
 
 if TYPE_CHECKING:
@@ -17,14 +18,14 @@ if TYPE_CHECKING:
 def yaml_documents(sub: Submission):
     """(path, document) for every YAML document outside CI configuration."""
     for rel in sub.yaml_files():
-        if is_ci_config(rel):
+        if is_ci_config(sub, rel):
             continue
         for doc in sub.yaml_docs_quiet(rel) or []:
             yield rel, doc
 
 
 # Matched against the file name only (a name is at most 255 bytes; a path can be 4 KB).
-_COMPOSE_NAME = re.compile(r"(?:(?:docker-)?compose(?:\.[\w-]+)?|[\w-]*stack[\w-]*)\.ya?ml")
+_COMPOSE_NAME = lazy(r"(?:(?:docker-)?compose(?:\.[\w-]+)?|[\w-]*stack[\w-]*)\.ya?ml")
 
 
 MAX_SCRIPTS = 200  # repository shell scripts read for what they run, whatever the repository holds
@@ -86,7 +87,7 @@ def images(sub: Submission):
                 yield obj.path, line_of(c, obj.line), c["image"]
 
 
-_TF_RESOURCE = re.compile(r'^[ \t]*resource\s+"([\w-]+)"\s+"([\w-]+)"\s*\{', re.M)
+_TF_RESOURCE = lazy(r'^[ \t]*resource\s+"([\w-]+)"\s+"([\w-]+)"\s*\{', re.M)
 
 
 def terraform_resources(sub: Submission) -> list[tuple[str, int, str, str]]:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from grader.evidence.ci.queries import live_steps
 from grader.evidence.shell import normalise, tool_name
 from grader.model import Location
+from grader.patterns import lazy
 
 if TYPE_CHECKING:
     from grader.submission import Submission
@@ -27,7 +28,7 @@ _GRADLE_LINTERS = {"checkstyle": "Checkstyle", "pmd": "PMD", "com.diffplug.spotl
 _MVN_PHASES = frozenset({"verify", "install", "deploy"})  # the phases at or after verify
 
 
-_MVN_SKIP = re.compile(r"-D(?:checkstyle|spotless|pmd|spotbugs)(?:\.check)?\.skip(?:=true)?(?:\s|$)")
+_MVN_SKIP = lazy(r"-D(?:checkstyle|spotless|pmd|spotbugs)(?:\.check)?\.skip(?:=true)?(?:\s|$)")
 
 
 _GRADLE_TASKS = frozenset({"check", "build", ":check", ":build"})

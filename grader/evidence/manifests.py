@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from grader import yamlload
 from grader.evidence import budget as evidence_budget
 from grader.evidence import helm
-from grader.evidence.ci import reader_for
+from grader.evidence.ci import ci_files
 from grader.yamlload import line_of, mapping
 
 if TYPE_CHECKING:
@@ -39,8 +39,9 @@ def objects(sub: Submission) -> list[K8sObject]:
     if cached is not None:
         return cached
     found: list[K8sObject] = []
+    pipelines = ci_files(sub)
     for rel in [*sub.yaml_files(), *sub.by_suffix(*EXAMPLE_SUFFIXES)]:
-        if reader_for(rel) is not None:  # a pipeline, not a manifest
+        if rel in pipelines:  # a pipeline, not a manifest
             continue
         text = sub.read_text(rel)
         if not text or "kind" not in text or "apiVersion" not in text:

@@ -12,13 +12,14 @@ import re
 from dataclasses import dataclass, field
 
 from grader.evidence.mdscan import Heading, scan_headings
+from grader.patterns import lazy
 
-PLACEHOLDER = re.compile(
+PLACEHOLDER = lazy(
     r"\[(?!\s?\]|[xX]\])[^\]\n\[]{0,200}\](?!\()"  # template text in brackets (not links or checkboxes)
     r"|\bTODO\b|\bTBD\b|\bFIXME\b|\.\.\.|…|\blorem ipsum\b|<[^<>\n]{0,200}?(?:your|here)[^<>\n]{0,200}>",
     re.IGNORECASE,
 )
-_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’%.+/-]*")
+_WORD = lazy(r"[A-Za-z0-9][A-Za-z0-9'’%.+/-]*")
 
 
 @dataclass(slots=True)
@@ -132,7 +133,7 @@ def parse(text: str) -> Section:
 
 # Instructions written for AI coding assistants (Claude, Cursor, Copilot, Codex, Gemini agents):
 # they tell a tool how to work in the repository, they are not the project's runbooks or plans.
-_ASSISTANT_DIRS = re.compile(r"(?:^|/)\.(?:agents?|claude|cursor|windsurf|clinerules|codex|gemini|kiro|roo)/"
+_ASSISTANT_DIRS = lazy(r"(?:^|/)\.(?:agents?|claude|cursor|windsurf|clinerules|codex|gemini|kiro|roo)/"
                              r"|(?:^|/)\.github/(?:instructions|prompts|chatmodes|agents)/")
 _ASSISTANT_NAMES = frozenset({"claude.md", "agents.md", "agent.md", "gemini.md", "skill.md", "copilot-instructions.md",
                               ".cursorrules", ".windsurfrules"})

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import re
 
+from grader.patterns import lazy
+
 Heading = tuple  # (level, title, first line index, index after the heading's last line)
 
-_FENCE = re.compile(r"( {0,3})(`{3,}|~{3,})(.*)\Z")
-_SETEXT = re.compile(r" {0,3}(=+|-+) *\Z")
-_BREAK = re.compile(r" {0,3}([-*_])(?: *\1){2,} *\Z")
-_ITEM = re.compile(r"( {0,3})(?:[-+*]|([0-9]{1,9})[.)])( +|\Z)")
-_REFDEF = re.compile(r"^ {0,3}\[", re.M)
+_FENCE = lazy(r"( {0,3})(`{3,}|~{3,})(.*)\Z")
+_SETEXT = lazy(r" {0,3}(=+|-+) *\Z")
+_BREAK = lazy(r" {0,3}([-*_])(?: *\1){2,} *\Z")
+_ITEM = lazy(r"( {0,3})(?:[-+*]|([0-9]{1,9})[.)])( +|\Z)")
+_REFDEF = lazy(r"^ {0,3}\[", re.M)
 
 
 class _Decline(Exception):

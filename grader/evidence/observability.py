@@ -15,6 +15,7 @@ from grader.evidence.ci import read_pipelines
 from grader.evidence.shell import normalise, split_script, tool_name
 from grader.evidence.testfiles import is_test_path
 from grader.model import Location
+from grader.patterns import lazy
 from grader.yamlload import line_of
 
 if TYPE_CHECKING:
@@ -97,7 +98,7 @@ def _queries(panel) -> list[str]:
     return out
 
 
-_GRAFANA_COM = re.compile(r"https?://grafana\.com/api/dashboards/(\d+)(?:/revisions/[\w.-]+/download)?/?")
+_GRAFANA_COM = lazy(r"https?://grafana\.com/api/dashboards/(\d+)(?:/revisions/[\w.-]+/download)?/?")
 
 
 _GET_URL = ("get_url", "ansible.builtin.get_url")
@@ -183,7 +184,7 @@ METRIC_IMPORTS = {"prometheus_client": "Prometheus client (Python)", "prom-clien
                    "opentelemetry.metrics": "OpenTelemetry metrics"}
 
 
-_METRICS_ROUTE = re.compile(r"""['"]/metrics['"]""")
+_METRICS_ROUTE = lazy(r"""['"]/metrics['"]""")
 
 
 def scrape_jobs(doc) -> list[str]:
@@ -227,11 +228,11 @@ def with_embedded(doc: dict):
 
 
 # Agents that collect metrics and ship them somewhere, by their image: (pattern, tool).
-_AGENT_IMAGES = ((re.compile(r"(?:^|/)(?:datadog/agent|datadoghq/agent|agent)(?::|$)"), "Datadog agent"),
-                 (re.compile(r"(?:^|/)telegraf(?::|$)"), "Telegraf"),
-                 (re.compile(r"(?:^|/)heapster(?:-amd64)?(?::|$)"), "Heapster"),
-                 (re.compile(r"(?:^|/)metricbeat(?::|$)"), "Metricbeat"),
-                 (re.compile(r"(?:^|/)(?:amazon/)?cloudwatch-agent(?::|$)"), "CloudWatch agent"))
+_AGENT_IMAGES = ((lazy(r"(?:^|/)(?:datadog/agent|datadoghq/agent|agent)(?::|$)"), "Datadog agent"),
+                 (lazy(r"(?:^|/)telegraf(?::|$)"), "Telegraf"),
+                 (lazy(r"(?:^|/)heapster(?:-amd64)?(?::|$)"), "Heapster"),
+                 (lazy(r"(?:^|/)metricbeat(?::|$)"), "Metricbeat"),
+                 (lazy(r"(?:^|/)(?:amazon/)?cloudwatch-agent(?::|$)"), "CloudWatch agent"))
 
 
 def metric_agents(sub: Submission) -> list[tuple[str, Location, str]]:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from grader.evidence import infra, markdown
 from grader.evidence.shell import NOT_RUN, normalise, split_script
+from grader.patterns import lazy
 
 if TYPE_CHECKING:
     from grader.submission import Submission
@@ -48,17 +49,17 @@ def cloud_health_checks(sub: Submission) -> list[tuple[str, str, int]]:
     return found
 
 
-RUNBOOK_PATH = re.compile(r"(^|/)(runbooks?|playbooks?)(/|[-_.][^/]*\.md$|\.md$)|runbook[^/]*\.md$", re.I)
+RUNBOOK_PATH = lazy(r"(^|/)(runbooks?|playbooks?)(/|[-_.][^/]*\.md$|\.md$)|runbook[^/]*\.md$", re.I)
 
 
-_OPS_HEADING = re.compile(r"\b(runbook|playbook|troubleshoot\w*|incident|outage|on-?call|symptoms?|diagnos\w+|"
+_OPS_HEADING = lazy(r"\b(runbook|playbook|troubleshoot\w*|incident|outage|on-?call|symptoms?|diagnos\w+|"
                           r"mitigat\w+|roll ?back|recover\w*|restore|failover|escalat\w+|disaster)\b", re.I)
 
 
-_NUMBERED_STEP = re.compile(r"(?m)^[ \t]*\d{1,2}[.)][ \t]+\S")
+_NUMBERED_STEP = lazy(r"(?m)^[ \t]*\d{1,2}[.)][ \t]+\S")
 
 
-_COMMAND = re.compile(r"`[^`\n]{3,}`|^```", re.M)
+_COMMAND = lazy(r"`[^`\n]{3,}`|^```", re.M)
 
 
 def runbooks_by_content(sub: Submission) -> list:
@@ -83,7 +84,7 @@ def runbooks_by_content(sub: Submission) -> list:
     return out
 
 
-DUMP = re.compile(r"\b(pg_dump(all)?|mysqldump|mongodump|redis-cli\b.*--rdb|velero backup|restic backup|"
+DUMP = lazy(r"\b(pg_dump(all)?|mysqldump|mongodump|redis-cli\b.*--rdb|velero backup|restic backup|"
                    r"etcdctl snapshot save|borg create|rclone (copy|sync)|aws s3 (cp|sync))\b")
 
 

@@ -4,19 +4,19 @@ the versioned packages a pipeline publishes."""
 from __future__ import annotations
 
 import functools
-import re
 from typing import TYPE_CHECKING
 
 from grader.evidence.ci import read_pipelines
 from grader.evidence.ci.queries import live_steps, tool_steps
 from grader.evidence.shell import Command, normalise, tool_name
 from grader.model import Location
+from grader.patterns import lazy
 
 if TYPE_CHECKING:
     from grader.submission import Submission
 
 # Semantic Versioning 2.0.0 (semver.org), with an optional leading "v".
-SEMVER = re.compile(
+SEMVER = lazy(
     r"^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
     r"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
     r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$"
@@ -37,7 +37,7 @@ def parse_semver(tag: str):
     return (major, minor, patch, pre_key)
 
 
-_PREFIX = re.compile(r"^[A-Za-z][A-Za-z0-9.]*(?:[-/@_][A-Za-z][A-Za-z0-9.]*)*[-/@_]")
+_PREFIX = lazy(r"^[A-Za-z][A-Za-z0-9.]*(?:[-/@_][A-Za-z][A-Za-z0-9.]*)*[-/@_]")
 
 
 def prefixed_semver(tag: str) -> bool:

@@ -10,9 +10,10 @@ import hashlib
 import re
 
 from grader.evidence.markdown import content_words
+from grader.patterns import lazy
 
 SHINGLE = 5
-_WORDS = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+_WORDS = lazy(r"[a-z0-9]+(?:['’][a-z]+)?")
 
 # Words that carry no answer on their own: English glue, the exercise's own vocabulary, and
 # the filler a padded answer is made of.
@@ -48,7 +49,7 @@ def substantive(text: str) -> list[str]:
     return out
 
 
-_PROMPT = re.compile(r"(?<![\w\]])\[[^\[\]\n]{0,200}?\b(?:your|answer|description|todo|tbd|example|e\.g|metric|target|"
+_PROMPT = lazy(r"(?<![\w\]])\[[^\[\]\n]{0,200}?\b(?:your|answer|description|todo|tbd|example|e\.g|metric|target|"
                      r"stage|phase|immediate|minutes|hours)\b[^\[\]\n]{0,200}\](?!\()|\bTODO\b|\bTBD\b", re.I)
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from grader.model import Location
+from grader.patterns import lazy
 
 if TYPE_CHECKING:
     from grader.submission import Submission
@@ -35,24 +36,24 @@ class TestFile:
         return [t for t in self.tests if t[2]]
 
 
-_PY_TEST = re.compile(r"(^|/)(test_[^/]*|[^/]*_test)\.py$")
+_PY_TEST = lazy(r"(^|/)(test_[^/]*|[^/]*_test)\.py$")
 # Jest/Vitest names, and the defaults of ava, tape, Mocha and node:test: test.js, test-*.js,
 # and any script under a test/ or tests/ folder.
-_JS_TEST = re.compile(r"(^|/)([^/]+\.(test|spec|cy)\.[cm]?[jt]sx?|__tests__/[^/]+\.[cm]?[jt]sx?|test\.[cm]?[jt]s|"
+_JS_TEST = lazy(r"(^|/)([^/]+\.(test|spec|cy)\.[cm]?[jt]sx?|__tests__/[^/]+\.[cm]?[jt]sx?|test\.[cm]?[jt]s|"
                       r"test-[^/]+\.[cm]?[jt]s)$")
 _JS_SUFFIXES = (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts")
-_CS_TEST = re.compile(r"Tests?\d*\.cs$")  # (UnitTest1.cs, the xUnit template's name)
-_PHP_TEST = re.compile(r"(^|/)[^/]+Test\.php$")
+_CS_TEST = lazy(r"Tests?\d*\.cs$")  # (UnitTest1.cs, the xUnit template's name)
+_PHP_TEST = lazy(r"(^|/)[^/]+Test\.php$")
 _POSTMAN = (".postman_collection.json", ".postman_collection")
-_SHELL_NAME = re.compile(r"^(?:test[-_].+|.+[-_]test)\.sh$")
+_SHELL_NAME = lazy(r"^(?:test[-_].+|.+[-_]test)\.sh$")
 
 
 def _under_tests(path: str) -> bool:
     """In a ``test/`` or ``tests/`` folder (at any depth)."""
     return "/test/" in "/" + path or "/tests/" in "/" + path
-_GO_TEST = re.compile(r"_test\.go$")
-_JAVA_TEST = re.compile(r"(^|/)src/test/.*\.(java|kt)$|(Test|Tests|IT)\.(java|kt)$")
-_BATS_TEST = re.compile(r"\.bats$")
+_GO_TEST = lazy(r"_test\.go$")
+_JAVA_TEST = lazy(r"(^|/)src/test/.*\.(java|kt)$|(Test|Tests|IT)\.(java|kt)$")
+_BATS_TEST = lazy(r"\.bats$")
 
 
 _TEST_SUFFIXES = (".py", ".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".go", ".java", ".kt", ".rb", ".bats", ".rs", ".sh",
@@ -89,7 +90,7 @@ def language_of(path: str) -> str | None:
     return None
 
 
-_TEST_DIR = re.compile(r"(^|/)(tests?|spec|__tests__)/")
+_TEST_DIR = lazy(r"(^|/)(tests?|spec|__tests__)/")
 
 
 def is_test_path(path: str) -> bool:
@@ -124,9 +125,9 @@ def scan(sub: Submission) -> list[TestFile]:
 
 # -- what the runners are configured to collect ---------------------------------------------------
 MAX_PATTERNS = 24  # test-file patterns taken from runner configuration
-_PY_FILES = re.compile(r"(?m)^[ \t]*python_files[ \t]*=[ \t]*(.+)$")
-_JEST_MATCH = re.compile(r"testMatch\W{0,4}\[([^\]]{0,2000})\]")
-_QUOTED_GLOB = re.compile(r"[\"']([^\"']{1,200})[\"']")
+_PY_FILES = lazy(r"(?m)^[ \t]*python_files[ \t]*=[ \t]*(.+)$")
+_JEST_MATCH = lazy(r"testMatch\W{0,4}\[([^\]]{0,2000})\]")
+_QUOTED_GLOB = lazy(r"[\"']([^\"']{1,200})[\"']")
 
 
 def runner_patterns(sub: Submission) -> list[tuple[str, str]]:
@@ -162,8 +163,8 @@ def _configured_language(path: str, patterns: list[tuple[str, str]]) -> str | No
 
 
 # -- tests a build system declares ----------------------------------------------------------------
-_AM_TESTS = re.compile(r"^\s*TESTS\s*\+?=\s*(.*)$")
-_ADD_TEST = re.compile(r"\badd_test\s*\(\s*(?:NAME\s+)?([\w.:-]+)", re.I)
+_AM_TESTS = lazy(r"^\s*TESTS\s*\+?=\s*(.*)$")
+_ADD_TEST = lazy(r"\badd_test\s*\(\s*(?:NAME\s+)?([\w.:-]+)", re.I)
 
 
 def _declared(sub: Submission) -> list[TestFile]:
@@ -199,7 +200,7 @@ def _declared(sub: Submission) -> list[TestFile]:
     return out
 
 
-_SH_NOISE = re.compile(r"(?:#.*|set\s+-\w+|exit\s+0|true|:|)")
+_SH_NOISE = lazy(r"(?:#.*|set\s+-\w+|exit\s+0|true|:|)")
 
 
 def _runs_something(script: str) -> bool:
@@ -236,7 +237,7 @@ def _py_trivial(node: ast.AST) -> bool:
     return False
 
 
-_UNITTEST_ASSERT = re.compile(r"^(assert[A-Z]\w*|fail[A-Z]?\w*|assert_\w+)$")
+_UNITTEST_ASSERT = lazy(r"^(assert[A-Z]\w*|fail[A-Z]?\w*|assert_\w+)$")
 
 
 def _py_real_assertions(func: ast.AST) -> int:
@@ -287,8 +288,8 @@ def _read_python(text: str) -> list[tuple[str, int, bool]]:
 
 
 # -- block-based languages -----------------------------------------------------------------
-_C_COMMENTS = re.compile(r"//[^\n]*|/\*.*?\*/", re.S)
-_HASH_COMMENTS = re.compile(r"(^|\s)#[^\n]*")
+_C_COMMENTS = lazy(r"//[^\n]*|/\*.*?\*/", re.S)
+_HASH_COMMENTS = lazy(r"(^|\s)#[^\n]*")
 _LITERAL = r"(?:true|false|null|undefined|nil|\d+(?:\.\d+)?|'[^']*'|\"[^\"]*\"|`[^`$]*`)"
 
 
@@ -378,12 +379,12 @@ _READERS["php"] = _block_reader(  # PHPUnit (test* methods, @test, #[Test]) and 
     r"""(?:\$this->|self::|static::|->)assert\w+\s*\([^;]*|\bexpect\s*\([^;]*\)\s*->\s*(?:not->)?to\w+[^;]*|"""
     r"""\$this->expectException\w*\s*\([^;]*""",
     r"""(?:\$this->|self::|static::)assert(?:True|False)\s*\(\s*(?:true|false)\s*\)""",
-    re.compile(r"//[^\n]*|/\*(?!\*).*?\*/", re.S),  # (a `/** @test */` docblock marks a test: kept)
+    lazy(r"//[^\n]*|/\*(?!\*).*?\*/", re.S),  # (a `/** @test */` docblock marks a test: kept)
 )
 
 
-_PM_REAL = re.compile(r"\bpm\.(?:expect\s*\(|response\.to\.(?:have|be|not)\b)")
-_PM_TRIVIAL = re.compile(r"pm\.expect\s*\(\s*(?:true|false|1|0)\s*\)\s*\.to\.(?:be\.)?(?:true|false|ok|equal\s*\(\s*(?:true|false|1|0)\s*\))")
+_PM_REAL = lazy(r"\bpm\.(?:expect\s*\(|response\.to\.(?:have|be|not)\b)")
+_PM_TRIVIAL = lazy(r"pm\.expect\s*\(\s*(?:true|false|1|0)\s*\)\s*\.to\.(?:be\.)?(?:true|false|ok|equal\s*\(\s*(?:true|false|1|0)\s*\))")
 
 
 def _read_postman(text: str) -> list[tuple[str, int, bool]]:

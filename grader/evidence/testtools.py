@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from grader.evidence import codescan
 from grader.model import Location
+from grader.patterns import lazy
 
 if TYPE_CHECKING:
     from grader.submission import Submission
@@ -42,8 +43,8 @@ def load_test_files(sub: Submission):
     return hits
 
 
-_COMMENTS = {"python": re.compile(r"#[^\n]*"), "js": re.compile(r"//[^\n]*|/\*.*?\*/", re.S),
-             "go": re.compile(r"//[^\n]*|/\*.*?\*/", re.S), "java": re.compile(r"//[^\n]*|/\*.*?\*/", re.S)}
+_COMMENTS = {"python": lazy(r"#[^\n]*"), "js": lazy(r"//[^\n]*|/\*.*?\*/", re.S),
+             "go": lazy(r"//[^\n]*|/\*.*?\*/", re.S), "java": lazy(r"//[^\n]*|/\*.*?\*/", re.S)}
 
 
 def _code(sub: Submission, rel: str) -> str:

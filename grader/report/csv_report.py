@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 
 from grader.model import PHASES, Report
+from grader.patterns import lazy
 
 HEADER = ["submission", "commit", "rubric", *PHASES, "bonus", "score", "max_score", "percent", "passed"]
 
@@ -23,7 +23,7 @@ _TRIGGER = ("=", "+", "-", "@", "\t", "\r")
 # A reader that splits on ";" or a tab (a spreadsheet in a locale whose decimal mark is a comma,
 # a TSV import) starts a new cell after each one that is not quoted: that cell must not start a
 # formula either. (Every "," in a cell is inside the quotes the csv module puts around it.)
-_SPLIT_TRIGGER = re.compile(r"([;\t][ ]*)(?=[=+\-@\r])")
+_SPLIT_TRIGGER = lazy(r"([;\t][ ]*)(?=[=+\-@\r])")
 
 
 def safe_cell(value):

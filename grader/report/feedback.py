@@ -11,17 +11,17 @@ other characters than letters and digits a ``-`` (``Ada Lovelace [ada.bundle]`` 
 from __future__ import annotations
 
 import hashlib
-import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 
+from grader.patterns import lazy
 from grader.report.common import TO_VIEW_NOTE, learner_notes, num
 from grader.report.markdown import code, md
 from grader.report.text import clean
 
-_NOT_SLUG = re.compile(r"[^a-z0-9]+")
-_HASHED = re.compile(r"-[0-9a-f]{16}$")  # what a hashed name ends with
+_NOT_SLUG = lazy(r"[^a-z0-9]+")
+_HASHED = lazy(r"-[0-9a-f]{16}$")  # what a hashed name ends with
 _DEVICES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 
 

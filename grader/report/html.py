@@ -4,13 +4,13 @@ is text on the page, never markup."""
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from typing import Any
 
+from grader.patterns import lazy
 from grader.report.common import num
 
-_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+_CODE_SPAN = lazy(r"`([^`\n]+)`")
 
 
 @lru_cache(maxsize=1)

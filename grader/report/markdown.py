@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from grader.model import Report
+from grader.patterns import lazy
 from grader.report.common import (
     STATUS_ICONS,
     bonus_line,
@@ -17,10 +18,10 @@ from grader.report.common import (
 )
 from grader.report.text import clean
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~])")
+_MD_SPECIAL = lazy(r"([\\`*_{}\[\]()#+!|<>~])")
 
 
-_AUTOLINK = re.compile(r"(?i)(@|://|\bwww\.)")
+_AUTOLINK = lazy(r"(?i)(@|://|\bwww\.)")
 
 
 def md(text) -> str:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
+from grader.patterns import lazy
 
 # C0 controls (ESC, CR, BEL...), DEL, C1 controls, bidirectional overrides, and what XML 1.0
 # cannot hold (lone surrogates, U+FFFE, U+FFFF).
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
+_CONTROL = lazy("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
 
 
 def shown_name(name: str) -> str:

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 import grader
+from grader.patterns import compiled
 
 # pattern -> why its input is bounded (the bound is exercised in test_bounded_patterns_in_use)
 BOUNDED = {
@@ -40,8 +41,9 @@ def _patterns() -> dict[str, re.Pattern]:
             continue
         module = importlib.import_module(info.name)
         for value in vars(module).values():
-            if isinstance(value, re.Pattern) and isinstance(value.pattern, str):
-                found.setdefault(value.pattern, value)
+            pattern = compiled(value)  # a lazily compiled one compiled now
+            if pattern is not None:
+                found.setdefault(pattern.pattern, pattern)
         source = Path(module.__file__ or "").read_text(encoding="utf-8")
         for node in ast.walk(ast.parse(source)):
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)

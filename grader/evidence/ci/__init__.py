@@ -23,7 +23,6 @@ a CI system is one module here, one entry in :data:`READERS`, and its golden fix
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Protocol
 
@@ -40,11 +39,12 @@ from grader.evidence.ci import (
     travis,
 )
 from grader.evidence.ci.model import Job, Pipeline, Step
+from grader.patterns import lazy
 
 if TYPE_CHECKING:
     from grader.submission import Submission
 
-__all__ = ["LINKS", "READERS", "Job", "Pipeline", "Reader", "Step", "action_categories", "is_ci_config",
+__all__ = ["LINKS", "READERS", "Job", "Pipeline", "Reader", "Step", "action_categories", "ci_files", "is_ci_config",
            "no_pipeline_message", "read_pipelines", "readers", "ssh_action"]
 
 
@@ -116,12 +116,45 @@ def ssh_action(uses: str) -> bool:
     return uses.split("@")[0].lower() in _action_table()[1]
 
 
-def is_ci_config(path: str) -> bool:
-    """Is this file a CI system's configuration (not, say, a Kubernetes manifest)?"""
-    return any(r.matches(path) or path.startswith(r.PREFIXES) for r in readers())
+def is_ci_config(sub: Submission, path: str) -> bool:
+    """Is this file a CI system's configuration (not, say, a Kubernetes manifest)? A pipeline of
+    :func:`ci_files`, or a file where a system keeps its configuration."""
+    return path in ci_files(sub) or path.startswith(_PREFIXES)
 
 
-_TERM = re.compile(r"\{(ci|ci_file|commit_sha|on_change|on_failure|on_tags)\}")
+_PREFIXES = tuple(prefix for reader in READERS for prefix in reader.PREFIXES)
+# Every pipeline file a reader matches is YAML or a Jenkinsfile (``Jenkinsfile``,
+# ``x.Jenkinsfile``, ``Jenkinsfile.prod``): the index asks the readers about these files only.
+# tests/test_ci_systems.py checks each reader's own examples against it.
+_PIPELINE_SUFFIXES = (".yml", ".yaml")
+_PIPELINE_NAME_PART = "jenkinsfile"
+
+
+def could_be_pipeline(path: str) -> bool:
+    """Can any reader take this file for a pipeline, by its name alone (see :func:`ci_files`)?"""
+    low = path.lower()
+    return low.endswith(_PIPELINE_SUFFIXES) or _PIPELINE_NAME_PART in low.rpartition("/")[2]
+
+
+def ci_files(sub: Submission) -> dict[str, Reader]:
+    """Every file of the submission that a CI system runs as a pipeline, with its reader, in the
+    submission's order. Built once per submission from the files whose name or suffix can be a
+    pipeline's (the suffix index and one pass over the names), so a reader is asked about those
+    files only, once — not about every file by every question."""
+    cached = sub.memo("ci-files")
+    if cached is not None:
+        return cached
+    candidates = set(sub.by_suffix(*_PIPELINE_SUFFIXES))
+    candidates.update(rel for rel in sub.files if _PIPELINE_NAME_PART in rel.rpartition("/")[2].lower())
+    index: dict[str, Reader] = {}
+    for rel in sorted(candidates):  # the submission's files are sorted
+        reader = reader_for(rel)
+        if reader is not None:
+            index[rel] = reader
+    return sub.memo("ci-files", index)
+
+
+_TERM = lazy(r"\{(ci|ci_file|commit_sha|on_change|on_failure|on_tags)\}")
 
 
 def terms(pipes: list[Pipeline]) -> dict[str, str]:
@@ -149,10 +182,10 @@ def no_pipeline_message(sub=None) -> str:
 
 
 _MISPLACED = (
-    (re.compile(r"^(.+/)\.github/workflows/[^/]+\.ya?ml$"),
+    (lazy(r"^(.+/)\.github/workflows/[^/]+\.ya?ml$"),
      "GitHub runs only the workflows in the repository's top-level .github/workflows/"),
-    (re.compile(r"^(.+/)\.circleci/config\.ya?ml$"), "CircleCI reads only the top-level .circleci/config.yml"),
-    (re.compile(r"^(.+/)(?:bitbucket-pipelines|\.travis|\.drone)\.ya?ml$"),
+    (lazy(r"^(.+/)\.circleci/config\.ya?ml$"), "CircleCI reads only the top-level .circleci/config.yml"),
+    (lazy(r"^(.+/)(?:bitbucket-pipelines|\.travis|\.drone)\.ya?ml$"),
      "Bitbucket, Travis and Drone read their file only at the repository's top level"),
 )
 
@@ -160,15 +193,19 @@ _MISPLACED = (
 def misplaced_ci(sub: Submission) -> list[tuple[str, str]]:
     """(path, why it never runs) of CI files below the folder their system reads them from —
     the usual slip when a project is committed inside a folder of the repository."""
+    cached = sub.memo("ci-misplaced")
+    if cached is not None:
+        return cached
     found = []
-    for rel in sub.files:
-        if reader_for(rel) is not None:
+    pipelines = ci_files(sub)
+    for rel in sub.by_suffix(*_PIPELINE_SUFFIXES):  # every misplaced form is a YAML file
+        if rel in pipelines:
             continue
         for pattern, why in _MISPLACED:
             if pattern.match(rel):
                 found.append((rel, why))
                 break
-    return found
+    return sub.memo("ci-misplaced", found)
 
 
 def read_pipelines(sub: Submission) -> list[Pipeline]:
@@ -182,10 +219,7 @@ def read_pipelines(sub: Submission) -> list[Pipeline]:
         raise budget.Interrupted("reading the pipelines was cut short in an earlier check (its time budget)")
     sub.memo("pipelines-started", True)
     pipes: list[Pipeline] = []
-    for rel in sub.files:
-        reader = reader_for(rel)
-        if reader is None:
-            continue
+    for rel, reader in ci_files(sub).items():
         pipe = reader.read(sub, rel)
         if pipe is not None:
             pipes.append(pipe)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from grader.evidence.ci.model import Job, Pipeline, Step
 from grader.evidence.shell import split_script
+from grader.patterns import lazy
 from grader.yamlload import item_line, line_of, mapping
 
 if TYPE_CHECKING:
@@ -148,7 +149,7 @@ def _step(raw: dict, steps: list, index: int, job: Job, env: dict, job_env: dict
     return step
 
 
-_EXITS = re.compile(r"^(?:exit\s+(?:[1-9]\d*|\$\S+)|false)\s*$")
+_EXITS = lazy(r"^(?:exit\s+(?:[1-9]\d*|\$\S+)|false)\s*$")
 
 
 def _fails_later(steps: list, index: int, step_id) -> bool:
@@ -188,7 +189,7 @@ def _hosted(runs_on) -> bool:
     return bool(labels) and not any("self-hosted" in str(label).lower() for label in labels)
 
 
-_ENV_REF = re.compile(r"\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+_ENV_REF = lazy(r"\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
 
 def _with_env(run: str, *envs: dict) -> str:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from grader.evidence.ci.model import Job, Pipeline, Step
 from grader.evidence.shell import Command, split_script
+from grader.patterns import lazy
 from grader.yamlload import item_line, line_of, mapping
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
 SSH_ACTIONS: frozenset[str] = frozenset()
 
 # Harness expressions, replaced before the shell reads the script (bounded: linear).
-_EXPR = re.compile(r"<\+[^<>\n]{0,400}>")
+_EXPR = lazy(r"<\+[^<>\n]{0,400}>")
 
 # Other step types are read as pseudo-actions ``harness/<type>``: those that deploy, roll back
 # or verify have their categories in ACTIONS below.

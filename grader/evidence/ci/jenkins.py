@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from grader.evidence.ci.model import Job, Pipeline, Step
 from grader.evidence.shell import Command, split_script
+from grader.patterns import lazy
 
 if TYPE_CHECKING:
     from grader.submission import Submission
@@ -94,11 +95,11 @@ class Block:
 
 # Strings that are never closed run to the end of the text (triple-quoted) or of the line: every
 # opening quote is one match, so scanning stays linear whatever the file holds.
-_STRING = re.compile(r"'''.*?(?:'''|\Z)|\"\"\".*?(?:\"\"\"|\Z)|'(?:[^'\\\n]|\\.)*(?:'|(?=\n)|\\?\Z)"
+_STRING = lazy(r"'''.*?(?:'''|\Z)|\"\"\".*?(?:\"\"\"|\Z)|'(?:[^'\\\n]|\\.)*(?:'|(?=\n)|\\?\Z)"
                      r"|\"(?:[^\"\\\n]|\\.)*(?:\"|(?=\n)|\\?\Z)", re.S)
 
 
-_TOKENS = re.compile(_STRING.pattern + r"|//[^\n]*|/\*.*?(?:\*/|\Z)", re.S)
+_TOKENS = lazy(_STRING.pattern + r"|//[^\n]*|/\*.*?(?:\*/|\Z)", re.S)
 
 
 def _strip_comments(text: str) -> str:
@@ -113,8 +114,8 @@ def _strip_comments(text: str) -> str:
     return _TOKENS.sub(blank, text)
 
 
-_BRACES = re.compile(_STRING.pattern + r"|[{}]", re.S)
-_HEADER = re.compile(r"([A-Za-z_][\w]*)\s*(?:\((.*)\))?\s*$", re.S)
+_BRACES = lazy(_STRING.pattern + r"|[{}]", re.S)
+_HEADER = lazy(r"([A-Za-z_][\w]*)\s*(?:\((.*)\))?\s*$", re.S)
 
 
 def parse_blocks(text: str, max_blocks: int = 20000) -> Block:
@@ -169,7 +170,7 @@ def _unquote(arg: str) -> str:
     return m.group(2) if m else arg
 
 
-_SHELL_CALL = re.compile(
+_SHELL_CALL = lazy(
     r"\b(?:" + "|".join(_SHELLS) + r")\b\s*\(?\s*(?:[\w]+\s*:\s*(?:'[^']*'|\"[^\"]*\"|\w+)\s*,\s*)*"
     r"(?:script\s*:\s*)?('''(.*?)'''|\"\"\"(.*?)\"\"\"|'((?:[^'\\\n]|\\.)*)'|\"((?:[^\"\\\n]|\\.)*)\")",
     re.S,
@@ -181,9 +182,9 @@ _SHELL_CALL = re.compile(
 # on a variable holding ``docker.build(...)`` or ``docker.image(...)``, and
 # ``docker.image("app:1.2").push()``. ``docker.withRegistry(...) { }`` only wraps them.
 _Q = r"""(?:'((?:[^'\\\n]|\\.)*)'|"((?:[^"\\\n]|\\.)*)")"""
-_DOCKER_BUILD = re.compile(r"\bdocker\.build\(\s*" + _Q + r"(?:\s*,\s*" + _Q + r")?\s*\)")
-_DOCKER_VAR = re.compile(r"\b(\w+)\s*=\s*docker\.(?:build|image)\(\s*" + _Q)
-_DOCKER_PUSH = re.compile(r"(?:\b(\w+)|\bdocker\.image\(\s*" + _Q + r"\s*\))\.push\(\s*(?:" + _Q + r")?\s*\)")
+_DOCKER_BUILD = lazy(r"\bdocker\.build\(\s*" + _Q + r"(?:\s*,\s*" + _Q + r")?\s*\)")
+_DOCKER_VAR = lazy(r"\b(\w+)\s*=\s*docker\.(?:build|image)\(\s*" + _Q)
+_DOCKER_PUSH = lazy(r"(?:\b(\w+)|\bdocker\.image\(\s*" + _Q + r"\s*\))\.push\(\s*(?:" + _Q + r")?\s*\)")
 
 
 def docker_images(text: str) -> dict[str, str]:
@@ -306,10 +307,10 @@ def read_jenkins(path: str, text: str, library: dict | None = None) -> Pipeline 
 
 
 # `input message: 'Deploy?'` / `input(...)` as a step: the build waits for someone to approve.
-_INPUT_STEP = re.compile(r"(?:^|[\s;{(])input\s*(?:\(|message\s*:|['\"])")
-_BOOLEAN_PARAM = re.compile(r"\bbooleanParam\s*\(([^()]*)\)")
-_PARAM_NAME = re.compile(r"\bname\s*:\s*['\"](\w+)['\"]")
-_PARAM_DEFAULT = re.compile(r"\bdefaultValue\s*:\s*(true|false)\b")
+_INPUT_STEP = lazy(r"(?:^|[\s;{(])input\s*(?:\(|message\s*:|['\"])")
+_BOOLEAN_PARAM = lazy(r"\bbooleanParam\s*\(([^()]*)\)")
+_PARAM_NAME = lazy(r"\bname\s*:\s*['\"](\w+)['\"]")
+_PARAM_DEFAULT = lazy(r"\bdefaultValue\s*:\s*(true|false)\b")
 
 
 def _false_parameters(block) -> frozenset[str]:

@@ -12,6 +12,7 @@ from grader.evidence.ci import action_categories, ssh_action
 from grader.evidence.ci.model import Job, Pipeline, Step, command_categories
 from grader.evidence.shell import NOT_RUN, normalise, unwrap
 from grader.model import Location
+from grader.patterns import lazy
 
 
 def step_categories(step: Step) -> set[str]:
@@ -67,7 +68,7 @@ def step_evidence(pipe: Pipeline, step: Step, category: str) -> tuple[Location, 
     return Location(pipe.path, step.line), f"uses {step.uses}" if step.uses else step.name
 
 
-_TOOL_PATH = re.compile(r"^\S*[\\/](?=[\w.-]+(?:\s|$))")
+_TOOL_PATH = lazy(r"^\S*[\\/](?=[\w.-]+(?:\s|$))")
 _WRAPPER_NAMES = {"mvnw": "mvn", "mvnw.cmd": "mvn", "gradlew": "gradle", "gradlew.bat": "gradle"}
 
 

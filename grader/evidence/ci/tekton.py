@@ -20,12 +20,12 @@ catalog task.
 from __future__ import annotations
 
 import dataclasses
-import re
 from typing import TYPE_CHECKING
 
 from grader.evidence import budget as evidence_budget
 from grader.evidence.ci.model import Job, Pipeline, Step
 from grader.evidence.shell import Command, categories, split_script
+from grader.patterns import lazy
 from grader.yamlload import item_line, line_of, mapping
 
 if TYPE_CHECKING:
@@ -46,8 +46,8 @@ TERMS = {
 ACTIONS: dict[str, tuple[str, ...]] = {}  # no actions of its own: steps are commands
 SSH_ACTIONS: frozenset[str] = frozenset()
 
-_PARAM = re.compile(r"\$\(\s*(?:inputs\.)?params\.([\w-]+)(?:\[\*\])?\s*\)")
-_OTHER_REF = re.compile(r"\$\((?:workspaces|tasks|context|results|steps|inputs|resources|params|tt)\.[^()\n]{0,200}\)")
+_PARAM = lazy(r"\$\(\s*(?:inputs\.)?params\.([\w-]+)(?:\[\*\])?\s*\)")
+_OTHER_REF = lazy(r"\$\((?:workspaces|tasks|context|results|steps|inputs|resources|params|tt)\.[^()\n]{0,200}\)")
 
 # Catalog tasks: name -> how to read them, given the task's params (already filled in).
 _IMAGE_BUILDS = frozenset({"buildah", "kaniko", "docker-build", "s2i", "s2i-python", "s2i-nodejs", "s2i-java",
@@ -212,7 +212,7 @@ def _job(task: dict, line: int, condition: str, tasks: dict[str, tuple[str, dict
     return job
 
 
-_FAILED = re.compile(r"\$\(tasks(?:\.[\w-]+)?\.status\)")
+_FAILED = lazy(r"\$\(tasks(?:\.[\w-]+)?\.status\)")
 
 
 def _finally_condition(task: dict) -> str:

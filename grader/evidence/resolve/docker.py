@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING
 from grader.evidence import dockerfile
 from grader.evidence.resolve.common import MAX_ADDED, Found, inside, join
 from grader.evidence.shell import Command, shell_words, split_script
+from grader.patterns import lazy
 
 if TYPE_CHECKING:
     from grader.submission import Submission
 
-IMAGE_BUILD = re.compile(r"^(?:(?:docker|podman)(?: image| buildx)? build|buildah (?:bud|build))\b")
+IMAGE_BUILD = lazy(r"^(?:(?:docker|podman)(?: image| buildx)? build|buildah (?:bud|build))\b")
 _VALUED = {"-f", "--file", "-t", "--tag", "--target", "--build-arg", "--platform", "--label", "--cache-from",
            "--cache-to", "--secret", "--ssh", "--network", "--progress", "-o", "--output", "--build-context",
            "--add-host", "--iidfile", "--metadata-file", "--shm-size", "--ulimit", "--memory", "-m"}
@@ -76,8 +77,8 @@ def image_action_commands(sub: Submission, uses: str, with_: dict, via: tuple[st
     return [dataclasses.replace(c, via=via) for c in found[1][:MAX_ADDED]]  # expand() follows them (and spends)
 
 
-_FROM = re.compile(r"^(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?", re.I)  # FROM's arguments
-_COPY_FROM = re.compile(r"^(?:--\S+\s+)*?--from=(\S+)", re.I)  # COPY's or ADD's
+_FROM = lazy(r"^(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?", re.I)  # FROM's arguments
+_COPY_FROM = lazy(r"^(?:--\S+\s+)*?--from=(\S+)", re.I)  # COPY's or ADD's
 
 
 def dockerfile_commands(sub: Submission, path: str, target: str | None) -> Found | None:

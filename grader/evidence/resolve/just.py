@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING
 
 from grader.evidence.resolve.common import Found, join, walk_targets
 from grader.evidence.shell import split_script
+from grader.patterns import lazy
 
 if TYPE_CHECKING:
     from grader.submission import Submission
 
-_JUST_RECIPE = re.compile(r"^@?([A-Za-z_][\w-]*)(?:\s+[^:]*)?:(?!=)\s*(.*)$")
+_JUST_RECIPE = lazy(r"^@?([A-Za-z_][\w-]*)(?:\s+[^:]*)?:(?!=)\s*(.*)$")
 
 
 def resolve(sub: Submission, text: str, cwd: str) -> Found | None:

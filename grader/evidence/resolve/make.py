@@ -4,19 +4,19 @@ filled in."""
 from __future__ import annotations
 
 import dataclasses
-import re
 from typing import TYPE_CHECKING
 
 from grader.evidence.resolve.common import Found, inside, join, walk_targets
 from grader.evidence.shell import Command, shell_words, split_script
+from grader.patterns import lazy
 
 if TYPE_CHECKING:
     from grader.submission import Submission
 
-_MAKE = re.compile(r"^(?:make|gmake|\$\(MAKE\)|\$\{MAKE\})(?:\s|$)")
-_MAKE_RULE = re.compile(r"^([^\s:=#][^:=#]*?)\s*(::?)(?!=)\s*([^;=]*?)(?:;(.*))?$")
-_MAKE_VAR = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*(?::{0,2}=|\?=|\+=)\s*(.*)$")
-_MAKE_REF = re.compile(r"\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]")
+_MAKE = lazy(r"^(?:make|gmake|\$\(MAKE\)|\$\{MAKE\})(?:\s|$)")
+_MAKE_RULE = lazy(r"^([^\s:=#][^:=#]*?)\s*(::?)(?!=)\s*([^;=]*?)(?:;(.*))?$")
+_MAKE_VAR = lazy(r"^([A-Za-z_][A-Za-z0-9_]*)\s*(?::{0,2}=|\?=|\+=)\s*(.*)$")
+_MAKE_REF = lazy(r"\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]")
 
 
 def resolve(sub: Submission, text: str, cwd: str) -> Found | None:

@@ -5,21 +5,21 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
 from typing import TYPE_CHECKING
 
 from grader.evidence.resolve.common import Found, inside, join
 from grader.evidence.shell import Command, split_script
+from grader.patterns import lazy
 
 if TYPE_CHECKING:
     from grader.submission import Submission
 
-_NPM_LIKE = re.compile(r"^(npm|yarn|pnpm|bun)(?:\s|$)")
+_NPM_LIKE = lazy(r"^(npm|yarn|pnpm|bun)(?:\s|$)")
 _YARN_BUILTINS = {"install", "add", "remove", "upgrade", "up", "init", "publish", "info", "cache", "config",
                   "global", "link", "unlink", "pack", "why", "audit", "outdated", "login", "logout", "dlx",
                   "exec", "workspace", "workspaces", "version", "set", "plugin", "import", "licenses", "create",
                   "i", "ci", "node", "bin", "dedupe", "patch", "npm", "constraints", "search"}
-_RUN_ALL = re.compile(r"^(?:npm-run-all|run-s|run-p)(?:\s|$)")
+_RUN_ALL = lazy(r"^(?:npm-run-all|run-s|run-p)(?:\s|$)")
 
 
 def resolve(sub: Submission, text: str, cwd: str) -> Found | None:

@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import dataclasses
 import posixpath
-import re
 from typing import TYPE_CHECKING
 
 from grader.evidence.resolve.common import Found, inside, join
 from grader.evidence.shell import Command, shell_words, split_script
+from grader.patterns import lazy
 
 if TYPE_CHECKING:
     from grader.submission import Submission
 
 _SHELLS = ("bash", "sh", "zsh", "dash", "source", ".")
 _WRAPPERS = {"mvnw", "gradlew", "mvnw.cmd", "gradlew.bat", "sbt", "lein"}
-_SHELL_SHEBANG = re.compile(r"#!\s*(?:/usr)?/bin/(?:env\s+)?(?:ba|z|da|k)?sh\b")
+_SHELL_SHEBANG = lazy(r"#!\s*(?:/usr)?/bin/(?:env\s+)?(?:ba|z|da|k)?sh\b")
 
 
 def resolve(sub: Submission, text: str, cwd: str) -> Found | None:

@@ -15,19 +15,20 @@ import shlex
 from dataclasses import dataclass
 
 from grader.model import Location
+from grader.patterns import lazy
 
-_ENV_ASSIGN = re.compile(r"^(?:[A-Za-z_][A-Za-z0-9_]*=(?:\"[^\"]*\"|'[^']*'|\$\([^()]*\)|\S*)\s+)+")
+_ENV_ASSIGN = lazy(r"^(?:[A-Za-z_][A-Za-z0-9_]*=(?:\"[^\"]*\"|'[^']*'|\$\([^()]*\)|\S*)\s+)+")
 # (what a condition runs is run: `if curl -f ...`, `until kubectl rollout status ...`)
-_PREFIXES = re.compile(r"^(?:(?:sudo|time|exec|command|nohup|env|then|do|else|if|elif|while|until|!)\s+(?:-\S+\s+)*)+")
-NOT_RUN = re.compile(r"^(?:echo|printf|:|true|false|#|cat\s*<<|read)\b")
-_SPLIT = re.compile(r"&&|\|\||;|\|(?!\|)|(?<![<>&])&(?![&>])")  # (not the `&` of `2>&1`, `>&2`, `&>`)
+_PREFIXES = lazy(r"^(?:(?:sudo|time|exec|command|nohup|env|then|do|else|if|elif|while|until|!)\s+(?:-\S+\s+)*)+")
+NOT_RUN = lazy(r"^(?:echo|printf|:|true|false|#|cat\s*<<|read)\b")
+_SPLIT = lazy(r"&&|\|\||;|\|(?!\|)|(?<![<>&])&(?![&>])")  # (not the `&` of `2>&1`, `>&2`, `&>`)
 # Compound commands open and close: an `exit` inside one ends the script only when it runs.
 _OPENS = frozenset({"if", "case", "for", "while", "until", "select"})
 _CLOSES = frozenset({"fi", "esac", "done"})
-_BRACE_OPEN = re.compile(r"(?:^|[\s;&|(])\{(?=\s|$)")
-_BRACE_CLOSE = re.compile(r"(?:^|[\s;&|])\}(?=[\s;&|)]|$)")
+_BRACE_OPEN = lazy(r"(?:^|[\s;&|(])\{(?=\s|$)")
+_BRACE_CLOSE = lazy(r"(?:^|[\s;&|])\}(?=[\s;&|)]|$)")
 # What after `||` makes a failure harmless: `|| true`, `|| :`, `|| exit 0`, `|| echo ...`.
-_ALWAYS_OK = re.compile(r"^(?:true|:|exit\s+0|/bin/true)\s*$|^(?:echo|printf)\b")
+_ALWAYS_OK = lazy(r"^(?:true|:|exit\s+0|/bin/true)\s*$|^(?:echo|printf)\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +63,7 @@ def _strip_comment(line: str) -> str:
 
 
 # A quote that is never closed runs to the end: every quote is one match, so it stays linear.
-_QUOTED = re.compile(r"'[^']*(?:'|\Z)|\"(?:[^\"\\]|\\.)*(?:\"|\\?\Z)")
+_QUOTED = lazy(r"'[^']*(?:'|\Z)|\"(?:[^\"\\]|\\.)*(?:\"|\\?\Z)")
 
 
 def _mask_quotes(text: str) -> str:
@@ -196,9 +197,9 @@ def _line_commands(stripped: str, masked: str, line: int, _depth: int) -> list[C
 
 
 # A shell function definition: `name() {`, `function name {`, `function name() { ...; }`.
-_FUNC_HEAD = re.compile(r"^(?:function\s+([A-Za-z_][\w.-]*)\s*(?:\(\s*\))?|([A-Za-z_][\w.-]*)\s*\(\s*\))\s*(\{.*)?$")
-_ALL_ARGS = re.compile(r'"\$@"|"\$\{@\}"|"\$\*"|\$\{@\}|\$@|\$\*')
-_SHIFT = re.compile(r"^shift(?:\s+(\d+))?\s*$")
+_FUNC_HEAD = lazy(r"^(?:function\s+([A-Za-z_][\w.-]*)\s*(?:\(\s*\))?|([A-Za-z_][\w.-]*)\s*\(\s*\))\s*(\{.*)?$")
+_ALL_ARGS = lazy(r'"\$@"|"\$\{@\}"|"\$\*"|\$\{@\}|\$@|\$\*')
+_SHIFT = lazy(r"^shift(?:\s+(\d+))?\s*$")
 
 
 def _call_functions(out: list[Command], functions: dict[str, tuple[int, int]]) -> list[Command]:
@@ -236,7 +237,7 @@ def _call_functions(out: list[Command], functions: dict[str, tuple[int, int]]) -
     return result
 
 
-_SSH = re.compile(r"^(?:sshpass\b.*?\s)?ssh\s+(.*)$")
+_SSH = lazy(r"^(?:sshpass\b.*?\s)?ssh\s+(.*)$")
 _SSH_VALUE_OPTIONS = frozenset("-b -c -D -E -e -F -I -i -J -L -l -m -O -o -p -Q -R -S -W -w".split())
 
 

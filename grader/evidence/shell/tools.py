@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from grader.patterns import lazy
+
 # What a command does, keyed by the tool that runs it: (category, regex matched at the start of
 # the command's arguments). Only the tools a submission uses get their regexes compiled.
 _F = r"(?:\S+\s+)*?"  # options that may stand before a sub-command (kubectl -n prod apply)
@@ -187,7 +189,7 @@ ALIASES = {"pip3": "pip", "mvnw": "mvn", "mvnw.cmd": "mvn", "gradlew": "gradle",
            "sls": "serverless", "python3": "python", "docker-compose": "docker-compose",
            "httpie": "http", "terragrunt": "terragrunt"}
 # Runners that start another tool: `npx jest`, `python -m pytest`, `bundle exec rspec`...
-RUNNERS = re.compile(
+RUNNERS = lazy(
     r"^(?:npx|bunx|uvx|pipx run|(?:pnpm|yarn) (?:exec|dlx)|bundle exec|poetry run|uv run|uv tool run|pipenv run|python -m|"
     r"pdm run|hatch run|npm exec(?: --)?|"
     # wrappers that run the command after them: a display, a time limit, coverage collection
@@ -196,24 +198,24 @@ RUNNERS = re.compile(
 )
 # `docker run [options] IMAGE COMMAND...`, `docker compose run [options] SERVICE COMMAND...`,
 # `docker exec [options] CONTAINER COMMAND...`: the command runs inside; these options take a value.
-CONTAINER_RUN = re.compile(r"^(?:docker|podman|docker-compose)(?: compose| container)? (?:run|exec)\s+(.*)$")
+CONTAINER_RUN = lazy(r"^(?:docker|podman|docker-compose)(?: compose| container)? (?:run|exec)\s+(.*)$")
 CONTAINER_VALUE_OPTIONS = {"-e", "--env", "-v", "--volume", "-p", "--publish", "-w", "--workdir", "--name",
                            "--network", "-u", "--user", "--entrypoint", "--env-file", "-l", "--label", "--mount", "--platform", "-m",
                            "--memory", "--cpus", "--add-host", "--hostname", "-h", "--tmpfs", "--pull", "--service-ports"}
 
 # What starts or updates the application on a machine the pipeline logs into: a deploy there.
-REMOTE_DEPLOY = re.compile(
+REMOTE_DEPLOY = lazy(
     r"^(?:(?:docker|podman)(?:-compose| compose)?\s+(?:\S+\s+)*?(?:up|run|stack|service)\b|docker-compose\b.*\bup\b"
     r"|pm2\s+(?:start|restart|reload|startOrRestart|startOrReload)\b|systemctl\s+(?:\S+\s+)*?(?:restart|reload|start)\b"
     r"|service\s+\S+\s+(?:restart|reload|start)\b|supervisorctl\s+(?:restart|update|start)\b|git\s+pull\b)")
 
 # a secret or variable that holds a deploy hook: ${{ secrets.RENDER_DEPLOY_HOOK }}, $DEPLOY_HOOK_URL
-HOOK_VARIABLE = re.compile(r"\$(?:\{\{\s*(?:secrets|vars|env)\.|\{|env:)?\w*deploy_?(?:hook|webhook|trigger)\w*")
+HOOK_VARIABLE = lazy(r"\$(?:\{\{\s*(?:secrets|vars|env)\.|\{|env:)?\w*deploy_?(?:hook|webhook|trigger)\w*")
 # what a download fetches: an installer, an archive, a key
-DOWNLOAD_EXT = re.compile(r"\.(?:tar\.gz|tgz|tar\.xz|tar\.bz2|zip|gz|xz|bz2|deb|rpm|apk|jar|war|sh|ps1|exe|msi|dmg|"
+DOWNLOAD_EXT = lazy(r"\.(?:tar\.gz|tgz|tar\.xz|tar\.bz2|zip|gz|xz|bz2|deb|rpm|apk|jar|war|sh|ps1|exe|msi|dmg|"
                           r"pkg|bin|gpg|asc|key|pem|crt|whl|AppImage)$", re.I)
 # Where notifications go: chat and incident webhooks, by their host or the variable that holds them.
-NOTIFY = re.compile(r"(?i)hooks\.slack\.com|discord(?:app)?\.com/api/webhooks|webhook\.office\.com|"
+NOTIFY = lazy(r"(?i)hooks\.slack\.com|discord(?:app)?\.com/api/webhooks|webhook\.office\.com|"
                     r"api\.telegram\.org|\$\{?\{?\s*(?:secrets\.|env\.)?\w*(?:webhook|slack|discord|teams|telegram)\w*")
 # Options of runners (`uv run --group dev tox`, `npx --yes jest`) that take a value.
 RUNNER_VALUE_OPTIONS = frozenset({"--group", "--with", "--extra", "--python", "-p", "--directory", "--package",

@@ -17,6 +17,7 @@ import re
 from grader.evidence import markdown
 from grader.evidence.markdown import Section
 from grader.evidence.written import names
+from grader.patterns import lazy
 
 EXERCISE_DIR = "exercises/module-01/exercise-04/"
 SUFFIXES = (".md", ".markdown", ".mdown", ".txt", ".text", ".rst")
@@ -24,7 +25,7 @@ MAX_DOCS = 250
 MAX_BYTES = 400_000
 # Documents that are never the exercise: licences, changelogs, codes of conduct, templates of
 # the repository's own issues and pull requests, vendored dependencies.
-_NOT_WRITTEN = re.compile(
+_NOT_WRITTEN = lazy(
     r"(?:^|/)(?:license|licence|copying|notice|changelog|changes|history|code_of_conduct|security|authors|"
     r"contributors|maintainers|codeowners|citation|third[_-]party[\w-]*|requirements[\w-]*|robots|"
     r"cmakelists|dependencies)(?:\.[\w.-]+)?$"
@@ -45,7 +46,7 @@ def candidates(sub) -> list[str]:
     return sub.memo("written:candidates", files[:MAX_DOCS])
 
 
-_LIKELY = re.compile(r"exercis|task|mapping|loop|feedback|pipeline|metric|kpi|devops|phase|assignment|homework|"
+_LIKELY = lazy(r"exercis|task|mapping|loop|feedback|pipeline|metric|kpi|devops|phase|assignment|homework|"
                      r"submission|report|notes|wiki|docs?/|cicd|ci-cd", re.I)
 
 
@@ -85,9 +86,9 @@ def document(sub, rel: str) -> Section | None:
 
 
 # -- HTML tables and definition lists, read as Markdown ---------------------------------------------------
-_TABLE_OPEN = re.compile(r"<table\b", re.I)
-_TABLE_CLOSE = re.compile(r"</table\s*>", re.I)
-_DEFINITION = re.compile(r"^:[ \t]+(\S.*)$")
+_TABLE_OPEN = lazy(r"<table\b", re.I)
+_TABLE_CLOSE = lazy(r"</table\s*>", re.I)
+_DEFINITION = lazy(r"^:[ \t]+(\S.*)$")
 
 
 def normalise(text: str) -> str:
@@ -164,12 +165,12 @@ def _html_rows(block: str) -> list[list[str]]:
 
 
 # -- headings written without Markdown ----------------------------------------------------------------
-_BOLD_LINE = re.compile(r"^\s*(?:[-*+]\s+|\d{1,2}[.)]\s+)?(\*\*|__)([^*_\n]{1,80}?)\1\s*[:.]?\s*$")
-_CAPS_LINE = re.compile(r"^[ \t]{0,12}(?:\d{1,2}[.)] ?)?([A-Z0-9][A-Z0-9 &/()'’:.,–—>→#-]{2,70}?)[ \t]*$")
-_COLON_LINE = re.compile(r"^\s*(?:[-*+]\s+|\d{1,2}[.)]\s+)?([A-Za-z][\w '’/&()–—-]{1,50}?)\s*:\s*$")
-_NUMBERED = re.compile(r"^[ \t]{0,12}(?:(?:phase|stage|step|part|task) ?)?\d{1,2} ?[.):–—-] {0,3}(\w[\w &/'’-]{0,40})\s*$",
+_BOLD_LINE = lazy(r"^\s*(?:[-*+]\s+|\d{1,2}[.)]\s+)?(\*\*|__)([^*_\n]{1,80}?)\1\s*[:.]?\s*$")
+_CAPS_LINE = lazy(r"^[ \t]{0,12}(?:\d{1,2}[.)] ?)?([A-Z0-9][A-Z0-9 &/()'’:.,–—>→#-]{2,70}?)[ \t]*$")
+_COLON_LINE = lazy(r"^\s*(?:[-*+]\s+|\d{1,2}[.)]\s+)?([A-Za-z][\w '’/&()–—-]{1,50}?)\s*:\s*$")
+_NUMBERED = lazy(r"^[ \t]{0,12}(?:(?:phase|stage|step|part|task) ?)?\d{1,2} ?[.):–—-] {0,3}(\w[\w &/'’-]{0,40})\s*$",
                        re.I)
-_FENCE = re.compile(r"^\s*(```|~~~)")
+_FENCE = lazy(r"^\s*(```|~~~)")
 
 
 def pseudo_heading(line: str, namer) -> str | None:
@@ -247,7 +248,7 @@ def _flatten(section: Section, namer, out: list[tuple[float, str, int, str]]) ->
         _flatten(child, namer, out)
 
 
-_OUTLINE_ITEM = re.compile(r"^([ \t]{0,40})(?:[-*+]|\d{1,3}[.)])[ \t]+(.{1,300})$")
+_OUTLINE_ITEM = lazy(r"^([ \t]{0,40})(?:[-*+]|\d{1,3}[.)])[ \t]+(.{1,300})$")
 
 
 def _indent(line: str) -> int:

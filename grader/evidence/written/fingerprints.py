@@ -23,7 +23,9 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-_TOKEN = re.compile(r"[a-z0-9]+")
+from grader.patterns import lazy
+
+_TOKEN = lazy(r"[a-z0-9]+")
 STOP = frozenset("""
 a an the and or but if then so to of in on at by for with from into onto as is are was were be been being am
 it its this that these those there here we our us you your they them their he she his her i me my mine ours
@@ -54,8 +56,8 @@ def fingerprint(stem: str) -> str:
     return hashlib.blake2b(stem.encode(), digest_size=4).hexdigest()
 
 
-_BLOCK_START = re.compile(r"^\s*(?:[-*+]\s|\d{1,3}[.)]\s|#|\||```|~~~|>)")
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|(?<!\s)\s+\|\s+|(?<!\s)\s+[—–]\s+|(?<!\s)\s*(?:→|↓|->|=>)\s*")
+_BLOCK_START = lazy(r"^\s*(?:[-*+]\s|\d{1,3}[.)]\s|#|\||```|~~~|>)")
+_SENTENCE_END = lazy(r"(?<=[.!?;])\s+|(?<!\s)\s+\|\s+|(?<!\s)\s+[—–]\s+|(?<!\s)\s*(?:→|↓|->|=>)\s*")
 
 
 def sentences(text: str) -> list[str]:
@@ -182,7 +184,7 @@ def in_course(word: str, phase: str | None = None) -> bool:
 
 
 # -- building the data file (a maintainer's tool) ------------------------------------------------------
-_PHASE_HEADING = re.compile(r"^###\s+Phase\s+\d+:\s*(\w+)", re.M | re.I)
+_PHASE_HEADING = lazy(r"^###\s+Phase\s+\d+:\s*(\w+)", re.M | re.I)
 
 
 def _fenced(text: str) -> str:

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 
 from grader.evidence.written import documents
 from grader.evidence.written.placement import placements
+from grader.patterns import lazy
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg")
 TEXT_DIAGRAMS = (".mmd", ".mermaid", ".puml", ".plantuml", ".drawio")
-_LINK = re.compile(r"!?\[[^\]\n]{0,200}\]\(\s*<?([^)\s>]{1,300})>?|<img\b[^>\n]{0,300}?\bsrc\s*=\s*[\"']([^\"'\n]{1,300})[\"']",
+_LINK = lazy(r"!?\[[^\]\n]{0,200}\]\(\s*<?([^)\s>]{1,300})>?|<img\b[^>\n]{0,300}?\bsrc\s*=\s*[\"']([^\"'\n]{1,300})[\"']",
                    re.I)
-_PIPELINE_NAME = re.compile(r"pipeline|ci[-_ ]?cd|\bci\b|workflow|task[-_ ]?3|deploy", re.I)
-_LOOP_NAME = re.compile(r"loop|infinity|lifecycle|life-cycle|devops|bonus|cycle", re.I)
+_PIPELINE_NAME = lazy(r"pipeline|ci[-_ ]?cd|\bci\b|workflow|task[-_ ]?3|deploy", re.I)
+_LOOP_NAME = lazy(r"loop|infinity|lifecycle|life-cycle|devops|bonus|cycle", re.I)
 MAX_IMAGE_BYTES = 20_000_000
 
 

@@ -12,6 +12,7 @@ from grader.evidence import substance as sb
 from grader.evidence.written import fingerprints as fp
 from grader.evidence.written import lexicon
 from grader.evidence.written.parts import Part, Unit
+from grader.patterns import lazy
 
 # The curriculum's feature: the words of its name, and the words particular to it.
 SCENARIO_NAME = frozenset("""shopping cart carts abandonment abandoned abandon email emails e-mail mail mails reminder
@@ -21,10 +22,10 @@ opt opt-out optout opted unsubscribe unsubscribed unsubscribes checkout conversi
 single-use""".split())
 _TITLE_NOISE = frozenset("""devops loop loops mapping map mapped exercise task tasks module through the a an of for
 our my and to in phase phases eight infinity lesson feature""".split())
-_CODE_TOKEN = re.compile(r"`[^`\n]{2,60}`|\b[a-z]+_[a-z0-9_]+\b|\b[a-z]+[A-Z]\w+\b|\b\w+\.(?:py|js|ts|yml|yaml|json|sql|"
+_CODE_TOKEN = lazy(r"`[^`\n]{2,60}`|\b[a-z]+_[a-z0-9_]+\b|\b[a-z]+[A-Z]\w+\b|\b\w+\.(?:py|js|ts|yml|yaml|json|sql|"
                          r"go|java|rb|sh|tf|md)\b|(?<!\w)/[a-z][\w/-]{2,}")
-_NUMBER = re.compile(r"(?<![\w.])(?:\$|€|£)?\d+(?:[.,]\d+)?\s*(?:%|k\b|ms\b|s\b|h\b|d\b|x\b|[a-z]{0,8})", re.I)
-_WORDS = re.compile(r"[A-Za-z][A-Za-z'-]+")
+_NUMBER = lazy(r"(?<![\w.])(?:\$|€|£)?\d+(?:[.,]\d+)?\s*(?:%|k\b|ms\b|s\b|h\b|d\b|x\b|[a-z]{0,8})", re.I)
+_WORDS = lazy(r"[A-Za-z][A-Za-z'-]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +57,8 @@ def feature_of(title: str, intro: str, unit_texts: list[str]) -> Feature:
     return Feature(title.strip(), frozenset(name), frozenset(specific), scenario)
 
 
-_PROPER = re.compile(r"(?<=[a-z,;(] )([A-Z][a-z]+[A-Za-z]*)")
-_NUMBERING = re.compile(r"(?m)^[ \t]*(?:[-*+][ \t]+)?\d{1,3}[.)][ \t]")
+_PROPER = lazy(r"(?<=[a-z,;(] )([A-Z][a-z]+[A-Za-z]*)")
+_NUMBERING = lazy(r"(?m)^[ \t]*(?:[-*+][ \t]+)?\d{1,3}[.)][ \t]")
 
 
 def markers(text: str, feature: Feature, phase: str | None = None, *, strict: bool = False) -> list[str]:

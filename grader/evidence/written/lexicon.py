@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 
+from grader.patterns import lazy
+
 # -- roles -----------------------------------------------------------------------------------------
-ROLE = re.compile(
+ROLE = lazy(
     r"\b(?:product\s+(?:manager|owner|lead|designer|analyst)s?|pms?|pos?|project\s+managers?|"
     r"engineering\s+(?:manager|lead)s?|tech(?:nical)?\s+leads?|team\s+leads?|leads?\b(?=\s*\()|"
     r"(?:back|front)[- ]?end(?:\s+(?:dev|developer|engineer)s?)?|full[- ]?stack(?:\s+(?:dev|developer)s?)?|"
@@ -31,7 +33,7 @@ ROLE = re.compile(
     r"ci(?:\s+(?:server|system|runner|bot|pipeline))?|ci/cd|the\s+pipeline|bots?|runners?)\b",
     re.I)
 # "Who" answers that name no one.
-_NO_ONE = re.compile(r"^\W*(?:no\s*one|nobody|none|n/?a|automatic(?:ally)?|automated|the\s+(?:ci|pipeline|system)|"
+_NO_ONE = lazy(r"^\W*(?:no\s*one|nobody|none|n/?a|automatic(?:ally)?|automated|the\s+(?:ci|pipeline|system)|"
                      r"everyone|everybody|the\s+team|team|all|various|depends)\W*$", re.I)
 
 
@@ -76,7 +78,7 @@ aws azure gcp heroku vercel netlify render fly.io flyio digitalocean railway clo
 hpa keda vpa karpenter velero
 flyway liquibase alembic
 """.split())
-_TOOL_TOKEN = re.compile(r"[A-Za-z][\w.+-]*(?:\s(?:Actions|CI|CD|Pipelines|DevOps|Issues|Hub|Cloud|Monitor|Insights|"
+_TOOL_TOKEN = lazy(r"[A-Za-z][\w.+-]*(?:\s(?:Actions|CI|CD|Pipelines|DevOps|Issues|Hub|Cloud|Monitor|Insights|"
                          r"Relic|Compose|Rollouts|Analytics|Docs))?")
 # Capitalised words that are not products: sentence starts are skipped anyway.
 NOT_PRODUCTS = frozenset("""
@@ -122,7 +124,7 @@ _UNIT = (r"(?:ms|millis(?:econds?)?|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours
          r"months?|quarters?|iterations?|evenings?|afternoons?|mornings?|nights?|weekends?)")
 _DAYS = r"(?:(?:dev|developer|working|work|business|person|man|engineer|engineering|calendar|team|ideal)[- ]?days?)"
 _NUMBER_WORD = r"(?:an?|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty|forty|fifty|sixty)"
-DURATION = re.compile(
+DURATION = lazy(
     rf"(?:~|≈|about\s|around\s|approx\.?\s|roughly\s|<\s?|>\s?|under\s|up\sto\s)?"
     rf"\b\d+(?:[.,]\d+)?\s*(?:(?:-|–|to|or)\s*\d+(?:[.,]\d+)?\s*)?(?:{_DAYS}|{_UNIT}\b|sp\b|pts?\b|story\s+points?)"
     rf"|\b{_NUMBER_WORD}(?:[- ](?:to|or)[- ]{_NUMBER_WORD})?[- ](?:{_DAYS}|{_UNIT}\b)"
@@ -133,9 +135,9 @@ DURATION = re.compile(
     re.I)
 # "every 5 minutes", "older than 24 h", "valid for 48 hours": a time in the text that is not
 # how long the phase takes.
-_NOT_DURATION = re.compile(r"(?:every|each|per|after|older\s+than|valid\s+for|within\s+the\s+last|expires?\s+(?:in|after)|"
+_NOT_DURATION = lazy(r"(?:every|each|per|after|older\s+than|valid\s+for|within\s+the\s+last|expires?\s+(?:in|after)|"
                            r"ttl\s+of|for\s+the\s+last)\s+(?:\S+\s+)?$", re.I)
-_ONGOING = re.compile(r"\b(?:ongoing|continuous(?:ly)?|always|24/7|permanent(?:ly)?|forever|never\s+ends?|"
+_ONGOING = lazy(r"\b(?:ongoing|continuous(?:ly)?|always|24/7|permanent(?:ly)?|forever|never\s+ends?|"
                       r"all\s+the\s+time|as\s+long\s+as)\b", re.I)
 
 
@@ -155,12 +157,12 @@ def only_ongoing(text: str) -> bool:
 
 
 # -- automation ------------------------------------------------------------------------------------
-AUTOMATION = re.compile(r"\bautomat\w*|\bauto[- ]?\w+|\bbots?\b|\bcron\b|\bscheduled?\b|\bnightly\b|"
+AUTOMATION = lazy(r"\bautomat\w*|\bauto[- ]?\w+|\bbots?\b|\bcron\b|\bscheduled?\b|\bnightly\b|"
                         r"\btrigger(?:s|ed)?\b|\bon (?:every|each) (?:push|commit|merge|pr|pull request)|"
                         r"\bwithout (?:a )?(?:human|manual|hand)|\bno (?:manual|human)|\bscript(?:s|ed)?\b|"
                         r"\bself[- ]service\b|\bcould (?:be )?(?:generate|script|template)", re.I)
 # What an automation is about: something concrete a team could set up.
-CONCRETE = re.compile(
+CONCRETE = lazy(
     r"\b(?:templates?|checklists?|forms?|hooks?|lint\w*|formatt\w*|bots?|scripts?|jobs?|cron\w*|schedul\w*|"
     r"pipelines?|workflows?|tests?|checks?|gates?|scans?|alert\w*|alarms?|dashboards?|rollbacks?|roll\s+back|"
     r"canary|deploy\w*|releases?|release\s+notes|changelogs?|tags?|tagging|versions?|versioning|builds?|images?|"
@@ -172,7 +174,7 @@ CONCRETE = re.compile(
     re.I)
 
 # Things a phase's work is done on: a description that names them says what happens.
-WORK_NOUNS = re.compile(
+WORK_NOUNS = lazy(
     r"\b(?:stor(?:y|ies)|tickets?|issues?|epics?|estimates?|acceptance\s+criteria|designs?|mock-?ups?|branch(?:es)?|"
     r"prs?|pull\s+requests?|merge\s+requests?|commits?|reviews?|quer(?:y|ies)|jobs?|workers?|services?|endpoints?|apis?|"
     r"databases?|tables?|columns?|schemas?|migrations?|queues?|templates?|flags?|toggles?|containers?|images?|"
@@ -182,7 +184,7 @@ WORK_NOUNS = re.compile(
     r"accounts?|inbox|payload|events?|sprints?|backlog|wireframes?)\b", re.I)
 
 # -- pipeline stages -------------------------------------------------------------------------------
-STAGE = re.compile(
+STAGE = lazy(
     r"\b(?:checkout|install\w*|dependenc\w*|lint\w*|format\w*|static\s+analysis|compil\w*|build\w*|unit|tests?|"
     r"testing|integration|e2e|end[- ]to[- ]end|contract|scan\w*|security|sast|dast|sca|vulnerabilit\w*|audit|"
     r"package|packaging|publish\w*|push\w*|registry|artifact\w*|image|docker|deploy\w*|staging|production|prod|"
@@ -210,7 +212,7 @@ various several numerous multiple respective corresponding suitable adequate suf
 
 # -- feedback --------------------------------------------------------------------------------------
 # How feedback reaches people: a channel, a meeting, a tool's notification.
-CHANNEL = re.compile(
+CHANNEL = lazy(
     r"\b(?:slack|teams|discord|e-?mails?|dashboards?|alerts?|alerting|pag(?:e|es|ed|ing)|pager\w*|opsgenie|tickets?|"
     r"jira|linear|issues?|pull\s+requests?|prs?|merge\s+requests?|mrs?|checks?|notif\w*|meetings?|reviews?|"
     r"reports?|retros?|retrospectives?|stand-?ups?|demos?|comments?|chats?|channels?|messages?|calls?|logs?|"
@@ -218,14 +220,14 @@ CHANNEL = re.compile(
     r"post-?mortems?|post-incident|incident\s+reviews?|sprint\s+reviews?|standups?|huddles?|board|backlog|"
     r"webhooks?|bots?|sms|phone|in\s+person|face\s+to\s+face)\b", re.I)
 # How fast feedback comes back.
-SPEED = re.compile(
+SPEED = lazy(
     r"\b(?:immediate(?:ly)?|instant(?:ly)?|real[- ]?time|seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|"
     r"daily|weekly|hourly|monthly|quarterly|sprints?|same[- ]day|next[- ]day|overnight|"
     r"\d+\s?(?:s|m|h|d|w|min|mins|hrs?|ms))\b", re.I)
 
 # The voice of a text about DevOps in general rather than about one feature: hedges and
 # generalisations ("typically", "depending on the technology", "most organisations").
-HEDGE = re.compile(
+HEDGE = lazy(
     r"\b(?:typically|usually|generally|in\s+general|often|commonly|normally|ideally|increasingly|depending\s+on|"
     r"it\s+depends|varies|vary|various|most\s+(?:teams|organi[sz]ations|companies|projects)|many\s+(?:teams|organi[sz]ations|"
     r"companies)|some\s+(?:teams|organi[sz]ations|form\s+of)|mature\s+teams?|modern\s+(?:practice|teams?)|"

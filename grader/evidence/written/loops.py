@@ -16,8 +16,9 @@ from grader.evidence.written.parts import (
     section_parts,
     tables,
 )
+from grader.patterns import lazy
 
-_LIST_ITEM = re.compile(r"^(\s*)(?:[-*+]|\d{1,3}[.)])\s+(.*)$")
+_LIST_ITEM = lazy(r"^(\s*)(?:[-*+]|\d{1,3}[.)])\s+(.*)$")
 
 
 def _line(section: Section) -> int:
@@ -61,7 +62,7 @@ def loops_in(section: Section, rel: str) -> list[Unit]:
     return units
 
 
-_BACK = re.compile(r"\bfrom\s+(?:the\s+)?([A-Za-z][\w ()/&'-]{1,40}?)\s+back\s+(?:to|into|through)\s+(?:the\s+)?"
+_BACK = lazy(r"\bfrom\s+(?:the\s+)?([A-Za-z][\w ()/&'-]{1,40}?)\s+back\s+(?:to|into|through)\s+(?:the\s+)?"
                    r"([A-Za-z][\w'-]{1,20}(?:\s(?:and|or)\s[A-Za-z][\w'-]{1,20})?)", re.I)
 
 
@@ -91,12 +92,12 @@ def _prose_loops(section: Section, rel: str) -> list[Unit]:
     return units
 
 
-_BOLD_LEAD = re.compile(r"^\W{0,4}(\*\*|__)([^*_]{3,80}?)\1")
+_BOLD_LEAD = lazy(r"^\W{0,4}(\*\*|__)([^*_]{3,80}?)\1")
 _TARGETS = frozenset({"plan", "planning", "code", "coding", "development", "design", "backlog", "product", "build",
                       "test", "tests", "testing"})
 
 
-_LOOP_PREFIX = re.compile(r"^\W*(?:(?:feedback\s+)?loop\s*#?\s*\d{0,2}\s*[:.)–—-]?\s*)", re.I)
+_LOOP_PREFIX = lazy(r"^\W*(?:(?:feedback\s+)?loop\s*#?\s*\d{0,2}\s*[:.)–—-]?\s*)", re.I)
 
 
 def _heads_a_loop(item: str) -> bool:

@@ -13,39 +13,40 @@ from grader.evidence import substance as sb
 from grader.evidence.written import fingerprints as fp
 from grader.evidence.written.parts import label_parts, tables
 from grader.evidence.written.placement import placements
+from grader.patterns import lazy
 
 GROUPS = ("technical", "business", "dora")
 _GROUP_TITLE = {
-    "dora": re.compile(r"dora|delivery\s+(?:performance|metrics)|four\s+key|devops\s+(?:performance|metrics)|"
+    "dora": lazy(r"dora|delivery\s+(?:performance|metrics)|four\s+key|devops\s+(?:performance|metrics)|"
                        r"accelerate", re.I),
-    "technical": re.compile(r"technical|system|performance|reliability|engineering|operational|\bsre\b|infrastructure|"
+    "technical": lazy(r"technical|system|performance|reliability|engineering|operational|\bsre\b|infrastructure|"
                             r"application|service\s+health|error|\bops\b|platform", re.I),
-    "business": re.compile(r"business|product|customer|user|commercial|marketing|revenue|adoption|financial|growth|"
+    "business": lazy(r"business|product|customer|user|commercial|marketing|revenue|adoption|financial|growth|"
                            r"engagement|satisfaction|outcome", re.I),
 }
 DORA = {
-    "lead time": re.compile(r"lead\s*[- ]?time", re.I),
-    "deployment frequency": re.compile(r"deploy(?:ment)?s?\s*frequency|frequency\s+of\s+deploy|deploy(?:s|ments)?\s+per\b|"
+    "lead time": lazy(r"lead\s*[- ]?time", re.I),
+    "deployment frequency": lazy(r"deploy(?:ment)?s?\s*frequency|frequency\s+of\s+deploy|deploy(?:s|ments)?\s+per\b|"
                                        r"how\s+often\s+(?:we\s+)?deploy", re.I),
-    "change failure rate": re.compile(r"change\s*[- ]?fail(?:ure)?\s*(?:rate|%)|failed\s+(?:changes|deploy\w*)\s*(?:rate|%)?|"
+    "change failure rate": lazy(r"change\s*[- ]?fail(?:ure)?\s*(?:rate|%)|failed\s+(?:changes|deploy\w*)\s*(?:rate|%)?|"
                                       r"\bcfr\b", re.I),
-    "time to restore": re.compile(r"time\s*to\s*(?:restore|recover|repair)|mttr|mean\s*time\s*to\s*(?:restore|recover|repair)|"
+    "time to restore": lazy(r"time\s*to\s*(?:restore|recover|repair)|mttr|mean\s*time\s*to\s*(?:restore|recover|repair)|"
                                   r"\bmttr\b|recovery\s+time", re.I),
 }
 _BY_WORDS = {
-    "technical": re.compile(r"error|latency|uptime|availability|p9\d|cpu|memory|queue|throughput|response\s+time|5xx|"
+    "technical": lazy(r"error|latency|uptime|availability|p9\d|cpu|memory|queue|throughput|response\s+time|5xx|"
                             r"crash|delivery\s+rate|send\s+(?:rate|success|failure)|bounce|job\s+(?:duration|runtime)|"
                             r"duration|timeouts?|failures?|success\s+rate|slo\b|apdex|saturation|lag|retries", re.I),
-    "business": re.compile(r"open\s+rate|click|conversion|revenue|recover|unsubscribe|opt-?out|roi\b|aov|order|retention|"
+    "business": lazy(r"open\s+rate|click|conversion|revenue|recover|unsubscribe|opt-?out|roi\b|aov|order|retention|"
                            r"nps|csat|satisfaction|support\s+tickets?|adoption|sales|cost|churn|engagement|signups?|"
                            r"complaints?|\$|€|£", re.I),
 }
-TARGET = re.compile(r"\d|<|>|≤|≥|\b(?:daily|weekly|hourly|monthly|per\s+(?:day|week|hour)|on\s+demand|several|multiple|"
+TARGET = lazy(r"\d|<|>|≤|≥|\b(?:daily|weekly|hourly|monthly|per\s+(?:day|week|hour)|on\s+demand|several|multiple|"
                     r"once|twice|under|below|above|at\s+least|at\s+most|less\s+than|more\s+than)\b", re.I)
-_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+(.*)$")
-_BOLD_LEAD = re.compile(r"^\s*((?:\*\*|__)[^*_\n]{2,80}(?:\*\*|__)\s*\S.*)$")
-_FORMAT_LABELS = {"metric": re.compile(r"^metric|^kpi|^measure|^what", re.I),
-                  "target": re.compile(r"^target|^goal|^threshold|^alert|^sla|^slo|^objective", re.I)}
+_ITEM = lazy(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+(.*)$")
+_BOLD_LEAD = lazy(r"^\s*((?:\*\*|__)[^*_\n]{2,80}(?:\*\*|__)\s*\S.*)$")
+_FORMAT_LABELS = {"metric": lazy(r"^metric|^kpi|^measure|^what", re.I),
+                  "target": lazy(r"^target|^goal|^threshold|^alert|^sla|^slo|^objective", re.I)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,13 +84,13 @@ def metrics(sub) -> list[Metric]:
     return sub.memo("written:metrics", out)
 
 
-_COLUMNS = re.compile(r"\S {2,}\S|\d")  # aligned columns, or a number: a metric's row, not wrapped prose
+_COLUMNS = lazy(r"\S {2,}\S|\d")  # aligned columns, or a number: a metric's row, not wrapped prose
 
 
-_MEASURE = re.compile(r"\b(?:rate|ratio|time|latency|delay|p9\d|p50|percent|%|count|number|revenue|value|conversion|"
+_MEASURE = lazy(r"\b(?:rate|ratio|time|latency|delay|p9\d|p50|percent|%|count|number|revenue|value|conversion|"
                       r"bounces?|opens?|clicks?|opt-?outs?|tickets|frequency|lead\s+time|restore|uptime|availability|"
                       r"errors?|failures?|throughput|queue|cost|orders?|satisfaction|nps|csat)\b", re.I)
-_CLAUSE = re.compile(r"[^,;()]+(?:\([^()]{0,200}\)[^,;()]*)*")
+_CLAUSE = lazy(r"[^,;()]+(?:\([^()]{0,200}\)[^,;()]*)*")
 
 
 def _prose_metrics(rel: str, lines: list[str], base: int, group: str | None, skip: set[int]) -> list[Metric]:
@@ -213,7 +214,7 @@ def _read(rel: str, section, inherited: str | None) -> list[Metric]:
     return out
 
 
-_FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)[ \t]*(yaml|yml|json)?[ \t]*$", re.I)
+_FENCE = lazy(r"^[ \t]{0,3}(```|~~~)[ \t]*(yaml|yml|json)?[ \t]*$", re.I)
 
 
 def _fenced_metrics(rel: str, body: str, base: int, group: str | None) -> list[Metric]:

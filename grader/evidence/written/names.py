@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from grader.patterns import lazy
+
 PHASES = ("plan", "code", "build", "test", "release", "deploy", "operate", "monitor")
 PHASE_WORDS: dict[str, str] = {
     "plan": "plan", "planning": "plan", "code": "code", "coding": "code", "develop": "code",
@@ -15,11 +17,11 @@ PHASE_WORDS: dict[str, str] = {
     "deployment": "deploy", "deploying": "deploy", "operate": "operate", "operations": "operate",
     "operating": "operate", "operation": "operate", "monitor": "monitor", "monitoring": "monitor",
 }
-_WORD = re.compile(r"[A-Za-z]+")
-ARROW = re.compile(r"→|->|⟶|➜|➔|=>|⇒|-->|—>|⇢|↦|➡️?|»")
-_BRACKETED = re.compile(r"\(([^()]{1,30})\)")
-_SEGMENT = re.compile(r"\s[-–—|:]\s|:\s")
-_NUMBERING = re.compile(r"^\W*(?:(?:phase|stage|step|part)\s*)?\d{0,2}\s*[:.)–—-]?\s*", re.I)
+_WORD = lazy(r"[A-Za-z]+")
+ARROW = lazy(r"→|->|⟶|➜|➔|=>|⇒|-->|—>|⇢|↦|➡️?|»")
+_BRACKETED = lazy(r"\(([^()]{1,30})\)")
+_SEGMENT = lazy(r"\s[-–—|:]\s|:\s")
+_NUMBERING = lazy(r"^\W*(?:(?:phase|stage|step|part)\s*)?\d{0,2}\s*[:.)–—-]?\s*", re.I)
 
 
 def phases_of(title: str) -> list[str]:
@@ -54,8 +56,8 @@ def phase_of(title: str) -> str | None:
 
 
 # -- feedback loops -------------------------------------------------------------------------------------
-_LOOP_TITLE = re.compile(r"^[^\w\n]{0,6}(?:feedback )?loop ?(?:# ?)?\d|^[^\w\n]{0,6}\d{0,2}[^\w\n]{0,4}feedback loop\b", re.I)
-_PLAIN_LOOP = re.compile(r"^\W*(?:loop\s*\d{0,2}\s*[:.)–—-]?\s*)?([A-Za-z][\w /&()'’-]{1,40}?)\s+(?:back\s+)?"
+_LOOP_TITLE = lazy(r"^[^\w\n]{0,6}(?:feedback )?loop ?(?:# ?)?\d|^[^\w\n]{0,6}\d{0,2}[^\w\n]{0,4}feedback loop\b", re.I)
+_PLAIN_LOOP = lazy(r"^\W*(?:loop\s*\d{0,2}\s*[:.)–—-]?\s*)?([A-Za-z][\w /&()'’-]{1,40}?)\s+(?:back\s+)?"
                          r"(?:to|into|informs?|feeds?(?:\s+into)?)\s+([A-Za-z][\w /&()'’-]{1,40}?)\W*$", re.I)
 # Where feedback starts, besides the phases.
 _SOURCES = frozenset("""review reviews reviewer customers customer users user support incidents incident qa production
@@ -94,19 +96,19 @@ def loop_ends(title: str) -> tuple[str, str] | None:
 # -- tasks ----------------------------------------------------------------------------------------------
 _NUMBER = {"1": 1, "one": 1, "i": 1, "a": 1, "2": 2, "two": 2, "ii": 2, "b": 2, "3": 3, "three": 3, "iii": 3, "c": 3,
            "4": 4, "four": 4, "iv": 4, "d": 4}
-_TASK_N = re.compile(r"\btask\s*#?\s*(1|2|3|4|one|two|three|four|iv|i{1,3})\b", re.I)
-_PART_N = re.compile(r"\b(?:part|deliverable)\s*#?\s*(1|2|3|4|one|two|three|four|iv|i{1,3}|a|b|c|d)\b", re.I)
+_TASK_N = lazy(r"\btask\s*#?\s*(1|2|3|4|one|two|three|four|iv|i{1,3})\b", re.I)
+_PART_N = lazy(r"\b(?:part|deliverable)\s*#?\s*(1|2|3|4|one|two|three|four|iv|i{1,3}|a|b|c|d)\b", re.I)
 _TASK_TOPIC = {
-    1: re.compile(r"\b(?:loop\s+mapping|mapping|(?:eight|8)\s+phases|phase[- ]by[- ]phase|phases\s+of\s+the\s+loop)\b", re.I),
-    2: re.compile(r"\bfeedback\b|\bloops\b", re.I),
-    3: re.compile(r"\bpipelines?\b|\bci\s*/\s*cd\b|\bcicd\b|\bci-cd\b|\bcontinuous\s+(?:integration|delivery|deployment)\b", re.I),
-    4: re.compile(r"\bmetrics?\b|\bkpis?\b|\bmeasur\w*|\bsuccess\b|\bdora\b", re.I),
+    1: lazy(r"\b(?:loop\s+mapping|mapping|(?:eight|8)\s+phases|phase[- ]by[- ]phase|phases\s+of\s+the\s+loop)\b", re.I),
+    2: lazy(r"\bfeedback\b|\bloops\b", re.I),
+    3: lazy(r"\bpipelines?\b|\bci\s*/\s*cd\b|\bcicd\b|\bci-cd\b|\bcontinuous\s+(?:integration|delivery|deployment)\b", re.I),
+    4: lazy(r"\bmetrics?\b|\bkpis?\b|\bmeasur\w*|\bsuccess\b|\bdora\b", re.I),
 }
 _NAME_TOPIC = {
-    1: re.compile(r"\bmapping\b|\bphases\b", re.I),
-    2: re.compile(r"\bfeedback\b|\bloops\b", re.I),
-    3: re.compile(r"\bpipelines?\b|\bcicd\b|\bci cd\b", re.I),
-    4: re.compile(r"\bmetrics?\b|\bkpis?\b|\bmeasur\w*|\bsuccess\b|\bdora\b", re.I),
+    1: lazy(r"\bmapping\b|\bphases\b", re.I),
+    2: lazy(r"\bfeedback\b|\bloops\b", re.I),
+    3: lazy(r"\bpipelines?\b|\bcicd\b|\bci cd\b", re.I),
+    4: lazy(r"\bmetrics?\b|\bkpis?\b|\bmeasur\w*|\bsuccess\b|\bdora\b", re.I),
 }
 
 
@@ -143,23 +145,23 @@ def tasks_of_name(rel: str) -> list[int]:
 
 # -- parts of an answer ---------------------------------------------------------------------------------
 MAPPING_PARTS: dict[str, re.Pattern] = {
-    "automation": re.compile(r"automat|auto-?\w+|opportunit|could\s+be\s+(?:scripted|templated)", re.I),
-    "deliverable": re.compile(r"deliverable|outputs?\b|outcomes?\b|artifacts?\b|artefacts?\b|results?\b|produces?\b", re.I),
-    "duration": re.compile(r"duration|how\s+long|\btime\b|timeline|timing|time\s*frame|effort|estimate|length|"
+    "automation": lazy(r"automat|auto-?\w+|opportunit|could\s+be\s+(?:scripted|templated)", re.I),
+    "deliverable": lazy(r"deliverable|outputs?\b|outcomes?\b|artifacts?\b|artefacts?\b|results?\b|produces?\b", re.I),
+    "duration": lazy(r"duration|how\s+long|\btime\b|timeline|timing|time\s*frame|effort|estimate|length|"
                            r"\bwhen\b|\bdays?\b|schedule", re.I),
-    "tools": re.compile(r"\btools?\b|tooling|technolog|tech\s+stack|\bstack\b|software|platforms?\b|\bwith\s+what\b|"
+    "tools": lazy(r"\btools?\b|tooling|technolog|tech\s+stack|\bstack\b|software|platforms?\b|\bwith\s+what\b|"
                         r"\busing\b|\bservices\s+used", re.I),
-    "roles": re.compile(r"\bwho\b|people|\broles?\b|\bteam\b|\bowners?\b|ownership|responsib|stakeholders?|involved|"
+    "roles": lazy(r"\bwho\b|people|\broles?\b|\bteam\b|\bowners?\b|ownership|responsib|stakeholders?|involved|"
                         r"participants|actors|\braci\b", re.I),
-    "activities": re.compile(r"what\s+happens|^\W*what\b|activit|descri|\btasks?\b|actions?\b|\bsteps?\b|overview|"
+    "activities": lazy(r"what\s+happens|^\W*what\b|activit|descri|\btasks?\b|actions?\b|\bsteps?\b|overview|"
                              r"summary|\bwork\b|process|details|^\W*how\b", re.I),
 }
 LOOP_PARTS: dict[str, re.Pattern] = {
-    "example": re.compile(r"example|scenario|e\.g|for\s+instance|\bcase\b", re.I),
-    "speed": re.compile(r"speed|how\s+(?:fast|quick)|latency|timing|\btime\b|frequency|delay|\bwhen\b", re.I),
-    "how": re.compile(r"how\s+(?:it'?s|it\s+is|is\s+it|its)?\s*communicat|^\W*how\b|channel|\bvia\b|communicat|"
+    "example": lazy(r"example|scenario|e\.g|for\s+instance|\bcase\b", re.I),
+    "speed": lazy(r"speed|how\s+(?:fast|quick)|latency|timing|\btime\b|frequency|delay|\bwhen\b", re.I),
+    "how": lazy(r"how\s+(?:it'?s|it\s+is|is\s+it|its)?\s*communicat|^\W*how\b|channel|\bvia\b|communicat|"
                       r"mechanism|medium|through\s+what", re.I),
-    "info": re.compile(r"flows?\s+back|comes?\s+back|information|\binfo\b|signal|\bdata\b|^\W*what\b", re.I),
+    "info": lazy(r"flows?\s+back|comes?\s+back|information|\binfo\b|signal|\bdata\b|^\W*what\b", re.I),
 }
 _LABEL_MAX_WORDS = 7
 

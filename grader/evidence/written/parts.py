@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from grader.evidence.markdown import Section
 from grader.evidence.written import lexicon
 from grader.evidence.written.names import LOOP_PARTS, MAPPING_PARTS, canonical
+from grader.patterns import lazy
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +41,7 @@ class Unit:
 
 
 # -- tables ------------------------------------------------------------------------------------------
-_TABLE_SEP = re.compile(r"^[ \t]*(?:\|[ \t]*)?:?-{2,}:?[ \t]*(?:\|[ \t]*:?-{2,}:?[ \t]*)*(?:\|[ \t]*)?$")
+_TABLE_SEP = lazy(r"^[ \t]*(?:\|[ \t]*)?:?-{2,}:?[ \t]*(?:\|[ \t]*:?-{2,}:?[ \t]*)*(?:\|[ \t]*)?$")
 
 
 def tables(text: str, first_line: int) -> list[Table]:
@@ -90,11 +91,11 @@ def table_parts(table: Table, vocabulary) -> dict[str, Part]:
 
 
 # -- labels --------------------------------------------------------------------------------------------
-_BOLD_LABEL = re.compile(r"^\s*(?:[-*+]\s+|\d{1,3}[.)]\s+)?(?:\*\*|__)([^*_\n]{1,50}?)\s*[:.?]?\s*(?:\*\*|__)\s*"
+_BOLD_LABEL = lazy(r"^\s*(?:[-*+]\s+|\d{1,3}[.)]\s+)?(?:\*\*|__)([^*_\n]{1,50}?)\s*[:.?]?\s*(?:\*\*|__)\s*"
                          r"(?:[:.–—]|-\s)?\s*(.*)$")
-_PLAIN_LABEL = re.compile(r"^\s*(?:[-*+]\s+|\d{1,3}[.)]\s+)?([A-Za-z][A-Za-z '’/&()?-]{0,45}?)\s*(?:[:：]|\s[-–—]\s|\s[-–—]$)"
+_PLAIN_LABEL = lazy(r"^\s*(?:[-*+]\s+|\d{1,3}[.)]\s+)?([A-Za-z][A-Za-z '’/&()?-]{0,45}?)\s*(?:[:：]|\s[-–—]\s|\s[-–—]$)"
                           r"\s*(.*)$")
-_INLINE_LABEL = re.compile(r"(?:(?<=[.;!?)])|(?<=\s[-–—]))\s+(?:\*\*|__)?([A-Z][A-Za-z '’/&-]{1,30}?)(?:\*\*|__)?\s*:\s")
+_INLINE_LABEL = lazy(r"(?:(?<=[.;!?)])|(?<=\s[-–—]))\s+(?:\*\*|__)?([A-Z][A-Za-z '’/&-]{1,30}?)(?:\*\*|__)?\s*:\s")
 
 
 def label_of(line: str, vocabulary) -> tuple[str, str] | None:
@@ -111,7 +112,7 @@ def label_of(line: str, vocabulary) -> tuple[str, str] | None:
     return None
 
 
-_NEXT_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+_NEXT_SENTENCE = lazy(r"(?<=[.!?])\s+(?=[A-Z])")
 
 
 def split_inline(line: str, vocabulary) -> list[tuple[str, bool]]:
@@ -194,7 +195,7 @@ def section_parts(section: Section, vocabulary) -> dict[str, Part]:
 
 
 # -- parts by what the text says -----------------------------------------------------------------------
-_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|(?=\n)|$)")
+_SENTENCE = lazy(r"[^.!?\n]+(?:[.!?]+|(?=\n)|$)")
 
 
 def _sentences_with(text: str, test) -> str:

@@ -13,46 +13,47 @@ from grader.evidence.written import fingerprints as fp
 from grader.evidence.written import lexicon, names
 from grader.evidence.written.parts import cells
 from grader.evidence.written.placement import placements
+from grader.patterns import lazy
 
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+(.*)$")
-_PLANTUML_ACTIVITY = re.compile(r"^\s*:([^;\n]{1,120});\s*$")
-_MERMAID_NODE = re.compile(r"\b\w+\s*[\[({]{1,2}\"?([^\])}\n\"]{1,80})\"?[\])}]{1,2}")
-_TABLE_SEP = re.compile(r"^[ \t]*(?:\|[ \t]*)?:?-{2,}")
-_HEAD_END = re.compile(r"(?<!\s)\s*[:(]|(?<!\s)\s+[-–—]\s|\.\s|,\s")
+_LIST_ITEM = lazy(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+(.*)$")
+_PLANTUML_ACTIVITY = lazy(r"^\s*:([^;\n]{1,120});\s*$")
+_MERMAID_NODE = lazy(r"\b\w+\s*[\[({]{1,2}\"?([^\])}\n\"]{1,80})\"?[\])}]{1,2}")
+_TABLE_SEP = lazy(r"^[ \t]*(?:\|[ \t]*)?:?-{2,}")
+_HEAD_END = lazy(r"(?<!\s)\s*[:(]|(?<!\s)\s+[-–—]\s|\.\s|,\s")
 
-FAIL = re.compile(r"\bfail\w*|\bbroken\b|\bbreaks?\b|\bred\b|\berrors?\b|\bnot\s+pass|\bdoesn'?t\s+pass|\bdegrad\w*|"
+FAIL = lazy(r"\bfail\w*|\bbroken\b|\bbreaks?\b|\bred\b|\berrors?\b|\bnot\s+pass|\bdoesn'?t\s+pass|\bdegrad\w*|"
                   r"\bunhealthy\b|\bregress\w*|\bproblems?\b|\bgoes\s+wrong|\bbad\s+(?:deploy|release|build|version)|"
                   r"\bdown\b|\bincident|\bvulnerab\w*|\bthreshold|\bexceed\w*|\bspike\w*|\b5xx\b", re.I)
-ROLLBACK = re.compile(
+ROLLBACK = lazy(
     r"roll\s?-?backs?|roll(?:s|ed|ing)?\s+back|revert\w*|\bundo\b|redeploy\w{0,8}\s+(?:the\s+)?(?:previous|last|old|prior)|"
     r"(?:previous|prior|last\s+(?:good|known|stable|working))\s+(?:version|tag|release|image|revision|slug|build|"
     r"deployment|state)|switch\w{0,8}\s+(?:traffic\s+)?back|abort\w{0,8}\s+(?:the\s+)?(?:rollout|canary|deploy\w*|release)|"
     r"kill[- ]?switch|(?:turn|switch|flip)\w{0,3}\s+(?:the\s+)?(?:\w+\s+)?(?:flag|toggle)\s+off|(?:flag|toggle)\s+off|"
     r"disabl\w{0,8}\s+the\s+(?:\w+\s+)?(?:flag|toggle|feature)|--atomic|rollout\s+undo|promote\w{0,8}\s+back|"
     r"restore\w{0,8}\s+(?:the\s+)?(?:previous|backup|snapshot)", re.I)
-STOP = re.compile(r"\bstops?\b|\bstopped\b|\bhalts?\b|\babort\w*|\bblock\w*|\bfails?\s+fast|\bdon'?t\s+run|"
+STOP = lazy(r"\bstops?\b|\bstopped\b|\bhalts?\b|\babort\w*|\bblock\w*|\bfails?\s+fast|\bdon'?t\s+run|"
                   r"\b(?:does|do|will)\s+not\s+(?:continue|proceed|run|deploy|start|merge|go)|\bwon'?t\s+(?:run|deploy|"
                   r"continue|merge|start|go)|\bnot\s+(?:merged|deployed|promoted|released)|\bcan'?t\s+(?:be\s+)?merg\w*|"
                   r"\bcannot\s+(?:be\s+)?(?:merg|deploy|promot)\w*|\bskip\w*|\bnotif\w*|\balert\w*|\bpag(?:e|ed|es)\b|"
                   r"\bmarked\s+(?:as\s+)?failed|\bgates?\b|\bstays?\s+(?:on|in)\b|\bnothing\s+(?:is\s+)?deployed|"
                   r"\bnever\s+(?:reaches|gets|goes)", re.I)
-_FAIL_HEADING = re.compile(r"fail|rollback|roll\s+back|gate|error|broken|recover|incident|what\s+if|when\s+things", re.I)
+_FAIL_HEADING = lazy(r"fail|rollback|roll\s+back|gate|error|broken|recover|incident|what\s+if|when\s+things", re.I)
 VERIFY = {
-    "smoke or health check": re.compile(r"smoke|health\s*-?checks?|healthz|readiness|liveness|rollout\s+status|synthetic|"
+    "smoke or health check": lazy(r"smoke|health\s*-?checks?|healthz|readiness|liveness|rollout\s+status|synthetic|"
                                         r"e2e|end[- ]to[- ]end|post[- ]deploy\w*|verif\w*|probes?\b|\bping|sanity\s+check",
                                         re.I),
-    "watching after the deploy": re.compile(r"monitor\w*|watch\w*|error\s+rates?|latency|alerts?\b|dashboards?|metrics|"
+    "watching after the deploy": lazy(r"monitor\w*|watch\w*|error\s+rates?|latency|alerts?\b|dashboards?|metrics|"
                                             r"p9\d|5xx|grafana|datadog|prometheus|sentry|cloudwatch|canary\s+analysis|"
                                             r"analysis\s+(?:run|template)|observ\w*", re.I),
 }
 REALISM = {
-    "trigger": re.compile(r"trigger|on\s+(?:every\s+)?(?:push|commit|merge|pull\s+request|pr\b|tag)|push(?:es)?\s+to|"
+    "trigger": lazy(r"trigger|on\s+(?:every\s+)?(?:push|commit|merge|pull\s+request|pr\b|tag)|push(?:es)?\s+to|"
                           r"pull\s+requests?|merge\s+requests?|on\s+tag|schedule|webhook|when\s+(?:a\s+)?(?:developer|dev)",
                           re.I),
-    "gates": re.compile(r"gate|approv|must\s+pass|required|threshold|coverage|quality|sign-?off|only\s+if|blocks?\s+the", re.I),
-    "notifications": re.compile(r"notif|slack|e-?mail|teams|page[sd]?\b|pagerduty|opsgenie|message|discord|alert", re.I),
-    "environments": re.compile(r"staging|production|\bprod\b|environment|canary|blue[- ]green|review\s+apps?|\bqa\s+env", re.I),
-    "tools or timings": re.compile(r"github\s+actions|gitlab|jenkins|circleci|argo|helm|kubectl|docker|terraform|ansible|flux|"
+    "gates": lazy(r"gate|approv|must\s+pass|required|threshold|coverage|quality|sign-?off|only\s+if|blocks?\s+the", re.I),
+    "notifications": lazy(r"notif|slack|e-?mail|teams|page[sd]?\b|pagerduty|opsgenie|message|discord|alert", re.I),
+    "environments": lazy(r"staging|production|\bprod\b|environment|canary|blue[- ]green|review\s+apps?|\bqa\s+env", re.I),
+    "tools or timings": lazy(r"github\s+actions|gitlab|jenkins|circleci|argo|helm|kubectl|docker|terraform|ansible|flux|"
                                    r"azure\s+pipelines|codepipeline|cloud\s+build|heroku|\d+\s?(?:min|minutes|s|sec|seconds)\b",
                                    re.I),
 }
@@ -60,17 +61,17 @@ REALISM = {
 
 # A pipeline told in sentences: the stages it names, one concept each.
 PROSE_STAGES = {
-    "lint": re.compile(r"\blint\w*|\bformat(?:ting|ter)?\s+check|static\s+analysis|rubocop|eslint|ruff", re.I),
-    "security scan": re.compile(r"\bscan\w*|\bsecurity\s+(?:check|test|finding)|\baudit\b|snyk|trivy|brakeman|sast", re.I),
-    "tests": re.compile(r"\b(?:unit|integration|e2e|end-to-end)\s+tests?|\btest\s+suite|\bspecs?\b|\btests?\s+run|"
+    "lint": lazy(r"\blint\w*|\bformat(?:ting|ter)?\s+check|static\s+analysis|rubocop|eslint|ruff", re.I),
+    "security scan": lazy(r"\bscan\w*|\bsecurity\s+(?:check|test|finding)|\baudit\b|snyk|trivy|brakeman|sast", re.I),
+    "tests": lazy(r"\b(?:unit|integration|e2e|end-to-end)\s+tests?|\btest\s+suite|\bspecs?\b|\btests?\s+run|"
                         r"\bruns?\s+(?:the\s+)?tests|pytest|jest|rspec|junit", re.I),
-    "build": re.compile(r"\bbuil[dt]\w*\b|\bcompil\w*|\bpackag\w*", re.I),
-    "publish": re.compile(r"\bpush(?:ed|es)?\s+(?:it\s+)?to\s+(?:the\s+)?(?:registry|ecr|gcr|acr|ghcr|docker\s*hub|nexus)|"
+    "build": lazy(r"\bbuil[dt]\w*\b|\bcompil\w*|\bpackag\w*", re.I),
+    "publish": lazy(r"\bpush(?:ed|es)?\s+(?:it\s+)?to\s+(?:the\s+)?(?:registry|ecr|gcr|acr|ghcr|docker\s*hub|nexus)|"
                           r"\bpublish\w*", re.I),
-    "deploy to staging": re.compile(r"\bstaging\b", re.I),
-    "smoke test": re.compile(r"\bsmoke|\bhealth\s*checks?|\brollout\s+status", re.I),
-    "approval": re.compile(r"\bapprov\w*|\bsign-?off", re.I),
-    "deploy to production": re.compile(r"\bproduction\b|\bprod\b", re.I),
+    "deploy to staging": lazy(r"\bstaging\b", re.I),
+    "smoke test": lazy(r"\bsmoke|\bhealth\s*checks?|\brollout\s+status", re.I),
+    "approval": lazy(r"\bapprov\w*|\bsign-?off", re.I),
+    "deploy to production": lazy(r"\bproduction\b|\bprod\b", re.I),
     "rollback": ROLLBACK,
 }
 

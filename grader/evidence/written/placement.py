@@ -17,6 +17,7 @@ from grader.evidence.markdown import Section
 from grader.evidence.written import documents, names
 from grader.evidence.written.loops import loops_in
 from grader.evidence.written.parts import MAPPING_PARTS, Part, mapping_parts, section_parts, tables
+from grader.patterns import lazy
 
 TASKS = (1, 2, 3, 4)
 
@@ -36,7 +37,7 @@ class Place:
 
 
 # A quick look before parsing: does the document hold anything of the exercise at all?
-_SIGNAL = re.compile(r"\b(?:plan(?:ning)?|code|coding|build|test(?:ing|s)?|release|deploy(?:ment)?|operat(?:e|ions)|"
+_SIGNAL = lazy(r"\b(?:plan(?:ning)?|code|coding|build|test(?:ing|s)?|release|deploy(?:ment)?|operat(?:e|ions)|"
                      r"monitor(?:ing)?|feedback|loops?|pipeline|stages?|trigger|rollback|metrics?|kpis?|dora|measur\w*|"
                      r"success|targets?|task\s*[1-4])\b|→|->", re.I)
 
@@ -161,10 +162,10 @@ def _top(root: Section) -> Section:
 
 
 # -- what a place holds, by its content ------------------------------------------------------------------
-_DORA = re.compile(r"lead\s*time|deploy(?:ment)?s?\s*frequency|change\s*fail|time\s*to\s*(?:restore|recover)|mttr", re.I)
-_METRIC_WORDS = re.compile(r"\b(?:metrics?|kpis?|rate|ratio|latency|p9\d|uptime|availability|conversion|revenue|"
+_DORA = lazy(r"lead\s*time|deploy(?:ment)?s?\s*frequency|change\s*fail|time\s*to\s*(?:restore|recover)|mttr", re.I)
+_METRIC_WORDS = lazy(r"\b(?:metrics?|kpis?|rate|ratio|latency|p9\d|uptime|availability|conversion|revenue|"
                            r"target|%)", re.I)
-_PIPELINE_WORDS = re.compile(r"\b(?:pipeline|trigger(?:ed|s)?|stages?|jobs?|workflow|on\s+push|pull\s+request|"
+_PIPELINE_WORDS = lazy(r"\b(?:pipeline|trigger(?:ed|s)?|stages?|jobs?|workflow|on\s+push|pull\s+request|"
                              r"rollback|roll\s+back|gate|approval)\b", re.I)
 
 

@@ -18,9 +18,10 @@ from grader.evidence.written.parts import (
     tables,
 )
 from grader.evidence.written.placement import placements
+from grader.patterns import lazy
 
-_LIST_ITEM = re.compile(r"^(\s*)(?:[-*+]|\d{1,3}[.)])\s+(.*)$")
-_LEAD = re.compile(r"^[^\w\n*_]{0,6}(?:\*\*|__)?((?:(?:phase|stage|step) ?)?\d{0,2} ?[.:)–—-]? ?[A-Za-z]+(?: phase)?)(?:\*\*|__)?"
+_LIST_ITEM = lazy(r"^(\s*)(?:[-*+]|\d{1,3}[.)])\s+(.*)$")
+_LEAD = lazy(r"^[^\w\n*_]{0,6}(?:\*\*|__)?((?:(?:phase|stage|step) ?)?\d{0,2} ?[.:)–—-]? ?[A-Za-z]+(?: phase)?)(?:\*\*|__)?"
                    r" ?(?:[:–—.]| - ) ?", re.I)
 
 
@@ -144,7 +145,7 @@ def _list_units(rel: str, text: str, first: int) -> dict[str, Unit]:
     return units
 
 
-_DATA_FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)[ \t]*(yaml|yml|json)?[ \t]*$", re.I)
+_DATA_FENCE = lazy(r"^[ \t]{0,3}(```|~~~)[ \t]*(yaml|yml|json)?[ \t]*$", re.I)
 
 
 def _data_units(rel: str, text: str, first: int) -> dict[str, Unit]:
