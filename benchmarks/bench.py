@@ -1,21 +1,35 @@
 #!/usr/bin/env python3
-"""Benchmark loopcheck on synthetic repositories, against the floor and Repolinter.
+"""Benchmark loopcheck: the ratios its goals are set in, and a table of synthetic repositories.
 
-    python benchmarks/bench.py            # everything (builds a 100,000-file repository: minutes)
-    python benchmarks/bench.py --quick    # skips the 100k-file and 20k-tag cases
-    python benchmarks/bench.py --runs 11  # more runs per median
+    python benchmarks/bench.py                  # the ratios (builds a 100,000-file repository: minutes)
+    python benchmarks/bench.py --only learner,tags --runs 9
+    python benchmarks/bench.py --loopcheck /other/venv/bin/loopcheck   # another installation (main's)
+    python benchmarks/bench.py --table [--quick] # the table of synthetic repositories instead
 
-Each case is graded by the installed ``loopcheck`` (the one on PATH next to this Python), in a
-child process, ``--runs`` times; the table shows the median wall time, the floor (``git
-ls-files``, reading every tracked file, listing tags with dates and counting commits, in one
-shell) and Repolinter's time on the same repository when ``npx repolinter`` (or
-``$REPOLINTER``) is available. Peak memory is the child's maximum resident set size.
+The ratios (each a median of ``--runs`` runs of a child process, printed with its goal, ✔ or ✘;
+absolute times vary by 2x between days on a shared machine, their ratios much less):
+
+* ``learner``: ``loopcheck`` on a complete learner repository (a clone of the complete sample)
+  vs the import floor, a Python that only imports typer, rich, yaml, git and jsonschema;
+* ``podinfo``: a mid-size real repository (podinfo, from ``--podinfo``, a git directory to clone)
+  graded with ``devops-loop`` vs Repolinter's default rules on it (``$REPOLINTER``, ``--repolinter``
+  or ``npx --no-install repolinter``; ``npm install --prefix /tmp/rl repolinter`` installs it);
+* ``100k``: 100,000 committed files and one untracked file (so the last commit is graded, not the
+  folder) vs reading every file, ``git ls-files -z | xargs -0 cat``;
+* ``tags``: the time 20,000 tags add over 10 tags vs the import floor;
+* ``batch``: ``loopcheck batch --jobs 2`` over 100 learner repositories, the wall time per
+  submission vs one single run of ``loopcheck`` on one of them.
+
+The table: each case graded ``--runs`` times; the median wall time, the floor (``git ls-files``,
+reading every tracked file, listing tags with dates and counting commits, in one shell) and
+Repolinter's time on the same repository. Peak memory is the child's maximum resident set size.
 Repositories are built with ``git fast-import`` in a temporary folder.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
 import shutil
 import statistics
@@ -144,9 +158,9 @@ def floor_cmd(repo: Path) -> list[str]:
     return ["sh", "-c", f"cd '{repo}' && {script}"]
 
 
-def repolinter_cmd() -> list[str] | None:
-    if os.environ.get("REPOLINTER"):
-        return [os.environ["REPOLINTER"], "lint"]
+def repolinter_cmd(given: str | None = None) -> list[str] | None:
+    if given or os.environ.get("REPOLINTER"):
+        return [given or os.environ["REPOLINTER"], "lint"]
     npx = shutil.which("npx")
     if npx and subprocess.run([npx, "--no-install", "repolinter", "--version"], capture_output=True,
                               timeout=120).returncode == 0:
@@ -154,24 +168,8 @@ def repolinter_cmd() -> list[str] | None:
     return None
 
 
-def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--quick", action="store_true", help="skip the 100k-file and 20k-tag cases")
-    parser.add_argument("--keep", action="store_true", help="keep the repositories (prints where)")
-    args = parser.parse_args(argv)
-
-    loopcheck = shutil.which("loopcheck", path=str(Path(sys.executable).parent)) or shutil.which("loopcheck")
-    if not loopcheck:
-        print("loopcheck is not installed: pip install . first", file=sys.stderr)
-        return 2
-    repolinter = repolinter_cmd()
-    # Measure what an installed package does: pip byte-compiles on install, but an editable
-    # install under PYTHONDONTWRITEBYTECODE=1 would recompile every module on every run.
-    python = Path(loopcheck).with_name("python")
-    subprocess.run([str(python if python.exists() else sys.executable), "-c",
-                    "import compileall, os, grader; compileall.compile_dir(os.path.dirname(grader.__file__), quiet=1)"],
-                   check=False)
+def table(args, loopcheck: str, repolinter: list[str] | None) -> int:
+    """The table of synthetic repositories (``--table``)."""
     work = Path(tempfile.mkdtemp(prefix="loopcheck-bench-"))
     cases = [
         ("typical learner repo (complete sample)", lambda d: typical(d)),
@@ -225,6 +223,142 @@ def main(argv: list[str]) -> int:
     if not repolinter:
         print("\nRepolinter: not found (npm install -g repolinter, or set REPOLINTER=/path/to/repolinter)")
     return 0
+
+
+# -- the ratios -------------------------------------------------------------------------------
+PODINFO = Path("/work/.mirror/stefanprodan+podinfo/repo")
+RATIOS = {  # name: (what, goal)
+    "learner": ("loopcheck on a complete learner repository vs importing typer+rich+yaml+git+jsonschema", 0.70),
+    "podinfo": ("podinfo with devops-loop vs Repolinter on it", 0.35),
+    "100k": ("100,000 committed files + one untracked file vs git ls-files | xargs cat", 1.5),
+    "tags": ("20,000 tags, the time added over 10 tags vs the import floor", 1.0),
+    "batch": ("batch --jobs 2, 100 learner repositories, per submission vs one single run", 0.15),
+}
+
+
+def grading(loopcheck: str, repo: Path, *extra: str) -> list[str]:
+    return [loopcheck, str(repo), "--format", "json", "--output", os.devnull, "--no-fail", *extra]
+
+
+def import_floor(python: str) -> list[str]:
+    return [python, "-c", "import typer, rich, yaml, git, jsonschema"]
+
+
+class Ratios:
+    """Each ratio measured in ``work``: (loopcheck's time, the reference's, what they are)."""
+
+    def __init__(self, args, loopcheck: str, python: str, work: Path):
+        self.args, self.loopcheck, self.python, self.work = args, loopcheck, python, work
+        self._floor: float | None = None
+
+    def median(self, cmd: list[str], cwd: Path | None = None, runs: int | None = None) -> float:
+        return median_of(cmd, runs or self.args.runs, cwd)[0]
+
+    def floor(self) -> float:
+        if self._floor is None:
+            self._floor = self.median(import_floor(self.python))
+        return self._floor
+
+    def learner(self) -> tuple[float, float, str]:
+        repo = typical(self.work / "learner")
+        return self.median(grading(self.loopcheck, repo)), self.floor(), "import floor"
+
+    def podinfo(self) -> tuple[float, float, str] | str:
+        repolinter = repolinter_cmd(self.args.repolinter)
+        if not repolinter:
+            return "Repolinter not found (npm install --prefix /tmp/rl repolinter; --repolinter /tmp/rl/node_modules/.bin/repolinter)"
+        if not Path(self.args.podinfo).is_dir():
+            return f"no podinfo repository at {self.args.podinfo} (--podinfo GIT_DIR)"
+        repo = self.work / "podinfo"
+        git(self.work, "clone", "--quiet", str(self.args.podinfo), str(repo))
+        lc = self.median(grading(self.loopcheck, repo, "--rubric", "devops-loop"))
+        rl = self.median([*repolinter, str(repo)], cwd=repo, runs=max(3, self.args.runs // 2))
+        return lc, rl, "Repolinter"
+
+    def hundred_k(self) -> tuple[float, float, str]:
+        repo = build_repo(self.work / "100k", files=100_000, commits=1, tags=0)
+        (repo / "untracked-notes.txt").write_text("not committed\n", encoding="utf-8")
+        cat = ["sh", "-c", f"cd '{repo}' && git ls-files -z | xargs -0 cat > /dev/null"]
+        return self.median(grading(self.loopcheck, repo)), self.median(cat), "git ls-files | xargs cat"
+
+    def tags(self) -> tuple[float, float, str]:
+        many = build_repo(self.work / "tags20k", files=50, commits=20, tags=20_000)
+        few = build_repo(self.work / "tags10", files=50, commits=20, tags=10)
+        added = self.median(grading(self.loopcheck, many)) - self.median(grading(self.loopcheck, few))
+        return added, self.floor(), "import floor"
+
+    def batch(self) -> tuple[float, float, str]:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from bench_batch import build_class
+
+        klass = build_class(self.work / "class" / "students", 100)
+        times = []
+        for run in range(max(3, self.args.runs // 2)):
+            out = self.work / "class" / f"grades{run}.csv"
+            start = time.perf_counter()
+            subprocess.run([self.loopcheck, "batch", str(klass), "--out", str(out), "--jobs", "2", "-q"],
+                           check=True, cwd=self.work, stdout=subprocess.DEVNULL)
+            times.append(time.perf_counter() - start)
+        single = self.median(grading(self.loopcheck, klass / "student0000"))
+        return statistics.median(times) / 100, single, "one single run"
+
+
+def ratios(args, loopcheck: str, python: str) -> int:
+    wanted = [name.strip() for name in args.only.split(",")] if args.only else list(RATIOS)
+    work = Path(tempfile.mkdtemp(prefix="loopcheck-bench-"))
+    measure = Ratios(args, loopcheck, python, work)
+    rows = []
+    try:
+        for name in wanted:
+            method = {"100k": measure.hundred_k}.get(name) or getattr(measure, name)
+            rows.append((name, method()))
+            print(f"  measured: {name}", file=sys.stderr)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"\nloopcheck's ratios — {datetime.date.today()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
+          f"medians of {args.runs} runs; {loopcheck}")
+    met = True
+    for name, found in rows:
+        what, goal = RATIOS[name]
+        if isinstance(found, str):
+            print(f"  {what}: not measured: {found}")
+            met = False
+            continue
+        lc, ref, ref_name = found
+        ratio = lc / ref
+        met = met and ratio <= goal
+        print(f"  {'✔' if ratio <= goal else '✘'} {ratio:5.2f}×  (goal ≤ {goal:.2f}×)  {what}: "
+              f"{lc * 1000:.0f} ms vs {ref * 1000:.0f} ms ({ref_name})")
+    return 0 if met else 1
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--only", help=f"some of the ratios, by name: {','.join(RATIOS)}")
+    parser.add_argument("--loopcheck", help="the loopcheck executable measured [default: the one beside this Python]")
+    parser.add_argument("--repolinter", help="the repolinter executable [default: $REPOLINTER, else npx's]")
+    parser.add_argument("--podinfo", default=str(PODINFO), help="podinfo's git directory, cloned for its ratio")
+    parser.add_argument("--table", action="store_true", help="the table of synthetic repositories instead of the ratios")
+    parser.add_argument("--quick", action="store_true", help="(--table) skip the 100k-file and 20k-tag cases")
+    parser.add_argument("--keep", action="store_true", help="(--table) keep the repositories (prints where)")
+    args = parser.parse_args(argv)
+
+    loopcheck = args.loopcheck or shutil.which("loopcheck", path=str(Path(sys.executable).parent)) \
+        or shutil.which("loopcheck")
+    if not loopcheck:
+        print("loopcheck is not installed: pip install . first", file=sys.stderr)
+        return 2
+    # Measure what an installed package does: pip byte-compiles on install, but an editable
+    # install under PYTHONDONTWRITEBYTECODE=1 would recompile every module on every run.
+    python = Path(loopcheck).with_name("python")
+    python_exe = str(python if python.exists() else sys.executable)
+    subprocess.run([python_exe, "-c",
+                    "import compileall, os, grader; compileall.compile_dir(os.path.dirname(grader.__file__), quiet=1)"],
+                   check=False)
+    if args.table:
+        return table(args, loopcheck, repolinter_cmd(args.repolinter))
+    return ratios(args, loopcheck, python_exe)
 
 
 if __name__ == "__main__":

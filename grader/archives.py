@@ -52,6 +52,12 @@ def _safe_target(dest: Path, name: str) -> Path | None:
     return dest.joinpath(*parts)
 
 
+def unsafe_name(name: str) -> bool:
+    """An entry name that would land outside the folder it is unpacked into (absolute, ``..``,
+    a drive letter, deeper than :data:`MAX_ENTRY_DEPTH`): never written, never read."""
+    return _safe_target(Path("/"), name) is None
+
+
 class _Budget:
     def __init__(self, max_entries: int, max_bytes: int, until: float | None = None):
         self.entries = 0

@@ -1,6 +1,7 @@
-"""Turning what the user names into a folder to grade: a folder as it is (or, inside a git
-repository, the repository it belongs to), a git bundle cloned into a temporary folder, or a
-zip/tar archive unpacked safely into one (removed afterwards)."""
+"""Turning what the user names into the files to grade: a folder as it is (or, inside a git
+repository, the repository it belongs to), a commit's files read straight from its git objects
+(a repository whose folder differs from its last commit, a git bundle cloned without a checkout),
+or a zip/tar archive unpacked safely into a temporary folder (removed afterwards)."""
 
 from __future__ import annotations
 
@@ -22,20 +23,21 @@ from grader.git import (
     NothingCommitted,
     clone_bundle,
     commit_at,
-    export_head,
     export_index,
     index_file_of,
     worktree_changes,
 )
+from grader.git.tree import CommitTree, open_commit
 
 
 @dataclass(slots=True)
 class Opened:
-    folder: str  # the files to grade
+    folder: str  # the files to grade (with ``tree``: the repository they are read from)
     notes: list[str] = field(default_factory=list)  # what the user should know about what was graded
     git_root: str | None = None  # where the history is read, when not ``folder``
     rev: str | None = None  # the commit graded, when it is not HEAD's (a deadline)
     at: AtDeadline | None = None  # how the deadline was applied
+    tree: CommitTree | None = None  # the commit's files, read from its objects instead of ``folder``
 
 
 def repository_root(folder: str) -> str | None:
@@ -92,37 +94,30 @@ def _committed(root: str, *, compare: bool, rev: str | None, until: float | None
         if not changed:
             yield Opened(root)
             return
-    tmp = tempfile.mkdtemp(prefix="loopcheck-head-")
     try:
-        tar_path = os.path.join(tmp, "head.tar")
-        try:
-            left = _left(until)
-            if left is not None and left <= 0:
-                raise LoopcheckError("the time budget (--timeout) ran out before the commit's files were read")
-            export_head(root, tar_path, rev=rev, timeout=left)
-            files = Path(tmp) / "files"
-            files.mkdir()
-            skipped = extract(tar_path, files, until=until)
-        except NothingCommitted:
-            yield Opened(root, ["nothing committed yet — commit your work (git add, then git commit): the folder "
-                                "was graded as it is, and the checks that read the history have none to read"])
-            return
-        except (LoopcheckError, ArchiveError) as exc:
-            if rev is not None:
-                raise LoopcheckError(f"the commit at the deadline can't be read ({exc})") from None
-            yield Opened(root, [f"graded the folder as it is: its commit can't be read ({exc})"])
-            return
-        finally:
-            if os.path.exists(tar_path):
-                os.unlink(tar_path)
+        left = _left(until)
+        if left is not None and left <= 0:
+            raise LoopcheckError("the time budget (--timeout) ran out before the commit's files were read")
+        tree = open_commit(os.path.join(root, ".git"), rev=rev, timeout=left)
+    except NothingCommitted:
+        yield Opened(root, ["nothing committed yet — commit your work (git add, then git commit): the folder "
+                            "was graded as it is, and the checks that read the history have none to read"])
+        return
+    except LoopcheckError as exc:
+        if rev is not None:
+            raise LoopcheckError(f"the commit at the deadline can't be read ({exc})") from None
+        yield Opened(root, [f"graded the folder as it is: its commit can't be read ({exc})"])
+        return
+    try:
+        skipped = tree.skipped
         notes = [f"{len(skipped)} unsafe entries of the commit skipped: {'; '.join(skipped[:3])}"] if skipped else []
         if changed:
             shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
             notes.append(f"graded the last commit: {len(changed)} file(s) in the folder differ from it "
                          f"(uncommitted, untracked or ignored): {shown} — commit them, or grade with --worktree")
-        yield Opened(str(files), notes, git_root=root)
+        yield Opened(root, notes, git_root=root, tree=tree)
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        tree.close()
 
 
 @contextlib.contextmanager
@@ -192,7 +187,7 @@ def opened(path: str, *, worktree: bool = False, deadline: int | None = None,
         if inner:  # Gradescope's /autograder/submission holding the learner's bundle or zip
             with opened(inner, deadline=deadline, until=until) as source:
                 yield Opened(source.folder, [f"graded {os.path.basename(inner)}, the one archive in {path}", *source.notes],
-                             git_root=source.git_root, rev=source.rev, at=source.at)
+                             git_root=source.git_root, rev=source.rev, at=source.at, tree=source.tree)
             return
         root = repository_root(path)
         if root:
@@ -219,8 +214,8 @@ def _opened_file(path: str, deadline: int | None, until: float | None = None) ->
     tmp = tempfile.mkdtemp(prefix="loopcheck-sub-")
     try:
         if kind == "bundle":
-            # cloned without a checkout: the files are exported from its last commit with a size
-            # cap (a tiny bundle can hold gigabytes of zeros)
+            # cloned without a checkout (its objects and refs only): the files are read from its
+            # last commit's objects, each within the size cap (a tiny bundle can hold gigabytes of zeros)
             dest = os.path.join(tmp, os.path.basename(path)[: -len(".bundle")] or "submission")
             left = _left(until)
             clone_bundle(path, dest, checkout=False, **({} if left is None else {"timeout": min(left, CLONE_TIMEOUT)}))

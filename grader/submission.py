@@ -1,4 +1,6 @@
-"""A submission: a read-only, bounded view of a learner's folder.
+"""A submission: a read-only, bounded view of a learner's folder, or of a commit's files read
+straight from its git objects (a :class:`~grader.git.tree.CommitTree`: the same index, the same
+caps, the same problems, nothing copied).
 
 * The file index is built by walking the tree without following symlinks; only regular
   files are listed (FIFOs, sockets and devices are never opened). ``.git``,
@@ -15,6 +17,7 @@ import bisect
 import fnmatch
 import json
 import os
+import posixpath
 import re
 import stat
 from functools import cached_property
@@ -24,6 +27,7 @@ from grader import yamlload
 
 if TYPE_CHECKING:
     from grader.git import GitFacts, PendingGit
+    from grader.git.tree import CommitTree
 
 MAX_FILES = 100_000
 MAX_FILE_BYTES = 1_000_000
@@ -58,8 +62,9 @@ class Submission:
 
     def __init__(self, root: str | os.PathLike, *, max_files: int = MAX_FILES,
                  max_file_bytes: int = MAX_FILE_BYTES, git_root: str | os.PathLike | None = None,
-                 git_rev: str | None = None, pull_request: bool = False):
+                 git_rev: str | None = None, pull_request: bool = False, tree: CommitTree | None = None):
         self.root = os.path.abspath(root)
+        self.tree = tree  # the commit whose files are graded, read from its objects; None: the folder's
         # where the history is read from: the repository whose committed files are in ``root``
         self.git_root = os.path.abspath(git_root) if git_root is not None else self.root
         self.git_rev = git_rev  # the commit whose history is read (a deadline's), else HEAD
@@ -84,6 +89,8 @@ class Submission:
     @cached_property
     def files(self) -> tuple[str, ...]:
         """Relative POSIX paths of the regular files, sorted."""
+        if self.tree is not None:
+            return self._tree_files(self.tree)
         found: list[str] = []
         pending: list[tuple[str, str, int]] = [(str(self.root), "", 0)]
         truncated = False
@@ -117,6 +124,24 @@ class Submission:
                     f"more than {self.max_files} files: only the first {self.max_files} were read"
                 )
                 break
+        found.sort()
+        return tuple(found)
+
+    def _tree_files(self, tree: CommitTree) -> tuple[str, ...]:
+        """The commit's regular files as the folder walk would list them: the same folders
+        skipped (by name, virtualenvs, deeper than :data:`MAX_DEPTH`), the same file budget."""
+        venvs = {p[: -len("/pyvenv.cfg")] for p in tree.order if p.endswith("/pyvenv.cfg")}
+        found: list[str] = []
+        for path in tree.order:
+            folders = path.split("/")[:-1]
+            if len(folders) > MAX_DEPTH or any(name in SKIP_DIRS for name in folders):
+                continue
+            if venvs and any("/".join(folders[:i]) in venvs for i in range(1, len(folders) + 1)):
+                continue
+            if len(found) >= self.max_files:
+                self.problems["."] = f"more than {self.max_files} files: only the first {self.max_files} were read"
+                break
+            found.append(path)
         found.sort()
         return tuple(found)
 
@@ -162,6 +187,8 @@ class Submission:
     # -- reading --------------------------------------------------------------------
     def read_bytes(self, rel: str, limit: int | None = None) -> bytes | None:
         limit = self.max_file_bytes if limit is None else limit
+        if self.tree is not None:
+            return self._read_blob(self.tree, rel, limit)
         path = os.path.join(self.root, rel)
         flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
         flags |= getattr(os, "O_CLOEXEC", 0)
@@ -196,6 +223,25 @@ class Submission:
             return None
         finally:
             os.close(fd)
+
+    def _read_blob(self, tree: CommitTree, rel: str, limit: int) -> bytes | None:
+        from grader.git.tree import TreeProblem
+
+        size = tree.size(rel)
+        if size is None and "/." in f"/{rel}":  # "./x", "a/../b": the path a folder would open
+            rel = posixpath.normpath(rel)
+            size = tree.size(rel)
+        if size is None:
+            self.problems[rel] = "not a regular file" if tree.is_dir(rel) else "can't be opened (No such file or directory)"
+            return None
+        if size > limit:
+            self.problems[rel] = f"larger than {limit // 1000} kB: not parsed"
+            return None
+        try:
+            return tree.read(rel)
+        except TreeProblem as exc:
+            self.problems[rel] = f"can't be read ({exc})"
+            return None
 
     def read_text(self, rel: str) -> str | None:
         """The file's text (UTF-8, LF line endings), or None when unreadable."""

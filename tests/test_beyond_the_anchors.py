@@ -22,7 +22,7 @@ def half():
     from grader.sources import opened
 
     with opened(str(SAMPLES / "half-done.bundle")) as source:
-        return grade(source.folder, rubric.load("exercise-4.1"), git_root=source.git_root)
+        return grade(source.folder, rubric.load("exercise-4.1"), git_root=source.git_root, tree=source.tree)
 
 
 def test_gradescope_writes_markdown_and_hides_the_notes_for_the_instructor(half):

@@ -22,7 +22,7 @@ def starter():
     from grader.sources import opened
 
     with opened(str(SAMPLES / "starter.bundle")) as source:
-        return grade(source.folder, rubric.load("exercise-4.1"), git_root=source.git_root)
+        return grade(source.folder, rubric.load("exercise-4.1"), git_root=source.git_root, tree=source.tree)
 
 
 def evidence_ids(report) -> set[str]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -342,5 +341,5 @@ def test_a_relative_path_is_read_as_its_commit(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with opened("r") as source:
         assert not any("can't be read" in n for n in source.notes), source.notes
-        assert os.path.exists(os.path.join(source.folder, "README.md"))
-        assert not os.path.exists(os.path.join(source.folder, "untracked.txt"))
+        assert source.tree is not None  # the commit's files, read from its objects
+        assert "README.md" in source.tree.order and "untracked.txt" not in source.tree.order

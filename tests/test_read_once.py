@@ -49,7 +49,7 @@ def test_files_are_read_and_parsed_at_most_once(sample, monkeypatch):
     loaded = rubric.load("exercise-4.1")
     with opened(str(SAMPLES / f"{sample}.bundle")) as source:
         folder = source.folder
-        grade(folder, loaded, threshold=None, display_path=sample, git_root=source.git_root)
+        grade(folder, loaded, threshold=None, display_path=sample, git_root=source.git_root, tree=source.tree)
 
     assert reads, "nothing was read"
     assert max(reads.values()) == 1, [rel for rel, n in reads.items() if n > 1]

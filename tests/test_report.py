@@ -17,8 +17,8 @@ from grader.sources import opened
 VALIDATOR = jsonschema.Draft202012Validator(json_report.schema())
 
 
-def report_for(path, name="exercise-4.1", git_root=None):
-    return grade(path, rubric.load(name), git_root=git_root)
+def report_for(path, name="exercise-4.1", git_root=None, tree=None):
+    return grade(path, rubric.load(name), git_root=git_root, tree=tree)
 
 
 @pytest.mark.parametrize("sample", ["complete", "half-done", "starter"])
@@ -26,7 +26,7 @@ def report_for(path, name="exercise-4.1", git_root=None):
 def test_sample_reports_validate(sample, name):
     with opened(str(SAMPLES / f"{sample}.bundle")) as source:
         folder = source.folder
-        data = json.loads(render("json", report_for(folder, name, source.git_root)))
+        data = json.loads(render("json", report_for(folder, name, source.git_root, source.tree)))
     VALIDATOR.validate(data)
     assert [p["id"] for p in data["phases"]] == list(PHASES)
     assert data["submission"]["is_git"] is True
@@ -60,7 +60,7 @@ def test_schema_rejects_a_wrong_report(tmp_path):
 def test_scores_add_up(tmp_path):
     with opened(str(SAMPLES / "half-done.bundle")) as source:
         folder = source.folder
-        report = report_for(folder, git_root=source.git_root)
+        report = report_for(folder, git_root=source.git_root, tree=source.tree)
     # the total is the tasks' sum (bonus aside); each phase is the sum of its checks
     assert abs(sum(t.score for t in report.tasks if not t.bonus) - report.score) < 0.01
     assert abs(sum(c.score for _, c in report.checks() if not c.bonus) - report.score) < 0.01

@@ -127,7 +127,7 @@ def _grade_into(result: Result, source: Opened, rubric, task: Task) -> None:
     in ``reason`` what the instructor should know (skipped archive entries, missing history)."""
     from grader.scoring import grade_submission
 
-    sub = Submission(source.folder, git_root=source.git_root, git_rev=source.rev)
+    sub = Submission(source.folder, git_root=source.git_root, git_rev=source.rev, tree=source.tree)
     sub.start_git()  # git runs in the background while the first checks work
     try:
         report = grade_submission(sub, rubric, display_path=task.display)

@@ -79,7 +79,7 @@ def _graded(path: str, rubric: str | None, *, fail_under, worktree: bool, staged
         with memory.budget(memory_mb) as watch, opened(path, worktree=worktree, staged=staged, until=until) as source:
             left = max(0.001, until - time.monotonic()) if until is not None else None
             result = grade(source.folder, loaded, threshold=fail_under, display_path=path,
-                           git_root=source.git_root, timeout=left,
+                           git_root=source.git_root, timeout=left, tree=source.tree,
                            pull_request=os.environ.get("GITHUB_EVENT_NAME", "").startswith("pull_request"))
             prefix = workspace_prefix(source.git_root or source.folder) if os.path.isdir(path) else ""
     except MemoryError:

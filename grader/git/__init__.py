@@ -20,7 +20,9 @@ All of it is read with a handful of plumbing commands started in parallel
 * :mod:`~grader.git.shadow`: the shadow git directory;
 * :mod:`~grader.git.facts`: the history's facts (commits, tags, HEAD);
 * :mod:`~grader.git.repos`: bundles and URLs cloned (URLs and remote heads with GitPython),
-  a commit's files exported, the work tree's changes, the commit graded for a deadline.
+  the index's files exported, the work tree's changes, the commit graded for a deadline;
+* :mod:`~grader.git.tree`: a commit's files read straight from its objects (``ls-tree``, one
+  long-lived ``cat-file --batch``).
 """
 
 from __future__ import annotations
@@ -35,7 +37,6 @@ from grader.git.repos import (
     clone_bundle,
     clone_url,
     commit_at,
-    export_head,
     export_index,
     index_file_of,
     remote_head,
@@ -46,4 +47,4 @@ from grader.git.shadow import small_regular
 
 __all__ = ["CLONE_TIMEOUT", "EXPORT_MAX_BYTES", "GIT_TIMEOUT", "MAX_FILES_LOG", "MAX_LOG", "MAX_OUTPUT", "REMOTE_TIMEOUT",
            "AtDeadline", "Commit", "GitFacts", "NothingCommitted", "PendingGit", "Tag", "clone_bundle", "clone_url", "commit_at",
-           "export_head", "export_index", "head_commit", "index_file_of", "isolated_git_env", "remote_head", "small_regular", "worktree_changes"]
+           "export_index", "head_commit", "index_file_of", "isolated_git_env", "remote_head", "small_regular", "worktree_changes"]

@@ -1,5 +1,6 @@
-"""Copies of repositories: bundles and URLs cloned, a remote's HEAD, a commit's files exported
-(bounded in size), the work tree's changes, and the commit graded for a deadline."""
+"""Copies of repositories: bundles and URLs cloned, a remote's HEAD, the index's files exported
+(bounded in size), the work tree's changes, and the commit graded for a deadline. (A commit's
+files are read from its objects: :mod:`~grader.git.tree`.)"""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ REMOTE_TIMEOUT = 30.0
 def clone_bundle(bundle: str, dest: str, *, checkout: bool = True, timeout: float = CLONE_TIMEOUT) -> None:
     """Clone a git bundle into ``dest`` (which must not exist): isolated from system and global
     config, no templates (so no hooks), no prompt, only the ``file`` transport, within ``timeout``
-    seconds. Without ``checkout`` no file is written out (see :func:`export_head`, size-bounded)."""
+    seconds. Without ``checkout`` no file is written out (the commit is read from its objects)."""
     if timeout <= 0:
         raise LoopcheckError(f"{bundle}: the time budget ran out before the bundle was cloned")
     home = tempfile.mkdtemp(prefix="loopcheck-home-")
@@ -63,8 +64,8 @@ def clone_url(url: str, dest: str, *, checkout: bool = True, max_bytes: int | No
     """Clone a remote repository with GitPython's git: no templates or hooks, no prompt, no unsafe
     protocol (``ext::``) or option (``--upload-pack``), isolated config, within ``timeout``
     seconds and — like a bundle — at most ``max_bytes`` on disk while it is fetched (git is
-    stopped past it). Without ``checkout`` no file is written out: :func:`export_head` exports
-    the commit's files within the same cap as a bundle's."""
+    stopped past it). Without ``checkout`` no file is written out: the commit's files are read
+    from its objects, like a bundle's."""
     from git.cmd import Git as GitPython
 
     if timeout <= 0:
@@ -166,26 +167,6 @@ def _dotgit_dir(root: str) -> str:
     except OSError:
         raise LoopcheckError("no .git folder") from None
     return dotgit
-
-
-def export_head(root: str, tar_path: str, *, max_bytes: int = EXPORT_MAX_BYTES, rev: str | None = None,
-                timeout: float | None = None) -> None:
-    """Write the files of ``root``'s HEAD commit (or of commit ``rev``) to ``tar_path`` (``git archive``), read through
-    a private shadow git directory like every other git call, bounded in time and size. Raises
-    LoopcheckError saying why it can't (no .git folder, no commit, too large...)."""
-    dotgit = _dotgit_dir(root)
-    try:
-        shadow = make_shadow(dotgit, head=rev)
-    except GitProblem as exc:
-        raise LoopcheckError(str(exc)) from None
-    try:
-        _archive(shadow, "HEAD", tar_path, max_bytes, timeout=timeout)
-    except LoopcheckError:
-        if rev is None and _unborn(shadow):
-            raise NothingCommitted("nothing committed yet") from None
-        raise
-    finally:
-        shutil.rmtree(shadow, ignore_errors=True)
 
 
 class NothingCommitted(LoopcheckError):

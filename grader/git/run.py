@@ -134,30 +134,34 @@ class Git:
         """End the command if it still runs, and close its pipes."""
         if self.proc.poll() is None:
             self.stop()
-        for stream in (self.proc.stdout, self.proc.stderr):
+        for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
             if stream:
-                stream.close()
+                try:
+                    stream.close()
+                except OSError:  # a pipe git stopped reading
+                    pass
 
 
 def start(args: Sequence[str], *, home: str, git_dir: str | None = None, extra_env: dict[str, str] | None = None,
-          sink: BinaryIO | None = None, max_output: int = MAX_OUTPUT) -> Git:
+          sink: BinaryIO | None = None, max_output: int = MAX_OUTPUT, stdin: BinaryIO | int = subprocess.DEVNULL) -> Git:
     """Start ``git [safe settings] args`` in ``home`` (its private HOME and working folder), on
-    the git directory ``git_dir`` when given; its output goes to ``sink`` when given. Raises
-    OSError when git can't be started."""
+    the git directory ``git_dir`` when given; its output goes to ``sink`` when given, its input
+    comes from ``stdin`` (a file, or ``subprocess.PIPE`` for a conversation). Raises OSError
+    when git can't be started."""
     env = isolated_git_env(home)
     if git_dir is not None:
         env["GIT_DIR"] = git_dir
     env.update(extra_env or {})
-    proc = subprocess.Popen(["git", *SAFE_CONFIG, *args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+    proc = subprocess.Popen(["git", *SAFE_CONFIG, *args], stdin=stdin, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env=env, cwd=home)
     return Git(proc, sink, max_output)
 
 
 def run(args: Sequence[str], *, home: str, git_dir: str | None = None, extra_env: dict[str, str] | None = None,
         timeout: float = GIT_TIMEOUT, sink: BinaryIO | None = None,
-        max_output: int = MAX_OUTPUT) -> tuple[int, bytes, str]:
+        max_output: int = MAX_OUTPUT, stdin: BinaryIO | int = subprocess.DEVNULL) -> tuple[int, bytes, str]:
     """:func:`start` and :meth:`Git.finish` in one: (exit code, output, last stderr line)."""
-    git = start(args, home=home, git_dir=git_dir, extra_env=extra_env, sink=sink, max_output=max_output)
+    git = start(args, home=home, git_dir=git_dir, extra_env=extra_env, sink=sink, max_output=max_output, stdin=stdin)
     try:
         return git.finish(timeout)
     finally:

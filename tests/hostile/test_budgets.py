@@ -58,9 +58,8 @@ def test_aliases_cannot_expand_a_small_workflow_into_a_huge_one(tmp_path):
     assert finding.status == "fail" and "alias expansion" in sub.problems[".github/workflows/ci.yml"]
 
 
-def test_a_small_bundle_of_zeros_cannot_fill_the_disk(tmp_path, monkeypatch):
+def test_a_small_bundle_of_zeros_cannot_fill_the_disk(tmp_path):
     from conftest import Repo
-    from grader import git as gitmod
     from grader.sources import opened
 
     repo = Repo(tmp_path / "src")
@@ -69,8 +68,10 @@ def test_a_small_bundle_of_zeros_cannot_fill_the_disk(tmp_path, monkeypatch):
     bundle = tmp_path / "small.bundle"
     repo.git("bundle", "create", str(bundle), "--all")
     assert bundle.stat().st_size < 200_000
-    monkeypatch.setattr(gitmod.export_head, "__kwdefaults__", {"max_bytes": 10_000_000})  # the cap, scaled down
     with opened(str(bundle)) as source:
         written = sum(f.stat().st_size for f in Path(source.folder).rglob("*") if f.is_file())
-        assert written < 10_000_000  # no checkout: nothing was written beyond the cap
-        assert any("larger than" in n for n in source.notes), source.notes
+        assert written < 1_000_000  # no checkout, no export: only the bundle's objects were written
+        assert source.tree is not None
+        sub = Submission(source.folder, tree=source.tree)
+        assert "zeros.bin" in sub.files and sub.read_bytes("zeros.bin") is None  # over the file cap: never read
+        assert "larger than" in sub.problems["zeros.bin"] and source.tree.read_bytes == 0

@@ -41,14 +41,18 @@ def test_a_roster_url_is_cloned_without_a_checkout(zeros_repo, tmp_path):
     assert _folder_bytes(dest) < 1_000_000  # the 30 MB file was not written out
 
 
-def test_a_roster_url_whose_files_are_over_the_cap_is_refused_like_a_bundle(zeros_repo, tmp_path, monkeypatch):
-    monkeypatch.setattr(git, "EXPORT_MAX_BYTES", 10_000_000)  # the caps, scaled down
-    monkeypatch.setattr(git.export_head, "__kwdefaults__", {**git.export_head.__kwdefaults__, "max_bytes": 10_000_000})
+def test_a_roster_url_is_read_from_its_objects_like_a_bundle(zeros_repo, tmp_path, monkeypatch):
+    from grader.git import tree
+
+    read = []
+    real = tree.CommitTree.read
+    monkeypatch.setattr(tree.CommitTree, "read", lambda self, rel: read.append(rel) or real(self, rel))
     task = Task("frank", "url", f"file://{zeros_repo.path}")
     work = tmp_path / "work"
     work.mkdir()
     result = grade_task(task, rubric.load("devops-loop"), str(work))
-    assert result.status == "graded" and any("larger than" in n for n in result.report["notes"])
+    assert result.status == "graded" and result.commit
+    assert "zeros.bin" not in read  # over the file cap: listed, never read (nor written out)
     assert _folder_bytes(work) == 0  # and nothing left behind
 
 

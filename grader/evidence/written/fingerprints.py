@@ -39,17 +39,24 @@ COPY_CONTAINMENT = 0.7
 DATA = "data/course.fingerprints"
 
 _STEMMER = None
+MAX_STEMS_KEPT = 50_000  # words whose stem is remembered (a batch worker keeps them across submissions)
 
 
-def stems(text: str) -> list[str]:
-    """The stemmed content words of ``text``, in order."""
+@lru_cache(maxsize=MAX_STEMS_KEPT)
+def _stem(word: str) -> str:
+    """One word's Snowball stem, remembered: the same few hundred words come back in every
+    answer, every check and, in a batch worker, every submission."""
     global _STEMMER
     if _STEMMER is None:
         import snowballstemmer
 
         _STEMMER = snowballstemmer.stemmer("english")
-    words = [w for w in _TOKEN.findall(text.lower()) if w not in STOP and (len(w) > 1 or w.isdigit())]
-    return _STEMMER.stemWords(words) if words else []
+    return _STEMMER.stemWord(word)
+
+
+def stems(text: str) -> list[str]:
+    """The stemmed content words of ``text``, in order."""
+    return [_stem(w) for w in _TOKEN.findall(text.lower()) if w not in STOP and (len(w) > 1 or w.isdigit())]
 
 
 def fingerprint(stem: str) -> str:

@@ -1,0 +1,227 @@
+"""A commit's files read straight from its git objects: the tree listed once (``git ls-tree -r
+-z -l``, each blob with its size) and each blob read when it is first asked for, through one
+long-lived ``git cat-file --batch`` per submission — no export, no temporary copy of the files.
+
+Both run through :mod:`~grader.git.run` on the private shadow git directory (no alternates, no
+config of the submission's). A blob larger than the size asked for is never read; the bytes
+read from one commit in all are capped (:data:`MAX_READ_BYTES`, what its export was capped at),
+each read is bounded in time, and a ``cat-file`` that dies (a corrupt object) is restarted a
+bounded number of times. A blob that can't be read is a :class:`TreeProblem` saying why."""
+
+from __future__ import annotations
+
+import os
+import select
+import shutil
+import subprocess
+import threading
+import time
+
+from grader.archives import unsafe_name
+from grader.errors import LoopcheckError
+from grader.git import run
+from grader.git.run import GIT_TIMEOUT, MAX_OUTPUT, Git, GitProblem, GitTimeout
+from grader.git.shadow import make_shadow
+
+MAX_READ_BYTES = 500 * 1024 * 1024  # blob bytes read from one commit, in all
+MAX_STARTS = 20  # cat-file processes started for one commit (one, unless objects are corrupt)
+LIST_TIMEOUT = GIT_TIMEOUT * 4
+READ_TIMEOUT = GIT_TIMEOUT
+REGULAR_MODES = frozenset({b"100644", b"100755", b"100664"})
+
+
+class TreeProblem(Exception):
+    """A file of the commit can't be read: the message says why."""
+
+
+class CommitTree:
+    """The files of one commit, listed from its tree and read on demand. :meth:`close` ends the
+    ``cat-file`` process and removes the shadow git directory."""
+
+    def __init__(self, shadow: str, listing: bytes):
+        self.shadow = shadow
+        self.blobs: dict[str, tuple[str, int]] = {}  # path -> (object id, size): the regular files
+        self.order: list[str] = []  # the regular files, in the tree's order
+        self.skipped: list[str] = []  # entries an export would not have written, with why
+        self.read_bytes = 0
+        self.missing: str | None = None  # the first blob git can't find (ls-tree says BAD for its size)
+        self._dirs: frozenset[str] | None = None
+        self._batch = _CatFile(shadow)
+        for record in listing.split(b"\0"):
+            meta, tab, raw = record.partition(b"\t")
+            fields = meta.split()
+            if not tab or len(fields) != 4 or fields[1] != b"blob":
+                continue  # a submodule's commit (an empty folder in an export) or a stray line
+            path = os.fsdecode(raw)
+            if not fields[3].isdigit():
+                self.missing = self.missing or fields[2].decode("ascii", "replace")
+            elif unsafe_name(path):
+                self.skipped.append(f"{path}: outside the archive's folder")
+            elif fields[0] not in REGULAR_MODES:
+                self.skipped.append(f"{path}: not a regular file (link or device)")
+            else:
+                self.blobs[path] = (fields[2].decode("ascii", "replace"), int(fields[3]))
+                self.order.append(path)
+
+    def size(self, rel: str) -> int | None:
+        """The size of the regular file ``rel``, or None when the commit has no such file."""
+        entry = self.blobs.get(rel)
+        return None if entry is None else entry[1]
+
+    def is_dir(self, rel: str) -> bool:
+        if self._dirs is None:
+            self._dirs = frozenset(p.rsplit("/", i)[0] for p in self.order for i in range(1, p.count("/") + 1))
+        return rel.rstrip("/") in self._dirs
+
+    def read(self, rel: str) -> bytes:
+        """The bytes of the regular file ``rel`` (ask :meth:`size` first: it is read whole)."""
+        sha, size = self.blobs[rel]
+        if self.read_bytes + size > MAX_READ_BYTES:
+            raise TreeProblem(f"the files read from the commit passed {MAX_READ_BYTES // (1024 * 1024)} MB: not read")
+        data = self._batch.read(sha, size)
+        self.read_bytes += size
+        return data
+
+    def close(self) -> None:
+        self._batch.stop()
+        shutil.rmtree(self.shadow, ignore_errors=True)
+
+
+def open_commit(dotgit: str, *, rev: str | None = None, timeout: float | None = None) -> CommitTree:
+    """The files of HEAD (or of commit ``rev``) of the repository whose git directory is
+    ``dotgit``, listed within ``timeout`` seconds. Raises :class:`NothingCommitted` for a branch
+    with no commit yet, LoopcheckError saying why for anything else that can't be read."""
+    from grader.git.repos import NothingCommitted, _unborn
+
+    try:
+        shadow = make_shadow(dotgit, head=rev)
+    except GitProblem as exc:
+        raise LoopcheckError(str(exc)) from None
+    except OSError as exc:
+        raise LoopcheckError(f".git can't be read ({exc.strerror})") from None
+    try:
+        limit = LIST_TIMEOUT if timeout is None else max(0.001, min(timeout, LIST_TIMEOUT))
+        try:
+            rc, out, message = run.run(["ls-tree", "-r", "-z", "-l", "--full-tree", "HEAD"], home=shadow,
+                                       git_dir=shadow, timeout=limit)
+        except GitProblem as exc:
+            raise LoopcheckError(str(exc)) from None
+        except OSError as exc:
+            raise LoopcheckError(f"git could not be started: {exc.strerror}") from None
+        if rc != 0:
+            if rev is None and _unborn(shadow):
+                raise NothingCommitted("nothing committed yet")
+            raise LoopcheckError(message[:200] if message else f"git ls-tree exited {rc}")
+        if len(out) >= MAX_OUTPUT:
+            raise LoopcheckError(f"the commit's listing is larger than {MAX_OUTPUT // (1024 * 1024)} MB")
+        tree = CommitTree(shadow, out)
+        if tree.missing:  # what `git archive` said of it, when the commit was exported
+            raise LoopcheckError(f"error: cannot read '{tree.missing}'")
+        return tree
+    except BaseException:
+        shutil.rmtree(shadow, ignore_errors=True)
+        raise
+
+
+class _CatFile:
+    """One ``git cat-file --batch`` conversation, started on the first read; a read that fails
+    midway (git died on a corrupt object, ran out of time, or the check reading was stopped)
+    ends it, and the next read starts another, :data:`MAX_STARTS` times at most."""
+
+    def __init__(self, shadow: str):
+        self.shadow = shadow
+        self.git: Git | None = None
+        self.buf = bytearray()
+        self.errors: list[bytes] = []
+        self.starts = 0
+        self.lock = threading.Lock()
+
+    def _start(self) -> Git:
+        if self.starts >= MAX_STARTS:
+            raise TreeProblem("git stopped reading the repository's objects")
+        self.starts += 1
+        try:
+            git = run.start(["cat-file", "--batch"], home=self.shadow, git_dir=self.shadow, stdin=subprocess.PIPE)
+        except OSError as exc:
+            raise TreeProblem(f"git could not be started: {exc.strerror}") from None
+        self.git, self.buf, self.errors = git, bytearray(), []
+        stderr, errors = git.proc.stderr, self.errors
+        assert stderr is not None  # a pipe
+
+        def drain() -> None:  # what git says before it stops (a corrupt object), the rest dropped
+            try:
+                while chunk := stderr.read(4096):
+                    if len(errors) < 4:
+                        errors.append(chunk)
+            except (ValueError, OSError):
+                pass
+
+        threading.Thread(target=drain, daemon=True).start()
+        return git
+
+    def stop(self) -> None:
+        if self.git is not None:
+            self.git.close()
+            self.git = None
+
+    def read(self, sha: str, size: int) -> bytes:
+        with self.lock:
+            if self.git is None or not self.git.running():
+                self.stop()
+                self._start()
+            git = self.git
+            assert git is not None and git.proc.stdin is not None
+            deadline = time.monotonic() + READ_TIMEOUT
+            try:
+                git.proc.stdin.write(sha.encode("ascii") + b"\n")
+                git.proc.stdin.flush()
+                fields = self._line(deadline).split()
+                if len(fields) == 2 and fields[1] == b"missing":
+                    raise TreeProblem("its object is missing from the repository")
+                if len(fields) != 3 or fields[1] != b"blob" or fields[2] != str(size).encode():
+                    self.stop()
+                    raise TreeProblem("its object is not the blob the commit lists")
+                return self._exact(size + 1, deadline)[:size]
+            except TreeProblem:
+                raise
+            except (OSError, ValueError, EOFError, GitProblem) as exc:
+                self.stop()
+                raise TreeProblem(self._why(exc)) from None
+            except BaseException:  # a check's time ran out midway: the conversation can't go on
+                self.stop()
+                raise
+
+    def _why(self, exc: BaseException) -> str:
+        if isinstance(exc, GitTimeout):
+            return str(exc)
+        time.sleep(0.01)  # the last words of a git that died
+        lines = b"".join(self.errors).decode("utf-8", "replace").strip().splitlines()
+        text = lines[-1] if lines else "git stopped reading the repository's objects"
+        return text.replace(self.shadow + os.sep, ".git/")[:200]
+
+    def _fill(self, deadline: float) -> None:
+        assert self.git is not None and self.git.proc.stdout is not None
+        fd = self.git.proc.stdout.fileno()
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            raise GitTimeout(f"git took longer than {READ_TIMEOUT:.0f} s to read a file")
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            raise EOFError
+        self.buf += chunk
+
+    def _line(self, deadline: float) -> bytes:
+        while (end := self.buf.find(b"\n")) < 0:
+            if len(self.buf) > 4096:
+                raise ValueError("no object header")
+            self._fill(deadline)
+        line = bytes(self.buf[:end])
+        del self.buf[: end + 1]
+        return line
+
+    def _exact(self, n: int, deadline: float) -> bytes:
+        while len(self.buf) < n:
+            self._fill(deadline)
+        data = bytes(self.buf[:n])
+        del self.buf[:n]
+        return data
