@@ -56,8 +56,13 @@ def _safe_target(dest: Path, name: str) -> Path | None:
 
 def unsafe_name(name: str) -> bool:
     """An entry name that would land outside the folder it is unpacked into (absolute, ``..``,
-    a drive letter, deeper than :data:`MAX_ENTRY_DEPTH`): never written, never read."""
-    return _safe_target(Path("/"), name) is None
+    a drive letter, deeper than :data:`MAX_ENTRY_DEPTH`): never written, never read. The same
+    answer as :func:`_safe_target`'s, from the string alone (a commit lists 100,000 of them)."""
+    name = name.replace("\\", "/")
+    if not name or name[0] == "/" or (len(name) > 1 and name[1] == ":"):
+        return True
+    parts = [p for p in name.split("/") if p not in ("", ".")]
+    return ".." in parts or any("\x00" in p for p in parts) or len(parts) > MAX_ENTRY_DEPTH
 
 
 class _Budget:

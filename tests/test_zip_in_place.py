@@ -97,3 +97,10 @@ def test_the_entry_cap_holds_in_place(tmp_path, monkeypatch):
     with pytest.raises(LoopcheckError, match="more than 10 entries"):
         with opened(str(path)):
             pass
+
+
+@pytest.mark.parametrize("name", ["a", "a/b", "./a", "a/./b", "a//b", "../a", "a/../b", "/a", "c:x", "..", ".", "./",
+                                  "a\\b", "a\\..\\b", "a\x00b", "/".join(["d"] * 64), "/".join(["d"] * 65), "a/",
+                                  ".../x", "a/..", "", "//a", ".//./"])
+def test_unsafe_names_are_those_unpacking_refuses(name, tmp_path):
+    assert archives.unsafe_name(name) == (archives._safe_target(tmp_path, name) is None)
