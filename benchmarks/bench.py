@@ -3,7 +3,7 @@
 
     python benchmarks/bench.py                  # the ratios (builds a 100,000-file repository: minutes)
     python benchmarks/bench.py --only learner,tags --runs 9
-    python benchmarks/bench.py --loopcheck /other/venv/bin/loopcheck   # another installation (main's)
+    python benchmarks/bench.py --loopcheck /main/venv/bin/loopcheck --loopcheck venv/bin/loopcheck  # before/after
     python benchmarks/bench.py --table [--quick] # the table of synthetic repositories instead
 
 The ratios (each a median of ``--runs`` runs of a child process, printed with its goal, ✔ or ✘;
@@ -245,22 +245,25 @@ def import_floor(python: str) -> list[str]:
 
 
 class Ratios:
-    """Each ratio measured in ``work``: (loopcheck's time, the reference's, what they are)."""
+    """Each ratio measured in ``work`` for one installation: (loopcheck's time, the reference's,
+    what the reference is). The repositories are built once and kept for every installation."""
 
-    def __init__(self, args, loopcheck: str, python: str, work: Path):
-        self.args, self.loopcheck, self.python, self.work = args, loopcheck, python, work
-        self._floor: float | None = None
+    def __init__(self, args, work: Path):
+        self.args, self.work = args, work
+        self.loopcheck, self.python = "", ""
 
     def median(self, cmd: list[str], cwd: Path | None = None, runs: int | None = None) -> float:
         return median_of(cmd, runs or self.args.runs, cwd)[0]
 
     def floor(self) -> float:
-        if self._floor is None:
-            self._floor = self.median(import_floor(self.python))
-        return self._floor
+        return self.median(import_floor(self.python))
+
+    def built(self, name: str, make) -> Path:
+        repo = self.work / name
+        return repo if repo.exists() else make(repo)
 
     def learner(self) -> tuple[float, float, str]:
-        repo = typical(self.work / "learner")
+        repo = self.built("learner", typical)
         return self.median(grading(self.loopcheck, repo)), self.floor(), "import floor"
 
     def podinfo(self) -> tuple[float, float, str] | str:
@@ -269,21 +272,29 @@ class Ratios:
             return "Repolinter not found (npm install --prefix /tmp/rl repolinter; --repolinter /tmp/rl/node_modules/.bin/repolinter)"
         if not Path(self.args.podinfo).is_dir():
             return f"no podinfo repository at {self.args.podinfo} (--podinfo GIT_DIR)"
-        repo = self.work / "podinfo"
-        git(self.work, "clone", "--quiet", str(self.args.podinfo), str(repo))
+
+        def clone(dest: Path) -> Path:
+            git(self.work, "clone", "--quiet", str(self.args.podinfo), str(dest))
+            return dest
+
+        repo = self.built("podinfo", clone)
         lc = self.median(grading(self.loopcheck, repo, "--rubric", "devops-loop"))
         rl = self.median([*repolinter, str(repo)], cwd=repo, runs=max(3, self.args.runs // 2))
         return lc, rl, "Repolinter"
 
     def hundred_k(self) -> tuple[float, float, str]:
-        repo = build_repo(self.work / "100k", files=100_000, commits=1, tags=0)
-        (repo / "untracked-notes.txt").write_text("not committed\n", encoding="utf-8")
+        def make(dest: Path) -> Path:
+            build_repo(dest, files=100_000, commits=1, tags=0)
+            (dest / "untracked-notes.txt").write_text("not committed\n", encoding="utf-8")
+            return dest
+
+        repo = self.built("100k", make)
         cat = ["sh", "-c", f"cd '{repo}' && git ls-files -z | xargs -0 cat > /dev/null"]
         return self.median(grading(self.loopcheck, repo)), self.median(cat), "git ls-files | xargs cat"
 
     def tags(self) -> tuple[float, float, str]:
-        many = build_repo(self.work / "tags20k", files=50, commits=20, tags=20_000)
-        few = build_repo(self.work / "tags10", files=50, commits=20, tags=10)
+        many = self.built("tags20k", lambda d: build_repo(d, files=50, commits=20, tags=20_000))
+        few = self.built("tags10", lambda d: build_repo(d, files=50, commits=20, tags=10))
         added = self.median(grading(self.loopcheck, many)) - self.median(grading(self.loopcheck, few))
         return added, self.floor(), "import floor"
 
@@ -291,10 +302,12 @@ class Ratios:
         sys.path.insert(0, str(Path(__file__).resolve().parent))
         from bench_batch import build_class
 
-        klass = build_class(self.work / "class" / "students", 100)
+        klass = self.built("class", lambda d: build_class(d / "students", 100) and d) / "students"
         times = []
         for run in range(max(3, self.args.runs // 2)):
-            out = self.work / "class" / f"grades{run}.csv"
+            out = self.work / f"grades{run}.csv"
+            for stale in (out, out.with_name("loopcheck-grades.sqlite")):
+                stale.unlink(missing_ok=True)
             start = time.perf_counter()
             subprocess.run([self.loopcheck, "batch", str(klass), "--out", str(out), "--jobs", "2", "-q"],
                            check=True, cwd=self.work, stdout=subprocess.DEVNULL)
@@ -303,32 +316,37 @@ class Ratios:
         return statistics.median(times) / 100, single, "one single run"
 
 
-def ratios(args, loopcheck: str, python: str) -> int:
+def ratios(args, installs: list[tuple[str, str]]) -> int:
+    """Each ratio for each installation ((loopcheck, its python)), one after the other on the
+    same repositories, so that a before/after comparison sees the same machine load."""
     wanted = [name.strip() for name in args.only.split(",")] if args.only else list(RATIOS)
     work = Path(tempfile.mkdtemp(prefix="loopcheck-bench-"))
-    measure = Ratios(args, loopcheck, python, work)
-    rows = []
+    measure = Ratios(args, work)
+    rows: dict[str, list] = {exe: [] for exe, _ in installs}
     try:
         for name in wanted:
-            method = {"100k": measure.hundred_k}.get(name) or getattr(measure, name)
-            rows.append((name, method()))
+            for exe, python in installs:
+                measure.loopcheck, measure.python = exe, python
+                method = {"100k": measure.hundred_k}.get(name) or getattr(measure, name)
+                rows[exe].append((name, method()))
             print(f"  measured: {name}", file=sys.stderr)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(f"\nloopcheck's ratios — {datetime.date.today()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
-          f"medians of {args.runs} runs; {loopcheck}")
     met = True
-    for name, found in rows:
-        what, goal = RATIOS[name]
-        if isinstance(found, str):
-            print(f"  {what}: not measured: {found}")
-            met = False
-            continue
-        lc, ref, ref_name = found
-        ratio = lc / ref
-        met = met and ratio <= goal
-        print(f"  {'✔' if ratio <= goal else '✘'} {ratio:5.2f}×  (goal ≤ {goal:.2f}×)  {what}: "
-              f"{lc * 1000:.0f} ms vs {ref * 1000:.0f} ms ({ref_name})")
+    for exe, _ in installs:
+        print(f"\nloopcheck's ratios — {datetime.date.today()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
+              f"medians of {args.runs} runs; {exe}")
+        for name, found in rows[exe]:
+            what, goal = RATIOS[name]
+            if isinstance(found, str):
+                print(f"  {what}: not measured: {found}")
+                met = False
+                continue
+            lc, ref, ref_name = found
+            ratio = lc / ref
+            met = met and ratio <= goal
+            print(f"  {'✔' if ratio <= goal else '✘'} {ratio:5.2f}×  (goal ≤ {goal:.2f}×)  {what}: "
+                  f"{lc * 1000:.0f} ms vs {ref * 1000:.0f} ms ({ref_name})")
     return 0 if met else 1
 
 
@@ -336,7 +354,8 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--only", help=f"some of the ratios, by name: {','.join(RATIOS)}")
-    parser.add_argument("--loopcheck", help="the loopcheck executable measured [default: the one beside this Python]")
+    parser.add_argument("--loopcheck", action="append", help="the loopcheck executable measured [default: the one "
+                        "beside this Python]; repeat it to compare installations in one run (on the same repositories)")
     parser.add_argument("--repolinter", help="the repolinter executable [default: $REPOLINTER, else npx's]")
     parser.add_argument("--podinfo", default=str(PODINFO), help="podinfo's git directory, cloned for its ratio")
     parser.add_argument("--table", action="store_true", help="the table of synthetic repositories instead of the ratios")
@@ -344,21 +363,23 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--keep", action="store_true", help="(--table) keep the repositories (prints where)")
     args = parser.parse_args(argv)
 
-    loopcheck = args.loopcheck or shutil.which("loopcheck", path=str(Path(sys.executable).parent)) \
-        or shutil.which("loopcheck")
-    if not loopcheck:
+    found = shutil.which("loopcheck", path=str(Path(sys.executable).parent)) or shutil.which("loopcheck")
+    executables = args.loopcheck or ([found] if found else [])
+    if not executables:
         print("loopcheck is not installed: pip install . first", file=sys.stderr)
         return 2
-    # Measure what an installed package does: pip byte-compiles on install, but an editable
-    # install under PYTHONDONTWRITEBYTECODE=1 would recompile every module on every run.
-    python = Path(loopcheck).with_name("python")
-    python_exe = str(python if python.exists() else sys.executable)
-    subprocess.run([python_exe, "-c",
-                    "import compileall, os, grader; compileall.compile_dir(os.path.dirname(grader.__file__), quiet=1)"],
-                   check=False)
+    installs = []
+    for loopcheck in executables:
+        # Measure what an installed package does: pip byte-compiles on install, but an editable
+        # install under PYTHONDONTWRITEBYTECODE=1 would recompile every module on every run.
+        python = Path(loopcheck).with_name("python")
+        python_exe = str(python if python.exists() else sys.executable)
+        subprocess.run([python_exe, "-c", "import compileall, os, grader; "
+                        "compileall.compile_dir(os.path.dirname(grader.__file__), quiet=1)"], check=False)
+        installs.append((loopcheck, python_exe))
     if args.table:
-        return table(args, loopcheck, repolinter_cmd(args.repolinter))
-    return ratios(args, loopcheck, python_exe)
+        return table(args, installs[0][0], repolinter_cmd(args.repolinter))
+    return ratios(args, installs)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,12 @@ three ways, so that every way loopcheck opens a submission is compared:
 
 * ``clean``: a git repository with one commit, its folder as committed (graded as it is);
 * ``untracked``: the same with one untracked file (the last commit is graded, not the folder);
-* ``bundle``: a bundle of that repository (cloned without a checkout, its commit graded).
+* ``bundle``: a bundle of that repository (cloned without a checkout, its commit graded);
+* ``zip``: a zip archive of the folder, without git (read in place, or unpacked).
+
+``--repos DIR`` adds every git repository in DIR (the field corpus's checkouts,
+``benchmarks/field/run.py --work DIR``), graded with ``devops-loop`` as it is and with one
+untracked file added (removed afterwards).
 
 Prints each difference and a count; exits 1 when any report differs.
 """
@@ -26,6 +31,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import zipfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -53,7 +59,12 @@ def handed_in(src: Path, work: Path) -> list[tuple[str, Path]]:
     untracked = work / "untracked"
     shutil.copytree(repo, untracked, symlinks=True)
     (untracked / "notes-not-committed.txt").write_text("a file the learner did not commit\n", encoding="utf-8")
-    return [("clean", repo), ("untracked", untracked), ("bundle", bundle)]
+    archive = work / "handed-in.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for path in sorted(src.rglob("*")):
+            if path.is_file() and not path.is_symlink():
+                zf.write(path, f"{src.name}/{path.relative_to(src).as_posix()}")
+    return [("clean", repo), ("untracked", untracked), ("bundle", bundle), ("zip", archive)]
 
 
 def report(exe: str, path: Path, rubric: str) -> dict:
@@ -77,11 +88,21 @@ def differences(a, b, where: str = "") -> list[str]:
     return [] if a == b else [f"{where}: {json.dumps(a)[:300]} -> {json.dumps(b)[:300]}"]
 
 
+def compare(args, name: str, path: Path, rubric: str) -> int:
+    """1 (and what differs, printed) when the two installations' reports differ, else 0."""
+    found = differences(report(args.before, path, rubric), report(args.after, path, rubric))
+    if found:
+        print(f"DIFFERS {name}:", *found[:10], sep="\n  ", flush=True)
+    return 1 if found else 0
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("rounds", nargs="*", help="folders of submission folders (default: the written rounds "
                         "and tests/handgraded)")
     parser.add_argument("--before", required=True, help="the loopcheck executable graded with first (main's)")
+    parser.add_argument("--repos", type=Path, help="also every git repository in this folder, as it is and with "
+                        "one untracked file")
     parser.add_argument("--after", default=shutil.which("loopcheck", path=str(Path(sys.executable).parent)),
                         help="the loopcheck executable compared with it [default: the one beside this Python]")
     args = parser.parse_args(argv)
@@ -99,11 +120,17 @@ def main(argv: list[str]) -> int:
             cases += [(f"{folder.relative_to(ROOT)} ({form})", path, "exercise-4.1")
                       for form, path in handed_in(folder, place)]
         for name, path, rubric in cases:
-            found = differences(report(args.before, path, rubric), report(args.after, path, rubric))
             compared += 1
-            if found:
-                differ += 1
-                print(f"DIFFERS {name}:", *found[:10], sep="\n  ")
+            differ += compare(args, name, path, rubric)
+        for repo in sorted(p for p in (args.repos.iterdir() if args.repos else []) if (p / ".git").is_dir()):
+            compared += 2
+            differ += compare(args, f"{repo.name} (as it is)", repo, "devops-loop")
+            extra = repo / "notes-not-committed-by-loopcheck.txt"
+            extra.write_text("an untracked file\n", encoding="utf-8")
+            try:
+                differ += compare(args, f"{repo.name} (untracked)", repo, "devops-loop")
+            finally:
+                extra.unlink()
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"{compared} reports compared ({args.before} vs {args.after}): {differ} differ")

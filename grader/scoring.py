@@ -34,7 +34,7 @@ from grader.submission import Submission
 
 if TYPE_CHECKING:
     from grader.git import GitFacts
-    from grader.git.tree import CommitTree
+    from grader.submission import Files
 
 MAX_WARNINGS = 50
 _WRITTEN_KINDS = frozenset({"mapping-section", "feedback-loops", "pipeline-design", "success-metrics"})
@@ -46,9 +46,9 @@ def _round(x: float) -> float:
 
 def grade(path: str | os.PathLike, rubric: Rubric, *, threshold: float | None = None,
           display_path: str | None = None, git_root: str | os.PathLike | None = None,
-          timeout: float | None = None, pull_request: bool = False, tree: CommitTree | None = None) -> Report:
-    """Grade the files in ``path`` (those of ``tree``, a commit read from its objects, when
-    given); the history comes from ``git_root`` (default: ``path``).
+          timeout: float | None = None, pull_request: bool = False, tree: Files | None = None) -> Report:
+    """Grade the files in ``path`` (those of ``tree`` when given: a commit read from its
+    objects, a zip read in place); the history comes from ``git_root`` (default: ``path``).
     ``timeout``: seconds for the whole grading; checks not reached by then are not judged.
     ``pull_request``: graded in a CI run for a pull request, whose checkout is a merge commit
     the CI made (the learner's own history is its second parent)."""

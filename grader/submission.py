@@ -21,13 +21,25 @@ import posixpath
 import re
 import stat
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from grader import yamlload
 
 if TYPE_CHECKING:
     from grader.git import GitFacts, PendingGit
-    from grader.git.tree import CommitTree
+
+
+class Files(Protocol):
+    """Files read where they are instead of from a folder: a commit's, from its git objects
+    (:class:`grader.git.tree.CommitTree`), or a zip archive's (:class:`grader.archives.ZipFiles`)."""
+
+    order: list[str]  # the regular files
+
+    def size(self, rel: str) -> int | None: ...  # None: no such regular file
+
+    def is_dir(self, rel: str) -> bool: ...
+
+    def read(self, rel: str) -> bytes: ...  # whole; raises TreeProblem or ArchiveError saying why not
 
 MAX_FILES = 100_000
 MAX_FILE_BYTES = 1_000_000
@@ -62,9 +74,9 @@ class Submission:
 
     def __init__(self, root: str | os.PathLike, *, max_files: int = MAX_FILES,
                  max_file_bytes: int = MAX_FILE_BYTES, git_root: str | os.PathLike | None = None,
-                 git_rev: str | None = None, pull_request: bool = False, tree: CommitTree | None = None):
+                 git_rev: str | None = None, pull_request: bool = False, tree: Files | None = None):
         self.root = os.path.abspath(root)
-        self.tree = tree  # the commit whose files are graded, read from its objects; None: the folder's
+        self.tree = tree  # the files graded when they are not the folder's (a commit's, a zip's)
         # where the history is read from: the repository whose committed files are in ``root``
         self.git_root = os.path.abspath(git_root) if git_root is not None else self.root
         self.git_rev = git_rev  # the commit whose history is read (a deadline's), else HEAD
@@ -127,8 +139,8 @@ class Submission:
         found.sort()
         return tuple(found)
 
-    def _tree_files(self, tree: CommitTree) -> tuple[str, ...]:
-        """The commit's regular files as the folder walk would list them: the same folders
+    def _tree_files(self, tree: Files) -> tuple[str, ...]:
+        """The regular files of ``tree`` as the folder walk would list them: the same folders
         skipped (by name, virtualenvs, deeper than :data:`MAX_DEPTH`), the same file budget."""
         venvs = {p[: -len("/pyvenv.cfg")] for p in tree.order if p.endswith("/pyvenv.cfg")}
         found: list[str] = []
@@ -224,7 +236,8 @@ class Submission:
         finally:
             os.close(fd)
 
-    def _read_blob(self, tree: CommitTree, rel: str, limit: int) -> bytes | None:
+    def _read_blob(self, tree: Files, rel: str, limit: int) -> bytes | None:
+        from grader.archives import ArchiveError
         from grader.git.tree import TreeProblem
 
         size = tree.size(rel)
@@ -239,7 +252,7 @@ class Submission:
             return None
         try:
             return tree.read(rel)
-        except TreeProblem as exc:
+        except (TreeProblem, ArchiveError) as exc:
             self.problems[rel] = f"can't be read ({exc})"
             return None
 

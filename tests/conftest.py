@@ -139,3 +139,59 @@ def check(tmp_path):
         return run_check(root, kind, params)
 
     return _check
+
+
+# -- counting work, not time ------------------------------------------------------------------
+# The "stays linear" and "stays bounded" tests measure work, which a busy machine cannot change:
+# the Python function calls a piece of loopcheck makes (sys.setprofile), or the machine
+# instructions it executes (valgrind's callgrind, for the regular-expression engine, whose work
+# Python cannot see). Wall-clock measurements live in benchmarks/linear.py.
+
+def python_calls(fn, *args, **kwargs) -> tuple[object, int]:
+    """``fn(*args, **kwargs)`` and the number of Python function calls it made (deterministic)."""
+    import sys
+
+    calls = 0
+
+    def profile(frame, event, arg):
+        nonlocal calls
+        if event == "call":
+            calls += 1
+
+    sys.setprofile(profile)
+    try:
+        result = fn(*args, **kwargs)
+    finally:
+        sys.setprofile(None)
+    return result, calls
+
+
+def valgrind() -> str:
+    """valgrind's path; skips (fails in CI, where .ci/run installs it) where it is missing."""
+    exe = shutil.which("valgrind")
+    if exe is None:
+        if os.environ.get("CI"):
+            pytest.fail("the instruction-counting tests need valgrind: .ci/run installs Debian's valgrind package")
+        pytest.skip("valgrind is not installed here (apt-get install valgrind; .ci/run installs it)")
+    return exe
+
+
+def instructions(program: str, tmp_path: Path) -> list[int]:
+    """Machine instructions executed between the marks of ``program`` (Python source run in a
+    child under callgrind; ``MARK()`` ends one measurement and starts the next; what runs before
+    the first mark is not counted): exact counts, the same on an idle or a loaded machine."""
+    import sys
+
+    out = tmp_path / "callgrind.out"
+    code = "import os\nMARK = os.getppid\n" + textwrap.dedent(program)
+    proc = subprocess.run([valgrind(), "--tool=callgrind", f"--callgrind-out-file={out}", "--dump-before=getppid",
+                           "--dump-line=no", sys.executable, "-c", code],
+                          capture_output=True, text=True, timeout=1800, env={**os.environ, "PYTHONHASHSEED": "0"})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    dumps = sorted(tmp_path.glob("callgrind.out.*"), key=lambda p: int(p.name.rsplit(".", 1)[1]))
+    counts = []
+    for dump in dumps[1:]:  # the first dump is everything before the first mark
+        summary = next(line for line in dump.read_text().splitlines() if line.startswith("summary:"))
+        counts.append(int(summary.split()[1]))
+        dump.unlink()
+    return counts

@@ -12,7 +12,6 @@ import socket
 import stat
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import jsonschema
@@ -26,29 +25,28 @@ VALIDATOR = jsonschema.Draft202012Validator(json_report.schema())
 
 
 def loopcheck(*args, timeout=30):
-    """Run the real CLI in a child process: (returncode, stdout, stderr, seconds, peak MiB)."""
+    """Run the real CLI in a child process: (returncode, stdout, stderr, peak MiB). ``timeout``
+    only keeps a hang from stalling the suite; how much work a hostile input costs is counted by
+    the linearity tests (test_linear, test_regex_enumeration), not timed here."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    start = time.perf_counter()
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
     proc = subprocess.run([sys.executable, "-m", "grader", *map(str, args)], capture_output=True,
                           text=True, timeout=timeout, env=env, stdin=subprocess.DEVNULL)
-    seconds = time.perf_counter() - start
     peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
-    return proc.returncode, proc.stdout, proc.stderr, seconds, peak
+    return proc.returncode, proc.stdout, proc.stderr, peak
 
 
 def assert_safe(path, *, markers=(), secret=SECRET):
     """Grade ``path`` as JSON and as a verbose table; check every promise."""
-    code, out, err, seconds, peak = loopcheck(path, "--format", "json")
+    code, out, err, peak = loopcheck(path, "--format", "json")
     assert code in (0, 1), err
     assert "Traceback" not in err
     report = json.loads(out)
     VALIDATOR.validate(report)
     assert [p["id"] for p in report["phases"]] == ["plan", "code", "build", "test", "release",
                                                    "deploy", "operate", "monitor"]
-    assert seconds < 10, seconds
     assert peak < 1024, peak
-    code2, table, err2, _, _ = loopcheck(path, "--verbose", "--no-color")
+    code2, table, err2, _ = loopcheck(path, "--verbose", "--no-color")
     assert code2 == code and "Traceback" not in err2
     for text in (out, err, table, err2):
         assert secret not in text
@@ -390,6 +388,6 @@ def test_names_and_yaml_strings_cannot_inject(tmp_path):
 def test_bad_rubric_input(tmp_path, text, needle):
     rubric = tmp_path / "r.yaml"
     rubric.write_text(text)
-    code, out, err, seconds, _ = loopcheck(tmp_path, "--rubric", rubric)
+    code, out, err, _ = loopcheck(tmp_path, "--rubric", rubric)
     assert code == 2 and needle in err and "r.yaml:" in err
-    assert "Traceback" not in err and seconds < 10
+    assert "Traceback" not in err

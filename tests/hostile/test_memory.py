@@ -36,27 +36,25 @@ def _repo_with_huge_commit_message(path, megabytes: int) -> None:
     subprocess.run([*git, "update-ref", "HEAD", sha], check=True, env=ENV)
 
 
-def _graded_with_peak(args: list[str]) -> tuple[subprocess.CompletedProcess, int, float]:
-    """loopcheck's result, the largest resident size (MB) of any process of its tree, seconds."""
+def _graded_with_peak(args: list[str]) -> tuple[subprocess.CompletedProcess, int]:
+    """loopcheck's result and the largest resident size (MB) of any process of its tree (the
+    timeout only keeps a hang from stalling the suite)."""
     probe = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:], capture_output=True); "
              "sys.stdout.buffer.write(r.stdout); sys.stderr.write(str(r.returncode) + ' ' + "
              "str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))")
-    start = time.monotonic()
     proc = subprocess.run([sys.executable, "-c", probe, sys.executable, "-m", "grader", *args],
-                          capture_output=True)
+                          capture_output=True, timeout=300)
     code, peak_kb = proc.stderr.decode().split()[-2:]
-    return subprocess.CompletedProcess(args, int(code), proc.stdout, b""), int(peak_kb) // 1024, \
-        time.monotonic() - start
+    return subprocess.CompletedProcess(args, int(code), proc.stdout, b""), int(peak_kb) // 1024
 
 
 def test_a_huge_commit_message_stays_within_the_memory_budget(tmp_path):
     _repo_with_huge_commit_message(tmp_path / "repo", 200)
-    result, peak, seconds = _graded_with_peak([str(tmp_path / "repo"), "-f", "json", "--memory-mb", "128"])
+    result, peak = _graded_with_peak([str(tmp_path / "repo"), "-f", "json", "--memory-mb", "128"])
     assert result.returncode in (0, 1)
     report = json.loads(result.stdout)  # a report, not a crash
     assert report["score"] == 0
     assert peak < 128 + 150, f"a process of the tree reached {peak} MB"  # + Python's own baseline
-    assert seconds < 20
 
 
 def test_the_watch_kills_a_child_that_takes_the_tree_over_its_budget():

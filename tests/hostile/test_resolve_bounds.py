@@ -1,12 +1,14 @@
 """Following what a step runs through the repository stays bounded whatever the repository
 holds (promise: "bounded in time and memory"): cycles stop where they close, chains stop at the
-depth bound, and no step grows past the size bound."""
+depth bound, and no step grows past the size bound. The work is counted as the Python function
+calls reading the pipelines makes (a few thousand here; an unbounded cycle or fan-out makes
+millions), not timed."""
 
 from __future__ import annotations
 
 import json
-import time
 
+from conftest import python_calls
 from grader.evidence import resolve
 from grader.evidence.ci import read_pipelines
 from grader.submission import Submission
@@ -21,39 +23,37 @@ def pipeline_commands(tmp_path, files: dict[str, str], cmd: str):
         path = tmp_path / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
-    sub = Submission(tmp_path)
-    start = time.perf_counter()
-    pipes = read_pipelines(sub)
-    return pipes[0].jobs[0].steps[0].commands, time.perf_counter() - start
+    pipes, calls = python_calls(read_pipelines, Submission(tmp_path))
+    return pipes[0].jobs[0].steps[0].commands, calls
 
 
 def test_a_script_that_runs_itself_stops(tmp_path):
-    cmds, took = pipeline_commands(tmp_path, {"loop.sh": "#!/bin/sh\n./loop.sh\n./loop.sh\n"}, "./loop.sh")
-    assert took < 2 and len(cmds) <= 1 + 2 * resolve.MAX_DEPTH
+    cmds, calls = pipeline_commands(tmp_path, {"loop.sh": "#!/bin/sh\n./loop.sh\n./loop.sh\n"}, "./loop.sh")
+    assert calls < 50_000 and len(cmds) <= 1 + 2 * resolve.MAX_DEPTH
 
 
 def test_make_targets_that_need_each_other_stop(tmp_path):
-    cmds, took = pipeline_commands(tmp_path, {"Makefile": "a: b\n\t$(MAKE) b\nb: a\n\t$(MAKE) a\n"}, "make a")
-    assert took < 2 and len(cmds) < 20
+    cmds, calls = pipeline_commands(tmp_path, {"Makefile": "a: b\n\t$(MAKE) b\nb: a\n\t$(MAKE) a\n"}, "make a")
+    assert calls < 50_000 and len(cmds) < 20
 
 
 def test_npm_scripts_that_call_each_other_stop(tmp_path):
     scripts = {"a": "npm run b && npm run b", "b": "npm run a && npm run a"}
-    cmds, took = pipeline_commands(tmp_path, {"package.json": json.dumps({"scripts": scripts})}, "npm run a")
-    assert took < 2 and len(cmds) < 50
+    cmds, calls = pipeline_commands(tmp_path, {"package.json": json.dumps({"scripts": scripts})}, "npm run a")
+    assert calls < 50_000 and len(cmds) < 50
 
 
 def test_a_deep_chain_stops_at_the_depth_bound(tmp_path):
     files = {f"s{i}.sh": f"#!/bin/sh\n./s{i + 1}.sh\n" for i in range(200)}
-    cmds, took = pipeline_commands(tmp_path, files, "./s0.sh")
-    assert took < 2 and len(cmds) == 1 + resolve.MAX_DEPTH
+    cmds, calls = pipeline_commands(tmp_path, files, "./s0.sh")
+    assert calls < 50_000 and len(cmds) == 1 + resolve.MAX_DEPTH
 
 
 def test_a_wide_fan_out_stops_at_the_size_bound(tmp_path):
     targets = "".join(f"t{i}:\n" + "".join(f"\techo {j}\n" for j in range(50)) for i in range(400))
     all_rule = "all: " + " ".join(f"t{i}" for i in range(400)) + "\n"
-    cmds, took = pipeline_commands(tmp_path, {"Makefile": all_rule + targets}, "make all")
-    assert took < 3 and len(cmds) <= 1 + resolve.MAX_ADDED
+    cmds, calls = pipeline_commands(tmp_path, {"Makefile": all_rule + targets}, "make all")
+    assert calls < 2_000_000 and len(cmds) <= 1 + resolve.MAX_ADDED
 
 
 def test_a_script_outside_the_submission_is_not_read(tmp_path):
@@ -70,9 +70,8 @@ def test_circleci_commands_that_fan_out_stay_bounded(tmp_path):
     (tmp_path / ".circleci").mkdir()
     (tmp_path / ".circleci" / "config.yml").write_text(json.dumps(
         {"version": 2.1, "commands": commands, "jobs": {"j": {"docker": [{"image": "x"}], "steps": ["c0"]}}}))
-    start = time.perf_counter()
-    pipes = read_pipelines(Submission(tmp_path))
-    assert time.perf_counter() - start < 3
+    pipes, calls = python_calls(read_pipelines, Submission(tmp_path))
+    assert calls < 100_000  # followed in full, the fan-out is 30**6 steps
     assert len(pipes[0].jobs[0].steps) <= circleci.MAX_STEPS
 
 
@@ -83,31 +82,30 @@ def test_gitlab_references_that_fan_out_stay_bounded(tmp_path):
     doc[".r6"] = {"script": ["echo hi"] * 30}
     doc["test"] = {"script": [[".r0", "script"]]}
     (tmp_path / ".gitlab-ci.yml").write_text(json.dumps(doc))
-    start = time.perf_counter()
-    pipes = read_pipelines(Submission(tmp_path))
-    assert time.perf_counter() - start < 3
+    pipes, calls = python_calls(read_pipelines, Submission(tmp_path))
+    assert calls < 1_000_000  # followed in full, the fan-out is 30**6 lines
     assert sum(len(s.commands) for s in pipes[0].jobs[0].steps) <= gitlab.MAX_SCRIPT_LINES
 
 
 def test_a_huge_dockerfile_adds_at_most_the_size_bound(tmp_path):
     dockerfile = "FROM alpine AS a\n" + "RUN echo step && true\n" * 50_000
-    cmds, took = pipeline_commands(tmp_path, {"Dockerfile": dockerfile}, "docker build -t x .")
-    assert took < 5 and len(cmds) <= 1 + resolve.MAX_ADDED
+    cmds, calls = pipeline_commands(tmp_path, {"Dockerfile": dockerfile}, "docker build -t x .")
+    assert calls < 50_000 and len(cmds) <= 1 + resolve.MAX_ADDED
 
 
 def test_dockerfile_stages_that_name_each_other_stop(tmp_path):
     """A stage can only build on one before it: a loop of names reads each stage once."""
     dockerfile = "FROM b AS a\nRUN pytest\nFROM a AS b\nCOPY --from=b / /\nRUN make test\nFROM b AS c\nRUN go test ./...\n"
-    cmds, took = pipeline_commands(tmp_path, {"Dockerfile": dockerfile}, "docker build --target c .")
-    assert took < 2 and [c.text for c in cmds[1:]] == ["pytest", "make test", "go test ./..."]
+    cmds, calls = pipeline_commands(tmp_path, {"Dockerfile": dockerfile}, "docker build --target c .")
+    assert calls < 50_000 and [c.text for c in cmds[1:]] == ["pytest", "make test", "go test ./..."]
 
 
 def test_an_image_build_outside_the_repository_is_not_read(tmp_path):
-    cmds, _took = pipeline_commands(tmp_path, {}, "docker build -f ../../etc/Dockerfile ..")
+    cmds, _calls = pipeline_commands(tmp_path, {}, "docker build -f ../../etc/Dockerfile ..")
     assert len(cmds) == 1
 
 
 def test_a_run_line_nested_to_break_the_json_parser_is_only_text(tmp_path):
     dockerfile = "FROM alpine\nRUN " + "[" * 100_000 + "\nRUN pytest\n"
-    cmds, took = pipeline_commands(tmp_path, {"Dockerfile": dockerfile}, "docker build .")
-    assert took < 5 and cmds[-1].text == "pytest"
+    cmds, calls = pipeline_commands(tmp_path, {"Dockerfile": dockerfile}, "docker build .")
+    assert calls < 50_000 and cmds[-1].text == "pytest"
