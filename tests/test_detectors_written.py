@@ -149,18 +149,19 @@ DEPLOY_VERIFIED = DEPLOY_ONLY + """      - run: kubectl rollout status deploymen
 
 
 def test_a_phase_without_writing_is_credited_by_the_strength_of_its_repository_evidence(tmp_path):
-    # no written work: one passing deploy check of four credits a quarter of the mapping, not all
+    # no written work: one passing deploy check of five credits a fifth of the mapping, not all
     # of it, and the report says how the figure was derived
     weak = grade(write_tree(tmp_path / "weak", {".github/workflows/cd.yml": DEPLOY_ONLY, "k8s/app.yaml": K8S}), rubric.load("exercise-4.1"))
     mapping = next(c for _, c in weak.checks() if c.id == "deploy.mapping")
-    assert mapping.score == 1.25 and mapping.status == "partial"
-    assert ("Deploy 1.25/5 from repository evidence: 1 of 4 deploy checks pass (deployment is automated ✔, "
-            "deployment is verified ✘, rollback runs on failure ✘, named deployment strategy ✘)") in mapping.message
-    # verified and rolled back: three of four
+    assert mapping.score == 1.0 and mapping.status == "partial"
+    assert ("Deploy 1/5 from repository evidence: 1 of 5 deploy checks pass (deployment is automated ✔, "
+            "deployment is verified ✘, rollback runs on failure ✘, named deployment strategy ✘, "
+            "deploys promoted through environments ✘)") in mapping.message
+    # verified and rolled back: three of five
     strong = grade(write_tree(tmp_path / "strong", {".github/workflows/cd.yml": DEPLOY_VERIFIED, "k8s/app.yaml": K8S}),
                    rubric.load("exercise-4.1"))
     mapping = next(c for _, c in strong.checks() if c.id == "deploy.mapping")
-    assert mapping.score == 3.75 and "3 of 4 deploy checks pass" in mapping.message
+    assert mapping.score == 3.0 and "3 of 5 deploy checks pass" in mapping.message
     # nothing deployed: no credit, whatever else the phase holds
     none = grade(write_tree(tmp_path / "none", {"README.md": "# app\n"}), rubric.load("exercise-4.1"))
     assert next(c for _, c in none.checks() if c.id == "deploy.mapping").score == 0.0

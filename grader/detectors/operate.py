@@ -14,6 +14,7 @@ from grader.evidence.operations import (
     cloud_health_checks,
     runbooks_by_content,
     runs_dump,
+    supervisors,
 )
 from grader.model import Finding, Location
 from grader.submission import Submission
@@ -99,6 +100,29 @@ def health_checks(sub: Submission, p: Params) -> Finding:
                              f"{rel}), but nothing checks that it is healthy", [loc(rel, line)])
     return Finding.failed("no liveness/readiness probes, Docker HEALTHCHECK, Compose healthcheck or platform "
                           "health check found")
+
+
+@detector(
+    "restart-policy",
+    title="Services restarted when they fail",
+    looks_for="Something that restarts the service when it dies, wherever it runs: Kubernetes "
+    "workloads (their controllers restart containers; a Pod with `restartPolicy: Never` does not), a "
+    "Compose `restart:` policy (`always`, `unless-stopped`, `on-failure`) or a Swarm "
+    "`deploy.restart_policy` (not `condition: none`), a systemd unit with `Restart=`, pm2 (an "
+    "ecosystem file whose apps name a script, or `pm2 start`/`pm2-runtime` run by a Dockerfile, a "
+    "package.json script or a shell script), or a supervisord program that restarts. A policy of "
+    "`no`, `Restart=no` or a command that is only printed does not count.",
+    why="A process that crashes at 3 a.m. should be back before anyone is paged: supervision is the "
+    "first thing that keeps a service running, on any platform.",
+)
+def restart_policy(sub: Submission, p: Params) -> Finding:
+    hits = supervisors(sub)
+    if not hits:
+        return Finding.failed("nothing restarts the service when it dies (no Kubernetes workload, Compose/Swarm "
+                              "restart policy, systemd Restart=, pm2 or supervisord)")
+    what, rel, line = hits[0]
+    more = f" (and {plural(len(hits) - 1, 'more')})" if len(hits) > 1 else ""
+    return Finding.passed(f"{what} in {rel}{more}", [loc(r, n) for _, r, n in hits[:3]])
 
 
 def _running_services(sub: Submission) -> list:

@@ -1,12 +1,15 @@
-"""Operations: health checks a cloud platform runs (written as infrastructure code), runbooks
-recognised by what they say, and the dump tools a backup job runs."""
+"""Operations: health checks a cloud platform runs (written as infrastructure code), what
+restarts a service when it dies (a supervisor: Kubernetes controllers, Compose/Swarm restart
+policies, systemd, pm2, supervisord), runbooks and upgrade guides recognised by what they say, and
+the dump tools a backup job runs."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import TYPE_CHECKING
 
-from grader.evidence import infra, markdown
+from grader.evidence import dockerfile, infra, manifests, markdown
 from grader.evidence.shell import NOT_RUN, normalise, split_script
 
 if TYPE_CHECKING:
@@ -48,11 +51,12 @@ def cloud_health_checks(sub: Submission) -> list[tuple[str, str, int]]:
     return found
 
 
-RUNBOOK_PATH = re.compile(r"(^|/)(runbooks?|playbooks?)(/|[-_.][^/]*\.md$|\.md$)|runbook[^/]*\.md$", re.I)
+RUNBOOK_PATH = re.compile(r"(^|/)(runbooks?|playbooks?)(/|[-_.][^/]*\.md$|\.md$)|runbook[^/]*\.md$|"
+                          r"(^|/)(upgrad(e|es|ing)|operations?|operating)([-_.][^/]*)?\.md$", re.I)
 
 
 _OPS_HEADING = re.compile(r"\b(runbook|playbook|troubleshoot\w*|incident|outage|on-?call|symptoms?|diagnos\w+|"
-                          r"mitigat\w+|roll ?back|recover\w*|restore|failover|escalat\w+|disaster)\b", re.I)
+                          r"mitigat\w+|roll ?back|recover\w*|restore|failover|escalat\w+|disaster|upgrad\w+|maintenance)\b", re.I)
 
 
 _NUMBERED_STEP = re.compile(r"(?m)^[ \t]*\d{1,2}[.)][ \t]+\S")
@@ -101,3 +105,117 @@ def runs_dump(container: dict) -> str | None:
         if m and not NOT_RUN.match(text):
             return m.group(1)
     return None
+
+
+_COMPOSE_RESTARTS = ("always", "unless-stopped", "on-failure")
+_PM2 = re.compile(r"^(?:npx |yarn |pnpm (?:exec |dlx )?)?(?:pm2 (?:start|reload|restart)|pm2-runtime|pm2-docker)\s+\S")
+_PM2_CONFIG = ("ecosystem.config.js", "ecosystem.config.cjs", "ecosystem.config.mjs", "ecosystem.json",
+               "ecosystem.yml", "ecosystem.yaml", "process.json", "process.yml", "pm2.json", "pm2.yml")
+
+
+def supervisors(sub: Submission) -> list[tuple[str, str, int]]:
+    """(what, path, line) of what restarts the service when it dies: a Kubernetes controller (a
+    Deployment, StatefulSet... or a Pod whose ``restartPolicy`` is not ``Never``), a Compose
+    ``restart:`` policy or a Swarm ``deploy.restart_policy`` (not ``no``/``none``), a systemd unit
+    with ``Restart=``, pm2 (an ecosystem file with apps that name a script, or ``pm2 start`` /
+    ``pm2-runtime`` run by a Dockerfile, a package.json script or a shell script) or a supervisord
+    program that restarts."""
+    out: list[tuple[str, str, int]] = []
+    for obj in manifests.workloads(sub):
+        policy = str(manifests_pod_spec(obj).get("restartPolicy", "Always"))
+        if (obj.kind in manifests.WORKLOAD_KINDS or obj.kind == "Pod") and policy != "Never":
+            out.append((f"Kubernetes restarts the containers of {obj.kind} {obj.name}", obj.path, obj.line))
+    for rel, name, body in infra.compose_services(sub):
+        if rel.startswith(".devcontainer/"):
+            continue
+        policy = str(body.get("restart", "")).lower()
+        swarm = body.get("deploy", {}).get("restart_policy") if isinstance(body.get("deploy"), dict) else None
+        line = body.line_of("restart") if hasattr(body, "line_of") else None
+        if policy.split(":")[0] in _COMPOSE_RESTARTS:
+            out.append((f"Compose restarts {name} (restart: {policy})", rel, line or 1))
+        elif isinstance(swarm, dict) and str(swarm.get("condition", "any")).lower() != "none":
+            out.append((f"Swarm restarts {name} (restart_policy: {swarm.get('condition', 'any')})", rel, line or 1))
+    out += [(f"systemd restarts the service (Restart={policy})", rel, line)
+            for rel, line, policy in infra.systemd_restarts(sub)]
+    out += _pm2(sub) + _supervisord(sub)
+    return out
+
+
+def manifests_pod_spec(obj) -> dict:
+    """The pod spec of a workload (its template's) or of a Pod."""
+    spec = obj.body.get("spec") if isinstance(obj.body.get("spec"), dict) else {}
+    if obj.kind == "Pod":
+        return spec
+    template = spec.get("template") if isinstance(spec.get("template"), dict) else {}
+    inner = template.get("spec")
+    return inner if isinstance(inner, dict) else {}
+
+
+def _pm2(sub: Submission) -> list[tuple[str, str, int]]:
+    out = []
+    for rel in sub.files:
+        if rel.rsplit("/", 1)[-1].lower() not in _PM2_CONFIG or rel.startswith("node_modules/"):
+            continue
+        if rel.endswith((".js", ".cjs", ".mjs")):
+            text = sub.read_text(rel) or ""
+            m = re.search(r"\bapps\s*:\s*\[\s*\{[^\]]*?\bscript\s*:\s*['\"`][^'\"`]+", text)
+            if m:
+                out.append(("pm2 supervises the app (ecosystem file)", rel, text.count("\n", 0, m.start()) + 1))
+            continue
+        data = sub.json_data(rel) if rel.endswith(".json") else (sub.yaml_docs_quiet(rel) or [None])[0]
+        apps = data.get("apps") if isinstance(data, dict) else data if isinstance(data, list) else None
+        if isinstance(apps, list) and any(isinstance(a, dict) and a.get("script") for a in apps):
+            out.append(("pm2 supervises the app (process file)", rel, 1))
+    for rel, line, text in _commands(sub):
+        if _PM2.match(normalise(text)):
+            out.append((f"pm2 supervises the app: `{text.strip()[:60]}`", rel, line))
+    return out
+
+
+def _commands(sub: Submission):
+    """(path, line, command) of what the repository runs outside its pipelines: a Dockerfile's
+    RUN/CMD/ENTRYPOINT (exec form read as words), package.json scripts and shell scripts."""
+    for rel in dockerfile.dockerfiles(sub):
+        for ins in dockerfile.instructions(sub, rel):
+            if ins.name in ("CMD", "ENTRYPOINT", "RUN"):
+                args = ins.args.strip()
+                if args.startswith("["):
+                    try:
+                        words = json.loads(args)
+                    except ValueError:
+                        words = None
+                    if isinstance(words, list):
+                        args = " ".join(str(w) for w in words)
+                for cmd in split_script(args, ins.line):
+                    yield rel, cmd.line, cmd.text
+    for rel in sub.files:
+        if rel.rsplit("/", 1)[-1] == "package.json" and "node_modules/" not in rel:
+            data = sub.json_data(rel)
+            scripts = data.get("scripts") if isinstance(data, dict) else None
+            for value in scripts.values() if isinstance(scripts, dict) else ():
+                if isinstance(value, str):
+                    for cmd in split_script(value, 1):
+                        yield rel, 1, cmd.text
+    for rel, text in infra.shell_scripts(sub, "pm2"):
+        for cmd in split_script(text, 1):
+            yield rel, cmd.line, cmd.text
+
+
+def _supervisord(sub: Submission) -> list[tuple[str, str, int]]:
+    out = []
+    for rel in sub.by_suffix(".conf", ".ini"):
+        text = sub.read_text(rel) or ""
+        if "[program:" not in text:
+            continue
+        section, restarts, command, start = "", True, False, 0
+        for number, raw in enumerate(text.splitlines() + ["[end]"], 1):
+            line = raw.split(";", 1)[0].strip()
+            if line.startswith("[") and line.endswith("]"):
+                if section.startswith("program:") and command and restarts:
+                    out.append((f"supervisord restarts {section[8:]}", rel, start))
+                section, restarts, command, start = line[1:-1].strip(), True, False, number
+            elif "=" in line and section.startswith("program:"):
+                key, _, value = (x.strip().lower() for x in line.partition("="))
+                command = command or (key == "command" and bool(value))
+                restarts = value != "false" if key == "autorestart" else restarts
+    return out
