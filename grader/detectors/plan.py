@@ -10,7 +10,7 @@ from grader.detectors.common import found, loc, plural
 from grader.evidence import markdown
 from grader.model import Finding, Location
 from grader.submission import Submission
-from grader.yamlload import line_of
+from grader.yamlload import line_of, mapping
 
 _MIN_WORDS = {"type": "integer", "minimum": 1, "maximum": 1000,
               "description": "words of real content a template needs"}
@@ -216,9 +216,9 @@ def _criteria_templates(sub: Submission, heading) -> list[tuple[str, int, str]]:
             doc = (sub.yaml_docs_quiet(rel) or [None])[0]
             body = doc.get("body") if isinstance(doc, dict) else None
             for field in body if isinstance(body, list) else []:
-                attrs = field.get("attributes") if isinstance(field, dict) else None
-                label = attrs.get("label") if isinstance(attrs, dict) else None
-                if field.get("type") in _FORM_INPUTS and isinstance(label, str) and heading.search(label[:500]) \
+                attrs = mapping(field.get("attributes") if isinstance(field, dict) else None)
+                label = attrs.get("label")
+                if isinstance(field, dict) and field.get("type") in _FORM_INPUTS and isinstance(label, str) and heading.search(label[:500]) \
                         and (field["type"] != "checkboxes" or attrs.get("options")):
                     out.append((rel, line_of(field, 1) or 1, f"a {field['type']} field {label.strip()[:60]!r}"))
                     break

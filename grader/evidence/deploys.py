@@ -344,7 +344,7 @@ def deploy_environments(sub: Submission) -> list[tuple[str, Location]]:
     environment its job id names (``deploy-staging``, ``deploy_prod``)."""
     out: list[tuple[str, Location]] = []
     seen: set[tuple[str, str]] = set()
-    for pipe, job, _index, _ci, step, throwaway in deploy_points(sub):
+    for pipe, job, _index, _ci, _step, throwaway in deploy_points(sub):
         if throwaway is not None or (pipe.path, job.id) in seen:
             continue
         seen.add((pipe.path, job.id))

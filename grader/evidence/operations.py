@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from grader.evidence import dockerfile, infra, manifests, markdown
 from grader.evidence.shell import NOT_RUN, normalise, split_script
+from grader.yamlload import mapping
 
 if TYPE_CHECKING:
     from grader.submission import Submission
@@ -143,12 +144,8 @@ def supervisors(sub: Submission) -> list[tuple[str, str, int]]:
 
 def manifests_pod_spec(obj) -> dict:
     """The pod spec of a workload (its template's) or of a Pod."""
-    spec = obj.body.get("spec") if isinstance(obj.body.get("spec"), dict) else {}
-    if obj.kind == "Pod":
-        return spec
-    template = spec.get("template") if isinstance(spec.get("template"), dict) else {}
-    inner = template.get("spec")
-    return inner if isinstance(inner, dict) else {}
+    spec = mapping(obj.body.get("spec"))
+    return spec if obj.kind == "Pod" else mapping(mapping(spec.get("template")).get("spec"))
 
 
 def _pm2(sub: Submission) -> list[tuple[str, str, int]]:
