@@ -80,6 +80,9 @@ def plausible_promql(expr) -> str | None:
 
 
 _LABEL_LISTS = re.compile(r"\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^()]*\)")
+# an identifier that is whole (not inside a number such as 1e3 or 0.5h, nor part of a longer one)
+# and not called (a function or an aggregation)
+_SELECTED = re.compile(r"(?<![A-Za-z0-9_:.])([A-Za-z_:][A-Za-z0-9_:]*)(?![A-Za-z0-9_:])(?![ \t\n]{0,50}\()")
 _NAME_MATCHER = re.compile(r"""__name__\s*=\s*["']([A-Za-z_:][A-Za-z0-9_:]*)["']""")
 
 
@@ -93,13 +96,9 @@ def selected_metrics(expr: str) -> list[str]:
     text = re.sub(r"\{[^{}]*\}|\[[^\[\]]*\]", " ", text)
     text = re.sub(r"\boffset\s+\S+", " ", text)
     out = list(named)
-    for m in _METRIC.finditer(text):
-        word = m.group(0)
-        if word.lower() in _PROMQL_WORDS or word.lower() in ("inf", "nan") or text[m.end():].lstrip().startswith("("):
-            continue
-        if (m.start() and (text[m.start() - 1].isdigit() or text[m.start() - 1] == ".")):
-            continue  # 1e3, 0.5h
-        if word not in out:
+    for m in _SELECTED.finditer(text):
+        word = m.group(1)
+        if word.lower() not in _PROMQL_WORDS and word.lower() not in ("inf", "nan") and word not in out:
             out.append(word)
     return out
 

@@ -110,6 +110,21 @@ def runs_dump(container: dict) -> str | None:
 
 _COMPOSE_RESTARTS = ("always", "unless-stopped", "on-failure")
 _PM2 = re.compile(r"^(?:npx |yarn |pnpm (?:exec |dlx )?)?(?:pm2 (?:start|reload|restart)|pm2-runtime|pm2-docker)\s+\S")
+_PM2_APPS = re.compile(r"\bapps[ \t]{0,20}:[ \t\n]{0,50}\[")
+_PM2_SCRIPT = re.compile(r"\s{0,50}\{[^\]]{0,2000}?\bscript[ \t]{0,20}:[ \t]{0,20}['\"`][^'\"`\n]{1,300}")
+
+
+def pm2_apps_line(text: str) -> int | None:
+    """The line of an ecosystem file's ``apps: [{ ... script: "..." }]`` (the first five
+    ``apps:`` lists looked at, each within a bounded reach), or None."""
+    for count, m in enumerate(_PM2_APPS.finditer(text)):
+        if count >= 5:
+            break
+        if _PM2_SCRIPT.match(text, m.end(), m.end() + 2500):
+            return text.count("\n", 0, m.start()) + 1
+    return None
+
+
 _PM2_CONFIG = ("ecosystem.config.js", "ecosystem.config.cjs", "ecosystem.config.mjs", "ecosystem.json",
                "ecosystem.yml", "ecosystem.yaml", "process.json", "process.yml", "pm2.json", "pm2.yml")
 
@@ -155,9 +170,9 @@ def _pm2(sub: Submission) -> list[tuple[str, str, int]]:
             continue
         if rel.endswith((".js", ".cjs", ".mjs")):
             text = sub.read_text(rel) or ""
-            m = re.search(r"\bapps\s*:\s*\[\s*\{[^\]]*?\bscript\s*:\s*['\"`][^'\"`]+", text)
-            if m:
-                out.append(("pm2 supervises the app (ecosystem file)", rel, text.count("\n", 0, m.start()) + 1))
+            line = pm2_apps_line(text)
+            if line:
+                out.append(("pm2 supervises the app (ecosystem file)", rel, line))
             continue
         data = sub.json_data(rel) if rel.endswith(".json") else (sub.yaml_docs_quiet(rel) or [None])[0]
         apps = data.get("apps") if isinstance(data, dict) else data if isinstance(data, list) else None

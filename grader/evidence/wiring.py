@@ -55,10 +55,10 @@ _CLIENT_DEFAULTS = ("process_", "go_", "python_", "nodejs_", "jvm_", "http_serve
                     "logback_", "system_", "executor_", "starlette_", "fastapi_", "django_", "gunicorn_")
 _SUFFIXES = ("_total", "_count", "_sum", "_bucket", "_created", "_info")
 _UNITS = ("_seconds", "_bytes", "_ratio", "_milliseconds", "_percent")
-_LITERAL = re.compile(r"""["'`]([A-Za-z_][A-Za-z0-9_.:-]{0,120})["'`]""")
+_LITERAL = re.compile(r"""["'`]([A-Za-z_][A-Za-z0-9_.:-]{0,120}+)["'`]""")
 # A metric written out in the exposition format by the code itself: a sample line at the start
 # of a string (or after an escaped newline), or a `# TYPE`/`# HELP` line.
-_EXPOSED = re.compile(r"""(?:["'`]|\\n)([A-Za-z_][A-Za-z0-9_:]{0,120})(?:\{[^}\n]{0,200}\})? [-+0-9{$]|"""
+_EXPOSED = re.compile(r"""(?:["'`]|\\n)([A-Za-z_][A-Za-z0-9_:]{0,120}+)(?:\{[^}\n]{0,100}+\}+)? [-+0-9{$]|"""
                       r"""# (?:TYPE|HELP) ([A-Za-z_:][A-Za-z0-9_:]{0,120})""")
 
 
