@@ -10,13 +10,13 @@ import pytest
 
 from grader.detectors.plan import _ITEM
 from grader.evidence import helm
+from grader.evidence.alerts import selected_metrics
 from grader.evidence.ci.jenkins import _strip_comments
 from grader.evidence.linters import _cut
-from grader.evidence.alerts import selected_metrics
 from grader.evidence.markdown import content_words
 from grader.evidence.operations import pm2_apps_line
-from grader.evidence.wiring import _EXPOSED, _LITERAL
 from grader.evidence.shell import split_script
+from grader.evidence.wiring import _EXPOSED, _LITERAL
 from grader.submission import jinja_placeholders
 
 
