@@ -10,10 +10,12 @@ from grader.evidence import alerts, dockerfile, infra, manifests, markdown, wiri
 from grader.evidence.ci import read_pipelines
 from grader.evidence.operations import (
     DUMP,
+    GUIDE_PATH,
     RUNBOOK_PATH,
     cloud_health_checks,
     runbooks_by_content,
     runs_dump,
+    runs_somewhere,
     supervisors,
 )
 from grader.model import Finding, Location
@@ -140,7 +142,7 @@ def restart_policy(sub: Submission, p: Params) -> Finding:
                               "restart policy, systemd Restart=, pm2 or supervisord)")
     other = [h for h in hits if not h[0].startswith("Kubernetes")]
     what, rel, line = (other or hits)[0]
-    more = f" (and {plural(len(hits) - 1, 'more')})" if len(hits) > 1 else ""
+    more = f" (and {len(hits) - 1} more)" if len(hits) > 1 else ""
     finding = Finding.passed(f"{what} in {rel}{more}", [loc(r, n) for _, r, n in (other or hits)[:3]])
     return finding if other else _applied(sub, finding, p)
 
@@ -242,7 +244,9 @@ def _compose_limits(body: dict) -> bool:
 @detector(
     "runbook",
     title="Runbooks for incidents",
-    looks_for="Markdown runbooks (`runbooks/*.md`, `docs/runbook*.md`, `RUNBOOK.md`) with at "
+    looks_for="Markdown runbooks (`runbooks/*.md`, `docs/runbook*.md`, `RUNBOOK.md`; upgrade and operations "
+    "guides — `UPGRADING.md`, `docs/upgrade*.md`, `docs/operations.md` — when the repository runs a service: "
+    "a Dockerfile, Compose services, Kubernetes workloads, a systemd unit or pm2) with at "
     "least `min_sections` sections that each have real steps under them (at least "
     "`min_words` words, not a heading with nothing under it). Without such files, runbooks are "
     "recognised by content in any Markdown file: an operational heading (symptoms, diagnosis, "
@@ -257,6 +261,8 @@ def _compose_limits(body: dict) -> bool:
 )
 def runbook(sub: Submission, p: Params) -> Finding:
     files = [f for f in markdown.prose_files(sub) if RUNBOOK_PATH.search(f)]
+    guides = [f for f in markdown.prose_files(sub) if GUIDE_PATH.search(f) and not RUNBOOK_PATH.search(f)]
+    files += guides if guides and runs_somewhere(sub) else []
     if not files:
         by_content = runbooks_by_content(sub)
         if by_content:

@@ -52,12 +52,14 @@ def cloud_health_checks(sub: Submission) -> list[tuple[str, str, int]]:
     return found
 
 
-RUNBOOK_PATH = re.compile(r"(^|/)(runbooks?|playbooks?)(/|[-_.][^/]*\.md$|\.md$)|runbook[^/]*\.md$|"
-                          r"(^|/)(upgrad(e|es|ing)|operations?|operating)([-_.][^/]*)?\.md$", re.I)
+RUNBOOK_PATH = re.compile(r"(^|/)(runbooks?|playbooks?)(/|[-_.][^/]*\.md$|\.md$)|runbook[^/]*\.md$", re.I)
+# Upgrade and operations guides: runbooks of a service that runs somewhere (see :func:`runs_somewhere`);
+# a library's upgrade notes tell its users how to change their code, not how to operate anything.
+GUIDE_PATH = re.compile(r"(^|/)(upgrad(e|es|ing)|operations?|operating)([-_.][^/]*)?\.md$", re.I)
 
 
 _OPS_HEADING = re.compile(r"\b(runbook|playbook|troubleshoot\w*|incident|outage|on-?call|symptoms?|diagnos\w+|"
-                          r"mitigat\w+|roll ?back|recover\w*|restore|failover|escalat\w+|disaster|upgrad\w+|maintenance)\b", re.I)
+                          r"mitigat\w+|roll ?back|recover\w*|restore|failover|escalat\w+|disaster)\b", re.I)
 
 
 _NUMBERED_STEP = re.compile(r"(?m)^[ \t]*\d{1,2}[.)][ \t]+\S")
@@ -106,6 +108,13 @@ def runs_dump(container: dict) -> str | None:
         if m and not NOT_RUN.match(text):
             return m.group(1)
     return None
+
+
+def runs_somewhere(sub: Submission) -> bool:
+    """Does the repository run a service somewhere: a Dockerfile, Compose services, Kubernetes
+    workloads, a systemd unit or a supervisor of its own?"""
+    return bool(dockerfile.dockerfiles(sub) or manifests.workloads(sub)
+                or next(iter(infra.compose_services(sub)), None) or supervisors(sub))
 
 
 _COMPOSE_RESTARTS = ("always", "unless-stopped", "on-failure")
