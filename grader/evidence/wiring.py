@@ -32,7 +32,7 @@ _SYNTHETIC = ("up", "ALERTS", "ALERTS_FOR_STATE", "scrape_duration_seconds", "sc
 # Well-known exporters: the prefix of the metric families they export → the words that show the
 # exporter deployed (an image, a scrape job or target, a chart dependency, an object's name).
 _EXPORTERS = (
-    ("node_", ("node-exporter", "node_exporter", "nodeexporter", "kube-prometheus")),
+    ("node_", ("node-exporter", "node_exporter", "nodeexporter", "kube-prometheus", "prometheus-community")),
     ("probe_", ("blackbox",)),
     ("mysql_", ("mysqld-exporter", "mysqld_exporter", "mysql-exporter")),
     ("pg_", ("postgres-exporter", "postgres_exporter", "postgresql-exporter")),
@@ -129,6 +129,13 @@ def _facts(sub: Submission) -> dict:
                 deployed += [j.lower() for j in jobs] + _targets(inner)
             deployed += [str(d.get("name", "")).lower() for d in doc.get("dependencies") or []
                          if isinstance(d, dict)] if isinstance(doc.get("dependencies"), list) else []
+    for _rel, doc in infra.yaml_documents(sub):
+        literals.update(_statsd_names(doc))
+    for _rel, _line, rtype, body in infra.terraform_resources(sub):
+        if rtype == "helm_release":
+            deployed += re.findall(r'(?m)^\s*(?:chart|repository|name)\s*=\s*"([^"\n]{1,200})"', body)[:10]
+    for _pipe, _job, _index, _ci, step, _throwaway in deploy_points(sub):
+        deployed += [c.text.lower()[:300] for c in step.commands[:20] if c.text.lstrip().startswith("helm")]
     objects = manifests.objects(sub)
     deployed += [o.name.lower() for o in objects]
     scraped = scraped or any(o.kind in ("ServiceMonitor", "PodMonitor", "PrometheusRule", "Probe") for o in objects)
@@ -138,6 +145,13 @@ def _facts(sub: Submission) -> dict:
              "kubernetes": bool(objects), "client": bool(codescan.find_imports(sub, METRIC_IMPORTS)) or
              bool(app_metrics_exposed(sub)), "scraped": scraped or "prometheus" in text}
     return sub.memo("wiring-facts", facts)
+
+
+def _statsd_names(doc) -> list[str]:
+    """The metric names a statsd_exporter mapping configuration gives (``mappings: [{match, name}]``)."""
+    maps = doc.get("mappings") if isinstance(doc, dict) else None
+    return [str(m["name"]) for m in maps[:2000] if isinstance(m, dict) and m.get("match") and isinstance(m.get("name"), str)] \
+        if isinstance(maps, list) else []
 
 
 def _targets(doc) -> list[str]:
