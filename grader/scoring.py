@@ -212,8 +212,7 @@ def _with_evidence(check, findings: dict[str, Finding], by_id: dict, hands_on: b
     """The check's finding with its repository evidence counted: an evidence check's credit
     counts for the listed parts (or the whole check), whichever is more. A phase's mapping with
     no written parts to credit is credited in proportion to the strength of the phase's
-    repository evidence (:func:`_phase_strength`), once one of its evidence checks shows the
-    phase at all."""
+    repository evidence (:func:`_phase_strength`)."""
     finding = findings[check.id]
     if finding.status in ("error", "skip"):
         return finding
@@ -238,16 +237,18 @@ def _with_evidence(check, findings: dict[str, Finding], by_id: dict, hands_on: b
             if gained:
                 credited.append(f"{', '.join(gained)} by {ref_check.title.lower()}")
                 evidence.extend(ref.evidence[:1])
-        elif check.kind == "mapping-section" and check.phase:
-            strength, how = _phase_strength(check, findings, by_id)
-            if strength > fraction:
-                fraction = strength
-                credited.append(how)
-                evidence.extend(ref.evidence[:1])
+        elif check.kind == "mapping-section":
+            continue  # a phase's mapping with nothing written is credited by the phase's strength (below)
         elif ref.fraction > fraction:
             fraction = ref.fraction
             credited.append(f"by {ref_check.title.lower()}")
             evidence.extend(ref.evidence[:1])
+    if check.kind == "mapping-section" and check.phase and not parts:
+        strength, how, shown = _phase_strength(check, findings, by_id)
+        if strength > fraction:
+            fraction = strength
+            credited.append(how)
+            evidence.extend(shown)
     if not credited:
         return finding
     if parts:
@@ -258,7 +259,7 @@ def _with_evidence(check, findings: dict[str, Finding], by_id: dict, hands_on: b
                    tuple(parts.items()), finding.claims, finding.to_view)
 
 
-def _phase_strength(check, findings: dict[str, Finding], by_id: dict) -> tuple[float, str]:
+def _phase_strength(check, findings: dict[str, Finding], by_id: dict) -> tuple[float, str, list]:
     """How strongly the repository shows ``check``'s phase: the mean credit of the phase's
     repository checks (its core checks other than the written work, each counted once, those not
     judged left out), and the line that says how it was derived (``Deploy 1.25/5 from repository
@@ -268,11 +269,12 @@ def _phase_strength(check, findings: dict[str, Finding], by_id: dict) -> tuple[f
            and c.kind != "mapping-section" and findings.get(c.id) is not None
            and findings[c.id].status not in ("error", "skip")]
     if not own:
-        return 0.0, ""
+        return 0.0, "", []
     marks = {"pass": "✔", "partial": "◐", "fail": "✘"}
     strength = sum(findings[c.id].fraction for c in own) / len(own)
     passing = sum(1 for c in own if findings[c.id].status == "pass")
     parts = ", ".join(f"{c.title[:1].lower() + c.title[1:]} {marks.get(findings[c.id].status, '?')}" for c in own)
     how = (f"{phase.title()} {_round(check.points * strength):g}/{check.points:g} from repository evidence: "
            f"{passing} of {len(own)} {phase} checks pass ({parts})")
-    return strength, how
+    shown = [ev for c in own if findings[c.id].fraction > 0 for ev in findings[c.id].evidence[:1]]
+    return strength, how, shown[:2]

@@ -162,9 +162,15 @@ def test_a_phase_without_writing_is_credited_by_the_strength_of_its_repository_e
                    rubric.load("exercise-4.1"))
     mapping = next(c for _, c in strong.checks() if c.id == "deploy.mapping")
     assert mapping.score == 3.0 and "3 of 5 deploy checks pass" in mapping.message
-    # nothing deployed: no credit, whatever else the phase holds
+    # nothing of the phase: no credit
     none = grade(write_tree(tmp_path / "none", {"README.md": "# app\n"}), rubric.load("exercise-4.1"))
     assert next(c for _, c in none.checks() if c.id == "deploy.mapping").score == 0.0
+    # a strategy in manifests nothing deploys: what the phase shows, in proportion
+    strategy = K8S.replace("spec:\n  template:", "spec:\n  strategy:\n    type: RollingUpdate\n"
+                           "    rollingUpdate: {maxSurge: 1, maxUnavailable: 0}\n  template:")
+    shown = grade(write_tree(tmp_path / "strategy", {"k8s/app.yaml": strategy}), rubric.load("exercise-4.1"))
+    mapping = next(c for _, c in shown.checks() if c.id == "deploy.mapping")
+    assert 0 < mapping.score < 2.5 and "named deployment strategy ✔" in mapping.message
 
 
 def test_release_tags_and_merged_branches_credit_the_tools_they_show(tmp_path):
