@@ -212,7 +212,9 @@ def _hands_on(sub: Submission) -> bool:
 
 def _with_evidence(check, findings: dict[str, Finding], by_id: dict, hands_on: bool, notes: list[str]) -> Finding:
     """The check's finding with its repository evidence counted: an evidence check's credit
-    counts for the listed parts (or the whole check), whichever is more."""
+    counts for the listed parts (or the whole check), whichever is more. A phase's mapping with
+    no written parts to credit is credited in proportion to the strength of the phase's
+    repository evidence (:func:`_phase_strength`)."""
     finding = findings[check.id]
     if finding.status in ("error", "skip"):
         return finding
@@ -237,10 +239,18 @@ def _with_evidence(check, findings: dict[str, Finding], by_id: dict, hands_on: b
             if gained:
                 credited.append(f"{', '.join(gained)} by {ref_check.title.lower()}")
                 evidence.extend(ref.evidence[:1])
+        elif check.kind == "mapping-section":
+            continue  # a phase's mapping with nothing written is credited by the phase's strength (below)
         elif ref.fraction > fraction:
             fraction = ref.fraction
             credited.append(f"by {ref_check.title.lower()}")
             evidence.extend(ref.evidence[:1])
+    if check.kind == "mapping-section" and check.phase and not parts:
+        strength, how, shown = _phase_strength(check, findings, by_id)
+        if strength > fraction:
+            fraction = strength
+            credited.append(how)
+            evidence.extend(shown)
     if not credited:
         return finding
     if parts:
@@ -249,3 +259,24 @@ def _with_evidence(check, findings: dict[str, Finding], by_id: dict, hands_on: b
                            evidence[:5], finding.tools)
     return Finding(better.status, better.fraction, better.message, better.evidence, better.tools,
                    tuple(parts.items()), finding.claims, finding.to_view)
+
+
+def _phase_strength(check, findings: dict[str, Finding], by_id: dict) -> tuple[float, str, list]:
+    """How strongly the repository shows ``check``'s phase: the mean credit of the phase's
+    repository checks (its core checks other than the written work, each counted once, those not
+    judged left out), and the line that says how it was derived (``Deploy 1.25/5 from repository
+    evidence: 1 of 4 deploy checks pass (deployment is automated ✔, ...)``)."""
+    phase = check.phase
+    own = [c for c in by_id.values() if c.phase == phase and not c.bonus and c.kind not in _WRITTEN_KINDS
+           and c.kind != "mapping-section" and findings.get(c.id) is not None
+           and findings[c.id].status not in ("error", "skip")]
+    if not own:
+        return 0.0, "", []
+    marks = {"pass": "✔", "partial": "◐", "fail": "✘"}
+    strength = sum(findings[c.id].fraction for c in own) / len(own)
+    passing = sum(1 for c in own if findings[c.id].status == "pass")
+    parts = ", ".join(f"{c.title[:1].lower() + c.title[1:]} {marks.get(findings[c.id].status, '?')}" for c in own)
+    how = (f"{phase.title()} {_round(check.points * strength):g}/{check.points:g} from repository evidence: "
+           f"{passing} of {len(own)} {phase} checks pass ({parts})")
+    shown = [ev for c in own if findings[c.id].fraction > 0 for ev in findings[c.id].evidence[:1]]
+    return strength, how, shown[:2]

@@ -224,9 +224,13 @@ spec:
 
 
 def test_manifests_pass(check):
-    files = {"deploy/app.yaml": DEPLOY}
+    files = {"deploy/app.yaml": DEPLOY, "scripts/deploy.sh": "#!/bin/sh\nkubectl apply -f deploy/\n"}
     for kind in ("health-checks", "resource-limits", "autoscaling", "deploy-strategy"):
         assert check(files, kind).status == "pass", kind
+    # nothing applies them: the probes, limits and autoscaler count half, and the link is named
+    for kind in ("health-checks", "resource-limits", "autoscaling"):
+        unapplied = check({"deploy/app.yaml": DEPLOY}, kind)
+        assert unapplied.status == "partial" and "manifest ↔ pipeline" in unapplied.message, kind
 
 
 def test_manifests_absent(check):
@@ -284,10 +288,10 @@ def test_manifest_alternatives(check):
     assert check({"Dockerfile": "FROM x\n# HEALTHCHECK CMD curl -f http://localhost/\n"},
                  "health-checks").status == "fail"
     hpa_v1 = "apiVersion: autoscaling/v1\nkind: HorizontalPodAutoscaler\nmetadata: {name: a}\nspec:\n  scaleTargetRef: {kind: Deployment, name: a}\n  maxReplicas: 5\n"
-    assert check({"hpa.yml": hpa_v1}, "autoscaling").status == "pass"
+    assert check({"hpa.yml": hpa_v1, **APPLIES}, "autoscaling").status == "pass"
     first = DEPLOY.strip().split("\n---\n")[0].split("\n")
     listed = "apiVersion: v1\nkind: List\nitems:\n  - " + first[0] + "\n" + "\n".join("    " + line for line in first[1:])
-    assert check({"k8s/list.yaml": listed}, "health-checks").status == "pass"
+    assert check({"k8s/list.yaml": listed, **APPLIES}, "health-checks").status == "pass"
 
 
 def test_strategy_faked_and_docs_only(check):
@@ -325,9 +329,20 @@ groups:
         annotations: {description: Slow}
 """
 
+# what exports the rules' metrics (alert metric ↔ exporter), what applies the manifests
+# (manifest ↔ pipeline), what provisions the dashboards (dashboard ↔ provisioning)
+EXPORTS = {"app/metrics.py": "from prometheus_client import Counter, Histogram\n\nREQUESTS = Counter('http_requests', 'x')\n"
+                             "ERRORS = Counter('http_errors', 'x')\nDURATION = Histogram('http_duration_seconds', 'x')\n"}
+APPLIES = {"scripts/deploy.sh": "#!/bin/sh\nset -e\nkubectl apply -f k8s/\n"}
+PROVISIONS = {"grafana/provisioning/dashboards.yml": "apiVersion: 1\nproviders:\n  - name: web\n    options: {path: /dashboards}\n"}
+
 
 def test_alert_rules_pass(check):
-    assert check({"monitoring/alerts.yml": RULES}, "alert-rules").status == "pass"
+    assert check({"monitoring/alerts.yml": RULES, **EXPORTS}, "alert-rules").status == "pass"
+    # the same rules with nothing that exports their metrics: partial, and the missing link said
+    unwired = check({"monitoring/alerts.yml": RULES}, "alert-rules")
+    assert unwired.status == "partial" and unwired.fraction == 0.5
+    assert "alert metric ↔ exporter: nothing in the repository exports `http_errors_total`" in unwired.message
 
 
 def test_alert_rules_absent_and_empty(check):
@@ -353,7 +368,7 @@ def test_alert_rules_partial_by_share(check):
         expr: ""
         for: 5m
 """
-    finding = check({"rules.yml": three}, "alert-rules")
+    finding = check({"rules.yml": three, **EXPORTS}, "alert-rules")
     assert finding.status == "partial"
     assert abs(finding.fraction - 2 / 3) < 0.01
 
@@ -361,15 +376,15 @@ def test_alert_rules_partial_by_share(check):
 def test_alert_rules_alternative_forms(check):
     prom_rule = "apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata: {name: r}\nspec:\n" + "\n".join(
         "  " + line for line in RULES.strip().split("\n"))
-    assert check({"deploy/rules.yaml": prom_rule}, "alert-rules").status == "pass"
+    assert check({"deploy/rules.yaml": prom_rule, **EXPORTS}, "alert-rules").status == "pass"
     values = "prometheus:\n  serverFiles:\n    alerting_rules.yml:\n" + "\n".join(
         "      " + line for line in RULES.strip().split("\n"))
-    assert check({"chart/values.yaml": values}, "alert-rules").status == "pass"
+    assert check({"chart/values.yaml": values, **EXPORTS}, "alert-rules").status == "pass"
     cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: r}\ndata:\n  alerts.yml: |\n" + "\n".join(
         "    " + line for line in RULES.strip().split("\n"))
-    assert check({"odd/place/cm.yaml": cm}, "alert-rules").status == "pass"
+    assert check({"odd/place/cm.yaml": cm, **EXPORTS}, "alert-rules").status == "pass"
     crlf = RULES.replace("\n", "\r\n").encode()
-    assert check({"rules.yaml": crlf}, "alert-rules").status == "pass"
+    assert check({"rules.yaml": crlf, **EXPORTS}, "alert-rules").status == "pass"
 
 
 # -- dashboards ------------------------------------------------------------------------------
@@ -378,9 +393,11 @@ def test_dashboards(check):
         {"title": "rate", "targets": [{"expr": "rate(x[5m])"}]},
         {"type": "row", "panels": [{"title": "err", "targets": [{"expr": "rate(e[5m])"}]}]},
     ]}
-    assert check({"grafana/web.json": json.dumps(dash)}, "dashboards").status == "pass"
+    assert check({"grafana/web.json": json.dumps(dash), **PROVISIONS}, "dashboards").status == "pass"
+    unprovisioned = check({"grafana/web.json": json.dumps(dash)}, "dashboards")
+    assert unprovisioned.status == "partial" and "dashboard ↔ provisioning" in unprovisioned.message
     wrapped = {"dashboard": dash}
-    assert check({"dash.json": json.dumps(wrapped)}, "dashboards").status == "pass"
+    assert check({"dash.json": json.dumps(wrapped), **PROVISIONS}, "dashboards").status == "pass"
     empty = {"title": "Empty", "panels": [{"title": "nothing", "targets": [{"expr": ""}]}]}
     assert check({"dash.json": json.dumps(empty)}, "dashboards").status == "fail"
     assert check({"package.json": "{}"}, "dashboards").status == "fail"
@@ -481,7 +498,8 @@ resources:
 
 def test_helm_chart_templates_read_best_effort(check):
     files = {"chart/Chart.yaml": "apiVersion: v2\nname: app\nversion: 0.1.0\n",
-             "chart/values.yaml": CHART_VALUES, "chart/templates/deployment.yaml": CHART_DEPLOY}
+             "chart/values.yaml": CHART_VALUES, "chart/templates/deployment.yaml": CHART_DEPLOY,
+             "deploy.sh": "#!/bin/sh\nhelm upgrade --install app ./chart\n"}
     assert check(files, "health-checks").status == "pass"
     assert check(files, "resource-limits").status == "pass"
     no_values = {k: v for k, v in files.items() if "values" not in k}
@@ -493,14 +511,14 @@ def test_helm_chart_templates_read_best_effort(check):
 def test_alert_runbook_links(check):
     linked = RULES.replace("annotations: {summary: Too many errors}",
                            "annotations: {summary: Too many errors, runbook_url: ../docs/runbook.md}")
-    files = {"monitoring/rules.yml": linked, "docs/runbook.md": "# Runbook\n"}
+    files = {"monitoring/rules.yml": linked, "docs/runbook.md": "# Runbook\n", **EXPORTS}
     assert check(files, "alert-rules").status == "pass"
     dangling = check({"monitoring/rules.yml": linked}, "alert-rules")
     assert dangling.status == "partial" and "points to no file" in dangling.message
     url = RULES.replace("annotations: {summary: Too many errors}",
                         "annotations: {summary: Too many errors, runbook_url: 'https://wiki.example.com/rb'}")
-    assert check({"r.yml": url}, "alert-rules").status == "pass"
-    required = check({"r.yml": url}, "alert-rules", {"require_runbook": True})
+    assert check({"r.yml": url, **EXPORTS}, "alert-rules").status == "pass"
+    required = check({"r.yml": url, **EXPORTS}, "alert-rules", {"require_runbook": True})
     assert required.status == "partial"
 
 
@@ -570,7 +588,7 @@ def test_uptime_checks_are_partial_alerting(check):
     tf = 'resource "google_monitoring_uptime_check_config" "shop" {\n  display_name = "shop"\n}\n'
     assert check({"infra/monitoring.tf": tf}, "alert-rules").status == "partial"
     # real alert rules are the real thing
-    assert check({"monitoring/alerts.yml": RULES, ".github/workflows/uptime.yml": UPTIME_WF}, "alert-rules").status == "pass"
+    assert check({"monitoring/alerts.yml": RULES, ".github/workflows/uptime.yml": UPTIME_WF, **EXPORTS}, "alert-rules").status == "pass"
 
 
 def test_uptime_check_fakes_fail(check):

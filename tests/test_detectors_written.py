@@ -129,6 +129,50 @@ def test_repository_evidence_credits_the_parts_it_demonstrates(tmp_path):
     assert next(c for _, c in docs_only.checks() if c.id == "test.mapping").score == 2.0
 
 
+DEPLOY_ONLY = """name: cd
+on: [push]
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: kubectl apply -f k8s/
+"""
+
+K8S = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: app}\nspec:\n  template:\n    spec:\n"
+       "      containers:\n        - name: app\n          image: shop/app:1.0.0\n")
+
+DEPLOY_VERIFIED = DEPLOY_ONLY + """      - run: kubectl rollout status deployment/app --timeout=120s
+      - if: failure()
+        run: kubectl rollout undo deployment/app
+"""
+
+
+def test_a_phase_without_writing_is_credited_by_the_strength_of_its_repository_evidence(tmp_path):
+    # no written work: one passing deploy check of five credits a fifth of the mapping, not all
+    # of it, and the report says how the figure was derived
+    weak = grade(write_tree(tmp_path / "weak", {".github/workflows/cd.yml": DEPLOY_ONLY, "k8s/app.yaml": K8S}), rubric.load("exercise-4.1"))
+    mapping = next(c for _, c in weak.checks() if c.id == "deploy.mapping")
+    assert mapping.score == 1.0 and mapping.status == "partial"
+    assert ("Deploy 1/5 from repository evidence: 1 of 5 deploy checks pass (deployment is automated ✔, "
+            "deployment is verified ✘, rollback runs on failure ✘, named deployment strategy ✘, "
+            "deploys promoted through environments ✘)") in mapping.message
+    # verified and rolled back: three of five
+    strong = grade(write_tree(tmp_path / "strong", {".github/workflows/cd.yml": DEPLOY_VERIFIED, "k8s/app.yaml": K8S}),
+                   rubric.load("exercise-4.1"))
+    mapping = next(c for _, c in strong.checks() if c.id == "deploy.mapping")
+    assert mapping.score == 3.0 and "3 of 5 deploy checks pass" in mapping.message
+    # nothing of the phase: no credit
+    none = grade(write_tree(tmp_path / "none", {"README.md": "# app\n"}), rubric.load("exercise-4.1"))
+    assert next(c for _, c in none.checks() if c.id == "deploy.mapping").score == 0.0
+    # a strategy in manifests nothing deploys: what the phase shows, in proportion
+    strategy = K8S.replace("spec:\n  template:", "spec:\n  strategy:\n    type: RollingUpdate\n"
+                           "    rollingUpdate: {maxSurge: 1, maxUnavailable: 0}\n  template:")
+    shown = grade(write_tree(tmp_path / "strategy", {"k8s/app.yaml": strategy}), rubric.load("exercise-4.1"))
+    mapping = next(c for _, c in shown.checks() if c.id == "deploy.mapping")
+    assert 0 < mapping.score < 2.5 and "named deployment strategy ✔" in mapping.message
+
+
 def test_release_tags_and_merged_branches_credit_the_tools_they_show(tmp_path):
     # a repository whose releases are semver tags shows the release phase's tools; one built by
     # merged branches shows the code phase's: each credits the mapping's `tools` part only

@@ -17,6 +17,9 @@ COMMON = {
     ".github/CODEOWNERS": "* @shop/team\n",
     "CHANGELOG.md": "# Changes\n## 1.0.0\n- First release of reminders\n",
     "docs/runbooks/errors.md": "# Errors\n## Mitigate\nRoll back the release and watch the error rate fall on the dashboard before closing.\n",
+    "app/metrics.py": "from prometheus_client import Counter, Histogram\n\nREQUESTS = Counter('http_requests', 'Requests')\n"
+                      "ERRORS = Counter('http_errors', 'Failed requests')\nDURATION = Histogram('http_duration_seconds', 'Time')\n",
+    "grafana/provisioning.yml": "apiVersion: 1\nproviders:\n  - name: shop\n    options: {path: /var/lib/grafana/dashboards}\n",
     "grafana/dash.json": json.dumps({"title": "Shop", "panels": [
         {"targets": [{"expr": "rate(http_requests_total[5m])"}]},
         {"targets": [{"expr": "rate(http_errors_total[5m])"}]}]}),
@@ -73,9 +76,16 @@ jobs:
     runs-on: ubuntu-latest
     steps:
       - run: docker build -t shop:${{ github.sha }} .
-  deploy:
+  deploy-staging:
     needs: build
     runs-on: ubuntu-latest
+    environment: staging
+    steps:
+      - run: kubectl apply -n staging -f k8s/
+  deploy:
+    needs: deploy-staging
+    runs-on: ubuntu-latest
+    environment: production
     steps:
       - run: kubectl apply -f k8s/
       - run: kubectl rollout status deployment/shop
@@ -106,8 +116,15 @@ build:
   stage: build
   script:
     - docker build -t shop:$CI_COMMIT_SHA .
+deploy-staging:
+  stage: deploy
+  environment: staging
+  script:
+    - helm upgrade --install shop ./chart -n staging --wait
 deploy:
   stage: deploy
+  needs: [deploy-staging]
+  environment: {name: production}
   script:
     - helm upgrade --install shop ./chart --wait
 rollback:

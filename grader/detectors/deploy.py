@@ -14,6 +14,7 @@ from grader.evidence.deploys import (
     after_deploy,
     applies_what_exists,
     compose_apps,
+    deploy_environments,
     deploy_points,
     deploy_script,
     deploy_text,
@@ -403,3 +404,28 @@ def progressive_delivery(sub: Submission, p: Params) -> Finding:
         return found("progressive delivery", hits)
     return Finding.failed("no blue-green or canary set-up configured")
 
+
+
+@detector(
+    "deploy-environments",
+    title="Deploys promoted through environments",
+    looks_for="The pipeline's deploys reach more than one lasting environment (e.g. staging, then "
+    "production): each deploy job's `environment:` (GitHub Actions, GitLab CI), else the environment its "
+    "job id names (`deploy-staging`, `deploy_prod`). One environment earns `single_credit`. An "
+    "environment on a job that deploys nothing, or a deploy to a throwaway cluster, does not count.",
+    why="A change that reaches production only after the same artifact ran in staging is tested where "
+    "it will run; one environment means every deploy is the first in production.",
+    params={"single_credit": {"type": "number", "minimum": 0, "maximum": 1}},
+    defaults={"single_credit": 0.5},
+)
+def deploy_environments_check(sub: Submission, p: Params) -> Finding:
+    envs = deploy_environments(sub)
+    names = sorted({name for name, _ in envs})
+    if len(names) >= 2:
+        return Finding.passed(f"the pipeline deploys to {len(names)} environments: {', '.join(names[:5])}",
+                              [where for _, where in envs[:3]])
+    if names:
+        return Finding.ratio(p["single_credit"], f"the pipeline deploys to one environment ({names[0]}): deploy "
+                             "to a staging environment before production", [envs[0][1]])
+    return Finding.failed("no pipeline deploy names the environment it reaches (e.g. `environment: staging`, "
+                          "then `environment: production`)")

@@ -7,7 +7,7 @@ import re
 
 from grader.detectors import Params, detector
 from grader.detectors.common import found, loc, plural
-from grader.evidence import alerts, cloudmonitor, codescan, infra, manifests, markdown
+from grader.evidence import alerts, cloudmonitor, codescan, infra, manifests, markdown, wiring
 from grader.evidence.observability import (
     APM_IMPORTS,
     app_metrics_exposed,
@@ -37,7 +37,11 @@ from grader.yamlload import line_of, mapping
     "`google_monitoring_alert_policy`, `datadog_monitor`; CloudFormation `AWS::CloudWatch::Alarm`): "
     "a metric or query, a threshold condition, how long it must hold, a description (and a severity "
     "where the cloud has one). Credit by the share of well-formed rules; at least `min_rules` are "
-    "needed. Recording rules are not alerts; `groups: []` is nothing. Without any, uptime checks "
+    "needed. A rule on metrics nothing in the repository exports (no instrumentation in the code "
+    "registering them, no well-known exporter deployed for their prefix — `node_` node_exporter, "
+    "`probe_` blackbox, `kube_`/`container_` Kubernetes itself —, no recording rule producing them; "
+    "`up` wherever something is scraped) counts `unexported_credit`, and the finding names the missing "
+    "link. Recording rules are not alerts; `groups: []` is nothing. Without any, uptime checks "
     "that alert when the live service stops answering earn `synthetic_credit`: a scheduled pipeline "
     "whose step probes a URL and fails when it is down (`on: schedule` + `curl -f`), an Upptime "
     "`.upptimerc.yml` with sites, or cloud uptime checks as infrastructure code "
@@ -47,8 +51,9 @@ from grader.yamlload import line_of, mapping
     "`for:` keeps a single bad scrape from waking anyone.",
     params={"min_rules": {"type": "integer", "minimum": 1, "maximum": 1000},
             "require_runbook": {"type": "boolean"},
-            "synthetic_credit": {"type": "number", "minimum": 0, "maximum": 1}},
-    defaults={"min_rules": 2, "require_runbook": False, "synthetic_credit": 0.5},
+            "synthetic_credit": {"type": "number", "minimum": 0, "maximum": 1},
+            "unexported_credit": {"type": "number", "minimum": 0, "maximum": 1}},
+    defaults={"min_rules": 2, "require_runbook": False, "synthetic_credit": 0.5, "unexported_credit": 0.5},
 )
 def alert_rules(sub: Submission, p: Params) -> Finding:
     scan = alerts.scan(sub)
@@ -68,15 +73,22 @@ def alert_rules(sub: Submission, p: Params) -> Finding:
         return Finding.failed("no alerting rules found (Prometheus rules or cloud alarms)")
     good = [r for r in rules if r.well_formed]
     bad = [r for r in rules if not r.well_formed]
-    share = len(good) / len(rules)
-    count = min(1.0, len(good) / p["min_rules"])
+    unwired = [(r, missing) for r in good for missing in [wiring.unexported(sub, r.expr)] if missing]
+    credit = len(good) - len(unwired) * (1 - p["unexported_credit"])
+    share = credit / len(rules)
+    count = min(1.0, credit / p["min_rules"])
     msg = f"{len(good)} of {plural(len(rules), 'alert rule')} well formed"
     if len(good) < p["min_rules"]:
         msg += f" (needs {p['min_rules']})"
     if bad:
         msg += f"; {bad[0].name}: {'; '.join(bad[0].problems)}"
-    ev = [loc(r.path, r.line) for r in (bad[:2] + good[:2])]
-    return Finding.ratio(min(share, count), msg, ev)
+    if unwired:
+        rule, missing = unwired[0]
+        msg += (f"; alert metric ↔ exporter: nothing in the repository exports {', '.join(f'`{m}`' for m in missing[:3])}"
+                f" ({rule.name}{f' and {len(unwired) - 1} more rule(s)' if len(unwired) > 1 else ''}): no code "
+                "registers it, no exporter for it is deployed")
+    ev = [loc(r.path, r.line) for r in (bad[:2] + [u for u, _ in unwired[:2]] + good[:2])]
+    return Finding.ratio(min(share, count), msg, ev[:5])
 
 
 @detector(
@@ -89,14 +101,18 @@ def alert_rules(sub: Submission, p: Params) -> Finding:
     "widgets that chart a metric. A dashboard imported from grafana.com by its ID counts too: a "
     "`gnetId` in the Grafana (or kube-prometheus-stack) chart's values, a grafana-operator "
     "`GrafanaDashboard` with `grafanaCom.id`, or its download by an Ansible `get_url` task or by "
-    "curl/wget in a shell script.",
+    "curl/wget in a shell script. A Grafana dashboard file that nothing provisions into Grafana (no "
+    "provisioning file, no Compose volume or Dockerfile COPY of it, no Kustomize generator, Helm "
+    "`.Files` or ConfigMap, no Terraform `grafana_dashboard` or upload to Grafana's API) counts "
+    "`unprovisioned_credit`, and the finding says so.",
     why="A dashboard of the service's rate, errors and duration is where an incident is "
     "diagnosed and where a release is watched.",
-    params={"min_panels": {"type": "integer", "minimum": 1, "maximum": 1000}},
-    defaults={"min_panels": 2},
+    params={"min_panels": {"type": "integer", "minimum": 1, "maximum": 1000},
+            "unprovisioned_credit": {"type": "number", "minimum": 0, "maximum": 1}},
+    defaults={"min_panels": 2, "unprovisioned_credit": 0.5},
 )
 def dashboards(sub: Submission, p: Params) -> Finding:
-    best = grafana_dashboard(sub)
+    best = grafana = grafana_dashboard(sub)
     line = 1
     for rel, at, name, charts in cloudmonitor.dashboards(sub):
         if best is None or charts > best[1]:
@@ -113,7 +129,12 @@ def dashboards(sub: Submission, p: Params) -> Finding:
         return Finding.failed("no dashboard found (Grafana, or a cloud dashboard in infrastructure code)")
     rel, n, title, total = best
     msg = f"dashboard {title!r} in {rel}: {n} of {plural(total, 'panel')} query data"
-    return Finding.ratio(n / p["min_panels"], msg, [loc(rel, line)])
+    fraction = min(1.0, n / p["min_panels"])
+    if best is grafana and wiring.dashboard_provisioner(sub, rel) is None:
+        fraction *= p["unprovisioned_credit"]
+        msg += ("; dashboard ↔ provisioning: nothing loads it into Grafana (no provisioning file, volume, "
+                "ConfigMap, Terraform or API upload)")
+    return Finding.ratio(fraction, msg, [loc(rel, line)])
 
 
 _LOG_IMAGES = {"elasticsearch": "Elasticsearch", "kibana": "Kibana", "logstash": "Logstash", "fluentd": "Fluentd",

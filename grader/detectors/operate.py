@@ -6,19 +6,35 @@ import re
 
 from grader.detectors import Params, detector
 from grader.detectors.common import found, loc, plural
-from grader.evidence import alerts, dockerfile, infra, manifests, markdown
+from grader.evidence import alerts, dockerfile, infra, manifests, markdown, wiring
 from grader.evidence.ci import read_pipelines
 from grader.evidence.operations import (
     DUMP,
+    GUIDE_PATH,
     RUNBOOK_PATH,
     cloud_health_checks,
     runbooks_by_content,
     runs_dump,
+    runs_somewhere,
+    supervisors,
 )
 from grader.model import Finding, Location
 from grader.patterns import lazy
 from grader.submission import Submission
 from grader.yamlload import line_of, mapping
+
+_UNAPPLIED = {"unapplied_credit": {"type": "number", "minimum": 0, "maximum": 1}}
+
+
+def _applied(sub: Submission, finding: Finding, p: Params) -> Finding:
+    """``finding`` about Kubernetes manifests, at ``unapplied_credit`` when nothing applies them
+    (manifest ↔ pipeline), the missing link said."""
+    if finding.fraction <= 0 or wiring.manifests_applier(sub) is not None:
+        return finding
+    return Finding.ratio(finding.fraction * p["unapplied_credit"], finding.message + "; manifest ↔ pipeline: nothing "
+                         "applies these manifests (no pipeline deploy, deploy script, GitOps controller, Makefile "
+                         "recipe or Skaffold)", finding.evidence)
+
 
 _PROBE_ACTIONS = ("httpGet", "tcpSocket", "exec", "grpc")
 
@@ -42,11 +58,13 @@ def _long_running(obj) -> bool:
     "runs, written as infrastructure code (a load balancer target group's `health_check`, an ECS "
     "container `healthCheck`, an App Service `health_check_path`, Cloud Run probes, Terraform "
     "`kubernetes_deployment` probes, a health check resource). Last, a systemd unit that restarts "
-    "its service (`Restart=always`/`on-failure`...) earns `restart_credit`.",
+    "its service (`Restart=always`/`on-failure`...) earns `restart_credit`. Probes in manifests that "
+    "nothing applies (no pipeline deploy, deploy script, GitOps controller, Makefile recipe or Skaffold) "
+    "count `unapplied_credit`.",
     why="Probes let the platform restart what is stuck and keep traffic away from what isn't "
     "ready: the first line of keeping a system running.",
-    params={"restart_credit": {"type": "number", "minimum": 0, "maximum": 1}},
-    defaults={"restart_credit": 1 / 3},
+    params={"restart_credit": {"type": "number", "minimum": 0, "maximum": 1}, **_UNAPPLIED},
+    defaults={"restart_credit": 1 / 3, "unapplied_credit": 0.5},
 )
 def health_checks(sub: Submission, p: Params) -> Finding:
     containers = []
@@ -71,7 +89,7 @@ def health_checks(sub: Submission, p: Params) -> Finding:
                       for k, other in (("livenessProbe", "readinessProbe"), ("readinessProbe", "livenessProbe")))]
         if one:
             msg += f" ({len(one)} more with one of the two)"
-        return Finding.ratio((len(both) + 0.5 * len(one)) / len(containers), msg, ev)
+        return _applied(sub, Finding.ratio((len(both) + 0.5 * len(one)) / len(containers), msg, ev), p)
     for rel in dockerfile.dockerfiles(sub):
         for ins in dockerfile.instructions(sub, rel):
             if ins.name == "HEALTHCHECK" and not ins.args.upper().startswith("NONE") and "CMD" in ins.args.upper():
@@ -102,6 +120,34 @@ def health_checks(sub: Submission, p: Params) -> Finding:
                           "health check found")
 
 
+@detector(
+    "restart-policy",
+    title="Services restarted when they fail",
+    looks_for="Something that restarts the service when it dies, wherever it runs: Kubernetes "
+    "workloads (their controllers restart containers; a Pod with `restartPolicy: Never` does not), a "
+    "Compose `restart:` policy (`always`, `unless-stopped`, `on-failure`) or a Swarm "
+    "`deploy.restart_policy` (not `condition: none`), a systemd unit with `Restart=`, pm2 (an "
+    "ecosystem file whose apps name a script, or `pm2 start`/`pm2-runtime` run by a Dockerfile, a "
+    "package.json script or a shell script), or a supervisord program that restarts. A policy of "
+    "`no`, `Restart=no` or a command that is only printed does not count. Kubernetes workloads that "
+    "nothing applies count `unapplied_credit`.",
+    why="A process that crashes at 3 a.m. should be back before anyone is paged: supervision is the "
+    "first thing that keeps a service running, on any platform.",
+    params=_UNAPPLIED,
+    defaults={"unapplied_credit": 0.5},
+)
+def restart_policy(sub: Submission, p: Params) -> Finding:
+    hits = supervisors(sub)
+    if not hits:
+        return Finding.failed("nothing restarts the service when it dies (no Kubernetes workload, Compose/Swarm "
+                              "restart policy, systemd Restart=, pm2 or supervisord)")
+    other = [h for h in hits if not h[0].startswith("Kubernetes")]
+    what, rel, line = (other or hits)[0]
+    more = f" (and {len(hits) - 1} more)" if len(hits) > 1 else ""
+    finding = Finding.passed(f"{what} in {rel}{more}", [loc(r, n) for _, r, n in (other or hits)[:3]])
+    return finding if other else _applied(sub, finding, p)
+
+
 def _running_services(sub: Submission) -> list:
     """Compose services that run the system (a dev container's Compose file is a workstation)."""
     return [s for s in infra.compose_services(sub) if not s[0].startswith(".devcontainer/")]
@@ -128,9 +174,12 @@ def _int(value):
     "autoscaling",
     title="Autoscaling",
     looks_for="A HorizontalPodAutoscaler (autoscaling/v1 or v2) with `maxReplicas` above "
-    "`minReplicas` (default 1) and a scale target, or a KEDA `ScaledObject`.",
+    "`minReplicas` (default 1) and a scale target, or a KEDA `ScaledObject`; `unapplied_credit` when "
+    "nothing applies the manifests.",
     why="Scaling with the load keeps latency steady at peak times and cost down at quiet ones, "
     "with nobody paged to add servers.",
+    params=_UNAPPLIED,
+    defaults={"unapplied_credit": 0.5},
 )
 def autoscaling(sub: Submission, p: Params) -> Finding:
     weak = None
@@ -141,12 +190,12 @@ def autoscaling(sub: Submission, p: Params) -> Finding:
             hi = _int(spec.get("maxReplicas"))
             target = spec.get("scaleTargetRef")
             if lo is not None and hi is not None and hi > lo and isinstance(target, dict):
-                return Finding.passed(
+                return _applied(sub, Finding.passed(
                     f"HPA {obj.name} scales {target.get('kind', '?')}/{target.get('name', '?')} from {lo} to {hi}",
-                    [loc(obj.path, obj.line)])
+                    [loc(obj.path, obj.line)]), p)
             weak = weak or (obj, f"HPA {obj.name} can't scale (minReplicas {lo}, maxReplicas {hi})")
         if obj.kind == "ScaledObject" and "keda.sh" in obj.api_version and isinstance(spec.get("triggers"), list):
-            return Finding.passed(f"KEDA ScaledObject {obj.name}", [loc(obj.path, obj.line)])
+            return _applied(sub, Finding.passed(f"KEDA ScaledObject {obj.name}", [loc(obj.path, obj.line)]), p)
     if weak:
         return Finding.failed(weak[1], [loc(weak[0].path, weak[0].line)])
     targets = [o for o in manifests.objects(sub) if o.kind in ("Deployment", "StatefulSet", "Rollout")]
@@ -159,9 +208,12 @@ def autoscaling(sub: Submission, p: Params) -> Finding:
     title="Resource requests and limits",
     looks_for="Containers of Kubernetes workloads with `resources.limits` (cpu or memory) and "
     "`resources.requests`; credit by the share of containers that have limits. Without Kubernetes "
-    "workloads, Docker Compose services with `deploy.resources.limits`, `mem_limit` or `cpus`.",
+    "workloads, Docker Compose services with `deploy.resources.limits`, `mem_limit` or `cpus`. Limits in "
+    "manifests that nothing applies count `unapplied_credit`.",
     why="Limits keep one misbehaving service from starving its neighbours, and requests let "
     "the scheduler and the autoscaler do their jobs.",
+    params=_UNAPPLIED,
+    defaults={"unapplied_credit": 0.5},
 )
 def resource_limits(sub: Submission, p: Params) -> Finding:
     containers = [(o, c) for o in manifests.workloads(sub) for c in manifests.containers(o)]
@@ -182,7 +234,7 @@ def resource_limits(sub: Submission, p: Params) -> Finding:
             good.append((obj, c))
     msg = f"{len(good)} of {plural(len(containers), 'container')} {'has' if len(containers) == 1 else 'have'} resource limits"
     ev = [loc(o.path, getattr(c, "line", o.line)) for o, c in (good or containers)[:3]]
-    return Finding.ratio(len(good) / len(containers), msg, ev)
+    return _applied(sub, Finding.ratio(len(good) / len(containers), msg, ev), p)
 
 
 def _compose_limits(body: dict) -> bool:
@@ -193,7 +245,9 @@ def _compose_limits(body: dict) -> bool:
 @detector(
     "runbook",
     title="Runbooks for incidents",
-    looks_for="Markdown runbooks (`runbooks/*.md`, `docs/runbook*.md`, `RUNBOOK.md`) with at "
+    looks_for="Markdown runbooks (`runbooks/*.md`, `docs/runbook*.md`, `RUNBOOK.md`; upgrade and operations "
+    "guides — `UPGRADING.md`, `docs/upgrade*.md`, `docs/operations.md` — when the repository runs a service: "
+    "a Dockerfile, Compose services, Kubernetes workloads, a systemd unit or pm2) with at "
     "least `min_sections` sections that each have real steps under them (at least "
     "`min_words` words, not a heading with nothing under it). Without such files, runbooks are "
     "recognised by content in any Markdown file: an operational heading (symptoms, diagnosis, "
@@ -208,6 +262,8 @@ def _compose_limits(body: dict) -> bool:
 )
 def runbook(sub: Submission, p: Params) -> Finding:
     files = [f for f in markdown.prose_files(sub) if RUNBOOK_PATH.search(f)]
+    guides = [f for f in markdown.prose_files(sub) if GUIDE_PATH.search(f) and not RUNBOOK_PATH.search(f)]
+    files += guides if guides and runs_somewhere(sub) else []
     if not files:
         by_content = runbooks_by_content(sub)
         if by_content:
@@ -243,7 +299,9 @@ _ONCALL = {"pagerduty_configs": "PagerDuty", "opsgenie_configs": "Opsgenie", "vi
 
 
 _CHAT = {"slack_configs": "Slack", "msteams_configs": "Microsoft Teams", "email_configs": "e-mail",
-         "webhook_configs": "webhook", "slackConfigs": "Slack", "emailConfigs": "e-mail", "webhookConfigs": "webhook"}
+         "webhook_configs": "webhook", "slackConfigs": "Slack", "emailConfigs": "e-mail", "webhookConfigs": "webhook",
+         "msteamsConfigs": "Microsoft Teams", "telegram_configs": "Telegram", "discord_configs": "Discord",
+         "pushover_configs": "Pushover", "sns_configs": "Amazon SNS", "webex_configs": "Webex", "wechat_configs": "WeChat"}
 
 
 @detector(
@@ -251,12 +309,36 @@ _CHAT = {"slack_configs": "Slack", "msteams_configs": "Microsoft Teams", "email_
     title="Alerts routed to on-call",
     looks_for="An Alertmanager configuration (a `route` and `receivers`, in its own file, a Helm values "
     "file, a ConfigMap or an `AlertmanagerConfig` resource) with a receiver that pages an on-call tool "
-    "(PagerDuty, Opsgenie, VictorOps) — full credit — or only chat/e-mail receivers — half.",
+    "(PagerDuty, Opsgenie, VictorOps) — full credit — or only chat/e-mail receivers — half. An "
+    "Alertmanager whose receivers send nowhere (no integration) or back to itself (a webhook to "
+    "`localhost:9093` or the `alertmanager` service) earns `nowhere_credit`, and the finding says so.",
     why="An alert nobody receives is noise; routing pages to the on-call rotation closes the "
     "monitor-to-operate loop.",
+    params={"nowhere_credit": {"type": "number", "minimum": 0, "maximum": 1}},
+    defaults={"nowhere_credit": 0.25},
 )
 def alert_routing(sub: Submission, p: Params) -> Finding:
-    paging, chat = [], []
+    paging, chat, nowhere = [], [], []
+    for rel, recv in _receivers(sub):
+        where = Location(rel, line_of(recv, 1) or 1)
+        real, looped = wiring.receiver_destinations(recv)
+        paging += [(_ONCALL[k], where, str(recv.get("name"))) for k in real if k in _ONCALL]
+        chat += [(_CHAT[k], where, str(recv.get("name"))) for k in real if k in _CHAT]
+        if not real:
+            nowhere.append((where, "back to Alertmanager itself" if looped else "nowhere"))
+    if paging:
+        return found("alerts routed to on-call", paging + chat)
+    if chat:
+        return found("alerts routed", chat, 0.5, " (no on-call tool such as PagerDuty or Opsgenie)")
+    if nowhere:
+        where, how = nowhere[0]
+        return Finding.ratio(p["nowhere_credit"], f"Alertmanager ↔ receiver: an Alertmanager is configured, but its "
+                             f"receivers send alerts {how} ({where.path})", [w for w, _ in nowhere[:3]])
+    return Finding.failed("no Alertmanager routing found")
+
+
+def _receivers(sub: Submission):
+    """(path, receiver) of every Alertmanager configuration's receivers."""
     for rel, doc in infra.yaml_documents(sub):
         candidates = list(alerts.alertmanager_configs(doc))
         if isinstance(doc, dict) and doc.get("kind") == "AlertmanagerConfig" and isinstance(doc.get("spec"), dict):
@@ -264,20 +346,7 @@ def alert_routing(sub: Submission, p: Params) -> Finding:
             if isinstance(spec.get("receivers"), list):
                 candidates.append({"route": spec.get("route") or {}, "receivers": spec["receivers"]})
         for conf in candidates:
-            for recv in conf["receivers"]:
-                if not isinstance(recv, dict):
-                    continue
-                for key, tool in _ONCALL.items():
-                    if recv.get(key):
-                        paging.append((tool, Location(rel, line_of(recv, 1) or 1), str(recv.get("name"))))
-                for key, tool in _CHAT.items():
-                    if recv.get(key):
-                        chat.append((tool, Location(rel, line_of(recv, 1) or 1), str(recv.get("name"))))
-    if paging:
-        return found("alerts routed to on-call", paging + chat)
-    if chat:
-        return found("alerts routed", chat, 0.5, " (no on-call tool such as PagerDuty or Opsgenie)")
-    return Finding.failed("no Alertmanager routing found")
+            yield from ((rel, recv) for recv in conf["receivers"] if isinstance(recv, dict))
 
 
 @detector(

@@ -11,6 +11,7 @@ from grader.evidence import markdown
 from grader.model import Finding, Location
 from grader.patterns import lazy
 from grader.submission import Submission
+from grader.yamlload import line_of, mapping
 
 _MIN_WORDS = {"type": "integer", "minimum": 1, "maximum": 1000,
               "description": "words of real content a template needs"}
@@ -146,9 +147,13 @@ _ITEM = lazy(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+(?:\[[ xX]\][ \t]*)?(.+)$|^[ \t]*(?
 @detector(
     "acceptance-criteria",
     title="Plan with acceptance criteria",
-    looks_for="A Markdown plan, design doc, issue template or README with a section headed "
-    "'Acceptance criteria' (or 'Definition of done') holding at least `min_items` real items "
-    "(list items, checkboxes or Given/When/Then lines, not placeholders).",
+    looks_for="A Markdown plan, design doc or README with a section headed 'Acceptance criteria' "
+    "(or 'Definition of done') holding at least `min_items` real items (list items, checkboxes or "
+    "Given/When/Then lines, not placeholders). An issue template asks for the criteria instead of "
+    "holding them, so it is judged by its structure: a GitHub issue form (`.github/ISSUE_TEMPLATE/*.yml`) "
+    "with a `textarea` or `checkboxes` field labelled so (a `markdown` block only shows text), or a "
+    "Markdown issue template with such a section that prompts for the items (a list item, a checkbox, "
+    "a comment or a line of guidance under the heading).",
     why="'Done' must be testable and agreed before coding starts: deployed and monitored, not "
     "just coded.",
     params={"min_items": {"type": "integer", "minimum": 1, "maximum": 50},
@@ -162,8 +167,8 @@ def acceptance_criteria(sub: Submission, p: Params) -> Finding:
                else patterns.compile_rubric(p["heading_pattern"]))
     best = None
     for rel in markdown.prose_files(sub, ".md", ".markdown"):
-        if rel.startswith("exercises/module-01/exercise-04/task"):
-            continue  # the written exercise answers are graded on their own
+        if rel.startswith("exercises/module-01/exercise-04/task") or _is_issue_template(rel):
+            continue  # the written exercise answers are graded on their own; templates by structure
         if not heading.search(sub.read_text(rel) or ""):
             continue  # no such heading text anywhere: nothing to parse
         root = markdown.document(sub, rel)
@@ -177,6 +182,10 @@ def acceptance_criteria(sub: Submission, p: Params) -> Finding:
                     best = (rel, section.line, len(real))
     if best and best[2] >= p["min_items"]:
         return Finding.passed(f"acceptance criteria in {best[0]}: {plural(best[2], 'item')}", [loc(best[0], best[1])])
+    asked = _criteria_templates(sub, heading)
+    if asked:
+        rel, line, how = asked[0]
+        return Finding.passed(f"the issue template {rel} asks for acceptance criteria ({how})", [loc(rel, line)])
     if best:
         return Finding.ratio(
             0.5 * best[2] / p["min_items"],
@@ -185,6 +194,50 @@ def acceptance_criteria(sub: Submission, p: Params) -> Finding:
             [loc(best[0], best[1])],
         )
     return Finding.failed("no planning document with an 'Acceptance criteria' section found")
+
+
+_ISSUE_TEMPLATES = (".github/ISSUE_TEMPLATE/*", ".github/issue_template.md", "issue_template.md",
+                    "docs/issue_template.md", ".gitlab/issue_templates/*.md")
+_FORM_INPUTS = ("textarea", "checkboxes")
+
+
+def _is_issue_template(rel: str) -> bool:
+    low = rel.lower()
+    return low.startswith((".github/issue_template/", ".gitlab/issue_templates/")) or \
+        low in (".github/issue_template.md", "issue_template.md", "docs/issue_template.md")
+
+
+def _criteria_templates(sub: Submission, heading) -> list[tuple[str, int, str]]:
+    """(path, line, how) of issue templates that ask for acceptance criteria: an issue form's
+    ``textarea``/``checkboxes`` field labelled so, or a Markdown template's section headed so
+    that prompts for the items (a template holds placeholders, never the items themselves)."""
+    out = []
+    for rel in sub.glob(*_ISSUE_TEMPLATES):
+        if rel.lower().endswith((".yml", ".yaml")):
+            doc = (sub.yaml_docs_quiet(rel) or [None])[0]
+            body = doc.get("body") if isinstance(doc, dict) else None
+            for field in body if isinstance(body, list) else []:
+                attrs = mapping(field.get("attributes") if isinstance(field, dict) else None)
+                label = attrs.get("label")
+                if isinstance(field, dict) and field.get("type") in _FORM_INPUTS and isinstance(label, str) and heading.search(label[:500]) \
+                        and (field["type"] != "checkboxes" or attrs.get("options")):
+                    out.append((rel, line_of(field, 1) or 1, f"a {field['type']} field {label.strip()[:60]!r}"))
+                    break
+        elif rel.lower().endswith((".md", ".markdown")) and heading.search(sub.read_text(rel) or ""):
+            root = markdown.document(sub, rel)
+            for section in root.walk() if root is not None else ():
+                if section.level and heading.search(section.title[:500]) and _prompts(section.all_text()):
+                    out.append((rel, section.line, f"a section {section.title.strip()[:60]!r} to fill in"))
+                    break
+    return out
+
+
+def _prompts(text: str) -> bool:
+    """Does a template's section prompt for its items: a list item or checkbox (even a
+    placeholder), a comment, or a line of guidance of a few words?"""
+    if _ITEM.search(text) or markdown.comments(text):
+        return True
+    return len(markdown.content_words(text)) >= 3
 
 
 _ISSUE_REF = lazy(r"(?<![\w/])(#\d+|GH-\d+|[A-Z][A-Z0-9]{1,9}-\d+)\b")

@@ -33,6 +33,7 @@ class AlertRule:
     line: int
     problems: list[str] = field(default_factory=list)
     runbook: str | None = None
+    expr: str = ""  # the PromQL, for what it selects (see :func:`selected_metrics`)
 
     @property
     def well_formed(self) -> bool:
@@ -44,6 +45,7 @@ class RuleScan:
     alerts: list[AlertRule] = field(default_factory=list)
     recording: int = 0
     group_files: list[tuple[str, int]] = field(default_factory=list)  # files with a groups: key
+    recorded: set[str] = field(default_factory=set)  # the series recording rules produce
 
 
 def valid_duration(value) -> bool:
@@ -78,6 +80,35 @@ def plausible_promql(expr) -> str | None:
     return None
 
 
+_LABEL_LISTS = re.compile(r"\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^()]*\)")
+# an identifier that is whole (not inside a number such as 1e3 or 0.5h, nor part of a longer one)
+# and not called (a function or an aggregation)
+_SELECTED = re.compile(r"(?<![A-Za-z0-9_:.])([A-Za-z_:][A-Za-z0-9_:]*)(?![A-Za-z0-9_:])(?![ \t\n]{0,50}\()")
+_NAME_MATCHER = re.compile(r"""__name__\s*=\s*["']([A-Za-z_:][A-Za-z0-9_:]*)["']""")
+
+
+def selected_metrics(expr: str) -> list[str]:
+    """The metric names a PromQL expression selects: identifiers that are not functions or
+    aggregations (followed by ``(``), keywords, label lists (``by (le)``), label matchers, range
+    durations or strings — and ``{__name__="x"}``."""
+    named = _NAME_MATCHER.findall(expr)
+    text = re.sub(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'', '""', expr)
+    text = _LABEL_LISTS.sub(" ", text)
+    text = re.sub(r"\{[^{}]*\}|\[[^\[\]]*\]", " ", text)
+    text = re.sub(r"\boffset\s+\S+", " ", text)
+    out = list(named)
+    for m in _SELECTED.finditer(text):
+        word = m.group(1)
+        if word.lower() not in _PROMQL_WORDS and word.lower() not in ("inf", "nan") and word not in out:
+            out.append(word)
+    return out
+
+
+def recorded_names(sub: Submission) -> set[str]:
+    """The series the repository's recording rules produce (``record:``), read with the scan."""
+    return scan(sub).recorded
+
+
 def scan(sub: Submission) -> RuleScan:
     cached = sub.memo("alerts")
     if cached is not None:
@@ -100,6 +131,7 @@ def scan(sub: Submission) -> RuleScan:
                             continue
                         if "record" in rule and "alert" not in rule:
                             result.recording += 1
+                            result.recorded.add(str(rule["record"]))
                             continue
                         if "alert" in rule:
                             result.alerts.append(_judge(rule, rel, line_of(rule, item_line(rules, i)) or 0))
@@ -154,6 +186,7 @@ def _collect_rules(result: RuleScan, groups, rel: str, offset: int) -> None:
                 continue
             if "record" in rule and "alert" not in rule:
                 result.recording += 1
+                result.recorded.add(str(rule["record"]))
             elif "alert" in rule:
                 result.alerts.append(_judge(rule, rel, offset + (line_of(rule, item_line(rules, i)) or 1)))
 
@@ -190,6 +223,8 @@ def _judge(rule: dict, rel: str, line: int) -> AlertRule:
     if not isinstance(name, str) or not name.strip():
         alert.problems.append("no alert name")
     reason = plausible_promql(rule.get("expr"))
+    expr = rule.get("expr")
+    alert.expr = expr if isinstance(expr, str) else ""
     if reason:
         alert.problems.append(reason)
     if "for" not in rule:

@@ -332,3 +332,42 @@ def postsync_hook(sub: Submission, path: str) -> manifests.K8sObject | None:
         if "PostSync" in hook.split(","):
             return obj
     return None
+
+
+_ENV_WORDS = {"dev": "development", "develop": "development", "development": "development", "test": "test",
+              "qa": "test", "uat": "staging", "stage": "staging", "staging": "staging", "preprod": "staging",
+              "pre-prod": "staging", "prod": "production", "production": "production", "live": "production"}
+
+
+def deploy_environments(sub: Submission) -> list[tuple[str, Location]]:
+    """(environment, where) of the lasting environments the pipelines deploy to: a deploy job's
+    own ``environment:`` (GitHub Actions, GitLab CI: a name or ``{name: ...}``), else the
+    environment its job id names (``deploy-staging``, ``deploy_prod``)."""
+    out: list[tuple[str, Location]] = []
+    seen: set[tuple[str, str]] = set()
+    for pipe, job, _index, _ci, _step, throwaway in deploy_points(sub):
+        if throwaway is not None or (pipe.path, job.id) in seen:
+            continue
+        seen.add((pipe.path, job.id))
+        name = _declared_environment(sub, pipe.path, job.id)
+        if name is None:
+            words = re.split(r"[^a-z]+", job.id.lower())
+            name = next((_ENV_WORDS[w] for w in words if w in _ENV_WORDS), None)
+        if name:
+            out.append((name, Location(pipe.path, job.line)))
+    return out
+
+
+def _declared_environment(sub: Submission, path: str, job_id: str) -> str | None:
+    doc = (sub.yaml_docs_quiet(path) or [None])[0]
+    if not isinstance(doc, dict):
+        return None
+    jobs = doc.get("jobs") if isinstance(doc.get("jobs"), dict) else doc
+    body = jobs.get(job_id) if isinstance(jobs, dict) else None
+    env = body.get("environment") if isinstance(body, dict) else None
+    if isinstance(env, dict):
+        env = env.get("name")
+    if not isinstance(env, str) or not env.strip():
+        return None
+    name = env.strip().lower()
+    return _ENV_WORDS.get(name, name)

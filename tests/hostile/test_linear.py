@@ -15,10 +15,13 @@ import pytest
 from conftest import instructions
 from grader.detectors.plan import _ITEM
 from grader.evidence import helm
+from grader.evidence.alerts import selected_metrics
 from grader.evidence.ci.jenkins import _strip_comments
 from grader.evidence.linters import _cut
 from grader.evidence.markdown import content_words
+from grader.evidence.operations import pm2_apps_line
 from grader.evidence.shell import classify, split_script
+from grader.evidence.wiring import _EXPOSED, _LITERAL
 from grader.submission import jinja_placeholders
 
 
@@ -53,6 +56,10 @@ ATTACKS = {
     "command lines of long words": (_classified, "deploy ", "!"),
     "command lines of long options": (_classified, "--x ", "!"),
     "command lines of quotes": (_classified, '"', "!"),
+    "pm2 ecosystem apps without a script": (pm2_apps_line, "apps: [{ name: 'a', ", ""),
+    "exposition lines without a value": (lambda t: _EXPOSED.findall(t), '"metric_name{le="', ""),
+    "string literals left open": (lambda t: _LITERAL.findall(t), '"abc_def', ""),
+    "promql selectors and label lists": (selected_metrics, "sum by (le) (rate(x{a=\"b\"}[5m])) + ", "1"),
 }
 
 

@@ -2,7 +2,7 @@
 
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
-REQUESTS = {"total": 0, "errors": 0}
+REQUESTS = {"total": 0, "errors": 0, "emails": 0}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -12,7 +12,10 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, "ok")
         elif self.path == "/metrics":
             body = (f"reminders_http_requests_total {REQUESTS['total']}\n"
-                    f"reminders_http_errors_total {REQUESTS['errors']}\n")
+                    f"reminders_http_errors_total {REQUESTS['errors']}\n"
+                    f"reminders_emails_sent_total {REQUESTS['emails']}\n"
+                    "# TYPE reminders_http_duration_seconds histogram\n"
+                    f"reminders_http_duration_seconds_bucket{{le=\"+Inf\"}} {REQUESTS['total']}\n")
             self._send(200, body)
         else:
             REQUESTS["errors"] += 1

@@ -1,0 +1,4 @@
+#!/bin/sh
+set -e
+kubectl apply -f deploy/
+kubectl rollout status deployment/shop
