@@ -16,7 +16,13 @@ from grader.evidence.ci.queries import (
     step_with,
     where_it_belongs,
 )
-from grader.evidence.shell import NOT_RUN, is_versioned_build, normalise, tool_name
+from grader.evidence.shell import (
+    NOT_RUN,
+    is_versioned_build,
+    normalise,
+    tool_name,
+    versioned_reference,
+)
 from grader.model import Finding, Location
 from grader.submission import Submission
 
@@ -144,8 +150,8 @@ def ci_build_artifact(sub: Submission, p: Params) -> Finding:
     for pipe, job, _index, step in step_with(read_pipelines(sub), "build"):
         where, what = step_evidence(pipe, step, "build")
         if step.uses and "build-push-action" in step.uses:
-            tags = str(step.with_.get("tags") or "")
-            versioned = "$" in tags or any(ch.isdigit() for ch in tags.replace("latest", ""))
+            tags = re.sub(r"\$\{\{\s*([^}]*?)\s*\}\}", r"${{\1}}", str(step.with_.get("tags") or ""))
+            versioned = any(versioned_reference(t) for t in re.split(r"[\s,]+", tags) if t)
         else:
             versioned = any(is_versioned_build(c.text) for c in step.commands_in("build"))
         if versioned:

@@ -7,7 +7,7 @@ import re
 
 from grader.detectors import Params, detector
 from grader.detectors.common import found, loc, plural
-from grader.evidence import alerts, cloudmonitor, codescan, infra, manifests, markdown
+from grader.evidence import alerts, cloudmonitor, codescan, infra, jsonnet, manifests, markdown
 from grader.evidence.observability import (
     APM_IMPORTS,
     app_metrics_exposed,
@@ -97,7 +97,7 @@ def alert_rules(sub: Submission, p: Params) -> Finding:
 def dashboards(sub: Submission, p: Params) -> Finding:
     best = grafana_dashboard(sub)
     line = 1
-    for rel, at, name, charts in cloudmonitor.dashboards(sub):
+    for rel, at, name, charts in [*cloudmonitor.dashboards(sub), *jsonnet.dashboards(sub)]:
         if best is None or charts > best[1]:
             best, line = (rel, charts, name, charts), at
     if best is None or best[1] < p["min_panels"]:

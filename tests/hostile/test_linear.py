@@ -9,7 +9,7 @@ import time
 import pytest
 
 from grader.detectors.plan import _ITEM
-from grader.evidence import helm
+from grader.evidence import helm, jsonnet
 from grader.evidence.ci.jenkins import _strip_comments
 from grader.evidence.linters import _cut
 from grader.evidence.markdown import content_words
@@ -44,6 +44,12 @@ ATTACKS = {
     "jinja expressions": (jinja_placeholders, "{{ x }}", "\n"),
     "jinja unclosed statements": (jinja_placeholders, "{% ", ""),
     "pom comments left open": (lambda t: _cut(t, "<!--", "-->"), "<!--", "x"),
+    "jsonnet block comments left open": (jsonnet.objects, "/*", "x"),
+    "jsonnet escaped quotes left open": (jsonnet.objects, "'\\'", ""),
+    "jsonnet verbatim strings left open": (jsonnet.objects, "@'", "x"),
+    "jsonnet text blocks": (jsonnet.objects, "|||\n", "x"),
+    "jsonnet deep objects": (jsonnet.objects, "{a: ", ""),
+    "jsonnet alert objects": (jsonnet.objects, "{alert: 'A', expr: 'up == 0', 'for': '5m'},\n", ""),
 }
 
 

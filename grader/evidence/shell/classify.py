@@ -226,10 +226,14 @@ def is_versioned_build(command: str) -> bool:
         if archive:  # an archive is versioned by its name: a variable or a version number in it
             return "$" in archive or bool(re.search(r"\d+\.\d+", archive))
         return not re.match(r"(docker|podman|buildah)\b", text)  # packages carry their version
-    return any(_versioned_ref(t) for t in tags)
+    return any(versioned_reference(t) for t in tags)
 
 
-def _versioned_ref(ref: str) -> bool:
+def versioned_reference(ref: str) -> bool:
+    """Is an image reference versioned (the one rule for every way an image is built: ``docker
+    build -t``, an action's ``tags``, a Cloud Build step): a tag carrying a variable, a version
+    or a commit SHA — never ``latest`` (or another moving name), whatever the rest holds."""
+    ref = re.sub(r"\$\{\{\s*([^}]*?)\s*\}\}", r"${{\1}}", ref)
     ref = ref.strip("'\"")
     last = ref.rsplit("/", 1)[-1]
     if ":" not in last:  # no tag is `latest`, unless the whole reference is one variable (taken on trust)

@@ -85,7 +85,13 @@ RULES: dict[str, tuple[tuple[str, str], ...]] = {
     "c8": (("test", r".*\b(?:mocha|jest|ava|tape|vitest|node --test|npm (?:run )?test)\b"),),
     "railway": (("deploy", r"up\b"),),
     "firebase": (("deploy", r"deploy\b"),),
-    "gcloud": (("deploy", r"(run|app|functions) deploy\b"),),
+    # Cloud Run / App Engine / Functions deploys, and a Cloud Deploy release (rolled out to its
+    # delivery pipeline's first target) or promotion; `builds submit` builds on Cloud Build
+    "gcloud": (("deploy", rf"{_F}(?:(run|app|functions) deploy|deploy releases (create|promote))\b"),
+               ("build", rf"{_F}builds submit\b"), ("rollback", rf"{_F}deploy targets rollback\b")),
+    "gke-deploy": (("deploy", r"(run|apply)\b"),),  # Cloud Build's GKE deployer
+    # the Prometheus project's build tool: binaries for every platform, their tarballs
+    "promu": (("build", r"(crossbuild|build|tarball)\b"), ("publish", r"release\b")),
     "az": (("deploy", r"(webapp|containerapp|functionapp|staticwebapp) .*\b(deploy|deployment|up|update)\b"
                       r"|storage blob upload-batch\b"),),
     "gsutil": (("deploy", r"(?:-m )?(rsync|cp) .*-r\b.*gs://"),),
