@@ -29,7 +29,8 @@ from grader.yamlload import line_of, mapping
     "alert-rules",
     title="Alert rules",
     looks_for="Prometheus alerting rules, found by content (rule files, `PrometheusRule` "
-    "resources, rule groups embedded in other YAML). A rule is well formed with an `alert` name, "
+    "resources, rule groups embedded in other YAML, the alert objects of Jsonnet mixins read without "
+    "evaluating them). A rule is well formed with an `alert` name, "
     "a non-empty `expr` that is plausible PromQL, a valid `for` duration, a `severity` label and a "
     "`summary` or `description` annotation. Cloud alarms written as infrastructure code count the "
     "same way (Terraform `aws_cloudwatch_metric_alarm`, `azurerm_monitor_metric_alert`, "
@@ -84,7 +85,9 @@ def alert_rules(sub: Submission, p: Params) -> Finding:
     looks_for="Grafana dashboards (JSON, or JSON inside a ConfigMap) with at least `min_panels` "
     "panels that query something (a target with a non-empty `expr`/`query`), or cloud dashboards "
     "in infrastructure code (`aws_cloudwatch_dashboard`, `google_monitoring_dashboard`, Azure portal "
-    "dashboards, `datadog_dashboard`, CloudFormation `AWS::CloudWatch::Dashboard`) with as many "
+    "dashboards, `datadog_dashboard`, CloudFormation `AWS::CloudWatch::Dashboard`) or kept as their own JSON "
+    "(Google Cloud Monitoring `displayName` with a `mosaicLayout`/`gridLayout`, CloudWatch `widgets`), or "
+    "Grafonnet dashboards of a Jsonnet mixin (read, never evaluated), with as many "
     "widgets that chart a metric. A dashboard imported from grafana.com by its ID counts too: a "
     "`gnetId` in the Grafana (or kube-prometheus-stack) chart's values, a grafana-operator "
     "`GrafanaDashboard` with `grafanaCom.id`, or its download by an Ansible `get_url` task or by "

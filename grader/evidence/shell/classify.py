@@ -178,6 +178,12 @@ def categories(command: str) -> set[str]:
     return set(_categories(command))
 
 
+# options of curl/wget that send data or change something: what they do is a write, not a check
+_WRITES = re.compile(r"(?:^|\s)(?:-d|--data(?:-\w+)?|-F|--form|-T|--upload-file|--post-data|--post-file|--method[ =]"
+                     r"(?:POST|PUT|PATCH|DELETE)|-X\s?(?:POST|PUT|PATCH|DELETE)|--request[ =](?:POST|PUT|PATCH|DELETE))"
+                     r"(?=[\s=]|$)")
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def _categories(command: str) -> frozenset[str]:
     text = normalise(command)
@@ -203,6 +209,8 @@ def _categories(command: str) -> frozenset[str]:
             found.discard("verify")  # fetching a tool or a file checks nothing
         if tool in ("curl", "wget") and "deploy" not in found and NOTIFY.search(rest):
             found.discard("verify")  # a message to a chat webhook tells people; it checks nothing
+        if tool in ("curl", "wget") and _WRITES.search(rest):
+            found.discard("verify")  # a write (a flag into a key-value store, a form posted) checks nothing
         if tool in ("scp", "rsync") and _to_remote_host(rest):
             found.add("deploy")  # files copied onto a server: the site or the release goes live there
         if "smoke" in tool or re.search(r"health[-_]?check", tool):
