@@ -216,15 +216,29 @@ def _github_events(on, line):
             eline = on.line_of(event) if hasattr(on, "line_of") else line
             name = _github_event_name(str(event), conf)
             yield name, eline
-            if name == "push" and isinstance(conf, dict) and conf.get("tags") is not None:
+            if name == "push" and isinstance(conf, dict) and conf.get("tags") is not None and version_tags(conf["tags"]):
                 yield "tag", eline
+
+
+_NOT_A_VERSION = re.compile(r"^[A-Za-z][\w-]*[-_/]?\*?$")
+
+
+def version_tags(patterns) -> bool:
+    """Can the tag filter match a version tag? `v*`, `*`, `[0-9]+.*`, `release-*` can; filters of
+    names alone (`test-env*`, `staging-*`, `deploy`) deploy environments: they are no releases."""
+    items = patterns if isinstance(patterns, list) else [patterns]
+    for item in items:
+        text = str(item).strip()
+        if not _NOT_A_VERSION.match(text) or text.lower().startswith(("v", "release", "rel-")):
+            return True
+    return not items
 
 
 def _github_event_name(event: str, conf) -> str:
     event = event.strip()
     if event == "push" and isinstance(conf, dict):
         if conf.get("tags") is not None and conf.get("branches") is None and conf.get("paths") is None:
-            return "tag"
+            return "tag" if version_tags(conf["tags"]) else "push"
     if event in ("pull_request", "pull_request_target", "merge_group"):
         return "pull_request"
     if event == "release":
