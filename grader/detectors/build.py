@@ -33,28 +33,40 @@ from grader.submission import Submission
     looks_for="A CI pipeline that its CI system runs automatically on one of `events` (GitHub "
     "Actions `on:` in every form — string, list, mapping — or GitLab CI, which runs on every "
     "push). A workflow only run by hand (`workflow_dispatch`) or on a schedule doesn't count, nor does a "
-    "stub whose every step only prints, lists or moves files (`echo \"Building...\"`).",
+    "stub whose every step only prints, lists or moves files (`echo \"Building...\"`). A pipeline run on "
+    "push that installs, builds and tests nothing (a scan, a labeller) while the build lives in another "
+    "pipeline that does not run on every change earns `other_work_credit`: the jobs of pipelines that "
+    "never run together are not combined.",
     why="Automated builds on every commit are what make integration continuous: every change is "
     "built and tested without anyone remembering to do it.",
     params={"events": {"type": "array", "minItems": 1, "items": {
-        "enum": ["push", "pull_request", "merge_request", "tag"]}}},
-    defaults={"events": ["push", "pull_request"]},
+        "enum": ["push", "pull_request", "merge_request", "tag"]}},
+        "other_work_credit": {"type": "number", "minimum": 0, "maximum": 1}},
+    defaults={"events": ["push", "pull_request"], "other_work_credit": 0.5},
 )
 def ci_trigger(sub: Submission, p: Params) -> Finding:
     pipes = read_pipelines(sub)
     if not pipes:
         return Finding.failed(no_pipeline_message(sub))
-    stub = None
+    stub = other = None
     for pipe in pipes:
         hits = [e for e in p["events"] if e in pipe.triggers]
         if hits and not _does_work(pipe):
             stub = stub or (pipe, hits)
+            continue
+        if hits and not _builds(pipe):
+            other = other or (pipe, hits)
             continue
         if hits:
             return Finding.passed(
                 f"{pipe.path} runs on {', '.join(hits)}",
                 [loc(pipe.path, pipe.triggers[hits[0]])],
             )
+    if other:  # what runs on push is another pipeline's work: it is not the build run on push
+        pipe, hits = other
+        return Finding.ratio(p["other_work_credit"], f"{pipe.path} runs on {', '.join(hits)}, but it installs, builds "
+                             "and tests nothing: the pipeline that builds does not run on every change",
+                             [loc(pipe.path, pipe.triggers[hits[0]])])
     if stub:
         pipe, hits = stub
         return Finding.failed(f"{pipe.path} runs on {', '.join(hits)}, but none of its steps does any work: every "
@@ -75,6 +87,24 @@ _NO_WORK = frozenset({"ls", "pwd", "cat", "sleep", "date", "whoami", "hostname",
                       "tree", "id", "df", "free", "uptime", "wc", "head", "tail", "write-host", "write-output", "dir",
                       "type"})
 _VERSION_ONLY = re.compile(r"^\S+ (?:-v|-V|--version|version)$")
+
+
+def _builds(pipe) -> bool:
+    """Could the pipeline do the build phase's work: anything but the repository's upkeep actions
+    (code scanning, labels, stale issues, dependency review) and commands that do no work?"""
+    for job in pipe.jobs:
+        for step in job.steps:
+            name = (step.uses or "").split("@")[0].lower()
+            if step_categories(step) & _BUILD_WORK or (name and not name.startswith(_UPKEEP) and not step.commands):
+                return True
+    return False
+
+
+_BUILD_WORK = frozenset({"install", "build", "test", "lint", "publish", "deploy"})
+# actions that look after the repository rather than build it
+_UPKEEP = ("actions/checkout", "github/codeql-action", "actions/labeler", "actions/stale", "ossf/scorecard-action",
+           "actions/dependency-review-action", "actions/first-interaction", "dessant/lock-threads",
+           "actions/upload-artifact", "github/codeql-action/upload-sarif", "amannn/action-semantic-pull-request")
 
 
 def _does_work(pipe) -> bool:

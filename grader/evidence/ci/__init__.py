@@ -33,6 +33,7 @@ from grader.evidence.ci import (
     circleci,
     cloudbuild,
     codebuild,
+    codepipeline,
     drone,
     github,
     gitlab,
@@ -80,7 +81,7 @@ class Reader(Protocol):
 
 
 READERS: tuple[Reader, ...] = (github, gitlab, circleci, jenkins, azure, bitbucket, drone, travis, harness, tekton,
-                               cloudbuild, codebuild)
+                               cloudbuild, codebuild, codepipeline)
 # Fix-ups across one system's pipelines once all are read: SYSTEM -> link(that system's pipelines).
 LINKS: dict[str, Callable[[list[Pipeline]], None]] = {github.SYSTEM: github.link}
 

@@ -76,6 +76,12 @@ def _deploy_hook(args: str) -> bool:
     return False
 
 
+# installers fetched to be piped into a shell (`curl -fsSL https://deb.nodesource.com/setup_20.x | bash -`)
+_INSTALLER = re.compile(r"^https?://(?:deb\.nodesource\.com|rpm\.nodesource\.com|get\.docker\.com|sh\.rustup\.rs|"
+                        r"install\.python-poetry\.org|get\.helm\.sh|dl\.k8s\.io|astral\.sh|bun\.sh|get\.pnpm\.io)\b"
+                        r"|/(?:setup_[\w.]+|install(?:er)?(?:\.sh)?)/?$")
+
+
 def _download(tool: str, args: str) -> bool:
     """A ``curl``/``wget`` that fetches a file (an installer, an archive, a key) rather than
     asking the service whether it is up: its URL names such a file or a release download, or
@@ -84,7 +90,8 @@ def _download(tool: str, args: str) -> bool:
     for i, word in enumerate(words):
         if word.startswith(("http://", "https://")):
             path = word.split("?", 1)[0].split("#", 1)[0]
-            if DOWNLOAD_EXT.search(path) or "/releases/download/" in path or "raw.githubusercontent.com" in path:
+            if DOWNLOAD_EXT.search(path) or "/releases/download/" in path or "raw.githubusercontent.com" in path \
+                    or _INSTALLER.search(path):
                 return True
         cluster = re.fullmatch(r"-[a-zA-Z]*([oO])", word) if tool == "curl" else None  # -O, -sSLo FILE
         if (cluster and (cluster.group(1) == "O" or (i + 1 < len(words) and words[i + 1] != "/dev/null"))) \
