@@ -7,7 +7,6 @@ the common ones are known to build, publish or deploy), workflows with ``require
 from __future__ import annotations
 
 import re
-
 from typing import TYPE_CHECKING
 
 from grader.evidence import budget as evidence_budget
