@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from grader.evidence import jsonnet
+from grader.evidence import heredocs, jsonnet
 from grader.yamlload import embedded_docs, item_line, line_of, mapping
 
 if TYPE_CHECKING:
@@ -109,6 +109,10 @@ def scan(sub: Submission) -> RuleScan:
             for groups, gline in _find_groups(doc, depth=0):
                 result.group_files.append((rel, line + gline - 1))
                 _collect_rules(result, groups, rel, line - 1)
+    for rel, line, doc in heredocs.yaml_documents(sub):  # rules a pipeline writes (`cat > alerts.yml <<EOF`)
+        for groups, gline in _find_groups(doc, depth=0):
+            result.group_files.append((rel, line + gline - 1))
+            _collect_rules(result, groups, rel, line - 1)
     result.alerts.extend(judge(rule, rel, line) for rel, line, rule in jsonnet.alert_objects(sub))
     return sub.memo("alerts", result)
 

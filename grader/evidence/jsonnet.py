@@ -26,8 +26,9 @@ MAX_BYTES = 1_000_000
 MAX_DEPTH = 64
 # the start of one token: a comment, a `|||` text block, a string, a name, a number or one
 # character; comments and strings are read to their end by hand (an unclosed one ends the file)
-_TOKEN = re.compile(r"(?P<ws>\s+)|(?P<comment>//[^\n]*|\#[^\n]*)|(?P<long>/\*)|(?P<block>\|\|\|-?)"
-                    r"|(?P<str>@?['\"])|(?P<name>[A-Za-z_]\w*)|(?P<num>\d[\w.]*)|(?P<op>[:+]?:{1,3}|.)", re.S)
+_SKIP = re.compile(r"(?:\s+|//[^\n]*|\#[^\n]*)*")  # whitespace and line comments (always matches, never backtracks)
+_TOKEN = re.compile(r"(?P<long>/\*)|(?P<block>\|\|\|-?)|(?P<str>@?['\"])|(?P<name>[A-Za-z_]\w*)|(?P<num>\d[\w.]*)"
+                    r"|(?P<op>[:+]?:{1,3}|.)", re.S)
 _BODY = {"'": re.compile(r"(?:[^'\\]|\\.)*", re.S), '"': re.compile(r'(?:[^"\\]|\\.)*', re.S)}
 _VERBATIM = {"'": re.compile(r"(?:[^']|'')*"), '"': re.compile(r'(?:[^"]|"")*')}
 _PANEL_CALL = re.compile(r"\b(?:graphPanel|timeseries|timeSeries|statPanel|stat|singlestat|gauge|table|tablePanel|"
@@ -45,33 +46,35 @@ class _Object:
 
 
 def _tokens(text: str):
-    """(kind, value, line) of every token; a string or a ``|||`` block is one ``str`` token.
-    Linear: every character is looked at a bounded number of times."""
+    """(kind, value, line) of every token (whitespace and comments skipped); a string or a
+    ``|||`` block is one ``str`` token. Linear: every character is looked at a bounded number
+    of times."""
     pos, line, end = 0, 1, len(text)
+    match, skip = _TOKEN.match, _SKIP.match
     while pos < end:
-        m = _TOKEN.match(text, pos)
-        if m is None:  # cannot happen: `.` matches any character but a newline, `\s+` the newlines
+        begin = skip(text, pos).end()
+        line += text.count("\n", pos, begin)
+        m = match(text, begin)
+        if m is None:  # only whitespace and comments were left
             break
-        kind, value, stop = m.lastgroup or "op", m.group(), m.end()
+        kind, stop = m.lastgroup, m.end()
         if kind == "long":
             close = text.find("*/", stop)
             stop = end if close < 0 else close + 2
-            value = text[pos:stop]
         elif kind == "block":  # the text block runs to the next `|||`
             close = text.find("|||", stop)
             close = end if close < 0 else close
             yield "str", text[stop:close], line
-            value, stop = text[pos:close + 3], min(end, close + 3)
+            stop = min(end, close + 3)
         elif kind == "str":
-            quote = value[-1]
-            body = (_VERBATIM if value.startswith("@") else _BODY)[quote].match(text, stop)
+            quote = text[stop - 1]
+            body = (_VERBATIM if stop - begin == 2 else _BODY)[quote].match(text, stop)
             inner_end = body.end() if body else stop
             yield "str", text[stop:inner_end], line
             stop = min(end, inner_end + 1)
-            value = text[pos:stop]
-        elif kind in ("name", "op", "num"):
-            yield kind, value, line
-        line += value.count("\n")
+        else:
+            yield kind, m.group(kind or 0), line
+        line += text.count("\n", begin, stop)
         pos = stop
 
 

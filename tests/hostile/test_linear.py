@@ -10,6 +10,7 @@ import pytest
 
 from grader.detectors.plan import _ITEM
 from grader.evidence import helm, jsonnet
+from grader.evidence.heredocs import _WRITE
 from grader.evidence.ci.jenkins import _strip_comments
 from grader.evidence.linters import _cut
 from grader.evidence.markdown import content_words
@@ -49,7 +50,9 @@ ATTACKS = {
     "jsonnet verbatim strings left open": (jsonnet.objects, "@'", "x"),
     "jsonnet text blocks": (jsonnet.objects, "|||\n", "x"),
     "jsonnet deep objects": (jsonnet.objects, "{a: ", ""),
-    "jsonnet alert objects": (jsonnet.objects, "{alert: 'A', expr: 'up == 0', 'for': '5m'},\n", ""),
+    "heredoc writes without a delimiter": (lambda t: _WRITE.findall(t), "cat > a.yml <<", "x"),
+    "heredoc writes of long names": (lambda t: _WRITE.findall(t), "cat >", "x"),
+    "jsonnet alert objects": (jsonnet.objects, "{alert: 'A', 'for': 1},", ""),
 }
 
 
