@@ -10,8 +10,8 @@ import pytest
 
 from grader.detectors.plan import _ITEM
 from grader.evidence import helm, jsonnet
-from grader.evidence.heredocs import _WRITE
 from grader.evidence.ci.jenkins import _strip_comments
+from grader.evidence.heredocs import _WRITE
 from grader.evidence.linters import _cut
 from grader.evidence.markdown import content_words
 from grader.evidence.shell import split_script
