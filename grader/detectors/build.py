@@ -245,6 +245,10 @@ def _registry(ref: str) -> str:
     return "Docker Hub" if "/" in ref or ":" in ref else "a container registry"
 
 
+_ORG_PUBLISH = {"prometheus/promci/publish_main": ("container registries (main branch images)", False),
+                "prometheus/promci/publish_release": ("container registries and GitHub Releases", True)}
+
+
 @detector(
     "artifact-publish",
     title="Artifacts published with a version",
@@ -259,9 +263,13 @@ def artifact_publish(sub: Submission, p: Params) -> Finding:
     for pipe, _j, _i, step in live_steps(read_pipelines(sub), automatic_only=False):
         if step.uses and step.uses.split("@")[0].lower() == "docker/build-push-action" \
                 and str(step.with_.get("push", "")).lower() in ("true", "${{ true }}"):
-            tags = str(step.with_.get("tags") or "")
+            tags = re.sub(r"\$\{\{\s*([^}]*?)\s*\}\}", r"${{\1}}", str(step.with_.get("tags") or ""))
             hits.append((_registry(tags), Location(pipe.path, step.line), step.uses))
-            versioned |= "$" in tags or bool(re.search(r":\d+\.\d+", tags))
+            versioned |= any(versioned_reference(t) for t in re.split(r"[\s,]+", tags) if t)
+        if step.uses and step.uses.split("@")[0].lower() in _ORG_PUBLISH:  # an organisation's publish action
+            name = step.uses.split("@")[0].lower()
+            hits.append((_ORG_PUBLISH[name][0], Location(pipe.path, step.line), step.uses))
+            versioned |= _ORG_PUBLISH[name][1]
         if step.uses and step.uses.split("@")[0].lower() == "pypa/gh-action-pypi-publish":
             hits.append(("PyPI", Location(pipe.path, step.line), step.uses))
             versioned = True

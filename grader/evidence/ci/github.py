@@ -27,9 +27,13 @@ TERMS = {  # how a hint says it in this system
 
 # What its actions (`uses: owner/name`, matched without @ref) do: category -> names.
 ACTIONS: dict[str, tuple[str, ...]] = {
+    # (an organisation's reusable build actions are read as what they run: the Prometheus
+    # project's promci builds with promu crossbuild, and publishes images and release tarballs)
     "build": ("docker/build-push-action", "redhat-actions/buildah-build",
-              "mr-smithers-excellent/docker-build-push"),
-    "publish": ("docker/build-push-action", "pypa/gh-action-pypi-publish", "softprops/action-gh-release"),
+              "mr-smithers-excellent/docker-build-push", "prometheus/promci/build",
+              "prometheus/promci/publish_main", "prometheus/promci/publish_release"),
+    "publish": ("docker/build-push-action", "pypa/gh-action-pypi-publish", "softprops/action-gh-release",
+                "prometheus/promci/publish_main", "prometheus/promci/publish_release"),
     "deploy": ("azure/k8s-deploy", "azure/webapps-deploy", "azure/functions-action", "deliverybot/helm",
                "wahyd4/kubectl-helm-action", "bitovi/github-actions-deploy-eks-helm",
                "helmfile/helmfile-action", "aws-actions/amazon-ecs-deploy-task-definition",
@@ -42,7 +46,8 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "test": ("cypress-io/github-action", "gradle/gradle-build-action"),
     "release": ("softprops/action-gh-release", "actions/create-release", "ncipollo/release-action",
                 "googleapis/release-please-action", "google-github-actions/release-please-action",
-                "cycjimmy/semantic-release-action", "goreleaser/goreleaser-action", "changesets/action"),
+                "cycjimmy/semantic-release-action", "goreleaser/goreleaser-action", "changesets/action",
+                "prometheus/promci/publish_release"),
     "verify": ("jtalk/url-health-check-action",),
 }
 # Those that run a script on a server over SSH: what they do is what the script does.
