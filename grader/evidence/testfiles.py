@@ -237,11 +237,32 @@ def _declared(sub: Submission) -> list[TestFile]:
                     script = sub.read_text(path) or ""
                     out.append(TestFile(path, "shell", [(entry, 1, _runs_something(script))]))
                 i += 1
+        elif name in ("Makefile", "makefile", "GNUmakefile"):
+            out.extend(_make_test_scripts(sub, rel))
         elif name == "CMakeLists.txt":
             text = sub.read_text(rel) or ""
             tests = [(m.group(1), text.count("\n", 0, m.start()) + 1, True) for m in _ADD_TEST.finditer(text)]
             if tests:
                 out.append(TestFile(rel, "ctest", tests))
+    return out
+
+
+# a Makefile's test target and its recipe (tab-indented lines), and the scripts the recipe runs
+_MAKE_TEST = re.compile(r"(?m)^(?:tests?|check|unit-?tests?|integration-?tests?|test-\w+)[ \t]*:(?!=)[^\n]*\n((?:\t[^\n]*\n)*)")
+_SCRIPT_RUN = re.compile(r"(?:^|[\s@;&|])(?:(?:bash|sh)[ \t]+)?(?:\./)?([\w./-]+\.sh)\b")
+
+
+def _make_test_scripts(sub: Submission, rel: str) -> list[TestFile]:
+    """The shell scripts a Makefile's test target runs (`test: prog` / `bash t_prog.sh`): tests,
+    judged as test scripts are."""
+    folder = rel[: -len(rel.rsplit("/", 1)[-1])]
+    text = sub.read_text(rel) or ""
+    out = []
+    for m in _MAKE_TEST.finditer(text):
+        for script in _SCRIPT_RUN.findall(m.group(1)[:10_000])[:20]:
+            path = folder + script
+            if ".." not in script.split("/") and sub.exists(path) and not language_of(path):
+                out.append(TestFile(path, "shell", _read_shell(sub.read_text(path) or "")))
     return out
 
 

@@ -231,6 +231,17 @@ def _categories(command: str) -> frozenset[str]:
     return frozenset(found)
 
 
+_TEST_SCRIPT = re.compile(r"^(?:(?:bash|sh|zsh)\s+(?:-\w+\s+)*)?(?:\S*/)?(?:(?:t|tests?|run[_-]tests?)[_-][\w.-]*|"
+                          r"[\w.-]*[_-]tests?|tests?)\.(?:sh|bash)(?:\s|$)")
+
+
+def runs_test_script(command: str) -> bool:
+    """Does the command run a test script by its name (``bash t_cat.sh``, ``./run_tests.sh``,
+    ``sh tests/api-test.sh``)? What it runs is judged as a test file is (real assertions)."""
+    text = normalise(command)
+    return len(text) <= 2000 and bool(_TEST_SCRIPT.match(text))
+
+
 def is_versioned_build(command: str) -> bool:
     """A container build/tag command whose tag carries a commit SHA, a variable or a version."""
     text = re.sub(r"\$\{\{\s*([^}]*?)\s*\}\}", r"${{\1}}", normalise(command))  # ${{ x }} is one word

@@ -178,6 +178,10 @@ RULES: dict[str, tuple[tuple[str, str], ...]] = {
     # (the flag cluster up to its first `c` can be split one way only: no backtracking on long words)
     "tar": (("build", r"(?:-[a-bd-zA-Z]*c[a-zA-Z]*|--create)\s.*\.(?:tar\.gz|tgz|tar\.xz|tar\.bz2)\b"),),
     "pack": (("build", r"build\b"),),
+    # C and C++ compilers writing a program or a library (`gcc -Wall app.c -o app`)
+    "gcc": (("build", r".*\s-o\s?\S"),), "g++": (("build", r".*\s-o\s?\S"),),
+    "clang": (("build", r".*\s-o\s?\S"),), "clang++": (("build", r".*\s-o\s?\S"),),
+    "cc": (("build", r".*\s-o\s?\S"),),
     "ko": (("build", r"build\b"),),
     "goreleaser": (("release", r""), ("build", r"build\b")),
     "changeset": (("release", r"publish\b"),),
