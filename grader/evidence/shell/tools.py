@@ -54,9 +54,12 @@ RULES: dict[str, tuple[tuple[str, str], ...]] = {
     # node's own test runner, or a runner started by its path (node node_modules/jest/bin/jest.js)
     "node": (("test", r"(?:\S+\s+)*?(?:--test\b|\S*node_modules/(?:jest|mocha|vitest|ava|jasmine)/)"),),
     "docker": (("build", rf"(image |buildx |compose {_F})?build\b"), ("publish", r"(image )?push\b|(?:buildx )?build\b.*\s--push\b"),
-               ("deploy", r"(compose .*\bup\b|stack (deploy|up)\b|service update\b(?!.*--rollback))"),
+               # (`compose up --abort-on-container-exit` runs a test suite of containers and stops: no deploy)
+               ("deploy", r"(compose (?!.*--(?:abort-on-container-exit|exit-code-from)\b).*\bup\b|stack (deploy|up)\b"
+                          r"|service update\b(?!.*--rollback))"),
                ("rollback", r"service (rollback\b|update\b.*--rollback\b)")),
-    "docker-compose": (("deploy", r".*\bup\b"), ("build", rf"{_F}build\b")),
+    "docker-compose": (("deploy", r"(?!.*--(?:abort-on-container-exit|exit-code-from)\b).*\bup\b"),
+                       ("build", rf"{_F}build\b")),
     "podman": (("build", r"build\b"), ("publish", r"push\b")),
     "buildah": (("build", r"bud\b"),),
     "kubectl": (("deploy", rf"{_F}(apply|create|replace|set image|rollout restart|argo rollouts set image)\b"),
