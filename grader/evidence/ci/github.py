@@ -25,15 +25,17 @@ TERMS = {  # how a hint says it in this system
     "on_tags": "`on: push: tags: ['v*']`",
 }
 
+# Docker's samples build and push each image with their organisation's reusable workflow
+_DOCKERSAMPLES_BUILD = "dockersamples/.github/.github/workflows/reusable-docker-build.yaml"
 # What its actions (`uses: owner/name`, matched without @ref) do: category -> names.
 ACTIONS: dict[str, tuple[str, ...]] = {
     # (an organisation's reusable build actions are read as what they run: the Prometheus
     # project's promci builds with promu crossbuild, and publishes images and release tarballs)
     "build": ("docker/build-push-action", "redhat-actions/buildah-build",
               "mr-smithers-excellent/docker-build-push", "prometheus/promci/build",
-              "prometheus/promci/publish_main", "prometheus/promci/publish_release"),
+              "prometheus/promci/publish_main", "prometheus/promci/publish_release", _DOCKERSAMPLES_BUILD),
     "publish": ("docker/build-push-action", "pypa/gh-action-pypi-publish", "softprops/action-gh-release",
-                "prometheus/promci/publish_main", "prometheus/promci/publish_release"),
+                "prometheus/promci/publish_main", "prometheus/promci/publish_release", _DOCKERSAMPLES_BUILD),
     "deploy": ("azure/k8s-deploy", "azure/webapps-deploy", "azure/functions-action", "deliverybot/helm",
                "wahyd4/kubectl-helm-action", "bitovi/github-actions-deploy-eks-helm",
                "helmfile/helmfile-action", "aws-actions/amazon-ecs-deploy-task-definition",
