@@ -182,6 +182,8 @@ def ci_build_artifact(sub: Submission, p: Params) -> Finding:
         if step.uses and "build-push-action" in step.uses:
             tags = re.sub(r"\$\{\{\s*([^}]*?)\s*\}\}", r"${{\1}}", str(step.with_.get("tags") or ""))
             versioned = any(versioned_reference(t) for t in re.split(r"[\s,]+", tags) if t)
+        elif step.uses and step.uses.split("@")[0].lower() == "goreleaser/goreleaser-action":
+            versioned = True  # GoReleaser names every artifact with the version it reads from the git tag
         else:
             versioned = any(is_versioned_build(c.text) for c in step.commands_in("build"))
         if versioned:

@@ -33,7 +33,8 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     # project's promci builds with promu crossbuild, and publishes images and release tarballs)
     "build": ("docker/build-push-action", "redhat-actions/buildah-build",
               "mr-smithers-excellent/docker-build-push", "prometheus/promci/build",
-              "prometheus/promci/publish_main", "prometheus/promci/publish_release", _DOCKERSAMPLES_BUILD),
+              "prometheus/promci/publish_main", "prometheus/promci/publish_release", _DOCKERSAMPLES_BUILD,
+              "goreleaser/goreleaser-action"),
     "publish": ("docker/build-push-action", "pypa/gh-action-pypi-publish", "softprops/action-gh-release",
                 "prometheus/promci/publish_main", "prometheus/promci/publish_release", _DOCKERSAMPLES_BUILD),
     "deploy": ("azure/k8s-deploy", "azure/webapps-deploy", "azure/functions-action", "deliverybot/helm",

@@ -186,7 +186,7 @@ RULES: dict[str, tuple[tuple[str, str], ...]] = {
     "clang": (("build", r".*\s-o\s?\S"),), "clang++": (("build", r".*\s-o\s?\S"),),
     "cc": (("build", r".*\s-o\s?\S"),),
     "ko": (("build", r"build\b"),),
-    "goreleaser": (("release", r""), ("build", r"build\b")),
+    "goreleaser": (("release", r""), ("build", r"(build|release)\b")),
     "changeset": (("release", r"publish\b"),),
 }
 # Flags that tell a build tool to skip its tests.
