@@ -41,7 +41,9 @@ RULES: dict[str, tuple[tuple[str, str], ...]] = {
             # plugins that deploy the application itself (Azure, App Engine, Mule, JKube, app servers)
             ("deploy", rf"{_F}(?:[\w.-]+:)?{_MVN_DEPLOYERS}(?:-maven-plugin(?::[\w.-]+)?)?:(?:re)?deploy\b"
                        rf"|(?=.*-DmuleDeploy\b){_F}deploy\b")),  # lookaheads at the start: linear
-    "gradle": (("test", rf"{_F}(test|check|build)\b"), ("build", rf"{_F}(build|assemble|jar|bootJar|jib|jibDockerBuild)\b"),
+    # (a task may be named with its project's path: `:converter:build`)
+    "gradle": (("test", rf"{_F}(?::?[\w-]+:)?(test|check|build)\b"),
+               ("build", rf"{_F}(?::?[\w-]+:)?(build|assemble|jar|bootJar|jib|jibDockerBuild)\b"),
                ("publish", rf"{_F}publish"), ("deploy", rf"{_F}(azureWebAppDeploy|azureFunctionsDeploy|appengineDeploy|"
                                                       rf"k8sApply|herokuDeploy)\b")),
     "dotnet": (("install", r"restore\b"), ("test", r"test\b"), ("build", r"(build|publish)\b"),
