@@ -52,7 +52,8 @@ def _tokens(text: str):
     pos, line, end = 0, 1, len(text)
     match, skip = _TOKEN.match, _SKIP.match
     while pos < end:
-        begin = skip(text, pos).end()
+        skipped = skip(text, pos)
+        begin = skipped.end() if skipped else pos  # (the skip always matches, if only nothing)
         line += text.count("\n", pos, begin)
         m = match(text, begin)
         if m is None:  # only whitespace and comments were left

@@ -70,7 +70,8 @@ def _package_script(sub: Submission, folder: str, script: str, missing_runs_noth
     data = sub.json_object(path)
     if not isinstance(data, dict):
         return None
-    scripts = data.get("scripts") if isinstance(data.get("scripts"), dict) else {}
+    found = data.get("scripts")
+    scripts: dict = found if isinstance(found, dict) else {}
     if not isinstance(scripts.get(script), str):
         # a script the package does not have runs nothing (npm stops with "Missing script", or
         # skips it under --if-present); only `start`, `stop` and `restart` have defaults
