@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from grader.evidence import stubs
 from grader.model import Location
 
 if TYPE_CHECKING:
@@ -115,57 +116,13 @@ def scan(sub: Submission) -> list[TestFile]:
         except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
             sub.problems[rel] = f"can't be parsed as {lang}: {type(exc).__name__}"
             continue
-        if tf.tests and stub_only(sub, rel, lang, text):  # it tests a server of its own, not the project
+        if tf.tests and stubs.stub_only(sub, rel, lang, text, is_test_path):  # it tests a server of its own, not the project
             tf.tests = [(name, line, False) for name, line, _real in tf.tests]
         found.append(tf)
     declared = _declared(sub)  # what the build system runs as a test is judged as such
     paths = {tf.path for tf in declared}
     found = [tf for tf in found if tf.path not in paths] + declared
     return sub.memo("testfiles", found)
-
-
-# A server the test file starts itself: what its assertions check is that stub, not the project.
-_JS_STUB = re.compile(r"\bhttp\.createServer\s*\(|\bexpress\s*\(\s*\)|\bnew\s+Hono\s*\(|\bfastify\s*\(\s*\)"
-                      r"|\bnew\s+Koa\s*\(")
-_JS_LOCAL_IMPORT = re.compile(r"""(?:\brequire\s*\(\s*|\bfrom\s+|\bimport\s*\(?\s*)['"`](?:\.{1,2}/|@/|~/|src/)""")
-_PY_STUB = re.compile(r"\b(?:HTTPServer|ThreadingHTTPServer|TCPServer)\s*\(|\bFlask\s*\(\s*__name__|\bFastAPI\s*\(|"
-                      r"\bweb\.Application\s*\(")
-
-
-def stub_only(sub: Submission, rel: str, lang: str, text: str) -> bool:
-    """Does the test file assert on a server it defines itself, importing nothing of the project?"""
-    if lang in ("javascript", "typescript"):
-        return bool(_JS_STUB.search(text)) and not _JS_LOCAL_IMPORT.search(text)
-    if lang == "python" and _PY_STUB.search(text):
-        try:
-            tree = ast.parse(text)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return False
-        mine = _project_modules(sub) - {rel.rsplit("/", 1)[-1].removesuffix(".py")}
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").split(".")[0] in mine):
-                return False
-            if isinstance(node, ast.Import) and any(a.name.split(".")[0] in mine for a in node.names):
-                return False
-        return True
-    return False
-
-
-def _project_modules(sub: Submission) -> frozenset[str]:
-    """The top-level Python modules and packages of the project (also under ``src/``), its tests'
-    own helpers left out."""
-    cached = sub.memo("project-modules")
-    if cached is not None:
-        return cached
-    names = set()
-    for rel in sub.by_suffix(".py"):
-        parts = rel.split("/")
-        if parts[0] == "src" and len(parts) > 1:
-            parts = parts[1:]
-        top = parts[0].removesuffix(".py")
-        if top not in ("tests", "test", "conftest", "setup", "noxfile") and not is_test_path(rel):
-            names.add(top)
-    return sub.memo("project-modules", frozenset(names))
 
 
 # -- what the runners are configured to collect ---------------------------------------------------
