@@ -37,6 +37,7 @@ TERMS = {
 ACTIONS: dict[str, tuple[str, ...]] = {}  # actions are written as the commands they amount to
 SSH_ACTIONS: frozenset[str] = frozenset()
 MAX_BYTES = 500_000
+MAX_ACTIONS = 100  # actions of one pipeline read: a pipeline has a handful of stages
 # the file names a pipeline's infrastructure code goes by (a CDK stack, a CloudFormation template)
 _FILE = re.compile(r"(?i)^[\w.-]*pipeline[\w.-]*\.(?:py|ts|js|ya?ml|json|template)$")
 # provider (CloudFormation) or CDK action class -> (kind, command)
@@ -62,7 +63,7 @@ def read(sub: Submission, path: str) -> Pipeline | None:
         return None
     if path.endswith((".py", ".ts", ".js")):
         actions = [(m.group(1), _CDK_KIND[m.group(2)], text.count("\n", 0, m.start()) + 1)
-                   for m in _CDK_ACTION.finditer(text)]
+                   for m, _ in zip(_CDK_ACTION.finditer(text), range(MAX_ACTIONS))]
         actions = [(_CDK_DEPLOYERS.get(name, name), kind, line) for name, kind, line in actions]
     else:
         actions = _template_actions(sub, path)
@@ -84,7 +85,7 @@ def _template_actions(sub: Submission, path: str) -> list[tuple[str, str, int]]:
                     type_id = mapping(mapping(act).get("ActionTypeId"))
                     out.append((str(type_id.get("Provider") or ""), str(type_id.get("Category") or ""),
                                 line_of(act, 1) or 1))
-    return out
+    return out[:MAX_ACTIONS]
 
 
 def _pipeline(path: str, actions: list[tuple[str, str, int]]) -> Pipeline | None:
