@@ -12,6 +12,7 @@ only by hand."""
 
 from __future__ import annotations
 
+import itertools
 import posixpath
 import re
 from typing import TYPE_CHECKING
@@ -63,7 +64,7 @@ def read(sub: Submission, path: str) -> Pipeline | None:
         return None
     if path.endswith((".py", ".ts", ".js")):
         actions = [(m.group(1), _CDK_KIND[m.group(2)], text.count("\n", 0, m.start()) + 1)
-                   for m, _ in zip(_CDK_ACTION.finditer(text), range(MAX_ACTIONS))]
+                   for m in itertools.islice(_CDK_ACTION.finditer(text), MAX_ACTIONS)]
         actions = [(_CDK_DEPLOYERS.get(name, name), kind, line) for name, kind, line in actions]
     else:
         actions = _template_actions(sub, path)
