@@ -16,7 +16,13 @@ from grader.evidence.ci.queries import (
     step_with,
     where_it_belongs,
 )
-from grader.evidence.shell import NOT_RUN, is_versioned_build, normalise, tool_name
+from grader.evidence.shell import (
+    NOT_RUN,
+    is_versioned_build,
+    normalise,
+    tool_name,
+    versioned_reference,
+)
 from grader.model import Finding, Location
 from grader.patterns import lazy
 from grader.submission import Submission
@@ -28,28 +34,40 @@ from grader.submission import Submission
     looks_for="A CI pipeline that its CI system runs automatically on one of `events` (GitHub "
     "Actions `on:` in every form — string, list, mapping — or GitLab CI, which runs on every "
     "push). A workflow only run by hand (`workflow_dispatch`) or on a schedule doesn't count, nor does a "
-    "stub whose every step only prints, lists or moves files (`echo \"Building...\"`).",
+    "stub whose every step only prints, lists or moves files (`echo \"Building...\"`). A pipeline run on "
+    "push that installs, builds and tests nothing (a scan, a labeller) while the build lives in another "
+    "pipeline that does not run on every change earns `other_work_credit`: the jobs of pipelines that "
+    "never run together are not combined.",
     why="Automated builds on every commit are what make integration continuous: every change is "
     "built and tested without anyone remembering to do it.",
     params={"events": {"type": "array", "minItems": 1, "items": {
-        "enum": ["push", "pull_request", "merge_request", "tag"]}}},
-    defaults={"events": ["push", "pull_request"]},
+        "enum": ["push", "pull_request", "merge_request", "tag"]}},
+        "other_work_credit": {"type": "number", "minimum": 0, "maximum": 1}},
+    defaults={"events": ["push", "pull_request"], "other_work_credit": 0.5},
 )
 def ci_trigger(sub: Submission, p: Params) -> Finding:
     pipes = read_pipelines(sub)
     if not pipes:
         return Finding.failed(no_pipeline_message(sub))
-    stub = None
+    stub = other = None
     for pipe in pipes:
         hits = [e for e in p["events"] if e in pipe.triggers]
         if hits and not _does_work(pipe):
             stub = stub or (pipe, hits)
+            continue
+        if hits and not _builds(pipe):
+            other = other or (pipe, hits)
             continue
         if hits:
             return Finding.passed(
                 f"{pipe.path} runs on {', '.join(hits)}",
                 [loc(pipe.path, pipe.triggers[hits[0]])],
             )
+    if other:  # what runs on push is another pipeline's work: it is not the build run on push
+        pipe, hits = other
+        return Finding.ratio(p["other_work_credit"], f"{pipe.path} runs on {', '.join(hits)}, but it installs, builds "
+                             "and tests nothing: the pipeline that builds does not run on every change",
+                             [loc(pipe.path, pipe.triggers[hits[0]])])
     if stub:
         pipe, hits = stub
         return Finding.failed(f"{pipe.path} runs on {', '.join(hits)}, but none of its steps does any work: every "
@@ -70,6 +88,24 @@ _NO_WORK = frozenset({"ls", "pwd", "cat", "sleep", "date", "whoami", "hostname",
                       "tree", "id", "df", "free", "uptime", "wc", "head", "tail", "write-host", "write-output", "dir",
                       "type"})
 _VERSION_ONLY = lazy(r"^\S+ (?:-v|-V|--version|version)$")
+
+
+def _builds(pipe) -> bool:
+    """Could the pipeline do the build phase's work: anything but the repository's upkeep actions
+    (code scanning, labels, stale issues, dependency review) and commands that do no work?"""
+    for job in pipe.jobs:
+        for step in job.steps:
+            name = (step.uses or "").split("@")[0].lower()
+            if step_categories(step) & _BUILD_WORK or (name and not name.startswith(_UPKEEP) and not step.commands):
+                return True
+    return False
+
+
+_BUILD_WORK = frozenset({"install", "build", "test", "lint", "publish", "deploy"})
+# actions that look after the repository rather than build it
+_UPKEEP = ("actions/checkout", "github/codeql-action", "actions/labeler", "actions/stale", "ossf/scorecard-action",
+           "actions/dependency-review-action", "actions/first-interaction", "dessant/lock-threads",
+           "actions/upload-artifact", "github/codeql-action/upload-sarif", "amannn/action-semantic-pull-request")
 
 
 def _does_work(pipe) -> bool:
@@ -145,8 +181,10 @@ def ci_build_artifact(sub: Submission, p: Params) -> Finding:
     for pipe, job, _index, step in step_with(read_pipelines(sub), "build"):
         where, what = step_evidence(pipe, step, "build")
         if step.uses and "build-push-action" in step.uses:
-            tags = str(step.with_.get("tags") or "")
-            versioned = "$" in tags or any(ch.isdigit() for ch in tags.replace("latest", ""))
+            tags = re.sub(r"\$\{\{\s*([^}]*?)\s*\}\}", r"${{\1}}", str(step.with_.get("tags") or ""))
+            versioned = any(versioned_reference(t) for t in re.split(r"[\s,]+", tags) if t)
+        elif step.uses and step.uses.split("@")[0].lower() == "goreleaser/goreleaser-action":
+            versioned = True  # GoReleaser names every artifact with the version it reads from the git tag
         else:
             versioned = any(is_versioned_build(c.text) for c in step.commands_in("build"))
         if versioned:
@@ -210,6 +248,10 @@ def _registry(ref: str) -> str:
     return "Docker Hub" if "/" in ref or ":" in ref else "a container registry"
 
 
+_ORG_PUBLISH = {"prometheus/promci/publish_main": ("container registries (main branch images)", False),
+                "prometheus/promci/publish_release": ("container registries and GitHub Releases", True)}
+
+
 @detector(
     "artifact-publish",
     title="Artifacts published with a version",
@@ -224,9 +266,13 @@ def artifact_publish(sub: Submission, p: Params) -> Finding:
     for pipe, _j, _i, step in live_steps(read_pipelines(sub), automatic_only=False):
         if step.uses and step.uses.split("@")[0].lower() == "docker/build-push-action" \
                 and str(step.with_.get("push", "")).lower() in ("true", "${{ true }}"):
-            tags = str(step.with_.get("tags") or "")
+            tags = re.sub(r"\$\{\{\s*([^}]*?)\s*\}\}", r"${{\1}}", str(step.with_.get("tags") or ""))
             hits.append((_registry(tags), Location(pipe.path, step.line), step.uses))
-            versioned |= "$" in tags or bool(re.search(r":\d+\.\d+", tags))
+            versioned |= any(versioned_reference(t) for t in re.split(r"[\s,]+", tags) if t)
+        if step.uses and step.uses.split("@")[0].lower() in _ORG_PUBLISH:  # an organisation's publish action
+            name = step.uses.split("@")[0].lower()
+            hits.append((_ORG_PUBLISH[name][0], Location(pipe.path, step.line), step.uses))
+            versioned |= _ORG_PUBLISH[name][1]
         if step.uses and step.uses.split("@")[0].lower() == "pypa/gh-action-pypi-publish":
             hits.append(("PyPI", Location(pipe.path, step.line), step.uses))
             versioned = True

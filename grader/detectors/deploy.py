@@ -136,6 +136,20 @@ def _gitops_verified(sub: Submission, app: manifests.K8sObject, tool: str, path:
                           [loc(app.path, app.line)])
 
 
+def _aimed_at_a_target(text: str) -> bool:
+    """Is a test run aimed at a deployed host: a URL that is not the runner's own, a variable
+    naming a URL, host or endpoint (`BASE_URL=$STAGING_URL npm test`), a `--base-url`/`--host`?"""
+    if _REMOTE_URL.search(text) or _TARGET_OPTION.search(text):
+        return True
+    return any(name.upper().endswith(_TARGET_NAMES) for name in _VARIABLE.findall(text))
+
+
+_REMOTE_URL = re.compile(r"https?://(?!localhost\b|127\.0\.0\.1\b|0\.0\.0\.0\b)")
+_TARGET_OPTION = re.compile(r"(?:^|\s)--(?:base-?url|baseurl|host|url|target|endpoint)\b", re.I)
+_VARIABLE = re.compile(r"\$\{?\{?\s*([\w.]+)")
+_TARGET_NAMES = ("URL", "HOST", "HOSTNAME", "ENDPOINT", "DOMAIN", "BASE_URL", "API")
+
+
 # End-to-end and smoke suites run after a deploy test the deployment itself (unit tests don't).
 _END_TO_END = lazy(r"(?i)\b(?:playwright|cypress|newman|k6|e2e|end-to-end|smoke|acceptance)\b")
 
@@ -146,8 +160,10 @@ _END_TO_END = lazy(r"(?i)\b(?:playwright|cypress|newman|k6|e2e|end-to-end|smoke|
     looks_for="After a deploy, on the success path: `kubectl rollout status`, `kubectl wait`, "
     "`helm test`, `helm upgrade --wait/--atomic`, `argocd app wait`, a smoke-test script or an "
     "HTTP health check (`curl` of the service), an end-to-end or smoke suite (Playwright, Cypress, "
-    "Newman, `npm run test:e2e`), in the same job after the deploy or in a job "
-    "that needs it. Another deploy (a second deploy hook) is not a check. Checks of a throwaway "
+    "Newman, `npm run test:e2e`) or any test suite aimed at the deployed host (a URL, a `*_URL`/`*_HOST` "
+    "variable, `--base-url`), in the same job after the deploy or in a job "
+    "that needs it. Another deploy (a second deploy hook) is not a check, nor a `curl` that writes "
+    "(`-d`, `-X POST`: a flag put into a key-value store). Checks of a throwaway "
     "deployment only (a cluster the job creates) earn `throwaway_credit`. A GitOps deploy is verified "
     "by an Argo CD `PostSync` hook (a Job in the synced folder) or a Flux Kustomization that waits for "
     "health (`wait: true`, `healthChecks`).",
@@ -169,10 +185,13 @@ def deploy_verification(sub: Submission, p: Params) -> Finding:
         if ci is not None and _HELM_WAIT.match(normalise(step.commands[ci].text)):
             c = step.commands[ci]
             return Finding.ratio(credit, f"`{c.text[:60]}` waits until the release is healthy{tail}", [c.at(pipe.path)])
+        aimed: set[int] = set()  # steps whose commands point their tests at a deployed host
         for where, text, cats, later in after_deploy(sub, pipe, job, index, ci):
             if later.condition in ("failure", "never", "cancelled") or "deploy" in cats:
                 continue
-            if "verify" in cats or ("test" in cats and _END_TO_END.search(text)):
+            if _aimed_at_a_target(text):
+                aimed.add(id(later))
+            if "verify" in cats or ("test" in cats and (_END_TO_END.search(text) or id(later) in aimed)):
                 return Finding.ratio(credit, f"after the deploy in job `{job.id}`: {text[:80]}{tail}", [where])
     pipe, job, index, ci, step, _away = deploys[0]
     where, what = deploy_text(pipe, step, ci)
@@ -189,7 +208,9 @@ def deploy_verification(sub: Submission, p: Params) -> Finding:
     "`if: failure()` (or a job `if: failure()` that needs the deploy job; GitLab "
     "`when: on_failure`) running `kubectl rollout undo`, `helm rollback`, `argocd app rollback`, "
     "`kubectl argo rollouts undo/abort`, `docker service rollback`; or `helm upgrade --atomic`; or a "
-    "Swarm service whose `update_config` has `failure_action: rollback`; or a progressive-delivery "
+    "Swarm service whose `update_config` has `failure_action: rollback`; or, on failure only, a "
+    "teardown of the new environment or a migration revert (`aws cloudformation delete-stack`, "
+    "`terraform destroy`, `helm uninstall`, `typeorm migration:revert`...); or a progressive-delivery "
     "controller with automated analysis (Argo Rollouts, Flagger). A rollback that runs always, "
     "a failure step that only prints logs, or a comment mentioning rollback doesn't count; a "
     "rollback workflow run by hand gets `manual_credit`; one that only guards a throwaway deployment (a "
@@ -213,7 +234,8 @@ def rollback_on_failure(sub: Submission, p: Params) -> Finding:
         credit = p["throwaway_credit"] if away else 1.0
         tail = f" — but only in a deployment {away}" if away else ""
         for where, text, cats, later in after_deploy(sub, pipe, job, index, ci):
-            if "rollback" not in cats:
+            undo = "undo" in cats and later.condition == "failure"  # teardown, migrations reverted
+            if "rollback" not in cats and not undo:
                 continue
             if later.condition == "failure":
                 return Finding.ratio(credit, f"job `{job.id}`: `{text[:60]}` runs when the deploy fails{tail}", [where])
@@ -222,7 +244,7 @@ def rollback_on_failure(sub: Submission, p: Params) -> Finding:
             if other.condition == "failure" and job.id in pipe.upstream(other):
                 for later in other.steps:
                     for c in later.commands:
-                        if "rollback" in command_categories(c):
+                        if command_categories(c) & {"rollback", "undo"}:
                             return Finding.ratio(
                                 credit, f"job `{other.id}` runs `{c.text[:60]}` when `{job.id}` fails{tail}",
                                 [c.at(pipe.path)])

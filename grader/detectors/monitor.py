@@ -7,7 +7,7 @@ import re
 
 from grader.detectors import Params, detector
 from grader.detectors.common import found, loc, plural
-from grader.evidence import alerts, cloudmonitor, codescan, infra, manifests, markdown, wiring
+from grader.evidence import alerts, cloudmonitor, codescan, infra, jsonnet, manifests, markdown, wiring
 from grader.evidence.observability import (
     APM_IMPORTS,
     app_metrics_exposed,
@@ -30,7 +30,8 @@ from grader.yamlload import line_of, mapping
     "alert-rules",
     title="Alert rules",
     looks_for="Prometheus alerting rules, found by content (rule files, `PrometheusRule` "
-    "resources, rule groups embedded in other YAML). A rule is well formed with an `alert` name, "
+    "resources, rule groups embedded in other YAML, the alert objects of Jsonnet mixins read without "
+    "evaluating them). A rule is well formed with an `alert` name, "
     "a non-empty `expr` that is plausible PromQL, a valid `for` duration, a `severity` label and a "
     "`summary` or `description` annotation. Cloud alarms written as infrastructure code count the "
     "same way (Terraform `aws_cloudwatch_metric_alarm`, `azurerm_monitor_metric_alert`, "
@@ -97,7 +98,9 @@ def alert_rules(sub: Submission, p: Params) -> Finding:
     looks_for="Grafana dashboards (JSON, or JSON inside a ConfigMap) with at least `min_panels` "
     "panels that query something (a target with a non-empty `expr`/`query`), or cloud dashboards "
     "in infrastructure code (`aws_cloudwatch_dashboard`, `google_monitoring_dashboard`, Azure portal "
-    "dashboards, `datadog_dashboard`, CloudFormation `AWS::CloudWatch::Dashboard`) with as many "
+    "dashboards, `datadog_dashboard`, CloudFormation `AWS::CloudWatch::Dashboard`) or kept as their own JSON "
+    "(Google Cloud Monitoring `displayName` with a `mosaicLayout`/`gridLayout`, CloudWatch `widgets`), or "
+    "Grafonnet dashboards of a Jsonnet mixin (read, never evaluated), with as many "
     "widgets that chart a metric. A dashboard imported from grafana.com by its ID counts too: a "
     "`gnetId` in the Grafana (or kube-prometheus-stack) chart's values, a grafana-operator "
     "`GrafanaDashboard` with `grafanaCom.id`, or its download by an Ansible `get_url` task or by "
@@ -114,7 +117,7 @@ def alert_rules(sub: Submission, p: Params) -> Finding:
 def dashboards(sub: Submission, p: Params) -> Finding:
     best = grafana = grafana_dashboard(sub)
     line = 1
-    for rel, at, name, charts in cloudmonitor.dashboards(sub):
+    for rel, at, name, charts in [*cloudmonitor.dashboards(sub), *jsonnet.dashboards(sub)]:
         if best is None or charts > best[1]:
             best, line = (rel, charts, name, charts), at
     if best is None or best[1] < p["min_panels"]:

@@ -1,6 +1,7 @@
 """Prometheus alerting rules, found by content (rule files, ``PrometheusRule`` resources,
 rules embedded under a ``groups:`` key anywhere in a YAML document, ``*.rules`` files, and rule
-groups in Terraform or template heredocs)."""
+groups in Terraform or template heredocs), and the alerts of Jsonnet mixins
+(:mod:`grader.evidence.jsonnet`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from grader.evidence import heredocs, jsonnet
 from grader.patterns import lazy
 from grader.yamlload import embedded_docs, item_line, line_of, mapping
 
@@ -134,12 +136,17 @@ def scan(sub: Submission) -> RuleScan:
                             result.recorded.add(str(rule["record"]))
                             continue
                         if "alert" in rule:
-                            result.alerts.append(_judge(rule, rel, line_of(rule, item_line(rules, i)) or 0))
+                            result.alerts.append(judge(rule, rel, line_of(rule, item_line(rules, i)) or 0))
     for rel, line, text in _embedded_rule_texts(sub):
         for doc in embedded_docs(text):
             for groups, gline in _find_groups(doc, depth=0):
                 result.group_files.append((rel, line + gline - 1))
                 _collect_rules(result, groups, rel, line - 1)
+    for rel, line, doc in heredocs.yaml_documents(sub):  # rules a pipeline writes (`cat > alerts.yml <<EOF`)
+        for groups, gline in _find_groups(doc, depth=0):
+            result.group_files.append((rel, line + gline - 1))
+            _collect_rules(result, groups, rel, line - 1)
+    result.alerts.extend(judge(rule, rel, line) for rel, line, rule in jsonnet.alert_objects(sub))
     return sub.memo("alerts", result)
 
 
@@ -188,7 +195,7 @@ def _collect_rules(result: RuleScan, groups, rel: str, offset: int) -> None:
                 result.recording += 1
                 result.recorded.add(str(rule["record"]))
             elif "alert" in rule:
-                result.alerts.append(_judge(rule, rel, offset + (line_of(rule, item_line(rules, i)) or 1)))
+                result.alerts.append(judge(rule, rel, offset + (line_of(rule, item_line(rules, i)) or 1)))
 
 
 def _find_groups(value, depth):
@@ -217,7 +224,8 @@ def _find_groups(value, depth):
                 yield from _find_groups(item, depth + 1)
 
 
-def _judge(rule: dict, rel: str, line: int) -> AlertRule:
+def judge(rule: dict, rel: str, line: int) -> AlertRule:
+    """A rule (a mapping of ``alert``, ``expr``, ``for``, ``labels``, ``annotations``) judged."""
     name = rule.get("alert")
     alert = AlertRule(str(name) if name else "(unnamed)", rel, line or 1)
     if not isinstance(name, str) or not name.strip():

@@ -1,7 +1,8 @@
 """Alerting and dashboards kept in a cloud's own monitoring, written as infrastructure code:
 Terraform resources (AWS CloudWatch alarms and dashboards, Azure Monitor metric and log alerts,
 Google Cloud Monitoring alert policies and dashboards, Datadog monitors and dashboards) and
-CloudFormation / SAM / Serverless ``AWS::CloudWatch::Alarm`` and ``Dashboard`` resources.
+CloudFormation / SAM / Serverless ``AWS::CloudWatch::Alarm`` and ``Dashboard`` resources, and
+cloud dashboards kept as their own JSON (Google Cloud Monitoring, CloudWatch), known by shape.
 
 Each alarm is judged like a Prometheus rule, in the cloud's own terms: what it watches (a
 metric or a query), the condition (a comparison with a threshold), how long it must hold (the
@@ -134,6 +135,39 @@ def dashboards(sub: Submission) -> list[tuple[str, int, str, int]]:
     for rel, line, rname, props in _cloudformation(sub, "AWS::CloudWatch::Dashboard"):
         text = str(props.get("DashboardBody") or "")
         found.append((rel, line, str(props.get("DashboardName") or rname), len(re.findall(_DASHBOARDS["aws_cloudwatch_dashboard"], text))))
+    found.extend(json_dashboards(sub))
+    return found
+
+
+_LAYOUTS = ("mosaicLayout", "gridLayout", "rowLayout", "columnLayout")
+_GCP_CHARTS = ("xyChart", "scorecard", "timeSeriesTable", "pieChart")
+
+
+def json_dashboards(sub: Submission) -> list[tuple[str, int, str, int]]:
+    """(path, 1, name, charting widgets) of cloud dashboards kept as their own JSON, known by
+    their shape: Google Cloud Monitoring (``displayName`` and a layout of widgets or tiles) and
+    CloudWatch (``widgets`` of ``type``/``properties``)."""
+    found = []
+    for rel in sub.by_suffix(".json"):
+        text = sub.read_text(rel) or ""
+        if '"widgets"' not in text and '"tiles"' not in text:
+            continue
+        data = sub.json_data(rel)
+        if not isinstance(data, dict):
+            continue
+        layout = next((data[k] for k in _LAYOUTS if isinstance(data.get(k), dict)), None)
+        if layout is not None and isinstance(data.get("displayName"), str):
+            items = layout.get("tiles") or layout.get("widgets") or []
+            if not items and isinstance(layout.get("rows") or layout.get("columns"), list):
+                items = [w for part in layout.get("rows") or layout.get("columns") or [] if isinstance(part, dict)
+                         for w in part.get("widgets") or [] if isinstance(part.get("widgets"), list)]
+            widgets = [mapping(t.get("widget")) if "widget" in t else t for t in items if isinstance(t, dict)]
+            charts = sum(1 for w in widgets if any(isinstance(w.get(k), dict) for k in _GCP_CHARTS))
+            found.append((rel, 1, data["displayName"], charts))
+        elif isinstance(data.get("widgets"), list) and set(data) <= {"widgets", "start", "end", "periodOverride"}:
+            charts = sum(1 for w in data["widgets"] if isinstance(w, dict) and w.get("type") in ("metric", "log")
+                         and (mapping(w.get("properties")).get("metrics") or mapping(w.get("properties")).get("query")))
+            found.append((rel, 1, rel.rsplit("/", 1)[-1], charts))
     return found
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from grader.evidence import manifests
+from grader.evidence import heredocs, manifests
 from grader.evidence.ci import is_ci_config
 from grader.patterns import lazy
 from grader.yamlload import line_of
@@ -16,12 +16,15 @@ if TYPE_CHECKING:
 
 
 def yaml_documents(sub: Submission):
-    """(path, document) for every YAML document outside CI configuration."""
+    """(path, document) for every YAML document outside CI configuration, and those of the YAML
+    files a pipeline or script writes through a here-document (at the script's path)."""
     for rel in sub.yaml_files():
         if is_ci_config(sub, rel):
             continue
         for doc in sub.yaml_docs_quiet(rel) or []:
             yield rel, doc
+    for rel, _line, doc in heredocs.yaml_documents(sub):
+        yield rel, doc
 
 
 # Matched against the file name only (a name is at most 255 bytes; a path can be 4 KB).

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from grader.evidence import stubs
 from grader.model import Location
 from grader.patterns import lazy
 
@@ -116,6 +117,8 @@ def scan(sub: Submission) -> list[TestFile]:
         except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
             sub.problems[rel] = f"can't be parsed as {lang}: {type(exc).__name__}"
             continue
+        if tf.tests and stubs.stub_only(sub, rel, lang, text, is_test_path):  # it tests a server of its own, not the project
+            tf.tests = [(name, line, False) for name, line, _real in tf.tests]
         found.append(tf)
     declared = _declared(sub)  # what the build system runs as a test is judged as such
     paths = {tf.path for tf in declared}
@@ -192,11 +195,32 @@ def _declared(sub: Submission) -> list[TestFile]:
                     script = sub.read_text(path) or ""
                     out.append(TestFile(path, "shell", [(entry, 1, _runs_something(script))]))
                 i += 1
+        elif name in ("Makefile", "makefile", "GNUmakefile"):
+            out.extend(_make_test_scripts(sub, rel))
         elif name == "CMakeLists.txt":
             text = sub.read_text(rel) or ""
             tests = [(m.group(1), text.count("\n", 0, m.start()) + 1, True) for m in _ADD_TEST.finditer(text)]
             if tests:
                 out.append(TestFile(rel, "ctest", tests))
+    return out
+
+
+# a Makefile's test target and its recipe (tab-indented lines), and the scripts the recipe runs
+_MAKE_TEST = lazy(r"(?m)^(?:tests?|check|unit-?tests?|integration-?tests?|test-\w+)[ \t]*:(?!=)[^\n]*\n((?:\t[^\n]*\n)*)")
+_SCRIPT_RUN = lazy(r"(?:^|[\s@;&|])(?:(?:bash|sh)[ \t]+)?(?:\./)?([\w./-]+\.sh)\b")
+
+
+def _make_test_scripts(sub: Submission, rel: str) -> list[TestFile]:
+    """The shell scripts a Makefile's test target runs (`test: prog` / `bash t_prog.sh`): tests,
+    judged as test scripts are."""
+    folder = rel[: -len(rel.rsplit("/", 1)[-1])]
+    text = sub.read_text(rel) or ""
+    out = []
+    for m in _MAKE_TEST.finditer(text):
+        for script in _SCRIPT_RUN.findall(m.group(1)[:10_000])[:20]:
+            path = folder + script
+            if ".." not in script.split("/") and sub.exists(path) and not language_of(path):
+                out.append(TestFile(path, "shell", _read_shell(sub.read_text(path) or "")))
     return out
 
 

@@ -31,13 +31,17 @@ PATHS = [
     "exercises/module-01/exercise-04/task2-feedback-loops.md",
     "exercises/module-01/exercise-04/task3-pipeline-design.md",
     "exercises/module-01/exercise-04/task4-success-metrics.md", ".tekton/pipeline.yaml", ".tekton/tasks.yaml",
+    "cloudbuild.yaml", "buildspec.yml", "infra/pipeline.yml", "mixin/alerts.libsonnet", "monitoring/dashboard.json",
+    "scripts/monitoring.sh",
 ]
 KEYS = ["on", "jobs", "steps", "run", "uses", "if", "needs", "with", "script", "stages", "when",
         "rules", "apiVersion", "kind", "metadata", "spec", "template", "containers", "groups",
         "alert", "expr", "for", "labels", "annotations", "panels", "targets", "push", "tags",
         "livenessProbe", "readinessProbe", "resources", "limits", "strategy", "include", "extends",
         "workflows", "requires", "filters", "minReplicas", "maxReplicas", "scaleTargetRef", "body",
-        "tasks", "taskRef", "taskSpec", "runAfter", "finally", "params", "name", "value", "resourcetemplates"]
+        "tasks", "taskRef", "taskSpec", "runAfter", "finally", "params", "name", "value", "resourcetemplates",
+        "args", "entrypoint", "images", "allowFailure", "phases", "commands", "Resources", "Type", "Properties",
+        "Stages", "Actions", "ActionTypeId", "displayName", "mosaicLayout", "tiles", "widgets", "language"]
 SCALARS = st.one_of(
     st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=30),
     st.sampled_from(["failure()", "always()", "kubectl rollout undo x", "pytest", "docker build -t a:$X .",
@@ -64,7 +68,9 @@ CONTENT = st.one_of(
     st.lists(st.sampled_from(["# h", "## Phase 3: BUILD", "### Tools Used", "- item", "```", "{", "}",
                               "stage('x') {", "steps {", "sh 'make'", "post {", "failure {", "def test_x():",
                               "    assert x == 1", "test('a', () => {", "expect(a).toBe(1)", "});",
-                              "HEALTHCHECK CMD curl -f x", "## Loop 1: Monitor → Plan", "[Your answer]"]),
+                              "HEALTHCHECK CMD curl -f x", "## Loop 1: Monitor → Plan", "[Your answer]",
+                              "{ alert: 'A', expr: |||", "|||", "'for': '5m',", "/*", "cat > rules.yml <<EOF",
+                              "EOF", "groups:", "cpa.CodeBuildAction(", "GitHubSourceAction("]),
              max_size=20).map("\n".join),
 )
 

@@ -286,6 +286,12 @@ def test_pathological_text_files(tmp_path):
         "Jenkinsfile": "pipeline {" + "{" * 100000,
         "src/a.test.js": "test('x', () => {" * 20000,
         "CHANGELOG.md": "#" * 100000 + "\n" + "## 1.0.0\n" * 20000,
+        "cloudbuild.yaml": "steps:\n" + "- name: gcr.io/cloud-builders/docker\n  args: [" + "build, " * 20000 + "x]\n" * 50,
+        "buildspec.yml": "phases:\n  build:\n    commands:\n" + "      - docker build -t a:$X .\n" * 20000,
+        "infra/pipeline_stack.py": "codepipeline\n" + "GitHubSourceAction(" * 20000 + "a" * 100000 + "DeployAction(",
+        "mixin/alerts.libsonnet": "{" * 100000 + "alert: 'x', expr: |||\n" + "'" * 50000 + "/*" * 20000,
+        "scripts/monitoring.sh": "cat > a.yml <<EOF\n" * 20000 + "groups:\n" * 1000,
+        "monitoring/dashboard.json": '{"displayName": "x", "mosaicLayout": {"tiles": [' + '{"widget": {"xyChart": {}}},' * 20000 + '{}]}}',
     })
     assert_safe(sub)
 

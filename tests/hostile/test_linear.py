@@ -14,9 +14,10 @@ import pytest
 
 from conftest import instructions
 from grader.detectors.plan import _ITEM
-from grader.evidence import helm
+from grader.evidence import helm, jsonnet
 from grader.evidence.alerts import selected_metrics
 from grader.evidence.ci.jenkins import _strip_comments
+from grader.evidence.heredocs import _WRITE
 from grader.evidence.linters import _cut
 from grader.evidence.markdown import content_words
 from grader.evidence.operations import pm2_apps_line
@@ -60,6 +61,14 @@ ATTACKS = {
     "exposition lines without a value": (lambda t: _EXPOSED.findall(t), '"metric_name{le="', ""),
     "string literals left open": (lambda t: _LITERAL.findall(t), '"abc_def', ""),
     "promql selectors and label lists": (selected_metrics, "sum by (le) (rate(x{a=\"b\"}[5m])) + ", "1"),
+    "jsonnet block comments left open": (jsonnet.objects, "/*", "x"),
+    "jsonnet escaped quotes left open": (jsonnet.objects, "'\\'", ""),
+    "jsonnet verbatim strings left open": (jsonnet.objects, "@'", "x"),
+    "jsonnet text blocks": (jsonnet.objects, "|||\n", "x"),
+    "jsonnet deep objects": (jsonnet.objects, "{a: ", ""),
+    "heredoc writes without a delimiter": (lambda t: _WRITE.findall(t), "cat > a.yml <<", "x"),
+    "heredoc writes of long names": (lambda t: _WRITE.findall(t), "cat >", "x"),
+    "jsonnet alert objects": (jsonnet.objects, "{alert: 'A', 'for': 1},", ""),
 }
 
 

@@ -30,6 +30,9 @@ from grader.evidence.ci import (
     azure,
     bitbucket,
     circleci,
+    cloudbuild,
+    codebuild,
+    codepipeline,
     drone,
     github,
     gitlab,
@@ -77,7 +80,8 @@ class Reader(Protocol):
     def read(self, sub: Submission, path: str) -> Pipeline | None: ...
 
 
-READERS: tuple[Reader, ...] = (github, gitlab, circleci, jenkins, azure, bitbucket, drone, travis, harness, tekton)
+READERS: tuple[Reader, ...] = (github, gitlab, circleci, jenkins, azure, bitbucket, drone, travis, harness, tekton,
+                               cloudbuild, codebuild, codepipeline)
 # Fix-ups across one system's pipelines once all are read: SYSTEM -> link(that system's pipelines).
 LINKS: dict[str, Callable[[list[Pipeline]], None]] = {github.SYSTEM: github.link}
 

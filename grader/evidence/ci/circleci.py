@@ -6,6 +6,7 @@ the common ones are known to build, publish or deploy), workflows with ``require
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from grader.evidence import budget as evidence_budget
@@ -57,6 +58,14 @@ _BUILTIN = {"checkout", "setup_remote_docker", "save_cache", "restore_cache", "s
 MAX_STEPS = 2000  # steps of one job, reusable commands expanded
 
 
+_PARAMETER = re.compile(r"<<\s*((?:parameters|pipeline)\.[\w.-]{1,200})\s*>>")
+
+
+def _parameters(script: str) -> str:
+    """``<< parameters.x >>`` written as the variable it is (it is no shell here-document)."""
+    return _PARAMETER.sub(lambda m: "${" + re.sub(r"\W", "_", m.group(1)) + "}", script) if "<<" in script else script
+
+
 def _steps(job: str, steps, commands: dict, depth: int, condition: str = "success", budget: list | None = None,
            shared: evidence_budget.Budget | None = None) -> list[Step]:
     """A job's steps: ``run`` steps, reusable ``commands:`` entries expanded (a few levels, at most
@@ -87,7 +96,7 @@ def _steps(job: str, steps, commands: dict, depth: int, condition: str = "succes
             if isinstance(run, str):
                 step = Step(f"{job}: run", sline, condition=condition)
                 offset = 1 if "\n" in run.rstrip("\n") else 0
-                step.commands = shared.split(run, sline + offset, "CircleCI commands")
+                step.commands = shared.split(_parameters(run), sline + offset, "CircleCI commands")
             elif isinstance(run, dict):
                 command = run.get("command")
                 when = _WHEN.get(str(run.get("when", "on_success")), "success")
@@ -96,7 +105,7 @@ def _steps(job: str, steps, commands: dict, depth: int, condition: str = "succes
                 if isinstance(command, str):
                     cline = run.line_of("command") if hasattr(run, "line_of") else sline
                     offset = 1 if "\n" in command.rstrip("\n") else 0
-                    step.commands = shared.split(command, (cline or sline) + offset, "CircleCI commands")
+                    step.commands = shared.split(_parameters(command), (cline or sline) + offset, "CircleCI commands")
             else:
                 continue
             out.append(step)

@@ -26,11 +26,18 @@ TERMS = {  # how a hint says it in this system
     "on_tags": "`on: push: tags: ['v*']`",
 }
 
+# Docker's samples build and push each image with their organisation's reusable workflow
+_DOCKERSAMPLES_BUILD = "dockersamples/.github/.github/workflows/reusable-docker-build.yaml"
 # What its actions (`uses: owner/name`, matched without @ref) do: category -> names.
 ACTIONS: dict[str, tuple[str, ...]] = {
+    # (an organisation's reusable build actions are read as what they run: the Prometheus
+    # project's promci builds with promu crossbuild, and publishes images and release tarballs)
     "build": ("docker/build-push-action", "redhat-actions/buildah-build",
-              "mr-smithers-excellent/docker-build-push"),
-    "publish": ("docker/build-push-action", "pypa/gh-action-pypi-publish", "softprops/action-gh-release"),
+              "mr-smithers-excellent/docker-build-push", "prometheus/promci/build",
+              "prometheus/promci/publish_main", "prometheus/promci/publish_release", _DOCKERSAMPLES_BUILD,
+              "goreleaser/goreleaser-action"),
+    "publish": ("docker/build-push-action", "pypa/gh-action-pypi-publish", "softprops/action-gh-release",
+                "prometheus/promci/publish_main", "prometheus/promci/publish_release", _DOCKERSAMPLES_BUILD),
     "deploy": ("azure/k8s-deploy", "azure/webapps-deploy", "azure/functions-action", "deliverybot/helm",
                "wahyd4/kubectl-helm-action", "bitovi/github-actions-deploy-eks-helm",
                "helmfile/helmfile-action", "aws-actions/amazon-ecs-deploy-task-definition",
@@ -43,7 +50,8 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "test": ("cypress-io/github-action", "gradle/gradle-build-action"),
     "release": ("softprops/action-gh-release", "actions/create-release", "ncipollo/release-action",
                 "googleapis/release-please-action", "google-github-actions/release-please-action",
-                "cycjimmy/semantic-release-action", "goreleaser/goreleaser-action", "changesets/action"),
+                "cycjimmy/semantic-release-action", "goreleaser/goreleaser-action", "changesets/action",
+                "prometheus/promci/publish_release"),
     "verify": ("jtalk/url-health-check-action",),
 }
 # Those that run a script on a server over SSH: what they do is what the script does.
@@ -217,15 +225,29 @@ def _github_events(on, line):
             eline = on.line_of(event) if hasattr(on, "line_of") else line
             name = _github_event_name(str(event), conf)
             yield name, eline
-            if name == "push" and isinstance(conf, dict) and conf.get("tags") is not None:
+            if name == "push" and isinstance(conf, dict) and conf.get("tags") is not None and version_tags(conf["tags"]):
                 yield "tag", eline
+
+
+_NOT_A_VERSION = re.compile(r"^[A-Za-z][\w-]*[-_/]?\*?$")
+
+
+def version_tags(patterns) -> bool:
+    """Can the tag filter match a version tag? `v*`, `*`, `[0-9]+.*`, `release-*` can; filters of
+    names alone (`test-env*`, `staging-*`, `deploy`) deploy environments: they are no releases."""
+    items = patterns if isinstance(patterns, list) else [patterns]
+    for item in items:
+        text = str(item).strip()
+        if not _NOT_A_VERSION.match(text) or text.lower().startswith(("v", "release", "rel-")):
+            return True
+    return not items
 
 
 def _github_event_name(event: str, conf) -> str:
     event = event.strip()
     if event == "push" and isinstance(conf, dict):
         if conf.get("tags") is not None and conf.get("branches") is None and conf.get("paths") is None:
-            return "tag"
+            return "tag" if version_tags(conf["tags"]) else "push"
     if event in ("pull_request", "pull_request_target", "merge_group"):
         return "pull_request"
     if event == "release":

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from grader.evidence.shell import Command, categories, remote_categories
+from grader.evidence.shell import Command, categories, remote_categories, runs_test_script
 
 
 @dataclass(slots=True)
@@ -42,8 +42,8 @@ def command_categories(cmd: Command) -> set[str]:
     repository (the commands it runs say it, and a `make test` that only echoes tests
     nothing); no gate when its failure is ignored (`pytest || true`, `tsc || true`: a broken
     build that passes is not a build step)."""
-    if cmd.resolved:
-        return set()
+    if cmd.resolved:  # (a test script run by name tests, whatever its commands: `bash t_cat.sh`)
+        return {"test"} if runs_test_script(cmd.text) and not cmd.ignored else set()
     found = remote_categories(cmd.text) if cmd.remote else categories(cmd.text)
     if cmd.ignored:
         found -= GATES

@@ -2,7 +2,12 @@
 them (``before_install``, ``install``, ``before_script``, ``script``, then ``after_success`` or
 ``after_failure``, ``before_deploy``/``deploy``), ``jobs: include`` with ``stage`` names, and
 ``deploy`` providers (``releases`` on tags, ``pages``, ``heroku``, ``script``...). Travis builds
-every push and pull request."""
+every push and pull request. A job that says no ``install`` or ``script`` runs its ``language``'s
+defaults (Travis's documentation): ``node_js`` installs with ``npm ci`` (``npm install`` without a
+lock file) and runs ``npm test``; ``go`` runs ``go get -t -v ./...`` and ``make`` (``go test -v
+./...`` without a Makefile); ``ruby`` runs ``bundle install`` and ``rake``; ``java`` runs Maven's
+or Gradle's install and test; ``rust`` runs ``cargo build`` and ``cargo test``; ``python`` installs
+``requirements.txt`` and has no default script (its build fails without one)."""
 
 from __future__ import annotations
 
@@ -37,13 +42,37 @@ _PROVIDERS = {"releases": "gh release create $TRAVIS_TAG", "pages": "deploy gith
               "gcs": "gcloud app deploy", "firebase": "firebase deploy"}
 
 
+
+def language_defaults(language: str, files: frozenset[str]) -> dict[str, str]:
+    """The ``install`` and ``script`` Travis runs for ``language`` when the job gives none
+    (``files``: the repository's top-level files, which some defaults depend on)."""
+    if language in ("node_js", "node"):
+        return {"install": "npm ci" if "package-lock.json" in files else "npm install", "script": "npm test"}
+    if language == "go":
+        return {"install": "go get -t -v ./...", "script": "make" if "Makefile" in files else "go test -v ./..."}
+    if language == "ruby" and "Gemfile" in files:
+        return {"install": "bundle install --jobs=3 --retry=3", "script": "rake"}
+    if language in ("java", "android", "groovy", "scala", "clojure"):
+        if "pom.xml" in files:
+            return {"install": "mvn install -DskipTests=true -B -V", "script": "mvn test -B"}
+        if "build.gradle" in files or "build.gradle.kts" in files:
+            return {"install": "gradle assemble", "script": "gradle check"}
+        return {"script": "sbt ++$TRAVIS_SCALA_VERSION test"} if language == "scala" else {}
+    if language == "rust":
+        return {"script": "cargo build --verbose && cargo test --verbose"}
+    if language == "python" and "requirements.txt" in files:
+        return {"install": "pip install -r requirements.txt"}
+    return {}
+
+
 def matches(path: str) -> bool:
     return path == ".travis.yml"
 
 
 def read(sub: Submission, path: str) -> Pipeline | None:
     docs = sub.yaml_docs(path) or []
-    return read_travis(path, docs[0]) if docs else None
+    top = frozenset(f for f in sub.files if "/" not in f)
+    return read_travis(path, docs[0], top) if docs else None
 
 
 def _phase(body: dict, key: str, cond: str, line: int) -> Step | None:
@@ -59,11 +88,17 @@ def _phase(body: dict, key: str, cond: str, line: int) -> Step | None:
     return step
 
 
-def _job(name: str, body: dict, base: dict, line: int) -> Job:
+def _job(name: str, body: dict, base: dict, line: int, files: frozenset[str] = frozenset()) -> Job:
     job = Job(name, line)
     job.ephemeral = True  # every Travis job runs on a fresh virtual machine
+    language = str(body.get("language", base.get("language", "ruby")))  # Travis's default language
+    defaults = language_defaults(language, files)
     for key, cond in _PHASES:
-        step = _phase(body if key in body else base, key, cond, line)
+        holder = body if key in body else base
+        step = _phase(holder, key, cond, line)
+        if step is None and key not in holder and defaults.get(key):
+            step = Step(f"{key} (the {language} default)", line_of(holder, line) or line, condition=cond)
+            step.commands = split_script(defaults[key], step.line)
         if step:
             job.steps.append(step)
     deploys = body.get("deploy", base.get("deploy"))
@@ -83,7 +118,7 @@ def _job(name: str, body: dict, base: dict, line: int) -> Job:
     return job
 
 
-def read_travis(path: str, doc) -> Pipeline | None:
+def read_travis(path: str, doc, files: frozenset[str] = frozenset()) -> Pipeline | None:
     if not isinstance(doc, dict):
         return None
     pipe = Pipeline(SYSTEM, path, line_of(doc, 1) or 1, path)
@@ -98,7 +133,8 @@ def read_travis(path: str, doc) -> Pipeline | None:
             if not isinstance(raw, dict):
                 continue
             current = str(raw.get("stage", current))
-            job = _job(f"{current}:{raw.get('name') or i + 1}", raw, doc, line_of(raw, item_line(include, i)) or 1)
+            job = _job(f"{current}:{raw.get('name') or i + 1}", raw, doc, line_of(raw, item_line(include, i)) or 1,
+                       files)
             job.stage = current
             stage_of.setdefault(current, []).append(job.id)
             pipe.jobs.append(job)
@@ -108,5 +144,5 @@ def read_travis(path: str, doc) -> Pipeline | None:
             previous = [j for s in order[:at] for j in stage_of[s]]
             job.needs = previous
     else:
-        pipe.jobs.append(_job("build", doc, {}, pipe.line))
+        pipe.jobs.append(_job("build", doc, {}, pipe.line, files))
     return pipe if any(j.steps for j in pipe.jobs) else None

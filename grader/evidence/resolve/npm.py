@@ -19,6 +19,10 @@ _YARN_BUILTINS = {"install", "add", "remove", "upgrade", "up", "init", "publish"
                   "global", "link", "unlink", "pack", "why", "audit", "outdated", "login", "logout", "dlx",
                   "exec", "workspace", "workspaces", "version", "set", "plugin", "import", "licenses", "create",
                   "i", "ci", "node", "bin", "dedupe", "patch", "npm", "constraints", "search"}
+# options that run the script in other packages of a workspace (`pnpm --filter web build`, `npm -ws test`)
+_ELSEWHERE = frozenset({"--filter", "-F", "-w", "--workspace", "-ws", "--workspaces", "-r", "--recursive",
+                        "workspace", "workspaces", "--include-workspace-root"})
+_DEFAULTED = frozenset({"start", "stop", "restart"})  # npm runs something for these without a script
 _RUN_ALL = lazy(r"^(?:npm-run-all|run-s|run-p)(?:\s|$)")
 
 
@@ -55,17 +59,23 @@ def resolve(sub: Submission, text: str, cwd: str) -> Found | None:
         script = verb
     else:
         return None
-    return _package_script(sub, folder, script)
+    elsewhere = any(w in _ELSEWHERE or w.startswith(("--filter=", "--workspace=")) for w in raw)
+    return _package_script(sub, folder, script, missing_runs_nothing=not elsewhere)
 
 
-def _package_script(sub: Submission, folder: str, script: str) -> Found | None:
+def _package_script(sub: Submission, folder: str, script: str, missing_runs_nothing: bool = False) -> Found | None:
     path = join(folder, "package.json")
     if not inside(path) or not sub.exists(path):
         return None
     data = sub.json_object(path)
-    scripts = data.get("scripts") if isinstance(data, dict) else None
-    if not isinstance(scripts, dict) or not isinstance(scripts.get(script), str):
+    if not isinstance(data, dict):
         return None
+    found = data.get("scripts")
+    scripts: dict = found if isinstance(found, dict) else {}
+    if not isinstance(scripts.get(script), str):
+        # a script the package does not have runs nothing (npm stops with "Missing script", or
+        # skips it under --if-present); only `start`, `stop` and `restart` have defaults
+        return None if script in _DEFAULTED or not missing_runs_nothing else (("npm", path, script), [])
     text = sub.read_text(path) or ""
     commands: list[Command] = []
     for name in (f"pre{script}", script, f"post{script}"):

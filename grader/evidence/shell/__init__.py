@@ -15,9 +15,11 @@ from grader.evidence.shell.classify import (
     inside_container,
     is_versioned_build,
     remote_categories,
+    runs_test_script,
     started_by_runner,
     tool_name,
     unwrap,
+    versioned_reference,
 )
 from grader.evidence.shell.lexer import (
     NOT_RUN,
@@ -29,4 +31,5 @@ from grader.evidence.shell.lexer import (
 )
 
 __all__ = ["NOT_RUN", "Command", "categories", "inside_container", "is_versioned_build", "normalise",
-           "remote_categories", "remote_command", "shell_words", "split_script", "started_by_runner", "tool_name", "unwrap"]
+           "remote_categories", "remote_command", "runs_test_script", "shell_words", "split_script", "started_by_runner", "tool_name", "unwrap",
+           "versioned_reference"]

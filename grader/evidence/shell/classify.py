@@ -76,6 +76,12 @@ def _deploy_hook(args: str) -> bool:
     return False
 
 
+# installers fetched to be piped into a shell (`curl -fsSL https://deb.nodesource.com/setup_20.x | bash -`)
+_INSTALLER = re.compile(r"^https?://(?:deb\.nodesource\.com|rpm\.nodesource\.com|get\.docker\.com|sh\.rustup\.rs|"
+                        r"install\.python-poetry\.org|get\.helm\.sh|dl\.k8s\.io|astral\.sh|bun\.sh|get\.pnpm\.io)\b"
+                        r"|/(?:setup_[\w.]+|install(?:er)?(?:\.sh)?)/?$")
+
+
 def _download(tool: str, args: str) -> bool:
     """A ``curl``/``wget`` that fetches a file (an installer, an archive, a key) rather than
     asking the service whether it is up: its URL names such a file or a release download, or
@@ -84,7 +90,8 @@ def _download(tool: str, args: str) -> bool:
     for i, word in enumerate(words):
         if word.startswith(("http://", "https://")):
             path = word.split("?", 1)[0].split("#", 1)[0]
-            if DOWNLOAD_EXT.search(path) or "/releases/download/" in path or "raw.githubusercontent.com" in path:
+            if DOWNLOAD_EXT.search(path) or "/releases/download/" in path or "raw.githubusercontent.com" in path \
+                    or _INSTALLER.search(path):
                 return True
         cluster = re.fullmatch(r"-[a-zA-Z]*([oO])", word) if tool == "curl" else None  # -O, -sSLo FILE
         if (cluster and (cluster.group(1) == "O" or (i + 1 < len(words) and words[i + 1] != "/dev/null"))) \
@@ -178,6 +185,12 @@ def categories(command: str) -> set[str]:
     return set(_categories(command))
 
 
+# options of curl/wget that send data or change something: what they do is a write, not a check
+_WRITES = re.compile(r"(?:^|\s)(?:-d|--data(?:-\w+)?|-F|--form|-T|--upload-file|--post-data|--post-file|--method[ =]"
+                     r"(?:POST|PUT|PATCH|DELETE)|-X\s?(?:POST|PUT|PATCH|DELETE)|--request[ =](?:POST|PUT|PATCH|DELETE))"
+                     r"(?=[\s=]|$)")
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def _categories(command: str) -> frozenset[str]:
     text = normalise(command)
@@ -203,6 +216,8 @@ def _categories(command: str) -> frozenset[str]:
             found.discard("verify")  # fetching a tool or a file checks nothing
         if tool in ("curl", "wget") and "deploy" not in found and NOTIFY.search(rest):
             found.discard("verify")  # a message to a chat webhook tells people; it checks nothing
+        if tool in ("curl", "wget") and _WRITES.search(rest):
+            found.discard("verify")  # a write (a flag into a key-value store, a form posted) checks nothing
         if tool in ("scp", "rsync") and _to_remote_host(rest):
             found.add("deploy")  # files copied onto a server: the site or the release goes live there
         if "smoke" in tool or re.search(r"health[-_]?check", tool):
@@ -216,6 +231,17 @@ def _categories(command: str) -> frozenset[str]:
     return frozenset(found)
 
 
+_TEST_SCRIPT = re.compile(r"^(?:(?:bash|sh|zsh)\s+(?:-\w+\s+)*)?(?:\S*/)?(?:(?:t|tests?|run[_-]tests?)[_-][\w.-]*|"
+                          r"[\w.-]*[_-]tests?|tests?)\.(?:sh|bash)(?:\s|$)")
+
+
+def runs_test_script(command: str) -> bool:
+    """Does the command run a test script by its name (``bash t_cat.sh``, ``./run_tests.sh``,
+    ``sh tests/api-test.sh``)? What it runs is judged as a test file is (real assertions)."""
+    text = normalise(command)
+    return len(text) <= 2000 and bool(_TEST_SCRIPT.match(text))
+
+
 def is_versioned_build(command: str) -> bool:
     """A container build/tag command whose tag carries a commit SHA, a variable or a version."""
     text = re.sub(r"\$\{\{\s*([^}]*?)\s*\}\}", r"${{\1}}", normalise(command))  # ${{ x }} is one word
@@ -226,10 +252,14 @@ def is_versioned_build(command: str) -> bool:
         if archive:  # an archive is versioned by its name: a variable or a version number in it
             return "$" in archive or bool(re.search(r"\d+\.\d+", archive))
         return not re.match(r"(docker|podman|buildah)\b", text)  # packages carry their version
-    return any(_versioned_ref(t) for t in tags)
+    return any(versioned_reference(t) for t in tags)
 
 
-def _versioned_ref(ref: str) -> bool:
+def versioned_reference(ref: str) -> bool:
+    """Is an image reference versioned (the one rule for every way an image is built: ``docker
+    build -t``, an action's ``tags``, a Cloud Build step): a tag carrying a variable, a version
+    or a commit SHA — never ``latest`` (or another moving name), whatever the rest holds."""
+    ref = re.sub(r"\$\{\{\s*([^}]*?)\s*\}\}", r"${{\1}}", ref)
     ref = ref.strip("'\"")
     last = ref.rsplit("/", 1)[-1]
     if ":" not in last:  # no tag is `latest`, unless the whole reference is one variable (taken on trust)

@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from grader.model import Location
 from grader.patterns import lazy
 
-_ENV_ASSIGN = lazy(r"^(?:[A-Za-z_][A-Za-z0-9_]*=(?:\"[^\"]*\"|'[^']*'|\$\([^()]*\)|\S*)\s+)+")
+# assignments before a command, of any shape: `A=1`, `A="a b"`, `A=$(cmd)`, `A=${{ vars.X }}` (a CI
+# expression with spaces), several in a row
+_ENV_ASSIGN = lazy(r"^(?:[A-Za-z_][A-Za-z0-9_]*=(?:\"[^\"]*\"|'[^']*'|\$\([^()]*\)|\$\{\{[^}]*\}\}\S*|\S*)\s+)+")
 # (what a condition runs is run: `if curl -f ...`, `until kubectl rollout status ...`)
 _PREFIXES = lazy(r"^(?:(?:sudo|time|exec|command|nohup|env|then|do|else|if|elif|while|until|!)\s+(?:-\S+\s+)*)+")
 NOT_RUN = lazy(r"^(?:echo|printf|:|true|false|#|cat\s*<<|read)\b")

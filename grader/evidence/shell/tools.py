@@ -27,7 +27,8 @@ RULES: dict[str, tuple[tuple[str, str], ...]] = {
     "pipenv": (("install", r"(install|sync)\b"),),
     "conda": (("install", r"(env )?(create|install)\b"),),
     "npm": (("install", r"(ci|install|i)\b"), ("test", r"(test|t)\b|run (test|unit|e2e|coverage)[\w:-]*"),
-            ("build", r"run build\b|pack\b"), ("publish", r"publish\b"), ("verify", r"run (smoke|verify)[\w:-]*")),
+            ("build", r"run build\b|pack\b"), ("publish", r"publish\b"), ("verify", r"run (smoke|verify)[\w:-]*"),
+            ("undo", r"run [\w-]*migrat\w*[:_-](revert|down|rollback|undo)\b")),
     "yarn": (("install", r"(install\b|$)"), ("test", r"(run )?(test|unit|e2e|coverage)[\w:-]*"),
              ("build", r"(run )?build\b"), ("publish", r"publish\b"), ("verify", r"(run )?(smoke|verify)[\w:-]*")),
     "pnpm": (("install", r"(install|i)\b"), ("test", r"(run )?(test|unit|e2e|coverage)[\w:-]*"),
@@ -42,7 +43,9 @@ RULES: dict[str, tuple[tuple[str, str], ...]] = {
             # plugins that deploy the application itself (Azure, App Engine, Mule, JKube, app servers)
             ("deploy", rf"{_F}(?:[\w.-]+:)?{_MVN_DEPLOYERS}(?:-maven-plugin(?::[\w.-]+)?)?:(?:re)?deploy\b"
                        rf"|(?=.*-DmuleDeploy\b){_F}deploy\b")),  # lookaheads at the start: linear
-    "gradle": (("test", rf"{_F}(test|check|build)\b"), ("build", rf"{_F}(build|assemble|jar|bootJar|jib|jibDockerBuild)\b"),
+    # (a task may be named with its project's path: `:converter:build`)
+    "gradle": (("test", rf"{_F}(?::?[\w-]+:)?(test|check|build)\b"),
+               ("build", rf"{_F}(?::?[\w-]+:)?(build|assemble|jar|bootJar|jib|jibDockerBuild)\b"),
                ("publish", rf"{_F}publish"), ("deploy", rf"{_F}(azureWebAppDeploy|azureFunctionsDeploy|appengineDeploy|"
                                                       rf"k8sApply|herokuDeploy)\b")),
     "dotnet": (("install", r"restore\b"), ("test", r"test\b"), ("build", r"(build|publish)\b"),
@@ -55,9 +58,12 @@ RULES: dict[str, tuple[tuple[str, str], ...]] = {
     # node's own test runner, or a runner started by its path (node node_modules/jest/bin/jest.js)
     "node": (("test", r"(?:\S+\s+)*?(?:--test\b|\S*node_modules/(?:jest|mocha|vitest|ava|jasmine)/)"),),
     "docker": (("build", rf"(image |buildx |compose {_F})?build\b"), ("publish", r"(image )?push\b|(?:buildx )?build\b.*\s--push\b"),
-               ("deploy", r"(compose .*\bup\b|stack (deploy|up)\b|service update\b(?!.*--rollback))"),
+               # (`compose up --abort-on-container-exit` runs a test suite of containers and stops: no deploy)
+               ("deploy", r"(compose (?!.*--(?:abort-on-container-exit|exit-code-from)\b).*\bup\b|stack (deploy|up)\b"
+                          r"|service update\b(?!.*--rollback))"),
                ("rollback", r"service (rollback\b|update\b.*--rollback\b)")),
-    "docker-compose": (("deploy", r".*\bup\b"), ("build", rf"{_F}build\b")),
+    "docker-compose": (("deploy", r"(?!.*--(?:abort-on-container-exit|exit-code-from)\b).*\bup\b"),
+                       ("build", rf"{_F}build\b")),
     "podman": (("build", r"build\b"), ("publish", r"push\b")),
     "buildah": (("build", r"bud\b"),),
     "kubectl": (("deploy", rf"{_F}(apply|create|replace|set image|rollout restart|argo rollouts set image)\b"),
@@ -66,15 +72,22 @@ RULES: dict[str, tuple[tuple[str, str], ...]] = {
     "oc": (("deploy", rf"{_F}(apply|rollout latest)\b"), ("verify", rf"{_F}rollout status\b"),
            ("rollback", rf"{_F}rollout undo\b")),
     "helm": (("deploy", rf"{_F}(upgrade|install)\b"), ("verify", rf"{_F}test\b"),
-             ("rollback", rf"{_F}rollback\b"), ("publish", r"(push|cm-push)\b")),
+             ("rollback", rf"{_F}rollback\b"), ("publish", r"(push|cm-push)\b"), ("undo", rf"{_F}(uninstall|delete)\b")),
     "helmfile": (("deploy", rf"{_F}(apply|sync)\b"),),
+    # what undoes a new environment or its migrations: a rollback when it runs because the deploy failed
+    "typeorm": (("undo", r"migration:revert\b"),),
+    "knex": (("undo", r"migrate:(rollback|down)\b"),),
+    "sequelize": (("undo", r"db:migrate:undo\b"),),
+    "alembic": (("undo", rf"{_F}downgrade\b"),),
+    "flyway": (("undo", rf"{_F}undo\b"),),
     "argocd": (("deploy", r"app (sync|create|set)\b"), ("verify", r"app wait\b"), ("rollback", r"app rollback\b")),
-    "terraform": (("deploy", rf"{_F}apply\b"),),
+    "terraform": (("deploy", rf"{_F}apply\b"), ("undo", rf"{_F}destroy\b")),
     "pulumi": (("deploy", r"up\b"),),
     "ansible-playbook": (("deploy", r""),),
     "aws": (("deploy", r"(ecs update-service|deploy create-deployment|cloudformation (deploy|create-stack|update-stack)|"
                        r"s3 sync|s3 cp .*--recursive|lambda (update-function-code|create-function)|apprunner start-deployment|"
                        r"elasticbeanstalk (update-environment|create-environment))\b"),
+            ("undo", r"(cloudformation delete-stack|s3 rm .*--recursive|s3 rb)\b"),
             ("verify", r"ecs wait services-stable\b")),
     "sam": (("deploy", r"deploy\b"),),
     "cdk": (("deploy", r"deploy\b"),),
@@ -87,7 +100,13 @@ RULES: dict[str, tuple[tuple[str, str], ...]] = {
     "c8": (("test", r".*\b(?:mocha|jest|ava|tape|vitest|node --test|npm (?:run )?test)\b"),),
     "railway": (("deploy", r"up\b"),),
     "firebase": (("deploy", r"deploy\b"),),
-    "gcloud": (("deploy", r"(run|app|functions) deploy\b"),),
+    # Cloud Run / App Engine / Functions deploys, and a Cloud Deploy release (rolled out to its
+    # delivery pipeline's first target) or promotion; `builds submit` builds on Cloud Build
+    "gcloud": (("deploy", rf"{_F}(?:(run|app|functions) deploy|deploy releases (create|promote))\b"),
+               ("build", rf"{_F}builds submit\b"), ("rollback", rf"{_F}deploy targets rollback\b")),
+    "gke-deploy": (("deploy", r"(run|apply)\b"),),  # Cloud Build's GKE deployer
+    # the Prometheus project's build tool: binaries for every platform, their tarballs
+    "promu": (("build", r"(crossbuild|build|tarball)\b"), ("publish", r"release\b")),
     "az": (("deploy", r"(webapp|containerapp|functionapp|staticwebapp) .*\b(deploy|deployment|up|update)\b"
                       r"|storage blob upload-batch\b"),),
     "gsutil": (("deploy", r"(?:-m )?(rsync|cp) .*-r\b.*gs://"),),
@@ -148,7 +167,7 @@ RULES: dict[str, tuple[tuple[str, str], ...]] = {
     # test runners and builds of other languages
     "php": (("test", r"artisan test\b"),),
     "composer": (("install", r"install\b"), ("test", r"(run-script )?test\b")),
-    "rails": (("test", r"test(:system)?\b"),),
+    "rails": (("test", r"test(:system)?\b"), ("undo", r"db:rollback\b")),
     "mix": (("test", r"test\b"), ("build", r"(compile|release|escript\.build)\b"), ("install", r"deps\.get\b")),
     "flutter": (("test", r"test\b"), ("build", r"build\b"), ("install", r"pub get\b")),
     "dart": (("test", r"test\b"), ("build", r"compile\b")),
@@ -166,8 +185,12 @@ RULES: dict[str, tuple[tuple[str, str], ...]] = {
     # (the flag cluster up to its first `c` can be split one way only: no backtracking on long words)
     "tar": (("build", r"(?:-[a-bd-zA-Z]*c[a-zA-Z]*|--create)\s.*\.(?:tar\.gz|tgz|tar\.xz|tar\.bz2)\b"),),
     "pack": (("build", r"build\b"),),
+    # C and C++ compilers writing a program or a library (`gcc -Wall app.c -o app`)
+    "gcc": (("build", r".*\s-o\s?\S"),), "g++": (("build", r".*\s-o\s?\S"),),
+    "clang": (("build", r".*\s-o\s?\S"),), "clang++": (("build", r".*\s-o\s?\S"),),
+    "cc": (("build", r".*\s-o\s?\S"),),
     "ko": (("build", r"build\b"),),
-    "goreleaser": (("release", r""), ("build", r"build\b")),
+    "goreleaser": (("release", r""), ("build", r"(build|release)\b")),
     "changeset": (("release", r"publish\b"),),
 }
 # Flags that tell a build tool to skip its tests.

@@ -1,0 +1,1 @@
+(import 'alerts.libsonnet') + { _config+:: { shopSelector: 'shop' } }

@@ -1,0 +1,2 @@
+plugins { java }
+version = "1.4.0"

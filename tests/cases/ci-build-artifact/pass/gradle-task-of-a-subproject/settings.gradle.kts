@@ -1,0 +1,2 @@
+rootProject.name = "geo"
+include("converter")
