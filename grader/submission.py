@@ -24,6 +24,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Protocol
 
 from grader import yamlload
+from grader.patterns import lazy
 
 if TYPE_CHECKING:
     from grader.git import GitFacts, PendingGit
@@ -55,8 +56,8 @@ YAML_SUFFIXES = (".yml", ".yaml")
 # YAML kept as a Jinja template (Ansible's `roles/monitoring/templates/prometheus.yml.j2`): read
 # with its `{{ expressions }}` as placeholders and its `{% statements %}` lines left blank.
 JINJA_YAML_SUFFIXES = (".yml.j2", ".yaml.j2", ".yml.jinja2", ".yaml.jinja2", ".yml.jinja", ".yaml.jinja")
-_JINJA_EXPR = re.compile(r"\{\{[^{}\n]{0,400}\}\}")
-_JINJA_STMT = re.compile(r"\{%[^\n]{0,400}?%\}|\{#[^\n]{0,400}?#\}")
+_JINJA_EXPR = lazy(r"\{\{[^{}\n]{0,400}\}\}")
+_JINJA_STMT = lazy(r"\{%[^\n]{0,400}?%\}|\{#[^\n]{0,400}?#\}")
 
 
 def jinja_placeholders(text: str) -> str:

@@ -15,14 +15,15 @@ from pathlib import Path
 
 from grader.archives import JUNK, kind_of, lone_archive
 from grader.errors import LoopcheckError
+from grader.patterns import lazy
 from grader.report.text import shown_name
 
 # Everything between a URL's scheme and the last "@" of the line is a credential (a password
 # may hold "@", "/" or a space); and secrets passed in the query string.
-_CRED = re.compile(r"(?P<scheme>\b[a-zA-Z][a-zA-Z0-9+.-]{0,30}://)(?P<cred>[^\n]*)@")
-_QUERY_SECRET = re.compile(r"(?i)(?P<key>[?&](?:access_token|private_token|oauth_token|token|password|passwd|pwd|"
+_CRED = lazy(r"(?P<scheme>\b[a-zA-Z][a-zA-Z0-9+.-]{0,30}://)(?P<cred>[^\n]*)@")
+_QUERY_SECRET = lazy(r"(?i)(?P<key>[?&](?:access_token|private_token|oauth_token|token|password|passwd|pwd|"
                            r"secret|key|api_key|apikey|auth)=)[^&\s#]+")
-_URL = re.compile(r"(?i)^(?:git\+)?(https?|ssh|git|file)://|^[\w.-]+@[\w.-]+:[^/\\]")
+_URL = lazy(r"(?i)^(?:git\+)?(https?|ssh|git|file)://|^[\w.-]+@[\w.-]+:[^/\\]")
 MAX_ROSTER_BYTES = 20_000_000
 MAX_ROSTER_FIELD = 2_000
 MAX_ROSTER_COLUMNS = 40

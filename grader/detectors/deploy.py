@@ -144,9 +144,9 @@ def _aimed_at_a_target(text: str) -> bool:
     return any(name.upper().endswith(_TARGET_NAMES) for name in _VARIABLE.findall(text))
 
 
-_REMOTE_URL = re.compile(r"https?://(?!localhost\b|127\.0\.0\.1\b|0\.0\.0\.0\b)")
-_TARGET_OPTION = re.compile(r"(?:^|\s)--(?:base-?url|baseurl|host|url|target|endpoint)\b", re.I)
-_VARIABLE = re.compile(r"\$\{?\{?\s*([\w.]+)")
+_REMOTE_URL = lazy(r"https?://(?!localhost\b|127\.0\.0\.1\b|0\.0\.0\.0\b)")
+_TARGET_OPTION = lazy(r"(?:^|\s)--(?:base-?url|baseurl|host|url|target|endpoint)\b", re.I)
+_VARIABLE = lazy(r"\$\{?\{?\s*([\w.]+)")
 _TARGET_NAMES = ("URL", "HOST", "HOSTNAME", "ENDPOINT", "DOMAIN", "BASE_URL", "API")
 
 

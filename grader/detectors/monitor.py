@@ -7,7 +7,16 @@ import re
 
 from grader.detectors import Params, detector
 from grader.detectors.common import found, loc, plural
-from grader.evidence import alerts, cloudmonitor, codescan, infra, jsonnet, manifests, markdown, wiring
+from grader.evidence import (
+    alerts,
+    cloudmonitor,
+    codescan,
+    infra,
+    jsonnet,
+    manifests,
+    markdown,
+    wiring,
+)
 from grader.evidence.observability import (
     APM_IMPORTS,
     app_metrics_exposed,

@@ -82,11 +82,11 @@ def plausible_promql(expr) -> str | None:
     return None
 
 
-_LABEL_LISTS = re.compile(r"\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^()]*\)")
+_LABEL_LISTS = lazy(r"\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^()]*\)")
 # an identifier that is whole (not inside a number such as 1e3 or 0.5h, nor part of a longer one)
 # and not called (a function or an aggregation)
-_SELECTED = re.compile(r"(?<![A-Za-z0-9_:.])([A-Za-z_:][A-Za-z0-9_:]*)(?![A-Za-z0-9_:])(?![ \t\n]{0,50}\()")
-_NAME_MATCHER = re.compile(r"""__name__\s*=\s*["']([A-Za-z_:][A-Za-z0-9_:]*)["']""")
+_SELECTED = lazy(r"(?<![A-Za-z0-9_:.])([A-Za-z_:][A-Za-z0-9_:]*)(?![A-Za-z0-9_:])(?![ \t\n]{0,50}\()")
+_NAME_MATCHER = lazy(r"""__name__\s*=\s*["']([A-Za-z_:][A-Za-z0-9_:]*)["']""")
 
 
 def selected_metrics(expr: str) -> list[str]:

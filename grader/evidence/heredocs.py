@@ -15,6 +15,7 @@ import textwrap
 from typing import TYPE_CHECKING
 
 from grader.evidence.ci import is_ci_config
+from grader.patterns import lazy
 from grader.yamlload import embedded_docs
 
 if TYPE_CHECKING:
@@ -23,10 +24,10 @@ if TYPE_CHECKING:
 MAX_BYTES = 200_000
 MAX_WRITES = 100
 # `cat > FILE <<TAG`, `cat <<TAG > FILE`, `tee [-a] FILE <<TAG` (a `<<-` strips leading tabs)
-_WRITE = re.compile(r"\b(?:cat\s+>>?\s*(?P<a>[\w./${}-]+)\s+<<-?\s*(?P<ta>['\"]?)(?P<tag_a>\w+)(?P=ta)"
+_WRITE = lazy(r"\b(?:cat\s+>>?\s*(?P<a>[\w./${}-]+)\s+<<-?\s*(?P<ta>['\"]?)(?P<tag_a>\w+)(?P=ta)"
                     r"|cat\s+<<-?\s*(?P<tb>['\"]?)(?P<tag_b>\w+)(?P=tb)\s*>>?\s*(?P<b>[\w./${}-]+)"
                     r"|tee\s+(?:-a\s+)?(?P<c>[\w./${}-]+)\s+<<-?\s*(?P<tc>['\"]?)(?P<tag_c>\w+)(?P=tc))")
-_YAML_NAME = re.compile(r"\.(?:ya?ml|rules)$")
+_YAML_NAME = lazy(r"\.(?:ya?ml|rules)$")
 
 
 def written_files(sub: Submission) -> list[tuple[str, str, int, str]]:

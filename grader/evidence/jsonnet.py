@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from grader.patterns import lazy
+
 if TYPE_CHECKING:
     from grader.submission import Submission
 
@@ -26,15 +28,15 @@ MAX_BYTES = 1_000_000
 MAX_DEPTH = 64
 # the start of one token: a comment, a `|||` text block, a string, a name, a number or one
 # character; comments and strings are read to their end by hand (an unclosed one ends the file)
-_SKIP = re.compile(r"(?:\s+|//[^\n]*|\#[^\n]*)*")  # whitespace and line comments (always matches, never backtracks)
-_TOKEN = re.compile(r"(?P<long>/\*)|(?P<block>\|\|\|-?)|(?P<str>@?['\"])|(?P<name>[A-Za-z_]\w*)|(?P<num>\d[\w.]*)"
+_SKIP = lazy(r"(?:\s+|//[^\n]*|\#[^\n]*)*")  # whitespace and line comments (always matches, never backtracks)
+_TOKEN = lazy(r"(?P<long>/\*)|(?P<block>\|\|\|-?)|(?P<str>@?['\"])|(?P<name>[A-Za-z_]\w*)|(?P<num>\d[\w.]*)"
                     r"|(?P<op>[:+]?:{1,3}|.)", re.S)
-_BODY = {"'": re.compile(r"(?:[^'\\]|\\.)*", re.S), '"': re.compile(r'(?:[^"\\]|\\.)*', re.S)}
-_VERBATIM = {"'": re.compile(r"(?:[^']|'')*"), '"': re.compile(r'(?:[^"]|"")*')}
-_PANEL_CALL = re.compile(r"\b(?:graphPanel|timeseries|timeSeries|statPanel|stat|singlestat|gauge|table|tablePanel|"
+_BODY = {"'": lazy(r"(?:[^'\\]|\\.)*", re.S), '"': lazy(r'(?:[^"\\]|\\.)*', re.S)}
+_VERBATIM = {"'": lazy(r"(?:[^']|'')*"), '"': lazy(r'(?:[^"]|"")*')}
+_PANEL_CALL = lazy(r"\b(?:graphPanel|timeseries|timeSeries|statPanel|stat|singlestat|gauge|table|tablePanel|"
                          r"heatmap|barGauge|pieChart|text|logPanel|logs|panel)\.new\s*\(")
-_QUERY_CALL = re.compile(r"\b(?:prometheus|loki|elasticsearch|influxdb|cloudwatch)\.target\s*\(|\.addTarget\s*\(")
-_DASHBOARD_CALL = re.compile(r"\bdashboard\.new\s*\(\s*(?:title\s*=\s*)?(['\"])([^'\"\n]{0,200})\1")
+_QUERY_CALL = lazy(r"\b(?:prometheus|loki|elasticsearch|influxdb|cloudwatch)\.target\s*\(|\.addTarget\s*\(")
+_DASHBOARD_CALL = lazy(r"\bdashboard\.new\s*\(\s*(?:title\s*=\s*)?(['\"])([^'\"\n]{0,200})\1")
 
 
 @dataclass(slots=True)

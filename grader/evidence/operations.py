@@ -119,9 +119,9 @@ def runs_somewhere(sub: Submission) -> bool:
 
 
 _COMPOSE_RESTARTS = ("always", "unless-stopped", "on-failure")
-_PM2 = re.compile(r"^(?:npx |yarn |pnpm (?:exec |dlx )?)?(?:pm2 (?:start|reload|restart)|pm2-runtime|pm2-docker)\s+\S")
-_PM2_APPS = re.compile(r"\bapps[ \t]{0,20}:[ \t\n]{0,50}\[")
-_PM2_SCRIPT = re.compile(r"\s{0,50}\{[^\]]{0,2000}?\bscript[ \t]{0,20}:[ \t]{0,20}['\"`][^'\"`\n]{1,300}")
+_PM2 = lazy(r"^(?:npx |yarn |pnpm (?:exec |dlx )?)?(?:pm2 (?:start|reload|restart)|pm2-runtime|pm2-docker)\s+\S")
+_PM2_APPS = lazy(r"\bapps[ \t]{0,20}:[ \t\n]{0,50}\[")
+_PM2_SCRIPT = lazy(r"\s{0,50}\{[^\]]{0,2000}?\bscript[ \t]{0,20}:[ \t]{0,20}['\"`][^'\"`\n]{1,300}")
 
 
 def pm2_apps_line(text: str) -> int | None:

@@ -5,18 +5,19 @@ nothing of the project checks that stub, not the project — its tests are not r
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
+
+from grader.patterns import lazy
 
 if TYPE_CHECKING:
     from grader.submission import Submission
 
 # A server the test file starts itself: what its assertions check is that stub, not the project.
-_JS_STUB = re.compile(r"\bhttp\.createServer\s*\(|\bexpress\s*\(\s*\)|\bnew\s+Hono\s*\(|\bfastify\s*\(\s*\)"
+_JS_STUB = lazy(r"\bhttp\.createServer\s*\(|\bexpress\s*\(\s*\)|\bnew\s+Hono\s*\(|\bfastify\s*\(\s*\)"
                       r"|\bnew\s+Koa\s*\(")
-_JS_LOCAL_IMPORT = re.compile(r"""(?:\brequire\s*\(\s*|\bfrom\s+|\bimport\s*\(?\s*)['"`](?:\.{1,2}/|@/|~/|src/)""")
-_PY_STUB = re.compile(r"\b(?:HTTPServer|ThreadingHTTPServer|TCPServer)\s*\(|\bFlask\s*\(\s*__name__|\bFastAPI\s*\(|"
+_JS_LOCAL_IMPORT = lazy(r"""(?:\brequire\s*\(\s*|\bfrom\s+|\bimport\s*\(?\s*)['"`](?:\.{1,2}/|@/|~/|src/)""")
+_PY_STUB = lazy(r"\b(?:HTTPServer|ThreadingHTTPServer|TCPServer)\s*\(|\bFlask\s*\(\s*__name__|\bFastAPI\s*\(|"
                       r"\bweb\.Application\s*\(")
 
 

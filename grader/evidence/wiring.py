@@ -20,6 +20,7 @@ from grader.evidence.observability import (
 )
 from grader.evidence.shell import categories, split_script
 from grader.evidence.testfiles import is_test_path
+from grader.patterns import lazy
 from grader.yamlload import mapping
 
 if TYPE_CHECKING:
@@ -55,10 +56,10 @@ _CLIENT_DEFAULTS = ("process_", "go_", "python_", "nodejs_", "jvm_", "http_serve
                     "logback_", "system_", "executor_", "starlette_", "fastapi_", "django_", "gunicorn_")
 _SUFFIXES = ("_total", "_count", "_sum", "_bucket", "_created", "_info")
 _UNITS = ("_seconds", "_bytes", "_ratio", "_milliseconds", "_percent")
-_LITERAL = re.compile(r"""["'`]([A-Za-z_][A-Za-z0-9_.:-]{0,120}+)["'`]""")
+_LITERAL = lazy(r"""["'`]([A-Za-z_][A-Za-z0-9_.:-]{0,120}+)["'`]""")
 # A metric written out in the exposition format by the code itself: a sample line at the start
 # of a string (or after an escaped newline), or a `# TYPE`/`# HELP` line.
-_EXPOSED = re.compile(r"""(?:["'`]|\\n)([A-Za-z_][A-Za-z0-9_:]{0,120}+)(?:\{[^}\n]{0,100}+\}+)? [-+0-9{$]|"""
+_EXPOSED = lazy(r"""(?:["'`]|\\n)([A-Za-z_][A-Za-z0-9_:]{0,120}+)(?:\{[^}\n]{0,100}+\}+)? [-+0-9{$]|"""
                       r"""# (?:TYPE|HELP) ([A-Za-z_:][A-Za-z0-9_:]{0,120})""")
 
 
@@ -164,7 +165,7 @@ def _targets(doc) -> list[str]:
 
 # -- dashboards ------------------------------------------------------------------------------
 
-_GRAFANA_API = re.compile(r"/api/dashboards/(?:db|import)\b")
+_GRAFANA_API = lazy(r"/api/dashboards/(?:db|import)\b")
 
 
 def dashboard_provisioner(sub: Submission, rel: str) -> str | None:
@@ -221,7 +222,7 @@ def _ansible_dashboard(doc) -> bool:
                for t in tasks[:500])
 
 
-_FILES_CALL = re.compile(r"""\.Files\.(?:Get|Glob)\s+["']([^"']+)["']""")
+_FILES_CALL = lazy(r"""\.Files\.(?:Get|Glob)\s+["']([^"']+)["']""")
 
 
 def _helm_files(sub: Submission, rel: str) -> str | None:
@@ -289,7 +290,7 @@ _INTEGRATIONS = ("pagerduty_configs", "opsgenie_configs", "victorops_configs", "
                  "email_configs", "webhook_configs", "pushover_configs", "telegram_configs", "discord_configs",
                  "sns_configs", "wechat_configs", "webex_configs", "pagerdutyConfigs", "opsgenieConfigs",
                  "victoropsConfigs", "slackConfigs", "emailConfigs", "webhookConfigs", "msteamsConfigs")
-_SELF = re.compile(r"^https?://(?:localhost|127\.0\.0\.1|0\.0\.0\.0|alertmanager[\w.-]*)(?::\d+)?(?:/|$)|:9093(?:/|$)", re.I)
+_SELF = lazy(r"^https?://(?:localhost|127\.0\.0\.1|0\.0\.0\.0|alertmanager[\w.-]*)(?::\d+)?(?:/|$)|:9093(?:/|$)", re.I)
 
 
 def receiver_destinations(recv: dict) -> tuple[list[str], list[str]]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from grader.git import run
 from grader.git.run import Git, GitProblem, GitTimeout
 from grader.git.shadow import SHA, make_shadow, small_regular
+from grader.patterns import lazy
 
 MAX_LOG = 3000  # commits read (newest first)
 MAX_FILES_LOG = 500  # of those, the newest whose changed files are read
@@ -206,7 +207,7 @@ def _collect_facts(facts: GitFacts, procs: dict[str, Git], pull_request: bool) -
     return facts
 
 
-_PR_MERGE = re.compile(r"^Merge [0-9a-f]{40} into [0-9a-f]{40}$")
+_PR_MERGE = lazy(r"^Merge [0-9a-f]{40} into [0-9a-f]{40}$")
 
 
 def pull_request_head(commits: list[Commit], pull_request: bool = False) -> str | None:

@@ -5,15 +5,15 @@ submission's ``.git`` (its config, hooks, alternates) is ever used."""
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import stat
 import tempfile
 
 from grader.git.run import GitProblem
+from grader.patterns import lazy
 
 MAX_SMALL_FILE = 64 * 1024 * 1024
-SHA = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
+SHA = lazy(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
 
 
 def _real_dir(path: str) -> bool:

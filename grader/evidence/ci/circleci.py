@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from grader.evidence import budget as evidence_budget
 from grader.evidence.ci.model import Job, Pipeline, Step
+from grader.patterns import lazy
 from grader.yamlload import item_line, line_of, mapping
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ _BUILTIN = {"checkout", "setup_remote_docker", "save_cache", "restore_cache", "s
 MAX_STEPS = 2000  # steps of one job, reusable commands expanded
 
 
-_PARAMETER = re.compile(r"<<\s*((?:parameters|pipeline)\.[\w.-]{1,200})\s*>>")
+_PARAMETER = lazy(r"<<\s*((?:parameters|pipeline)\.[\w.-]{1,200})\s*>>")
 
 
 def _parameters(script: str) -> str:

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import dataclasses
 import posixpath
-import re
 import shlex
 from typing import TYPE_CHECKING
 
 from grader.evidence.ci.model import Job, Pipeline, Step
 from grader.evidence.shell import Command, split_script
+from grader.patterns import lazy
 from grader.yamlload import item_line, line_of
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ TERMS = {
 ACTIONS: dict[str, tuple[str, ...]] = {}  # builders are read as the tool they run
 SSH_ACTIONS: frozenset[str] = frozenset()
 
-_FILE = re.compile(r"^(?:[\w-]+\.)?\.?cloudbuild(?:[._-][\w.-]*)?\.ya?ml$")
+_FILE = lazy(r"^(?:[\w-]+\.)?\.?cloudbuild(?:[._-][\w.-]*)?\.ya?ml$")
 # builder images whose entrypoint is another tool than the image's name says
 _ENTRYPOINTS = {"cloud-sdk": "gcloud", "google-cloud-cli": "gcloud", "cloud-builders-community": "",
                 "kaniko-project/executor": "executor", "executor": "executor", "git": "git"}

@@ -8,11 +8,11 @@ as run on push."""
 from __future__ import annotations
 
 import posixpath
-import re
 from typing import TYPE_CHECKING
 
 from grader.evidence.ci.model import Job, Pipeline, Step
 from grader.evidence.shell import split_script
+from grader.patterns import lazy
 from grader.yamlload import item_line, line_of, mapping
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ TERMS = {
 ACTIONS: dict[str, tuple[str, ...]] = {}  # no actions of its own: steps are commands
 SSH_ACTIONS: frozenset[str] = frozenset()
 PHASES = ("install", "pre_build", "build", "post_build")
-_FILE = re.compile(r"^buildspec(?:[._-][\w.-]*)?\.ya?ml$")
+_FILE = lazy(r"^buildspec(?:[._-][\w.-]*)?\.ya?ml$")
 MAX_COMMANDS = 500  # commands of one phase read
 
 

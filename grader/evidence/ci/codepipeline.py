@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import itertools
 import posixpath
-import re
 from typing import TYPE_CHECKING
 
 from grader.evidence.ci.model import Job, Pipeline, Step
 from grader.evidence.shell import Command
+from grader.patterns import lazy
 from grader.yamlload import line_of, mapping
 
 if TYPE_CHECKING:
@@ -40,13 +40,13 @@ SSH_ACTIONS: frozenset[str] = frozenset()
 MAX_BYTES = 500_000
 MAX_ACTIONS = 100  # actions of one pipeline read: a pipeline has a handful of stages
 # the file names a pipeline's infrastructure code goes by (a CDK stack, a CloudFormation template)
-_FILE = re.compile(r"(?i)^[\w.-]*pipeline[\w.-]*\.(?:py|ts|js|ya?ml|json|template)$")
+_FILE = lazy(r"(?i)^[\w.-]*pipeline[\w.-]*\.(?:py|ts|js|ya?ml|json|template)$")
 # provider (CloudFormation) or CDK action class -> (kind, command)
 _DEPLOYERS = {"ECS": "aws ecs update-service", "CodeDeployToECS": "aws deploy create-deployment",
               "CodeDeploy": "aws deploy create-deployment", "ElasticBeanstalk": "aws elasticbeanstalk update-environment",
               "CloudFormation": "aws cloudformation deploy", "S3": "aws s3 sync . s3://bucket",
               "AppConfig": "aws appconfig start-deployment", "ServiceCatalog": "aws servicecatalog update-provisioned-product"}
-_CDK_ACTION = re.compile(r"\b(\w{0,60}?)(SourceAction|BuildAction|DeployAction|ApprovalAction|InvokeAction)\s*\(")
+_CDK_ACTION = lazy(r"\b(\w{0,60}?)(SourceAction|BuildAction|DeployAction|ApprovalAction|InvokeAction)\s*\(")
 _CDK_KIND = {"SourceAction": "Source", "BuildAction": "Build", "DeployAction": "Deploy", "ApprovalAction": "Approval",
              "InvokeAction": "Invoke"}
 _CDK_DEPLOYERS = {"Ecs": "ECS", "CodeDeployEcs": "CodeDeployToECS", "CodeDeployServer": "CodeDeploy",

@@ -229,7 +229,7 @@ def _github_events(on, line):
                 yield "tag", eline
 
 
-_NOT_A_VERSION = re.compile(r"^[A-Za-z][\w-]*[-_/]?\*?$")
+_NOT_A_VERSION = lazy(r"^[A-Za-z][\w-]*[-_/]?\*?$")
 
 
 def version_tags(patterns) -> bool:

@@ -24,6 +24,7 @@ from grader.evidence.shell.tools import (
     WHOLE,
     WORKSPACE_OPTIONS,
 )
+from grader.patterns import lazy
 
 _compiled: dict[str, list[tuple[str, re.Pattern]]] = {}
 
@@ -77,7 +78,7 @@ def _deploy_hook(args: str) -> bool:
 
 
 # installers fetched to be piped into a shell (`curl -fsSL https://deb.nodesource.com/setup_20.x | bash -`)
-_INSTALLER = re.compile(r"^https?://(?:deb\.nodesource\.com|rpm\.nodesource\.com|get\.docker\.com|sh\.rustup\.rs|"
+_INSTALLER = lazy(r"^https?://(?:deb\.nodesource\.com|rpm\.nodesource\.com|get\.docker\.com|sh\.rustup\.rs|"
                         r"install\.python-poetry\.org|get\.helm\.sh|dl\.k8s\.io|astral\.sh|bun\.sh|get\.pnpm\.io)\b"
                         r"|/(?:setup_[\w.]+|install(?:er)?(?:\.sh)?)/?$")
 
@@ -186,7 +187,7 @@ def categories(command: str) -> set[str]:
 
 
 # options of curl/wget that send data or change something: what they do is a write, not a check
-_WRITES = re.compile(r"(?:^|\s)(?:-d|--data(?:-\w+)?|-F|--form|-T|--upload-file|--post-data|--post-file|--method[ =]"
+_WRITES = lazy(r"(?:^|\s)(?:-d|--data(?:-\w+)?|-F|--form|-T|--upload-file|--post-data|--post-file|--method[ =]"
                      r"(?:POST|PUT|PATCH|DELETE)|-X\s?(?:POST|PUT|PATCH|DELETE)|--request[ =](?:POST|PUT|PATCH|DELETE))"
                      r"(?=[\s=]|$)")
 
@@ -231,7 +232,7 @@ def _categories(command: str) -> frozenset[str]:
     return frozenset(found)
 
 
-_TEST_SCRIPT = re.compile(r"^(?:(?:bash|sh|zsh)\s+(?:-\w+\s+)*)?(?:\S*/)?(?:(?:t|tests?|run[_-]tests?)[_-][\w.-]*|"
+_TEST_SCRIPT = lazy(r"^(?:(?:bash|sh|zsh)\s+(?:-\w+\s+)*)?(?:\S*/)?(?:(?:t|tests?|run[_-]tests?)[_-][\w.-]*|"
                           r"[\w.-]*[_-]tests?|tests?)\.(?:sh|bash)(?:\s|$)")
 
 
