@@ -59,7 +59,7 @@ def written_files(sub: Submission) -> list[tuple[str, str, int, str]]:
 
 def _sources(sub: Submission) -> list[str]:
     """CI configurations and shell scripts: where a pipeline writes files."""
-    out = [rel for rel in sub.yaml_files() if is_ci_config(rel)]
+    out = [rel for rel in sub.yaml_files() if is_ci_config(sub, rel)]
     out += [rel for rel in sub.files if rel.endswith((".sh", ".bash")) or rel.rsplit("/", 1)[-1] == "Jenkinsfile"]
     return out[:400]
 
