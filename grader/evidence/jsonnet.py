@@ -26,7 +26,7 @@ MAX_BYTES = 1_000_000
 MAX_DEPTH = 64
 # the start of one token: a comment, a `|||` text block, a string, a name, a number or one
 # character; comments and strings are read to their end by hand (an unclosed one ends the file)
-_SKIP = re.compile(r"(?:\s+|//[^\n]*|\#[^\n]*)*")  # whitespace and line comments (always matches, never backtracks)
+_SKIP = re.compile(r"(?:\s+|//[^\n]*|\#[^\n]*)+")  # whitespace and line comments (greedy: never backtracks)
 _TOKEN = re.compile(r"(?P<long>/\*)|(?P<block>\|\|\|-?)|(?P<str>@?['\"])|(?P<name>[A-Za-z_]\w*)|(?P<num>\d[\w.]*)"
                     r"|(?P<op>[:+]?:{1,3}|.)", re.S)
 _BODY = {"'": re.compile(r"(?:[^'\\]|\\.)*", re.S), '"': re.compile(r'(?:[^"\\]|\\.)*', re.S)}
@@ -53,7 +53,7 @@ def _tokens(text: str):
     match, skip = _TOKEN.match, _SKIP.match
     while pos < end:
         skipped = skip(text, pos)
-        begin = skipped.end() if skipped else pos  # (the skip always matches, if only nothing)
+        begin = skipped.end() if skipped else pos  # (nothing to skip: the token starts here)
         line += text.count("\n", pos, begin)
         m = match(text, begin)
         if m is None:  # only whitespace and comments were left
