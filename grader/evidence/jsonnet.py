@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
-
 from grader.patterns import lazy
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from grader.submission import Submission
@@ -28,7 +27,7 @@ MAX_BYTES = 1_000_000
 MAX_DEPTH = 64
 # the start of one token: a comment, a `|||` text block, a string, a name, a number or one
 # character; comments and strings are read to their end by hand (an unclosed one ends the file)
-_SKIP = lazy(r"(?:\s+|//[^\n]*|\#[^\n]*)*")  # whitespace and line comments (always matches, never backtracks)
+_SKIP = lazy(r"(?:\s+|//[^\n]*|\#[^\n]*)+")  # whitespace and line comments (greedy: never backtracks)
 _TOKEN = lazy(r"(?P<long>/\*)|(?P<block>\|\|\|-?)|(?P<str>@?['\"])|(?P<name>[A-Za-z_]\w*)|(?P<num>\d[\w.]*)"
                     r"|(?P<op>[:+]?:{1,3}|.)", re.S)
 _BODY = {"'": lazy(r"(?:[^'\\]|\\.)*", re.S), '"': lazy(r'(?:[^"\\]|\\.)*', re.S)}
@@ -55,7 +54,7 @@ def _tokens(text: str):
     match, skip = _TOKEN.match, _SKIP.match
     while pos < end:
         skipped = skip(text, pos)
-        begin = skipped.end() if skipped else pos  # (the skip always matches, if only nothing)
+        begin = skipped.end() if skipped else pos  # (nothing to skip: the token starts here)
         line += text.count("\n", pos, begin)
         m = match(text, begin)
         if m is None:  # only whitespace and comments were left
