@@ -69,7 +69,7 @@ def grade_submission(sub: Submission, rubric: Rubric, *, threshold: float | None
     by_id = {c.id: c for c in rubric.checks}
     for check in rubric.checks:
         if check.evidence:
-            findings[check.id] = _with_evidence(check, findings, by_id, _hands_on(sub), notes)
+            findings[check.id] = _with_evidence(check, findings, by_id, _hands_on(sub), notes, rubric.base_points)
     results = _check_results(sub, rubric, findings, deadline)
     phases = []
     for phase in PHASES:
@@ -210,7 +210,8 @@ def _hands_on(sub: Submission) -> bool:
     return any(not f.startswith("exercises/") and not f.lower().startswith(docs) for f in sub.files)
 
 
-def _with_evidence(check, findings: dict[str, Finding], by_id: dict, hands_on: bool, notes: list[str]) -> Finding:
+def _with_evidence(check, findings: dict[str, Finding], by_id: dict, hands_on: bool, notes: list[str],
+                   base_points: dict | None = None) -> Finding:
     """The check's finding with its repository evidence counted: an evidence check's credit
     counts for the listed parts (or the whole check), whichever is more. A phase's mapping with
     no written parts to credit is credited in proportion to the strength of the phase's
@@ -246,7 +247,7 @@ def _with_evidence(check, findings: dict[str, Finding], by_id: dict, hands_on: b
             credited.append(f"by {ref_check.title.lower()}")
             evidence.extend(ref.evidence[:1])
     if check.kind == "mapping-section" and check.phase and not parts:
-        strength, how, shown = _phase_strength(check, findings, by_id)
+        strength, how, shown = _phase_strength(check, findings, by_id, base_points or {})
         if strength > fraction:
             fraction = strength
             credited.append(how)
@@ -261,11 +262,12 @@ def _with_evidence(check, findings: dict[str, Finding], by_id: dict, hands_on: b
                    tuple(parts.items()), finding.claims, finding.to_view)
 
 
-def _phase_strength(check, findings: dict[str, Finding], by_id: dict) -> tuple[float, str, list]:
-    """How strongly the repository shows ``check``'s phase: the mean credit of the phase's
-    repository checks (its core checks other than the written work, each counted once, those not
-    judged left out), and the line that says how it was derived (``Deploy 1.25/5 from repository
-    evidence: 1 of 4 deploy checks pass (deployment is automated ✔, ...)``)."""
+def _phase_strength(check, findings: dict[str, Finding], by_id: dict, base_points: dict) -> tuple[float, str, list]:
+    """How strongly the repository shows ``check``'s phase: the phase's repository checks (its
+    core checks other than the written work, those not judged left out) scored as the rubric it
+    extends weighs them (``devops-loop``'s points; equal weights where none), the line that says
+    how it was derived (``Deploy 1.2/5 from repository evidence: 1 of 5 deploy checks pass, 3 of 13
+    points (deployment is automated ✔, ...)``), and the evidence of what passes."""
     phase = check.phase
     own = [c for c in by_id.values() if c.phase == phase and not c.bonus and c.kind not in _WRITTEN_KINDS
            and c.kind != "mapping-section" and findings.get(c.id) is not None
@@ -273,10 +275,13 @@ def _phase_strength(check, findings: dict[str, Finding], by_id: dict) -> tuple[f
     if not own:
         return 0.0, "", []
     marks = {"pass": "✔", "partial": "◐", "fail": "✘"}
-    strength = sum(findings[c.id].fraction for c in own) / len(own)
+    weight = {c.id: base_points.get(c.id) or c.points or 1.0 for c in own}
+    total = sum(weight.values())
+    got = sum(weight[c.id] * findings[c.id].fraction for c in own)
+    strength = got / total
     passing = sum(1 for c in own if findings[c.id].status == "pass")
     parts = ", ".join(f"{c.title[:1].lower() + c.title[1:]} {marks.get(findings[c.id].status, '?')}" for c in own)
     how = (f"{phase.title()} {_round(check.points * strength):g}/{check.points:g} from repository evidence: "
-           f"{passing} of {len(own)} {phase} checks pass ({parts})")
+           f"{passing} of {len(own)} {phase} checks pass, {_round(got):g} of {total:g} points ({parts})")
     shown = [ev for c in own if findings[c.id].fraction > 0 for ev in findings[c.id].evidence[:1]]
     return strength, how, shown[:2]

@@ -149,19 +149,20 @@ DEPLOY_VERIFIED = DEPLOY_ONLY + """      - run: kubectl rollout status deploymen
 
 
 def test_a_phase_without_writing_is_credited_by_the_strength_of_its_repository_evidence(tmp_path):
-    # no written work: one passing deploy check of five credits a fifth of the mapping, not all
+    # no written work: one passing deploy check of five (3 of devops-loop's 13 deploy points)
+    # credits that share of the mapping, not all
     # of it, and the report says how the figure was derived
     weak = grade(write_tree(tmp_path / "weak", {".github/workflows/cd.yml": DEPLOY_ONLY, "k8s/app.yaml": K8S}), rubric.load("exercise-4.1"))
     mapping = next(c for _, c in weak.checks() if c.id == "deploy.mapping")
-    assert mapping.score == 1.0 and mapping.status == "partial"
-    assert ("Deploy 1/5 from repository evidence: 1 of 5 deploy checks pass (deployment is automated ✔, "
+    assert mapping.score == 1.15 and mapping.status == "partial"
+    assert ("Deploy 1.15/5 from repository evidence: 1 of 5 deploy checks pass, 3 of 13 points (deployment is automated ✔, "
             "deployment is verified ✘, rollback runs on failure ✘, named deployment strategy ✘, "
             "deploys promoted through environments ✘)") in mapping.message
     # verified and rolled back: three of five
     strong = grade(write_tree(tmp_path / "strong", {".github/workflows/cd.yml": DEPLOY_VERIFIED, "k8s/app.yaml": K8S}),
                    rubric.load("exercise-4.1"))
     mapping = next(c for _, c in strong.checks() if c.id == "deploy.mapping")
-    assert mapping.score == 3.0 and "3 of 5 deploy checks pass" in mapping.message
+    assert mapping.score == 3.46 and "3 of 5 deploy checks pass, 9 of 13 points" in mapping.message
     # nothing of the phase: no credit
     none = grade(write_tree(tmp_path / "none", {"README.md": "# app\n"}), rubric.load("exercise-4.1"))
     assert next(c for _, c in none.checks() if c.id == "deploy.mapping").score == 0.0

@@ -68,6 +68,9 @@ class Rubric:
     extends: str | None = None
     tasks: tuple[TaskDef, ...] = ()
     task_checks: dict = field(default_factory=dict)  # task id -> tuple[Check, ...] in no phase
+    # check id -> its points in the rubric this one extends (an exercise keeps the repository
+    # checks at 0 points; their weight within a phase is still the base rubric's)
+    base_points: dict = field(default_factory=dict)
 
     @property
     def checks(self) -> list[Check]:
@@ -271,6 +274,7 @@ def _resolve(raw: dict, path: str, *, validate: bool, chain: tuple) -> Rubric:
         description=str(raw.get("description") or ""), extends=ext,
         tasks=tuple(TaskDef(t["id"], str(t["title"]), float(t["points"]), bool(t["bonus"])) for t in draft.tasks),
         task_checks=task_checks,
+        base_points={**base.base_points, **{c.id: c.points for c in base.checks}} if base else {},
     )
 
 
