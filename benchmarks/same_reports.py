@@ -15,7 +15,7 @@ three ways, so that every way loopcheck opens a submission is compared:
 * ``bundle``: a bundle of that repository (cloned without a checkout, its commit graded);
 * ``zip``: a zip archive of the folder, without git (read in place, or unpacked).
 
-``--repos DIR`` adds every git repository in DIR (the field corpus's checkouts,
+``--repos DIR`` (alone: only them) adds every git repository in DIR (the field corpus's checkouts,
 ``benchmarks/field/run.py --work DIR``), graded with ``devops-loop`` as it is and with one
 untracked file added (removed afterwards).
 
@@ -93,6 +93,8 @@ def compare(args, name: str, path: Path, rubric: str) -> int:
     found = differences(report(args.before, path, rubric), report(args.after, path, rubric))
     if found:
         print(f"DIFFERS {name}:", *found[:10], sep="\n  ", flush=True)
+    elif args.verbose:
+        print(f"same    {name}", flush=True)
     return 1 if found else 0
 
 
@@ -103,14 +105,16 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--before", required=True, help="the loopcheck executable graded with first (main's)")
     parser.add_argument("--repos", type=Path, help="also every git repository in this folder, as it is and with "
                         "one untracked file")
+    parser.add_argument("--verbose", "-v", action="store_true", help="name every submission compared")
     parser.add_argument("--after", default=shutil.which("loopcheck", path=str(Path(sys.executable).parent)),
                         help="the loopcheck executable compared with it [default: the one beside this Python]")
     args = parser.parse_args(argv)
-    rounds = [Path(r) if os.sep in r else HERE / "written" / r for r in args.rounds] or \
-        [*sorted((HERE / "written").glob("r*/")), ROOT / "tests" / "handgraded"]
+    rounds = [Path(r) if os.sep in r else HERE / "written" / r for r in args.rounds]
     cases: list[tuple[str, Path, str]] = []
-    for bundle in sorted((ROOT / "sample_submissions").glob("*.bundle")):
-        cases += [(f"sample {bundle.stem} ({r})", bundle, r) for r in ("exercise-4.1", "devops-loop")]
+    if not rounds and not args.repos:  # the default: the samples, the written rounds, the hand-graded set
+        rounds = [*sorted((HERE / "written").glob("r*/")), ROOT / "tests" / "handgraded"]
+        for bundle in sorted((ROOT / "sample_submissions").glob("*.bundle")):
+            cases += [(f"sample {bundle.stem} ({r})", bundle, r) for r in ("exercise-4.1", "devops-loop")]
     work = Path(tempfile.mkdtemp(prefix="loopcheck-same-"))
     compared = differ = 0
     try:
