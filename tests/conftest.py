@@ -176,22 +176,80 @@ def valgrind() -> str:
     return exe
 
 
-def instructions(program: str, tmp_path: Path) -> list[int]:
+class Instructions:
     """Machine instructions executed between the marks of ``program`` (Python source run in a
-    child under callgrind; ``MARK()`` ends one measurement and starts the next; what runs before
-    the first mark is not counted): exact counts, the same on an idle or a loaded machine."""
-    import sys
+    child under valgrind's callgrind; ``MARK()`` ends one measurement and starts the next; what
+    runs before the first mark is not counted): exact counts, the same on an idle or a loaded
+    machine. ``engine_only`` counts only inside the regular-expression engine. The child starts
+    at once and is read by :meth:`counts`, so a test module can start it when the session's
+    tests are collected and let it run beside the other tests (see ``START_COUNTING``)."""
 
-    out = tmp_path / "callgrind.out"
-    code = "import os\nMARK = os.getppid\n" + textwrap.dedent(program)
-    proc = subprocess.run([valgrind(), "--tool=callgrind", f"--callgrind-out-file={out}", "--dump-before=getppid",
-                           "--dump-line=no", sys.executable, "-c", code],
-                          capture_output=True, text=True, timeout=1800, env={**os.environ, "PYTHONHASHSEED": "0"})
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    dumps = sorted(tmp_path.glob("callgrind.out.*"), key=lambda p: int(p.name.rsplit(".", 1)[1]))
-    counts = []
-    for dump in dumps[1:]:  # the first dump is everything before the first mark
-        summary = next(line for line in dump.read_text().splitlines() if line.startswith("summary:"))
-        counts.append(int(summary.split()[1]))
-        dump.unlink()
-    return counts
+    def __init__(self, program: str, *args: str, engine_only: bool = False) -> None:
+        import sys
+        import tempfile
+
+        self.args = args
+        self.folder = Path(tempfile.mkdtemp(prefix="loopcheck-callgrind-"))
+        code = "import os\nMARK = os.getppid\n" + textwrap.dedent(program)
+        collect = ["--collect-atstart=no", "--toggle-collect=_sre_SRE_Pattern_*"] if engine_only else []
+        self.proc = subprocess.Popen(
+            [valgrind(), "--tool=callgrind", f"--callgrind-out-file={self.folder / 'out'}", "--dump-before=getppid",
+             *collect, sys.executable, "-c", code, *args],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, "PYTHONHASHSEED": "0"})
+
+    def counts(self) -> list[int]:
+        try:
+            _, err = self.proc.communicate(timeout=1800)
+            assert self.proc.returncode == 0, err[-3000:]
+            dumps = sorted(self.folder.glob("out.*"), key=lambda p: int(p.name.rsplit(".", 1)[1]))
+            found = []
+            for dump in dumps[1:]:  # the first dump is everything before the first mark
+                summary = next((line for line in dump.read_text().splitlines() if line.startswith("summary:")),
+                               "summary: 0")  # nothing collected since the last mark
+                found.append(int(summary.split()[1]))
+            return found
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+_STARTED: dict[str, Instructions] = {}
+
+
+def instructions_of(key: str, start) -> Instructions:
+    """The counter ``key``, started by ``start()`` unless it already was (once per session)."""
+    if key not in _STARTED:
+        _STARTED[key] = start()
+    return _STARTED[key]
+
+
+def instructions(program: str, tmp_path: Path | None = None) -> list[int]:
+    """:class:`Instructions` of ``program``, started and read now."""
+    return Instructions(program).counts()
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """The tests that read a background instruction count run last, when it has had the rest
+    of the suite's time to finish."""
+    items.sort(key=lambda item: getattr(getattr(item, "module", None), "START_COUNTING", None) is not None)
+
+
+def pytest_collection_finish(session) -> None:
+    """Start the instruction counts of the collected test modules that have them (their
+    ``START_COUNTING()``), so that they run beside the rest of the suite on a second core."""
+    if shutil.which("valgrind") is None or session.config.option.collectonly:
+        return  # the tests that need it skip, or fail in CI, when they ask for it
+    modules = {id(item.module): item.module for item in session.items if getattr(item, "module", None)}
+    for module in modules.values():
+        start = getattr(module, "START_COUNTING", None)
+        if start is not None:
+            start()
+
+
+def pytest_sessionfinish(session) -> None:
+    """A count no test read (a run stopped early) is stopped with the session."""
+    for counter in _STARTED.values():
+        if counter.proc.poll() is None:
+            counter.proc.kill()
+            counter.proc.wait()
+        shutil.rmtree(counter.folder, ignore_errors=True)

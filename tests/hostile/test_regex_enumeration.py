@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import os
 import pkgutil
 import re
 from pathlib import Path
@@ -20,6 +21,7 @@ from pathlib import Path
 import pytest
 
 import grader
+from conftest import Instructions, instructions_of, valgrind
 from grader.evidence.shell import tools
 from grader.patterns import compiled
 
@@ -130,32 +132,16 @@ for batch in (texts, doubled):
 """
 
 
-def _engine_work(entries: list[dict], tmp_path) -> list[tuple[int, int]]:
-    """(instructions at n, at 2n) of each entry's method on its texts, counted inside the
-    regular-expression engine (the calls into ``_sre``) by callgrind."""
+def _engine_work(entries: list[dict]) -> Instructions:
+    """The callgrind run giving, for each entry, the instructions of its method on its texts at
+    n and at 2n, counted inside the regular-expression engine (the calls into ``_sre``)."""
     import json
-    import os
-    import subprocess
-    import sys
+    import tempfile
 
-    from conftest import valgrind
-
-    spec = tmp_path / "entries.json"
-    spec.write_text(json.dumps(entries))
-    out = tmp_path / "cg.out"
-    code = "import os\nMARK = os.getppid\n" + _ENGINE
-    proc = subprocess.run([valgrind(), "--tool=callgrind", f"--callgrind-out-file={out}", "--dump-before=getppid",
-                           "--collect-atstart=no", "--toggle-collect=_sre_SRE_Pattern_*", sys.executable, "-c",
-                           code, str(spec)], capture_output=True, text=True, timeout=1800,
-                          env={**os.environ, "PYTHONHASHSEED": "0"})
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    dumps = sorted(tmp_path.glob("cg.out.*"), key=lambda p: int(p.name.rsplit(".", 1)[1]))[1:]
-    counts = []
-    for dump in dumps:
-        summary = next((line for line in dump.read_text().splitlines() if line.startswith("summary:")), "summary: 0")
-        counts.append(int(summary.split()[1]))
-    assert len(counts) == 2 * len(entries), (len(counts), len(entries))
-    return list(zip(counts[:len(entries)], counts[len(entries):], strict=True))
+    spec = tempfile.NamedTemporaryFile("w", suffix=".json", prefix="loopcheck-patterns-", delete=False)
+    with spec:
+        json.dump(entries, spec)
+    return Instructions(_ENGINE, spec.name, engine_only=True)
 
 
 def _bounded_texts(source: str) -> tuple[str, list[list]]:
@@ -178,9 +164,7 @@ FILLERS = ("x ", "a", "-d", "-c", "--x ", "deploy ", "$", "http://", ":", "run "
 CANARY = r"^\s*import\s+(\w+)"  # the shape a Java scanner had: quadratic under search
 
 
-@pytest.fixture(scope="module")
-def engine_work(tmp_path_factory) -> dict[tuple[str, str], tuple[int, int]]:
-    """Every pattern's engine work at n and 2n (one callgrind run for the module)."""
+def _entries() -> list[dict]:
     entries = [{"key": ["linear", source], "source": source, "flags": pattern.flags, "method": "findall",
                 "texts": _texts(source, pattern.flags, _triggers(source)), "grows": True}
                for source, pattern in PATTERNS.items() if source not in BOUNDED]
@@ -198,8 +182,29 @@ def engine_work(tmp_path_factory) -> dict[tuple[str, str], tuple[int, int]]:
                         "texts": texts, "grows": True})
     entries.append({"key": ["canary", CANARY], "source": CANARY, "flags": re.M, "method": "findall",
                     "texts": [["\n", SMALL * 4, "!", 0, 0]], "grows": True})
-    work = _engine_work(entries, tmp_path_factory.mktemp("engine"))
-    return {tuple(e["key"]): w for e, w in zip(entries, work, strict=True)}
+    return entries
+
+
+ENTRIES = _entries()
+
+
+def START_COUNTING():  # noqa: N802 - the name conftest looks for
+    """The callgrind run of this module (started when the session's tests are collected)."""
+    return instructions_of("test_regex_enumeration", lambda: _engine_work(ENTRIES))
+
+
+@pytest.fixture(scope="module")
+def engine_work() -> dict[tuple[str, str], tuple[int, int]]:
+    """Every pattern's engine work at n and 2n (one callgrind run for the module)."""
+    valgrind()
+    counter = START_COUNTING()
+    try:
+        counts = counter.counts()
+    finally:
+        os.unlink(counter.args[0])
+    assert len(counts) == 2 * len(ENTRIES), (len(counts), len(ENTRIES))  # a bounded input's 2n: nothing
+    at_n, at_2n = counts[:len(ENTRIES)], counts[len(ENTRIES):]
+    return {tuple(e["key"]): (small, large) for e, small, large in zip(ENTRIES, at_n, at_2n, strict=True)}
 
 
 def test_the_enumeration_finds_the_patterns():
