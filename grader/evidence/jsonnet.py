@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from grader.patterns import lazy
 from typing import TYPE_CHECKING
+
+from grader.patterns import lazy
 
 if TYPE_CHECKING:
     from grader.submission import Submission
