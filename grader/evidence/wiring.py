@@ -9,7 +9,7 @@ import posixpath
 import re
 from typing import TYPE_CHECKING
 
-from grader.evidence import alerts, codescan, dockerfile, infra, manifests
+from grader.evidence import alerts, codescan, dockerfile, heredocs, infra, manifests
 from grader.evidence.ci import read_pipelines
 from grader.evidence.deploys import deploy_points, deploy_script, gitops_sync
 from grader.evidence.observability import (
@@ -130,6 +130,11 @@ def _facts(sub: Submission) -> dict:
                 deployed += [j.lower() for j in jobs] + _targets(inner)
             deployed += [str(d.get("name", "")).lower() for d in doc.get("dependencies") or []
                          if isinstance(d, dict)] if isinstance(doc.get("dependencies"), list) else []
+    for _rel, _line, doc in heredocs.yaml_documents(sub):  # configs a pipeline or script writes
+        if isinstance(doc, dict):
+            jobs = scrape_jobs(doc)
+            scraped = scraped or bool(jobs)
+            deployed += [j.lower() for j in jobs] + _targets(doc)
     for _rel, doc in infra.yaml_documents(sub):
         literals.update(_statsd_names(doc))
     for _rel, _line, rtype, body in infra.terraform_resources(sub):

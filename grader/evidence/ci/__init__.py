@@ -127,17 +127,19 @@ def is_ci_config(sub: Submission, path: str) -> bool:
 
 
 _PREFIXES = tuple(prefix for reader in READERS for prefix in reader.PREFIXES)
-# Every pipeline file a reader matches is YAML or a Jenkinsfile (``Jenkinsfile``,
-# ``x.Jenkinsfile``, ``Jenkinsfile.prod``): the index asks the readers about these files only.
-# tests/test_ci_systems.py checks each reader's own examples against it.
+# Every pipeline file a reader matches is YAML, or named like a pipeline whatever its suffix: the
+# index asks the readers about these files only. tests/test_ci_systems.py checks each reader's own examples against it.
 _PIPELINE_SUFFIXES = (".yml", ".yaml")
-_PIPELINE_NAME_PART = "jenkinsfile"
+# names of any suffix: Jenkinsfiles, and a pipeline's infrastructure code (AWS CodePipeline's CDK
+# stacks and CloudFormation templates: `pipeline_stack.py`, `pipeline.template`)
+_PIPELINE_NAME_PARTS = ("jenkinsfile", "pipeline")
 
 
 def could_be_pipeline(path: str) -> bool:
     """Can any reader take this file for a pipeline, by its name alone (see :func:`ci_files`)?"""
     low = path.lower()
-    return low.endswith(_PIPELINE_SUFFIXES) or _PIPELINE_NAME_PART in low.rpartition("/")[2]
+    name = low.rpartition("/")[2]
+    return low.endswith(_PIPELINE_SUFFIXES) or any(part in name for part in _PIPELINE_NAME_PARTS)
 
 
 def ci_files(sub: Submission) -> dict[str, Reader]:
@@ -149,7 +151,7 @@ def ci_files(sub: Submission) -> dict[str, Reader]:
     if cached is not None:
         return cached
     candidates = set(sub.by_suffix(*_PIPELINE_SUFFIXES))
-    candidates.update(rel for rel in sub.files if _PIPELINE_NAME_PART in rel.rpartition("/")[2].lower())
+    candidates.update(rel for rel in sub.files if could_be_pipeline(rel))
     index: dict[str, Reader] = {}
     for rel in sorted(candidates):  # the submission's files are sorted
         reader = reader_for(rel)

@@ -19,4 +19,12 @@ groups:
         annotations:
           summary: 95th percentile latency above 500 ms.
 RULES
+cat <<'SCRAPE' > /etc/prometheus/prometheus.yml
+rule_files:
+  - /etc/prometheus/alerts.yml
+scrape_configs:
+  - job_name: shop
+    static_configs:
+      - targets: ['shop:8000']
+SCRAPE
 systemctl reload prometheus
