@@ -139,7 +139,7 @@ def _facts(sub: Submission) -> dict:
         literals.update(_statsd_names(doc))
     for _rel, _line, rtype, body in infra.terraform_resources(sub):
         if rtype == "helm_release":
-            deployed += re.findall(r'(?m)^\s*(?:chart|repository|name)\s*=\s*"([^"\n]{1,200})"', body)[:10]
+            deployed += _HELM_RELEASE_FIELD.findall(body)[:10]
     for _pipe, _job, _index, _ci, step, _throwaway in deploy_points(sub):
         deployed += [c.text.lower()[:300] for c in step.commands[:20] if c.text.lstrip().startswith("helm")]
     objects = manifests.objects(sub)
@@ -170,6 +170,9 @@ def _targets(doc) -> list[str]:
 
 # -- dashboards ------------------------------------------------------------------------------
 
+# a Terraform helm_release's chart, repository and name (one line each; blanks within the line only,
+# so a run of empty lines is not rescanned from every line start)
+_HELM_RELEASE_FIELD = lazy(r'(?m)^[ \t]*(?:chart|repository|name)[ \t]*=[ \t]*"([^"\n]{1,200})"')
 _GRAFANA_API = lazy(r"/api/dashboards/(?:db|import)\b")
 
 
