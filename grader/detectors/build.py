@@ -7,7 +7,7 @@ import re
 
 from grader.detectors import Params, detector
 from grader.detectors.common import found, loc, plural
-from grader.evidence import buildfiles
+from grader.evidence import buildfiles, delivery
 from grader.evidence.ci import no_pipeline_message, read_pipelines
 from grader.evidence.ci.queries import (
     live_steps,
@@ -162,13 +162,31 @@ def ci_install(sub: Submission, p: Params) -> Finding:
     return Finding.failed("no step of an automatic pipeline installs dependencies", where_it_belongs(read_pipelines(sub)))
 
 
+_SKAFFOLD_BUILD = lazy(r"^skaffold (?:build|run)\b")
+_TAG_FLAG = lazy(r"(?:^|\s)(?:-t|--tag)[\s=]")
+
+
+def _versioned(sub: Submission, text: str) -> bool:
+    """Is what the build command makes versioned? ``skaffold build``/``run`` without ``--tag``
+    tags images by its config's ``tagPolicy`` (``gitCommit`` by default; a bare ``latest``
+    template is not a version)."""
+    words = normalise(text)
+    if _SKAFFOLD_BUILD.match(words) and not _TAG_FLAG.search(words):
+        configs = [c for c in delivery.skaffold_for(sub, text) if c.images]
+        if configs:
+            return any(delivery.versioned_tags(c) for c in configs)
+    return is_versioned_build(text)
+
+
 @detector(
     "ci-build-artifact",
     title="Pipeline builds a versioned artifact",
     looks_for="A step of an automatic pipeline that builds an artifact (`docker build`, "
     "`docker/build-push-action`, `npm run build`, `python -m build`, `mvn package`, `go build`...). "
     "Full credit when the artifact is versioned: a container tag carrying the commit SHA, a "
-    "variable or a semantic version, not `latest`; packages carry their own version.",
+    "variable or a semantic version, not `latest`; packages carry their own version; `skaffold build`/`run` "
+    "tags by its `skaffold.yaml`'s `tagPolicy` (`gitCommit` by default; a template giving only `latest` is "
+    "not a version).",
     why="Every build should produce one immutable, uniquely versioned artifact that is tested "
     "once and promoted unchanged to every environment.",
     params={"unversioned_credit": {"type": "number", "minimum": 0, "maximum": 1}},
@@ -186,7 +204,7 @@ def ci_build_artifact(sub: Submission, p: Params) -> Finding:
         elif step.uses and step.uses.split("@")[0].lower() == "goreleaser/goreleaser-action":
             versioned = True  # GoReleaser names every artifact with the version it reads from the git tag
         else:
-            versioned = any(is_versioned_build(c.text) for c in step.commands_in("build"))
+            versioned = any(_versioned(sub, c.text) for c in step.commands_in("build"))
         if versioned:
             return Finding.passed(f"job `{job.id}` builds a versioned artifact: {what}", [where])
         unversioned = unversioned or (where, what, job.id)

@@ -7,7 +7,7 @@ import re
 
 from grader.detectors import Params, detector
 from grader.detectors.common import found, loc
-from grader.evidence import infra, manifests, markdown
+from grader.evidence import delivery, infra, manifests, markdown
 from grader.evidence.ci import read_pipelines
 from grader.evidence.ci.model import command_categories
 from grader.evidence.deploys import (
@@ -54,7 +54,8 @@ _HELM_WAIT = lazy(r"^helm (upgrade|install)\b.*\s--(wait|atomic|rollback-on-fail
     "hosted runner) tests the deployment and earns `throwaway_credit`; deployment manifests (Kubernetes, "
     "Helm, Terraform, or a platform's configuration: a Heroku `Procfile`, App Engine `app.yaml`, "
     "`fly.toml`, `render.yaml`, `vercel.json`, `netlify.toml`, Serverless, SAM, CodeDeploy `appspec.yml`, "
-    "azd `azure.yaml`, Bicep, a Compose file that builds the application's services) "
+    "azd `azure.yaml`, Bicep, a Cloud Deploy `DeliveryPipeline` nothing releases into, a Compose file "
+    "that builds the application's services) "
     "without anything that applies them get `manifest_credit`. A GitOps controller that applies a "
     "folder of the repository by itself deploys automatically too: an Argo CD `Application` (or "
     "`ApplicationSet`) with `syncPolicy.automated`, or a Flux `Kustomization` that is not suspended, "
@@ -166,7 +167,13 @@ _END_TO_END = lazy(r"(?i)\b(?:playwright|cypress|newman|k6|e2e|end-to-end|smoke|
     "(`-d`, `-X POST`: a flag put into a key-value store). Checks of a throwaway "
     "deployment only (a cluster the job creates) earn `throwaway_credit`. A GitOps deploy is verified "
     "by an Argo CD `PostSync` hook (a Job in the synced folder) or a Flux Kustomization that waits for "
-    "health (`wait: true`, `healthChecks`).",
+    "health (`wait: true`, `healthChecks`). A delivery tool's own configuration counts when the pipeline "
+    "runs the tool: `skaffold run`/`deploy` waits for the rollout (Skaffold's status check, unless "
+    "`statusCheck: false`); a Cloud Deploy release into a DeliveryPipeline with a stage that has "
+    "`verify: true` and a Skaffold `verify:` container; a CodeDeploy deployment whose `appspec.yml` "
+    "`ValidateService`/`AfterAllowTraffic` hook runs a script in the repository that checks the service "
+    "(or a Lambda function the repository defines) — a hook whose script is missing or checks nothing "
+    "does not count.",
     why="A deployment isn't done when the command returns: automated health checks after deploy "
     "catch a broken release before users do.",
     params={"throwaway_credit": {"type": "number", "minimum": 0, "maximum": 1}},
@@ -179,12 +186,18 @@ def deploy_verification(sub: Submission, p: Params) -> Finding:
         if gitops:
             return _gitops_verified(sub, *gitops)
         return Finding.failed("no deploy step found, so nothing is verified after a deploy")
+    note = None  # what a delivery tool's configuration leaves unchecked (or fakes)
     for pipe, job, index, ci, step, away in deploys:
         credit = p["throwaway_credit"] if away else 1.0
         tail = f" — but only of a deployment {away}" if away else ""
         if ci is not None and _HELM_WAIT.match(normalise(step.commands[ci].text)):
             c = step.commands[ci]
             return Finding.ratio(credit, f"`{c.text[:60]}` waits until the release is healthy{tail}", [c.at(pipe.path)])
+        configured = delivery.tool_verification(sub, step.commands[ci].text) if ci is not None else None
+        if configured and configured[0]:
+            return Finding.ratio(credit, configured[1] + tail, [step.commands[ci].at(pipe.path), configured[2]])
+        if configured:
+            note = note or configured
         aimed: set[int] = set()  # steps whose commands point their tests at a deployed host
         for where, text, cats, later in after_deploy(sub, pipe, job, index, ci):
             if later.condition in ("failure", "never", "cancelled") or "deploy" in cats:
@@ -195,6 +208,8 @@ def deploy_verification(sub: Submission, p: Params) -> Finding:
                 return Finding.ratio(credit, f"after the deploy in job `{job.id}`: {text[:80]}{tail}", [where])
     pipe, job, index, ci, step, _away = deploys[0]
     where, what = deploy_text(pipe, step, ci)
+    if note:
+        return Finding.failed(f"nothing checks the deployment after `{what[:60]}`: {note[1]}", [where, note[2]])
     return Finding.failed(
         f"nothing checks the deployment after `{what[:60]}` (add `kubectl rollout status` or a smoke test)",
         [where],
@@ -211,7 +226,11 @@ def deploy_verification(sub: Submission, p: Params) -> Finding:
     "Swarm service whose `update_config` has `failure_action: rollback`; or, on failure only, a "
     "teardown of the new environment or a migration revert (`aws cloudformation delete-stack`, "
     "`terraform destroy`, `helm uninstall`, `typeorm migration:revert`...); or a progressive-delivery "
-    "controller with automated analysis (Argo Rollouts, Flagger). A rollback that runs always, "
+    "controller with automated analysis (Argo Rollouts, Flagger); or a delivery tool configured to roll "
+    "back a failed deployment: a Cloud Deploy `Automation` whose `repairRolloutRule` has a `rollback` "
+    "repair phase, a CodeDeploy deployment group with automatic rollback on `DEPLOYMENT_FAILURE` "
+    "(Terraform `auto_rollback_configuration`, CloudFormation `AutoRollbackConfiguration`, the CDK) — "
+    "`manual_credit` when no pipeline deploys through it. A rollback that runs always, "
     "a failure step that only prints logs, or a comment mentioning rollback doesn't count; a "
     "rollback workflow run by hand gets `manual_credit`; one that only guards a throwaway deployment (a "
     "cluster the job creates) gets `throwaway_credit`.",
@@ -251,6 +270,9 @@ def rollback_on_failure(sub: Submission, p: Params) -> Finding:
     obj, what = progressive_rollout(sub)
     if obj:
         return Finding.passed(f"{what}: {obj.name} rolls back automatically", [loc(obj.path, obj.line)])
+    configured = sorted(delivery.config_rollbacks(sub, deploys), key=lambda c: (not c[0], not c[1]))
+    if configured and configured[0][0]:
+        return _configured_rollback(configured[0], p)
     for rel, name, body in infra.compose_services(sub):
         update = mapping(mapping(body.get("deploy")).get("update_config"))
         if str(update.get("failure_action", "")).lower() == "rollback":
@@ -270,11 +292,22 @@ def rollback_on_failure(sub: Submission, p: Params) -> Finding:
                             p["manual_credit"] if not pipe.automatic or job.condition == "manual" else 0.0,
                             f"`{c.text[:60]}` in {pipe.path} is a rollback run by hand, not on failure",
                             [c.at(pipe.path)])
+    said, shown = (f": {configured[0][2]}", [configured[0][3]]) if configured else ("", [])
     if deploys:
         pipe, job, index, ci, step, _away = deploys[0]
         where, what = deploy_text(pipe, step, ci)
-        return Finding.failed("nothing rolls back when the deploy fails", [where])
-    return Finding.failed("no deploy step and no rollback found")
+        return Finding.failed(f"nothing rolls back when the deploy fails{said}", [where, *shown])
+    return Finding.failed(f"no deploy step and no rollback found{said}", shown)
+
+
+def _configured_rollback(configured, p: Params) -> Finding:
+    """A delivery tool configured to roll back a failed deployment: full credit when a pipeline
+    deploys through it, ``manual_credit`` when only a release started by hand would be."""
+    _ok, used, what, where = configured
+    if used:
+        return Finding.passed(what, [where])
+    return Finding.ratio(p["manual_credit"], f"{what} — but no pipeline deploys through it (a release started "
+                         "by hand)", [where])
 
 
 _STRATEGY_WORDS = lazy(r"\b(blue[- ]?green|canary|rolling(?: update)?)\b", re.I)
@@ -286,7 +319,10 @@ _STRATEGY_WORDS = lazy(r"\b(blue[- ]?green|canary|rolling(?: update)?)\b", re.I)
     looks_for="A deployment strategy configured in manifests: a Deployment's `strategy` "
     "(`RollingUpdate` with `maxSurge`/`maxUnavailable`), an Argo Rollouts `canary` or "
     "`blueGreen` strategy, a Flagger `Canary`, blue/green Deployments side by side, or a Swarm "
-    "service's `deploy.update_config` (parallelism, order, failure action). A "
+    "service's `deploy.update_config` (parallelism, order, failure action), a Cloud Deploy stage with a "
+    "`canary` strategy, a CodeDeploy deployment group that deploys blue/green (`BLUE_GREEN`, "
+    "`BlueGreenDeploymentConfiguration`) or by a canary or linear configuration "
+    "(`CodeDeployDefault.ECSCanary…`). A "
     "strategy only named in the docs gets `docs_credit`.",
     why="Rolling, blue-green and canary deployments limit the blast radius of a bad release "
     "and make rollback instant.",
@@ -322,6 +358,8 @@ def deploy_strategy(sub: Submission, p: Params) -> Finding:
             text = ", ".join(f"{k} {v}" for k, v in swarm.items())
             return Finding.passed(f"rolling update strategy (Swarm service {name}: {text})",
                                   [loc(rel, line_of(body, 1) or 1)])
+    for what, where in delivery.config_strategies(sub):
+        return Finding.passed(what, [where])
     for rel in markdown.prose_files(sub):
         root = None
         if "deploy" in rel.lower() or "pipeline" in rel.lower() or rel.lower().endswith("readme.md"):
@@ -433,7 +471,9 @@ def progressive_delivery(sub: Submission, p: Params) -> Finding:
     title="Deploys promoted through environments",
     looks_for="The pipeline's deploys reach more than one lasting environment (e.g. staging, then "
     "production): each deploy job's `environment:` (GitHub Actions, GitLab CI), else the environment its "
-    "job id names (`deploy-staging`, `deploy_prod`). One environment earns `single_credit`. An "
+    "job id names (`deploy-staging`, `deploy_prod`); a Cloud Deploy release (`gcloud deploy releases "
+    "create --delivery-pipeline NAME`) reaches the targets of that DeliveryPipeline's `serialPipeline.stages`, "
+    "in order (a target with `requireApproval: true` is a gate). One environment earns `single_credit`. An "
     "environment on a job that deploys nothing, or a deploy to a throwaway cluster, does not count.",
     why="A change that reaches production only after the same artifact ran in staging is tested where "
     "it will run; one environment means every deploy is the first in production.",
@@ -444,7 +484,10 @@ def deploy_environments_check(sub: Submission, p: Params) -> Finding:
     envs = deploy_environments(sub)
     names = sorted({name for name, _ in envs})
     if len(names) >= 2:
-        return Finding.passed(f"the pipeline deploys to {len(names)} environments: {', '.join(names[:5])}",
+        gates = sorted(delivery.cloud_deploy(sub).approvals) if any(
+            where.path == p.path for _, where in envs for p in delivery.cloud_deploy(sub).pipelines) else []
+        gated = f" (Cloud Deploy: target {', '.join(gates[:3])} requires approval)" if gates else ""
+        return Finding.passed(f"the pipeline deploys to {len(names)} environments: {', '.join(names[:5])}{gated}",
                               [where for _, where in envs[:3]])
     if names:
         return Finding.ratio(p["single_credit"], f"the pipeline deploys to one environment ({names[0]}): deploy "

@@ -29,7 +29,8 @@ _UNAPPLIED = {"unapplied_credit": {"type": "number", "minimum": 0, "maximum": 1}
 def _applied(sub: Submission, finding: Finding, p: Params) -> Finding:
     """``finding`` about Kubernetes manifests, at ``unapplied_credit`` when nothing applies them
     (manifest ↔ pipeline), the missing link said."""
-    if finding.fraction <= 0 or wiring.manifests_applier(sub) is not None:
+    paths = sorted({where.path for where in finding.evidence if getattr(where, "path", None)})
+    if finding.fraction <= 0 or wiring.manifests_applier(sub, paths) is not None:
         return finding
     return Finding.ratio(finding.fraction * p["unapplied_credit"], finding.message + "; manifest ↔ pipeline: nothing "
                          "applies these manifests (no pipeline deploy, deploy script, GitOps controller, Makefile "

@@ -185,6 +185,9 @@ def _cloudformation(sub: Submission, rtype: str):
         yield from _resources(sub.json_data(rel), rel, rtype)
 
 
+cloudformation_resources = _cloudformation
+
+
 def _resources(doc, rel: str, rtype: str):
     if not isinstance(doc, dict):
         return

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from grader.evidence import infra, manifests
+from grader.evidence import delivery, infra, manifests
 from grader.evidence.ci import read_pipelines
 from grader.evidence.ci.model import command_categories
 from grader.evidence.ci.queries import live_steps, step_categories
@@ -174,6 +174,9 @@ def platform_configs(sub: Submission) -> list[tuple[str, str]]:
             found.append((rel, "Netlify"))
         elif low in ("vercel.json", "dockerrun.aws.json") and isinstance(sub.json_data(rel), dict):
             found.append((rel, "Vercel" if low == "vercel.json" else "Elastic Beanstalk"))
+    for pipeline in delivery.cloud_deploy(sub).pipelines:
+        if all(rel != pipeline.path for rel, _platform in found):
+            found.append((pipeline.path, "Google Cloud Deploy"))
     return sub.memo("platform-configs", found)
 
 
@@ -342,10 +345,21 @@ _ENV_WORDS = {"dev": "development", "develop": "development", "development": "de
 def deploy_environments(sub: Submission) -> list[tuple[str, Location]]:
     """(environment, where) of the lasting environments the pipelines deploy to: a deploy job's
     own ``environment:`` (GitHub Actions, GitLab CI: a name or ``{name: ...}``), else the
-    environment its job id names (``deploy-staging``, ``deploy_prod``)."""
+    environment its job id names (``deploy-staging``, ``deploy_prod``); a Cloud Deploy release
+    reaches the targets of its DeliveryPipeline's stages, in order."""
     out: list[tuple[str, Location]] = []
     seen: set[tuple[str, str]] = set()
-    for pipe, job, _index, _ci, _step, throwaway in deploy_points(sub):
+    for pipe, job, _index, ci, step, throwaway in deploy_points(sub):
+        if throwaway is None and ci is not None and delivery.deploy_tool(step.commands[ci].text) == "clouddeploy":
+            pipeline = delivery.delivery_pipeline(sub, step.commands[ci].text)
+            if pipeline is not None and pipeline.stages:
+                for stage in pipeline.stages:  # a release is promoted through its stages
+                    parts = re.split(r"[^a-z]+", stage.target.lower())
+                    target = next((_ENV_WORDS[w] for w in parts if w in _ENV_WORDS), stage.target)
+                    if ("clouddeploy", target) not in seen:
+                        seen.add(("clouddeploy", target))
+                        out.append((target, Location(pipeline.path, stage.line)))
+                continue
         if throwaway is not None or (pipe.path, job.id) in seen:
             continue
         seen.add((pipe.path, job.id))

@@ -9,7 +9,7 @@ import posixpath
 import re
 from typing import TYPE_CHECKING
 
-from grader.evidence import alerts, codescan, dockerfile, heredocs, infra, manifests
+from grader.evidence import alerts, codescan, delivery, dockerfile, heredocs, infra, manifests
 from grader.evidence.ci import read_pipelines
 from grader.evidence.deploys import deploy_points, deploy_script, gitops_sync
 from grader.evidence.observability import (
@@ -262,34 +262,55 @@ def _uploads(sub: Submission) -> str | None:
 # -- manifests -------------------------------------------------------------------------------
 
 
-def manifests_applier(sub: Submission) -> str | None:
-    """What applies the repository's Kubernetes manifests, or None: a pipeline step that deploys
-    (to a lasting or a throwaway cluster), a GitOps controller syncing a folder of the repository,
-    a deploy script, a Makefile recipe that deploys, or a Skaffold/Tilt configuration."""
+def manifests_applier(sub: Submission, paths=()) -> str | None:
+    """What applies the repository's Kubernetes manifests (those at ``paths``, when given), or
+    None: a pipeline step that deploys (to a lasting or a throwaway cluster), a GitOps controller
+    syncing a folder of the repository, a deploy script, a Makefile recipe that deploys, or a
+    Skaffold/Tilt configuration. Skaffold (run by a pipeline, by Cloud Deploy, or only
+    configured) applies the files its ``skaffold.yaml`` names, not every manifest."""
     cached = sub.memo("manifests-applier")
     if cached is None:
         cached = sub.memo("manifests-applier", (_applier(sub),))
-    return cached[0]
+    if cached[0] is None:
+        return None
+    applier, scoped = cached[0]
+    if scoped is None or not paths:
+        return applier
+    return applier if any(delivery.skaffold_applies(sub, conf, rel) for conf in scoped for rel in paths) else None
 
 
-def _applier(sub: Submission) -> str | None:
-    for pipe, job, _index, _ci, _step, _throwaway in deploy_points(sub):
-        return f"the pipeline's job `{job.id}` ({pipe.path})"
+def _applier(sub: Submission) -> tuple[str, list | None] | None:
+    """(what applies, the Skaffold configs it is limited to or None for everything)."""
+    scoped: list = []
+    via = None
+    for pipe, job, _index, ci, step, _throwaway in deploy_points(sub):
+        text = step.commands[ci].text if ci is not None else ""
+        configs = delivery.skaffold_for(sub, text) if delivery.deploy_tool(text) in ("skaffold", "clouddeploy") else []
+        if not configs:
+            return f"the pipeline's job `{job.id}` ({pipe.path})", None
+        scoped.extend(c for c in configs if c not in scoped)
+        via = via or f"the pipeline's job `{job.id}` ({pipe.path}) through {configs[0].path}"
     sync = gitops_sync(sub)
     if sync:
-        return f"{sync[1]} {sync[0].name}"
+        return f"{sync[1]} {sync[0].name}", None
     script = deploy_script(sub)
     if script:
-        return f"the deploy script {script[0]}"
+        return f"the deploy script {script[0]}", None
     for rel in sub.files:
         name = rel.rsplit("/", 1)[-1]
-        if name in ("skaffold.yaml", "skaffold.yml", "Tiltfile"):
-            return f"{name} ({rel})"
+        if name == "Tiltfile":
+            return f"{name} ({rel})", None
         if name in ("Makefile", "makefile", "GNUmakefile"):
             for number, line in enumerate((sub.read_text(rel) or "").splitlines()[:5000], 1):
                 if line.startswith("\t") and any("deploy" in categories(c.text) for c in split_script(line.strip("\t@-"), number)):
-                    return f"a Makefile recipe ({rel}:{number})"
-    return None
+                    return f"a Makefile recipe ({rel}:{number})", None
+    if not scoped:
+        scoped = list(delivery.skaffold_configs(sub))
+        if scoped:
+            via = f"{scoped[0].path.rsplit('/', 1)[-1]} ({scoped[0].path})"
+        elif any(rel.rsplit("/", 1)[-1] in ("skaffold.yaml", "skaffold.yml") for rel in sub.files):
+            return "skaffold.yaml", None  # not read (not YAML, not a Config): taken on trust
+    return (via, scoped) if via else None
 
 
 # -- Alertmanager ----------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Google Cloud Build (``cloudbuild.yaml``, anywhere: a trigger names the file it runs) into the
+"""Google Cloud Build (``cloudbuild.yaml``, anywhere, or a YAML file in a ``cloudbuild/`` folder: a
+trigger names the file it runs) into the
 pipeline model: its ``steps`` in order, each a container of a builder image (``name:``) run with
 its ``args`` (the builder's own tool: ``gcr.io/cloud-builders/docker`` runs ``docker``), or its
 ``entrypoint`` with those ``args`` (``bash -c '...'`` is a script), or its ``script``; the
@@ -46,9 +47,16 @@ _SHELLS = frozenset({"bash", "sh", "/bin/bash", "/bin/sh", "/usr/bin/env"})
 MAX_ARGS = 200  # words of one step's args read: a command line, not data
 
 
+_FOLDERS = frozenset({"cloudbuild", "cloud-build", "cloudbuilds"})
+
+
 def matches(path: str) -> bool:
+    """``cloudbuild.yaml`` (``cloudbuild-prod.yaml``, ``deploy.cloudbuild.yaml``...), or any YAML
+    file in a ``cloudbuild/`` folder (``infra/cloudbuild/release.yaml``: a trigger names it)."""
     name = posixpath.basename(path)
-    return bool(_FILE.match(name)) and "/node_modules/" not in f"/{path}"
+    folder = posixpath.basename(posixpath.dirname(path)).lower()
+    yaml_file = name.lower().endswith((".yaml", ".yml"))
+    return (bool(_FILE.match(name)) or (folder in _FOLDERS and yaml_file)) and "/node_modules/" not in f"/{path}"
 
 
 def read(sub: Submission, path: str) -> Pipeline | None:

@@ -116,7 +116,7 @@ RULES: dict[str, tuple[tuple[str, str], ...]] = {
     "vercel": (("deploy", r"(--prod|.*\bdeploy)\b"),),
     "netlify": (("deploy", r"deploy\b"),),
     "heroku": (("deploy", r"(container:release|releases)\b"), ("rollback", r"rollback\b")),
-    "skaffold": (("deploy", r"(run|deploy)\b"), ("build", r"(build|run)\b")),
+    "skaffold": (("deploy", r"(run|deploy)\b"), ("build", r"(build|run)\b"), ("verify", r"verify\b")),
     "flux": (("deploy", r"reconcile\b"),),
     "cf": (("deploy", r"push\b"),),
     "curl": (("verify", r".*(https?://|\$|localhost)"),),

@@ -1,0 +1,2 @@
+#!/bin/sh
+cd /srv/web && npm ci --omit=dev
