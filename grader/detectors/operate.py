@@ -32,6 +32,11 @@ def _applied(sub: Submission, finding: Finding, p: Params) -> Finding:
     paths = sorted({where.path for where in finding.evidence if getattr(where, "path", None)})
     if finding.fraction <= 0 or wiring.manifests_applier(sub, paths) is not None:
         return finding
+    applier = wiring.manifests_applier(sub)
+    if applier is not None:  # Skaffold applies what its configuration names, and these are not among them
+        return Finding.ratio(finding.fraction * p["unapplied_credit"], finding.message + f"; manifest ↔ pipeline: "
+                             f"{applier} applies only the manifests its Skaffold configuration names, not these",
+                             finding.evidence)
     return Finding.ratio(finding.fraction * p["unapplied_credit"], finding.message + "; manifest ↔ pipeline: nothing "
                          "applies these manifests (no pipeline deploy, deploy script, GitOps controller, Makefile "
                          "recipe or Skaffold)", finding.evidence)
@@ -60,7 +65,8 @@ def _long_running(obj) -> bool:
     "container `healthCheck`, an App Service `health_check_path`, Cloud Run probes, Terraform "
     "`kubernetes_deployment` probes, a health check resource). Last, a systemd unit that restarts "
     "its service (`Restart=always`/`on-failure`...) earns `restart_credit`. Probes in manifests that "
-    "nothing applies (no pipeline deploy, deploy script, GitOps controller, Makefile recipe or Skaffold) "
+    "nothing applies (no pipeline deploy, deploy script, GitOps controller, Makefile recipe or Skaffold; "
+    "Skaffold, run by a pipeline or by Cloud Deploy, applies only the files its `skaffold.yaml` names) "
     "count `unapplied_credit`.",
     why="Probes let the platform restart what is stuck and keep traffic away from what isn't "
     "ready: the first line of keeping a system running.",
