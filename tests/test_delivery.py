@@ -266,3 +266,10 @@ def test_hostile_configs_are_read_without_failing(make):
     assert len(conf.images) == delivery.MAX_ITEMS and conf.verify == []
     assert delivery.cloud_deploy(sub).pipelines[0].stages == []
     assert delivery.appspecs(sub)[0].hooks == []
+
+
+def test_a_library_defining_deployment_groups_is_not_a_cdk_program(make):
+    sub = make({"node_modules/aws-cdk-lib/aws-codedeploy/lib/ecs.js":
+                "// aws-codedeploy\nclass X { f() { return new EcsDeploymentGroup(this, 'x'); } }\n",
+                "scripts/notes.py": "EcsDeploymentGroup(self, 'x')  # no CDK module imported\n"})
+    assert delivery.deployment_groups(sub) == []

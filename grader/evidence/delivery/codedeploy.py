@@ -135,6 +135,9 @@ _TF_ROLLBACK = lazy(r"auto_rollback_configuration\s*\{([^{}]{0,2000})\}")
 _TF_GROUP_NAME = lazy(r'deployment_group_name\s*=\s*"([^"$]{1,100})"')
 _TF_BLUE_GREEN = lazy(r'deployment_type\s*=\s*"BLUE_GREEN"')
 _CONFIG_NAME = lazy(r"CodeDeployDefault\.(?:ECS|Lambda)(Canary|Linear)\w*|CodeDeployDefault\.(?:ECS|Lambda)AllAtOnce")
+MAX_PROGRAMS = 2000  # source files looked at for a CDK program (most are skipped on a substring)
+_CDK_MODULE = lazy(r"aws[_-]codedeploy|aws_cdk\.aws_codedeploy|@aws-cdk/aws-codedeploy")
+_CDK_ID = lazy(r"""\s*(?:self|this)\s*,\s*["']([\w-]{1,100})["']""")  # the construct's id
 _CDK_GROUP = lazy(r"\b(Ecs|Lambda|Server)DeploymentGroup\s*\(")
 _CDK_ROLLBACK = lazy(r"failed_?[dD]eployment\s*[=:]\s*(True|true|False|false)")
 _CDK_CONFIG = lazy(r"(?:Ecs|Lambda)DeploymentConfig\.(CANARY|LINEAR|ALL_AT_ONCE)\w*")
@@ -216,9 +219,12 @@ def _cloudformation_groups(sub: Submission) -> list[DeploymentGroup]:
 
 def _cdk_groups(sub: Submission) -> list[DeploymentGroup]:
     out: list[DeploymentGroup] = []
-    for rel in sub.by_suffix(".py", ".ts", ".js")[:500]:
+    programs = [rel for rel in sub.by_suffix(".py", ".ts", ".js")
+                if "node_modules/" not in rel and "/vendor/" not in f"/{rel}" and not rel.endswith(".d.ts")]
+    for rel in programs[:MAX_PROGRAMS]:
         text = sub.read_text(rel) or ""
-        if "DeploymentGroup" not in text or len(text) > 300_000:
+        # a CDK program (its codedeploy module imported), not a library that defines the classes
+        if "DeploymentGroup" not in text or len(text) > 300_000 or not _CDK_MODULE.search(text):
             continue
         for m in _CDK_GROUP.finditer(text):
             body = _call_arguments(text, m.end())
@@ -233,7 +239,9 @@ def _cdk_groups(sub: Submission) -> list[DeploymentGroup]:
             rollback_stanza = rb.group(0) if rb else "the CDK's default: autoRollback failedDeployment"
             strategy_stanza = cfg.group(0) if cfg and cfg.group(1) != "ALL_AT_ONCE" else (
                 "an ECS deployment group deploys blue/green" if strategy else "")
-            out.append(DeploymentGroup(rel, line, f"{m.group(1)}DeploymentGroup", "CDK", rollback, strategy,
+            construct = _CDK_ID.match(body)
+            name = construct.group(1) if construct else f"{m.group(1)}DeploymentGroup"
+            out.append(DeploymentGroup(rel, line, name, "CDK", rollback, strategy,
                                        rollback_stanza, strategy_stanza))
             if len(out) > MAX_DOCS:
                 return out
