@@ -432,7 +432,8 @@ def deploy_tooling(sub: Submission, p: Params) -> Finding:
     title="Blue-green or canary set-up",
     looks_for="A blue-green or canary deployment configured: Argo Rollouts (`canary` or `blueGreen`), "
     "a Flagger `Canary`, blue and green Deployments side by side, Istio `VirtualService` routes split by "
-    "`weight`, or an SMI `TrafficSplit`.",
+    "`weight`, an SMI `TrafficSplit`, a Cloud Deploy stage with a `canary` strategy, or a CodeDeploy "
+    "deployment group that deploys blue/green or shifts traffic by a canary or linear configuration.",
     why="Canary and blue-green releases limit a bad version to a few users and make rollback a "
     "switch, not a redeploy.",
 )
@@ -460,6 +461,9 @@ def progressive_delivery(sub: Submission, p: Params) -> Finding:
                     break
         elif obj.kind == "TrafficSplit" and isinstance(spec.get("backends"), list) and len(spec["backends"]) >= 2:
             hits.append(("canary (SMI TrafficSplit)", Location(obj.path, obj.line), obj.name))
+    for what, where in delivery.config_strategies(sub):  # Cloud Deploy canary, CodeDeploy blue/green...
+        tool = "Cloud Deploy" if "Cloud Deploy" in what else "CodeDeploy"
+        hits.append((f"{what.split(' strategy (', 1)[0]} ({tool})", where, what))
     if hits:
         return found("progressive delivery", hits)
     return Finding.failed("no blue-green or canary set-up configured")
