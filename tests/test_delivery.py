@@ -273,3 +273,12 @@ def test_a_library_defining_deployment_groups_is_not_a_cdk_program(make):
                 "// aws-codedeploy\nclass X { f() { return new EcsDeploymentGroup(this, 'x'); } }\n",
                 "scripts/notes.py": "EcsDeploymentGroup(self, 'x')  # no CDK module imported\n"})
     assert delivery.deployment_groups(sub) == []
+
+
+def test_a_config_of_many_profiles_is_read_up_to_a_bound(make):
+    profiles = "\n".join(f"  - name: p{i}\n    manifests:\n      rawYaml: [{', '.join(f'm{i}-{j}.yaml' for j in range(50))}]"
+                         for i in range(150))
+    sub = make({"skaffold.yaml": f"apiVersion: skaffold/v4beta1\nkind: Config\nprofiles:\n{profiles}\n"})
+    [conf] = delivery.skaffold_configs(sub)
+    assert len(conf.applies) <= delivery.skaffold.MAX_FACTS + delivery.MAX_ITEMS
+    assert not delivery.skaffold_applies(sub, conf, "unrelated.yaml")

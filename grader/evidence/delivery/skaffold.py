@@ -32,6 +32,7 @@ class SkaffoldConfig:
     status_check: tuple[bool, int] | None = None  # `deploy.statusCheck` as written
 
 
+MAX_FACTS = 1000  # images, manifests and tests read from one config, its profiles included
 _SKAFFOLD_NAME = lazy(r"(?i)^skaffold[\w.-]*\.ya?ml$")
 
 
@@ -62,6 +63,8 @@ def _skaffold(rel: str, doc: dict) -> SkaffoldConfig:
     base = posixpath.dirname(rel)
     bodies = [doc] + [p for p in items(doc.get("profiles")) if isinstance(p, dict)]
     for body in bodies:
+        if len(conf.applies) + len(conf.images) + len(conf.verify) > MAX_FACTS:
+            break  # a config of thousands of profiles: what was read is enough
         build = mapping(body.get("build"))
         for i, art in enumerate(items(build.get("artifacts"))):
             if isinstance(art, dict) and isinstance(art.get("image"), str):
