@@ -82,7 +82,8 @@ def deploy_step(sub: Submission, p: Params) -> Finding:
         if not pipe.automatic or job.condition == "manual" or step.condition == "manual":
             by_hand = by_hand or (job, where, what)
             continue
-        return Finding.passed(f"job `{job.id}` deploys automatically: {what}", [where])
+        promoted = delivery.release_path(sub, what)  # (a Cloud Deploy release: its stages)
+        return Finding.passed(f"job `{job.id}` deploys automatically: {what}{promoted}", [where])
     gitops = gitops_sync(sub)
     if gitops:
         obj, tool, path = gitops
@@ -467,7 +468,6 @@ def progressive_delivery(sub: Submission, p: Params) -> Finding:
     if hits:
         return found("progressive delivery", hits)
     return Finding.failed("no blue-green or canary set-up configured")
-
 
 
 @detector(

@@ -55,7 +55,7 @@ if TYPE_CHECKING:
 __all__ = ["MAX_DOCS", "MAX_ITEMS", "VALIDATION_EVENTS", "AppSpec", "CloudDeploy", "DeliveryPipeline",
            "DeploymentGroup", "Hook", "SkaffoldConfig", "Stage", "appspecs", "cloud_deploy", "config_rollbacks",
            "config_strategies", "delivery_pipeline", "deploy_tool", "deployment_groups", "fnmatch_path", "hook_check",
-           "released_pipeline", "released_pipelines", "skaffold_applies", "skaffold_configs", "skaffold_for",
+           "release_path", "released_pipeline", "released_pipelines", "skaffold_applies", "skaffold_configs", "skaffold_for",
            "tool_verification", "versioned_tags"]
 
 
@@ -159,3 +159,18 @@ def config_strategies(sub: Submission) -> list[tuple[str, Location]]:
             out.append((f"{group.strategy} strategy ({group.path}: {group.source} CodeDeploy deployment group "
                         f"{group.name}: {group.strategy_stanza})", Location(group.path, group.line)))
     return out
+
+
+def release_path(sub: Submission, text: str) -> str:
+    """What a ``gcloud deploy releases create`` goes through, for a message: `` — promoted through
+    clouddeploy.yaml: staging → prod (target prod requires approval; verify: true on staging)``; empty when the
+    repository does not hold the DeliveryPipeline."""
+    pipeline = delivery_pipeline(sub, text) if deploy_tool(text) == "clouddeploy" else None
+    if pipeline is None or not pipeline.stages:
+        return ""
+    approvals = cloud_deploy(sub).approvals
+    notes = [f"target {s.target} requires approval" for s in pipeline.stages if s.target in approvals]
+    notes += [f"verify: true on {s.target}" for s in pipeline.stages if s.verify]
+    notes += [f"canary on {s.target}" for s in pipeline.stages if s.strategy == "canary"]
+    said = f" ({'; '.join(notes[:4])})" if notes else ""
+    return f" — promoted through {pipeline.path}: {' → '.join(s.target for s in pipeline.stages[:6])}{said}"
