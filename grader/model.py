@@ -29,6 +29,9 @@ PHASE_TITLES: dict[str, str] = {
     "monitor": "Monitor",
 }
 SCHEMA_VERSION = "1.4"
+# Where Exercise 4.1's templates put the written work (`loopcheck init` writes them there): here,
+# not in grader.evidence.written, so the written checks can name it without importing their readers.
+EXERCISE_DIR = "exercises/module-01/exercise-04/"
 # A check's outcome: `error` (could not be judged) and `skip` say why, and never count as the
 # learner's failure.
 Status = Literal["pass", "partial", "fail", "error", "skip"]

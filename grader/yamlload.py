@@ -89,6 +89,7 @@ _BOOL = {
     "on": True, "On": True, "ON": True, "off": False, "Off": False, "OFF": False,
 }
 _NULL = {"", "~", "null", "Null", "NULL"}
+_NUMBER_START = frozenset("+-.0123456789")  # the first character of every match of _INT, _INT_OTHER and _FLOAT
 
 
 def _scalar(event):
@@ -102,6 +103,8 @@ def _scalar(event):
         return None
     if value in _BOOL:
         return _BOOL[value]
+    if value[0] not in _NUMBER_START:
+        return value  # most plain scalars are words: no number pattern can match them
     if _INT.match(value):
         return int(value.replace("_", ""))
     if _INT_OTHER.match(value):

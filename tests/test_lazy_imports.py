@@ -46,6 +46,27 @@ def test_devops_loop_without_markdown_files_never_imports_markdown_it(tmp_path):
     assert "markdown_it" not in mods
 
 
+def test_a_rubric_without_written_checks_never_imports_the_written_work_readers(tmp_path):
+    """devops-loop grades no written work: its detector module is registered, but the readers
+    (the course's fingerprints, the stemmer, the lexicon, pictures) are imported by the checks
+    that read written work, when they run."""
+    (tmp_path / "app.py").write_text("x = 1\n")
+    (tmp_path / "README.md").write_text("# App\n\n## Plan\nStories in Jira.\n")
+    code = (
+        "import sys, io, contextlib, json\n"
+        "from grader.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    main({[str(tmp_path), '--rubric', 'devops-loop', '--format', 'json', '--no-fail']!r})\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    mods = set(json.loads(out.stdout.strip().splitlines()[-1]))
+    assert "grader.detectors.written" in mods
+    assert not {m for m in mods if m.startswith(("grader.evidence.written", "snowballstemmer"))}
+    with_written = imported_after([str(SAMPLES / "complete.bundle"), "--format", "json"])
+    assert "snowballstemmer" in with_written  # the exercise's rubric does read it
+
+
 _COMPILES_AT_IMPORT = (
     "import importlib, pkgutil, re, sys\n"
     "import re._compiler as compiler\n"

@@ -219,6 +219,39 @@ def test_the_fingerprints_are_the_course_materials_and_hold_no_text(tmp_path):
     assert hashes and all(len(h) == 8 and int(h, 16) >= 0 for h in hashes)  # hashes only, never the text
 
 
+_STEMS_IN_A_FRESH_PROCESS = (
+    "import json, sys\n"
+    "from grader.evidence.written import fingerprints\n"
+    "words = sys.stdin.read().split()\n"
+    "ours = [fingerprints._stem(w) for w in words]\n"
+    "languages = sorted(m for m in sys.modules if m.startswith('snowballstemmer.') and m.endswith('_stemmer'))\n"
+    "bare = 'snowballstemmer' in sys.modules\n"
+    "import snowballstemmer\n"
+    "theirs = [snowballstemmer.stemmer('english').stemWord(w) for w in words]\n"
+    "print(json.dumps([ours == theirs, languages, bare, len(snowballstemmer.algorithms())]))\n"
+)
+
+
+def test_only_the_english_stemmer_is_imported_and_it_stems_as_the_package_does():
+    """The English module alone is imported (not the package's 30 other languages); its stems
+    are the package's own ``stemmer("english")``'s, and the package imports in full afterwards."""
+    import json
+    import subprocess
+    import sys
+
+    words = ("running runs ran deployment deployments deploying monitoring monitored alerts alerting "
+             "releases released rollback rolled pipelines pipeline's generously happiness relational "
+             "conditional agreement feed feeds fed sky skies dying lying news cannings proceeded "
+             "exceeding succeeding generate generations universal university 2024 k8s").split()
+    out = subprocess.run([sys.executable, "-c", _STEMS_IN_A_FRESH_PROCESS], input=" ".join(words),
+                         capture_output=True, text=True, timeout=60, check=True)
+    same, languages, bare, algorithms = json.loads(out.stdout.strip().splitlines()[-1])
+    assert same
+    assert languages == ["snowballstemmer.english_stemmer"]
+    assert not bare  # the bare package stood in sys.modules only while the module was imported
+    assert algorithms > 20  # and a later `import snowballstemmer` has all of it
+
+
 def test_the_lesson_reworded_is_recognised_and_own_work_is_not(check):
     from pathlib import Path
 

@@ -52,3 +52,19 @@ def test_billion_laughs_is_refused_quickly():
 def test_unknown_tags_are_kept_as_text():
     doc = load("script: !reference [.setup, script]\nkey: !Ref Name\n")
     assert doc["script"] == [".setup", "script"] and doc["key"] == "Name"
+
+
+def test_plain_scalars_read_as_numbers_only_when_they_look_like_numbers():
+    """A plain scalar is tried as a number only when it starts as one can (sign, dot, digit):
+    the three number patterns can match nothing else, and words skip them."""
+    from grader import yamlload
+
+    doc = load("a: 12\nb: -3\nc: +4\nd: .5\ne: 1_000\nf: 0x1F\ng: 0o17\nh: 1e3\ni: -.5e-2\nj: .inf\n"
+               "k: v1\nl: x12\nm: '12'\nn: 1.2.3\no: -x\np: +x\nq: 12 apples\nr: ٣\n")
+    assert doc == {"a": 12, "b": -3, "c": 4, "d": 0.5, "e": 1000, "f": 31, "g": 15, "h": 1000.0, "i": -0.005,
+                   "j": ".inf", "k": "v1", "l": "x12", "m": "12", "n": "1.2.3", "o": "-x", "p": "+x",
+                   "q": "12 apples", "r": "٣"}
+    numeric = (yamlload._INT, yamlload._INT_OTHER, yamlload._FLOAT)
+    for text in ("x1", "٣", "١٢", " 1", "\t1", "e5", "_1", "v1.2", "\n1", "１２"):
+        assert text[0] not in yamlload._NUMBER_START
+        assert not any(p.match(text) for p in numeric), text

@@ -5,23 +5,20 @@ metrics and the bonus diagram. :mod:`grader.evidence.written` finds and reads th
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from grader.detectors import detector
 from grader.detectors.common import loc, plural
 from grader.evidence import substance as sb
-from grader.evidence import written
-from grader.evidence.written import (
-    fingerprints,
-    images,
-    judge,
-    lexicon,
-    metrics,
-    names,
-    pipeline,
-    units,
-)
-from grader.model import PHASES, Finding
+from grader.model import EXERCISE_DIR, PHASES, Finding
 from grader.patterns import lazy
+
+if TYPE_CHECKING:
+    from grader.evidence.written import judge
+
+# The written-work readers (grader.evidence.written: the course's fingerprints, the lexicon's
+# patterns, pictures...) are imported by the checks that read written work, when they run: a
+# rubric without them (devops-loop) never imports them, though every detector module is.
 
 SCORED_PARTS = ["activities", "roles", "tools", "duration", "automation"]
 PART_TITLES = {"activities": "What Happens", "roles": "Who is Involved", "tools": "Tools Used",
@@ -85,14 +82,18 @@ def example(phase: str, part: str, feature: judge.Feature | None) -> str | None:
 
 
 def _no_writing(what: str) -> Finding:
+
     files = ", ".join(f"`{f}`" for f in _DELIVERABLES)
     return Finding.failed(f"no {what} found in any Markdown or text document of the repository: write it in "
-                          f"{written.EXERCISE_DIR} ({files}), or in any document under a heading naming the task "
-                          "(`loopcheck init` writes the templates)", [loc(written.EXERCISE_DIR)])
+                          f"{EXERCISE_DIR} ({files}), or in any document under a heading naming the task "
+                          "(`loopcheck init` writes the templates)", [loc(EXERCISE_DIR)])
 
 
 # -- Task 1 --------------------------------------------------------------------------------------
 def _mapping_context(sub):
+    from grader.evidence import written
+    from grader.evidence.written import judge, units
+
     cached = sub.memo("written:mapping-context")
     if cached is None:
         found = units.phase_units(sub)
@@ -114,6 +115,8 @@ _FEATURE_LINE = lazy(r"^[^\w\n]{0,6}(?:my |our |the |chosen )?feature(?: name| i
 def _feature_title(places, intro: str = "") -> str:
     """The feature's name: a "Feature: ..." line of the introduction, else the mapping's title
     ("DevOps Loop Mapping: Two-factor login")."""
+    from grader.evidence.written import names
+
     m = _FEATURE_LINE.search(intro)
     if m:
         return m.group(1).strip(" *_")
@@ -148,6 +151,9 @@ def _feature_title(places, intro: str = "") -> str:
     required=("phase",),
 )
 def mapping_section(sub, p):
+    from grader.evidence import written
+    from grader.evidence.written import judge
+
     phase = p["phase"]
     places = written.placements(sub)[1]
     if not places:
@@ -206,6 +212,8 @@ def _loop_judgement(unit, feature: judge.Feature, specific_set: bool = False):
     """(a real feedback loop with something of its own said about it, explained, has a speed,
     why not). ``specific_set``: the learner's loops name particular things overall, so a terse
     loop among them is taken as terse, not generic."""
+    from grader.evidence.written import fingerprints, judge, lexicon, names
+
     ends = names.loop_ends(unit.title)
     if ends and ends[0] in PHASES and ends[1] in PHASES and PHASES.index(ends[1]) > PHASES.index(ends[0]) \
             and not (ends[0] in ("operate", "monitor") and ends[1] == "plan"):
@@ -247,6 +255,9 @@ def _loop_judgement(unit, feature: judge.Feature, specific_set: bool = False):
     defaults={"min_loops": 5, "score": "all"},
 )
 def feedback_loops(sub, p):
+    from grader.evidence import written
+    from grader.evidence.written import fingerprints, judge, names, units
+
     places = written.placements(sub)[2]
     if not places:
         return _no_writing("feedback loops (Task 2)")
@@ -304,10 +315,13 @@ def feedback_loops(sub, p):
             "min_stages": {"type": "integer", "minimum": 1, "maximum": 50},
             "diagram": {"type": "string", "minLength": 1, "pattern": r"^[^/].*$"},
             "diagram_credit": {"type": "number", "minimum": 0, "maximum": 1}},
-    defaults={"score": "all", "min_stages": 5, "diagram": written.EXERCISE_DIR + "task3-pipeline-design.png",
+    defaults={"score": "all", "min_stages": 5, "diagram": EXERCISE_DIR + "task3-pipeline-design.png",
               "diagram_credit": 0.8},
 )
 def pipeline_design(sub, p):
+    from grader.evidence import written
+    from grader.evidence.written import fingerprints, images, judge, lexicon, pipeline
+
     pictures = images.pipeline_pictures(sub)
     if sub.exists(p["diagram"]) and not any(pic.rel == p["diagram"] for pic in pictures):
         pic = images.picture(sub, p["diagram"])
@@ -400,6 +414,9 @@ def _viewed(finding: Finding, places) -> Finding:
     defaults={"score": "all", "min_metrics": 2},
 )
 def success_metrics(sub, p):
+    from grader.evidence import written
+    from grader.evidence.written import fingerprints, judge, metrics, pipeline
+
     places = written.placements(sub)[4]
     if not places:
         return _no_writing("success metrics (Task 4)")
@@ -460,9 +477,11 @@ def success_metrics(sub, p):
     defaults={"min_phases": 6},
 )
 def loop_diagram(sub, p):
+    from grader.evidence.written import images
+
     candidates = images.loop_pictures(sub)
     if not candidates:
-        return Finding.failed(f"no diagram found (add {written.EXERCISE_DIR}bonus-diagram.png, or link one from your Markdown)")
+        return Finding.failed(f"no diagram found (add {EXERCISE_DIR}bonus-diagram.png, or link one from your Markdown)")
     best: Finding | None = None
     for rel in candidates:
         pic = images.picture(sub, rel)

@@ -6,7 +6,6 @@ The course's own text is recognised by :mod:`grader.evidence.written.fingerprint
 
 from __future__ import annotations
 
-import hashlib
 import re
 
 from grader.evidence.markdown import content_words
@@ -70,14 +69,14 @@ def normalised(text: str) -> str:
 
 
 # -- how alike two learners' written work is -------------------------------------------------------
-def _hash(shingle: str) -> str:
-    return hashlib.blake2b(shingle.encode(), digest_size=6).hexdigest()
-
-
 def shingles(text: str) -> list[str]:
-    """Hashes of the text's five-word runs (lower-cased)."""
+    """Hashes of the text's five-word runs (lower-cased). (hashlib is imported here: loading
+    OpenSSL costs a grading that compares no one's work several milliseconds.)"""
+    import hashlib
+
     w = words(text)
-    return [_hash(" ".join(w[i:i + SHINGLE])) for i in range(len(w) - SHINGLE + 1)]
+    return [hashlib.blake2b(" ".join(w[i:i + SHINGLE]).encode(), digest_size=6).hexdigest()
+            for i in range(len(w) - SHINGLE + 1)]
 
 
 SKETCH = 128

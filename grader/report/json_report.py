@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from importlib import resources
 
 from grader.model import Report
 
@@ -14,4 +13,6 @@ def render(report: Report, **_options: object) -> str:
 
 def schema() -> dict:
     """The report's JSON Schema, shipped in the package."""
+    from importlib import resources
+
     return json.loads(resources.files("grader.report").joinpath("report.schema.json").read_text(encoding="utf-8"))

@@ -17,9 +17,9 @@ import re
 from grader.evidence import markdown
 from grader.evidence.markdown import Section
 from grader.evidence.written import names
+from grader.model import EXERCISE_DIR
 from grader.patterns import lazy
 
-EXERCISE_DIR = "exercises/module-01/exercise-04/"
 SUFFIXES = (".md", ".markdown", ".mdown", ".txt", ".text", ".rst")
 MAX_DOCS = 250
 MAX_BYTES = 400_000

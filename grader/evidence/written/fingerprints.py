@@ -48,10 +48,34 @@ def _stem(word: str) -> str:
     answer, every check and, in a batch worker, every submission."""
     global _STEMMER
     if _STEMMER is None:
+        _STEMMER = english_stemmer()
+    return _STEMMER.stemWord(word)
+
+
+def english_stemmer():
+    """snowballstemmer's English stemmer, without the other 30 languages: the package's
+    ``__init__`` imports every language's module (~45 ms), so its English module is imported
+    on its own, the package standing in sys.modules without running ``__init__`` only while it
+    is (a later ``import snowballstemmer`` runs it in full, reusing the modules already read).
+    When the package is already imported, or PyStemmer (its C form) is installed, the package's
+    own ``stemmer("english")`` is used as it is."""
+    import importlib.util
+
+    if "snowballstemmer" in sys.modules or importlib.util.find_spec("Stemmer") is not None:
         import snowballstemmer
 
-        _STEMMER = snowballstemmer.stemmer("english")
-    return _STEMMER.stemWord(word)
+        return snowballstemmer.stemmer("english")
+    spec = importlib.util.find_spec("snowballstemmer")
+    if spec is None or not spec.submodule_search_locations:  # pragma: no cover - a broken install
+        import snowballstemmer
+
+        return snowballstemmer.stemmer("english")
+    sys.modules["snowballstemmer"] = importlib.util.module_from_spec(spec)  # a bare package: no __init__ run
+    try:
+        from snowballstemmer.english_stemmer import EnglishStemmer
+    finally:
+        del sys.modules["snowballstemmer"]
+    return EnglishStemmer()
 
 
 def stems(text: str) -> list[str]:
