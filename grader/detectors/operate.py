@@ -57,7 +57,8 @@ def _long_running(obj) -> bool:
     "Compose restart policy alone earns `restart_credit`. Without those: a health check the platform "
     "runs, written as infrastructure code (a load balancer target group's `health_check`, an ECS "
     "container `healthCheck`, an App Service `health_check_path`, Cloud Run probes, Terraform "
-    "`kubernetes_deployment` probes, a health check resource). Last, a systemd unit that restarts "
+    "`kubernetes_deployment` probes, a health check resource), or in a PaaS's own configuration (Fly.io "
+    "`fly.toml` checks, a Render `healthCheckPath`). Last, a systemd unit that restarts "
     "its service (`Restart=always`/`on-failure`...) earns `restart_credit`. Probes in manifests that "
     "nothing applies (no pipeline deploy, deploy script, GitOps controller, Makefile recipe or Skaffold) "
     "count `unapplied_credit`.",
