@@ -253,6 +253,7 @@ def metric_agents(sub: Submission) -> list[tuple[str, Location, str]]:
         metrics = data.get("metrics") if isinstance(data, dict) else None
         if isinstance(metrics, dict) and isinstance(metrics.get("metrics_collected"), dict) and metrics["metrics_collected"]:
             hits.append(("CloudWatch agent", Location(rel, 1), rel))
+    hits += container_insights(sub)
     for rel, line, image in infra.images(sub):
         name = image.split("@", 1)[0]
         name = name.rsplit(":", 1)[0] if ":" in name.rsplit("/", 1)[-1] else name
@@ -444,4 +445,40 @@ def idle_collectors(sub: Submission) -> list[tuple[str, Location, str]]:
                 if m:
                     hits.append((f"the exporter {m.group(1)} (systemd)", Location(rel, number), rel))
                 break
+    return hits
+
+
+# CloudWatch Container Insights switched on for an ECS cluster: in CDK code (Python or TypeScript,
+# v1 flag or v2 enum), in Terraform (`setting { name = "containerInsights" value = "enabled" }`),
+# in CloudFormation (`ClusterSettings: [{Name: containerInsights, Value: enabled}]`).
+_CDK_INSIGHTS = lazy(r"(?m)^[ \t]*(?:container_?[iI]nsights(?:_?[vV]2)?)[ \t]*[=:][ \t]*"
+                     r"(?:True|true|(?:ecs\.)?ContainerInsights\.(?:ENABLED|ENHANCED))\b")
+_TF_INSIGHTS = lazy(r'(?s)name[ \t]*=[ \t]*"containerInsights"[^}]{0,200}?value[ \t]*=[ \t]*"(?:enabled|enhanced)"')
+
+
+def container_insights(sub: Submission) -> list[tuple[str, Location, str]]:
+    """(tool, where, detail) of ECS clusters with CloudWatch Container Insights switched on: the
+    platform then collects the tasks' CPU, memory and network metrics itself. A commented-out or
+    disabled setting is none (the line must start with the setting)."""
+    hits = []
+    for sf in codescan.sources(sub):
+        if sf.language not in ("python", "js") or is_test_path(sf.path):
+            continue
+        if "nsights" not in sf.text:
+            continue
+        m = _CDK_INSIGHTS.search(sf.text)
+        if m:
+            hits.append(("CloudWatch Container Insights", Location(sf.path, sf.text.count("\n", 0, m.start()) + 1), ""))
+    for rel, line, rtype, body in infra.terraform_resources(sub):
+        if rtype == "aws_ecs_cluster" and _TF_INSIGHTS.search(body):
+            hits.append(("CloudWatch Container Insights", Location(rel, line), ""))
+    for rel, doc in infra.yaml_documents(sub):
+        resources = doc.get("Resources") if isinstance(doc, dict) else None
+        for res in resources.values() if isinstance(resources, dict) else []:
+            props = res.get("Properties") if isinstance(res, dict) and res.get("Type") == "AWS::ECS::Cluster" else None
+            settings = props.get("ClusterSettings") if isinstance(props, dict) else None
+            if isinstance(settings, list) and any(isinstance(x, dict) and x.get("Name") == "containerInsights"
+                                                  and str(x.get("Value")).lower() in ("enabled", "enhanced")
+                                                  for x in settings):
+                hits.append(("CloudWatch Container Insights", Location(rel, line_of(res, 1) or 1), ""))
     return hits
