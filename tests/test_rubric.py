@@ -70,7 +70,7 @@ def test_extends_override_add_drop(tmp_path):
     assert r.check("plan.extra").points == 1
     alert = r.check("monitor.alert-rules")
     assert alert.points == 10 and alert.params == {"min_rules": 1}
-    assert r.total_points == 100 - 2 + 1 + (10 - 6)
+    assert r.total_points == 100 - 2 + 1 + (10 - 5)
 
 
 @pytest.mark.parametrize("text,needle", [

@@ -22,8 +22,10 @@ from grader.evidence.observability import (
     app_metrics_exposed,
     check_runbook,
     grafana_dashboard,
+    idle_collectors,
     imported_dashboards,
     metric_agents,
+    monitoring_charts,
     otel_metrics,
     scrape_jobs,
     uptime_checks,
@@ -159,8 +161,10 @@ _LOG_IMAGES = {"elasticsearch": "Elasticsearch", "kibana": "Kibana", "logstash":
     title="Centralised logging",
     looks_for="A logging stack deployed or configured: ELK/EFK (Elasticsearch with Kibana and "
     "Logstash/Fluentd/Filebeat images in compose or Kubernetes), Loki (a Loki config with "
-    "`schema_config`, or Promtail `clients`), or Fluent Bit (`fluent-bit.conf` with `[INPUT]` and "
-    "`[OUTPUT]`, or its image).",
+    "`schema_config`, or Promtail `clients`), Fluent Bit (`fluent-bit.conf` with `[INPUT]` and "
+    "`[OUTPUT]`, or its image), a Logstash pipeline (`input { … }` and an `output { … }` that sends "
+    "somewhere other than stdout), or a logging chart installed with `helm install`/`helm upgrade "
+    "--install` or a Terraform `helm_release` (loki-stack, Loki, Promtail, Fluent Bit, Elasticsearch).",
     why="Centralised, searchable logs are how an incident is diagnosed in minutes instead of by "
     "SSH-ing into pods.",
 )
@@ -182,12 +186,44 @@ def logging_stack(sub: Submission, p: Params) -> Finding:
             text = sub.read_text(rel) or ""
             if re.search(r"^\s*\[INPUT\]", text, re.M | re.I) and re.search(r"^\s*\[OUTPUT\]", text, re.M | re.I):
                 hits.append(("Fluent Bit", Location(rel, 1), rel))
+    hits += logstash_pipelines(sub)
+    hits += [(f"{chart} chart", where, chart) for chart, what, where in monitoring_charts(sub) if what == "logs"]
     names = {h[0] for h in hits}
     if names & {"Elasticsearch", "OpenSearch"} and names & {"Kibana"} and names & {"Logstash", "Fluentd", "Filebeat", "Fluent Bit"}:
         hits.insert(0, ("ELK/EFK stack", hits[0][1], ""))
     if hits:
         return found("logging", hits)
     return Finding.failed("no logging stack (ELK/EFK, Loki, Fluent Bit) configured")
+
+
+_LOGSTASH_SECTION = lazy(r"(?m)^[ \t]*(input|filter|output)[ \t]*\{")
+_LOGSTASH_PLUGIN = lazy(r"(?m)^[ \t]*([a-z_]+)[ \t]*\{")
+
+
+def logstash_pipelines(sub: Submission) -> list[tuple[str, Location, str]]:
+    """Logstash pipeline configurations (``*.conf``): an ``input`` section and an ``output``
+    section that sends the events somewhere other than ``stdout`` (Elasticsearch, a file, a
+    queue). Comments are dropped first, so a commented-out pipeline is none."""
+    hits = []
+    for rel in sub.by_suffix(".conf"):
+        text = sub.read_text(rel) or ""
+        if "output" not in text or "input" not in text:
+            continue
+        code = "\n".join(line.split("#", 1)[0] for line in text.splitlines()[:5000])
+        sections = [(m.group(1), m.start(), m.end()) for m in _LOGSTASH_SECTION.finditer(code)]
+        if "input" not in {name for name, _, _ in sections}:
+            continue
+        for i, (name, _, end) in enumerate(sections):
+            if name != "output":
+                continue
+            stop = sections[i + 1][1] if i + 1 < len(sections) else len(code)
+            plugins = [m.group(1) for m in _LOGSTASH_PLUGIN.finditer(code, end, stop)][:20]
+            sinks = [p for p in plugins if p not in ("stdout", "if", "else")]
+            if sinks:
+                line = code.count("\n", 0, end) + 1
+                hits.append(("Logstash", Location(rel, line), f"output to {sinks[0]}"))
+                break
+    return hits
 
 
 _TRACE_IMPORTS = {"opentelemetry": "OpenTelemetry", "@opentelemetry/": "OpenTelemetry", "go.opentelemetry.io/otel": "OpenTelemetry",
@@ -304,9 +340,14 @@ _MONITOR_KINDS = {"ServiceMonitor": "ServiceMonitor", "PodMonitor": "PodMonitor"
     "VictoriaMetrics scrapes) — Helm templates included —, pods annotated `prometheus.io/scrape: "
     "\"true\"`, an OpenTelemetry Collector pipeline with receivers and exporters, or a metrics agent "
     "(a Telegraf configuration with inputs and outputs, a CloudWatch agent configuration, a Datadog, "
-    "Telegraf, Heapster or Metricbeat container), or an APM agent the application imports (Application "
+    "Telegraf, Heapster or Metricbeat container, CloudWatch Container Insights switched on for an ECS cluster in CDK, "
+    "Terraform or CloudFormation), or an APM agent the application imports (Application "
     "Insights, Azure Monitor, Datadog, New Relic, Elastic APM), which sends its metrics itself. Metrics exposed by "
-    "the application (`/metrics`, a Prometheus client) that nothing collects earn `exposed_credit`.",
+    "the application (`/metrics`, a Prometheus client, Spring Boot's actuator with Micrometer's Prometheus "
+    "registry) that nothing collects earn `exposed_credit`, and so does collection pointed at nothing of the "
+    "service: a Prometheus server run with no scrape job of ours, a monitoring chart installed "
+    "(kube-prometheus-stack, `helm install` or a Terraform `helm_release`), an exporter (node_exporter, "
+    "blackbox, cAdvisor) run as a container or by a systemd unit.",
     why="Alerts and dashboards are only as good as the metrics behind them: something has to scrape "
     "the service, continuously, before anyone can see it fail.",
     params={"exposed_credit": {"type": "number", "minimum": 0, "maximum": 1}},
@@ -341,5 +382,9 @@ def metrics_collection(sub: Submission, p: Params) -> Finding:
     if exposed:
         return Finding.ratio(p["exposed_credit"], "the application exposes metrics, but nothing collects them "
                              "(no scrape config, ServiceMonitor or collector)", [h[1] for h in exposed[:2]])
+    idle = idle_collectors(sub)
+    if idle:
+        return Finding.ratio(p["exposed_credit"], f"{idle[0][0]} runs, but no scrape job, ServiceMonitor or "
+                             "annotation points it at the service's own metrics", [h[1] for h in idle[:2]])
     return Finding.failed("no metrics are collected (no Prometheus scrape config, ServiceMonitor/PodMonitor, "
                           "scrape annotation or OpenTelemetry Collector pipeline)")

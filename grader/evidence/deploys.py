@@ -221,6 +221,9 @@ def _helm_chart(text: str) -> str | None:
     return positional[1].strip("'\"") if len(positional) > 1 else None
 
 
+helm_chart = _helm_chart
+
+
 def gitops_sync(sub: Submission) -> tuple[manifests.K8sObject, str, str] | None:
     """The GitOps controller that deploys this repository by itself (see :func:`_gitops_sync`),
     found once per submission: the deploy step and its verification both ask."""

@@ -28,7 +28,7 @@ def yaml_documents(sub: Submission):
 
 
 # Matched against the file name only (a name is at most 255 bytes; a path can be 4 KB).
-_COMPOSE_NAME = lazy(r"(?:(?:docker-)?compose(?:\.[\w-]+)?|[\w-]*stack[\w-]*)\.ya?ml")
+_COMPOSE_NAME = lazy(r"(?:(?:docker-)?compose(?:[.-][\w-]+)?|[\w-]*stack[\w-]*)\.ya?ml")
 
 
 MAX_SCRIPTS = 200  # repository shell scripts read for what they run, whatever the repository holds

@@ -181,7 +181,9 @@ METRIC_IMPORTS = {"prometheus_client": "Prometheus client (Python)", "prom-clien
                    "github.com/prometheus/client_golang": "Prometheus client (Go)", "io.prometheus": "Prometheus client (Java)",
                    "io.micrometer": "Micrometer", "prometheus_fastapi_instrumentator": "Prometheus FastAPI instrumentator",
                    "prometheus_flask_exporter": "Prometheus Flask exporter", "express-prom-bundle": "express-prom-bundle",
-                   "opentelemetry.metrics": "OpenTelemetry metrics"}
+                   "opentelemetry.metrics": "OpenTelemetry metrics",
+                   "go.opentelemetry.io/otel/metric": "OpenTelemetry metrics (Go)",
+                   "go.opencensus.io/stats": "OpenCensus stats (Go)", "opencensus.stats": "OpenCensus stats (Python)"}
 
 
 _METRICS_ROUTE = lazy(r"""['"]/metrics['"]""")
@@ -251,6 +253,7 @@ def metric_agents(sub: Submission) -> list[tuple[str, Location, str]]:
         metrics = data.get("metrics") if isinstance(data, dict) else None
         if isinstance(metrics, dict) and isinstance(metrics.get("metrics_collected"), dict) and metrics["metrics_collected"]:
             hits.append(("CloudWatch agent", Location(rel, 1), rel))
+    hits += container_insights(sub)
     for rel, line, image in infra.images(sub):
         name = image.split("@", 1)[0]
         name = name.rsplit(":", 1)[0] if ":" in name.rsplit("/", 1)[-1] else name
@@ -304,12 +307,178 @@ def grafana_dashboard(sub: Submission) -> tuple[str, int, str, int] | None:
 
 def app_metrics_exposed(sub: Submission) -> list[tuple[str, Location, str]]:
     """(what, where, "") of metrics the application exposes itself: a Prometheus client library
-    imported by application code, or a ``/metrics`` route it serves."""
+    imported by application code, a ``/metrics`` route it serves, or a Spring Boot build that puts
+    the actuator and Micrometer's Prometheus registry on the classpath (which serves
+    ``/actuator/prometheus`` without a line of code)."""
     hits = [(name, Location(path, line), "") for name, path, line in codescan.find_imports(sub, METRIC_IMPORTS)]
+    hits += _spring_prometheus(sub)
     for sf in codescan.sources(sub):
         if is_test_path(sf.path):
             continue
         m = _METRICS_ROUTE.search(sf.text)
         if m:
             hits.append(("/metrics endpoint", Location(sf.path, sf.text.count("\n", 0, m.start()) + 1), ""))
+    return hits
+
+
+# A dependency line of a Gradle build (`implementation 'group:artifact'`, `implementation("…")`)
+# or an artifact of a Maven POM, naming the artifact.
+_GRADLE_DEP = lazy(r"""(?m)^[ \t]*(?:implementation|runtimeOnly|compile|runtime|api)\b[ \t(]*["']([\w.-]+):([\w.-]+)""")
+_POM_ARTIFACT = lazy(r"<artifactId>\s*([\w.-]+)\s*</artifactId>")
+
+
+def _blank_xml_comments(text: str) -> str:
+    """``text`` with its XML comments blanked (newlines kept, so lines still count)."""
+    out, at = [], 0
+    while True:
+        start = text.find("<!--", at)
+        if start < 0:
+            break
+        end = text.find("-->", start + 4)
+        end = len(text) if end < 0 else end + 3
+        out += [text[at:start], "".join(ch if ch == "\n" else " " for ch in text[start:end])]
+        at = end
+    return "".join(out) + text[at:]
+
+
+def _spring_prometheus(sub: Submission) -> list[tuple[str, Location, str]]:
+    """A Gradle or Maven build declaring both ``spring-boot-starter-actuator`` and
+    ``micrometer-registry-prometheus``: Spring Boot then serves the application's metrics at
+    ``/actuator/prometheus``. A commented-out dependency is no dependency."""
+    hits = []
+    for rel in sub.files:
+        name = rel.rsplit("/", 1)[-1]
+        if name not in ("build.gradle", "build.gradle.kts", "pom.xml"):
+            continue
+        text = sub.read_text(rel) or ""
+        if "micrometer-registry-prometheus" not in text:
+            continue
+        if name == "pom.xml":
+            kept = _blank_xml_comments(text)
+            artifacts = [(a, kept.count("\n", 0, at) + 1) for a, at in
+                         ((m.group(1), m.start()) for m in _POM_ARTIFACT.finditer(kept))]
+        else:
+            artifacts = [(m.group(2), text.count("\n", 0, m.start()) + 1) for m in _GRADLE_DEP.finditer(text)]
+        names = {a for a, _ in artifacts}
+        if {"micrometer-registry-prometheus", "spring-boot-starter-actuator"} <= names:
+            line = next(at for a, at in artifacts if a == "micrometer-registry-prometheus")
+            hits.append(("Micrometer Prometheus registry with the Spring Boot actuator", Location(rel, line), ""))
+    return hits
+
+
+# Monitoring stacks installed from their Helm charts: the chart's name → what it collects.
+_MONITORING_CHARTS = {"kube-prometheus-stack": "metrics", "prometheus": "metrics", "kube-prometheus": "metrics",
+                      "victoria-metrics-k8s-stack": "metrics", "victoria-metrics-single": "metrics",
+                      "loki-stack": "logs", "loki": "logs", "promtail": "logs", "fluent-bit": "logs",
+                      "fluentd": "logs", "elasticsearch": "logs", "eck-stack": "logs", "opensearch": "logs"}
+
+
+def monitoring_charts(sub: Submission) -> list[tuple[str, str, Location]]:
+    """(chart, "metrics" or "logs", where) of monitoring stacks installed from their Helm charts:
+    ``helm install``/``helm upgrade --install`` in a shell script or a pipeline step that can
+    run, or a Terraform ``helm_release``. A chart only named in a comment or an ``echo`` is not
+    installed (the commands are read as a shell would split them)."""
+    from grader.evidence.deploys import helm_chart
+
+    hits: list[tuple[str, str, Location]] = []
+
+    def add(chart: str | None, where: Location) -> None:
+        base = (chart or "").rstrip("/").rsplit("/", 1)[-1].split("@")[0].lower()
+        if base in _MONITORING_CHARTS:
+            hits.append((base, _MONITORING_CHARTS[base], where))
+
+    for rel, text in infra.shell_scripts(sub, "helm"):
+        for cmd in split_script(text, 1):
+            add(helm_chart(cmd.text), Location(rel, cmd.line))
+    for pipe in read_pipelines(sub):
+        for job in pipe.jobs:
+            if job.condition == "never":
+                continue
+            for step in job.steps:
+                if step.condition == "never":
+                    continue
+                for cmd in step.commands:
+                    if not cmd.path:  # (a script's own commands are read above)
+                        add(helm_chart(cmd.text), cmd.at(pipe.path))
+    for rel, line, rtype, body in infra.terraform_resources(sub):
+        if rtype == "helm_release":
+            m = _TF_CHART.search(body)
+            add(m.group(1) if m else None, Location(rel, line))
+    return hits
+
+
+_TF_CHART = lazy(r'(?m)^[ \t]*chart[ \t]*=[ \t]*"([^"\n]{1,200})"')
+
+# Prometheus servers by their image; exporters by their image or by the binary a systemd unit runs.
+_PROMETHEUS_IMAGE = lazy(r"(?:^|/)prometheus(?::|$)")
+_EXPORTER = lazy(r"(?:^|/)(node[-_]exporter|blackbox[-_]exporter|cadvisor)(?::|$)")
+
+
+def idle_collectors(sub: Submission) -> list[tuple[str, Location, str]]:
+    """(what, where, detail) of metrics collection that runs but is pointed at nothing of the
+    service: a Prometheus server container (or one installed from its chart), a monitoring chart
+    installed, an exporter (node_exporter, blackbox, cAdvisor) run as a container or by a systemd
+    unit's ``ExecStart``. The caller asks this only when no scrape job, ServiceMonitor or
+    annotation was found."""
+    hits: list[tuple[str, Location, str]] = []
+    for rel, line, image in infra.images(sub):
+        name = image.split("@", 1)[0].lower()
+        name = name.rsplit(":", 1)[0] if ":" in name.rsplit("/", 1)[-1] else name
+        if _PROMETHEUS_IMAGE.search(name + ":"):
+            hits.append(("a Prometheus server", Location(rel, line), image))
+        else:
+            m = _EXPORTER.search(name + ":")
+            if m:
+                hits.append((f"the exporter {m.group(1)}", Location(rel, line), image))
+    for chart, what, where in monitoring_charts(sub):
+        if what == "metrics":
+            hits.append((f"the {chart} chart", where, chart))
+    for rel in sub.by_suffix(".service", ".service.j2", ".service.tpl"):
+        section = ""
+        for number, raw in enumerate((sub.read_text(rel) or "").splitlines()[:500], 1):
+            line = raw.strip()
+            if line.startswith("[") and line.endswith("]"):
+                section = line[1:-1].strip()
+            elif section == "Service" and line.startswith("ExecStart") and "=" in line:
+                words = line.partition("=")[2].split()
+                m = _EXPORTER.search(words[0].lstrip("-@+!").lower() + ":") if words else None
+                if m:
+                    hits.append((f"the exporter {m.group(1)} (systemd)", Location(rel, number), rel))
+                break
+    return hits
+
+
+# CloudWatch Container Insights switched on for an ECS cluster: in CDK code (Python or TypeScript,
+# v1 flag or v2 enum), in Terraform (`setting { name = "containerInsights" value = "enabled" }`),
+# in CloudFormation (`ClusterSettings: [{Name: containerInsights, Value: enabled}]`).
+_CDK_INSIGHTS = lazy(r"(?m)^[ \t]*(?:container_?[iI]nsights(?:_?[vV]2)?)[ \t]*[=:][ \t]*"
+                     r"(?:True|true|(?:ecs\.)?ContainerInsights\.(?:ENABLED|ENHANCED))\b")
+_TF_INSIGHTS = lazy(r'(?s)name[ \t]*=[ \t]*"containerInsights"[^}]{0,200}?value[ \t]*=[ \t]*"(?:enabled|enhanced)"')
+
+
+def container_insights(sub: Submission) -> list[tuple[str, Location, str]]:
+    """(tool, where, detail) of ECS clusters with CloudWatch Container Insights switched on: the
+    platform then collects the tasks' CPU, memory and network metrics itself. A commented-out or
+    disabled setting is none (the line must start with the setting)."""
+    hits = []
+    for sf in codescan.sources(sub):
+        if sf.language not in ("python", "js") or is_test_path(sf.path):
+            continue
+        if "nsights" not in sf.text:
+            continue
+        m = _CDK_INSIGHTS.search(sf.text)
+        if m:
+            hits.append(("CloudWatch Container Insights", Location(sf.path, sf.text.count("\n", 0, m.start()) + 1), ""))
+    for rel, line, rtype, body in infra.terraform_resources(sub):
+        if rtype == "aws_ecs_cluster" and _TF_INSIGHTS.search(body):
+            hits.append(("CloudWatch Container Insights", Location(rel, line), ""))
+    for rel, doc in infra.yaml_documents(sub):
+        resources = doc.get("Resources") if isinstance(doc, dict) else None
+        for res in resources.values() if isinstance(resources, dict) else []:
+            props = res.get("Properties") if isinstance(res, dict) and res.get("Type") == "AWS::ECS::Cluster" else None
+            settings = props.get("ClusterSettings") if isinstance(props, dict) else None
+            if isinstance(settings, list) and any(isinstance(x, dict) and x.get("Name") == "containerInsights"
+                                                  and str(x.get("Value")).lower() in ("enabled", "enhanced")
+                                                  for x in settings):
+                hits.append(("CloudWatch Container Insights", Location(rel, line_of(res, 1) or 1), ""))
     return hits

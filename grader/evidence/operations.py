@@ -50,6 +50,43 @@ def cloud_health_checks(sub: Submission) -> list[tuple[str, str, int]]:
         if isinstance(defs, list) and any(isinstance(d, dict) and isinstance(d.get("healthCheck"), dict)
                                           and d["healthCheck"].get("command") for d in defs):
             found.append(("an ECS container health check (task definition)", rel, 1))
+    found += _paas_health_checks(sub)
+    return found
+
+
+def _paas_health_checks(sub: Submission) -> list[tuple[str, str, int]]:
+    """Health checks a PaaS runs from the app's own configuration: Fly.io ``fly.toml`` checks
+    (``[[http_service.checks]]``, ``[[services.http_checks]]``/``tcp_checks``, ``[checks.*]``) and
+    Render ``render.yaml`` services with a ``healthCheckPath``. Parsed, so a commented-out check is
+    none."""
+    import tomllib
+
+    found = []
+    for rel in sub.files:
+        name = rel.rsplit("/", 1)[-1]
+        if name == "fly.toml":
+            text = sub.read_text(rel) or ""
+            try:
+                data = tomllib.loads(text)
+            except (tomllib.TOMLDecodeError, ValueError):
+                continue
+            checks = [c for c in mapping(data.get("http_service")).get("checks") or [] if isinstance(c, dict)] \
+                if isinstance(mapping(data.get("http_service")).get("checks"), list) else []
+            services = data.get("services") if isinstance(data.get("services"), list) else []
+            for service in services:
+                for key in ("http_checks", "tcp_checks"):
+                    more = mapping(service).get(key)
+                    checks += [c for c in more if isinstance(c, dict)] if isinstance(more, list) else []
+            checks += [c for c in mapping(data.get("checks")).values() if isinstance(c, dict)]
+            if checks:
+                at = text.find("checks")
+                found.append(("a Fly.io health check", rel, text.count("\n", 0, max(at, 0)) + 1))
+        elif name in ("render.yaml", "render.yml"):
+            doc = (sub.yaml_docs_quiet(rel) or [None])[0]
+            services = mapping(doc).get("services")
+            if isinstance(services, list) and any(isinstance(mapping(s).get("healthCheckPath"), str)
+                                                  and mapping(s)["healthCheckPath"].strip() for s in services):
+                found.append(("a Render health check path", rel, 1))
     return found
 
 

@@ -1,0 +1,8 @@
+resource "aws_ecs_cluster" "shop" {
+  name = "shop"
+
+  setting {
+    name  = "containerInsights"
+    value = "disabled"
+  }
+}
