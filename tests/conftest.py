@@ -184,12 +184,14 @@ class Instructions:
     at once and is read by :meth:`counts`, so a test module can start it when the session's
     tests are collected and let it run beside the other tests (see ``START_COUNTING``)."""
 
-    def __init__(self, program: str, *args: str, engine_only: bool = False) -> None:
+    def __init__(self, program: str, *args: str, engine_only: bool = False, folder: Path | None = None) -> None:
         import sys
         import tempfile
 
         self.args = args
-        self.folder = Path(tempfile.mkdtemp(prefix="loopcheck-callgrind-"))
+        # a folder given is shared (see instructions_of): the session's end removes it, not counts()
+        self.shared = folder is not None
+        self.folder = folder if folder is not None else Path(tempfile.mkdtemp(prefix="loopcheck-callgrind-"))
         code = "import os\nMARK = os.getppid\n" + textwrap.dedent(program)
         collect = ["--collect-atstart=no", "--toggle-collect=_sre_SRE_Pattern_*"] if engine_only else []
         # The child is started detached (a subshell that outlives the shell starting it), so it is
@@ -197,10 +199,23 @@ class Instructions:
         # for memory (grader/memory.py) and would kill a callgrind child as one of its own.
         command = [valgrind(), "--tool=callgrind", f"--callgrind-out-file={self.folder / 'out'}",
                    "--dump-before=getppid", *collect, sys.executable, "-c", code, *args]
-        subprocess.run(["sh", "-c", '( "$@" >/dev/null 2>"$LC_DIR/err" & echo $! >"$LC_DIR/pid.tmp"; '
-                        'mv "$LC_DIR/pid.tmp" "$LC_DIR/pid"; wait $!; echo $? >"$LC_DIR/rc.tmp"; '
-                        'mv "$LC_DIR/rc.tmp" "$LC_DIR/rc" ) >/dev/null 2>&1 &', "sh", *command],
-                       check=True, timeout=60, env={**os.environ, "PYTHONHASHSEED": "0", "LC_DIR": str(self.folder)})
+        try:
+            subprocess.run(["sh", "-c", '( "$@" >/dev/null 2>"$LC_DIR/err" & echo $! >"$LC_DIR/pid.tmp"; '
+                            'mv "$LC_DIR/pid.tmp" "$LC_DIR/pid"; wait $!; echo $? >"$LC_DIR/rc.tmp"; '
+                            'mv "$LC_DIR/rc.tmp" "$LC_DIR/rc" ) >/dev/null 2>&1 &', "sh", *command],
+                           check=True, timeout=60, env={**os.environ, "PYTHONHASHSEED": "0", "LC_DIR": str(self.folder)})
+        except BaseException as exc:  # a reader in another process must not wait for a child never started
+            (self.folder / "err").write_text(f"callgrind could not be started: {exc!r}")
+            (self.folder / "rc").write_text("start failed")
+            raise
+
+    @classmethod
+    def started_elsewhere(cls, folder: Path) -> Instructions:
+        """The count another process of this test run (a pytest-xdist worker) started in
+        ``folder``: read here, not started again."""
+        self = cls.__new__(cls)
+        self.args, self.shared, self.folder = (), True, folder
+        return self
 
     def running(self) -> bool:
         return not (self.folder / "rc").exists() and self.folder.exists()
@@ -225,7 +240,7 @@ class Instructions:
             while not rc.exists():
                 assert time.monotonic() < deadline, "callgrind did not finish in 30 minutes"
                 time.sleep(0.2)
-            err = (self.folder / "err").read_text(errors="replace")
+            err = (self.folder / "err").read_text(errors="replace") if (self.folder / "err").exists() else ""
             assert rc.read_text().strip() == "0", err[-3000:]
             dumps = sorted(self.folder.glob("out.*"), key=lambda p: int(p.name.rsplit(".", 1)[1]))
             found = []
@@ -235,16 +250,45 @@ class Instructions:
                 found.append(int(summary.split()[1]))
             return found
         finally:
-            shutil.rmtree(self.folder, ignore_errors=True)
+            if not self.shared:  # a shared count may be read by another worker too
+                shutil.rmtree(self.folder, ignore_errors=True)
 
 
 _STARTED: dict[str, Instructions] = {}
+_CONFIG: list = []  # this process's pytest config (pytest_configure)
+
+
+def pytest_configure(config) -> None:
+    _CONFIG[:] = [config]
+
+
+def _counts_home() -> Path | None:
+    """Where the session's background counts live, one folder each: under pytest-xdist, a folder
+    all the workers of the run share (the controller's basetemp), so that each count runs once
+    per test run, not once per worker."""
+    factory = getattr(_CONFIG[0], "_tmp_path_factory", None) if _CONFIG else None
+    if factory is None:
+        return None
+    base = factory.getbasetemp()
+    return (base.parent if hasattr(_CONFIG[0], "workerinput") else base) / "loopcheck-callgrind"
 
 
 def instructions_of(key: str, start) -> Instructions:
-    """The counter ``key``, started by ``start()`` unless it already was (once per session)."""
+    """The counter ``key``, started by ``start(folder)`` unless it already was: once per test
+    run, even where pytest-xdist runs the tests in several processes (the first process to
+    claim the count's folder starts it, the others read the same folder)."""
     if key not in _STARTED:
-        _STARTED[key] = start()
+        import tempfile
+
+        home = _counts_home() or Path(tempfile.mkdtemp(prefix="loopcheck-callgrind-"))
+        home.mkdir(parents=True, exist_ok=True)
+        folder = home / key
+        try:
+            folder.mkdir()  # atomic: one process claims it
+        except FileExistsError:
+            _STARTED[key] = Instructions.started_elsewhere(folder)
+        else:
+            _STARTED[key] = start(folder)
     return _STARTED[key]
 
 
@@ -272,7 +316,14 @@ def pytest_collection_finish(session) -> None:
 
 
 def pytest_sessionfinish(session) -> None:
-    """A count no test read (a run stopped early) is stopped with the session."""
-    for counter in _STARTED.values():
-        counter.stop()
-        shutil.rmtree(counter.folder, ignore_errors=True)
+    """A count no test read (a run stopped early) is stopped with the session, and the counts'
+    folders are removed: by the process that ran the whole session, or under pytest-xdist by the
+    controller once every worker is done (a worker that finishes early leaves a count another
+    worker may still read)."""
+    if hasattr(session.config, "workerinput"):
+        return
+    home = _counts_home()
+    folders = {c.folder for c in _STARTED.values()} | (set(home.iterdir()) if home and home.is_dir() else set())
+    for folder in folders:
+        Instructions.started_elsewhere(folder).stop()
+        shutil.rmtree(folder, ignore_errors=True)

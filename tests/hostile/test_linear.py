@@ -104,7 +104,7 @@ for n in (reps(HELM_LINE), 2 * reps(HELM_LINE)):
 
 def START_COUNTING():  # noqa: N802 - the name conftest looks for
     """The callgrind run of this module (started when the session's tests are collected)."""
-    return instructions_of("test_linear", lambda: Instructions(_PROGRAM))
+    return instructions_of("test_linear", lambda folder: Instructions(_PROGRAM, folder=folder))
 
 
 @pytest.fixture(scope="module")

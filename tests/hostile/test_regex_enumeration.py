@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import ast
 import importlib
-import os
 import pkgutil
 import re
 from pathlib import Path
@@ -132,16 +131,15 @@ for batch in (texts, doubled):
 """
 
 
-def _engine_work(entries: list[dict]) -> Instructions:
+def _engine_work(entries: list[dict], folder: Path) -> Instructions:
     """The callgrind run giving, for each entry, the instructions of its method on its texts at
-    n and at 2n, counted inside the regular-expression engine (the calls into ``_sre``)."""
+    n and at 2n, counted inside the regular-expression engine (the calls into ``_sre``). The
+    entries are written in the count's own folder, removed with it."""
     import json
-    import tempfile
 
-    spec = tempfile.NamedTemporaryFile("w", suffix=".json", prefix="loopcheck-patterns-", delete=False)
-    with spec:
-        json.dump(entries, spec)
-    return Instructions(_ENGINE, spec.name, engine_only=True)
+    spec = folder / "patterns.json"
+    spec.write_text(json.dumps(entries), encoding="utf-8")
+    return Instructions(_ENGINE, str(spec), engine_only=True, folder=folder)
 
 
 def _bounded_texts(source: str) -> tuple[str, list[list]]:
@@ -190,18 +188,14 @@ ENTRIES = _entries()
 
 def START_COUNTING():  # noqa: N802 - the name conftest looks for
     """The callgrind run of this module (started when the session's tests are collected)."""
-    return instructions_of("test_regex_enumeration", lambda: _engine_work(ENTRIES))
+    return instructions_of("test_regex_enumeration", lambda folder: _engine_work(ENTRIES, folder))
 
 
 @pytest.fixture(scope="module")
 def engine_work() -> dict[tuple[str, str], tuple[int, int]]:
     """Every pattern's engine work at n and 2n (one callgrind run for the module)."""
     valgrind()
-    counter = START_COUNTING()
-    try:
-        counts = counter.counts()
-    finally:
-        os.unlink(counter.args[0])
+    counts = START_COUNTING().counts()
     assert len(counts) == 2 * len(ENTRIES), (len(counts), len(ENTRIES))  # a bounded input's 2n: nothing
     at_n, at_2n = counts[:len(ENTRIES)], counts[len(ENTRIES):]
     return {tuple(e["key"]): (small, large) for e, small, large in zip(ENTRIES, at_n, at_2n, strict=True)}
