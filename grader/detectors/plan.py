@@ -63,7 +63,7 @@ def _templates(sub: Submission, patterns, min_words):
     "issue-templates",
     title="Issue templates",
     looks_for="Issue templates with real content: `.github/ISSUE_TEMPLATE/*.md` or issue forms "
-    "(`*.yml` with input fields), `.github/ISSUE_TEMPLATE.md`, or GitLab's "
+    "(`*.yml` with input fields), `.github/ISSUE_TEMPLATE.md` (or the file without extension), or GitLab's "
     "`.gitlab/issue_templates/*.md`. Empty templates don't count.",
     why="Templates make every piece of planned work arrive with the same facts: the problem, "
     "the acceptance criteria, the size. That is how small, clear batches get planned.",
@@ -74,7 +74,9 @@ def issue_templates(sub: Submission, p: Params) -> Finding:
     good, weak = _templates(
         sub,
         (".github/ISSUE_TEMPLATE/*", ".github/issue_template.md", "issue_template.md",
-         "docs/issue_template.md", ".gitlab/issue_templates/*.md"),
+         "docs/issue_template.md", ".gitlab/issue_templates/*.md",
+         # GitHub's older single template may also be a file with no extension
+         ".github/issue_template", "issue_template", "docs/issue_template"),
         p["min_words"],
     )
     if good:
@@ -95,7 +97,8 @@ def issue_templates(sub: Submission, p: Params) -> Finding:
     title="Pull-request template",
     looks_for="A pull-request (merge-request) template with real content: "
     "`.github/pull_request_template.md`, `.github/PULL_REQUEST_TEMPLATE/*.md`, "
-    "`docs/pull_request_template.md`, or GitLab's `.gitlab/merge_request_templates/*.md`.",
+    "`docs/pull_request_template.md` (or the single file without extension), or GitLab's "
+    "`.gitlab/merge_request_templates/*.md`.",
     why="A template turns each pull request into a checklist: what changed, how it was tested, "
     "how it will be monitored and rolled back.",
     params={"min_words": _MIN_WORDS},
@@ -106,7 +109,8 @@ def pr_template(sub: Submission, p: Params) -> Finding:
         sub,
         (".github/pull_request_template.md", ".github/PULL_REQUEST_TEMPLATE/*.md",
          "pull_request_template.md", "docs/pull_request_template.md",
-         ".gitlab/merge_request_templates/*.md"),
+         ".gitlab/merge_request_templates/*.md",
+         ".github/pull_request_template", "pull_request_template", "docs/pull_request_template"),
         p["min_words"],
     )
     if good:
