@@ -254,7 +254,8 @@ def test_a_pull_request_checkout_grades_the_pull_requests_own_history(repo, monk
     assert detectors.run(Submission(repo.path, pull_request=True), "merged-branches", {}).status == "fail"
     assert "pull request" in (git.GitFacts.read(str(repo.path), pull_request=True).note or "")
     # the command line says so when GitHub Actions runs it for a pull request (GITHUB_EVENT_NAME)
-    for event, status in (("push", "pass"), ("pull_request", "fail")):
+    # (devops-loop asks for ten merged branches: the one merge counts, for a tenth of the credit)
+    for event, status in (("push", "partial"), ("pull_request", "fail")):
         proc = subprocess.run([sys.executable, "-m", "grader", str(repo.path), "--rubric", "devops-loop",
                                "--format", "json", "--no-fail"], capture_output=True, text=True,
                               env={**os.environ, "GITHUB_EVENT_NAME": event})

@@ -158,6 +158,13 @@ def build(path, variant):
                                    "def test_not_due():\n    assert not due(3)\n\ndef test_edge():\n    assert due(24) is True\n"})
     repo.switch("main")
     repo.merge("feature/reminders")
+    for i in range(1, 10):  # devops-loop asks for the habit: ten merged branches, five changes with their tests
+        repo.branch(f"feature/rule-{i}")
+        repo.commit(f"Add discount rule {i} with its test", {
+            f"app/rule_{i}.py": f"def rule():\n    return {i}\n",
+            f"tests/test_rule_{i}.py": f"from app.rule_{i} import rule\n\ndef test_rule():\n    assert rule() == {i}\n"})
+        repo.switch("main")
+        repo.merge(f"feature/rule-{i}")
     repo.commit("Add the pipeline, deployment and monitoring", variant)
     repo.commit("Document the first release in the changelog", {"CHANGELOG.md": COMMON["CHANGELOG.md"] + "\n"})
     repo.tag("v1.0.0", "First release")

@@ -63,7 +63,7 @@ def _templates(sub: Submission, patterns, min_words):
     "issue-templates",
     title="Issue templates",
     looks_for="Issue templates with real content: `.github/ISSUE_TEMPLATE/*.md` or issue forms "
-    "(`*.yml` with input fields), `.github/ISSUE_TEMPLATE.md`, or GitLab's "
+    "(`*.yml` with input fields), `.github/ISSUE_TEMPLATE.md` (or the file without extension), or GitLab's "
     "`.gitlab/issue_templates/*.md`. Empty templates don't count.",
     why="Templates make every piece of planned work arrive with the same facts: the problem, "
     "the acceptance criteria, the size. That is how small, clear batches get planned.",
@@ -74,7 +74,9 @@ def issue_templates(sub: Submission, p: Params) -> Finding:
     good, weak = _templates(
         sub,
         (".github/ISSUE_TEMPLATE/*", ".github/issue_template.md", "issue_template.md",
-         "docs/issue_template.md", ".gitlab/issue_templates/*.md"),
+         "docs/issue_template.md", ".gitlab/issue_templates/*.md",
+         # GitHub's older single template may also be a file with no extension
+         ".github/issue_template", "issue_template", "docs/issue_template"),
         p["min_words"],
     )
     if good:
@@ -95,7 +97,8 @@ def issue_templates(sub: Submission, p: Params) -> Finding:
     title="Pull-request template",
     looks_for="A pull-request (merge-request) template with real content: "
     "`.github/pull_request_template.md`, `.github/PULL_REQUEST_TEMPLATE/*.md`, "
-    "`docs/pull_request_template.md`, or GitLab's `.gitlab/merge_request_templates/*.md`.",
+    "`docs/pull_request_template.md` (or the single file without extension), or GitLab's "
+    "`.gitlab/merge_request_templates/*.md`.",
     why="A template turns each pull request into a checklist: what changed, how it was tested, "
     "how it will be monitored and rolled back.",
     params={"min_words": _MIN_WORDS},
@@ -106,7 +109,8 @@ def pr_template(sub: Submission, p: Params) -> Finding:
         sub,
         (".github/pull_request_template.md", ".github/PULL_REQUEST_TEMPLATE/*.md",
          "pull_request_template.md", "docs/pull_request_template.md",
-         ".gitlab/merge_request_templates/*.md"),
+         ".gitlab/merge_request_templates/*.md",
+         ".github/pull_request_template", "pull_request_template", "docs/pull_request_template"),
         p["min_words"],
     )
     if good:
@@ -141,6 +145,17 @@ def codeowners(sub: Submission, p: Params) -> Finding:
 
 
 _AC_HEADING = lazy(r"acceptance criteria|definition of done|success criteria", re.I)
+# The sections of a plan or design document that say what is to be built and why — a plan
+# without acceptance criteria is a real plan, only an incomplete one. Not "Requirements" alone
+# (in a README that is what to install) nor "Architecture"/"Design" (a description of what
+# exists, not of the work planned).
+# Use cases only as what a heading is about ("Use cases", "USE CASE 3: ..."), not an example
+# of use ("Common use cases" of a module).
+_PLAN_HEADING = lazy(r"^\W*use[- ]cases?\b|\b(?:(?:non-?)?functional requirements|"
+                     r"requirements? (?:analysis|specification|engineering)|user stor(?:y|ies)|problem statement|"
+                     r"non-goals)\b", re.I | re.M)
+_PLAN_MIN_WORDS = 12  # a section with a sentence or two of its own, not a heading over a link
+_PLAN_MAX_DEPTH = 2  # the project's plan is at its root or a folder or two down, not in a module's notes
 _ITEM = lazy(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+(?:\[[ xX]\][ \t]*)?(.+)$|^[ \t]*(?:given|when|then|and)\b[ \t]+(.+)$", re.I | re.M)
 
 
@@ -149,7 +164,10 @@ _ITEM = lazy(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+(?:\[[ xX]\][ \t]*)?(.+)$|^[ \t]*(?
     title="Plan with acceptance criteria",
     looks_for="A Markdown plan, design doc or README with a section headed 'Acceptance criteria' "
     "(or 'Definition of done') holding at least `min_items` real items (list items, checkboxes or "
-    "Given/When/Then lines, not placeholders). An issue template asks for the criteria instead of "
+    "Given/When/Then lines, not placeholders). A plan without such a section earns half: a section "
+    "headed as planning (functional or non-functional requirements, a requirements analysis, user "
+    "stories, use cases, a problem statement, goals and non-goals) with a few sentences or items of "
+    "its own — not an empty heading, and not 'Requirements' alone (what to install). An issue template asks for the criteria instead of "
     "holding them, so it is judged by its structure: a GitHub issue form (`.github/ISSUE_TEMPLATE/*.yml`) "
     "with a `textarea` or `checkboxes` field labelled so (a `markdown` block only shows text), or a "
     "Markdown issue template with such a section that prompts for the items (a list item, a checkbox, "
@@ -166,33 +184,49 @@ def acceptance_criteria(sub: Submission, p: Params) -> Finding:
     heading = (_AC_HEADING if p["heading_pattern"] == _AC_HEADING.pattern
                else patterns.compile_rubric(p["heading_pattern"]))
     best = None
+    plans: list[tuple[str, int, str]] = []  # (path, line, title) of planning sections with content
     for rel in markdown.prose_files(sub, ".md", ".markdown"):
         if rel.startswith("exercises/module-01/exercise-04/task") or _is_issue_template(rel):
             continue  # the written exercise answers are graded on their own; templates by structure
-        if not heading.search(sub.read_text(rel) or ""):
+        text = sub.read_text(rel) or ""
+        planning = rel.count("/") <= _PLAN_MAX_DEPTH and bool(_PLAN_HEADING.search(text))
+        if not planning and not heading.search(text):
             continue  # no such heading text anywhere: nothing to parse
         root = markdown.document(sub, rel)
         if root is None:
             continue
         for section in root.walk():
-            if section.level and heading.search(section.title[:500]):
+            if not section.level:
+                continue
+            if heading.search(section.title[:500]):
                 items = [a or b for a, b in _ITEM.findall(section.all_text())]
                 real = [i for i in items if markdown.is_filled(i, 2)]
                 if best is None or len(real) > best[2]:
                     best = (rel, section.line, len(real))
+            elif planning and _PLAN_HEADING.search(section.title[:500]) and \
+                    markdown.is_filled(section.all_text(), _PLAN_MIN_WORDS):
+                plans.append((rel, section.line, section.title.strip()[:60]))
     if best and best[2] >= p["min_items"]:
         return Finding.passed(f"acceptance criteria in {best[0]}: {plural(best[2], 'item')}", [loc(best[0], best[1])])
     asked = _criteria_templates(sub, heading)
     if asked:
         rel, line, how = asked[0]
         return Finding.passed(f"the issue template {rel} asks for acceptance criteria ({how})", [loc(rel, line)])
-    if best:
+    if best and not plans:  # a thin criteria section earns less than half; a plan beside it, half
         return Finding.ratio(
             0.5 * best[2] / p["min_items"],
             f"the acceptance criteria section in {best[0]} has {plural(best[2], 'real item')} "
             f"(needs {p['min_items']})",
             [loc(best[0], best[1])],
         )
+    if plans:
+        first = [t for r, _, t in plans if r == plans[0][0]]
+        titles = ", ".join(dict.fromkeys(repr(t) for t in first[:3]))
+        files = len({r for r, _, _ in plans})
+        return Finding.ratio(
+            0.5, f"a plan ({titles} in {plans[0][0]}" + (f" and {plural(files - 1, 'other file')}" if files > 1 else "")
+            + ") but no 'Acceptance criteria' section saying when the work is done",
+            [loc(r, line) for r, line, _ in plans[:3]])
     return Finding.failed("no planning document with an 'Acceptance criteria' section found")
 
 
