@@ -166,9 +166,11 @@ def acceptance_criteria(sub: Submission, p: Params) -> Finding:
     heading = (_AC_HEADING if p["heading_pattern"] == _AC_HEADING.pattern
                else patterns.compile_rubric(p["heading_pattern"]))
     best = None
-    for rel in markdown.prose_files(sub, ".md", ".markdown"):
-        if rel.startswith("exercises/module-01/exercise-04/task") or _is_issue_template(rel):
-            continue  # the written exercise answers are graded on their own; templates by structure
+    # the written exercise answers are graded on their own; templates by structure
+    candidates = [rel for rel in markdown.prose_files(sub, ".md", ".markdown")
+                  if not (rel.startswith("exercises/module-01/exercise-04/task") or _is_issue_template(rel))]
+    sub.expect(candidates)
+    for rel in candidates:
         if not heading.search(sub.read_text(rel) or ""):
             continue  # no such heading text anywhere: nothing to parse
         root = markdown.document(sub, rel)

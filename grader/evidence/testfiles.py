@@ -104,10 +104,10 @@ def scan(sub: Submission) -> list[TestFile]:
         return cached
     found = []
     configured = runner_patterns(sub)
-    for rel in sub.files:
-        lang = language_of(rel) or _configured_language(rel, configured)
-        if lang is None:
-            continue
+    candidates = [(rel, lang) for rel in sub.files
+                  if (lang := language_of(rel) or _configured_language(rel, configured)) is not None]
+    sub.expect([rel for rel, _ in candidates])
+    for rel, lang in candidates:
         text = sub.read_text(rel)
         if text is None:
             continue
