@@ -88,15 +88,17 @@ def _only_own_files(top: str, what: str, *, skip: tuple[str, ...] = (), max_file
                 seen += 1
                 if seen > MAX_GIT_ENTRIES:
                     raise GitProblem(f"{what} holds more than {MAX_GIT_ENTRIES} entries")
-                mode = entry.stat(follow_symlinks=False).st_mode
-                if stat.S_ISDIR(mode) and depth < 8:
+                info = entry.stat(follow_symlinks=False)
+                mode = info.st_mode
+                if stat.S_ISREG(mode):
+                    if max_file is not None and info.st_size > max_file:
+                        raise GitProblem(f"{what}/{os.path.relpath(entry.path, top)} is larger than a ref can be")
+                elif stat.S_ISDIR(mode) and depth < 8:
                     pending.append((entry.path, depth + 1))
-                elif not stat.S_ISREG(mode):
+                else:
                     kind = "a symbolic link" if stat.S_ISLNK(mode) else "a special file"
                     raise GitProblem(f"{what}/{os.path.relpath(entry.path, top)} is {kind}: it is not followed, so "
                                      "the history can't be read (a repository must hold its own objects and refs)")
-                elif max_file is not None and entry.stat(follow_symlinks=False).st_size > max_file:
-                    raise GitProblem(f"{what}/{os.path.relpath(entry.path, top)} is larger than a ref can be")
     if all(stamp is not None for _, stamp in folders):
         with _checked_lock:
             while len(_checked) >= MAX_CHECKED:

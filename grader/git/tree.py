@@ -115,7 +115,9 @@ class CommitTree:
             self._ready.clear()  # what was read ahead and skipped
             requests, total = len(sha) + 1, size
             room = MAX_READ_BYTES - self.read_bytes
-            for other in self._plan[place + 1:]:
+            plan = self._plan
+            for i in range(place + 1, min(len(plan), place + 1 + AHEAD_REQUEST_BYTES // 41)):
+                other = plan[i]
                 osha, osize = self.blobs[other]
                 requests += len(osha) + 1
                 if (requests > AHEAD_REQUEST_BYTES or osize > AHEAD_BLOB or total + osize > AHEAD_BYTES
