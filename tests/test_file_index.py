@@ -6,7 +6,12 @@ from __future__ import annotations
 
 import fnmatch
 
-from grader.evidence.testfiles import _configured_language, _configured_matchers, is_test_path, language_of
+from grader.evidence.testfiles import (
+    _configured_language,
+    _configured_matchers,
+    is_test_path,
+    language_of,
+)
 from grader.submission import Submission
 
 NAMES = [
