@@ -175,6 +175,11 @@ class Submission:
     def _lower(self) -> tuple[str, ...]:
         return tuple(f.lower() for f in self.files)
 
+    @property
+    def lower_files(self) -> tuple[str, ...]:
+        """:attr:`files` in lower case, in the same order (made once)."""
+        return self._lower
+
     def glob(self, *patterns: str) -> list[str]:
         """Files whose relative path matches any pattern (fnmatch, case-insensitive; ``*``
         crosses ``/``). Only files under a pattern's literal prefix are tested."""
