@@ -58,6 +58,9 @@ def unsafe_name(name: str) -> bool:
     """An entry name that would land outside the folder it is unpacked into (absolute, ``..``,
     a drive letter, deeper than :data:`MAX_ENTRY_DEPTH`): never written, never read. The same
     answer as :func:`_safe_target`'s, from the string alone (a commit lists 100,000 of them)."""
+    if (name and name[0] != "/" and name[1:2] != ":" and "\\" not in name and ".." not in name
+            and "\x00" not in name and name.count("/") < MAX_ENTRY_DEPTH):
+        return False  # (most names) no more parts than slashes + 1, none of them ".."
     name = name.replace("\\", "/")
     if not name or name[0] == "/" or (len(name) > 1 and name[1] == ":"):
         return True

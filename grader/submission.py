@@ -142,14 +142,20 @@ class Submission:
 
     def _tree_files(self, tree: Files) -> tuple[str, ...]:
         """The regular files of ``tree`` as the folder walk would list them: the same folders
-        skipped (by name, virtualenvs, deeper than :data:`MAX_DEPTH`), the same file budget."""
+        skipped (by name, virtualenvs, deeper than :data:`MAX_DEPTH`), the same file budget.
+        Each folder is judged once, for all its files."""
         venvs = {p[: -len("/pyvenv.cfg")] for p in tree.order if p.endswith("/pyvenv.cfg")}
+        kept: dict[str, bool] = {}
         found: list[str] = []
         for path in tree.order:
-            folders = path.split("/")[:-1]
-            if len(folders) > MAX_DEPTH or any(name in SKIP_DIRS for name in folders):
-                continue
-            if venvs and any("/".join(folders[:i]) in venvs for i in range(1, len(folders) + 1)):
+            folder = path.rpartition("/")[0]
+            keep = kept.get(folder)
+            if keep is None:
+                folders = folder.split("/") if folder else []
+                keep = kept[folder] = not (
+                    len(folders) > MAX_DEPTH or any(name in SKIP_DIRS for name in folders)
+                    or (venvs and any("/".join(folders[:i]) in venvs for i in range(1, len(folders) + 1))))
+            if not keep:
                 continue
             if len(found) >= self.max_files:
                 self.problems["."] = f"more than {self.max_files} files: only the first {self.max_files} were read"
@@ -168,6 +174,11 @@ class Submission:
     @cached_property
     def _lower(self) -> tuple[str, ...]:
         return tuple(f.lower() for f in self.files)
+
+    @property
+    def lower_files(self) -> tuple[str, ...]:
+        """:attr:`files` in lower case, in the same order (made once)."""
+        return self._lower
 
     def glob(self, *patterns: str) -> list[str]:
         """Files whose relative path matches any pattern (fnmatch, case-insensitive; ``*``
@@ -188,13 +199,39 @@ class Submission:
     def _sorted_lower(self) -> list[tuple[str, str]]:
         return sorted(zip(self._lower, self.files, strict=True))
 
+    @cached_property
+    def _by_extension(self) -> dict[str, list[int]]:
+        """The files' places in :attr:`files`, by the lower-case text from the last dot of their
+        path (a file ending with ``.yml.j2`` or ``_test.go`` is under ``.j2`` or ``.go``)."""
+        index: dict[str, list[int]] = {}
+        for i, low in enumerate(self._lower):
+            dot = low.rfind(".")
+            if dot >= 0:
+                index.setdefault(low[dot:], []).append(i)
+        return index
+
     def by_suffix(self, *suffixes: str) -> list[str]:
         key = ("suffix",) + tuple(s.lower() for s in suffixes)
         cached = self._memo.get(key)
         if cached is None:
-            cached = self._memo[key] = [f for f, low in zip(self.files, self._lower, strict=True)
-                                        if low.endswith(key[1:])]
+            wanted = key[1:]
+            if all("." in s for s in wanted):  # only the files under their extensions can end so
+                places: set[int] = set()
+                for ext in {s[s.rfind("."):] for s in wanted}:
+                    places.update(self._by_extension.get(ext, ()))
+                files, lower = self.files, self._lower
+                cached = [files[i] for i in sorted(places) if lower[i].endswith(wanted)]
+            else:
+                cached = [f for f, low in zip(self.files, self._lower, strict=True) if low.endswith(wanted)]
+            self._memo[key] = cached
         return cached  # type: ignore[return-value]  # a list, as stored just above
+
+    def expect(self, rels: list[str]) -> None:
+        """The files a scan is about to read, in its order: a commit's are then read from git a
+        few at a time (see :meth:`grader.git.tree.CommitTree.expect`). Reads nothing itself."""
+        ahead = getattr(self.tree, "expect", None)
+        if ahead is not None:
+            ahead([rel for rel in rels if rel not in self._text])
 
 
     # -- reading --------------------------------------------------------------------

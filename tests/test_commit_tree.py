@@ -162,3 +162,70 @@ def test_a_tree_nothing_can_be_listed_from_grades_the_folder_with_a_note(tmp_pat
     with opened(str(repo.path)) as source:
         assert source.tree is None
         assert any(n.startswith("graded the folder as it is: its commit can't be read") for n in source.notes)
+
+
+def _exchanges(tree, monkeypatch) -> list[int]:
+    """The number of blobs asked for in each exchange with ``cat-file``, as they happen."""
+    sizes: list[int] = []
+    real = tree._batch.read_many
+
+    def counting(items):
+        sizes.append(len(items))
+        return real(items)
+
+    monkeypatch.setattr(tree._batch, "read_many", counting)
+    return sizes
+
+
+def test_files_expected_are_read_a_window_at_a_time_and_the_same(tmp_path, monkeypatch):
+    files = {f"docs/page{i:03}.md": f"# Page {i}\n" * (i % 7 + 1) for i in range(250)}
+    files["docs/huge.md"] = "# Huge\n" + "x" * 300_000 + "\n"  # larger than a read-ahead takes: on its own
+    repo = Repo(tmp_path / "repo")
+    repo.commit("Add the pages", files)
+    (repo.path / "untracked.txt").write_text("x\n")
+    folder = Submission(checkout(repo, tmp_path / "checkout"))
+    with opened(str(repo.path)) as source:
+        sub = Submission(source.folder, tree=source.tree)
+        exchanges = _exchanges(source.tree, monkeypatch)
+        assert sub.read_text("docs/page000.md") == "# Page 0\n"  # read before: not asked for again
+        wanted = [rel for rel in sub.files if rel != "docs/page007.md"]  # one the scan skips
+        sub.expect(wanted)
+        assert exchanges == [1]  # the one read alone; expecting reads nothing
+        exchanges.clear()
+        for rel in wanted:
+            assert sub.read_text(rel) == folder.read_text(rel), rel
+        assert sub.read_text("docs/page007.md") == folder.read_text("docs/page007.md")  # not planned: alone
+        assert source.tree.read_bytes == sum(len(text.encode()) for text in files.values())
+    # 250 files in a few exchanges (the huge one alone), each within a pipe's smallest buffer
+    assert sum(exchanges) == len(files) - 1 and len(exchanges) < 12 and exchanges[-1] == 1
+    assert max(exchanges) * 41 <= 4096
+
+
+def test_a_corrupt_blob_read_ahead_is_its_own_files_problem_as_if_read_alone(tmp_path):
+    files = {f"f{i}.txt": f"file {i}\n" for i in range(10)}
+    repo = Repo(tmp_path / "repo")
+    repo.commit("Add the files", files)
+    (repo.path / "untracked.txt").write_text("x\n")
+    missing = _object_path(repo, "f2.txt")
+    corrupt = _object_path(repo, "f5.txt")
+    corrupt.chmod(0o644)
+    corrupt.write_bytes(zlib.compress(f"blob {len(files['f5.txt'])}\0file 5\n".encode())[:-6])
+    read_alone = {}
+    for ahead in (False, True):
+        with opened(str(repo.path)) as source:
+            assert source.tree is not None
+            missing.rename(missing.with_suffix(".gone"))  # listed with its size, then gone
+            try:
+                sub = Submission(source.folder, tree=source.tree)
+                if ahead:
+                    sub.expect(sorted(files))
+                texts = {rel: sub.read_text(rel) for rel in sorted(files)}
+                starts = source.tree._batch.starts  # type: ignore[union-attr]
+            finally:
+                missing.with_suffix(".gone").rename(missing)
+        if not ahead:
+            read_alone = {"texts": texts, "problems": dict(sub.problems), "starts": starts}
+    assert texts == read_alone["texts"] and sub.problems == read_alone["problems"] and starts == read_alone["starts"]
+    assert texts["f2.txt"] is None and "missing" in sub.problems["f2.txt"]
+    assert texts["f5.txt"] is None and sub.problems["f5.txt"].startswith("can't be read")
+    assert texts["f9.txt"] == "file 9\n" and starts == 2  # git started again after the corrupt object

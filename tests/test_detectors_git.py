@@ -230,6 +230,22 @@ def test_tag_reachability_and_count_with_a_whole_or_truncated_history(repo, monk
     assert {t.name: t.annotated for t in facts.tags} == {"v0.1.0": True, "v0.2.0": True, "v9.9.9": False}
 
 
+@pytest.mark.parametrize("max_log", [3000, 3])
+def test_which_tags_are_merged_is_asked_of_git_only_for_a_truncated_history(repo, monkeypatch, max_log):
+    from grader import git
+
+    monkeypatch.setattr(git.facts, "MAX_LOG", max_log)
+    started = []
+    real = git.run.start
+    monkeypatch.setattr(git.run, "start", lambda args, **kw: started.append(list(args)) or real(args, **kw))
+    for i in range(5):
+        repo.commit(f"feature step number {i}", {f"f{i}.txt": str(i)})
+        repo.tag(f"v0.{i}.0")
+    facts = git.GitFacts.read(str(repo.path))
+    assert all(t.reachable for t in facts.tags) and len(facts.tags) == 5
+    assert any("--merged=HEAD" in args for args in started) == (max_log == 3)
+
+
 def test_a_pull_request_checkout_grades_the_pull_requests_own_history(repo, monkeypatch):
     # actions/checkout on pull_request checks out a merge commit "Merge <head> into <base>":
     # it is not the learner's merge, and must not count as a merged branch.

@@ -185,9 +185,11 @@ def acceptance_criteria(sub: Submission, p: Params) -> Finding:
                else patterns.compile_rubric(p["heading_pattern"]))
     best = None
     plans: list[tuple[str, int, str]] = []  # (path, line, title) of planning sections with content
-    for rel in markdown.prose_files(sub, ".md", ".markdown"):
-        if rel.startswith("exercises/module-01/exercise-04/task") or _is_issue_template(rel):
-            continue  # the written exercise answers are graded on their own; templates by structure
+    # the written exercise answers are graded on their own; templates by structure
+    candidates = [rel for rel in markdown.prose_files(sub, ".md", ".markdown")
+                  if not (rel.startswith("exercises/module-01/exercise-04/task") or _is_issue_template(rel))]
+    sub.expect(candidates)
+    for rel in candidates:
         text = sub.read_text(rel) or ""
         planning = rel.count("/") <= _PLAN_MAX_DEPTH and bool(_PLAN_HEADING.search(text))
         if not planning and not heading.search(text):

@@ -53,10 +53,10 @@ def sources(sub: Submission) -> list[SourceFile]:
     if cached is not None:
         return cached
     out: list[SourceFile] = []
-    for rel in sub.files:
-        lang = language_of(rel)
-        if lang is None or rel.endswith((".d.ts", ".min.js")):
-            continue
+    candidates = [(rel, lang) for rel in sub.files
+                  if (lang := language_of(rel)) is not None and not rel.endswith((".d.ts", ".min.js"))]
+    sub.expect([rel for rel, _ in candidates[: MAX_SOURCES * 2]])
+    for rel, lang in candidates:
         if len(out) >= MAX_SOURCES:
             break
         text = sub.read_text(rel)

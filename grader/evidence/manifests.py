@@ -40,9 +40,10 @@ def objects(sub: Submission) -> list[K8sObject]:
         return cached
     found: list[K8sObject] = []
     pipelines = ci_files(sub)
-    for rel in [*sub.yaml_files(), *sub.by_suffix(*EXAMPLE_SUFFIXES)]:
-        if rel in pipelines:  # a pipeline, not a manifest
-            continue
+    # (not pipelines: a pipeline is not a manifest)
+    candidates = [rel for rel in [*sub.yaml_files(), *sub.by_suffix(*EXAMPLE_SUFFIXES)] if rel not in pipelines]
+    sub.expect(candidates)
+    for rel in candidates:
         text = sub.read_text(rel)
         if not text or "kind" not in text or "apiVersion" not in text:
             continue  # no Kubernetes object can be in it: don't parse

@@ -65,6 +65,11 @@ _TEST_SUFFIXES = (".py", ".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".go", ".
 def language_of(path: str) -> str | None:
     if not path.endswith(_TEST_SUFFIXES):
         return None
+    # the two commonest, answered as the tests below would (no other test takes a .go or .py)
+    if path.endswith(".go"):
+        return "go" if path.endswith("_test.go") else None
+    if path.endswith(".py"):
+        return "python" if _PY_TEST.search(path) else None
     if _PY_TEST.search(path):
         return "python"
     if _JS_TEST.search(path) or (path.endswith(_JS_SUFFIXES) and _under_tests(path)):
@@ -95,7 +100,7 @@ _TEST_DIR = lazy(r"(^|/)(tests?|spec|__tests__)/")
 
 
 def is_test_path(path: str) -> bool:
-    return language_of(path) is not None or bool(_TEST_DIR.search(path))
+    return language_of(path) is not None or (("test" in path or "spec" in path) and bool(_TEST_DIR.search(path)))
 
 
 def scan(sub: Submission) -> list[TestFile]:
@@ -103,11 +108,11 @@ def scan(sub: Submission) -> list[TestFile]:
     if cached is not None:
         return cached
     found = []
-    configured = runner_patterns(sub)
-    for rel in sub.files:
-        lang = language_of(rel) or _configured_language(rel, configured)
-        if lang is None:
-            continue
+    configured = _configured_matchers(runner_patterns(sub))
+    candidates = [(rel, lang) for rel in sub.files
+                  if (lang := language_of(rel) or _configured_language(rel, configured)) is not None]
+    sub.expect([rel for rel, _ in candidates])
+    for rel, lang in candidates:
         text = sub.read_text(rel)
         if text is None:
             continue
@@ -154,13 +159,30 @@ def runner_patterns(sub: Submission) -> list[tuple[str, str]]:
     return sub.memo("runner-patterns", out[:MAX_PATTERNS])
 
 
-def _configured_language(path: str, patterns: list[tuple[str, str]]) -> str | None:
-    name = path.rsplit("/", 1)[-1]
+_Matcher = tuple[str, bool, tuple]  # language, matched against the name alone?, the globs' matchers
+
+
+def _configured_matchers(patterns: list[tuple[str, str]]) -> list[_Matcher]:
+    """Each runner pattern as the matchers :func:`fnmatch.fnmatchcase` would use, made once per
+    scan (not once per file): a glob without a folder is matched against the file's name, one
+    with folders against its path (``**/`` as any folders, or none)."""
+    def matcher(glob: str):
+        return re.compile(fnmatch.translate(glob)).match
+
+    out: list[_Matcher] = []
     for lang, glob in patterns:
         if "/" not in glob.replace("**/", ""):
-            if fnmatch.fnmatchcase(name, glob.replace("**/", "")):
-                return lang
-        elif fnmatch.fnmatchcase(path, glob.replace("**/", "*")) or fnmatch.fnmatchcase(path, glob.replace("**/", "")):
+            out.append((lang, True, (matcher(glob.replace("**/", "")),)))
+        else:
+            out.append((lang, False, (matcher(glob.replace("**/", "*")), matcher(glob.replace("**/", "")))))
+    return out
+
+
+def _configured_language(path: str, matchers: list[_Matcher]) -> str | None:
+    name = path.rsplit("/", 1)[-1]
+    for lang, by_name, tests in matchers:
+        subject = name if by_name else path
+        if any(test(subject) for test in tests):
             return lang
     return None
 

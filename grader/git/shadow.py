@@ -8,6 +8,7 @@ import os
 import shutil
 import stat
 import tempfile
+import threading
 
 from grader.git.run import GitProblem
 from grader.patterns import lazy
@@ -43,14 +44,43 @@ MAX_GIT_ENTRIES = 200_000
 MAX_REF_BYTES = 4096
 
 
+MAX_CHECKED = 8  # folders whose walk is remembered (see _only_own_files)
+_checked: dict[tuple, list[tuple[str, tuple[int, int, int]]]] = {}
+_checked_lock = threading.Lock()
+
+
+def _stamp(folder: str) -> tuple[int, int, int] | None:
+    """What changes when an entry of ``folder`` is added, removed or replaced (a file by a link)."""
+    try:
+        info = os.lstat(folder)
+    except OSError:
+        return None
+    return (info.st_ino, info.st_mtime_ns, info.st_ctime_ns) if stat.S_ISDIR(info.st_mode) else None
+
+
 def _only_own_files(top: str, what: str, *, skip: tuple[str, ...] = (), max_file: int | None = None) -> None:
     """Raise unless every entry under ``top`` is a real folder or a regular file: a symbolic
     link (to another submission's packs or objects, to /dev/zero), a FIFO, a socket or a
-    device is never followed or opened, and such a repository's history is not read."""
+    device is never followed or opened, and such a repository's history is not read.
+
+    A walk that passed is remembered with each folder's stamp: asked again (one grading makes a
+    shadow for its status, its commit and its history: 20,000 tags are 20,000 entries each
+    time) while no folder of it has changed, it is not walked again."""
+    key = (top, what, skip, max_file)
+    with _checked_lock:
+        folders = _checked.pop(key, None)
+    if folders is not None and all(_stamp(folder) == stamp for folder, stamp in folders):
+        with _checked_lock:
+            _checked[key] = folders
+        return
+    folders = []
     pending = [(top, 0)]
     seen = 0
     while pending:
         folder, depth = pending.pop()
+        stamp = _stamp(folder)
+        if stamp is not None:
+            folders.append((folder, stamp))
         with os.scandir(folder) as entries:
             for entry in entries:
                 if depth == 0 and entry.name in skip:
@@ -58,16 +88,22 @@ def _only_own_files(top: str, what: str, *, skip: tuple[str, ...] = (), max_file
                 seen += 1
                 if seen > MAX_GIT_ENTRIES:
                     raise GitProblem(f"{what} holds more than {MAX_GIT_ENTRIES} entries")
-                mode = entry.stat(follow_symlinks=False).st_mode
-                rel = os.path.relpath(entry.path, top)
-                if stat.S_ISDIR(mode) and depth < 8:
+                info = entry.stat(follow_symlinks=False)
+                mode = info.st_mode
+                if stat.S_ISREG(mode):
+                    if max_file is not None and info.st_size > max_file:
+                        raise GitProblem(f"{what}/{os.path.relpath(entry.path, top)} is larger than a ref can be")
+                elif stat.S_ISDIR(mode) and depth < 8:
                     pending.append((entry.path, depth + 1))
-                elif not stat.S_ISREG(mode):
+                else:
                     kind = "a symbolic link" if stat.S_ISLNK(mode) else "a special file"
-                    raise GitProblem(f"{what}/{rel} is {kind}: it is not followed, so the history can't be read "
-                                      "(a repository must hold its own objects and refs)")
-                elif max_file is not None and entry.stat(follow_symlinks=False).st_size > max_file:
-                    raise GitProblem(f"{what}/{rel} is larger than a ref can be")
+                    raise GitProblem(f"{what}/{os.path.relpath(entry.path, top)} is {kind}: it is not followed, so "
+                                     "the history can't be read (a repository must hold its own objects and refs)")
+    if all(stamp is not None for _, stamp in folders):
+        with _checked_lock:
+            while len(_checked) >= MAX_CHECKED:
+                _checked.pop(next(iter(_checked)))
+            _checked[key] = folders
 
 
 def make_shadow(dotgit: str, *, index: bool | str = False, head: str | None = None) -> str:

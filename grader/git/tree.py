@@ -27,7 +27,13 @@ MAX_READ_BYTES = 500 * 1024 * 1024  # blob bytes read from one commit, in all
 MAX_STARTS = 20  # cat-file processes started for one commit (one, unless objects are corrupt)
 LIST_TIMEOUT = GIT_TIMEOUT * 4
 READ_TIMEOUT = GIT_TIMEOUT
-REGULAR_MODES = frozenset({b"100644", b"100755", b"100664"})
+REGULAR_MODES = frozenset({"100644", "100755", "100664"})
+# Reads ahead (see :meth:`CommitTree.expect`): one exchange asks for the requests that fit in a
+# pipe's smallest buffer (written whole before any answer is read: git can't block us), the
+# blobs of one exchange hold this many bytes at most, a larger blob is read on its own.
+AHEAD_REQUEST_BYTES = 4096
+AHEAD_BYTES = 4 * 1024 * 1024
+AHEAD_BLOB = 256 * 1024
 
 
 class TreeProblem(Exception):
@@ -47,21 +53,26 @@ class CommitTree:
         self.missing: str | None = None  # the first blob git can't find (ls-tree says BAD for its size)
         self._dirs: frozenset[str] | None = None
         self._batch = _CatFile(shadow)
-        for record in listing.split(b"\0"):
-            meta, tab, raw = record.partition(b"\t")
+        self._lock = threading.Lock()
+        self._plan: list[str] = []  # the files about to be read, in order (see expect)
+        self._planned: dict[str, int] = {}  # path -> its place in the plan
+        self._ready: dict[str, bytes | TreeProblem] = {}  # read ahead, not asked for yet
+        blobs, order = self.blobs, self.order
+        # decoded whole (the modes, ids and sizes are ASCII: each path decodes as it would alone)
+        for record in os.fsdecode(listing).split("\0"):
+            meta, tab, path = record.partition("\t")
             fields = meta.split()
-            if not tab or len(fields) != 4 or fields[1] != b"blob":
+            if not tab or len(fields) != 4 or fields[1] != "blob":
                 continue  # a submodule's commit (an empty folder in an export) or a stray line
-            path = os.fsdecode(raw)
-            if not fields[3].isdigit():
-                self.missing = self.missing or fields[2].decode("ascii", "replace")
+            if not fields[3].isdigit() or not fields[3].isascii():
+                self.missing = self.missing or fields[2].encode("ascii", "replace").decode("ascii")
             elif unsafe_name(path):
                 self.skipped.append(f"{path}: outside the archive's folder")
             elif fields[0] not in REGULAR_MODES:
                 self.skipped.append(f"{path}: not a regular file (link or device)")
             else:
-                self.blobs[path] = (fields[2].decode("ascii", "replace"), int(fields[3]))
-                self.order.append(path)
+                blobs[path] = (fields[2], int(fields[3]))
+                order.append(path)
 
     def size(self, rel: str) -> int | None:
         """The size of the regular file ``rel``, or None when the commit has no such file."""
@@ -73,14 +84,51 @@ class CommitTree:
             self._dirs = frozenset(p.rsplit("/", i)[0] for p in self.order for i in range(1, p.count("/") + 1))
         return rel.rstrip("/") in self._dirs
 
+    def expect(self, rels: list[str]) -> None:
+        """The files about to be read, in this order: reading one of them reads the next few
+        with it, in one exchange with git (nothing is read until one of them is asked for)."""
+        with self._lock:
+            self._plan = [rel for rel in rels if rel in self.blobs]
+            self._planned = {rel: i for i, rel in enumerate(self._plan)}
+            self._ready.clear()
+
     def read(self, rel: str) -> bytes:
         """The bytes of the regular file ``rel`` (ask :meth:`size` first: it is read whole)."""
         sha, size = self.blobs[rel]
         if self.read_bytes + size > MAX_READ_BYTES:
             raise TreeProblem(f"the files read from the commit passed {MAX_READ_BYTES // (1024 * 1024)} MB: not read")
-        data = self._batch.read(sha, size)
+        with self._lock:
+            got = self._ready.pop(rel, None)
+            if got is None:
+                got = self._fetch(rel, sha, size)
+        if isinstance(got, TreeProblem):
+            raise got
         self.read_bytes += size
-        return data
+        return got
+
+    def _fetch(self, rel: str, sha: str, size: int) -> bytes | TreeProblem:
+        """``rel`` read, with the planned files after it when it is one of them (kept in
+        :attr:`_ready`, each with what its own read would have answered)."""
+        window = [(rel, sha, size)]
+        place = self._planned.get(rel)
+        if place is not None:
+            self._ready.clear()  # what was read ahead and skipped
+            requests, total = len(sha) + 1, size
+            room = MAX_READ_BYTES - self.read_bytes
+            plan = self._plan
+            for i in range(place + 1, min(len(plan), place + 1 + AHEAD_REQUEST_BYTES // 41)):
+                other = plan[i]
+                osha, osize = self.blobs[other]
+                requests += len(osha) + 1
+                if (requests > AHEAD_REQUEST_BYTES or osize > AHEAD_BLOB or total + osize > AHEAD_BYTES
+                        or total + osize > room):
+                    break
+                window.append((other, osha, osize))
+                total += osize
+        results = self._batch.read_many([(s, n) for _, s, n in window])
+        for (other, _, _), result in zip(window[1:], results[1:], strict=False):
+            self._ready[other] = result
+        return results[0]
 
     def close(self) -> None:
         self._batch.stop()
@@ -165,31 +213,50 @@ class _CatFile:
             self.git = None
 
     def read(self, sha: str, size: int) -> bytes:
+        result = self.read_many([(sha, size)])[0]
+        if isinstance(result, TreeProblem):
+            raise result
+        return result
+
+    def read_many(self, items: list[tuple[str, int]]) -> list[bytes | TreeProblem]:
+        """The blobs (object id, size) asked for in one exchange: each one's bytes, or the
+        problem its own read would have raised. The first is always answered; the answers stop
+        after a problem that ends the conversation (the rest are read again by a new one).
+        The requests are written whole before any answer is read: they fit in the pipe."""
         with self.lock:
             if self.git is None or not self.git.running():
                 self.stop()
                 self._start()
             git = self.git
             assert git is not None and git.proc.stdin is not None
-            deadline = time.monotonic() + READ_TIMEOUT
+            out: list[bytes | TreeProblem] = []
             try:
-                git.proc.stdin.write(sha.encode("ascii") + b"\n")
-                git.proc.stdin.flush()
-                fields = self._line(deadline).split()
-                if len(fields) == 2 and fields[1] == b"missing":
-                    raise TreeProblem("its object is missing from the repository")
-                if len(fields) != 3 or fields[1] != b"blob" or fields[2] != str(size).encode():
+                try:
+                    git.proc.stdin.write(b"".join(sha.encode("ascii") + b"\n" for sha, _ in items))
+                    git.proc.stdin.flush()
+                except (OSError, ValueError) as exc:
                     self.stop()
-                    raise TreeProblem("its object is not the blob the commit lists")
-                return self._exact(size + 1, deadline)[:size]
-            except TreeProblem:
-                raise
-            except (OSError, ValueError, EOFError, GitProblem) as exc:
-                self.stop()
-                raise TreeProblem(self._why(exc)) from None
+                    return [TreeProblem(self._why(exc))]
+                for _sha, size in items:
+                    deadline = time.monotonic() + READ_TIMEOUT
+                    try:
+                        fields = self._line(deadline).split()
+                        if len(fields) == 2 and fields[1] == b"missing":
+                            out.append(TreeProblem("its object is missing from the repository"))
+                            continue
+                        if len(fields) != 3 or fields[1] != b"blob" or fields[2] != str(size).encode():
+                            self.stop()
+                            out.append(TreeProblem("its object is not the blob the commit lists"))
+                            break
+                        out.append(self._exact(size + 1, deadline)[:size])
+                    except (OSError, ValueError, EOFError, GitProblem) as exc:
+                        self.stop()
+                        out.append(TreeProblem(self._why(exc)))
+                        break
             except BaseException:  # a check's time ran out midway: the conversation can't go on
                 self.stop()
                 raise
+            return out
 
     def _why(self, exc: BaseException) -> str:
         if isinstance(exc, GitTimeout):

@@ -59,3 +59,29 @@ def test_a_fifo_among_the_refs_is_never_opened(tmp_path):
     facts, started = _with_processes_counted(git.GitFacts.read, str(repo.path))
     assert facts.error and "special file" in facts.error
     assert started == 0  # refused before git runs: nothing waits on the FIFO
+
+
+def test_a_link_added_to_refs_after_a_reading_is_refused_at_the_next(tmp_path, monkeypatch):
+    # the walk of .git/refs is remembered while none of its folders changed (20,000 tags are
+    # not walked again for each shadow of one grading): a link added since is still refused
+    from grader.git import shadow
+
+    repo = Repo(tmp_path / "repo")
+    repo.commit("start")
+    for i in range(3):
+        repo.tag(f"v1.0.{i}")
+    walked = []
+    real = os.scandir
+    monkeypatch.setattr(shadow.os, "scandir", lambda path: walked.append(path) or real(path))
+    assert not git.GitFacts.read(str(repo.path)).error
+    first = len(walked)
+    assert not git.GitFacts.read(str(repo.path)).error
+    assert len(walked) - first < first  # refs/ not walked again: only the objects' links listed
+    os.symlink("/dev/zero", repo.path / ".git" / "refs" / "tags" / "v1.0.3")
+    facts, started = _with_processes_counted(git.GitFacts.read, str(repo.path))
+    assert facts.error and "symbolic link" in facts.error and started == 0
+    os.unlink(repo.path / ".git" / "refs" / "tags" / "v1.0.3")
+    (repo.path / ".git" / "refs" / "tags" / "deep").mkdir()
+    os.symlink("/dev/zero", repo.path / ".git" / "refs" / "tags" / "deep" / "v2")
+    facts = git.GitFacts.read(str(repo.path))
+    assert facts.error and "symbolic link" in facts.error

@@ -151,7 +151,10 @@ def ci_files(sub: Submission) -> dict[str, Reader]:
     if cached is not None:
         return cached
     candidates = set(sub.by_suffix(*_PIPELINE_SUFFIXES))
-    candidates.update(rel for rel in sub.files if could_be_pipeline(rel))
+    # could_be_pipeline asked only of paths holding a part (in lower case, as the index keeps them)
+    files, lower = sub.files, sub.lower_files
+    for part in _PIPELINE_NAME_PARTS:
+        candidates.update(files[i] for i, low in enumerate(lower) if part in low and could_be_pipeline(files[i]))
     index: dict[str, Reader] = {}
     for rel in sorted(candidates):  # the submission's files are sorted
         reader = reader_for(rel)
