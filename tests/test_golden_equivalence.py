@@ -155,7 +155,9 @@ def build(path, variant):
     repo.commit("Add reminder logic with its tests", {
         "app/reminders.py": "def due(h):\n    return h >= 24\n",
         "tests/test_reminders.py": "from app.reminders import due\n\ndef test_due():\n    assert due(25)\n\n"
-                                   "def test_not_due():\n    assert not due(3)\n\ndef test_edge():\n    assert due(24) is True\n"})
+                                   "def test_not_due():\n    assert not due(3)\n\ndef test_edge():\n    assert due(24) is True\n\n"
+                                   "def test_just_before():\n    assert due(23) is False\n\n"
+                                   "def test_days_later():\n    assert due(72) is True\n"})
     repo.switch("main")
     repo.merge("feature/reminders")
     for i in range(1, 10):  # devops-loop asks for the habit: ten merged branches, five changes with their tests

@@ -73,6 +73,16 @@ def test_extends_override_add_drop(tmp_path):
     assert r.total_points == 100 - 2 + 1 + (10 - 5)
 
 
+def test_exercise_keeps_the_build_bonus_checks_bonus():
+    """An override may say a check is bonus: exercise-4.1 keeps `build.artifact-publish` and
+    `build.build-tooling` as the bonus evidence they were, though devops-loop counts them."""
+    loop, exercise = rubric.load("devops-loop"), rubric.load("exercise-4.1")
+    for cid in ("build.artifact-publish", "build.build-tooling"):
+        assert not loop.check(cid).bonus and loop.check(cid).points > 0
+        assert exercise.check(cid).bonus and exercise.check(cid).points == 0
+    assert exercise.check("build.ci-build-checked").points == 0
+
+
 @pytest.mark.parametrize("text,needle", [
     ("id: x\ntitle: t\nversion: '1'\npass_mark: 80\nphases: {plan: {checks: [}\n", "r.yaml:5: invalid YAML"),
     ("id: x\ntitle: t\nversion: '1'\npass_mark: 180\nphases: {}\n", "r.yaml:4: pass_mark"),

@@ -7,7 +7,7 @@ import re
 
 from grader.detectors import Params, detector
 from grader.detectors.common import found, loc, plural
-from grader.evidence import buildfiles, delivery
+from grader.evidence import buildfiles, delivery, testfiles
 from grader.evidence.ci import no_pipeline_message, read_pipelines
 from grader.evidence.ci.queries import (
     live_steps,
@@ -352,3 +352,51 @@ def pipeline_stages(sub: Submission, p: Params) -> Finding:
     return Finding.ratio(len(stages) / p["min_stages"],
                          f"the automatic pipeline does {plural(len(stages), 'kind')} of work: {', '.join(stages)}",
                          [done[c] for c in stages[:4]])
+
+
+@detector(
+    "ci-build-checked",
+    title="The build is tested on every change",
+    looks_for="An automatic pipeline that builds (the builds `ci-build-artifact` reads) and, on the same "
+    "change (in that pipeline, or in one run on every push, pull or merge request — for a build on "
+    "tags, also one run on tags), a step that runs the "
+    "repository's tests — with real tests behind it: a test command with no real test in the "
+    "repository checks nothing. A test whose failure is ignored (`|| true`) doesn't count, nor does one "
+    "only run by hand; a linter is no test of what was built.",
+    why="Fail fast: a build is worth keeping once the change it was made from has passed its tests; "
+    "a pipeline that builds and never checks ships whatever compiles.",
+)
+def ci_build_checked(sub: Submission, p: Params) -> Finding:
+    pipes = read_pipelines(sub)
+    if not pipes:
+        return Finding.failed(no_pipeline_message(sub))
+    builds = list(step_with(pipes, "build"))
+    if not builds:
+        return Finding.failed("no step of an automatic pipeline builds anything for the tests to check",
+                              where_it_belongs(pipes))
+    # What runs on every push, pull or merge request checked the change a build is made from (a
+    # tag is put on a commit that was pushed); what runs only on tags checks only tag builds.
+    events = _EVERY_CHANGE | {t for pipe, _j, _i, _s in builds for t in pipe.triggers if t == "tag"}
+    _bpipe, bjob, _bi, _bstep = builds[0]
+
+    def same_change(pipe) -> bool:
+        return any(b[0] is pipe for b in builds) or bool(events & set(pipe.triggers))
+    real = sum(len(f.real_tests) for f in testfiles.scan(sub))
+    hollow = None
+    for pipe, job, _index, step in step_with(pipes, "test"):
+        if not same_change(pipe):
+            continue
+        where, what = step_evidence(pipe, step, "test")
+        if real:
+            return Finding.passed(f"job `{bjob.id}` builds, and job `{job.id}` runs the tests on the same change: "
+                                  f"{what}", [where])
+        hollow = hollow or (where, what, job.id)
+    if hollow:
+        where, what, job_id = hollow
+        return Finding.failed(f"job `{job_id}` runs `{what}`, but the repository has no real tests behind it: "
+                              "the build is checked by nothing", [where])
+    return Finding.failed(f"job `{bjob.id}` builds, but no step of a pipeline run on the same change tests it",
+                          where_it_belongs(pipes))
+
+
+_EVERY_CHANGE = frozenset({"push", "pull_request", "merge_request"})

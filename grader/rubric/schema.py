@@ -61,6 +61,7 @@ _OVERRIDE = {
     "properties": {
         "title": {"type": "string", "minLength": 1},
         "points": _POINTS,
+        "bonus": {"type": "boolean"},
         "hint": {"type": "string", "minLength": 1},
         "why": {"type": "string"},
         "docs": {"type": "string"},

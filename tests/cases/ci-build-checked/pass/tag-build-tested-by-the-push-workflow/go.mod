@@ -1,0 +1,3 @@
+module example.com/reminders
+
+go 1.22
