@@ -38,5 +38,5 @@ def test_bonus_never_enters_a_phase_and_caps_the_total(tmp_path):
     assert report.score == round(sum(p.score for p in report.phases) + report.bonus_score, 2)
     assert report.bonus_applied == 3
     data = report.to_dict()
-    assert data["bonus"] == {"score": 3.0, "max_score": 19.0, "applied": 3.0}
+    assert data["bonus"] == {"score": 3.0, "max_score": 18.0, "applied": 3.0}
     assert data["schema_version"] == "1.4"

@@ -186,7 +186,7 @@ def logging_stack(sub: Submission, p: Params) -> Finding:
             text = sub.read_text(rel) or ""
             if re.search(r"^\s*\[INPUT\]", text, re.M | re.I) and re.search(r"^\s*\[OUTPUT\]", text, re.M | re.I):
                 hits.append(("Fluent Bit", Location(rel, 1), rel))
-    hits += logstash_pipelines(sub)
+    hits += _logstash_pipelines(sub)
     hits += [(f"{chart} chart", where, chart) for chart, what, where in monitoring_charts(sub) if what == "logs"]
     names = {h[0] for h in hits}
     if names & {"Elasticsearch", "OpenSearch"} and names & {"Kibana"} and names & {"Logstash", "Fluentd", "Filebeat", "Fluent Bit"}:
@@ -200,7 +200,7 @@ _LOGSTASH_SECTION = lazy(r"(?m)^[ \t]*(input|filter|output)[ \t]*\{")
 _LOGSTASH_PLUGIN = lazy(r"(?m)^[ \t]*([a-z_]+)[ \t]*\{")
 
 
-def logstash_pipelines(sub: Submission) -> list[tuple[str, Location, str]]:
+def _logstash_pipelines(sub: Submission) -> list[tuple[str, Location, str]]:
     """Logstash pipeline configurations (``*.conf``): an ``input`` section and an ``output``
     section that sends the events somewhere other than ``stdout`` (Elasticsearch, a file, a
     queue). Comments are dropped first, so a commented-out pipeline is none."""

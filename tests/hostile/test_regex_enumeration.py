@@ -27,7 +27,7 @@ from grader.patterns import compiled
 # pattern -> why its input is bounded (the bound is exercised in test_bounded_patterns_in_use)
 BOUNDED = {
     r"([A-Za-z_][\w]*)\s*(?:\((.*)\))?\s*$": "searched on the last 500 characters of a Jenkins block header",
-    r"(?:(?:docker-)?compose(?:\.[\w-]+)?|[\w-]*stack[\w-]*)\.ya?ml": "full-matched on a file name (≤ 255 bytes)",
+    r"(?:(?:docker-)?compose(?:[.-][\w-]+)?|[\w-]*stack[\w-]*)\.ya?ml": "full-matched on a file name (≤ 255 bytes)",
     r" {0,3}(=+|-+) *\Z": "matched (anchored) on one Markdown line",
     r"(?:every|each|per|after|older\s+than|valid\s+for|within\s+the\s+last|expires?\s+(?:in|after)|ttl\s+of|"
     r"for\s+the\s+last)\s+(?:\S+\s+)?$": "searched on the 40 characters before a time (lexicon.has_duration)",
