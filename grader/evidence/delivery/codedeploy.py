@@ -137,7 +137,7 @@ _TF_BLUE_GREEN = lazy(r'deployment_type\s*=\s*"BLUE_GREEN"')
 _CONFIG_NAME = lazy(r"CodeDeployDefault\.(?:ECS|Lambda)(Canary|Linear)\w*|CodeDeployDefault\.(?:ECS|Lambda)AllAtOnce")
 MAX_PROGRAMS = 2000  # source files looked at for a CDK program (most are skipped on a substring)
 _CDK_MODULE = lazy(r"aws[_-]codedeploy|aws_cdk\.aws_codedeploy|@aws-cdk/aws-codedeploy")
-_CDK_ID = lazy(r"""\s*(?:self|this)\s*,\s*["']([\w-]{1,100})["']""")  # the construct's id
+_CDK_ID = lazy(r"""(?:self|this)[ \t\r\n]*,[ \t\r\n]*["']([\w-]{1,100})["']""")  # the construct's id
 _CDK_GROUP = lazy(r"\b(Ecs|Lambda|Server)DeploymentGroup\s*\(")
 _CDK_ROLLBACK = lazy(r"failed_?[dD]eployment\s*[=:]\s*(True|true|False|false)")
 _CDK_CONFIG = lazy(r"(?:Ecs|Lambda)DeploymentConfig\.(CANARY|LINEAR|ALL_AT_ONCE)\w*")
@@ -239,7 +239,7 @@ def _cdk_groups(sub: Submission) -> list[DeploymentGroup]:
             rollback_stanza = rb.group(0) if rb else "the CDK's default: autoRollback failedDeployment"
             strategy_stanza = cfg.group(0) if cfg and cfg.group(1) != "ALL_AT_ONCE" else (
                 "an ECS deployment group deploys blue/green" if strategy else "")
-            construct = _CDK_ID.match(body)
+            construct = _CDK_ID.match(body.lstrip())
             name = construct.group(1) if construct else f"{m.group(1)}DeploymentGroup"
             out.append(DeploymentGroup(rel, line, name, "CDK", rollback, strategy,
                                        rollback_stanza, strategy_stanza))
