@@ -451,3 +451,19 @@ def test_gradescope_submission_with_a_bundle_inside_is_unpacked(tmp_path, capsys
     data = json.loads(capsys.readouterr().out)
     assert data["passed"] and data["submission"]["is_git"]
     assert any("the one archive in" in n for n in data["notes"])
+
+
+def test_a_temporary_folder_too_long_for_a_socket_still_grades_the_batch(tmp_path):
+    """The forkserver listens on a Unix socket under TMPDIR (at most 107 bytes of path): under a
+    longer TMPDIR the workers are spawned instead, and every submission is graded (it was an
+    internal error, exit 3)."""
+    klass = make_class(tmp_path / "class", 2)
+    tmp = tmp_path / ("t" * 90)
+    tmp.mkdir()
+    jsonl = tmp_path / "r.jsonl"
+    proc = subprocess.run([sys.executable, "-m", "grader", "batch", str(klass), "--jsonl", str(jsonl), "--jobs", "1",
+                           "-q"], capture_output=True, text=True, env={**os.environ, "TMPDIR": str(tmp)})
+    assert proc.returncode == 0, proc.stderr
+    rows = [json.loads(line) for line in jsonl.read_text().splitlines()]
+    assert len(rows) == 2 and all(r["status"] == "graded" for r in rows), rows
+    assert [p.name for p in tmp.iterdir() if p.name.startswith(("loopcheck-", "sub-"))] == []

@@ -98,10 +98,19 @@ def _unchanged_if(old: Result | None, rubric_sha: str) -> str | None:
     return None
 
 
+# the forkserver listens on a Unix socket in a folder of the temporary folder
+# (TMPDIR/pymp-XXXXXXXX/listener-XXXXXXXX), and a socket's path holds at most 107 bytes
+_SOCKET_PATH_MAX = 107 - len("/pymp-XXXXXXXX/listener-XXXXXXXX")
+
+
 def _forkserver():
-    """The forkserver context workers start from, the grader's modules preloaded in it."""
+    """The forkserver context workers start from, the grader's modules preloaded in it; under
+    a temporary folder whose path is too long for the forkserver's socket, the spawn context
+    (each worker imports the grader itself: slower to start, the same grades)."""
     import multiprocessing
 
+    if len(os.fsencode(tempfile.gettempdir())) > _SOCKET_PATH_MAX:
+        return multiprocessing.get_context("spawn")
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["grader._preload"])
     return ctx
