@@ -6,11 +6,14 @@ unchanged. The parent never grades."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
 import tempfile
 import time
+from types import FrameType
+from typing import Any
 
 from grader import memory
 from grader.batch.discover import Task
@@ -116,14 +119,50 @@ def _forkserver():
     return ctx
 
 
-def _start_workers(ctx, n: int, rubric_ref, memory_mb: int, tmp_root: str, deadline) -> list[_Worker]:
+_HELD = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextlib.contextmanager
+def _signals_held():
+    """A Ctrl-C or SIGTERM that comes while the batch's folder is made or removed, or while a
+    worker is started and recorded, takes effect when that is done: it can then never leave a
+    worker running that the clean-up does not know of (which would find the batch's folder
+    gone and print a traceback) nor a folder the clean-up does not remove. (Python runs signal
+    handlers in the main thread whichever thread the signal reached, so the handlers are
+    swapped rather than the signals masked.)"""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield  # loopcheck used as a library from a thread: signals are not ours to handle
+        return
+    came: list[tuple[int, FrameType | None]] = []
+    previous: dict[int, Any] = {sig: signal.signal(sig, lambda signum, frame: came.append((signum, frame)))
+                                for sig in _HELD}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if came:
+            signum, frame = came[0]
+            handler = previous[signum]
+            if callable(handler):
+                handler(signum, frame)  # ours (SystemExit) or Python's (KeyboardInterrupt)
+            elif handler == signal.SIG_DFL:
+                os.kill(os.getpid(), signum)  # the default action, now that it is back
+
+
+def _start_workers(ctx, n: int, rubric_ref, memory_mb: int, tmp_root: str, deadline, into: list[_Worker]) -> None:
+    """Start ``n`` workers, each recorded in ``into`` before a signal can end the batch."""
     # Python's forkserver runs `python -c ...`, which puts its current folder first on
     # sys.path: started from our private folder, a `grader/` package in the user's current
     # folder (a student's, in a downloads folder) can never be imported in its place.
     here = os.getcwd()
     os.chdir(tmp_root)
     try:
-        return [_Worker(ctx, rubric_ref, memory_mb, tmp_root, deadline) for _ in range(n)]
+        for _ in range(n):
+            with _signals_held():
+                into.append(_Worker(ctx, rubric_ref, memory_mb, tmp_root, deadline))
     finally:
         os.chdir(here)
 
@@ -219,12 +258,14 @@ def run(tasks: list[Task], *, rubric_ref: str | None, jobs: int, timeout: float,
     records: dict[str, Result] = {}
     pending = [(task, _unchanged_if(previous.get(task.id), rubric.sha256)) for task in tasks]
     writer = JsonlWriter(jsonl)
-    tmp_root = tempfile.mkdtemp(prefix="loopcheck-batch-")
+    tmp_root = ""
     ctx = _forkserver()
     workers: list[_Worker] = []
     queue = list(reversed(pending))
     try:
-        workers = _start_workers(ctx, max(1, min(jobs, len(queue))), rubric_ref, memory_mb, tmp_root, deadline)
+        with _signals_held():
+            tmp_root = tempfile.mkdtemp(prefix="loopcheck-batch-")
+        _start_workers(ctx, max(1, min(jobs, len(queue))), rubric_ref, memory_mb, tmp_root, deadline, workers)
         next_measure = 0.0  # when the workers' memory is measured next
         while queue or any(w.task for w in workers):
             _hand_out(workers, queue, timeout)
@@ -251,15 +292,19 @@ def run(tasks: list[Task], *, rubric_ref: str | None, jobs: int, timeout: float,
                 if (record.status == "timeout" or not w.proc.is_alive() or id(w) in over
                         or record.reason.startswith("the grading worker died")):
                     w.kill()
-                    workers[i] = _Worker(ctx, rubric_ref, memory_mb, tmp_root, deadline)
+                    with _signals_held():
+                        workers[i] = _Worker(ctx, rubric_ref, memory_mb, tmp_root, deadline)
                 else:
                     w.task = None
     finally:
-        for w in workers:
-            if w.task is not None:
-                w.kill()
-            else:
-                w.stop()
-        writer.close()
-        shutil.rmtree(tmp_root, ignore_errors=True)
+        # a second Ctrl-C waits until every worker is stopped and the batch's folder removed
+        with _signals_held():
+            for w in workers:
+                if w.task is not None:
+                    w.kill()
+                else:
+                    w.stop()
+            writer.close()
+            if tmp_root:
+                shutil.rmtree(tmp_root, ignore_errors=True)
     return records

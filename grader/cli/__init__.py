@@ -66,6 +66,19 @@ def _terminated(signum, _frame) -> None:
     raise SystemExit(128 + signum)
 
 
+def _stopped_by(exc: BaseException) -> BaseException | None:
+    """The Ctrl-C or SIGTERM an error stands for: Python wraps what a signal handler raises at
+    some moments (a class being created while a module is imported: "Error calling
+    __set_name__"), and a run stopped then was stopped, not broken."""
+    seen = 0
+    cause: BaseException | None = exc
+    while cause is not None and seen < 20:
+        if isinstance(cause, (KeyboardInterrupt, SystemExit)):
+            return cause
+        cause, seen = cause.__cause__ or cause.__context__, seen + 1
+    return None
+
+
 def _run(args: list[str]) -> int:
     """The command line run by the application; its exit code (usage errors shown here)."""
     command = typer.main.get_command(build_app())
@@ -136,6 +149,12 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:  # noqa: BLE001 - the last line of defence
+        stopped = _stopped_by(exc)
+        if isinstance(stopped, KeyboardInterrupt):
+            print("loopcheck: interrupted", file=sys.stderr)
+            return 130
+        if isinstance(stopped, SystemExit):
+            return stopped.code if isinstance(stopped.code, int) else EXIT_INTERNAL
         if debug:
             import traceback
 
