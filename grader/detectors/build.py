@@ -11,6 +11,7 @@ from grader.evidence import buildfiles, delivery, testfiles
 from grader.evidence.ci import no_pipeline_message, read_pipelines
 from grader.evidence.ci.queries import (
     live_steps,
+    only_guessed,
     step_categories,
     step_evidence,
     step_with,
@@ -203,6 +204,15 @@ def ci_build_artifact(sub: Submission, p: Params) -> Finding:
             versioned = any(versioned_reference(t) for t in re.split(r"[\s,]+", tags) if t)
         elif step.uses and step.uses.split("@")[0].lower() == "goreleaser/goreleaser-action":
             versioned = True  # GoReleaser names every artifact with the version it reads from the git tag
+        elif step.elsewhere is not None and not step.commands_in("build"):
+            # built in another repository's workflow: versioned when what it is given says so
+            versioned = not only_guessed(step, "build") and any(
+                versioned_reference(str(v)) or re.fullmatch(r"v?\d+\.\d+(?:\.\d+)?", str(v).strip())
+                for k, v in step.with_.items()
+                if re.search(r"tag|version|image", str(k), re.I) and isinstance(v, (str, int, float)))
+            if not versioned:
+                unversioned = unversioned or (where, what, job.id)
+                continue
         else:
             versioned = any(_versioned(sub, c.text) for c in step.commands_in("build"))
         if versioned:
@@ -210,6 +220,10 @@ def ci_build_artifact(sub: Submission, p: Params) -> Finding:
         unversioned = unversioned or (where, what, job.id)
     if unversioned:
         where, what, job_id = unversioned
+        if what.startswith("runs in "):
+            return Finding.ratio(p["unversioned_credit"], f"job `{job_id}` builds an artifact: it {what}, so "
+                                 "whether the artifact gets a unique version is not known (give it the commit SHA "
+                                 "or a release version as an input, or build it here)", [where])
         return Finding.ratio(
             p["unversioned_credit"],
             f"job `{job_id}` builds an artifact ({what}) but gives it no unique version "

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from grader.evidence import delivery, infra, manifests
 from grader.evidence.ci import read_pipelines
 from grader.evidence.ci.model import command_categories
-from grader.evidence.ci.queries import live_steps, step_categories
+from grader.evidence.ci.queries import call_text, live_steps, step_categories
 from grader.evidence.shell import categories, normalise, split_script
 from grader.model import Location
 from grader.patterns import lazy
@@ -99,7 +99,7 @@ def deploy_text(pipe, step, cmd_index):
     if cmd_index is not None:
         c = step.commands[cmd_index]
         return c.at(pipe.path), c.text
-    return Location(pipe.path, step.line), f"uses {step.uses}"
+    return Location(pipe.path, step.line), call_text(step)
 
 
 def manifest_evidence(sub: Submission):
