@@ -283,7 +283,7 @@ def after_deploy(sub: Submission, pipe, job, index, ci):
         for c in later.commands:
             yield c.at(pipe.path), c.text, command_categories(c), later
         if later.uses:
-            yield Location(pipe.path, later.line), f"uses {later.uses}", step_categories(later), later
+            yield Location(pipe.path, later.line), f"uses {later.uses}", _checks(later), later
     for other in pipe.jobs:
         if job.id in pipe.upstream(other):
             for later in other.steps:
@@ -292,7 +292,15 @@ def after_deploy(sub: Submission, pipe, job, index, ci):
                 for c in later.commands:
                     yield c.at(pipe.path), c.text, command_categories(c), later
                 if later.uses:
-                    yield Location(pipe.path, later.line), f"uses {later.uses}", step_categories(later), later
+                    yield Location(pipe.path, later.line), f"uses {later.uses}", _checks(later), later
+
+
+def _checks(step) -> set[str]:
+    """What a step after a deploy does, as far as checking the deployment goes: another
+    repository's workflow named for tests (``e2e-tests.yml``) verifies nothing we can read —
+    verification is never credited from a name alone."""
+    cats = step_categories(step)
+    return cats - {"test", "verify"} if step.elsewhere is not None else cats
 
 
 def progressive_rollout(sub: Submission):
