@@ -108,7 +108,8 @@ def ci_runs_tests(sub: Submission, p: Params) -> Finding:
                 guessed = guessed or (job, where, what, behind)
                 continue
             if behind:
-                return Finding.passed(f"job `{job.id}` runs the tests: {what} ({plural(behind, 'real test')})", [where])
+                said = f" {what.removeprefix('runs ')}" if what.startswith("runs in ") else f": {what}"
+                return Finding.passed(f"job `{job.id}` runs the tests{said} ({plural(behind, 'real test')})", [where])
             unmatched = unmatched or (job, where, what, langs)
     if guessed:
         job, where, what, behind = guessed
