@@ -146,7 +146,7 @@ def categories(remote: Remote | None) -> set[str]:
     return set(remote.categories) if remote else set()
 
 
-_REF_WORD = re.compile(r"^[\w.-]+$")
+_REF_WORD = lazy(r"^[\w.-]+$")
 
 
 def named_call(where: str, file: str, ref: str, inputs: dict, *, job: str = "", stage: str = "",
