@@ -376,9 +376,12 @@ def pipeline_stages(sub: Submission, p: Params) -> Finding:
     "tags, also one run on tags), a step that runs the "
     "repository's tests — with real tests behind it: a test command with no real test in the "
     "repository checks nothing. A test whose failure is ignored (`|| true`) doesn't count, nor does one "
-    "only run by hand; a linter is no test of what was built.",
+    "only run by hand; a linter is no test of what was built. Another repository's workflow named only "
+    "generically (`ci.yml`: CI run elsewhere) earns `elsewhere_credit`.",
     why="Fail fast: a build is worth keeping once the change it was made from has passed its tests; "
     "a pipeline that builds and never checks ships whatever compiles.",
+    params={"elsewhere_credit": {"type": "number", "minimum": 0, "maximum": 1}},
+    defaults={"elsewhere_credit": 0.5},
 )
 def ci_build_checked(sub: Submission, p: Params) -> Finding:
     pipes = read_pipelines(sub)
@@ -396,15 +399,22 @@ def ci_build_checked(sub: Submission, p: Params) -> Finding:
     def same_change(pipe) -> bool:
         return any(b[0] is pipe for b in builds) or bool(events & set(pipe.triggers))
     real = sum(len(f.real_tests) for f in testfiles.scan(sub))
-    hollow = None
+    hollow = guessed = None
     for pipe, job, _index, step in step_with(pipes, "test"):
         if not same_change(pipe):
             continue
         where, what = step_evidence(pipe, step, "test")
+        if real and only_guessed(step, "test"):  # CI run in another repository, named generically
+            guessed = guessed or (where, what, job.id)
+            continue
         if real:
             return Finding.passed(f"job `{bjob.id}` builds, and job `{job.id}` runs the tests on the same change: "
                                   f"{what}", [where])
         hollow = hollow or (where, what, job.id)
+    if guessed:
+        where, what, job_id = guessed
+        return Finding.ratio(p["elsewhere_credit"], f"job `{bjob.id}` builds, and job `{job_id}` {what}, which may "
+                             "test it — nothing it names or is given says it tests", [where])
     if hollow:
         where, what, job_id = hollow
         return Finding.failed(f"job `{job_id}` runs `{what}`, but the repository has no real tests behind it: "
