@@ -11,6 +11,7 @@ from grader.evidence import buildfiles, delivery, testfiles
 from grader.evidence.ci import no_pipeline_message, read_pipelines
 from grader.evidence.ci.queries import (
     live_steps,
+    only_guessed,
     step_categories,
     step_evidence,
     step_with,
@@ -203,6 +204,15 @@ def ci_build_artifact(sub: Submission, p: Params) -> Finding:
             versioned = any(versioned_reference(t) for t in re.split(r"[\s,]+", tags) if t)
         elif step.uses and step.uses.split("@")[0].lower() == "goreleaser/goreleaser-action":
             versioned = True  # GoReleaser names every artifact with the version it reads from the git tag
+        elif step.elsewhere is not None and not step.commands_in("build"):
+            # built in another repository's workflow: versioned when what it is given says so
+            versioned = not only_guessed(step, "build") and any(
+                versioned_reference(str(v)) or re.fullmatch(r"v?\d+\.\d+(?:\.\d+)?", str(v).strip())
+                for k, v in step.with_.items()
+                if re.search(r"tag|version|image", str(k), re.I) and isinstance(v, (str, int, float)))
+            if not versioned:
+                unversioned = unversioned or (where, what, job.id)
+                continue
         else:
             versioned = any(_versioned(sub, c.text) for c in step.commands_in("build"))
         if versioned:
@@ -210,6 +220,10 @@ def ci_build_artifact(sub: Submission, p: Params) -> Finding:
         unversioned = unversioned or (where, what, job.id)
     if unversioned:
         where, what, job_id = unversioned
+        if what.startswith("runs in "):
+            return Finding.ratio(p["unversioned_credit"], f"job `{job_id}` builds an artifact: it {what}, so "
+                                 "whether the artifact gets a unique version is not known (give it the commit SHA "
+                                 "or a release version as an input, or build it here)", [where])
         return Finding.ratio(
             p["unversioned_credit"],
             f"job `{job_id}` builds an artifact ({what}) but gives it no unique version "
@@ -362,9 +376,12 @@ def pipeline_stages(sub: Submission, p: Params) -> Finding:
     "tags, also one run on tags), a step that runs the "
     "repository's tests — with real tests behind it: a test command with no real test in the "
     "repository checks nothing. A test whose failure is ignored (`|| true`) doesn't count, nor does one "
-    "only run by hand; a linter is no test of what was built.",
+    "only run by hand; a linter is no test of what was built. Another repository's workflow named only "
+    "generically (`ci.yml`: CI run elsewhere) earns `elsewhere_credit`.",
     why="Fail fast: a build is worth keeping once the change it was made from has passed its tests; "
     "a pipeline that builds and never checks ships whatever compiles.",
+    params={"elsewhere_credit": {"type": "number", "minimum": 0, "maximum": 1}},
+    defaults={"elsewhere_credit": 0.5},
 )
 def ci_build_checked(sub: Submission, p: Params) -> Finding:
     pipes = read_pipelines(sub)
@@ -382,15 +399,22 @@ def ci_build_checked(sub: Submission, p: Params) -> Finding:
     def same_change(pipe) -> bool:
         return any(b[0] is pipe for b in builds) or bool(events & set(pipe.triggers))
     real = sum(len(f.real_tests) for f in testfiles.scan(sub))
-    hollow = None
+    hollow = guessed = None
     for pipe, job, _index, step in step_with(pipes, "test"):
         if not same_change(pipe):
             continue
         where, what = step_evidence(pipe, step, "test")
+        if real and only_guessed(step, "test"):  # CI run in another repository, named generically
+            guessed = guessed or (where, what, job.id)
+            continue
         if real:
             return Finding.passed(f"job `{bjob.id}` builds, and job `{job.id}` runs the tests on the same change: "
                                   f"{what}", [where])
         hollow = hollow or (where, what, job.id)
+    if guessed:
+        where, what, job_id = guessed
+        return Finding.ratio(p["elsewhere_credit"], f"job `{bjob.id}` builds, and job `{job_id}` {what}, which may "
+                             "test it — nothing it names or is given says it tests", [where])
     if hollow:
         where, what, job_id = hollow
         return Finding.failed(f"job `{job_id}` runs `{what}`, but the repository has no real tests behind it: "

@@ -8,7 +8,13 @@ from grader.detectors import Params, detector
 from grader.detectors.common import found, plural
 from grader.evidence import buildfiles, testfiles, testtools
 from grader.evidence.ci import no_pipeline_message, read_pipelines
-from grader.evidence.ci.queries import step_evidence, step_with, tool_steps, where_it_belongs
+from grader.evidence.ci.queries import (
+    only_guessed,
+    step_evidence,
+    step_with,
+    tool_steps,
+    where_it_belongs,
+)
 from grader.evidence.resolve import folder_of
 from grader.evidence.shell import normalise, unwrap
 from grader.model import Finding, Location
@@ -67,9 +73,14 @@ def test_files(sub: Submission, p: Params) -> Finding:
     "build (`docker build --target test`) — and real tests of its own ecosystem behind it: "
     "`npm test` with only Python tests in the repository, or a test command with no tests to run, "
     "doesn't count; nor does one whose failure is ignored (`|| true`) or told to skip the tests "
-    "(`-DskipTests`).",
+    "(`-DskipTests`). A job that calls another repository's workflow or action named for testing "
+    "(`org/shared/.github/workflows/unit-tests.yml@v2`) or given a test command counts, the repository's "
+    "real tests behind it (the called file is never fetched); one named only generically (`ci.yml`: CI "
+    "run elsewhere) earns `elsewhere_credit`.",
     why="Tests that never run in CI protect nothing; fast feedback means every push runs them "
     "and a failure stops the pipeline.",
+    params={"elsewhere_credit": {"type": "number", "minimum": 0, "maximum": 1}},
+    defaults={"elsewhere_credit": 0.5},
 )
 def ci_runs_tests(sub: Submission, p: Params) -> Finding:
     if not read_pipelines(sub):
@@ -85,7 +96,7 @@ def ci_runs_tests(sub: Submission, p: Params) -> Finding:
     by_language: dict[str, int] = {}
     for f in files:
         by_language[f.language] = by_language.get(f.language, 0) + len(f.real_tests)
-    unmatched = None
+    unmatched = guessed = None
     for pipe, job, _, step in hits:
         for cmd in step.commands_in("test") or [None]:
             where, what = (cmd.at(pipe.path), cmd.text) if cmd else step_evidence(pipe, step, "test")
@@ -93,9 +104,18 @@ def ci_runs_tests(sub: Submission, p: Params) -> Finding:
             folder = folder_of(cmd) if cmd else None
             behind = sum(len(f.real_tests) for f in files if (langs is None or f.language in langs)
                          and (not folder or f.path.startswith(folder + "/")))
+            if behind and only_guessed(step, "test"):  # CI run in another repository, named generically
+                guessed = guessed or (job, where, what, behind)
+                continue
             if behind:
-                return Finding.passed(f"job `{job.id}` runs the tests: {what} ({plural(behind, 'real test')})", [where])
+                said = f" {what.removeprefix('runs ')}" if what.startswith("runs in ") else f": {what}"
+                return Finding.passed(f"job `{job.id}` runs the tests{said} ({plural(behind, 'real test')})", [where])
             unmatched = unmatched or (job, where, what, langs)
+    if guessed:
+        job, where, what, behind = guessed
+        return Finding.ratio(p["elsewhere_credit"], f"job `{job.id}` {what}, which may run the "
+                             f"{plural(behind, 'real test')} — nothing it names or is given says it tests: run the "
+                             "tests in a step of this repository (or call a workflow that says it tests)", [where])
     assert unmatched is not None  # every step that tests has a command or an action that does
     job, where, what, langs = unmatched
     if real and langs:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from grader.evidence import delivery, infra, manifests
 from grader.evidence.ci import read_pipelines
 from grader.evidence.ci.model import command_categories
-from grader.evidence.ci.queries import live_steps, step_categories
+from grader.evidence.ci.queries import call_text, live_steps, step_categories
 from grader.evidence.shell import categories, normalise, split_script
 from grader.model import Location
 from grader.patterns import lazy
@@ -99,7 +99,7 @@ def deploy_text(pipe, step, cmd_index):
     if cmd_index is not None:
         c = step.commands[cmd_index]
         return c.at(pipe.path), c.text
-    return Location(pipe.path, step.line), f"uses {step.uses}"
+    return Location(pipe.path, step.line), call_text(step)
 
 
 def manifest_evidence(sub: Submission):
@@ -283,7 +283,7 @@ def after_deploy(sub: Submission, pipe, job, index, ci):
         for c in later.commands:
             yield c.at(pipe.path), c.text, command_categories(c), later
         if later.uses:
-            yield Location(pipe.path, later.line), f"uses {later.uses}", step_categories(later), later
+            yield Location(pipe.path, later.line), f"uses {later.uses}", _checks(later), later
     for other in pipe.jobs:
         if job.id in pipe.upstream(other):
             for later in other.steps:
@@ -292,7 +292,15 @@ def after_deploy(sub: Submission, pipe, job, index, ci):
                 for c in later.commands:
                     yield c.at(pipe.path), c.text, command_categories(c), later
                 if later.uses:
-                    yield Location(pipe.path, later.line), f"uses {later.uses}", step_categories(later), later
+                    yield Location(pipe.path, later.line), f"uses {later.uses}", _checks(later), later
+
+
+def _checks(step) -> set[str]:
+    """What a step after a deploy does, as far as checking the deployment goes: another
+    repository's workflow named for tests (``e2e-tests.yml``) verifies nothing we can read —
+    verification is never credited from a name alone."""
+    cats = step_categories(step)
+    return cats - {"test", "verify"} if step.elsewhere is not None else cats
 
 
 def progressive_rollout(sub: Submission):

@@ -397,3 +397,37 @@ def test_bad_rubric_input(tmp_path, text, needle):
     code, out, err, _ = loopcheck(tmp_path, "--rubric", rubric)
     assert code == 2 and needle in err and "r.yaml:" in err
     assert "Traceback" not in err
+
+
+def test_calls_into_other_repositories_fetch_nothing_and_stay_bounded(tmp_path, monkeypatch):
+    """Thousands of jobs calling other repositories' workflows, actions with long names, GitLab
+    includes of projects, URLs and components: read from their names, nothing opened on the
+    network, every call one step."""
+    import grader.evidence.ci.remote as remote
+    from grader import detectors
+    from grader.evidence.ci import read_pipelines
+    from grader.submission import Submission
+
+    def no_network(*_a, **_k):
+        raise AssertionError("a call into another repository was fetched")
+
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    jobs = "".join(f"  j{i}:\n    uses: o{i}/shared/.github/workflows/{'deploy-' * 10}{i}.yml@v{i}\n"
+                   f"    with: {{environment: production, tags: '{'a.' * 50}yml@'}}\n" for i in range(2000))
+    steps = "".join(f"      - uses: o/{'x-' * 100}deploy-action@v1\n" for _ in range(200))
+    include = "".join(f"  - project: g/p{i}\n    file: [{', '.join(f'/t/deploy{k}.yml' for k in range(30))}]\n"
+                      f"  - remote: https://example.com/{i}/build.yml\n"
+                      f"  - component: $CI_SERVER_FQDN/g/c/test-{i}@1.0\n" for i in range(50))
+    gitlab_jobs = "".join(f"deploy{i}:\n  stage: deploy\n  extends: [.t{i}, .u{i}]\n" for i in range(2000))
+    write_tree(tmp_path, {
+        ".github/workflows/calls.yml": f"on: [push]\njobs:\n{jobs}  steps:\n    runs-on: x\n    steps:\n{steps}",
+        ".gitlab-ci.yml": f"include:\n{include}{gitlab_jobs}",
+    })
+    sub = Submission(tmp_path)
+    pipes = read_pipelines(sub)
+    calls = [s for p in pipes for j in p.jobs for s in j.steps if s.elsewhere is not None]
+    # every GitHub call and GitLab job, and the components among the 20 includes read at most
+    assert 2000 + 200 + 2000 < len(calls) <= 2000 + 200 + 2000 + 20
+    assert all(isinstance(s.elsewhere, remote.Remote) for s in calls)
+    assert detectors.run(sub, "deploy-step", {}).status == "pass"

@@ -250,6 +250,8 @@ def _follow(sub: Submission, pipe: Pipeline) -> None:
 
     for job in pipe.jobs:
         for step in job.steps:
+            if step.elsewhere is not None and step.uses and action_categories(step.uses):
+                step.elsewhere = None  # an action a reader knows is read as its reader says
             if step.uses and step.uses.startswith("./") and not step.uses.endswith((".yml", ".yaml")):
                 step.commands = step.commands + composite_commands(sub, step.uses, (f"{pipe.path}:{step.line}",))
             elif step.uses and not step.commands:  # an image build action runs its Dockerfile's RUN lines

@@ -11,6 +11,7 @@ import dataclasses
 from typing import TYPE_CHECKING
 
 from grader.evidence.ci.model import Job, Pipeline, Step
+from grader.evidence.ci.remote import Remote, named_call
 from grader.evidence.shell import Command, split_script
 from grader.yamlload import item_line, line_of, mapping
 
@@ -55,7 +56,7 @@ def read(sub: Submission, path: str) -> Pipeline | None:
 
 
 def _condition(expr) -> str:
-    text = str(expr or "").replace(" ", "").lower()
+    text = str(expr if expr is not None else "").replace(" ", "").lower()  # (`condition: false` too)
     if not text:
         return "success"
     if text.startswith("failed(") or text.startswith("and(failed("):
@@ -118,7 +119,31 @@ def _task_commands(task: str, inputs: dict, line: int) -> list[Command]:
     return [Command(t, line) for t in texts]
 
 
-def _steps(raw_steps, job: Job) -> None:
+def _template_call(raw: dict, repos: dict, job: str = "", stage: str = "") -> Remote | None:
+    """``- template: deploy.yml@templates`` (with ``parameters``): a template kept in another
+    repository (``resources: repositories:`` names it), read from its name and parameters."""
+    template = raw.get("template")
+    if not isinstance(template, str) or "@" not in template:
+        return None  # a template of this repository (not followed here)
+    file, _, alias = template.rpartition("@")
+    if alias == "self":
+        return None
+    name, ref = repos.get(alias, (alias, ""))
+    return named_call(name, file, ref, mapping(raw.get("parameters")), job=job, stage=stage)
+
+
+def repositories(doc) -> dict[str, tuple[str, str]]:
+    """``resources: repositories:`` as alias -> (repository name, ref)."""
+    found: dict[str, tuple[str, str]] = {}
+    items = mapping(doc.get("resources")).get("repositories") if isinstance(doc, dict) else None
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, dict) and isinstance(item.get("repository"), str):
+            ref = str(item.get("ref") or "").removeprefix("refs/tags/").removeprefix("refs/heads/")
+            found[item["repository"]] = (str(item.get("name") or item["repository"]), ref)
+    return found
+
+
+def _steps(raw_steps, job: Job, repos: dict | None = None) -> None:
     for i, raw in enumerate(raw_steps if isinstance(raw_steps, list) else []):
         if not isinstance(raw, dict):
             continue
@@ -126,6 +151,10 @@ def _steps(raw_steps, job: Job) -> None:
         cond = _condition(raw.get("condition"))
         if raw.get("enabled") is False:
             cond = "never"
+        call = _template_call(raw, repos or {}, job.id, job.stage or "")
+        if call is not None:
+            job.steps.append(Step(f"template {raw['template']}", sline, condition=cond, elsewhere=call))
+            continue
         for key in ("script", "bash", "pwsh", "powershell"):
             if isinstance(raw.get(key), str):
                 text = raw[key]
@@ -147,8 +176,14 @@ def _steps(raw_steps, job: Job) -> None:
             job.steps[-1].commands = [dataclasses.replace(c, ignored=True) for c in job.steps[-1].commands]
 
 
-def _job(raw: dict, line: int, stage: str | None, stage_needs: list[str]) -> Job | None:
+def _job(raw: dict, line: int, stage: str | None, stage_needs: list[str], repos: dict | None = None) -> Job | None:
     jid = raw.get("job") or raw.get("deployment")
+    call = _template_call(raw, repos or {}, stage=stage or "")
+    if call is not None:  # a job (or a stage's jobs) from a template of another repository
+        job = Job(f"template {raw['template']}", line, needs=list(stage_needs), stage=stage,
+                  condition=_condition(raw.get("condition")))
+        job.steps.append(Step(job.id, line, elsewhere=call))
+        return job
     if not isinstance(jid, str):
         return None
     job = Job(jid, line, stage=stage)
@@ -163,14 +198,15 @@ def _job(raw: dict, line: int, stage: str | None, stage_needs: list[str]) -> Job
         for body in strategy.values():
             for phase in ("preDeploy", "deploy", "routeTraffic", "postRouteTraffic"):
                 steps = mapping(mapping(body).get(phase)).get("steps")
-                _steps(steps, job)
+                _steps(steps, job, repos)
             on = mapping(mapping(body).get("on"))
             failure = Job(f"{jid}:on-failure", line, needs=[jid], condition="failure", stage=stage)
-            _steps(mapping(on.get("failure")).get("steps"), failure)
+            _steps(mapping(on.get("failure")).get("steps"), failure, repos)
             if failure.steps:
-                job.steps.extend(Step(s.name, s.line, "failure", s.uses, s.with_, s.commands) for s in failure.steps)
+                job.steps.extend(Step(s.name, s.line, "failure", s.uses, s.with_, s.commands, elsewhere=s.elsewhere)
+                                 for s in failure.steps)
         return job
-    _steps(steps, job)
+    _steps(steps, job, repos)
     return job
 
 
@@ -179,17 +215,24 @@ def read_azure(path: str, doc) -> Pipeline | None:
         return None
     pipe = Pipeline(SYSTEM, path, line_of(doc, 1) or 1, str(doc.get("name") or path))
     _triggers(pipe, doc)
+    repos = repositories(doc)
     stages = doc.get("stages")
     if isinstance(stages, list):
         previous: list[str] = []
-        for stage in stages:
-            if not isinstance(stage, dict) or not isinstance(stage.get("stage"), str):
+        for s, stage in enumerate(stages):
+            if isinstance(stage, dict) and not isinstance(stage.get("stage"), str):
+                job = _job(stage, line_of(stage, item_line(stages, s)) or 1, None, previous, repos)
+                if job:  # a stage from a template of another repository
+                    pipe.jobs.append(job)
+                    previous = [job.id]
+                continue
+            if not isinstance(stage, dict):
                 continue
             jobs = stage.get("jobs")
             ids = []
             for j, raw in enumerate(jobs if isinstance(jobs, list) else []):
                 if isinstance(raw, dict):
-                    job = _job(raw, line_of(raw, item_line(jobs, j)) or 1, stage["stage"], previous)
+                    job = _job(raw, line_of(raw, item_line(jobs, j)) or 1, stage["stage"], previous, repos)
                     if job:
                         if _condition(stage.get("condition")) != "success" and job.condition == "success":
                             job.condition = _condition(stage.get("condition"))
@@ -199,11 +242,11 @@ def read_azure(path: str, doc) -> Pipeline | None:
     elif isinstance(doc.get("jobs"), list):
         for j, raw in enumerate(doc["jobs"]):
             if isinstance(raw, dict):
-                job = _job(raw, line_of(raw, item_line(doc["jobs"], j)) or 1, None, [])
+                job = _job(raw, line_of(raw, item_line(doc["jobs"], j)) or 1, None, [], repos)
                 if job:
                     pipe.jobs.append(job)
     else:
         job = Job("build", line_of(doc, 1) or 1)
-        _steps(doc.get("steps"), job)
+        _steps(doc.get("steps"), job, repos)
         pipe.jobs.append(job)
     return pipe

@@ -8,6 +8,7 @@ import re
 from typing import TYPE_CHECKING
 
 from grader.evidence.ci.model import Job, Pipeline, Step
+from grader.evidence.ci.remote import github_call
 from grader.evidence.shell import split_script
 from grader.patterns import lazy
 from grader.yamlload import item_line, line_of, mapping
@@ -75,6 +76,8 @@ def github_condition(expr) -> str:
     if expr is False:
         return "never"
     text = str(expr).replace("${{", "").replace("}}", "").strip()
+    if text.lower() in ("false", "0"):  # `if: ${{ false }}`: switched off
+        return "never"
     if re.search(r"\balways\(\)", text):
         if re.search(r"!\s*always\(\)", text):
             return "never"
@@ -113,7 +116,11 @@ def read_github(path: str, doc) -> Pipeline | None:
         if isinstance(body.get("if"), str) and "refs/tags" in body["if"]:
             job.tag_only = True
         if isinstance(body.get("uses"), str):  # a reusable workflow call
-            step = Step(f"uses {body['uses']}", job.line, uses=body["uses"])
+            step = Step(f"uses {body['uses']}", job.line, uses=body["uses"], with_=mapping(body.get("with")))
+            environment = body.get("environment")
+            step.elsewhere = github_call(body["uses"], step.with_, job=f"{job_id} {body.get('name') or ''}",
+                                         environment=environment.get("name") if isinstance(environment, dict)
+                                         else environment)
             job.steps.append(step)
         steps = body.get("steps")
         if isinstance(steps, list):
@@ -136,6 +143,8 @@ def _step(raw: dict, steps: list, index: int, job: Job, env: dict, job_env: dict
         with_=mapping(raw.get("with")),
         workdir=str(raw.get("working-directory") or job_dir or ""),
     )
+    if step.uses and not isinstance(raw.get("run"), str):  # an action of another repository
+        step.elsewhere = github_call(step.uses, step.with_)
     run = raw.get("run")
     script = step.with_.get("script")
     if step.uses and step.uses.split("@")[0].lower() in SSH_ACTIONS and isinstance(script, str) \

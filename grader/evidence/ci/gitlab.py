@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from grader.evidence import budget as evidence_budget
 from grader.evidence.ci.model import Job, Pipeline, Step
+from grader.evidence.ci.remote import Remote, named_call
 from grader.yamlload import line_of, mapping
 
 if TYPE_CHECKING:
@@ -105,14 +106,18 @@ def read_gitlab(path: str, doc, includes: list | None = None,
         stages = ["build", "test", "deploy"]
     stage_order = {str(s): i for i, s in enumerate(stages)}
     jobs = []
+    remote = remote_includes(doc)
     for key, body in merged.items():
         if not isinstance(key, str) or key in _GITLAB_RESERVED or key.startswith("."):
             continue
         if not isinstance(body, dict):
             continue
         body = _gitlab_extends(body, merged, budget=budget, key=key, memo=extended)
+        call = None
         if not any(k in body for k in ("script", "trigger", "run")):
-            continue
+            call = _included_job(key, body, merged, remote) if remote else None
+            if call is None:
+                continue
         jline = line_of(body, 0) or 0
         job = Job(key, jline, stage=str(body.get("stage", "test")))
         # a job in an image runs in a container of the Docker executor, made for the job
@@ -125,12 +130,15 @@ def read_gitlab(path: str, doc, includes: list | None = None,
         needs = body.get("needs")
         if isinstance(needs, list):
             job.needs = [str(n.get("job")) if isinstance(n, dict) else str(n) for n in needs]
+        if call is not None:  # its script comes from another project's include
+            job.steps.append(Step(f"{key}:included", jline, condition=job.condition, elsewhere=call))
         for part in ("before_script", "script", "after_script"):
             script = body.get(part, default.get(part) if part != "script" else None)
-            if script is not None:
+            if script is not None and call is None:
                 job.steps.append(_script_step(key, part, script, job, body, merged, budget))
         job.on_tag, job.tag_line = job.tag_only, job.line  # GitLab: the job itself must be limited to tags
         jobs.append(job)
+    jobs.extend(_component_jobs(doc, remote, stage_order))
     # Without `needs`, a GitLab job depends on every job of the earlier stages.
     for job in jobs:
         if not job.needs:
@@ -244,3 +252,87 @@ def templates(doc) -> list[tuple[str, int]]:
         if isinstance(template, str):
             out.append((template, doc.line_of("include") if hasattr(doc, "line_of") else 1))
     return out
+
+
+def remote_includes(doc) -> list[tuple[str, str, str, dict, int]]:
+    """(where, file, ref, inputs, line) of what the pipeline includes from elsewhere: another
+    project's files (``project:`` with ``file:`` and ``ref:``), a URL (``remote:``), a CI/CD
+    component (``component: host/group/project/name@version`` with ``inputs:``). Never fetched."""
+    inc = doc.get("include") if isinstance(doc, dict) else None
+    items = inc if isinstance(inc, list) else ([inc] if inc else [])
+    out: list[tuple[str, str, str, dict, int]] = []
+    for i, item in enumerate(items[:20]):
+        line = items.line_of(i) if isinstance(items, list) and hasattr(items, "line_of") else 1
+        if isinstance(item, str) and re.match(r"^https?://", item):
+            item = {"remote": item}
+        if not isinstance(item, dict):
+            continue
+        inputs = mapping(item.get("inputs"))
+        if isinstance(item.get("project"), str):
+            files = item.get("file")
+            for file in (files if isinstance(files, list) else [files])[:20]:
+                if isinstance(file, str):
+                    out.append((item["project"], file, str(item.get("ref") or ""), inputs, line))
+        elif isinstance(item.get("remote"), str):
+            url = item["remote"]
+            out.append(("", url.rsplit("/", 1)[-1], "", inputs, line))
+        elif isinstance(item.get("component"), str):
+            name, _, version = item["component"].partition("@")
+            where, _, comp = name.rpartition("/")
+            out.append((where.split("/", 1)[-1] if "/" in where else where, comp, version, inputs, line or 1))
+    return out
+
+
+def _included_job(key: str, body: dict, merged: dict, remote: list) -> Remote | None:
+    """What a job with no script of its own runs when the pipeline includes another project's
+    files: its ``extends`` template (one the repository does not define) or the job itself comes
+    from there — read from the template's and the job's names, its stage, its variables and its
+    ``environment``."""
+    parents = body.get("extends")
+    named = [p for p in (parents if isinstance(parents, list) else [parents]) if isinstance(p, str)]
+    elsewhere = [p for p in named if not isinstance(merged.get(p), dict)]
+    if named and not elsewhere:
+        return None  # every template it extends is here, and none gives it a script
+    env = body.get("environment")
+    env = env.get("name") if isinstance(env, dict) else env
+    variables = mapping(body.get("variables"))
+    stage = str(body.get("stage") or "")
+    if elsewhere:  # read from the templates' names
+        call = named_call("", f"{' '.join(p.strip('.') for p in elsewhere)}.yml", "", variables, job=key,
+                          stage=stage, environment=env)
+    else:  # the job itself is defined there: read from the included files' names
+        call = next((c for w, f, r, *_ in remote if (c := named_call(w, f, r, variables, job=key, stage=stage,
+                                                                        environment=env))), None)
+    if call is None:
+        return None
+    # the included file whose name says what the job does (else the first)
+    where, file, ref = next(((w, f, r) for w, f, r, *_ in remote if set(call.categories) & _named(w, f, r)),
+                            remote[0][:3])
+    return Remote(where, file.rsplit("/", 1)[-1], ref, call.categories, call.guessed)
+
+
+def _named(where: str, file: str, ref: str) -> set[str]:
+    """What an included file's name alone says it does."""
+    call = named_call(where, file, ref, {})
+    return set(call.categories) if call else set()
+
+
+def _component_jobs(doc, remote: list, stage_order: dict) -> list[Job]:
+    """A CI/CD component included with its inputs adds the jobs it defines: one job per component,
+    read from its name and inputs (``stage``, ``environment``...)."""
+    jobs = []
+    include = doc.get("include") if isinstance(doc, dict) else None
+    components = {str(i.get("component")).partition("@")[0].rpartition("/")[2]
+                  for i in (include if isinstance(include, list) else [include]) if isinstance(i, dict)
+                  and isinstance(i.get("component"), str)}
+    for where, file, ref, inputs, line in remote:
+        if file not in components:
+            continue
+        stage = str(inputs.get("stage") or "")
+        call = named_call(where, file, ref, inputs, stage=stage, environment=inputs.get("environment"))
+        if call is None:
+            continue
+        job = Job(f"component {file}", line, stage=stage or "test")
+        job.steps.append(Step(f"component {file}", line, elsewhere=call))
+        jobs.append(job)
+    return jobs

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from grader.evidence.ci.remote import Remote
 from grader.evidence.shell import Command, categories, remote_categories, runs_test_script
 
 
@@ -26,6 +27,9 @@ class Step:
     with_: dict = field(default_factory=dict)
     commands: list[Command] = field(default_factory=list)
     workdir: str = ""  # the folder the commands run in (`working-directory:`), repository-relative
+    # work handed to another repository (a reusable workflow, an action, an include), read from
+    # what the call names and is given, never fetched (see grader.evidence.ci.remote)
+    elsewhere: Remote | None = None
 
     def commands_in(self, category: str) -> list[Command]:
         """The commands that do ``category``, those reached through the repository first (their

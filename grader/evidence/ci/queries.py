@@ -19,6 +19,8 @@ def step_categories(step: Step) -> set[str]:
     """What a step does: what its action does (as its CI system's reader declares it) and what
     its commands do."""
     found = set(action_categories(step.uses)) if step.uses else set()
+    if step.elsewhere is not None and not found:  # another repository's workflow or action, read by its name
+        found |= set(step.elsewhere.categories)
     if step.uses and step.commands and ssh_action(step.uses):
         found.discard("deploy")  # what it runs on the server says whether it deploys
     if step.uses and step.uses.split("@")[0].lower() == "docker/build-push-action":
@@ -65,7 +67,22 @@ def step_evidence(pipe: Pipeline, step: Step, category: str) -> tuple[Location, 
     cmds = step.commands_in(category)
     if cmds:
         return cmds[0].at(pipe.path), cmds[0].text
-    return Location(pipe.path, step.line), f"uses {step.uses}" if step.uses else step.name
+    return Location(pipe.path, step.line), call_text(step)
+
+
+def call_text(step: Step) -> str:
+    """What a step without commands runs, for a message: its action, or the other repository's
+    workflow it hands the work to, said as not read."""
+    if step.elsewhere is not None and not action_categories(step.uses or ""):
+        return f"runs in {step.elsewhere.describe()}"
+    return f"uses {step.uses}" if step.uses else step.name
+
+
+def only_guessed(step: Step, category: str) -> bool:
+    """Does the step do ``category`` only as a guess from a generic name of another repository's
+    workflow (``ci.yml``: "CI run elsewhere")? Such a step earns partial credit at most."""
+    return (step.elsewhere is not None and category in step.elsewhere.guessed
+            and not step.commands_in(category) and category not in action_categories(step.uses or ""))
 
 
 _TOOL_PATH = lazy(r"^\S*[\\/](?=[\w.-]+(?:\s|$))")
