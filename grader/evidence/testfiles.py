@@ -108,9 +108,11 @@ def scan(sub: Submission) -> list[TestFile]:
     if cached is not None:
         return cached
     found = []
-    configured = _configured_matchers(runner_patterns(sub))
+    patterns = runner_patterns(sub)
+    configured = _configured_matchers(patterns)
+    tails = tuple(_literal_tail(glob) for _lang, glob in patterns)
     candidates = [(rel, lang) for rel in sub.files
-                  if (lang := language_of(rel) or _configured_language(rel, configured)) is not None]
+                  if (lang := language_of(rel) or _configured_language(rel, configured, tails)) is not None]
     sub.expect([rel for rel, _ in candidates])
     for rel, lang in candidates:
         text = sub.read_text(rel)
@@ -178,7 +180,16 @@ def _configured_matchers(patterns: list[tuple[str, str]]) -> list[_Matcher]:
     return out
 
 
-def _configured_language(path: str, matchers: list[_Matcher]) -> str | None:
+def _literal_tail(glob: str) -> str:
+    """What every path a glob matches ends with: its text after the last ``*``, ``?``, ``[`` or ``]``."""
+    return glob[max(glob.rfind(c) for c in "*?[]") + 1:]
+
+
+def _configured_language(path: str, matchers: list[_Matcher], tails: tuple[str, ...] = ()) -> str | None:
+    """The language of the first runner pattern ``path`` matches; ``tails``, when given, are the
+    patterns' literal tails (:func:`_literal_tail`): a path that ends with none of them matches none."""
+    if tails and not path.endswith(tails):
+        return None
     name = path.rsplit("/", 1)[-1]
     for lang, by_name, tests in matchers:
         subject = name if by_name else path
