@@ -108,9 +108,7 @@ def scan(sub: Submission) -> list[TestFile]:
     if cached is not None:
         return cached
     found = []
-    patterns = runner_patterns(sub)
-    configured = _configured_matchers(patterns)
-    tails = tuple(_literal_tail(glob) for _lang, glob in patterns)
+    configured, tails = _configured_matchers(runner_patterns(sub)), tuple(_literal_tail(g) for _l, g in runner_patterns(sub))
     candidates = [(rel, lang) for rel in sub.files
                   if (lang := language_of(rel) or _configured_language(rel, configured, tails)) is not None]
     sub.expect([rel for rel, _ in candidates])
@@ -186,9 +184,7 @@ def _literal_tail(glob: str) -> str:
 
 
 def _configured_language(path: str, matchers: list[_Matcher], tails: tuple[str, ...] = ()) -> str | None:
-    """The language of the first runner pattern ``path`` matches; ``tails``, when given, are the
-    patterns' literal tails (:func:`_literal_tail`): a path that ends with none of them matches none."""
-    if tails and not path.endswith(tails):
+    if tails and not path.endswith(tails):  # (the patterns' literal tails: a path ending with none matches none)
         return None
     name = path.rsplit("/", 1)[-1]
     for lang, by_name, tests in matchers:
