@@ -361,9 +361,10 @@ class Submission:
         return data if isinstance(data, dict) else None
 
     def named(self, *names: str) -> list[str]:
-        """Files with one of these names, in any folder (case-insensitive)."""
+        """Files with one of these names, in any folder (case-insensitive), in :attr:`files`' order:
+        only the files that end with one of them (the suffix index) are looked at."""
         wanted = {n.lower() for n in names}
-        return [f for f in self.files if f.rsplit("/", 1)[-1].lower() in wanted]
+        return [f for f in self.by_suffix(*sorted(wanted)) if f.rsplit("/", 1)[-1].lower() in wanted]
 
     def yaml_files(self) -> list[str]:
         return self.by_suffix(*YAML_SUFFIXES, *JINJA_YAML_SUFFIXES)

@@ -165,15 +165,16 @@ def test_a_tree_nothing_can_be_listed_from_grades_the_folder_with_a_note(tmp_pat
 
 
 def _exchanges(tree, monkeypatch) -> list[int]:
-    """The number of blobs asked for in each exchange with ``cat-file``, as they happen."""
+    """The number of blobs asked for in each exchange with ``cat-file``, as they are asked (a
+    window asked for ahead included: its answers are read when one of its files is)."""
     sizes: list[int] = []
-    real = tree._batch.read_many
+    real = tree._batch.send
 
-    def counting(items):
+    def counting(items, **kwargs):
         sizes.append(len(items))
-        return real(items)
+        return real(items, **kwargs)
 
-    monkeypatch.setattr(tree._batch, "read_many", counting)
+    monkeypatch.setattr(tree._batch, "send", counting)
     return sizes
 
 
@@ -229,3 +230,42 @@ def test_a_corrupt_blob_read_ahead_is_its_own_files_problem_as_if_read_alone(tmp
     assert texts["f2.txt"] is None and "missing" in sub.problems["f2.txt"]
     assert texts["f5.txt"] is None and sub.problems["f5.txt"].startswith("can't be read")
     assert texts["f9.txt"] == "file 9\n" and starts == 2  # git started again after the corrupt object
+
+
+def test_the_next_window_is_asked_for_while_the_files_read_are_checked(tmp_path, monkeypatch):
+    files = {f"docs/page{i:03}.md": f"# Page {i}\n" for i in range(250)}
+    repo = Repo(tmp_path / "repo")
+    repo.commit("Add the pages", files)
+    (repo.path / "untracked.txt").write_text("x\n")
+    with opened(str(repo.path)) as source:
+        sub = Submission(source.folder, tree=source.tree)
+        exchanges = _exchanges(source.tree, monkeypatch)
+        sub.expect(sorted(files))
+        assert sub.read_text("docs/page000.md") == "# Page 0\n"
+        assert exchanges == [99, 99]  # the first window read, the next one asked for already
+        assert sub.read_text("docs/page099.md") == "# Page 99\n"  # its answers read now, the third asked
+        assert exchanges == [99, 99, 52]
+        assert all(sub.read_text(rel) == text for rel, text in files.items())
+        assert exchanges == [99, 99, 52] and source.tree._batch.starts == 1  # type: ignore[union-attr]
+
+
+def test_a_check_stopped_with_a_window_asked_ahead_reads_its_files_again(tmp_path, monkeypatch):
+    files = {f"f{i:03}.txt": f"file {i}\n" for i in range(150)}
+    repo = Repo(tmp_path / "repo")
+    repo.commit("Add the files", files)
+    (repo.path / "untracked.txt").write_text("x\n")
+    with opened(str(repo.path)) as source:
+        sub = Submission(source.folder, tree=source.tree)
+        batch = source.tree._batch  # type: ignore[union-attr]
+        sub.expect(sorted(files))
+        assert sub.read_text("f000.txt") == "file 0\n" and batch.asked == 51  # the rest asked for ahead
+
+        def stopped(_deadline):
+            raise KeyboardInterrupt  # what a check's timer raises: a BaseException, midway
+
+        monkeypatch.setattr(batch, "_line", stopped)
+        with pytest.raises(KeyboardInterrupt):
+            sub.read_bytes("f120.txt")
+        monkeypatch.undo()
+        assert batch.git is None and batch.asked == 0  # the conversation ended with its answers
+        assert {rel: sub.read_text(rel) for rel in files} == files and batch.starts == 2

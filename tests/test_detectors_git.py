@@ -108,6 +108,29 @@ def test_semver_invalid(tag):
     assert parse_semver(tag) is None
 
 
+def test_semver_quick_shape_answers_as_the_pattern_does():
+    """parse_semver answers `v1.2.3` without its pattern: every short string of the characters
+    that matter gets the pattern's own answer."""
+    import itertools
+
+    from grader.evidence.releases import SEMVER
+
+    def by_pattern(tag):
+        m = SEMVER.match(tag)
+        if not m:
+            return None
+        pre = m.group(4)
+        pre_key = (1,) if pre is None else (0, *[(0, int(x), "") if x.isdigit() else (1, 0, x) for x in pre.split(".")])
+        return (int(m.group(1)), int(m.group(2)), int(m.group(3)), pre_key)
+
+    alphabet = ["v", "0", "7", "01", ".", "-", "+", "a", "\n", "\u0661", "V"]
+    for size in range(1, 6):
+        for combo in itertools.product(alphabet, repeat=size):
+            tag = "".join(combo)
+            assert parse_semver.__wrapped__(tag) == by_pattern(tag), repr(tag)
+    assert parse_semver("v10.0.1") == (10, 0, 1, (1,))
+
+
 def test_semver_order():
     tags = ["1.0.0", "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-beta", "1.0.0-beta.2", "1.0.0-rc.1", "0.9.9", "1.10.0"]
     ordered = sorted(tags, key=parse_semver)

@@ -9,6 +9,7 @@ import fnmatch
 from grader.evidence.testfiles import (
     _configured_language,
     _configured_matchers,
+    _literal_tail,
     is_test_path,
     language_of,
 )
@@ -44,10 +45,13 @@ def test_test_files_by_name():
 
 
 def test_configured_patterns_match_as_fnmatch_does():
-    patterns = [("python", "check_*.py"), ("javascript", "**/e2e/**/*.cy.js"), ("python", "**/it_*.py")]
+    patterns = [("python", "check_*.py"), ("javascript", "**/e2e/**/*.cy.js"), ("python", "**/it_*.py"),
+                ("python", "tests.py"), ("javascript", "spec/[ab]?.js"), ("python", "odd[.py")]
     matchers = _configured_matchers(patterns)
+    tails = tuple(_literal_tail(glob) for _lang, glob in patterns)
     for path in ["check_app.py", "a/check_b.py", "e2e/x/a.cy.js", "web/e2e/x/a.cy.js", "e2e/a.cy.js", "it_x.py",
-                 "deep/it_y.py", "check.py", "README.md"]:
+                 "deep/it_y.py", "check.py", "README.md", "tests.py", "a/tests.py", "xtests.py", "spec/a1.js",
+                 "spec/c1.js", "odd[.py", "odd.py"]:
         name = path.rsplit("/", 1)[-1]
         want = None
         for lang, glob in patterns:
@@ -60,3 +64,5 @@ def test_configured_patterns_match_as_fnmatch_does():
                 want = lang
                 break
         assert _configured_language(path, matchers) == want, path
+        # the literal tails only rule out paths no pattern can match
+        assert _configured_language(path, matchers, tails) == want, path

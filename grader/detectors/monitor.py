@@ -181,7 +181,7 @@ def logging_stack(sub: Submission, p: Params) -> Finding:
             hits.append(("Loki", Location(rel, 1), rel))
         elif isinstance(doc, dict) and isinstance(doc.get("clients"), list) and isinstance(doc.get("scrape_configs"), list):
             hits.append(("Promtail", Location(rel, 1), rel))
-    for rel in sub.files:
+    for rel in sub.by_suffix("fluent-bit.conf", "fluentbit.conf"):
         if rel.lower().endswith(("fluent-bit.conf", "fluentbit.conf")):
             text = sub.read_text(rel) or ""
             if re.search(r"^\s*\[INPUT\]", text, re.M | re.I) and re.search(r"^\s*\[OUTPUT\]", text, re.M | re.I):

@@ -228,6 +228,12 @@ def _step_where(pipe, step, category: str) -> Location:
     return cmds[0].at(pipe.path) if cmds else loc(pipe.path, step.line)
 
 
+# the files release-tooling reads, by name (any folder; each is checked as before below)
+_RELEASE_CONFIGS = (".releaserc", ".releaserc.json", ".releaserc.yml", ".releaserc.yaml", "release.config.js",
+                    "release.config.cjs", "release-please-config.json", ".release-please-manifest.json",
+                    ".goreleaser.yml", ".goreleaser.yaml", "config.json", "package.json")
+
+
 @detector(
     "release-tooling",
     title="Release tooling",
@@ -246,7 +252,7 @@ def release_tooling(sub: Submission, p: Params) -> Finding:
                      "google-github-actions/release-please-action": "release-please",
                      "goreleaser/goreleaser-action": "GoReleaser", "changesets/action": "changesets",
                      "softprops/action-gh-release": "GitHub releases"})
-    for rel in sub.files:
+    for rel in sub.named(*_RELEASE_CONFIGS):
         name = rel.rsplit("/", 1)[-1].lower()
         if name in (".releaserc", ".releaserc.json", ".releaserc.yml", ".releaserc.yaml", "release.config.js",
                     "release.config.cjs"):
@@ -288,7 +294,7 @@ _FLAG_FILE = lazy(r"(^|/)(feature[-_]?flags?|flags|features|toggles)\.(json|ya?m
 )
 def feature_flags(sub: Submission, p: Params) -> Finding:
     hits = [(name, Location(path, line), "") for name, path, line in codescan.find_imports(sub, _FLAG_IMPORTS)]
-    flag_files = [f for f in sub.files if _FLAG_FILE.search(f)]
+    flag_files = [f for f in sub.by_suffix(".json", ".yml", ".yaml", ".toml") if _FLAG_FILE.search(f)]
     if flag_files:
         for rel in flag_files:
             base = rel.rsplit("/", 1)[-1]

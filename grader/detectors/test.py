@@ -263,6 +263,13 @@ def _threshold_in_text(sub: Submission, rel, pattern, tool):
     return None
 
 
+# the files coverage-threshold reads, by name (any folder)
+_COVERAGE_CONFIGS = ("pytest.ini", "setup.cfg", "tox.ini", "pyproject.toml", ".coveragerc", "package.json", ".nycrc",
+                     ".nycrc.json", "pom.xml", "codecov.yml", ".codecov.yml",
+                     *(f"{tool}.config.{ext}" for tool in ("jest", "vitest", "vite")
+                       for ext in ("js", "ts", "mjs", "cjs", "json")))
+
+
 @detector(
     "coverage-threshold",
     title="Coverage threshold",
@@ -274,7 +281,7 @@ def _threshold_in_text(sub: Submission, rel, pattern, tool):
 def coverage_threshold(sub: Submission, p: Params) -> Finding:
     hits = tool_steps(read_pipelines(sub), {r"--cov-fail-under[= ]?[1-9]": "pytest-cov", r"--coverage\.thresholds?\.": "Vitest",
                           r"^nyc .*--check-coverage": "nyc"})
-    for rel in sub.files:
+    for rel in sub.named(*_COVERAGE_CONFIGS):
         name = rel.rsplit("/", 1)[-1].lower()
         hit = None
         if name in ("pytest.ini", "setup.cfg", "tox.ini", "pyproject.toml", ".coveragerc"):

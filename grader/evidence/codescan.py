@@ -48,12 +48,18 @@ def language_of(path: str) -> str | None:
     return _SUFFIX_LANG.get(path[dot:].lower()) if dot != -1 else None
 
 
+def source_candidates(sub: Submission) -> list[str]:
+    """The files :func:`language_of` may know, in the submission's order: those under one of its
+    extensions (the suffix index), a superset of those it knows."""
+    return sub.by_suffix(*_SUFFIX_LANG)
+
+
 def sources(sub: Submission) -> list[SourceFile]:
     cached = sub.memo("codescan")
     if cached is not None:
         return cached
     out: list[SourceFile] = []
-    candidates = [(rel, lang) for rel in sub.files
+    candidates = [(rel, lang) for rel in source_candidates(sub)
                   if (lang := language_of(rel)) is not None and not rel.endswith((".d.ts", ".min.js"))]
     sub.expect([rel for rel, _ in candidates[: MAX_SOURCES * 2]])
     for rel, lang in candidates:

@@ -106,8 +106,8 @@ def manifest_evidence(sub: Submission):
     """Kubernetes workloads, Helm charts, and other deployment descriptions: Terraform, a hosting
     platform's configuration, a Compose file that builds and runs the application's services."""
     objs = [o for o in manifests.objects(sub) if o.kind in manifests.WORKLOAD_KINDS]
-    charts = [f for f in sub.files if f.endswith("Chart.yaml")]
-    tf = [f for f in sub.files if f.endswith(".tf")]
+    charts = [f for f in sub.by_suffix("Chart.yaml") if f.endswith("Chart.yaml")]
+    tf = [f for f in sub.by_suffix(".tf") if f.endswith(".tf")]
     return objs, charts, tf + [path for path, _platform in platform_configs(sub)] + compose_apps(sub)
 
 

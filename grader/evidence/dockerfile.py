@@ -30,8 +30,13 @@ class Instruction:
 
 def dockerfiles(sub: Submission) -> list[str]:
     """The repository's Dockerfiles and Containerfiles (``Dockerfile``, ``Dockerfile.prod``,
-    ``api.Dockerfile``...)."""
-    return [f for f in sub.files if _PATH.search(f)]
+    ``api.Dockerfile``...), listed once per submission. Only a path that holds one of the two
+    names can match, so only those are tried against the pattern."""
+    cached = sub.memo("dockerfiles")
+    if cached is None:
+        cached = sub.memo("dockerfiles", [f for f in sub.files
+                                          if ("Dockerfile" in f or "Containerfile" in f) and _PATH.search(f)])
+    return list(cached)
 
 
 def instructions(sub: Submission, rel: str) -> list[Instruction]:

@@ -18,9 +18,10 @@ if TYPE_CHECKING:
 def yaml_documents(sub: Submission):
     """(path, document) for every YAML document outside CI configuration, and those of the YAML
     files a pipeline or script writes through a here-document (at the script's path)."""
-    for rel in sub.yaml_files():
-        if is_ci_config(sub, rel):
-            continue
+    outside = sub.memo("yaml-outside-ci")
+    if outside is None:  # which files those are is asked once; each is still parsed when first reached
+        outside = sub.memo("yaml-outside-ci", [rel for rel in sub.yaml_files() if not is_ci_config(sub, rel)])
+    for rel in outside:
         for doc in sub.yaml_docs_quiet(rel) or []:
             yield rel, doc
     for rel, _line, doc in heredocs.yaml_documents(sub):

@@ -142,13 +142,20 @@ _ASSISTANT_NAMES = frozenset({"claude.md", "agents.md", "agent.md", "gemini.md",
 def is_assistant_instructions(rel: str) -> bool:
     """Is this file instructions for an AI coding assistant (``CLAUDE.md``, ``AGENTS.md``,
     ``.agent/skills/*/SKILL.md``, ``.github/copilot-instructions.md``, ``.cursor/rules/*``)?"""
-    return rel.rsplit("/", 1)[-1].lower() in _ASSISTANT_NAMES or bool(_ASSISTANT_DIRS.search(rel))
+    # (each of those folders' names starts with a dot, at the start of the path or after a slash)
+    return rel.rsplit("/", 1)[-1].lower() in _ASSISTANT_NAMES or (
+        (rel.startswith(".") or "/." in rel) and bool(_ASSISTANT_DIRS.search(rel)))
 
 
 def prose_files(sub, *suffixes: str) -> list[str]:
     """The repository's Markdown written for people (``.md`` unless ``suffixes`` say otherwise),
-    without the instructions kept for AI coding assistants."""
-    return [rel for rel in sub.by_suffix(*(suffixes or (".md",))) if not is_assistant_instructions(rel)]
+    without the instructions kept for AI coding assistants (listed once per run)."""
+    key = f"prose-files:{suffixes}"
+    cached = sub.memo(key)
+    if cached is None:
+        cached = sub.memo(key, [rel for rel in sub.by_suffix(*(suffixes or (".md",)))
+                                if not is_assistant_instructions(rel)])
+    return list(cached)
 
 
 def document(sub, rel: str) -> Section | None:

@@ -346,7 +346,7 @@ def _spring_prometheus(sub: Submission) -> list[tuple[str, Location, str]]:
     ``micrometer-registry-prometheus``: Spring Boot then serves the application's metrics at
     ``/actuator/prometheus``. A commented-out dependency is no dependency."""
     hits = []
-    for rel in sub.files:
+    for rel in sub.named("build.gradle", "build.gradle.kts", "pom.xml"):
         name = rel.rsplit("/", 1)[-1]
         if name not in ("build.gradle", "build.gradle.kts", "pom.xml"):
             continue

@@ -212,7 +212,7 @@ def manifests_pod_spec(obj) -> dict:
 
 def _pm2(sub: Submission) -> list[tuple[str, str, int]]:
     out = []
-    for rel in sub.files:
+    for rel in sub.named(*_PM2_CONFIG):
         if rel.rsplit("/", 1)[-1].lower() not in _PM2_CONFIG or rel.startswith("node_modules/"):
             continue
         if rel.endswith((".js", ".cjs", ".mjs")):
@@ -247,7 +247,7 @@ def _commands(sub: Submission):
                         args = " ".join(str(w) for w in words)
                 for cmd in split_script(args, ins.line):
                     yield rel, cmd.line, cmd.text
-    for rel in sub.files:
+    for rel in sub.named("package.json"):
         if rel.rsplit("/", 1)[-1] == "package.json" and "node_modules/" not in rel:
             data = sub.json_data(rel)
             scripts = data.get("scripts") if isinstance(data, dict) else None

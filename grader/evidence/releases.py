@@ -26,6 +26,11 @@ SEMVER = lazy(
 @functools.lru_cache(maxsize=65536)  # several checks ask about the same tags (20,000 in a big repository)
 def parse_semver(tag: str):
     """A sortable key for a semver tag, or None when the tag is not semver."""
+    # the common shape (`v1.2.3`: ASCII digits, no leading zeros, nothing after) answered without
+    # the pattern, as it would answer; anything else is asked of the pattern
+    parts = (tag[1:] if tag.startswith("v") else tag).split(".")
+    if len(parts) == 3 and all(p.isascii() and p.isdigit() and (p[0] != "0" or p == "0") for p in parts):
+        return (int(parts[0]), int(parts[1]), int(parts[2]), (1,))
     m = SEMVER.match(tag)
     if not m:
         return None

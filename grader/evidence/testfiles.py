@@ -108,9 +108,9 @@ def scan(sub: Submission) -> list[TestFile]:
     if cached is not None:
         return cached
     found = []
-    configured = _configured_matchers(runner_patterns(sub))
+    configured, tails = _configured_matchers(runner_patterns(sub)), tuple(_literal_tail(g) for _l, g in runner_patterns(sub))
     candidates = [(rel, lang) for rel in sub.files
-                  if (lang := language_of(rel) or _configured_language(rel, configured)) is not None]
+                  if (lang := language_of(rel) or _configured_language(rel, configured, tails)) is not None]
     sub.expect([rel for rel, _ in candidates])
     for rel, lang in candidates:
         text = sub.read_text(rel)
@@ -178,7 +178,14 @@ def _configured_matchers(patterns: list[tuple[str, str]]) -> list[_Matcher]:
     return out
 
 
-def _configured_language(path: str, matchers: list[_Matcher]) -> str | None:
+def _literal_tail(glob: str) -> str:
+    """What every path a glob matches ends with: its text after the last ``*``, ``?``, ``[`` or ``]``."""
+    return glob[max(glob.rfind(c) for c in "*?[]") + 1:]
+
+
+def _configured_language(path: str, matchers: list[_Matcher], tails: tuple[str, ...] = ()) -> str | None:
+    if tails and not path.endswith(tails):  # (the patterns' literal tails: a path ending with none matches none)
+        return None
     name = path.rsplit("/", 1)[-1]
     for lang, by_name, tests in matchers:
         subject = name if by_name else path

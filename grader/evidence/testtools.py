@@ -15,9 +15,13 @@ if TYPE_CHECKING:
     from grader.submission import Submission
 
 
+# every file load_test_files may take, by its suffix (the suffix index lists them)
+_LOAD_TEST_SUFFIXES = (".jmx", ".js", ".ts", ".py", ".scala", ".java", ".kt", ".yml", ".yaml")
+
+
 def load_test_files(sub: Submission):
     hits = []
-    for rel in sub.files:
+    for rel in sub.by_suffix(*_LOAD_TEST_SUFFIXES):
         low = rel.lower()
         if low.endswith(".jmx"):
             text = sub.read_text(rel) or ""
@@ -56,7 +60,7 @@ def _code(sub: Submission, rel: str) -> str:
 
 def e2e_test_files(sub: Submission):
     hits = []
-    for rel in sub.files:
+    for rel in codescan.source_candidates(sub):
         low = rel.lower()
         if codescan.language_of(rel) is None:
             continue

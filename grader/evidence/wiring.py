@@ -234,7 +234,7 @@ _FILES_CALL = lazy(r"""\.Files\.(?:Get|Glob)\s+["']([^"']+)["']""")
 
 
 def _helm_files(sub: Submission, rel: str) -> str | None:
-    for chart in (f for f in sub.files if f.endswith("Chart.yaml")):
+    for chart in (f for f in sub.by_suffix("Chart.yaml") if f.endswith("Chart.yaml")):
         root = posixpath.dirname(chart)
         for tpl in (f for f in sub.files if f.startswith((root + "/templates/") if root else "templates/")):
             for m in _FILES_CALL.finditer(sub.read_text(tpl) or ""):
@@ -296,7 +296,7 @@ def _applier(sub: Submission) -> tuple[str, list | None] | None:
     script = deploy_script(sub)
     if script:
         return f"the deploy script {script[0]}", None
-    for rel in sub.files:
+    for rel in sub.named("Tiltfile", "Makefile", "GNUmakefile"):  # (exactly so named: checked below)
         name = rel.rsplit("/", 1)[-1]
         if name == "Tiltfile":
             return f"{name} ({rel})", None

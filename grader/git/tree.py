@@ -57,6 +57,7 @@ class CommitTree:
         self._plan: list[str] = []  # the files about to be read, in order (see expect)
         self._planned: dict[str, int] = {}  # path -> its place in the plan
         self._ready: dict[str, bytes | TreeProblem] = {}  # read ahead, not asked for yet
+        self._sent: list[tuple[str, str, int]] = []  # asked for ahead, answers not read yet
         blobs, order = self.blobs, self.order
         # decoded whole (the modes, ids and sizes are ASCII: each path decodes as it would alone)
         for record in os.fsdecode(listing).split("\0"):
@@ -99,6 +100,9 @@ class CommitTree:
             raise TreeProblem(f"the files read from the commit passed {MAX_READ_BYTES // (1024 * 1024)} MB: not read")
         with self._lock:
             got = self._ready.pop(rel, None)
+            if got is None and self._sent:
+                self._collect()  # the window asked for ahead: its answers first
+                got = self._ready.pop(rel, None)
             if got is None:
                 got = self._fetch(rel, sha, size)
         if isinstance(got, TreeProblem):
@@ -106,29 +110,60 @@ class CommitTree:
         self.read_bytes += size
         return got
 
+    def _window(self, start: int, total: int, requests: int) -> list[tuple[str, str, int]]:
+        """The planned files from ``start`` on that one exchange takes after ``total`` bytes and
+        ``requests`` bytes of requests: within a pipe's smallest buffer, no blob larger than
+        :data:`AHEAD_BLOB`, :data:`AHEAD_BYTES` in all, nothing past :data:`MAX_READ_BYTES`."""
+        window = []
+        room = MAX_READ_BYTES - self.read_bytes
+        plan = self._plan
+        for i in range(start, min(len(plan), start + AHEAD_REQUEST_BYTES // 41)):
+            other = plan[i]
+            osha, osize = self.blobs[other]
+            requests += len(osha) + 1
+            if (requests > AHEAD_REQUEST_BYTES or osize > AHEAD_BLOB or total + osize > AHEAD_BYTES
+                    or total + osize > room):
+                break
+            window.append((other, osha, osize))
+            total += osize
+        return window
+
     def _fetch(self, rel: str, sha: str, size: int) -> bytes | TreeProblem:
         """``rel`` read, with the planned files after it when it is one of them (kept in
-        :attr:`_ready`, each with what its own read would have answered)."""
+        :attr:`_ready`, each with what its own read would have answered); the next planned
+        files are then asked for ahead (see :meth:`_ask_ahead`)."""
         window = [(rel, sha, size)]
         place = self._planned.get(rel)
         if place is not None:
             self._ready.clear()  # what was read ahead and skipped
-            requests, total = len(sha) + 1, size
-            room = MAX_READ_BYTES - self.read_bytes
-            plan = self._plan
-            for i in range(place + 1, min(len(plan), place + 1 + AHEAD_REQUEST_BYTES // 41)):
-                other = plan[i]
-                osha, osize = self.blobs[other]
-                requests += len(osha) + 1
-                if (requests > AHEAD_REQUEST_BYTES or osize > AHEAD_BLOB or total + osize > AHEAD_BYTES
-                        or total + osize > room):
-                    break
-                window.append((other, osha, osize))
-                total += osize
+            window += self._window(place + 1, size, len(sha) + 1)
         results = self._batch.read_many([(s, n) for _, s, n in window])
         for (other, _, _), result in zip(window[1:], results[1:], strict=False):
             self._ready[other] = result
+        if place is not None and len(results) == len(window):
+            self._ask_ahead(place + len(window))
         return results[0]
+
+    def _ask_ahead(self, start: int) -> None:
+        """Ask git now for the planned files from ``start`` on (one window), and read its answers
+        when one of them is asked for: git reads them while the files already read are checked.
+        Asked only when every earlier answer has been read, so git has taken every earlier
+        request: the requests (within a pipe's smallest buffer) are written without blocking."""
+        window = self._window(start, 0, 0)
+        if window and self._batch.send([(s, n) for _, s, n in window], start=False) is None:
+            self._sent = window  # (else read as they are asked for, as without asking ahead)
+
+    def _collect(self) -> None:
+        """The answers of the window asked for ahead, kept in :attr:`_ready` (each what its own
+        read would have answered); then the next window is asked for. A conversation that ended
+        meanwhile (a check stopped midway) answers nothing: those files are read again."""
+        sent, self._sent = self._sent, []
+        results = self._batch.receive([(s, n) for _, s, n in sent])
+        for (other, _, _), result in zip(sent, results, strict=False):
+            self._ready[other] = result
+        place = self._planned.get(sent[-1][0]) if sent else None
+        if results and len(results) == len(sent) and place is not None and self._plan[place] == sent[-1][0]:
+            self._ask_ahead(place + 1)
 
     def close(self) -> None:
         self._batch.stop()
@@ -182,6 +217,7 @@ class _CatFile:
         self.buf = bytearray()
         self.errors: list[bytes] = []
         self.starts = 0
+        self.asked = 0  # blobs asked for whose answers are not read yet
         self.lock = threading.Lock()
 
     def _start(self) -> Git:
@@ -208,6 +244,7 @@ class _CatFile:
         return git
 
     def stop(self) -> None:
+        self.asked = 0
         if self.git is not None:
             self.git.close()
             self.git = None
@@ -223,20 +260,46 @@ class _CatFile:
         problem its own read would have raised. The first is always answered; the answers stop
         after a problem that ends the conversation (the rest are read again by a new one).
         The requests are written whole before any answer is read: they fit in the pipe."""
+        problem = self.send(items)
+        return [problem] if problem is not None else self.receive(items)
+
+    def send(self, items: list[tuple[str, int]], *, start: bool = True) -> TreeProblem | None:
+        """Ask for the blobs (object id, size), all requests written at once (they fit in a pipe's
+        smallest buffer, and every earlier answer has been read); :meth:`receive` reads the
+        answers. A problem writing them (git died) ends the conversation and is returned.
+        Without ``start``, only a conversation going on is asked (else nothing is sent)."""
         with self.lock:
-            if self.git is None or not self.git.running():
-                self.stop()
+            if not start and (self.git is None or not self.git.running() or self.asked):
+                return TreeProblem("no conversation going on")
+            if self.git is None or not self.git.running() or self.asked:
+                self.stop()  # (answers never read would come first: a new conversation instead)
                 self._start()
             git = self.git
             assert git is not None and git.proc.stdin is not None
+            try:
+                git.proc.stdin.write(b"".join(sha.encode("ascii") + b"\n" for sha, _ in items))
+                git.proc.stdin.flush()
+            except (OSError, ValueError) as exc:
+                self.stop()
+                return TreeProblem(self._why(exc))
+            except BaseException:  # a check's time ran out midway: the conversation can't go on
+                self.stop()
+                raise
+            self.asked = len(items)
+            return None
+
+    def receive(self, items: list[tuple[str, int]]) -> list[bytes | TreeProblem]:
+        """The answers to what :meth:`send` asked for (the same items): each blob's bytes or its
+        problem, stopping after a problem that ends the conversation; none when the
+        conversation ended since (its answers are gone: the files are read again)."""
+        with self.lock:
+            git = self.git
+            if git is None or self.asked != len(items):
+                self.stop()
+                return []
+            self.asked = 0
             out: list[bytes | TreeProblem] = []
             try:
-                try:
-                    git.proc.stdin.write(b"".join(sha.encode("ascii") + b"\n" for sha, _ in items))
-                    git.proc.stdin.flush()
-                except (OSError, ValueError) as exc:
-                    self.stop()
-                    return [TreeProblem(self._why(exc))]
                 for _sha, size in items:
                     deadline = time.monotonic() + READ_TIMEOUT
                     try:
