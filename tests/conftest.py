@@ -43,10 +43,25 @@ def course_material(rel: str) -> Path:
     pytest.skip(reason)
 
 
+_CLONED: list[Path] = []  # this process's clone of the working tree (see working_tree_clone)
+
+
 def working_tree_clone(dest: Path) -> Path:
     """A ``git clone`` of the project with this working tree's files (tracked, or new and not
     ignored) laid over it, so that uncommitted changes are what is tested (they are not
-    committed in the clone)."""
+    committed in the clone). The clone is made once per test process (each pytest-xdist worker)
+    and copied, ``.git`` and all, for each caller, who may change its copy as it likes."""
+    if not _CLONED or not _CLONED[0].is_dir():
+        import tempfile
+
+        factory = getattr(_CONFIG[0], "_tmp_path_factory", None) if _CONFIG else None
+        home = factory.mktemp("clone") if factory is not None else Path(tempfile.mkdtemp(prefix="loopcheck-clone-"))
+        _CLONED[:] = [_clone_working_tree(home / "loopcheck")]
+    shutil.copytree(_CLONED[0], dest, symlinks=True)
+    return dest
+
+
+def _clone_working_tree(dest: Path) -> Path:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
     subprocess.run(["git", "clone", "--quiet", "--no-hardlinks", str(ROOT), str(dest)], check=True, env=env,
                    capture_output=True, timeout=120)
@@ -260,6 +275,11 @@ _CONFIG: list = []  # this process's pytest config (pytest_configure)
 
 def pytest_configure(config) -> None:
     _CONFIG[:] = [config]
+    # pytest-xdist's --dist loadfile hands out the test files largest-first by their number of
+    # tests, which is not their time (a file of 34 instruction-count tests would start early and
+    # wait for its count): keep the order of pytest_collection_modifyitems instead
+    if getattr(config.option, "loadscopereorder", None) is not None:
+        config.option.loadscopereorder = False
 
 
 def _counts_home() -> Path | None:
@@ -297,10 +317,32 @@ def instructions(program: str, tmp_path: Path | None = None) -> list[int]:
     return Instructions(program).counts()
 
 
+# The test files that take longest, longest first (one worker's seconds, measured with
+# --durations on 2026-12-08): under --dist loadfile they are handed out first, so that the
+# workers finish together instead of one starting a long file when the other is nearly done.
+SLOWEST = ("tests/hostile/test_hostile.py", "tests/test_readme.py", "tests/test_pre_commit.py",
+           "tests/test_batch.py", "tests/test_instructor.py", "tests/test_shell_differential.py",
+           "tests/hostile/test_fuzz.py", "tests/test_written_rounds.py", "tests/hostile/test_batch_integrity.py",
+           "tests/hostile/test_caps_where_submissions_enter.py", "tests/test_fresh_clone.py",
+           "tests/test_lazy_imports.py", "tests/test_cases.py", "tests/test_gradebook.py")
+
+
 def pytest_collection_modifyitems(items) -> None:
-    """The tests that read a background instruction count run last, when it has had the rest
-    of the suite's time to finish."""
-    items.sort(key=lambda item: getattr(getattr(item, "module", None), "START_COUNTING", None) is not None)
+    """The slowest test files first (SLOWEST), then the others in their order; the tests that
+    read a background instruction count run last, when it has had the rest of the suite's time
+    to finish."""
+    rank = {name: i for i, name in enumerate(SLOWEST)}
+
+    def key(item) -> tuple[int, int]:
+        if getattr(getattr(item, "module", None), "START_COUNTING", None) is not None:
+            return 2, 0
+        try:
+            rel = item.path.resolve().relative_to(ROOT).as_posix()
+        except ValueError:
+            return 1, 0
+        return (0, rank[rel]) if rel in rank else (1, 0)
+
+    items.sort(key=key)
 
 
 def pytest_collection_finish(session) -> None:

@@ -141,21 +141,21 @@ def gradebook_rows(path: Path) -> int:
         return 0
 
 
-def test_kill_9_at_random_points_then_resume_gives_the_uninterrupted_grades(tmp_path):
-    klass = tmp_path / "downloads"
-    make_class.build(klass, 30)
-    sources = [str(klass / "moodle"), str(klass / "bundles"), str(klass / "folders"), str(klass / "roster.csv")]
+def test_kill_9_at_random_points_then_resume_gives_the_uninterrupted_grades(walked, tmp_path):
+    """The walk-through's class and its uninterrupted batch (``grades.csv``, graded once by the
+    module's fixture) are the reference: the same batch, run from the same folder on the same
+    sources, killed at random points and resumed, must write exactly those rows."""
+    sources = ["downloads/moodle", "downloads/bundles", "downloads/folders", "downloads/roster.csv"]
     deadline = ["--deadline", make_class.DEADLINE]
-    whole = run(["loopcheck", "batch", *sources, *deadline, "--out", "whole.csv", "--gradebook", "whole.sqlite",
-                 "-q"], tmp_path)
-    assert whole.returncode == 1, whole.stderr
+    (argv,) = [c for c in walkthrough_commands() if c[:2] == ["loopcheck", "batch"]]
+    assert argv[2:2 + len(sources)] == sources and make_class.DEADLINE in argv  # the same batch as the walk-through's
     book = tmp_path / "cut.sqlite"
     rng = random.Random(16)
     kills = 0
     for _ in range(4):
         stop_at = gradebook_rows(book) + rng.randint(2, 6)
         proc = subprocess.Popen([*LOOPCHECK, "batch", *sources, *deadline, "--gradebook", str(book), "--resume",
-                                 "--jobs", "2", "-q"], cwd=tmp_path, start_new_session=True,
+                                 "--jobs", "2", "-q"], cwd=walked, start_new_session=True,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                 env={**os.environ, "PYTHONPATH": str(ROOT)})
         end = time.monotonic() + 120
@@ -167,15 +167,15 @@ def test_kill_9_at_random_points_then_resume_gives_the_uninterrupted_grades(tmp_
         proc.wait()
     assert kills >= 3, "the batch was not interrupted"
     assert gradebook_rows(book) < 31
-    resumed = run(["loopcheck", "batch", *sources, *deadline, "--out", "resumed.csv", "--gradebook", str(book),
-                   "--resume", "-q"], tmp_path)
+    resumed = run(["loopcheck", "batch", *sources, *deadline, "--out", str(tmp_path / "resumed.csv"),
+                   "--gradebook", str(book), "--resume", "-q"], walked)
     assert resumed.returncode == 1, resumed.stderr
-    assert (tmp_path / "resumed.csv").read_text() == (tmp_path / "whole.csv").read_text()
+    assert (tmp_path / "resumed.csv").read_text() == (walked / "grades.csv").read_text()
     db = sqlite3.connect(book)
     per_student = dict(db.execute("SELECT student, COUNT(*) FROM results WHERE status = 'graded' GROUP BY student"))
     db.close()
     assert len(per_student) == 30 and set(per_student.values()) == {1}  # nothing lost, nothing graded twice
-    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    assert not [p for folder in (tmp_path, walked) for p in folder.iterdir() if p.name.endswith(".tmp")]
 
 
 class _Elements(HTMLParser):

@@ -32,6 +32,9 @@ BOUNDED = {
     r"(?:every|each|per|after|older\s+than|valid\s+for|within\s+the\s+last|expires?\s+(?:in|after)|ttl\s+of|"
     r"for\s+the\s+last)\s+(?:\S+\s+)?$": "searched on the 40 characters before a time (lexicon.has_duration)",
     r" {0,3}([-*_])(?: *\1){2,} *\Z": "matched (anchored) on one Markdown line",
+    r"\s{0,50}\{[^\]]{0,2000}?\bscript[ \t]{0,20}:[ \t]{0,20}['\"`][^'\"`\n]{1,300}":
+        "matched (anchored) on the 2,500 characters after an ecosystem file's `apps:` list, for the first five "
+        "lists (operations.pm2_apps_line, whose work on long texts is counted in test_linear)",
 }
 
 _EXTRA = ("a", " ", "\n", "[", "{{", "<!--", "'", '"', "\\", "-", "/", "x ", "|", ":", "\t")
@@ -149,6 +152,8 @@ def _bounded_texts(source: str) -> tuple[str, list[list]]:
         return "search", [[t, 500, "", 500, 0] for t in triggers]  # the last 500 characters
     if source.startswith("(?:(?:docker"):
         return "fullmatch", [[t, 255, "", 255, 0] for t in triggers]  # a file name
+    if source.startswith(r"\s{0,50}\{"):
+        return "match", [[t, 2_500, "", 2_500, 0] for t in triggers]  # the reach after `apps:`
     return "match", [[t, 20_000, "x", 0, 0] for t in triggers]  # one long line
 
 
