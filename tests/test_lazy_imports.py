@@ -66,6 +66,13 @@ def test_devops_loop_without_markdown_files_never_imports_markdown_it(tmp_path):
     assert "markdown_it" not in mods
 
 
+def test_archive_modules_only_for_archives(tmp_path):
+    """tarfile and zipfile are imported when an archive is read, not to grade a folder."""
+    (tmp_path / "app.py").write_text("x = 1\n")
+    mods = imported_after([str(tmp_path), "--rubric", "devops-loop", "--format", "json"])
+    assert not mods & {"tarfile", "zipfile"}
+
+
 def test_a_rubric_without_written_checks_never_imports_the_written_work_readers(tmp_path):
     """devops-loop grades no written work: its detector module is registered, but the readers
     (the course's fingerprints, the stemmer, the lexicon, pictures) are imported by the checks
