@@ -142,6 +142,7 @@ def _start_all(shadow: str) -> dict[str, Git]:
 
     def start(name: str, *args: str) -> None:
         procs[name] = run.start(args, home=shadow, git_dir=shadow)
+        procs[name].drain()  # its output read as it comes: git runs to its end while the checks work
 
     try:
         start("log", "log", "-z", f"-n{MAX_LOG}", "--format=%x1e%H%x1f%P%x1f%ct%x1f%T%x1f%s", "HEAD", "--")
