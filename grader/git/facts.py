@@ -74,6 +74,7 @@ class PendingGit:
         self.shadow: str | None = None
         self.procs: dict[str, Git] = {}
         self.root = root
+        self.rev = rev
         self.pull_request = pull_request  # a CI run for a pull request: a two-parent HEAD is its merge
         dotgit = os.path.join(root, ".git")
         try:
