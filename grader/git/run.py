@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import BinaryIO
 
 GIT_TIMEOUT = 8.0
@@ -57,6 +57,7 @@ class Git:
         self.max_output = max_output
         self.overflowed = False  # a sink's output went past the cap (and git was stopped)
         self._readers: tuple[list[threading.Thread], list[bytes], list[bytes]] | None = None
+        self._on_output: Callable[[bytes], None] | None = None
 
     def _start_readers(self) -> tuple[list[threading.Thread], list[bytes], list[bytes]]:
         chunks: list[bytes] = []
@@ -75,12 +76,14 @@ class Git:
             raise
         return threads, chunks, errors
 
-    def drain(self) -> None:
+    def drain(self, on_output: Callable[[bytes], None] | None = None) -> None:
         """Read git's output from now on, in the background (:meth:`finish` collects it), so a
         command that writes more than a pipe holds (a long history's log) runs to its end
         meanwhile instead of waiting for :meth:`finish`. Not for a conversation (``cat-file
         --batch``), whose answers its caller reads. Without room for the threads, :meth:`finish`
-        reads as before."""
+        reads as before. ``on_output`` sees each piece of output as it is read (in the reader's
+        thread; what it raises is ignored)."""
+        self._on_output = on_output
         if self._readers is None:
             try:
                 self._readers = self._start_readers()
@@ -117,6 +120,11 @@ class Git:
                 chunk = stdout.read(1 << 16)
                 if not chunk:
                     break
+                if self._on_output is not None:
+                    try:
+                        self._on_output(chunk)
+                    except Exception:  # noqa: BLE001 - a watcher's bug never stops the draining
+                        self._on_output = None
                 if self.sink is not None:
                     size += len(chunk)
                     if size > self.max_output:
