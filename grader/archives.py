@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import os
 import stat
-import tarfile
 import threading
 import time
-import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import zipfile
 
 MAX_ENTRIES = 20_000
 MAX_ENTRY_DEPTH = 64  # folders an entry may be nested in
@@ -125,7 +127,7 @@ def extract(archive: str, dest: Path, *, max_entries: int = MAX_ENTRIES,
             raise ArchiveError("not a zip or tar archive")
     except ArchiveError:
         raise
-    except (zipfile.BadZipFile, tarfile.TarError, EOFError, zlib_error(), OSError, ValueError,
+    except (_zipfile().BadZipFile, _tarfile().TarError, EOFError, zlib_error(), OSError, ValueError,
             NotImplementedError, RuntimeError) as exc:
         raise ArchiveError(f"corrupt or unreadable archive ({type(exc).__name__}: {str(exc)[:120]})") from None
     return skipped
@@ -135,8 +137,21 @@ def zlib_error():
     return zlib.error
 
 
+def _zipfile():
+    """The zip module, imported when an archive is first read (a folder or a bundle never is)."""
+    import zipfile
+
+    return zipfile
+
+
+def _tarfile():
+    import tarfile
+
+    return tarfile
+
+
 def _extract_zip(archive: str, dest: Path, budget: _Budget, skipped: list[str]) -> None:
-    with zipfile.ZipFile(archive) as zf:
+    with _zipfile().ZipFile(archive) as zf:
         for member in zf.infolist():
             budget.entry()
             mode = member.external_attr >> 16
@@ -163,7 +178,7 @@ def _extract_zip(archive: str, dest: Path, budget: _Budget, skipped: list[str]) 
 
 
 def _extract_tar(archive: str, dest: Path, budget: _Budget, skipped: list[str]) -> None:
-    with tarfile.open(archive, mode="r:*") as tf:
+    with _tarfile().open(archive, mode="r:*") as tf:
         for member in tf:
             budget.entry()
             target = _safe_target(dest, member.name)
@@ -243,7 +258,7 @@ class ZipFiles:
         try:
             with self._lock, self._zf.open(info) as src:
                 data = src.read(info.file_size + 1)
-        except (zipfile.BadZipFile, zlib.error, OSError, ValueError, NotImplementedError, RuntimeError, EOFError) as exc:
+        except (_zipfile().BadZipFile, zlib.error, OSError, ValueError, NotImplementedError, RuntimeError, EOFError) as exc:
             raise ArchiveError(f"corrupt member ({type(exc).__name__}: {str(exc)[:120]})") from None
         if len(data) > info.file_size:
             raise ArchiveError("larger than the archive says")
@@ -263,10 +278,10 @@ def open_zip(archive: str, *, max_entries: int = MAX_ENTRIES, until: float | Non
     try:
         if not stat.S_ISREG(os.stat(archive).st_mode):
             raise ArchiveError("not a regular file")
-        zf = zipfile.ZipFile(archive)
+        zf = _zipfile().ZipFile(archive)
     except ArchiveError:
         raise
-    except (zipfile.BadZipFile, zlib.error, OSError, ValueError, NotImplementedError, RuntimeError, EOFError) as exc:
+    except (_zipfile().BadZipFile, zlib.error, OSError, ValueError, NotImplementedError, RuntimeError, EOFError) as exc:
         raise ArchiveError(f"corrupt or unreadable archive ({type(exc).__name__}: {str(exc)[:120]})") from None
     try:
         return _zip_listing(zf, budget)

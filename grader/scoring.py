@@ -33,7 +33,7 @@ from grader.rubric import Rubric
 from grader.submission import Submission
 
 if TYPE_CHECKING:
-    from grader.git import GitFacts
+    from grader.git import GitFacts, PendingGit
     from grader.submission import Files
 
 MAX_WARNINGS = 50
@@ -46,14 +46,16 @@ def _round(x: float) -> float:
 
 def grade(path: str | os.PathLike, rubric: Rubric, *, threshold: float | None = None,
           display_path: str | None = None, git_root: str | os.PathLike | None = None,
-          timeout: float | None = None, pull_request: bool = False, tree: Files | None = None) -> Report:
+          timeout: float | None = None, pull_request: bool = False, tree: Files | None = None,
+          git: PendingGit | None = None) -> Report:
     """Grade the files in ``path`` (those of ``tree`` when given: a commit read from its
     objects, a zip read in place); the history comes from ``git_root`` (default: ``path``).
     ``timeout``: seconds for the whole grading; checks not reached by then are not judged.
     ``pull_request``: graded in a CI run for a pull request, whose checkout is a merge commit
-    the CI made (the learner's own history is its second parent)."""
+    the CI made (the learner's own history is its second parent). ``git``: the history's reading
+    already started by the caller (used when it is this submission's; the caller closes it)."""
     sub = Submission(path, git_root=git_root, pull_request=pull_request, tree=tree)
-    sub.start_git()  # git runs in the background while the first phases are checked
+    sub.start_git(git)  # git runs in the background while the first phases are checked
     try:
         return grade_submission(sub, rubric, threshold=threshold, display_path=display_path or str(path),
                                 timeout=timeout)

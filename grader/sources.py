@@ -10,6 +10,7 @@ import os
 import shutil
 import stat
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from grader.git import (
     CLONE_TIMEOUT,
     AtDeadline,
     NothingCommitted,
+    PendingGit,
     clone_bundle,
     commit_at,
     export_index,
@@ -69,13 +71,64 @@ def _left(until: float | None) -> float | None:
     return None if until is None else until - time.monotonic()
 
 
+class EarlyGit:
+    """git started for a repository's own folder as soon as the command line is read, so that it
+    works while Python imports the checks and loads the rubric: the folder's ``git status`` (in a
+    thread: does the folder match its last commit?) and the history's facts (a
+    :class:`~grader.git.PendingGit`, handed to :func:`grader.scoring.grade`). The same commands,
+    with the same isolation, as when they are started later; :meth:`close` (always called) waits
+    for the status and ends whatever git command was not used."""
+
+    def __init__(self, root: str, *, status: bool, pull_request: bool):
+        self.root = root
+        self._status: list[tuple[list[str] | None, BaseException | None]] = []
+        self._thread: threading.Thread | None = None
+        if status:
+            self._thread = threading.Thread(target=self._read_status, name="loopcheck-status")
+            self._thread.start()
+        self.facts: PendingGit | None = PendingGit(os.path.abspath(root), pull_request=pull_request)
+
+    def _read_status(self) -> None:
+        try:
+            self._status.append((worktree_changes(self.root), None))
+        except BaseException as exc:  # noqa: BLE001 - raised again where the answer is read
+            self._status.append((None, exc))
+
+    def status(self) -> list[str] | None:
+        """:func:`~grader.git.worktree_changes` of the folder (raising what it raised)."""
+        assert self._thread is not None  # started with status=True
+        self._thread.join()
+        changed, exc = self._status[0]
+        if exc is not None:
+            raise exc
+        return changed
+
+    def close(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+        if self.facts is not None:
+            self.facts.close()
+            self.facts = None
+
+
+def early_git(path: str, *, worktree: bool = False, staged: bool = False,
+              pull_request: bool = False) -> EarlyGit | None:
+    """git started now for ``path`` when :func:`opened` will read it as a repository's own folder
+    (a folder holding ``.git``; not ``--staged``, whose status is the index's): its status unless
+    ``worktree`` (the folder is graded as it is), and its history. None otherwise."""
+    if staged or not os.path.isdir(path) or not os.path.lexists(os.path.join(path, ".git")):
+        return None
+    return EarlyGit(path, status=not worktree, pull_request=pull_request)
+
+
 @contextlib.contextmanager
 def committed(root: str, *, compare: bool = True, deadline: int | None = None,
-              until: float | None = None) -> Iterator[Opened]:
+              until: float | None = None, early: EarlyGit | None = None) -> Iterator[Opened]:
     """What the last commit of ``root`` holds: the folder itself when it matches the commit (a
     clean working tree, the usual case), else the commit's files in a temporary folder, with a
     note naming the files of the folder that differ from it (uncommitted, untracked, ignored).
-    With a ``deadline`` (Unix time), the last commit made at or before it."""
+    With a ``deadline`` (Unix time), the last commit made at or before it. ``early``: the
+    folder's status, already started (:func:`early_git`)."""
     if deadline is not None:
         at = commit_at(root, deadline)
         if at.commit is None:
@@ -90,13 +143,19 @@ def committed(root: str, *, compare: bool = True, deadline: int | None = None,
             source.rev, source.at = at.commit, at
             yield source
         return
-    with _committed(root, compare=compare, rev=None, until=until) as source:
+    with _committed(root, compare=compare, rev=None, until=until, early=early) as source:
         yield source
 
 
 @contextlib.contextmanager
-def _committed(root: str, *, compare: bool, rev: str | None, until: float | None = None) -> Iterator[Opened]:
-    changed = worktree_changes(root) if compare else None
+def _committed(root: str, *, compare: bool, rev: str | None, until: float | None = None,
+               early: EarlyGit | None = None) -> Iterator[Opened]:
+    if not compare:
+        changed = None
+    elif early is not None and early.root == root:
+        changed = early.status()
+    else:
+        changed = worktree_changes(root)
     if changed is not None:
         changed = [p for p in changed if not _skipped(p)]
         if not changed:
@@ -170,12 +229,13 @@ def _skipped(path: str) -> bool:
 
 @contextlib.contextmanager
 def opened(path: str, *, worktree: bool = False, deadline: int | None = None,
-           staged: bool = False, until: float | None = None) -> Iterator[Opened]:
+           staged: bool = False, until: float | None = None, early: EarlyGit | None = None) -> Iterator[Opened]:
     """What to grade for ``path``: a folder (a repository's last commit, unless ``worktree``, or
     what is staged for the next one with ``staged``; the last one at or before ``deadline``, a
     Unix time, when given), a ``.bundle`` file or a zip/tar archive (which has no history: a
     deadline can't apply to it and is noted). Cloning, exporting and unpacking are done by
-    ``until`` (``time.monotonic()``: the grading's --timeout)."""
+    ``until`` (``time.monotonic()``: the grading's --timeout). ``early``: git already started
+    for ``path`` (:func:`early_git`)."""
     if not os.path.exists(path):
         raise LoopcheckError(f"path not found: {path}")
     if staged and worktree:
@@ -188,7 +248,7 @@ def opened(path: str, *, worktree: bool = False, deadline: int | None = None,
             elif worktree:
                 yield Opened(path, ["graded the folder as it is (--worktree), not its last commit"])
             else:
-                with committed(path, deadline=deadline, until=until) as source:
+                with committed(path, deadline=deadline, until=until, early=early) as source:
                     yield source
             return
         inner = None if staged else lone_archive(path)

@@ -370,9 +370,16 @@ class Submission:
         return self.by_suffix(*YAML_SUFFIXES, *JINJA_YAML_SUFFIXES)
 
     # -- git --------------------------------------------------------------------------
-    def start_git(self) -> None:
-        """Start reading git in the background (the commands run while other checks work)."""
+    def start_git(self, started: PendingGit | None = None) -> None:
+        """Start reading git in the background (the commands run while other checks work).
+        ``started``: the same reading, started earlier by the caller (:class:`grader.sources.EarlyGit`),
+        used when it reads this submission's history (the same repository, commit and pull-request
+        reading); its caller still closes it."""
         if self._git_pending is None and "git" not in self.__dict__:
+            if (started is not None and started.root == self.git_root and started.rev == self.git_rev
+                    and started.pull_request == self.pull_request):
+                self._git_pending = started
+                return
             from grader.git import PendingGit
 
             self._git_pending = PendingGit(self.git_root, self.git_rev, pull_request=self.pull_request)

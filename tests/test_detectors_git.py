@@ -334,3 +334,33 @@ def test_a_grafted_commit_is_not_a_commit_that_adds_tests_with_code(repo, tmp_pa
     _shallow_clone(repo.path, shallow)  # its one commit seems to add the code and the tests together
     finding = run_check(shallow, "tests-with-code")
     assert finding.status == "error" and "shallow" in finding.message
+
+
+@pytest.mark.parametrize("max_log", [3000, 5, 3])
+def test_the_history_is_counted_only_when_the_log_reaches_its_limit(repo, monkeypatch, max_log):
+    """`rev-list --count` is started (by the log's reader, as the log reaches MAX_LOG commits)
+    only for a history the log may not hold whole: a shorter one never spawns it."""
+    from grader import git
+
+    monkeypatch.setattr(git.facts, "MAX_LOG", max_log)
+    started = []
+    real = git.run.start
+    monkeypatch.setattr(git.run, "start", lambda args, **kw: started.append(list(args)) or real(args, **kw))
+    for i in range(5):
+        repo.commit(f"feature step number {i}", {f"f{i}.txt": str(i)})
+    facts = git.GitFacts.read(str(repo.path))
+    counted = [a for a in started if a[:2] == ["rev-list", "--count"]]
+    assert facts.commit_count == 5 and len(facts.commits) == min(5, max_log)
+    assert len(counted) == (0 if max_log > 5 else 1)
+
+
+def test_a_subject_holding_record_separators_only_starts_a_count_in_vain(repo, monkeypatch):
+    """A commit subject full of \\x1e bytes counts as many records to the log's watcher: the count
+    it starts is stopped unread, and the facts are those of the whole history."""
+    from grader import git
+
+    monkeypatch.setattr(git.facts, "MAX_LOG", 4)
+    repo.commit("first", {"a.txt": "1"})
+    repo.commit("sep\x1esep\x1esep\x1esep\x1esep", {"b.txt": "2"})
+    facts = git.GitFacts.read(str(repo.path))
+    assert facts.commit_count == 2 and len(facts.commits) == 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
 
 import pytest
 
@@ -57,3 +58,31 @@ def test_a_git_that_hangs_is_stopped(monkeypatch, tmp_path):
         git.finish(timeout=0.2)
     assert not git.running()
     git.close()
+
+
+def test_a_drained_command_runs_to_its_end_before_finish(repo: Repo):
+    """``drain()`` reads git's output as it comes: a command that writes more than a pipe holds
+    ends on its own (it would wait for ``finish()`` otherwise); ``finish()`` then hands all of it."""
+    repo.commit("first", {"big.txt": "0123456789abcdef\n" * 40_000})  # 680 kB: ten pipes' worth
+    git = run.start(["cat-file", "blob", "HEAD:big.txt"], home=str(repo.path), git_dir=str(repo.path / ".git"))
+    git.drain()
+    try:
+        git.proc.wait(timeout=60)  # ended with nobody calling finish() (a generous bound, not a timing)
+        rc, out, err = git.finish()
+    finally:
+        git.close()
+    assert rc == 0 and err == "" and out == b"0123456789abcdef\n" * 40_000
+
+
+def test_an_undrained_command_waits_for_finish(repo: Repo):
+    """Without ``drain()`` (a conversation's caller reads the answers itself), git's output stays
+    in the pipe until ``finish()``: nothing is read behind the caller's back."""
+    repo.commit("first", {"big.txt": "x" * 300_000})
+    git = run.start(["cat-file", "blob", "HEAD:big.txt"], home=str(repo.path), git_dir=str(repo.path / ".git"))
+    try:
+        with pytest.raises(subprocess.TimeoutExpired):
+            git.proc.wait(timeout=0.5)  # blocked on a full pipe
+        rc, out, _err = git.finish()
+    finally:
+        git.close()
+    assert rc == 0 and len(out) == 300_000

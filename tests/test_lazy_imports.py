@@ -35,6 +35,26 @@ def test_json_grading_needs_no_rich_jsonschema_or_gitpython():
     assert "markdown_it" not in mods
 
 
+def test_grading_builds_only_the_grade_command():
+    """The application a command line runs registers that command alone: grading imports none
+    of the class commands' modules (nor the rubric commands'), while ``--help`` lists them all."""
+    code = (
+        "import sys, io, contextlib, json\n"
+        "from grader.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    main({[str(SAMPLES / 'complete.bundle'), '--format', 'json']!r})\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    mods = set(json.loads(out.stdout.strip().splitlines()[-1]))
+    assert "grader.cli.grade" in mods
+    assert not mods & {"grader.cli.class_", "grader.cli.grades", "grader.cli.rubric", "grader.cli.progress"}
+    listed = subprocess.run([sys.executable, "-m", "grader", "--help"], capture_output=True, text=True,
+                            timeout=60, check=True).stdout
+    for name in ("grade", "init", "explain", "batch", "merge", "report", "rubric", "grades"):
+        assert f"  {name} " in listed
+
+
 def test_table_grading_needs_rich_but_not_jsonschema():
     mods = imported_after([str(SAMPLES / "starter.bundle"), "--no-color"])
     assert "rich" in mods and not mods & {"git", "jsonschema"}
@@ -44,6 +64,13 @@ def test_devops_loop_without_markdown_files_never_imports_markdown_it(tmp_path):
     (tmp_path / "app.py").write_text("x = 1\n")
     mods = imported_after([str(tmp_path), "--rubric", "devops-loop", "--format", "json"])
     assert "markdown_it" not in mods
+
+
+def test_archive_modules_only_for_archives(tmp_path):
+    """tarfile and zipfile are imported when an archive is read, not to grade a folder."""
+    (tmp_path / "app.py").write_text("x = 1\n")
+    mods = imported_after([str(tmp_path), "--rubric", "devops-loop", "--format", "json"])
+    assert not mods & {"tarfile", "zipfile"}
 
 
 def test_a_rubric_without_written_checks_never_imports_the_written_work_readers(tmp_path):

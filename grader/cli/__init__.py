@@ -19,7 +19,7 @@ import sys
 
 import typer
 
-from grader.cli import class_, grade, grades, rubric
+from grader.cli import grade
 from grader.cli.common import show_version
 from grader.errors import EXIT_BELOW, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, LoopcheckError
 from grader.outputs import GuardedStdout, StdoutError
@@ -34,22 +34,45 @@ def _main(version: bool = typer.Option(False, "--version", "-V", callback=show_v
     """Grade a learner's repository phase by phase through the DevOps loop."""
 
 
-def build_app() -> typer.Typer:
-    """The one typer application: ``grade`` (the default) and the subcommands."""
+def build_app(only: str | None = None) -> typer.Typer:
+    """The one typer application: ``grade`` (the default) and the subcommands. ``only`` (a name
+    in :data:`SUBCOMMANDS`) registers that command alone — what a command line that runs it
+    needs: the other commands' modules are not imported and their options not converted (a
+    command's usage, help and errors don't depend on its siblings)."""
     app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False,
                       context_settings={"help_option_names": ["-h", "--help"]},
                       help="Grade a learner's repository phase by phase through the DevOps loop. "
                       "`loopcheck PATH` is short for `loopcheck grade PATH`.",
                       epilog=grade.EXIT_CODES)
     app.callback()(_main)
-    app.command("grade", epilog=grade.EXIT_CODES)(grade.grade_command)
-    app.command("init")(grade.init_command)
-    app.add_typer(rubric.rubric_app, name="rubric")
-    app.command("explain")(rubric.explain_command)
-    app.command("batch")(class_.batch_command)
-    app.command("merge")(class_.merge_command)
-    app.add_typer(grades.grades_app, name="grades")
-    app.command("report")(class_.report_command)
+
+    def wanted(name: str) -> bool:
+        return only is None or only == name
+
+    if wanted("grade"):
+        app.command("grade", epilog=grade.EXIT_CODES)(grade.grade_command)
+    if wanted("init"):
+        app.command("init")(grade.init_command)
+    if wanted("rubric") or wanted("explain"):
+        from grader.cli import rubric
+
+        if wanted("rubric"):
+            app.add_typer(rubric.rubric_app, name="rubric")
+        if wanted("explain"):
+            app.command("explain")(rubric.explain_command)
+    if wanted("batch") or wanted("merge") or wanted("report"):
+        from grader.cli import class_
+
+        if wanted("batch"):
+            app.command("batch")(class_.batch_command)
+        if wanted("merge"):
+            app.command("merge")(class_.merge_command)
+    if wanted("grades"):
+        from grader.cli import grades
+
+        app.add_typer(grades.grades_app, name="grades")
+    if wanted("report"):
+        app.command("report")(class_.report_command)
     return app
 
 
@@ -81,7 +104,7 @@ def _stopped_by(exc: BaseException) -> BaseException | None:
 
 def _run(args: list[str]) -> int:
     """The command line run by the application; its exit code (usage errors shown here)."""
-    command = typer.main.get_command(build_app())
+    command = typer.main.get_command(build_app(args[0] if args and args[0] in SUBCOMMANDS else None))
     try:
         result = command.main(args=args, prog_name="loopcheck", standalone_mode=False, obj={"args": args})
     except typer.Exit as exc:

@@ -68,20 +68,29 @@ def _graded(path: str, rubric: str | None, *, fail_under, worktree: bool, staged
     import time
 
     from grader import memory
-    from grader import rubric as rubrics
     from grader.report.text import shown_name
-    from grader.scoring import grade
-    from grader.sources import opened
+    from grader.sources import early_git, opened
 
-    loaded = rubrics.load(rubric)
-    until = time.monotonic() + timeout if timeout else None  # --timeout bounds the whole run
+    pull_request = os.environ.get("GITHUB_EVENT_NAME", "").startswith("pull_request")
     try:
-        with memory.budget(memory_mb) as watch, opened(path, worktree=worktree, staged=staged, until=until) as source:
-            left = max(0.001, until - time.monotonic()) if until is not None else None
-            result = grade(source.folder, loaded, threshold=fail_under, display_path=path,
-                           git_root=source.git_root, timeout=left, tree=source.tree,
-                           pull_request=os.environ.get("GITHUB_EVENT_NAME", "").startswith("pull_request"))
-            prefix = workspace_prefix(source.git_root or source.folder) if os.path.isdir(path) else ""
+        with memory.budget(memory_mb) as watch:
+            # git reads the repository while the checks are imported and the rubric is loaded
+            early = early_git(path, worktree=worktree, staged=staged, pull_request=pull_request)
+            try:
+                from grader import rubric as rubrics
+                from grader.scoring import grade
+
+                loaded = rubrics.load(rubric)
+                until = time.monotonic() + timeout if timeout else None  # --timeout bounds the whole run
+                with opened(path, worktree=worktree, staged=staged, until=until, early=early) as source:
+                    left = max(0.001, until - time.monotonic()) if until is not None else None
+                    result = grade(source.folder, loaded, threshold=fail_under, display_path=path,
+                                   git_root=source.git_root, timeout=left, tree=source.tree,
+                                   pull_request=pull_request, git=early.facts if early else None)
+                    prefix = workspace_prefix(source.git_root or source.folder) if os.path.isdir(path) else ""
+            finally:
+                if early is not None:
+                    early.close()
     except MemoryError:
         raise LoopcheckError(f"grading {shown_name(path)} went over the memory budget of {memory_mb} MB "
                              "(--memory-mb): nothing was graded") from None

@@ -8,6 +8,8 @@ import os
 import re
 import shutil
 import stat
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from grader.git import run
@@ -73,7 +75,10 @@ class PendingGit:
         self.facts: GitFacts | None = None
         self.shadow: str | None = None
         self.procs: dict[str, Git] = {}
+        self._lock = threading.Lock()  # the log's reader may start the count while this is closed
+        self._closed = False
         self.root = root
+        self.rev = rev
         self.pull_request = pull_request  # a CI run for a pull request: a two-parent HEAD is its merge
         dotgit = os.path.join(root, ".git")
         try:
@@ -94,7 +99,7 @@ class PendingGit:
         else:
             try:
                 self.shadow = make_shadow(dotgit, head=rev)
-                self.procs = _start_all(self.shadow)
+                _start_all(self.shadow, self.procs, self._long_history)
             except GitProblem as exc:
                 self.facts = GitFacts(is_git=True, error=str(exc))
                 self.close()
@@ -128,44 +133,71 @@ class PendingGit:
             self.facts = GitFacts(is_git=True, error="git facts were not read", error_outside=True)
         return self.facts
 
+    def _long_history(self) -> None:
+        """The log has written :data:`MAX_LOG` commits (called from its reader's thread): the
+        history may be longer than the log reads, so its length is counted, now."""
+        with self._lock:
+            if self._closed or self.shadow is None or "count" in self.procs:
+                return
+            try:
+                self.procs["count"] = _start_count(self.shadow)
+            except OSError:
+                pass  # counted again when the facts are collected, or the log's length stands
+
     def close(self) -> None:
-        for proc in self.procs.values():  # whatever happened, no git process outlives the read
+        with self._lock:  # no command starts after this
+            self._closed = True
+            procs, self.procs = self.procs, {}
+        for proc in procs.values():  # whatever happened, no git process outlives the read
             proc.close()
-        self.procs = {}
         if self.shadow:
             shutil.rmtree(self.shadow, ignore_errors=True)
             self.shadow = None
 
 
-def _start_all(shadow: str) -> dict[str, Git]:
-    procs: dict[str, Git] = {}
+def _start_all(shadow: str, procs: dict[str, Git], long_history: Callable[[], None]) -> None:
+    """Start the history's commands into ``procs`` (raises OSError when git can't be started:
+    the caller closes those started). ``long_history`` is called once the log has written
+    :data:`MAX_LOG` commits."""
 
-    def start(name: str, *args: str) -> None:
+    def start(name: str, *args: str, on_output: Callable[[bytes], None] | None = None) -> None:
         procs[name] = run.start(args, home=shadow, git_dir=shadow)
+        procs[name].drain(on_output)  # its output read as it comes: git runs to its end while the checks work
 
-    try:
-        start("log", "log", "-z", f"-n{MAX_LOG}", "--format=%x1e%H%x1f%P%x1f%ct%x1f%T%x1f%s", "HEAD", "--")
-        start("files", "log", "-z", "--no-renames", "--name-only", f"-n{MAX_FILES_LOG}", "--format=%x1e%H%x1f",
-              "HEAD", "--")
-        # (no dates: no check reads a tag's; each annotated tag's object is read for its commit)
-        start("tags", "for-each-ref", "refs/tags",
-              "--format=%(refname:strip=2)%1f%(objecttype)%1f%(objectname)%1f%(*objectname)")
-        # Only a history longer than MAX_LOG needs the count, but started now it runs while the
-        # other checks work (a few ms for a small repository, ~150 ms saved on a large one). Which
-        # tags are merged is asked only then (it reads every tag: 20,000 tags cost ~0.3 s of CPU).
-        start("count", "rev-list", "--count", "HEAD", "--")
-    except OSError:
-        for proc in procs.values():
-            proc.stop()
-        raise
-    return procs
+    records = [0]
+
+    def counted(chunk: bytes) -> None:
+        # every commit's record starts with \x1e (a subject holding one only counts too many)
+        before = records[0]
+        records[0] += chunk.count(b"\x1e")
+        if before < MAX_LOG <= records[0]:
+            long_history()
+
+    start("log", "log", "-z", f"-n{MAX_LOG}", "--format=%x1e%H%x1f%P%x1f%ct%x1f%T%x1f%s", "HEAD", "--",
+          on_output=counted)
+    start("files", "log", "-z", "--no-renames", "--name-only", f"-n{MAX_FILES_LOG}", "--format=%x1e%H%x1f",
+          "HEAD", "--")
+    # (no dates: no check reads a tag's; each annotated tag's object is read for its commit)
+    start("tags", "for-each-ref", "refs/tags",
+          "--format=%(refname:strip=2)%1f%(objecttype)%1f%(objectname)%1f%(*objectname)")
+    # Only a history longer than MAX_LOG needs its count (`rev-list --count`): started by the
+    # log's reader the moment the log reaches MAX_LOG commits, it runs while the other checks
+    # work (~150 ms saved on a large history), and a shorter history never starts it. Which tags
+    # are merged is asked only then too (it reads every tag: 20,000 tags cost ~0.3 s of CPU).
+
+
+def _start_count(shadow: str) -> Git:
+    git = run.start(["rev-list", "--count", "HEAD", "--"], home=shadow, git_dir=shadow)
+    git.drain()
+    return git
 
 
 def _collect_facts(facts: GitFacts, procs: dict[str, Git], pull_request: bool, shadow: str) -> GitFacts:
     rc, out, err = procs["log"].finish()
     if rc != 0:
         for name in ("files", "tags", "count"):
-            procs[name].finish()
+            if name in procs:
+                procs[name].finish()
         if "does not have any commits" in err or "unknown revision" in err or "bad revision" in err:
             raise GitProblem("the repository has no commits (HEAD points to nothing)")
         raise GitProblem(f"git could not read the history: {err[:200]}")
@@ -180,15 +212,23 @@ def _collect_facts(facts: GitFacts, procs: dict[str, Git], pull_request: bool, s
         facts.commits = reachable_from(facts.commits, pr_head)
     facts.head = facts.commits[0].sha if facts.commits else None
     facts.commit_count = len(facts.commits)
+    # (the log is finished: its reader has started the count by now if it was to)
+    count = procs.get("count")
     if not truncated:
-        # The whole history was read: the count follows from it, so its helper stops now
-        # rather than compete for the CPU (close() reaps it).
-        if procs["count"].running():
-            procs["count"].kill()
+        # The whole history was read: the count follows from it (a count started for a log
+        # whose subjects held record separators stops now; close() reaps it).
+        if count is not None and count.running():
+            count.kill()
     else:
-        rc, out, _ = procs["count"].finish()
-        if rc == 0 and out.strip().isdigit():
-            facts.commit_count = int(out.strip())
+        if count is None:  # its reader could not start it
+            try:
+                count = procs["count"] = _start_count(shadow)
+            except OSError:
+                count = None
+        if count is not None:
+            rc, out, _ = count.finish()
+            if rc == 0 and out.strip().isdigit():
+                facts.commit_count = int(out.strip())
 
     rc_t, out_t, err_t = procs["tags"].finish()
     if rc_t != 0:

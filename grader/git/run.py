@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import BinaryIO
 
 GIT_TIMEOUT = 8.0
@@ -56,22 +56,46 @@ class Git:
         self.sink = sink
         self.max_output = max_output
         self.overflowed = False  # a sink's output went past the cap (and git was stopped)
+        self._readers: tuple[list[threading.Thread], list[bytes], list[bytes]] | None = None
+        self._on_output: Callable[[bytes], None] | None = None
+
+    def _start_readers(self) -> tuple[list[threading.Thread], list[bytes], list[bytes]]:
+        chunks: list[bytes] = []
+        errors: list[bytes] = []
+        threads = [threading.Thread(target=self._read_out, args=(chunks,), daemon=True),
+                   threading.Thread(target=self._read_err, args=(errors,), daemon=True)]
+        started = []
+        try:
+            for t in threads:
+                t.start()
+                started.append(t)
+        except RuntimeError:  # no room for another thread (a memory cap): stop git; the caller reports it
+            self.stop()
+            for t in started:
+                t.join(timeout=2)
+            raise
+        return threads, chunks, errors
+
+    def drain(self, on_output: Callable[[bytes], None] | None = None) -> None:
+        """Read git's output from now on, in the background (:meth:`finish` collects it), so a
+        command that writes more than a pipe holds (a long history's log) runs to its end
+        meanwhile instead of waiting for :meth:`finish`. Not for a conversation (``cat-file
+        --batch``), whose answers its caller reads. Without room for the threads, :meth:`finish`
+        reads as before. ``on_output`` sees each piece of output as it is read (in the reader's
+        thread; what it raises is ignored)."""
+        self._on_output = on_output
+        if self._readers is None:
+            try:
+                self._readers = self._start_readers()
+            except RuntimeError:
+                pass  # git was stopped: finish() says so
 
     def finish(self, timeout: float = GIT_TIMEOUT) -> tuple[int, bytes, str]:
         """(exit code, output — empty when it went to the sink —, the last line git wrote to
         stderr). Raises :class:`GitProblem` when git takes longer than ``timeout`` (it is
         stopped)."""
         proc = self.proc
-        chunks: list[bytes] = []
-        errors: list[bytes] = []
-        threads = [threading.Thread(target=self._read_out, args=(chunks,), daemon=True),
-                   threading.Thread(target=self._read_err, args=(errors,), daemon=True)]
-        try:
-            for t in threads:
-                t.start()
-        except RuntimeError:  # no room for another thread (a memory cap): stop git; the caller reports it
-            self.stop()
-            raise
+        threads, chunks, errors = self._readers if self._readers is not None else self._start_readers()
         # Wait on the reader (a lock, woken the moment git closes its output) rather than on
         # Popen.wait(timeout=...), which polls with sleeps.
         threads[0].join(timeout=timeout)
@@ -96,6 +120,11 @@ class Git:
                 chunk = stdout.read(1 << 16)
                 if not chunk:
                     break
+                if self._on_output is not None:
+                    try:
+                        self._on_output(chunk)
+                    except Exception:  # noqa: BLE001 - a watcher's bug never stops the draining
+                        self._on_output = None
                 if self.sink is not None:
                     size += len(chunk)
                     if size > self.max_output:

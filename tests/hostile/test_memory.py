@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import textwrap
 import time
 
 import pytest
@@ -103,3 +104,35 @@ def test_the_previous_limit_comes_back():
         assert watch is not None
         assert resource.getrlimit(resource.RLIMIT_AS) != before or before[1] != resource.RLIM_INFINITY
     assert resource.getrlimit(resource.RLIMIT_AS) == before
+
+
+def test_the_watch_reads_every_process_only_while_there_are_children():
+    """Without a child the tree is this process alone: its size is read from /proc/self, not by
+    listing every process of the machine; with one, the whole tree is added up as before. (In a
+    fresh Python: this one may hold children of other tests.)"""
+    code = textwrap.dedent("""
+        import subprocess, sys, time
+        from grader import memory
+        assert not memory.has_children()
+        scans = []
+        real = memory.processes
+        memory.processes = lambda: scans.append(1) or real()
+        with memory.TreeWatch(1 << 40, interval=0.01):
+            time.sleep(0.2)
+        assert not scans, "read every process without a child"
+        child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+        try:
+            assert memory.has_children()
+            with memory.TreeWatch(1 << 40, interval=0.01):
+                deadline = time.monotonic() + 15
+                while not scans and time.monotonic() < deadline:
+                    time.sleep(0.01)
+            assert scans, "a child's tree was not added up"
+        finally:
+            child.kill()
+            child.wait()
+        assert not memory.has_children()  # reaped: none left
+        print("ok")
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
