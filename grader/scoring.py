@@ -215,9 +215,9 @@ def _hands_on(sub: Submission) -> bool:
 def _with_evidence(check, findings: dict[str, Finding], by_id: dict, hands_on: bool, notes: list[str],
                    base_points: dict | None = None) -> Finding:
     """The check's finding with its repository evidence counted: an evidence check's credit
-    counts for the listed parts (or the whole check), whichever is more. A phase's mapping with
-    no written parts to credit is credited in proportion to the strength of the phase's
-    repository evidence (:func:`_phase_strength`)."""
+    counts for the listed parts (or the whole check), whichever is more. A phase's mapping that
+    answers none of its parts in writing (nothing written, or a section that answers nothing)
+    earns at least the strength of the phase's repository evidence (:func:`_phase_strength`)."""
     finding = findings[check.id]
     if finding.status in ("error", "skip"):
         return finding
@@ -248,16 +248,19 @@ def _with_evidence(check, findings: dict[str, Finding], by_id: dict, hands_on: b
             fraction = ref.fraction
             credited.append(f"by {ref_check.title.lower()}")
             evidence.extend(ref.evidence[:1])
-    if check.kind == "mapping-section" and check.phase and not parts:
+    if parts:
+        fraction = max(fraction, sum(parts.values()) / len(parts))
+    if check.kind == "mapping-section" and check.phase and not any(v > 0 for _, v in finding.parts):
+        # nothing written for the phase, or a section that answers none of its parts (a heading,
+        # a template's placeholders): the phase's repository evidence credits the mapping in
+        # proportion, so such a section never scores below no section at all
         strength, how, shown = _phase_strength(check, findings, by_id, base_points or {})
         if strength > fraction:
             fraction = strength
-            credited.append(how)
+            credited = [how]
             evidence.extend(shown)
     if not credited:
         return finding
-    if parts:
-        fraction = max(fraction, sum(parts.values()) / len(parts))
     better = Finding.ratio(fraction, f"{finding.message}; credited from the repository: {'; '.join(credited)}",
                            evidence[:5], finding.tools)
     return Finding(better.status, better.fraction, better.message, better.evidence, better.tools,

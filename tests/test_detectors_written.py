@@ -180,7 +180,9 @@ def test_release_tags_and_merged_branches_credit_the_tools_they_show(tmp_path):
     from conftest import Repo
 
     mapping = ("# T1\n## Phase 2: CODE\n### What Happens\nThe reminder job is written on a branch.\n"
-               "## Phase 5: RELEASE\n### What Happens\nThe reminder ships in the next version.\n")
+               "### Who is Involved\nTwo developers and the tech lead, who reviews the pull request.\n"
+               "## Phase 5: RELEASE\n### What Happens\nThe reminder ships in the next version.\n"
+               "### Who is Involved\nThe tech lead, who tags the version.\n")
     repo = Repo(tmp_path / "tagged")
     repo.commit("Add the loop mapping", {EX + "task1-loop-mapping.md": mapping})
     repo.branch("feature/reminder")
@@ -190,9 +192,9 @@ def test_release_tags_and_merged_branches_credit_the_tools_they_show(tmp_path):
     repo.tag("v1.0.0", "First release")
     report = grade(repo.path, rubric.load("exercise-4.1"))
     by_id = {c.id: c for _, c in report.checks()}
-    assert by_id["release.mapping"].score == 2.0  # what happens (written) + tools (the tags)
+    assert by_id["release.mapping"].score == 3.0  # what happens and who (written) + tools (the tags)
     assert "credited from the repository: tools by semantic-version tags" in by_id["release.mapping"].message
-    assert by_id["code.mapping"].score == 2.0  # what happens + tools (merged branches)
+    assert by_id["code.mapping"].score == 3.0  # what happens and who + tools (merged branches)
     # a tag that is not a version, and no merges: nothing more than the writing
     plain = Repo(tmp_path / "plain")
     plain.commit("Add the loop mapping", {EX + "task1-loop-mapping.md": mapping})
@@ -200,7 +202,29 @@ def test_release_tags_and_merged_branches_credit_the_tools_they_show(tmp_path):
     plain.tag("release-final")
     report = grade(plain.path, rubric.load("exercise-4.1"))
     by_id = {c.id: c for _, c in report.checks()}
-    assert by_id["release.mapping"].score == 1.0 and by_id["code.mapping"].score == 1.0
+    assert by_id["release.mapping"].score == 2.0 and by_id["code.mapping"].score == 2.0
+
+
+def test_a_section_that_answers_nothing_never_scores_below_no_section(tmp_path):
+    # nothing written for a phase, or a section that answers none of its parts: the phase's
+    # repository evidence credits the mapping in proportion either way, and the report says how
+    from conftest import Repo
+
+    def release(tmp, mapping):
+        repo = Repo(tmp)
+        repo.commit("Add the loop mapping", {EX + "task1-loop-mapping.md": mapping})
+        repo.tag("v1.0.0", "First release")
+        return next(c for _, c in grade(repo.path, rubric.load("exercise-4.1")).checks() if c.id == "release.mapping")
+
+    unwritten = release(tmp_path / "a", "# T1\n## Phase 1: PLAN\n### What Happens\nStories for the reminder.\n")
+    assert unwritten.score == 2.08  # semantic-version tags: 5 of devops-loop's 12 release points
+    assert "Release 2.08/5 from repository evidence: 1 of 3 release checks pass" in unwritten.message
+    empty = release(tmp_path / "b", "# T1\n## Phase 5: RELEASE\n### What Happens\n[Your description]\n")
+    assert empty.score == 2.08 and "Release 2.08/5 from repository evidence" in empty.message
+    # a section that answers a part is writing, graded as writing: what happens, and the tools
+    # the tags show
+    one_part = release(tmp_path / "c", "# T1\n## Phase 5: RELEASE\n### What Happens\nThe reminder ships in v1.0.0.\n")
+    assert one_part.score == 2.0 and "credited from the repository: tools by semantic-version tags" in one_part.message
 
 
 def test_a_written_claim_the_repository_contradicts_is_a_note(tmp_path):

@@ -74,6 +74,28 @@ def test_one_file_per_phase_is_the_mapping(tmp_path):
     assert len(written.placements(sub)[1]) == 8 and set(written.phase_units(sub)) == set(names.PHASES)
 
 
+def _phase_doc(phase: str, what: str) -> str:
+    return f"# {phase}\n\n## What happens\n{what}\n\n## Who\nQA engineer\n\n## Tools\nJira\n"
+
+
+def test_documents_about_one_phase_are_no_mapping_of_the_loop(tmp_path):
+    # four guides about deploying, each with who and tools: a deployment guide, not the loop
+    files = {f"guides/deploy-{env}.md": _phase_doc("Deploy", f"helm upgrade to {env}")
+             for env in ("dev", "staging", "production", "preview")}
+    assert _places(tmp_path / "a", files)[1] == []
+    # a project's guides named after phases but spread over its folders are not one piece of work
+    spread = {"docs/development.md": _phase_doc("Code", WHATS["Code"]),
+              "ops/deployment.md": _phase_doc("Deploy", WHATS["Deploy"]),
+              "qa/testing.md": _phase_doc("Test", WHATS["Test"])}
+    assert _places(tmp_path / "b", spread)[1] == []
+    # files named after phases that write none of a phase's parts are no mapping either
+    hollow = {f"devops/0{i}-{p.lower()}.md": f"# {p}\n\n{w}.\n" for i, (p, w) in enumerate(WHATS.items(), 1)}
+    assert _places(tmp_path / "c", hollow)[1] == []
+    # three phases, one file each, in one folder: the mapping
+    three = {f"loop/{p.lower()}.md": _phase_doc(p, WHATS[p]) for p in ("Build", "Test", "Deploy")}
+    assert sorted(rel for rel, _ in _places(tmp_path / "d", three)[1]) == ["loop/build.md", "loop/deploy.md", "loop/test.md"]
+
+
 # -- forms -------------------------------------------------------------------------------------------
 def test_a_plain_text_file_with_capital_headings_and_dash_labels(check):
     text = ("TASK 1 - LOOP MAPPING\n\nPHASE 3 - BUILD\n    What happens -  CI builds image shop:<sha> on every push\n"

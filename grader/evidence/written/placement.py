@@ -53,7 +53,7 @@ def placements(sub) -> dict[int, list[Place]]:
         return cached
     named: dict[int, list[Place]] = {t: [] for t in TASKS}
     by_content: dict[int, list[tuple[float, Place]]] = {t: [] for t in TASKS}
-    phase_docs: list[Place] = []
+    phase_docs: list[tuple[str, Place]] = []
     for rel in documents.candidates(sub):
         by_name = names.tasks_of_name(rel)
         stem_words = " ".join(re.split(r"[-_ .]+", rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]))
@@ -79,25 +79,58 @@ def placements(sub) -> dict[int, list[Place]]:
             held, score = classify(section)
             if held:
                 by_content[held].append((score, Place(rel, section, "by its content")))
-        stem = rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-        if not sections and (names.phase_of(" ".join(re.split(r"[-_ .]+", stem))) or
-                             (root.children and names.phase_of(root.children[0].title) and len(root.children) == 1)):
-            phase_docs.append(Place(rel, root, "by its content"))
+        phase = None if sections else _phase_of_document(rel, root)
+        if phase:
+            phase_docs.append((phase, Place(rel, root, "by its content")))
+    per_phase = _one_file_per_phase(phase_docs)
     found: dict[int, list[Place]] = {}
     for task in TASKS:
         places = [p for p in named[task] if _has_text(p.section)]
         if task == 1 and places and not any(_names_phases(p.section) for p in places):
             # a title that says "loop mapping" over no phase at all (a README's heading): the
             # mapping is where the phases are — one file per phase, or a place found by content
-            fallback = phase_docs if len(phase_docs) >= 3 else [max(by_content[1], key=lambda sp: sp[0])[1]] \
-                if by_content[1] else []
+            best = [max(by_content[1], key=lambda sp: sp[0])[1]] if by_content[1] else []
+            fallback = per_phase or best
             places = fallback or places
         if not places and by_content[task]:
             places = [max(by_content[task], key=lambda sp: sp[0])[1]]
         found[task] = places
-    if not found[1] and len(phase_docs) >= 3:
-        found[1] = phase_docs
+    if not found[1] and per_phase:
+        found[1] = per_phase
     return sub.memo("written:placements", found)
+
+
+def _phase_of_document(rel: str, root: Section) -> str | None:
+    """The phase a whole document is about: its file name names it (``03-build.md``), or its one
+    title does."""
+    stem = rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    phase = names.phase_of(" ".join(re.split(r"[-_ .]+", stem)))
+    if not phase and len(root.children) == 1:
+        phase = names.phase_of(root.children[0].title)
+    return phase
+
+
+def _one_file_per_phase(docs: list[tuple[str, Place]]) -> list[Place]:
+    """Documents that each hold one phase make a loop mapping when they are one piece of work
+    that maps the loop: in one folder (``devops/01-plan.md``, ``devops/02-code.md``…), three
+    phases or more, each document writing its phase's parts, as a mapping found in one place
+    must. Four documents about deploying, or a project's development and deployment guides spread
+    over its folders, are not a mapping."""
+    folders: dict[str, list[tuple[str, Place]]] = {}
+    for phase, place in docs:
+        folders.setdefault(place.rel.rpartition("/")[0], []).append((phase, place))
+    best: list[tuple[str, Place]] = []
+    for held in folders.values():
+        if len({phase for phase, _ in held}) < max(3, len({phase for phase, _ in best}) + 1):
+            continue  # parts are read only where the folder could be the mapping
+        written = [(phase, place) for phase, place in held if _writes_parts(place.section)]
+        if len({phase for phase, _ in written}) > max(2, len({phase for phase, _ in best})):
+            best = written
+    return [place for _, place in best]
+
+
+def _writes_parts(root: Section) -> bool:
+    return _enough_parts(section_parts(_top(root), MAPPING_PARTS), root.all_text(), 1)
 
 
 def _names_phases(section: Section) -> bool:
