@@ -10,6 +10,7 @@ from grader.detectors.common import found, loc, plural
 from grader.evidence import buildfiles, delivery, testfiles
 from grader.evidence.ci import no_pipeline_message, read_pipelines
 from grader.evidence.ci.queries import (
+    kept_artifacts,
     live_steps,
     step_categories,
     step_evidence,
@@ -276,8 +277,13 @@ _ORG_PUBLISH = {"prometheus/promci/publish_main": ("container registries (main b
     looks_for="A CI step that publishes the build: `docker push` / `docker/build-push-action` with "
     "`push: true` (the registry is named: GHCR, ECR, GCR, ACR, GitLab, Docker Hub), `npm publish`, "
     "`twine upload` / the PyPI publish action, `mvn deploy` / Gradle `publish` (Nexus, Artifactory), "
-    "JFrog CLI uploads. Full credit when the artifact's name carries a commit SHA or a version.",
+    "JFrog CLI uploads. Full credit when the artifact's name carries a commit SHA or a version. A build "
+    "output the pipeline only keeps as its own artifact (`actions/upload-artifact` of `dist/`, GitLab "
+    "`artifacts: paths:` of a build job, Jenkins `archiveArtifacts`, Azure `PublishBuildArtifacts`/"
+    "`PublishPipelineArtifact`) earns `kept_credit`; a kept log, test or coverage report is no build.",
     why="A versioned artifact in a registry is what gets deployed, and what you roll back to.",
+    params={"kept_credit": {"type": "number", "minimum": 0, "maximum": 1}},
+    defaults={"kept_credit": 0.4},
 )
 def artifact_publish(sub: Submission, p: Params) -> Finding:
     hits, versioned = [], False
@@ -319,6 +325,11 @@ def artifact_publish(sub: Submission, p: Params) -> Finding:
     if hits:
         return found("artifacts published to", hits, 1.0 if versioned else 0.5,
                       "" if versioned else " (with no version or commit SHA in the name)")
+    kept = list(kept_artifacts(read_pipelines(sub)))
+    if kept:
+        _pipe, job, path, where = kept[0]
+        return Finding.ratio(p["kept_credit"], f"job `{job.id}` keeps its build as a pipeline artifact (`{path}`), but "
+                             "nothing publishes it to a registry under a version", [k[3] for k in kept[:3]])
     return Finding.failed("no CI step publishes an artifact")
 
 
