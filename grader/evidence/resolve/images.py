@@ -160,7 +160,8 @@ def _service(sub: Submission, found: tuple[str, dict], entry: str | None, args: 
     start = " ".join(part for part in (entry, " ".join(command)) if part)
     if not start:
         return None
-    return ("service", path, text), [dataclasses.replace(c, path=path) for c in split_script(start, 1)]
+    line = service.line_of("command") if hasattr(service, "line_of") else 1
+    return ("service", path, text), [dataclasses.replace(c, path=path) for c in split_script(start, line or 1)]
 
 
 def _words(value, split: bool = False):
