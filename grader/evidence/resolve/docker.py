@@ -8,6 +8,7 @@ import json
 import re
 from typing import TYPE_CHECKING
 
+from grader.evidence import budget as evidence_budget
 from grader.evidence import dockerfile
 from grader.evidence.resolve.common import MAX_ADDED, Found, inside, join
 from grader.evidence.shell import Command, shell_words, split_script
@@ -77,6 +78,16 @@ _IMAGE_ACTIONS = {"docker/build-push-action": ("file", "context", "target"),
                   "mr-smithers-excellent/docker-build-push": ("dockerfile", "directory", "target")}
 
 
+IMAGES = ("resolve", "images")  # the submission memo's key of the images built so far, by name
+
+
+def image_name(ref: str) -> str:
+    """An image reference without its tag or digest (``e2e:latest`` → ``e2e``)."""
+    ref = ref.split("@", 1)[0]
+    head, _sep, tail = ref.rpartition(":")
+    return (head if head and "/" not in tail else ref).lower()
+
+
 def image_action_commands(sub: Submission, uses: str, with_: dict, via: tuple[str, ...]) -> list[Command]:
     """The RUN commands an image-building action (``docker/build-push-action`` with ``file``,
     ``context``, ``target``) executes, each located with the step that leads there."""
@@ -89,7 +100,13 @@ def image_action_commands(sub: Submission, uses: str, with_: dict, via: tuple[st
     if "$" in context or "://" in context or (file and "$" in file):
         return []
     path = join("", file) if file else join(join("", context), "Dockerfile")
-    found = dockerfile_commands(sub, path, target if isinstance(target, str) else None)
+    built = Build((), path, target if isinstance(target, str) else None, join("", context))
+    images = evidence_budget.of(sub).memo.setdefault(IMAGES, {})  # `docker run` of the image later runs it
+    tags = re.sub(r"\$\{\{[^}]*\}\}", "${{}}", str(with_.get("tags") or ""))[:10_000]
+    for tag in re.split(r"[\s,]+", tags):
+        if tag and "${{" not in tag:  # an expression is filled in by the runner: not a name we can match
+            images[image_name(tag)] = built
+    found = dockerfile_commands(sub, path, built.target)
     if not found:
         return []
     return [dataclasses.replace(c, via=via) for c in found[1][:MAX_ADDED]]  # expand() follows them (and spends)

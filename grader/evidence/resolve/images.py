@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from grader.evidence import dockerfile
 from grader.evidence.resolve.common import Found, inside, join
-from grader.evidence.resolve.docker import Build, parse_build
+from grader.evidence.resolve.docker import Build, image_name, parse_build
 from grader.evidence.shell import Command, shell_words, split_script
 from grader.evidence.shell.tools import CONTAINER_VALUE_OPTIONS
 from grader.patterns import lazy
@@ -29,13 +29,6 @@ _COMPOSE_VALUED = {"-f", "--file", "-p", "--project-name", "--project-directory"
                    "--ansi", "--progress", "--parallel"}
 _UP_VALUED = {"--exit-code-from", "--scale", "-t", "--timeout", "--wait-timeout", "--attach", "--no-attach",
               "--pull"}
-
-
-def image_name(ref: str) -> str:
-    """An image reference without its tag or digest (``e2e:latest`` → ``e2e``)."""
-    ref = ref.split("@", 1)[0]
-    head, _sep, tail = ref.rpartition(":")
-    return (head if head and "/" not in tail else ref).lower()
 
 
 def register(images: dict[str, Build], text: str, cwd: str) -> None:

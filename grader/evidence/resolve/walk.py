@@ -37,7 +37,7 @@ def walk(sub: Submission, commands: list[Command], origin: str, cwd: str, depth:
     """Each command, followed by what it runs when that can be read (the command itself then
     marked ``resolved``); ``cd`` moves where the next ones are looked for."""
     out: list[Command] = []
-    built = budget.shared.memo.setdefault(("resolve", "images"), {})  # the images built so far, by name
+    built = budget.shared.memo.setdefault(docker.IMAGES, {})  # the images built so far, by name
     for cmd in commands:
         out.append(cmd)
         text = normalise(cmd.text)
