@@ -40,10 +40,12 @@ def parse_semver(tag: str):
 
 # A tag a pipeline stamps on every build rather than a version: a date followed by a time, a commit
 # SHA or a build number (`2024.09.10-07.27-c941e09`, `20241203-ab12cd3`, `2024-12-03T1530`), or a
-# build number (`build-1234`, `ci-567`, `nightly-20241203`). Calendar versions (`2024.12.0`,
+# build number (`build-1234`, `ci-567`, `nightly-20241203`), or a time stamp for a version number
+# (`19.171113142759.0`: no one numbers releases in the billions). Calendar versions (`2024.12.0`,
 # `24.4.1`, a dated `2024.12.13` on its own) are versions.
 _DATE = r"(?:19|20)\d{2}([.-]?)(?:0[1-9]|1[0-2])\1(?:0[1-9]|[12]\d|3[01])"
-_BUILD_STAMP = lazy(rf"^v?{_DATE}[-_T+](?:\d{{2}}[.:]?\d{{2}}|g?[0-9a-f]{{7,40}}(?:$|[-_.])|\d+$)|^(?:build|ci|nightly|snapshot|dev)[-_.]?\d+(?:[-_.]|$)", re.I)
+_BUILD_STAMP = lazy(rf"^v?{_DATE}[-_T+](?:\d{{2}}[.:]?\d{{2}}|g?[0-9a-f]{{7,40}}(?:$|[-_.])|\d+$)|"
+                    r"^v?(?:\d+[.])*\d{10,14}(?:[.]\d+)*$|^(?:build|ci|nightly|snapshot|dev)[-_.]?\d+(?:[-_.]|$)", re.I)
 
 
 def build_stamp(tag: str) -> bool:
