@@ -51,7 +51,8 @@ def run(sub: Submission, text: str, cwd: str, images: dict[str, Build]) -> Found
         words = shell_words(text)
         if not words:
             return None
-        image, args, entry = _after_options(words, 2, CONTAINER_VALUE_OPTIONS)
+        start = words.index("run", 1) + 1 if "run" in words[1:3] else 2  # `docker container run`
+        image, args, entry = _after_options(words, start, CONTAINER_VALUE_OPTIONS)
         build = images.get(image_name(image)) if image else None
         if build is None:
             return None
