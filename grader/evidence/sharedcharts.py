@@ -23,7 +23,8 @@ _SWITCHES = {"servicemonitor": "collect", "podmonitor": "collect", "metrics": "c
              "prometheusrule": "alert", "prometheusrules": "alert", "alerts": "alert", "alerting": "alert",
              "prometheusalerts": "alert"}
 # a dependency that is itself an alerting or scraping chart, by its name
-_MONITOR_CHART = lazy(r"(?:^|[-_])(?:prometheus[-_]?)?(?:alerts?|alerting|rules|servicemonitors?|podmonitors?)(?:$|[-_])")
+_MONITOR_CHART = lazy(r"(?:^|[-_])(?:prometheus[-_]?rules|(?:prometheus[-_]?)?(?:alerts?|alerting)|servicemonitors?|"
+                      r"podmonitors?)(?:$|[-_])")
 _FAR = ("http://", "https://", "oci://", "@", "alias:")
 _MAX_CHARTS = 50
 _MAX_DEPTH = 3
