@@ -283,7 +283,7 @@ _ORG_PUBLISH = {"prometheus/promci/publish_main": ("container registries (main b
     "`npmPublish: false` nor a private package, or an exec `publishCmd` that uploads; python-semantic-release "
     "with `upload_to_pypi`; changesets' `changeset publish` of a public package), its configuration read, never run. Full credit when the artifact's name carries a commit SHA or a version. A build "
     "output the pipeline only keeps as its own artifact (`actions/upload-artifact` of `dist/`, GitLab "
-    "`artifacts: paths:` of a build job, Jenkins `archiveArtifacts`, Azure `PublishBuildArtifacts`/"
+    "`artifacts: paths:` of a build job, CircleCI `store_artifacts`, Jenkins `archiveArtifacts`, Azure `PublishBuildArtifacts`/"
     "`PublishPipelineArtifact`) earns `kept_credit`; a kept log, test or coverage report is no build.",
     why="A versioned artifact in a registry is what gets deployed, and what you roll back to.",
     params={"kept_credit": {"type": "number", "minimum": 0, "maximum": 1}},
