@@ -7,9 +7,10 @@ import re
 
 from grader.detectors import Params, detector
 from grader.detectors.common import found, loc, plural
-from grader.evidence import buildfiles, delivery, testfiles
+from grader.evidence import buildfiles, delivery, publishers, testfiles
 from grader.evidence.ci import no_pipeline_message, read_pipelines
 from grader.evidence.ci.queries import (
+    kept_artifacts,
     live_steps,
     only_guessed,
     step_categories,
@@ -280,6 +281,7 @@ def _registry(ref: str) -> str:
     return "Docker Hub" if "/" in ref or ":" in ref else "a container registry"
 
 
+_DRY_RUN = lazy(r"\s--dry-run\b")
 _ORG_PUBLISH = {"prometheus/promci/publish_main": ("container registries (main branch images)", False),
                 "prometheus/promci/publish_release": ("container registries and GitHub Releases", True)}
 
@@ -289,9 +291,17 @@ _ORG_PUBLISH = {"prometheus/promci/publish_main": ("container registries (main b
     title="Artifacts published with a version",
     looks_for="A CI step that publishes the build: `docker push` / `docker/build-push-action` with "
     "`push: true` (the registry is named: GHCR, ECR, GCR, ACR, GitLab, Docker Hub), `npm publish`, "
-    "`twine upload` / the PyPI publish action, `mvn deploy` / Gradle `publish` (Nexus, Artifactory), "
-    "JFrog CLI uploads. Full credit when the artifact's name carries a commit SHA or a version.",
+    "`twine upload` / the PyPI publish action, `cargo publish`, `gem push`, `dotnet nuget push`, `mvn deploy` / "
+    "Gradle `publish` (Nexus, Artifactory), JFrog CLI uploads (not `--dry-run`); a release tool run by the "
+    "pipeline whose configuration publishes (semantic-release with its npm plugin — one of its defaults — not "
+    "`npmPublish: false` nor a private package, or an exec `publishCmd` that uploads; python-semantic-release "
+    "with `upload_to_pypi`; changesets' `changeset publish` of a public package), its configuration read, never run. Full credit when the artifact's name carries a commit SHA or a version. A build "
+    "output the pipeline only keeps as its own artifact (`actions/upload-artifact` of `dist/`, GitLab "
+    "`artifacts: paths:` of a build job, CircleCI `store_artifacts`, Jenkins `archiveArtifacts`, Azure `PublishBuildArtifacts`/"
+    "`PublishPipelineArtifact`) earns `kept_credit`; a kept log, test or coverage report is no build.",
     why="A versioned artifact in a registry is what gets deployed, and what you roll back to.",
+    params={"kept_credit": {"type": "number", "minimum": 0, "maximum": 1}},
+    defaults={"kept_credit": 0.4},
 )
 def artifact_publish(sub: Submission, p: Params) -> Finding:
     hits, versioned = [], False
@@ -316,11 +326,16 @@ def artifact_publish(sub: Submission, p: Params) -> Finding:
             if m:
                 hits.append((_registry(m.group(3)), c.at(pipe.path), c.text))
                 versioned |= is_versioned_build(f"docker build -t {m.group(3)} .")
-            elif re.match(r"^npm publish\b", text):
+            elif _DRY_RUN.search(text):
+                continue
+            elif re.match(r"^(npm|pnpm|yarn( npm)?) publish\b", text):
                 hits.append(("npm registry", c.at(pipe.path), c.text))
                 versioned = True
-            elif re.match(r"^(twine upload|poetry publish|uv publish)\b", text):
+            elif re.match(r"^(twine upload|poetry publish|uv publish|flit publish)\b", text):
                 hits.append(("PyPI", c.at(pipe.path), c.text))
+                versioned = True
+            elif re.match(r"^(cargo publish|gem push|dotnet nuget push)\b", text):
+                hits.append(({"c": "crates.io", "g": "RubyGems", "d": "NuGet"}[text[0]], c.at(pipe.path), c.text))
                 versioned = True
             elif re.match(r"^(\./)?mvnw? .*\bdeploy\b|^(\./)?gradlew? .*\bpublish", text):
                 pom = sub.read_text("pom.xml") if sub.exists("pom.xml") else ""
@@ -330,9 +345,16 @@ def artifact_publish(sub: Submission, p: Params) -> Finding:
             elif re.match(r"^jf (rt )?(u|upload)\b", text):
                 hits.append(("Artifactory", c.at(pipe.path), c.text))
                 versioned = True
+    released = publishers.release_tool_publishes(sub, read_pipelines(sub))  # published with the version it cuts
+    hits, versioned = hits + released, versioned or bool(released)
     if hits:
         return found("artifacts published to", hits, 1.0 if versioned else 0.5,
                       "" if versioned else " (with no version or commit SHA in the name)")
+    kept = list(kept_artifacts(read_pipelines(sub)))
+    if kept:
+        _pipe, job, path, where = kept[0]
+        return Finding.ratio(p["kept_credit"], f"job `{job.id}` keeps its build as a pipeline artifact (`{path}`), but "
+                             "nothing publishes it to a registry under a version", [k[3] for k in kept[:3]])
     return Finding.failed("no CI step publishes an artifact")
 
 

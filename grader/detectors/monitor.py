@@ -15,6 +15,7 @@ from grader.evidence import (
     jsonnet,
     manifests,
     markdown,
+    sharedcharts,
     wiring,
 )
 from grader.evidence.observability import (
@@ -58,14 +59,18 @@ from grader.yamlload import line_of, mapping
     "whose step probes a URL and fails when it is down (`on: schedule` + `curl -f`), an Upptime "
     "`.upptimerc.yml` with sites, or cloud uptime checks as infrastructure code "
     "(`google_monitoring_uptime_check_config`, `aws_synthetics_canary`, Application Insights web tests, "
-    "`datadog_synthetics_test`).",
+    "`datadog_synthetics_test`). Alerts a Helm chart switches on in a shared chart it depends on and "
+    "that is not held here (values `prometheusRule`/`alerts` with `enabled: true`, or an alerting chart such "
+    "as `generic-prometheus-alerts` as a dependency) earn `dependency_credit`: the rules cannot be read.",
     why="Alerts on symptoms (error rate, latency) page a human only when users are hurt, and "
     "`for:` keeps a single bad scrape from waking anyone.",
     params={"min_rules": {"type": "integer", "minimum": 1, "maximum": 1000},
             "require_runbook": {"type": "boolean"},
             "synthetic_credit": {"type": "number", "minimum": 0, "maximum": 1},
-            "unexported_credit": {"type": "number", "minimum": 0, "maximum": 1}},
-    defaults={"min_rules": 2, "require_runbook": False, "synthetic_credit": 0.5, "unexported_credit": 0.5},
+            "unexported_credit": {"type": "number", "minimum": 0, "maximum": 1},
+            "dependency_credit": {"type": "number", "minimum": 0, "maximum": 1}},
+    defaults={"min_rules": 2, "require_runbook": False, "synthetic_credit": 0.5, "unexported_credit": 0.5,
+              "dependency_credit": 0.5},
 )
 def alert_rules(sub: Submission, p: Params) -> Finding:
     scan = alerts.scan(sub)
@@ -77,6 +82,9 @@ def alert_rules(sub: Submission, p: Params) -> Finding:
             rel, line = scan.group_files[0]
             extra = f" ({plural(scan.recording, 'recording rule')} only)" if scan.recording else ""
             return Finding.failed(f"rule groups in {rel} hold no alerting rules{extra}", [loc(rel, line)])
+        shared = _shared(sub, "alert")
+        if shared:
+            return Finding.ratio(p["dependency_credit"], f"no alert rules here, but {shared[0]}", shared[1])
         uptime = uptime_checks(sub)
         if uptime:
             what, where = uptime[0]
@@ -347,11 +355,14 @@ _MONITOR_KINDS = {"ServiceMonitor": "ServiceMonitor", "PodMonitor": "PodMonitor"
     "registry) that nothing collects earn `exposed_credit`, and so does collection pointed at nothing of the "
     "service: a Prometheus server run with no scrape job of ours, a monitoring chart installed "
     "(kube-prometheus-stack, `helm install` or a Terraform `helm_release`), an exporter (node_exporter, "
-    "blackbox, cAdvisor) run as a container or by a systemd unit.",
+    "blackbox, cAdvisor) run as a container or by a systemd unit. A `serviceMonitor`/`podMonitor`/`metrics` "
+    "switched on (`enabled: true`) in the values of a shared Helm chart the repository's chart depends on, not "
+    "held here, earns `dependency_credit`: what it renders cannot be read.",
     why="Alerts and dashboards are only as good as the metrics behind them: something has to scrape "
     "the service, continuously, before anyone can see it fail.",
-    params={"exposed_credit": {"type": "number", "minimum": 0, "maximum": 1}},
-    defaults={"exposed_credit": 0.5},
+    params={"exposed_credit": {"type": "number", "minimum": 0, "maximum": 1},
+            "dependency_credit": {"type": "number", "minimum": 0, "maximum": 1}},
+    defaults={"exposed_credit": 0.5, "dependency_credit": 0.5},
 )
 def metrics_collection(sub: Submission, p: Params) -> Finding:
     hits = []
@@ -378,6 +389,9 @@ def metrics_collection(sub: Submission, p: Params) -> Finding:
     hits += [(name, Location(path, line), "") for name, path, line in codescan.find_imports(sub, APM_IMPORTS)]
     if hits:
         return found("metrics collected", hits)
+    shared = _shared(sub, "collect")
+    if shared:
+        return Finding.ratio(p["dependency_credit"], f"no scrape config or monitor here, but {shared[0]}", shared[1])
     exposed = app_metrics_exposed(sub)
     if exposed:
         return Finding.ratio(p["exposed_credit"], "the application exposes metrics, but nothing collects them "
@@ -388,3 +402,14 @@ def metrics_collection(sub: Submission, p: Params) -> Finding:
                              "annotation points it at the service's own metrics", [h[1] for h in idle[:2]])
     return Finding.failed("no metrics are collected (no Prometheus scrape config, ServiceMonitor/PodMonitor, "
                           "scrape annotation or OpenTelemetry Collector pipeline)")
+
+
+def _shared(sub: Submission, what: str) -> tuple[str, list[Location]] | None:
+    """What a chart switches on in a shared chart it depends on (``what``: collect or alert), said
+    as configured through a dependency chart not held here; None when nothing is."""
+    hits = [s for s in sharedcharts.switches(sub) if s.what == what]
+    if not hits:
+        return None
+    first = hits[0]
+    return (f"{first.said}: configured through a dependency chart not held here, so what it renders cannot be read",
+            [loc(h.path, h.line) for h in hits[:3]])

@@ -10,11 +10,12 @@ from grader.evidence import codescan, markdown
 from grader.evidence.ci import read_pipelines
 from grader.evidence.ci.queries import live_steps, step_categories, tool_steps
 from grader.evidence.releases import (
+    build_stamp,
     changelog_files,
     generated_notes,
     package_publish,
-    parse_semver,
     prefixed_semver,
+    release_version,
 )
 from grader.evidence.testfiles import is_test_path
 from grader.model import Finding, Location
@@ -32,7 +33,10 @@ def _tag_loc(tag) -> Location:
     title="Semantic-version tags",
     looks_for="At least `min_tags` git tags that follow Semantic Versioning 2.0.0 "
     "(`MAJOR.MINOR.PATCH`, optional `v`, pre-release and build parts allowed) on commits of the "
-    "checked-out branch. `release-1`, `v1.2` and `jq-1.7.1` are not semver; a semantic version "
+    "checked-out branch. `release-1`, `v1.2` and `jq-1.7.1` are not semver, and neither is a tag a pipeline "
+    "stamps on each build (a date followed by a time, a commit SHA or a build number: `2024.09.10-07.27-c941e09`, "
+    "`20241203-ab12cd3`; `build-1234`) even where the grammar would parse it; calendar versions (`2024.12.0`) "
+    "are versions. A semantic version "
     "behind a prefix (`jq-1.7.1`, `api/v2.0.0`) earns `prefixed_credit`, and a version without its patch "
     "number (`v1.2`, `2.0`) `short_credit`, each named as such. Annotated and "
     "lightweight tags both count; the message says which.",
@@ -50,8 +54,9 @@ def semver_tags(sub: Submission, p: Params) -> Finding:
         return problem
     if facts.tag_error:
         return Finding.unjudgeable(facts.tag_error)
-    semver = [t for t in facts.tags if parse_semver(t.name)]
-    others = [t.name for t in facts.tags if not parse_semver(t.name)]
+    semver = [t for t in facts.tags if release_version(t.name)]
+    stamps = [t.name for t in facts.tags if build_stamp(t.name)]
+    others = [t.name for t in facts.tags if not release_version(t.name) and not build_stamp(t.name)]
     usable = [t for t in semver if t.reachable or not p["require_reachable"]]
     if not facts.tags:
         return shallow_or(sub, Finding.failed("no git tags (tag a release: `git tag -a v1.0.0 -m ...` and push it with `git push --tags`)"))
@@ -73,9 +78,9 @@ def semver_tags(sub: Submission, p: Params) -> Finding:
                 [_tag_loc(t) for t in short[-3:]])
         return Finding.failed(
             f"{plural(len(facts.tags), 'tag')}, none of them semantic versions: "
-            + ", ".join(repr(n) for n in others[:5])
+            + ", ".join(repr(n) for n in (others[:5] or stamps[-3:])) + _stamped(stamps)
         )
-    usable.sort(key=lambda t: parse_semver(t.name))
+    usable.sort(key=lambda t: release_version(t.name))
     annotated = sum(1 for t in usable if t.annotated)
     msg = (f"{plural(len(usable), 'semver tag')} on this branch "
            f"({annotated} annotated, {len(usable) - annotated} lightweight)")
@@ -86,6 +91,7 @@ def semver_tags(sub: Submission, p: Params) -> Finding:
         msg += f"; not on this branch: {', '.join(unreachable[:3])}"
     if others:
         msg += f"; not semver: {', '.join(repr(n) for n in others[:3])}"
+    msg += _stamped(stamps)
     fraction = min(1.0, len(usable) / p["min_tags"])
     disorder = _out_of_order(facts, usable)
     if disorder:
@@ -94,6 +100,13 @@ def semver_tags(sub: Submission, p: Params) -> Finding:
                 f"than {older.name}")
         fraction *= 0.8
     return Finding.ratio(fraction, msg, [_tag_loc(t) for t in usable[-3:]])
+
+
+def _stamped(stamps: list[str]) -> str:
+    if not stamps:
+        return ""
+    return (f"; {plural(len(stamps), 'tag')} stamped on builds (a date with a time or commit, a build number: "
+            f"{', '.join(repr(n) for n in stamps[-2:])}) {'is' if len(stamps) == 1 else 'are'} no release version")
 
 
 # A version tag that stops at MINOR (`v1.2`, `2.0`): versioned, but not a semantic version.
@@ -163,8 +176,8 @@ def _latest_tag(sub: Submission) -> str | None:
     facts = sub.git
     if not facts.is_git or facts.error:
         return None
-    semver = [t.name for t in facts.tags if parse_semver(t.name) and t.reachable]
-    return max(semver, key=parse_semver) if semver else None
+    semver = [t.name for t in facts.tags if release_version(t.name) and t.reachable]
+    return max(semver, key=release_version) if semver else None
 
 
 @detector(

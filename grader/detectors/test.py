@@ -69,8 +69,10 @@ def test_files(sub: Submission, p: Params) -> Finding:
     title="Pipeline runs the tests",
     looks_for="A step of an automatic pipeline that runs a test command (`pytest`, `npm test`, "
     "`go test`, `mvn test`, `gradle test`, `rspec`, `bats`, `node --test`...), directly or through a "
-    "Makefile target, a package.json script, a script, a local action or the RUN lines of an image "
-    "build (`docker build --target test`) — and real tests of its own ecosystem behind it: "
+    "Makefile target, a package.json script, a script, a local action, the RUN lines of an image "
+    "build (`docker build --target test`) or what an image built here starts when it is run (`docker run`, "
+    "`docker compose run`/`up --exit-code-from`: its ENTRYPOINT and CMD or the service's `command:`, seeing "
+    "only the folder the image is built from) — and real tests of its own ecosystem behind it: "
     "`npm test` with only Python tests in the repository, or a test command with no tests to run, "
     "doesn't count; nor does one whose failure is ignored (`|| true`) or told to skip the tests "
     "(`-DskipTests`). A job that calls another repository's workflow or action named for testing "
@@ -110,14 +112,17 @@ def ci_runs_tests(sub: Submission, p: Params) -> Finding:
             if behind:
                 said = f" {what.removeprefix('runs ')}" if what.startswith("runs in ") else f": {what}"
                 return Finding.passed(f"job `{job.id}` runs the tests{said} ({plural(behind, 'real test')})", [where])
-            unmatched = unmatched or (job, where, what, langs)
+            unmatched = unmatched or (job, where, what, langs, folder)
     if guessed:
         job, where, what, behind = guessed
         return Finding.ratio(p["elsewhere_credit"], f"job `{job.id}` {what}, which may run the "
                              f"{plural(behind, 'real test')} — nothing it names or is given says it tests: run the "
                              "tests in a step of this repository (or call a workflow that says it tests)", [where])
     assert unmatched is not None  # every step that tests has a command or an action that does
-    job, where, what, langs = unmatched
+    job, where, what, langs, folder = unmatched
+    if real and folder:
+        return Finding.failed(f"job `{job.id}` runs `{what}` in `{folder}/`, but there are no real tests there to run "
+                              f"(the {plural(real, 'real test')} of the repository are elsewhere)", [where])
     if real and langs:
         others = ", ".join(sorted(lang for lang, n in by_language.items() if n))
         return Finding.failed(f"job `{job.id}` runs `{what}`, but there are no real {'/'.join(sorted(langs))} tests behind "

@@ -4,6 +4,7 @@ the versioned packages a pipeline publishes."""
 from __future__ import annotations
 
 import functools
+import re
 from typing import TYPE_CHECKING
 
 from grader.evidence.ci import read_pipelines
@@ -42,13 +43,35 @@ def parse_semver(tag: str):
     return (major, minor, patch, pre_key)
 
 
+# A tag a pipeline stamps on every build rather than a version: a date followed by a time, a commit
+# SHA or a build number (`2024.09.10-07.27-c941e09`, `20241203-ab12cd3`, `2024-12-03T1530`), or a
+# build number (`build-1234`, `ci-567`, `nightly-20241203`), or a time stamp for a version number
+# (`19.171113142759.0`: no one numbers releases in the billions). Calendar versions (`2024.12.0`,
+# `24.4.1`, a dated `2024.12.13` on its own) are versions.
+_DATE = r"(?:19|20)\d{2}([.-]?)(?:0[1-9]|1[0-2])\1(?:0[1-9]|[12]\d|3[01])"
+_BUILD_STAMP = lazy(rf"^v?{_DATE}[-_T+](?:\d{{2}}[.:]?\d{{2}}|g?[0-9a-f]{{7,40}}(?:$|[-_.])|\d+$)|"
+                    r"^v?(?:\d+[.])*\d{10,14}(?:[.]\d+)*$|^(?:build|ci|nightly|snapshot|dev)[-_.]?\d+(?:[-_.]|$)", re.I)
+
+
+def build_stamp(tag: str) -> bool:
+    """Is ``tag`` one a pipeline stamps on each build (a date with a time, SHA or number after
+    it; a build number), not a release's version?"""
+    return _BUILD_STAMP.match(tag) is not None
+
+
+def release_version(tag: str):
+    """:func:`parse_semver` of a tag that names a release: a build stamp that happens to parse
+    (``2024.12.18-10.50-a1a145c`` is MAJOR.MINOR.PATCH-PRERELEASE by the grammar) is none."""
+    return None if build_stamp(tag) else parse_semver(tag)
+
+
 _PREFIX = lazy(r"^[A-Za-z][A-Za-z0-9.]*(?:[-/@_][A-Za-z][A-Za-z0-9.]*)*[-/@_]")
 
 
 def prefixed_semver(tag: str) -> bool:
     """A semantic version behind a component prefix: ``jq-1.7.1``, ``api/v2.0.0``, ``web@1.4.0``."""
     m = _PREFIX.match(tag)
-    return m is not None and parse_semver(tag[m.end():]) is not None
+    return m is not None and not build_stamp(tag) and parse_semver(tag[m.end():]) is not None
 
 
 _CHANGELOG_NAMES = ("changelog", "changes", "history", "release_notes", "releases", "news")

@@ -143,6 +143,23 @@ def repositories(doc) -> dict[str, tuple[str, str]]:
     return found
 
 
+_KEEPS = {"publishbuildartifacts": ("PathtoPublish", "pathToPublish", "pathtoPublish"),
+          "publishpipelineartifact": ("targetPath", "path")}
+
+
+def _kept(task, raw: dict) -> str | None:
+    """What a step keeps as the pipeline's artifact: `PublishBuildArtifacts@1`'s `PathtoPublish`,
+    `PublishPipelineArtifact@1`'s `targetPath`, the `publish:` shortcut's path."""
+    if isinstance(raw.get("publish"), str):
+        return raw["publish"]
+    keys = _KEEPS.get(task.split("@", 1)[0].lower()) if isinstance(task, str) else None
+    inputs = mapping(raw.get("inputs"))
+    for key in keys or ():
+        if isinstance(inputs.get(key), str):
+            return inputs[key]
+    return "$(Build.ArtifactStagingDirectory)" if keys else None
+
+
 def _steps(raw_steps, job: Job, repos: dict | None = None) -> None:
     for i, raw in enumerate(raw_steps if isinstance(raw_steps, list) else []):
         if not isinstance(raw, dict):
@@ -167,6 +184,9 @@ def _steps(raw_steps, job: Job, repos: dict | None = None) -> None:
                 break
         else:
             task = raw.get("task")
+            kept = _kept(task, raw)
+            if kept and cond != "never":
+                job.kept.append((kept, sline))
             if isinstance(task, str):
                 inputs = mapping(raw.get("inputs"))
                 step = Step(str(raw.get("displayName") or task), sline, condition=cond, uses=f"azure/{task}")

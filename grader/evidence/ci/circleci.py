@@ -67,6 +67,16 @@ def _parameters(script: str) -> str:
     return _PARAMETER.sub(lambda m: "${" + re.sub(r"\W", "_", m.group(1)) + "}", script) if "<<" in script else script
 
 
+def _stored(steps) -> list[tuple[str, int]]:
+    """What ``store_artifacts: {path: ...}`` keeps of the job (in its own steps)."""
+    out = []
+    for i, raw in enumerate(steps[:200] if isinstance(steps, list) else []):
+        conf = raw.get("store_artifacts") if isinstance(raw, dict) else None
+        if isinstance(conf, dict) and isinstance(conf.get("path"), str):
+            out.append((conf["path"], item_line(steps, i)))
+    return out
+
+
 def _steps(job: str, steps, commands: dict, depth: int, condition: str = "success", budget: list | None = None,
            shared: evidence_budget.Budget | None = None) -> list[Step]:
     """A job's steps: ``run`` steps, reusable ``commands:`` entries expanded (a few levels, at most
@@ -136,6 +146,7 @@ def read_circleci(path: str, doc, budget: evidence_budget.Budget | None = None) 
         job = Job(str(name), line_of(body, doc["jobs"].line_of(name)) or 1)
         job.ephemeral = True  # CircleCI's docker, machine and macOS executors are made per job
         job.steps = _steps(str(name), body.get("steps"), commands, 0, shared=budget)
+        job.kept = _stored(body.get("steps"))
         jobs[job.id] = job
     workflows = mapping(doc.get("workflows"))
     for wf in workflows.values():

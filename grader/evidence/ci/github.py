@@ -51,7 +51,8 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "test": ("cypress-io/github-action", "gradle/gradle-build-action"),
     "release": ("softprops/action-gh-release", "actions/create-release", "ncipollo/release-action",
                 "googleapis/release-please-action", "google-github-actions/release-please-action",
-                "cycjimmy/semantic-release-action", "goreleaser/goreleaser-action", "changesets/action",
+                "cycjimmy/semantic-release-action", "python-semantic-release/python-semantic-release",
+                "goreleaser/goreleaser-action", "changesets/action",
                 "prometheus/promci/publish_release"),
     "verify": ("jtalk/url-health-check-action",),
 }

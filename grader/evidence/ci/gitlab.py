@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from grader.evidence import budget as evidence_budget
 from grader.evidence.ci.model import Job, Pipeline, Step
 from grader.evidence.ci.remote import Remote, named_call
-from grader.yamlload import line_of, mapping
+from grader.yamlload import item_line, line_of, mapping
 
 if TYPE_CHECKING:
     from grader.submission import Submission
@@ -136,6 +136,7 @@ def read_gitlab(path: str, doc, includes: list | None = None,
             script = body.get(part, default.get(part) if part != "script" else None)
             if script is not None and call is None:
                 job.steps.append(_script_step(key, part, script, job, body, merged, budget))
+        job.kept = _kept(body.get("artifacts", default.get("artifacts")), jline)
         job.on_tag, job.tag_line = job.tag_only, job.line  # GitLab: the job itself must be limited to tags
         jobs.append(job)
     jobs.extend(_component_jobs(doc, remote, stage_order))
@@ -146,6 +147,16 @@ def read_gitlab(path: str, doc, includes: list | None = None,
             job.needs = [o.id for o in jobs if stage_order.get(o.stage or "", -1) < mine]
     pipe.jobs = jobs
     return pipe
+
+
+def _kept(artifacts, line: int) -> list[tuple[str, int]]:
+    """The files ``artifacts: paths:`` keeps when the job succeeds (reports are read by GitLab,
+    not kept as the build's output; `when: on_failure` keeps only a failure's leftovers)."""
+    artifacts = mapping(artifacts)
+    paths = artifacts.get("paths")
+    if not isinstance(paths, list) or str(artifacts.get("when", "on_success")) == "on_failure":
+        return []
+    return [(p, item_line(paths, i, line_of(paths, line) or line)) for i, p in enumerate(paths[:50]) if isinstance(p, str)]
 
 
 def _script_step(key: str, part: str, script, job: Job, body: dict, merged: dict,

@@ -239,6 +239,15 @@ def _commands(pieces: list[tuple[int, str]], images: dict[str, str] | None = Non
     return sorted(out, key=lambda c: c.line)  # a block's own text and its inner blocks come apart
 
 
+_ARCHIVE = lazy(r"\barchiveArtifacts\b\s*\(?\s*(?:artifacts\s*:\s*)?(['\"])([^'\"\n]{1,300})\1")
+
+
+def _archived(pieces: list[tuple[int, str]]) -> list[tuple[str, int]]:
+    """What ``archiveArtifacts artifacts: 'build/libs/*.jar'`` keeps of the build, with its line."""
+    return [(m.group(2), first_line + text.count("\n", 0, m.start()))
+            for first_line, text in pieces if "archiveArtifacts" in text for m in _ARCHIVE.finditer(text)][:50]
+
+
 def _library_steps(pieces: list[tuple[int, str]], library: dict, origin: str) -> list:
     """The commands of shared-library steps (``vars/deployApp.groovy``) a stage calls
     (``deployApp(env: 'prod')``), located in the library file with the call that reaches them."""
@@ -289,6 +298,7 @@ def read_jenkins(path: str, text: str, library: dict | None = None) -> Pipeline 
         if approved and job.condition == "success":
             job.condition = "manual"
         if steps is not None:
+            job.kept += _archived(steps.subtree_text())
             step = Step(f"{job.id}: steps", steps.line)
             step.commands = _commands(steps.subtree_text(), images)
             if library:
@@ -380,6 +390,7 @@ def _read_scripted(path: str, root, images: dict[str, str]) -> Pipeline | None:
         pieces, handlers = _split(stage)
         main = Step(f"{job.id}: steps", stage.line)
         main.commands = _commands(pieces, images)
+        job.kept += _archived(pieces)
         job.steps.append(main)
         for handler in handlers:
             step = Step(f"{job.id}: {handler.name}", handler.line, condition=_HANDLERS[handler.name])
@@ -424,3 +435,5 @@ def _post(post, job: Job, images: dict[str, str] | None = None) -> None:
         step = Step(f"{job.id}: post {cond.name}", cond.line, condition=condition)
         step.commands = _commands(cond.subtree_text(), images)
         job.steps.append(step)
+        if condition in ("success", "always"):  # what a failure leaves behind is no build
+            job.kept += _archived(cond.subtree_text())

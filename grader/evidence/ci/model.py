@@ -70,6 +70,9 @@ class Job:
     # The runner is made for this job and gone after it (a hosted virtual machine, a
     # container): what the job starts on it is a test environment, not a deployment.
     ephemeral: bool = False
+    # What the pipeline keeps of the job's files once it ends (GitLab `artifacts: paths:`, Azure
+    # `PublishBuildArtifacts`/`publish:`, Jenkins `archiveArtifacts`): (path or pattern, line).
+    kept: list[tuple[str, int]] = field(default_factory=list)
 
 
 @dataclass(slots=True)

@@ -162,3 +162,36 @@ def _matching_tool(command: str, commands: dict[str, str]) -> str | None:
 def _compiled_tools(items: tuple[tuple[str, str], ...]) -> tuple[tuple[re.Pattern, str], ...]:
     """The patterns of a detector's tool table, compiled once."""
     return tuple((re.compile(pattern), tool) for pattern, tool in items)
+
+
+_UPLOADS = ("actions/upload-artifact", "actions/upload-pages-artifact")
+# What a kept path holds when it is a report or a log rather than what was built.
+_REPORT = lazy(r"(?:^|[/._-])(?:coverage|lcov|junit|test-?results?|test-?reports?|reports?|logs?|screenshots?|"
+               r"videos?|traces?|playwright-report|cypress|allure[a-z0-9]*|surefire[a-z0-9]*|failsafe[a-z0-9]*|jacoco|"
+               r"htmlcov|sarif|results?|benchmarks?|profil[a-z]*|diagnostics?|dumps?|lint[a-z]*|audit)(?:$|[/._-])|"
+               r"\.(?:log|trx|sarif|xml|html?|txt|json)$", re.I)
+# What a kept path holds when it is a build's output, whoever built it.
+_OUTPUT = lazy(r"(?:^|/)(?:dist|build|target|bin|out|release|releases|publish|artifacts?|packages?|site|public)(?:/|$)|"
+               r"\.(?:jar|war|ear|whl|tar\.gz|tgz|zip|apk|aab|ipa|exe|msi|deb|rpm|dmg|nupkg|gem|so|dll|wasm)$", re.I)
+
+
+def kept_artifacts(pipes: list[Pipeline]) -> Iterator[tuple[Pipeline, Job, str, Location]]:
+    """(pipeline, job, path, where) of each build output an automatic pipeline keeps once the
+    job ends (`actions/upload-artifact`, GitLab `artifacts: paths:`, Azure `PublishBuildArtifacts`,
+    Jenkins `archiveArtifacts`): not a report or a log, and either made by a job that builds or
+    named as a build's output is (`dist/`, `target/*.jar`)."""
+    for pipe in pipes:
+        if not pipe.automatic:
+            continue
+        for job in pipe.jobs:
+            if job.condition in ("never", "failure"):
+                continue
+            builds = any("build" in step_categories(s) for s in job.steps if s.condition != "never")
+            kept = list(job.kept) + [(str(s.with_.get("path") or ""), s.line) for s in job.steps
+                                     if s.uses and s.uses.split("@")[0].lower() in _UPLOADS
+                                     and s.condition not in ("never", "failure")]
+            for raw, line in kept:
+                for path in (p.strip() for p in raw.splitlines() if p.strip() and not p.strip().startswith("!")):
+                    if not _REPORT.search(path) and (builds or _OUTPUT.search(path)):
+                        yield pipe, job, path, Location(pipe.path, line)
+                        break

@@ -8,6 +8,7 @@ import json
 import re
 from typing import TYPE_CHECKING
 
+from grader.evidence import budget as evidence_budget
 from grader.evidence import dockerfile
 from grader.evidence.resolve.common import MAX_ADDED, Found, inside, join
 from grader.evidence.shell import Command, shell_words, split_script
@@ -25,23 +26,41 @@ _VALUED = {"-f", "--file", "-t", "--tag", "--target", "--build-arg", "--platform
 def resolve(sub: Submission, text: str, cwd: str) -> Found | None:
     """``docker build -f docker/Dockerfile.app --target test .``: the Dockerfile's RUN commands
     of the target stage and the stages it builds on."""
-    if not IMAGE_BUILD.match(text):
-        return None
-    words = shell_words(text)
-    if words is None:
+    build = parse_build(text, cwd)
+    return dockerfile_commands(sub, build.dockerfile, build.target) if build else None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Build:
+    """What an image build command names: its tags, the Dockerfile, the target stage, the
+    context folder (repository-relative)."""
+    tags: tuple[str, ...]
+    dockerfile: str
+    target: str | None
+    context: str
+
+
+def parse_build(text: str, cwd: str) -> Build | None:
+    """The image build ``text`` (run in ``cwd``) makes; None when it is no build, or its
+    Dockerfile or context is not a folder of the repository we can name."""
+    m = IMAGE_BUILD.match(text)
+    words = shell_words(text) if m else None
+    if m is None or words is None:
         return None
     file = target = None
-    positional = []
-    i = len(IMAGE_BUILD.match(text).group(0).split())  # type: ignore[union-attr]
+    positional, tags = [], []
+    i = len(m.group(0).split())
     while i < len(words):
         word = words[i]
         flag, eq, value = word.partition("=")
-        if flag in ("-f", "--file", "--target") and not eq and i + 1 < len(words):
+        if flag in ("-f", "--file", "--target", "-t", "--tag") and not eq and i + 1 < len(words):
             value, i = words[i + 1], i + 1
         if flag in ("-f", "--file"):
             file = value
         elif flag == "--target":
             target = value
+        elif flag in ("-t", "--tag"):
+            tags.append(value)
         elif flag in _VALUED and not eq:
             i += 1
         elif not word.startswith("-"):
@@ -50,13 +69,23 @@ def resolve(sub: Submission, text: str, cwd: str) -> Found | None:
     context = positional[-1] if positional else "."
     if "://" in context or "$" in context or (file and "$" in file):
         return None
-    path = join(cwd, file) if file else join(join(cwd, context), "Dockerfile")
-    return dockerfile_commands(sub, path, target)
+    where = join(cwd, context)
+    return Build(tuple(tags), join(cwd, file) if file else join(where, "Dockerfile"), target, where)
 
 
 _IMAGE_ACTIONS = {"docker/build-push-action": ("file", "context", "target"),
                   "redhat-actions/buildah-build": ("containerfiles", "context", "target"),
                   "mr-smithers-excellent/docker-build-push": ("dockerfile", "directory", "target")}
+
+
+IMAGES = ("resolve", "images")  # the submission memo's key of the images built so far, by name
+
+
+def image_name(ref: str) -> str:
+    """An image reference without its tag or digest (``e2e:latest`` → ``e2e``)."""
+    ref = ref.split("@", 1)[0]
+    head, _sep, tail = ref.rpartition(":")
+    return (head if head and "/" not in tail else ref).lower()
 
 
 def image_action_commands(sub: Submission, uses: str, with_: dict, via: tuple[str, ...]) -> list[Command]:
@@ -71,7 +100,13 @@ def image_action_commands(sub: Submission, uses: str, with_: dict, via: tuple[st
     if "$" in context or "://" in context or (file and "$" in file):
         return []
     path = join("", file) if file else join(join("", context), "Dockerfile")
-    found = dockerfile_commands(sub, path, target if isinstance(target, str) else None)
+    built = Build((), path, target if isinstance(target, str) else None, join("", context))
+    images = evidence_budget.of(sub).memo.setdefault(IMAGES, {})  # `docker run` of the image later runs it
+    tags = re.sub(r"\$\{\{[^}]*\}\}", "${{}}", str(with_.get("tags") or ""))[:10_000]
+    for tag in re.split(r"[\s,]+", tags):
+        if tag and "${{" not in tag:  # an expression is filled in by the runner: not a name we can match
+            images[image_name(tag)] = built
+    found = dockerfile_commands(sub, path, built.target)
     if not found:
         return []
     return [dataclasses.replace(c, via=via) for c in found[1][:MAX_ADDED]]  # expand() follows them (and spends)

@@ -8,7 +8,7 @@ import posixpath
 from typing import TYPE_CHECKING
 
 from grader.evidence import budget as evidence_budget
-from grader.evidence.resolve import docker, just, make, nox, npm, shell, task, tox
+from grader.evidence.resolve import docker, images, just, make, nox, npm, shell, task, tox
 from grader.evidence.resolve.common import MAX_DEPTH, Budget, Handler, inside, join
 from grader.evidence.shell import Command, normalise, started_by_runner
 
@@ -33,10 +33,11 @@ def expand(sub: Submission, commands: list[Command], origin: str, workdir: str =
 
 
 def walk(sub: Submission, commands: list[Command], origin: str, cwd: str, depth: int, seen: frozenset,
-          budget: Budget) -> list[Command]:
+         budget: Budget) -> list[Command]:
     """Each command, followed by what it runs when that can be read (the command itself then
     marked ``resolved``); ``cd`` moves where the next ones are looked for."""
     out: list[Command] = []
+    built = budget.shared.memo.setdefault(docker.IMAGES, {})  # the images built so far, by name
     for cmd in commands:
         out.append(cmd)
         text = normalise(cmd.text)
@@ -46,14 +47,20 @@ def walk(sub: Submission, commands: list[Command], origin: str, cwd: str, depth:
             continue
         if budget.left <= 0 or not budget.shared.left:
             continue
-        found = _resolve(sub, text, cwd, (*cmd.via, f"{cmd.path or origin}:{cmd.line}"), depth, seen, budget)
+        if docker.IMAGE_BUILD.match(text):
+            images.register(built, text, cwd)
+        found = _resolve(sub, text, cwd, (*cmd.via, f"{cmd.path or origin}:{cmd.line}"), depth, seen, budget, built)
         if found is not None:
-            if not docker.IMAGE_BUILD.match(text):  # an image build is a build itself, and runs its RUN lines too
+            # an image build is a build itself, and runs its RUN lines too; a container started keeps what
+            # starting it does (`docker run -d` on the host deploys) besides what it runs
+            if not docker.IMAGE_BUILD.match(text) and not images.starts(text):
                 out[-1] = dataclasses.replace(cmd, resolved=True)
             if cmd.remote:  # a script run on the host runs all it calls there too
                 found = [dataclasses.replace(c, remote=True) for c in found]
             if cmd.ignored:  # `npm run lint || echo done`: no failure inside can stop the pipeline either
                 found = [dataclasses.replace(c, ignored=True) for c in found]
+            if cmd.scope is not None:  # what an image runs sees only the image's files
+                found = [c if c.scope is not None else dataclasses.replace(c, scope=cmd.scope) for c in found]
             out.extend(found)
     return out
 
@@ -72,11 +79,12 @@ def _cd(text: str, cwd: str) -> str | None:
 def folder_of(cmd: Command) -> str | None:
     """The folder a command reached through the repository runs for: the folder of the
     package.json, Makefile, justfile, Taskfile, tox.ini or noxfile that holds it (None when it
-    is written in the pipeline itself or in a script, which run wherever they are called)."""
+    is written in the pipeline itself or in a script, which run wherever they are called); what
+    an image built here runs sees the files the image holds (its ``scope``)."""
     name = posixpath.basename(cmd.path)
     if cmd.path and name in _RUNNER_FILES:
         return posixpath.dirname(cmd.path)
-    return None
+    return cmd.scope or None
 
 
 _RUNNER_FILES = {"package.json", "Makefile", "makefile", "GNUmakefile", "justfile", "Justfile", ".justfile",
@@ -84,7 +92,7 @@ _RUNNER_FILES = {"package.json", "Makefile", "makefile", "GNUmakefile", "justfil
 
 
 def _resolve(sub: Submission, text: str, cwd: str, via: tuple[str, ...], depth: int, seen: frozenset,
-             budget: Budget) -> list[Command] | None:
+             budget: Budget, built: dict) -> list[Command] | None:
     """The commands ``text`` runs, read from the repository; None when it runs nothing we can
     read (a tool, a script outside the repository...), which leaves it judged by its name."""
     if depth >= MAX_DEPTH or budget.left <= 0:
@@ -96,22 +104,30 @@ def _resolve(sub: Submission, text: str, cwd: str, via: tuple[str, ...], depth: 
         found = _handled(sub, name, handler, text, cwd, budget.shared)
         if found is None:
             continue
-        key, commands = found
-        if key in seen:
-            return []  # a cycle: what it runs is already being read
-        taken = budget.take(commands, f"`{text[:60]}`")
-        if taken is None:
-            return None
-        children: list[Command] = []
-        for cmd in taken:
-            if cmd.path:
-                children.append(dataclasses.replace(cmd, via=via))
-            else:  # an inline script (sh -c '...'): where the command that holds it is
-                where, _sep, line = via[-1].rpartition(":")
-                children.append(dataclasses.replace(cmd, line=int(line) if line.isdigit() else 0, path=where,
-                                                    via=via[:-1]))
-        return walk(sub, children, "", cwd, depth + 1, seen | {key}, budget)
-    return None
+        return _follow(sub, found, text, cwd, via, depth, seen, budget)
+    found = images.run(sub, text, cwd, built)  # not memoised: what it finds depends on the images built before
+    return _follow(sub, found, text, cwd, via, depth, seen, budget) if found else None
+
+
+def _follow(sub: Submission, found, text: str, cwd: str, via: tuple[str, ...], depth: int, seen: frozenset,
+            budget: Budget) -> list[Command] | None:
+    """The commands ``found`` for ``text``, each followed in turn (a cycle stops where it closes)."""
+    key, commands = found
+    if key in seen:
+        return []  # a cycle: what it runs is already being read
+    taken = budget.take(commands, f"`{text[:60]}`")
+    if taken is None:
+        return None
+    children: list[Command] = []
+    for cmd in taken:
+        if cmd.path:
+            children.append(dataclasses.replace(cmd, via=via))
+        else:  # an inline script (sh -c '...'): where the command that holds it is
+            where, _sep, line = via[-1].rpartition(":")
+            children.append(dataclasses.replace(cmd, line=int(line) if line.isdigit() else 0, path=where,
+                                                via=via[:-1]))
+    inner = next((c.scope for c in children if c.scope is not None), cwd)  # an image's commands run in its files
+    return walk(sub, children, "", inner, depth + 1, seen | {key}, budget)
 
 
 def _handled(sub: Submission, name: str, handler: Handler, text: str, cwd: str, shared: evidence_budget.Budget):

@@ -42,6 +42,7 @@ class Command:
     ignored: bool = False  # its failure is ignored (`cmd || true`): it can't stop the pipeline
     resolved: bool = False  # what it runs was read from the repository (and follows it)
     remote: bool = False  # runs on another machine the pipeline logs into (`ssh host '...'`)
+    scope: str | None = None  # the folder whose files it sees, run in an image built from there ("": all)
 
     def at(self, pipeline_path: str) -> Location:
         """Where the command is, with the chain that reaches it."""

@@ -1,0 +1,3 @@
+module example.test/weatherd
+
+go 1.23

@@ -1,0 +1,3 @@
+module example.test/checks
+
+go 1.23

@@ -1,0 +1,3 @@
+module example.test/shortener
+
+go 1.23

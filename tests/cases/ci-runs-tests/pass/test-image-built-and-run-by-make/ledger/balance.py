@@ -1,0 +1,2 @@
+def balance(entries):
+    return sum(amount for _, amount in entries)

@@ -1,0 +1,2 @@
+def total(lines):
+    return sum(qty * price for qty, price in lines)
