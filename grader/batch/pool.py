@@ -297,14 +297,19 @@ def run(tasks: list[Task], *, rubric_ref: str | None, jobs: int, timeout: float,
                 else:
                     w.task = None
     finally:
-        # a second Ctrl-C waits until every worker is stopped and the batch's folder removed
-        with _signals_held():
-            for w in workers:
-                if w.task is not None:
-                    w.kill()
-                else:
-                    w.stop()
-            writer.close()
-            if tmp_root:
-                shutil.rmtree(tmp_root, ignore_errors=True)
+        _stop_all(workers, writer, tmp_root)
     return records
+
+
+def _stop_all(workers: list[_Worker], writer: JsonlWriter, tmp_root: str) -> None:
+    """Every worker stopped (killed when busy), the results file closed, the batch's folder
+    removed; a second Ctrl-C waits until that is done."""
+    with _signals_held():
+        for w in workers:
+            if w.task is not None:
+                w.kill()
+            else:
+                w.stop()
+        writer.close()
+        if tmp_root:
+            shutil.rmtree(tmp_root, ignore_errors=True)

@@ -203,8 +203,11 @@ def ci_build_artifact(sub: Submission, p: Params) -> Finding:
         if step.uses and "build-push-action" in step.uses:
             tags = re.sub(r"\$\{\{\s*([^}]*?)\s*\}\}", r"${{\1}}", str(step.with_.get("tags") or ""))
             versioned = any(versioned_reference(t) for t in re.split(r"[\s,]+", tags) if t)
-        elif step.uses and step.uses.split("@")[0].lower() == "goreleaser/goreleaser-action":
-            versioned = True  # GoReleaser names every artifact with the version it reads from the git tag
+        elif step.uses and step.uses.split("@")[0].lower() in ("goreleaser/goreleaser-action",
+                                                               "helm/chart-releaser-action"):
+            # GoReleaser names every artifact with the version of the git tag; chart-releaser packages
+            # each chart under its Chart.yaml version
+            versioned = True
         elif step.elsewhere is not None and not step.commands_in("build"):
             # built in another repository's workflow: versioned when what it is given says so
             versioned = not only_guessed(step, "build") and any(
@@ -283,7 +286,9 @@ def _registry(ref: str) -> str:
 
 _DRY_RUN = lazy(r"\s--dry-run\b")
 _ORG_PUBLISH = {"prometheus/promci/publish_main": ("container registries (main branch images)", False),
-                "prometheus/promci/publish_release": ("container registries and GitHub Releases", True)}
+                "prometheus/promci/publish_release": ("container registries and GitHub Releases", True),
+                # each chart packaged under its Chart.yaml version, a GitHub release and the chart index
+                "helm/chart-releaser-action": ("a Helm chart repository (GitHub Releases)", True)}
 
 
 @detector(
@@ -341,6 +346,9 @@ def artifact_publish(sub: Submission, p: Params) -> Finding:
                 pom = sub.read_text("pom.xml") if sub.exists("pom.xml") else ""
                 repo = "Artifactory" if "artifactory" in (pom or "").lower() else ("Nexus" if "nexus" in (pom or "").lower() else "Maven repository")
                 hits.append((repo, c.at(pipe.path), c.text))
+                versioned = True
+            elif re.match(r"^(helm (push|cm-push)|cr upload)\b", text):  # charts carry their Chart.yaml version
+                hits.append(("a Helm chart repository", c.at(pipe.path), c.text))
                 versioned = True
             elif re.match(r"^jf (rt )?(u|upload)\b", text):
                 hits.append(("Artifactory", c.at(pipe.path), c.text))

@@ -252,19 +252,21 @@ _RELEASE_CONFIGS = (".releaserc", ".releaserc.json", ".releaserc.yml", ".release
     title="Release tooling",
     looks_for="Releases made by a tool: semantic-release (`.releaserc*`, `release.config.js`, a `release` "
     "key in package.json, or a CI step), release-please (config/manifest or its action), GoReleaser "
-    "(`.goreleaser.yml`), changesets (`.changeset/config.json`), or `gh release create` in CI.",
+    "(`.goreleaser.yml`), changesets (`.changeset/config.json`), chart-releaser (its action or `cr upload`), "
+    "or `gh release create` in CI.",
     why="Release tooling turns commits into versions, changelogs and published releases with no "
     "hand-made steps to forget.",
 )
 def release_tooling(sub: Submission, p: Params) -> Finding:
     hits = tool_steps(read_pipelines(sub), {r"^(npx )?semantic-release\b": "semantic-release", r"^(npx )?release-please\b": "release-please",
                           r"^goreleaser( release)?\b": "GoReleaser", r"^(npx )?changeset (publish|version)\b": "changesets",
-                          r"^gh release create\b": "GitHub CLI releases"},
+                          r"^gh release create\b": "GitHub CLI releases", r"^cr upload\b": "chart-releaser"},
                     {"cycjimmy/semantic-release-action": "semantic-release",
                      "googleapis/release-please-action": "release-please",
                      "google-github-actions/release-please-action": "release-please",
                      "goreleaser/goreleaser-action": "GoReleaser", "changesets/action": "changesets",
-                     "softprops/action-gh-release": "GitHub releases"})
+                     "softprops/action-gh-release": "GitHub releases",
+                     "helm/chart-releaser-action": "chart-releaser"})
     for rel in sub.named(*_RELEASE_CONFIGS):
         name = rel.rsplit("/", 1)[-1].lower()
         if name in (".releaserc", ".releaserc.json", ".releaserc.yml", ".releaserc.yaml", "release.config.js",

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from typing import TYPE_CHECKING
 
@@ -36,8 +37,8 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "build": ("docker/build-push-action", "redhat-actions/buildah-build",
               "mr-smithers-excellent/docker-build-push", "prometheus/promci/build",
               "prometheus/promci/publish_main", "prometheus/promci/publish_release", _DOCKERSAMPLES_BUILD,
-              "goreleaser/goreleaser-action"),
-    "publish": ("docker/build-push-action", "pypa/gh-action-pypi-publish", "softprops/action-gh-release",
+              "goreleaser/goreleaser-action", "helm/chart-releaser-action"),
+    "publish": ("docker/build-push-action", "helm/chart-releaser-action", "pypa/gh-action-pypi-publish", "softprops/action-gh-release",
                 "prometheus/promci/publish_main", "prometheus/promci/publish_release", _DOCKERSAMPLES_BUILD),
     "deploy": ("azure/k8s-deploy", "azure/webapps-deploy", "azure/functions-action", "deliverybot/helm",
                "wahyd4/kubectl-helm-action", "bitovi/github-actions-deploy-eks-helm",
@@ -52,7 +53,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "release": ("softprops/action-gh-release", "actions/create-release", "ncipollo/release-action",
                 "googleapis/release-please-action", "google-github-actions/release-please-action",
                 "cycjimmy/semantic-release-action", "python-semantic-release/python-semantic-release",
-                "goreleaser/goreleaser-action", "changesets/action",
+                "goreleaser/goreleaser-action", "changesets/action", "helm/chart-releaser-action",
                 "prometheus/promci/publish_release"),
     "verify": ("jtalk/url-health-check-action",),
 }
@@ -125,16 +126,64 @@ def read_github(path: str, doc) -> Pipeline | None:
             job.steps.append(step)
         steps = body.get("steps")
         if isinstance(steps, list):
+            rows = matrix_rows(body.get("strategy"))
             for index, raw in enumerate(steps):
                 if isinstance(raw, dict):
-                    job.steps.append(_step(raw, steps, index, job, env, mapping(body.get("env")), job_dir))
+                    job.steps.append(_step(raw, steps, index, job, env, mapping(body.get("env")), job_dir, rows))
         pipe.jobs.append(job)
     return pipe
 
 
-def _step(raw: dict, steps: list, index: int, job: Job, env: dict, job_env: dict, job_dir) -> Step:
+MAX_MATRIX = 8  # runs of one step read, one per distinct command line a matrix gives it
+
+
+def matrix_rows(strategy) -> list[dict[str, str]]:
+    """The runs a job's ``strategy.matrix`` makes, as the plain values each gives its variables:
+    the combinations of its lists, then its ``include`` entries (bounded)."""
+    matrix = mapping(mapping(strategy).get("matrix"))
+    rows: list[dict[str, str]] = [{}]
+    for key, values in list(matrix.items())[:10]:
+        if key in ("include", "exclude") or not isinstance(values, list):
+            continue
+        plain = [str(v) for v in values[:MAX_MATRIX] if isinstance(v, (str, int, float)) and not isinstance(v, bool)]
+        if plain:
+            rows = [{**row, str(key): value} for row in rows for value in plain][: 2 * MAX_MATRIX]
+    include = matrix.get("include")
+    for item in include[: 2 * MAX_MATRIX] if isinstance(include, list) else []:
+        if isinstance(item, dict):
+            rows.append({str(k): str(v) for k, v in item.items()
+                         if isinstance(v, (str, int, float)) and not isinstance(v, bool)})
+    return [row for row in rows if row]
+
+
+_MATRIX_REF = lazy(r"\$\{\{\s*matrix\.([A-Za-z_][\w-]*)\s*\}\}")
+
+
+def _matrix_runs(run: str, rows: list[dict[str, str]]) -> list[str]:
+    """The command lines a ``run:`` script is across the job's matrix (``poe ${{ matrix.task }}``
+    with tasks check and lint: ``poe check``, ``poe lint``); values that are plain words replace
+    their references, at most :data:`MAX_MATRIX` distinct scripts; the script as written when
+    nothing of the matrix is known."""
+    if "matrix." not in run or not rows:
+        return [run]
+    def value(row: dict[str, str], ref: re.Match) -> str:
+        plain = row.get(ref.group(1), "")
+        return plain if re.fullmatch(r"[\w./:@+-]+", plain) else ref.group(0)
+
+    scripts: list[str] = []
+    for row in rows:
+        text = _MATRIX_REF.sub(functools.partial(value, row), run)
+        if text not in scripts:
+            scripts.append(text)
+        if len(scripts) >= MAX_MATRIX:
+            break
+    return scripts or [run]
+
+
+def _step(raw: dict, steps: list, index: int, job: Job, env: dict, job_env: dict, job_dir,
+          rows: list[dict[str, str]] | None = None) -> Step:
     """One step of a job: its condition, its action and inputs, the script it runs (a `run:`,
-    or the script an SSH action runs on the server), its working directory."""
+    across the job's matrix, or the script an SSH action runs on the server), its working directory."""
     sline = line_of(raw, item_line(steps, index)) or job.line
     step = Step(
         str(raw.get("name") or raw.get("uses") or raw.get("id") or f"step {index + 1}"),
@@ -159,8 +208,9 @@ def _step(raw: dict, steps: list, index: int, job: Job, env: dict, job_env: dict
         run_line = raw.line_of("run") if hasattr(raw, "line_of") else sline
         # block scalars (| and >) start on the line after the key
         offset = 1 if "\n" in run.rstrip("\n") else 0
-        step.commands = split_script(_with_env(run, env, job_env, mapping(raw.get("env"))),
-                                     (run_line or sline) + offset)
+        script_env = _with_env(run, env, job_env, mapping(raw.get("env")))
+        step.commands = [c for variant in _matrix_runs(script_env, rows or [])
+                         for c in split_script(variant, (run_line or sline) + offset)]
         if raw.get("continue-on-error") is True and not _fails_later(steps, index, raw.get("id")):
             # a failure here never stops the job
             step.commands = [dataclasses.replace(c, ignored=True) for c in step.commands]

@@ -87,7 +87,8 @@ class Pipeline:
 
     @property
     def automatic(self) -> bool:
-        return bool(set(self.triggers) & {"push", "pull_request", "tag", "merge_request"})
+        # (a GitHub release published: as automatic as the tag it is made from)
+        return bool(set(self.triggers) & {"push", "pull_request", "tag", "merge_request", "release"})
 
     def job(self, job_id: str) -> Job | None:
         return next((j for j in self.jobs if j.id == job_id), None)

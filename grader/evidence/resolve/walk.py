@@ -8,7 +8,7 @@ import posixpath
 from typing import TYPE_CHECKING
 
 from grader.evidence import budget as evidence_budget
-from grader.evidence.resolve import docker, images, just, make, nox, npm, shell, task, tox
+from grader.evidence.resolve import docker, images, just, make, nox, npm, poe, shell, task, tox
 from grader.evidence.resolve.common import MAX_DEPTH, Budget, Handler, inside, join
 from grader.evidence.shell import Command, normalise, started_by_runner
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 # Who reads what a command runs, asked in this order; the first that knows the command answers.
 HANDLERS: tuple[tuple[str, Handler], ...] = (
     ("shell", shell.resolve), ("make", make.resolve), ("npm", npm.resolve), ("run-all", npm.run_all),
-    ("just", just.resolve), ("task", task.resolve), ("tox", tox.resolve), ("nox", nox.resolve),
+    ("just", just.resolve), ("task", task.resolve), ("tox", tox.resolve), ("nox", nox.resolve), ("poe", poe.resolve),
     ("docker", docker.resolve),
 )
 
@@ -88,7 +88,8 @@ def folder_of(cmd: Command) -> str | None:
 
 
 _RUNNER_FILES = {"package.json", "Makefile", "makefile", "GNUmakefile", "justfile", "Justfile", ".justfile",
-                 "Taskfile.yml", "Taskfile.yaml", "taskfile.yml", "tox.ini", "noxfile.py"}
+                 "Taskfile.yml", "Taskfile.yaml", "taskfile.yml", "tox.ini", "noxfile.py",
+                 "pyproject.toml"}
 
 
 def _resolve(sub: Submission, text: str, cwd: str, via: tuple[str, ...], depth: int, seen: frozenset,

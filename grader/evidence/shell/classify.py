@@ -131,8 +131,15 @@ def _started(text: str) -> str | None:
     return _after_runner(runner.group(1)) if runner else inside_container(text)
 
 
+_EXPRESSION = lazy(r"\$\{\{([^}]*)\}\}")
+
+
 def _after_runner(rest: str) -> str:
-    """What a runner starts, its own options dropped: ``--locked --group dev tox run`` → ``tox run``."""
+    """What a runner starts, its own options dropped: ``--locked --group dev tox run`` → ``tox run``
+    (an option's value written as a CI expression with spaces, ``--python ${{ matrix.python }}``, is
+    one word)."""
+    if "${{" in rest:
+        rest = _EXPRESSION.sub(lambda m: "${{" + "".join(m.group(1).split()) + "}}", rest)
     words = rest.split()
     i = 0
     while i < len(words) and words[i].startswith("-") and words[i] != "--":

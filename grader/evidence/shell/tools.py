@@ -71,7 +71,7 @@ RULES: dict[str, tuple[tuple[str, str], ...]] = {
                 ("rollback", rf"{_F}(rollout undo|argo rollouts (undo|abort))\b")),
     "oc": (("deploy", rf"{_F}(apply|rollout latest)\b"), ("verify", rf"{_F}rollout status\b"),
            ("rollback", rf"{_F}rollout undo\b")),
-    "helm": (("deploy", rf"{_F}(upgrade|install)\b"), ("verify", rf"{_F}test\b"),
+    "helm": (("deploy", rf"{_F}(upgrade|install)\b"), ("verify", rf"{_F}test\b"), ("build", rf"{_F}package\b"),
              ("rollback", rf"{_F}rollback\b"), ("publish", r"(push|cm-push)\b"), ("undo", rf"{_F}(uninstall|delete)\b")),
     "helmfile": (("deploy", rf"{_F}(apply|sync)\b"),),
     # what undoes a new environment or its migrations: a rollback when it runs because the deploy failed
@@ -129,6 +129,8 @@ RULES: dict[str, tuple[tuple[str, str], ...]] = {
             # a push to a platform that deploys what it receives (Heroku, Dokku, Azure App Service)
             ("deploy", r"push\b.*(?:\bheroku\b|git\.heroku\.com|\bdokku\b|scm\.azurewebsites\.net)")),
     "twine": (("publish", r"upload\b"),),
+    # chart-releaser: packages each chart under its Chart.yaml version, uploads them as releases
+    "cr": (("build", r"package\b"), ("publish", r"upload\b"), ("release", r"upload\b")),
     "crane": (("publish", r"push\b"),),
     "vite": (("build", r"build\b"),),
     # front-end frameworks' own command lines (what `npm run build` / `npm test` usually start)
