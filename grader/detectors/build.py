@@ -118,6 +118,8 @@ def _does_work(pipe) -> bool:
         for step in job.steps:
             if step.uses and not step.uses.split("@")[0].lower().endswith("/checkout"):
                 return True
+            if step.elsewhere is not None:  # work handed to another repository's workflow or template
+                return True
             for cmd in step.commands:
                 if cmd.resolved:
                     continue  # the commands it runs follow it and are judged themselves

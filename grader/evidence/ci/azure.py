@@ -47,12 +47,35 @@ def matches(path: str) -> bool:
     # the folders kept for them.
     return (name in ("azure-pipelines.yml", "azure-pipelines.yaml") and low.count("/") <= 1) or \
         (name.startswith("azure-pipelines") and low.endswith((".yml", ".yaml")) and low.count("/") <= 3) or \
-        (low.startswith((".azure-pipelines/", ".azuredevops/")) and low.endswith((".yml", ".yaml")) and low.count("/") == 1)
+        (low.startswith((".azure-pipelines/", ".azuredevops/")) and low.endswith((".yml", ".yaml")) and low.count("/") == 1) \
+        or _in_pipelines_folder(low)
+
+
+# a folder many projects keep their pipeline definitions in, under any name: read as Azure
+# Pipelines only when the file defines a pipeline (see :func:`_defines_pipeline`)
+_FOLDERS = ("pipelines/", ".pipelines/", "azure/", ".azure/", "azure-pipelines/", "azuredevops/")
+
+
+def _in_pipelines_folder(low: str) -> bool:
+    return low.startswith(_FOLDERS) and low.endswith((".yml", ".yaml")) and low.count("/") <= 2
+
+
+def _defines_pipeline(doc) -> bool:
+    """A file that defines an Azure pipeline (not a template it uses, nor another tool's YAML):
+    its triggers, the resources or template it extends, with stages, jobs, steps or ``extends``."""
+    return isinstance(doc, dict) and any(k in doc for k in ("trigger", "pr", "extends", "resources", "schedules")) \
+        and any(k in doc for k in ("stages", "jobs", "steps", "extends"))
 
 
 def read(sub: Submission, path: str) -> Pipeline | None:
     docs = sub.yaml_docs(path) or []
-    return read_azure(path, docs[0]) if docs else None
+    if not docs:
+        return None
+    low = path.lower()
+    if _in_pipelines_folder(low) and not low.rsplit("/", 1)[-1].startswith("azure-pipelines") \
+            and not low.startswith((".azure-pipelines/", ".azuredevops/")) and not _defines_pipeline(docs[0]):
+        return None
+    return read_azure(path, docs[0])
 
 
 def _condition(expr) -> str:
@@ -230,12 +253,31 @@ def _job(raw: dict, line: int, stage: str | None, stage_needs: list[str], repos:
     return job
 
 
+def _extends(pipe: Pipeline, extends: dict, repos: dict) -> None:
+    """``extends: template: stages/ci.yml@templates`` with ``parameters``: the whole pipeline is a
+    template of another repository, read from its name; the step templates handed to it as
+    parameters (``validationSteps: [template: steps/tflint.yml@templates]``) are its steps."""
+    template = extends.get("template")
+    if not isinstance(template, str):
+        return
+    line = line_of(extends, pipe.line) or pipe.line
+    job = _job(extends, line, None, [], repos) or Job(f"template {template}", line)
+    for value in list(mapping(extends.get("parameters")).values())[:20]:
+        if isinstance(value, list):
+            _steps(value[:50], job, repos)
+    if job.steps:
+        pipe.jobs.append(job)
+
+
 def read_azure(path: str, doc) -> Pipeline | None:
-    if not isinstance(doc, dict) or not any(k in doc for k in ("stages", "jobs", "steps")):
+    if not isinstance(doc, dict) or not any(k in doc for k in ("stages", "jobs", "steps", "extends")):
         return None
     pipe = Pipeline(SYSTEM, path, line_of(doc, 1) or 1, str(doc.get("name") or path))
     _triggers(pipe, doc)
     repos = repositories(doc)
+    if not any(k in doc for k in ("stages", "jobs", "steps")):
+        _extends(pipe, mapping(doc.get("extends")), repos)
+        return pipe
     stages = doc.get("stages")
     if isinstance(stages, list):
         previous: list[str] = []

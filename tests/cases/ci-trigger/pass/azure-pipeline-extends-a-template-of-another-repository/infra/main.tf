@@ -1,0 +1,4 @@
+resource "azurerm_resource_group" "shelf" {
+  name     = "shelf"
+  location = "uksouth"
+}
