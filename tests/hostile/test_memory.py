@@ -108,18 +108,19 @@ def test_the_previous_limit_comes_back():
 
 def test_the_watch_reads_every_process_only_while_there_are_children():
     """Without a child the tree is this process alone: its size is read from /proc/self, not by
-    listing every process of the machine; with one, the whole tree is added up as before. (In a
-    fresh Python: this one may hold children of other tests.)"""
+    walking processes (neither every process of the machine nor its children lists); with one,
+    the whole tree is added up as before. (In a fresh Python: this one may hold children of other
+    tests.)"""
     code = textwrap.dedent("""
         import subprocess, sys, time
         from grader import memory
         assert not memory.has_children()
         scans = []
-        real = memory.processes
-        memory.processes = lambda: scans.append(1) or real()
+        real = memory.tree
+        memory.tree = lambda *args: scans.append(1) or real(*args)
         with memory.TreeWatch(1 << 40, interval=0.01):
             time.sleep(0.2)
-        assert not scans, "read every process without a child"
+        assert not scans, "walked the process tree without a child"
         child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
         try:
             assert memory.has_children()
