@@ -109,3 +109,27 @@ def test_a_run_line_nested_to_break_the_json_parser_is_only_text(tmp_path):
     dockerfile = "FROM alpine\nRUN " + "[" * 100_000 + "\nRUN pytest\n"
     cmds, calls = pipeline_commands(tmp_path, {"Dockerfile": dockerfile}, "docker build .")
     assert calls < 50_000 and cmds[-1].text == "pytest"
+
+
+def test_poe_tasks_that_refer_to_each_other_stop(tmp_path):
+    cycle = '[tool.poe.tasks]\na = ["b", "b"]\nb = { sequence = [{ ref = "a" }, "c"] }\nc = { ref = "c" }\n'
+    cmds, calls = pipeline_commands(tmp_path, {"pyproject.toml": cycle}, "poe a")
+    assert calls < 50_000 and len(cmds) < 10
+    # a chain of 3,000 tasks: read once (tomllib's parse is most of the work), walked to the bound
+    chain = "[tool.poe.tasks]\n" + "".join(f'chain{i} = ["chain{i + 1}"]\n' for i in range(3000)) + 'chain3000 = "pytest"\n'
+    cmds, calls = pipeline_commands(tmp_path / "chain", {"pyproject.toml": chain}, "poe chain0")
+    assert calls < 1_000_000 and len(cmds) == 1  # deeper than the walker goes: the task is judged by its name
+
+
+def test_a_huge_matrix_gives_a_step_a_bounded_number_of_scripts(tmp_path):
+    from grader.evidence.ci.github import MAX_MATRIX
+
+    axes = "".join(f"        a{i}: [{', '.join(str(j) for j in range(300))}]\n" for i in range(40))
+    include = "        include:\n" + "".join(f"          - a0: x{j}\n" for j in range(3000))
+    workflow = ("on: [push]\njobs:\n  ci:\n    runs-on: ubuntu-latest\n    strategy:\n      matrix:\n" + axes + include
+                + "    steps:\n      - run: echo ${{ matrix.a0 }} ${{ matrix.a1 }} && make t${{ matrix.a0 }}\n")
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    (tmp_path / ".github" / "workflows" / "ci.yml").write_text(workflow)
+    pipes, calls = python_calls(read_pipelines, Submission(tmp_path))
+    scripts = {c.text for c in pipes[0].jobs[0].steps[0].commands if c.text.startswith("echo")}
+    assert len(scripts) <= MAX_MATRIX and calls < 2_000_000
