@@ -41,14 +41,18 @@ SSH_ACTIONS: frozenset[str] = frozenset()
 
 def matches(path: str) -> bool:
     low = path.lower()
-    name = low.rsplit("/", 1)[-1]
     # Azure DevOps runs whichever YAML file a pipeline names: the default name at the root or one
     # folder down, any `azure-pipelines*.yml` (pipelines/azure-pipelines-app.yml), or the files of
     # the folders kept for them.
+    return _named(low) or _in_pipelines_folder(low)
+
+
+def _named(low: str) -> bool:
+    """A pipeline by its name or its own folder (always read as Azure Pipelines)."""
+    name = low.rsplit("/", 1)[-1]
     return (name in ("azure-pipelines.yml", "azure-pipelines.yaml") and low.count("/") <= 1) or \
         (name.startswith("azure-pipelines") and low.endswith((".yml", ".yaml")) and low.count("/") <= 3) or \
-        (low.startswith((".azure-pipelines/", ".azuredevops/")) and low.endswith((".yml", ".yaml")) and low.count("/") == 1) \
-        or _in_pipelines_folder(low)
+        (low.startswith((".azure-pipelines/", ".azuredevops/")) and low.endswith((".yml", ".yaml")) and low.count("/") == 1)
 
 
 # a folder many projects keep their pipeline definitions in, under any name: read as Azure
@@ -71,10 +75,8 @@ def read(sub: Submission, path: str) -> Pipeline | None:
     docs = sub.yaml_docs(path) or []
     if not docs:
         return None
-    low = path.lower()
-    if _in_pipelines_folder(low) and not low.rsplit("/", 1)[-1].startswith("azure-pipelines") \
-            and not low.startswith((".azure-pipelines/", ".azuredevops/")) and not _defines_pipeline(docs[0]):
-        return None
+    if not _named(path.lower()) and not _defines_pipeline(docs[0]):
+        return None  # found only by its folder, and no pipeline: a template or another tool's YAML
     return read_azure(path, docs[0])
 
 

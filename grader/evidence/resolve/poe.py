@@ -26,10 +26,10 @@ def resolve(sub: Submission, text: str, cwd: str) -> Found | None:
     path = join(cwd, "pyproject.toml")
     if name is None or not sub.exists(path):
         return None
-    source = sub.read_text(path) or ""
-    if "tool.poe" not in source:
+    read = _read(sub, path)
+    if read is None:
         return None
-    tasks = _tasks(source)
+    source, tasks = read
     if name not in tasks:
         return None
 
@@ -37,6 +37,15 @@ def resolve(sub: Submission, text: str, cwd: str) -> Found | None:
         return _steps(tasks[task], path, _line(source, task)) if task in tasks else None
 
     return ("poe", path, (name,)), walk_targets([name], steps)
+
+
+def _read(sub: Submission, path: str) -> tuple[str, dict] | None:
+    """The file's text and its tasks, parsed once per run whichever ``poe`` commands ask."""
+    cached = sub.memo(f"poe:{path}")
+    if cached is None:
+        source = sub.read_text(path) or ""
+        cached = sub.memo(f"poe:{path}", (source, _tasks(source)) if "tool.poe" in source else ("", {}))
+    return cached if cached[1] else None
 
 
 def _tasks(source: str) -> dict:
